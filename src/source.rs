@@ -1,0 +1,157 @@
+//! Source files and positions: every fact and finding points back into a file through a `Span`.
+
+use std::path::PathBuf;
+
+/// Index of a file in `Project::files`.
+pub type FileId = usize;
+
+/// A byte range inside one text, without saying which file: what parsers produce.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TextRange {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl TextRange {
+    pub fn new(start: usize, end: usize) -> Self {
+        TextRange { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The smallest range covering both.
+    pub fn cover(self, other: TextRange) -> TextRange {
+        TextRange::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn in_file(self, file: FileId) -> Span {
+        Span { file, range: self }
+    }
+}
+
+/// A byte range inside a known file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub range: TextRange,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span { file, range: TextRange::new(start, end) }
+    }
+
+    pub fn start(&self) -> usize {
+        self.range.start
+    }
+
+    pub fn end(&self) -> usize {
+        self.range.end
+    }
+}
+
+/// A value together with the place it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// What a file was selected as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Python,
+    Nginx,
+    Yaml,
+    Dotenv,
+}
+
+/// One file read from disk (or stdin), with its text decoded lossily so spans are always valid.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to the working directory when possible).
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based row and a 1-based column counted in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub row: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, kind: FileKind, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { path, kind, text, line_starts }
+    }
+
+    /// Position of a byte offset; offsets past the end or inside a character are clamped.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.floor_char_boundary(offset);
+        let row = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = self.line_starts.get(row - 1).copied().unwrap_or(0);
+        let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        Position { row, column }
+    }
+
+    /// The byte offset where 1-based `row` starts, if the file has that row.
+    pub fn line_start(&self, row: usize) -> Option<usize> {
+        self.line_starts.get(row.checked_sub(1)?).copied()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of 1-based `row`, without its line ending.
+    pub fn line(&self, row: usize) -> &str {
+        let Some(start) = self.line_start(row) else { return "" };
+        let end = self.line_start(row + 1).unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn slice(&self, range: TextRange) -> &str {
+        self.text.get(range.start..range.end).unwrap_or("")
+    }
+
+    pub fn floor_char_boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_survive_crlf() {
+        let f = SourceFile::new("a".into(), FileKind::Nginx, "ab\r\nçd\nx".into());
+        assert_eq!(f.position(0), Position { row: 1, column: 1 });
+        assert_eq!(f.position(4), Position { row: 2, column: 1 });
+        assert_eq!(f.position(6), Position { row: 2, column: 2 });
+        assert_eq!(f.position(5), Position { row: 2, column: 1 }); // inside 'ç'
+        assert_eq!(f.position(100), Position { row: 3, column: 2 });
+        assert_eq!(f.line(1), "ab");
+    }
+}

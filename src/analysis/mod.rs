@@ -1,0 +1,1 @@
+//! Layer-independent analysis that rules share: origins, origin patterns, domains.

@@ -15,3 +15,27 @@ impl ParseError {
         ParseError { message: message.into(), range }
     }
 }
+
+use crate::source::{FileKind, SourceFile};
+
+/// A file's syntax tree, as the extractors read it.
+#[derive(Debug)]
+pub enum Parsed {
+    /// The file's kind has no parser yet, or the prefilter found nothing that can matter.
+    Nothing,
+}
+
+/// Whether a file's bytes can hold anything that matters: the prefilter that keeps most files
+/// away from the parsers.
+pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
+    match kind {
+        FileKind::Python | FileKind::Yaml | FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
+    }
+}
+
+/// Parses one file according to its kind. Never fails: errors come back beside the tree.
+pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
+    match file.kind {
+        FileKind::Python | FileKind::Nginx | FileKind::Yaml | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
+    }
+}

@@ -1,0 +1,289 @@
+//! Configuration: `corslint.toml`, `.corslint.toml` or `[tool.corslint]` in `pyproject.toml`, the
+//! nearest one above each linted file (as ruff does), or one file given with `--config`.
+
+use crate::diagnostic::Severity;
+use crate::rules::RULES;
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot be read: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+}
+
+/// The keys a config may hold, exactly as users write them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    select: Option<Vec<String>>,
+    extend_select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    severity: Option<BTreeMap<String, String>>,
+    exclude: Option<Vec<String>>,
+    allowed_origins: Option<AllowedOrigins>,
+    fail_on: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AllowedOrigins {
+    Everywhere(Vec<String>),
+    /// Path glob (relative to the config) to the origins trusted there.
+    ByPath(BTreeMap<String, Vec<String>>),
+}
+
+#[derive(Debug, Deserialize)]
+struct PyProject {
+    tool: Option<PyProjectTool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PyProjectTool {
+    corslint: Option<toml::Value>,
+}
+
+/// Selection given on the command line; it overrides the file.
+#[derive(Clone, Debug, Default)]
+pub struct CliOverrides {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+}
+
+/// One loaded configuration, resolved for use.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from (`None`: defaults).
+    pub path: Option<PathBuf>,
+    /// Directory that relative globs are taken against.
+    pub base: PathBuf,
+    select: Option<Vec<String>>,
+    extend_select: Vec<String>,
+    ignore: Vec<String>,
+    per_file_ignores: Vec<(GlobMatcher, Vec<String>)>,
+    severity: HashMap<String, Severity>,
+    exclude: Vec<GlobMatcher>,
+    allowed_origins: Vec<(Option<GlobMatcher>, Vec<String>)>,
+    pub fail_on: Option<Severity>,
+}
+
+impl Config {
+    /// Whether `code` is enabled for `file`, with the command line taking precedence.
+    pub fn is_enabled(&self, code: &str, file: &Path, cli: &CliOverrides) -> bool {
+        let extend = self.extend_select.iter().chain(&cli.extend_select);
+        let selected_by = match cli.select.as_ref().or(self.select.as_ref()) {
+            Some(select) => longest_match(select.iter().chain(extend), code),
+            // Every rule is on by default.
+            None => Some(longest_match(extend, code).unwrap_or(0)),
+        };
+        let Some(selected_len) = selected_by else { return false };
+        let relative = self.relative(file);
+        let file_ignores =
+            self.per_file_ignores.iter().filter(|(glob, _)| matches_glob(glob, &relative)).flat_map(|(_, codes)| codes);
+        match longest_match(self.ignore.iter().chain(&cli.ignore).chain(file_ignores), code) {
+            // The more specific entry wins; on a tie, ignore wins.
+            Some(ignored_len) => selected_len > ignored_len,
+            None => true,
+        }
+    }
+
+    pub fn severity_of(&self, code: &str, default: Severity) -> Severity {
+        self.severity.get(code).copied().unwrap_or(default)
+    }
+
+    pub fn is_excluded(&self, file: &Path) -> bool {
+        let relative = self.relative(file);
+        self.exclude.iter().any(|g| matches_glob(g, &relative))
+    }
+
+    /// The origins the user declared trustworthy for `file` (CORS108), if any were declared.
+    pub fn allowed_origins(&self, file: &Path) -> Option<Vec<&str>> {
+        let relative = self.relative(file);
+        let mut found: Option<Vec<&str>> = None;
+        for (glob, origins) in &self.allowed_origins {
+            if glob.as_ref().is_none_or(|g| matches_glob(g, &relative)) {
+                found.get_or_insert_with(Vec::new).extend(origins.iter().map(String::as_str));
+            }
+        }
+        found
+    }
+
+    fn relative(&self, file: &Path) -> PathBuf {
+        let absolute = absolute(file);
+        absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or(absolute)
+    }
+}
+
+fn matches_glob(glob: &GlobMatcher, relative: &Path) -> bool {
+    glob.is_match(relative) || relative.file_name().is_some_and(|n| glob.is_match(n))
+}
+
+/// Length of the longest entry that is a prefix of `code`.
+fn longest_match<'a>(entries: impl Iterator<Item = &'a String>, code: &str) -> Option<usize> {
+    entries.filter(|e| code.starts_with(e.as_str()) || e.as_str() == "ALL").map(|e| e.len()).max()
+}
+
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// Checks that a selector names at least one rule (`CORS1`, `CORS101`, `ALL`).
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    if selector == "ALL" || RULES.iter().any(|r| r.code.starts_with(selector)) && selector.starts_with("CORS") {
+        Ok(())
+    } else {
+        Err(format!("`{selector}` is not a rule code or prefix (e.g. `CORS101`, `CORS1`); see `corslint rules`"))
+    }
+}
+
+/// Reads one config file: `pyproject.toml` yields `None` when it has no `[tool.corslint]`.
+pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+    let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
+        let offset = span.map_or(0, |s| s.start).min(text.len());
+        let before = text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError::Invalid { path: path.to_path_buf(), line, column, message }
+    };
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    let raw: RawConfig = if is_pyproject {
+        let pyproject: PyProject = toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
+        let Some(section) = pyproject.tool.and_then(|t| t.corslint) else { return Ok(None) };
+        // Re-read only the section so errors point at its keys in the file.
+        let section_text = toml::to_string(&section).unwrap_or_default();
+        toml::from_str(&section_text).map_err(|e| {
+            let key = e.message().to_string();
+            let at = key.split('`').nth(1).and_then(|k| text.find(k)).map(|s| s..s);
+            invalid(at, format!("[tool.corslint]: {key}"))
+        })?
+    } else {
+        toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_string()))?
+    };
+    let base = absolute(path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let find_key = |key: &str| text.find(key).map(|s| s..s);
+    let check_codes = |key: &str, codes: &[String]| -> Result<(), ConfigError> {
+        for code in codes {
+            check_selector(code).map_err(|m| invalid(find_key(code).or(find_key(key)), format!("`{key}`: {m}")))?;
+        }
+        Ok(())
+    };
+    let glob = |key: &str, pattern: &str| -> Result<GlobMatcher, ConfigError> {
+        Glob::new(pattern)
+            .map(|g| g.compile_matcher())
+            .map_err(|e| invalid(find_key(pattern).or(find_key(key)), format!("`{key}`: bad glob `{pattern}`: {e}")))
+    };
+    let mut config = Config { path: Some(path.to_path_buf()), base, ..Config::default() };
+    if let Some(select) = raw.select {
+        check_codes("select", &select)?;
+        config.select = Some(select);
+    }
+    for (key, list, target) in
+        [("extend-select", raw.extend_select, &mut config.extend_select), ("ignore", raw.ignore, &mut config.ignore)]
+    {
+        let list = list.unwrap_or_default();
+        check_codes(key, &list)?;
+        *target = list;
+    }
+    for (pattern, codes) in raw.per_file_ignores.unwrap_or_default() {
+        check_codes("per-file-ignores", &codes)?;
+        config.per_file_ignores.push((glob("per-file-ignores", &pattern)?, codes));
+    }
+    for (code, level) in raw.severity.unwrap_or_default() {
+        if crate::rules::find(&code).is_none() {
+            return Err(invalid(find_key(&code), format!("`severity`: `{code}` is not a rule code")));
+        }
+        let level = Severity::parse(&level).ok_or_else(|| {
+            invalid(find_key(&code), format!("`severity`: `{level}` must be one of error, warning, info"))
+        })?;
+        config.severity.insert(code, level);
+    }
+    for pattern in raw.exclude.unwrap_or_default() {
+        config.exclude.push(glob("exclude", &pattern)?);
+    }
+    match raw.allowed_origins {
+        Some(AllowedOrigins::Everywhere(origins)) => config.allowed_origins.push((None, origins)),
+        Some(AllowedOrigins::ByPath(map)) => {
+            for (pattern, origins) in map {
+                config.allowed_origins.push((Some(glob("allowed-origins", &pattern)?), origins));
+            }
+        }
+        None => {}
+    }
+    if let Some(level) = raw.fail_on {
+        config.fail_on = Some(Severity::parse(&level).ok_or_else(|| {
+            invalid(find_key("fail-on"), format!("`fail-on`: `{level}` must be one of error, warning, info"))
+        })?);
+    }
+    Ok(Some(config))
+}
+
+const CONFIG_NAMES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
+
+/// Finds and caches the nearest configuration for each directory.
+#[derive(Debug, Default)]
+pub struct Resolver {
+    fixed: Option<Arc<Config>>,
+    by_dir: HashMap<PathBuf, Arc<Config>>,
+    default: Arc<Config>,
+}
+
+impl Resolver {
+    /// With `--config FILE`, that file applies everywhere.
+    pub fn new(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        let fixed = match explicit {
+            Some(path) => Some(Arc::new(load(path)?.unwrap_or_else(|| Config {
+                path: Some(path.to_path_buf()),
+                base: absolute(path).parent().map(Path::to_path_buf).unwrap_or_default(),
+                ..Config::default()
+            }))),
+            None => None,
+        };
+        Ok(Resolver { fixed, ..Resolver::default() })
+    }
+
+    /// The configuration that governs `file`.
+    pub fn for_file(&mut self, file: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
+        let absolute = absolute(file);
+        let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.for_dir(&dir)
+    }
+
+    fn for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(found) = self.by_dir.get(dir) {
+            return Ok(found.clone());
+        }
+        let mut found = None;
+        for name in CONFIG_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file()
+                && let Some(config) = load(&candidate)?
+            {
+                found = Some(Arc::new(config));
+                break;
+            }
+        }
+        let config = match (found, dir.parent()) {
+            (Some(config), _) => config,
+            (None, Some(parent)) if parent != dir => self.for_dir(parent)?,
+            (None, _) => self.default.clone(),
+        };
+        self.by_dir.insert(dir.to_path_buf(), config.clone());
+        Ok(config)
+    }
+}

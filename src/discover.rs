@@ -1,0 +1,225 @@
+//! Discovery: walk the given paths in parallel, honour ignore files, classify each file, and read
+//! each candidate exactly once.
+
+use crate::source::FileKind;
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Files larger than this are not configuration: skipped with a note.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Directories that never hold configuration worth linting, even when no ignore file says so.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    "target",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hg",
+    ".svn",
+];
+
+/// Directories whose extension-less files are nginx configs when they look like one.
+const NGINX_DIRS: &[&str] = &["nginx", "conf.d", "sites-available", "sites-enabled", "snippets", "http.d"];
+
+/// A file found by the walk, read once.
+#[derive(Debug)]
+pub struct Found {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+    /// Named on the command line (linted even when ignore files would skip it).
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<Found>,
+    /// Why some files were passed over (printed with `--verbose`).
+    pub notes: Vec<String>,
+    /// Paths that do not exist or cannot be read at all (an I/O error for the run).
+    pub missing: Vec<PathBuf>,
+}
+
+/// Walks `paths`; explicit files are always returned when their kind is known.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let found = Mutex::new(Discovery::default());
+    let mut dirs = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => dirs.push(path.clone()),
+            Ok(meta) if meta.is_file() => {
+                let kind = classify_by_name(path).or_else(|| maybe_nginx_by_location(path));
+                match kind {
+                    Some(kind) => read_into(path, kind, true, meta.len(), &found),
+                    None => note(&found, format!("{}: not a Python, nginx, YAML or dotenv file", path.display())),
+                }
+            }
+            Ok(_) => note(&found, format!("{}: not a regular file", path.display())),
+            Err(_) => lock(&found).missing.push(path.clone()),
+        }
+    }
+    if let Some((first, rest)) = dirs.split_first() {
+        let mut builder = WalkBuilder::new(first);
+        for dir in rest {
+            builder.add(dir);
+        }
+        builder.hidden(false).require_git(false).follow_links(false).filter_entry(|entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+        });
+        builder.build_parallel().run(|| {
+            Box::new(|entry| {
+                let Ok(entry) = entry else { return WalkState::Continue };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    return WalkState::Continue;
+                }
+                let path = entry.path();
+                let Some(kind) = classify_by_name(path).or_else(|| maybe_nginx_by_location(path)) else {
+                    return WalkState::Continue;
+                };
+                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                read_into(path, kind, false, len, &found);
+                WalkState::Continue
+            })
+        });
+    }
+    let mut discovery = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Thread timing must never change the output.
+    discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery.files.dedup_by(|a, b| a.path == b.path);
+    discovery.notes.sort();
+    discovery
+}
+
+fn lock(found: &Mutex<Discovery>) -> std::sync::MutexGuard<'_, Discovery> {
+    found.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn note(found: &Mutex<Discovery>, note: String) {
+    lock(found).notes.push(note);
+}
+
+fn read_into(path: &Path, kind: FileKind, explicit: bool, len: u64, found: &Mutex<Discovery>) {
+    if len > MAX_FILE_SIZE {
+        return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return note(found, format!("{}: skipped, cannot be read: {e}", path.display())),
+    };
+    // The file may have grown between the stat and the read.
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
+    }
+    if is_binary(&bytes) {
+        return note(found, format!("{}: skipped, binary content", path.display()));
+    }
+    let kind = match kind {
+        FileKind::Nginx if needs_nginx_sniff(path) && !looks_like_nginx(&bytes) => return,
+        kind => kind,
+    };
+    lock(found).files.push(Found { path: path.to_path_buf(), kind, bytes, explicit });
+}
+
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8192).any(|&b| b == 0)
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// Classification by name alone; nginx candidates may still be rejected by a content sniff.
+pub fn classify_by_name(path: &Path) -> Option<FileKind> {
+    let name = file_name(path);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".py") {
+        Some(FileKind::Python)
+    } else if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+        Some(FileKind::Yaml)
+    } else if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+        Some(FileKind::Dotenv)
+    } else if lower == "nginx.conf"
+        || lower.ends_with(".nginx")
+        || lower.ends_with(".conf")
+        || lower.ends_with(".conf.template")
+        || lower.ends_with(".conf.tpl")
+    {
+        Some(FileKind::Nginx)
+    } else {
+        None
+    }
+}
+
+/// A file with no known extension inside an nginx directory (`conf.d/api.example.io`).
+fn maybe_nginx_by_location(path: &Path) -> Option<FileKind> {
+    let name = file_name(path);
+    let has_extension =
+        name.trim_start_matches('.').contains('.') && !name.rsplit('.').next().is_some_and(|ext| ext.contains('-'));
+    let in_nginx_dir = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|dir| NGINX_DIRS.iter().any(|d| dir.eq_ignore_ascii_case(d)) || dir.starts_with("sites-"));
+    let domain_like = name.split('.').count() >= 2 && name.split('.').all(|l| !l.is_empty());
+    (in_nginx_dir && (!has_extension || domain_like)).then_some(FileKind::Nginx)
+}
+
+/// `nginx.conf` and `*.nginx` are nginx by name; other candidates must look like nginx.
+fn needs_nginx_sniff(path: &Path) -> bool {
+    let lower = file_name(path).to_ascii_lowercase();
+    lower != "nginx.conf" && !lower.ends_with(".nginx")
+}
+
+/// A cheap look at the first lines: nginx directives end in `;` or open `{`, INI files start with
+/// `[section]`, and `key = value` lines are not nginx.
+pub fn looks_like_nginx(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]);
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        if line.starts_with('[') || line.starts_with(';') {
+            return false;
+        }
+        if line.ends_with(';') || line.ends_with('{') || line.ends_with('}') {
+            return true;
+        }
+        if line.contains('=') {
+            return false;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        assert_eq!(classify_by_name(Path::new("app/main.py")), Some(FileKind::Python));
+        assert_eq!(classify_by_name(Path::new("k8s/ingress.yaml")), Some(FileKind::Yaml));
+        assert_eq!(classify_by_name(Path::new(".env.production")), Some(FileKind::Dotenv));
+        assert_eq!(classify_by_name(Path::new("prod.env")), Some(FileKind::Dotenv));
+        assert_eq!(classify_by_name(Path::new("default.conf.template")), Some(FileKind::Nginx));
+        assert_eq!(classify_by_name(Path::new("README.md")), None);
+        assert_eq!(maybe_nginx_by_location(Path::new("conf.d/api.example.io")), Some(FileKind::Nginx));
+        assert_eq!(maybe_nginx_by_location(Path::new("sites-enabled/default")), Some(FileKind::Nginx));
+        assert_eq!(maybe_nginx_by_location(Path::new("src/default")), None);
+    }
+
+    #[test]
+    fn sniffs_nginx_content() {
+        assert!(looks_like_nginx(b"# comment\nserver {\n listen 80;\n}\n"));
+        assert!(looks_like_nginx(b"add_header X-Frame-Options DENY;\n"));
+        assert!(!looks_like_nginx(b"[program:web]\ncommand=run\n"));
+        assert!(!looks_like_nginx(b"key = value\nother = 2\n"));
+        assert!(!looks_like_nginx(b""));
+    }
+}

@@ -1,0 +1,26 @@
+//! The rule documentation pages (`rules/CODE.md`), embedded at build time.
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// The page of `code`, if it has one.
+pub fn page(code: &str) -> Option<&'static str> {
+    RULE_DOCS.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, page)| *page)
+}
+
+/// The text of a `## Heading` section of a page, without the heading.
+pub fn section<'a>(page: &'a str, heading: &str) -> Option<&'a str> {
+    let marker = format!("## {heading}");
+    let start = page.find(&marker)? + marker.len();
+    let rest = page.get(start..)?;
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    rest.get(..end).map(str::trim)
+}
+
+/// First paragraph of "What it does": the one-line description used in listings and SARIF.
+pub fn summary(code: &str) -> String {
+    page(code)
+        .and_then(|p| section(p, "What it does"))
+        .and_then(|s| s.split("\n\n").next())
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}

@@ -1,0 +1,9 @@
+//! Extraction: one module per layer turns syntax trees into facts of the project model.
+
+use crate::model::Project;
+use crate::parse::Parsed;
+
+/// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
+pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let _ = (project, parsed);
+}

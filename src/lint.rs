@@ -1,0 +1,236 @@
+//! The pipeline: discover → parse → extract → rules → filter. Everything the CLI prints comes from
+//! the [`Outcome`] returned here.
+
+use crate::config::{self, CliOverrides, ConfigError, Resolver};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, Found};
+use crate::model::Project;
+use crate::parse::{self, Parsed};
+use crate::rules::{self, Rule};
+use crate::source::SourceFile;
+use crate::suppress;
+use rayon::prelude::*;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// Lint this text as the named file instead of walking `paths`.
+    pub stdin: Option<(PathBuf, String)>,
+    /// Skip explicitly named files that ignore files or `exclude` would skip.
+    pub force_exclude: bool,
+    pub config: Option<PathBuf>,
+    pub cli: CliOverrides,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}: no such file or directory")]
+    Missing(PathBuf),
+    #[error("--stdin-filename {0}: not a Python, nginx, YAML or dotenv file name")]
+    StdinKind(PathBuf),
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub project: Project,
+    /// Sorted by file, row, column, code: never dependent on thread timing.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What was passed over and why (`--verbose`).
+    pub notes: Vec<String>,
+    /// Findings at or above this severity fail the run.
+    pub fail_on: Severity,
+}
+
+impl Outcome {
+    pub fn has_failures(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
+    }
+}
+
+pub fn lint(options: &Options) -> Result<Outcome, LintError> {
+    let mut resolver = Resolver::new(options.config.as_deref())?;
+    let mut notes = Vec::new();
+    let found = match &options.stdin {
+        Some((name, text)) => {
+            let kind = discover::classify_by_name(name).ok_or_else(|| LintError::StdinKind(name.clone()))?;
+            vec![Found { path: name.clone(), kind, bytes: text.clone().into_bytes(), explicit: true }]
+        }
+        None => {
+            let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+            let discovery = discover::discover(&paths);
+            if let Some(missing) = discovery.missing.first() {
+                return Err(LintError::Missing(missing.clone()));
+            }
+            notes.extend(discovery.notes);
+            discovery.files
+        }
+    };
+
+    let mut kept = Vec::with_capacity(found.len());
+    for file in found {
+        let config = resolver.for_file(&file.path)?;
+        let excluded =
+            config.is_excluded(&file.path) || (file.explicit && options.force_exclude && is_vcs_ignored(&file.path));
+        if excluded && (!file.explicit || options.force_exclude) {
+            notes.push(format!("{}: excluded", file.path.display()));
+        } else {
+            kept.push(file);
+        }
+    }
+
+    let parsed: Vec<(SourceFile, Parsed, Vec<parse::ParseError>)> = kept
+        .into_par_iter()
+        .filter(|f| parse::worth_parsing(f.kind, &f.bytes))
+        .map(|f| {
+            let text = match String::from_utf8(f.bytes) {
+                Ok(text) => text,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            };
+            let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+            let file = SourceFile::new(display_path(&f.path), f.kind, text);
+            let (tree, errors) = parse::parse_file(&file);
+            (file, tree, errors)
+        })
+        .collect();
+
+    let mut project = Project { root: std::env::current_dir().unwrap_or_default(), ..Project::default() };
+    let mut trees = Vec::with_capacity(parsed.len());
+    for (id, (file, tree, errors)) in parsed.into_iter().enumerate() {
+        project.parse_errors.extend(errors.into_iter().map(|e| (id, e)));
+        project.files.push(file);
+        trees.push(tree);
+    }
+    crate::extract::extract(&mut project, &trees);
+    drop(trees);
+
+    let diagnostics = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
+    let fail_on = match options.cli.fail_on {
+        Some(level) => level,
+        None => resolver.for_file(Path::new("corslint"))?.fail_on.unwrap_or(Severity::Warning),
+    };
+    Ok(Outcome { project, diagnostics, notes, fail_on })
+}
+
+/// Applies configuration (selection, per-file ignores, severity overrides) and inline
+/// suppressions, reports unused suppressions, and sorts the result.
+fn filter(
+    project: &Project,
+    diagnostics: Vec<Diagnostic>,
+    resolver: &mut Resolver,
+    cli: &CliOverrides,
+) -> Result<Vec<Diagnostic>, ConfigError> {
+    let mut suppressions: Vec<Vec<(suppress::Suppression, Vec<bool>)>> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(id, file)| {
+            suppress::scan(file, id)
+                .into_iter()
+                .map(|s| {
+                    let used = vec![false; s.directive.codes.len()];
+                    (s, used)
+                })
+                .collect()
+        })
+        .collect();
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for mut diagnostic in diagnostics {
+        let Some(file) = project.file(diagnostic.span.file) else { continue };
+        let config = resolver.for_file(&file.path)?;
+        if !config.is_enabled(diagnostic.code, &file.path, cli) {
+            continue;
+        }
+        diagnostic.severity = config.severity_of(diagnostic.code, diagnostic.severity);
+        let row = file.position(diagnostic.span.start()).row;
+        let mut suppressed = false;
+        for (suppression, used) in suppressions.get_mut(diagnostic.span.file).into_iter().flatten() {
+            if !suppression.file_level && suppression.directive.target_row != row {
+                continue;
+            }
+            for (code, used) in suppression.directive.codes.iter().zip(used.iter_mut()) {
+                if code.code == diagnostic.code {
+                    *used = true;
+                    suppressed = true;
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(diagnostic);
+        }
+    }
+    let unused_meta = rules::find(rules::UnusedSuppression::CODE);
+    for (id, file_suppressions) in suppressions.iter().enumerate() {
+        let Some(file) = project.file(id) else { continue };
+        let config = resolver.for_file(&file.path)?;
+        let Some(meta) = unused_meta else { continue };
+        if !config.is_enabled(meta.code, &file.path, cli) {
+            continue;
+        }
+        for (suppression, used) in file_suppressions {
+            for (code, used) in suppression.directive.codes.iter().zip(used) {
+                // A code for a rule that is switched off here has nothing to suppress by design.
+                if *used || (rules::find(&code.code).is_some() && !config.is_enabled(&code.code, &file.path, cli)) {
+                    continue;
+                }
+                let mut sink = rules::Sink::new(meta);
+                let message = match rules::find(&code.code) {
+                    Some(_) => format!("this suppression of `{}` matches no finding here", code.code),
+                    None => format!("`{}` is not a corslint rule code", code.code),
+                };
+                sink.report(code.span, message)
+                    .primary("suppresses nothing")
+                    .help("remove it, or move it to the line of the finding (or the line above it)");
+                for mut d in sink.into_diagnostics() {
+                    d.severity = config.severity_of(d.code, d.severity);
+                    kept.push(d);
+                }
+            }
+        }
+    }
+    kept.sort_by_cached_key(|d| {
+        let file = project.file(d.span.file);
+        let position = file.map(|f| f.position(d.span.start()));
+        (file.map(|f| f.path.clone()), position, d.code, d.message.clone())
+    });
+    Ok(kept)
+}
+
+/// The path as the user should see it: relative to the working directory, without `./`.
+fn display_path(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = match path.strip_prefix(&cwd) {
+        Ok(relative) if path.is_absolute() => relative,
+        _ => path,
+    };
+    path.components().filter(|c| !matches!(c, Component::CurDir)).collect()
+}
+
+/// Whether `.gitignore`, `.ignore` or `.git/info/exclude` above `path` would skip it.
+fn is_vcs_ignored(path: &Path) -> bool {
+    let absolute = config::absolute(path);
+    let mut dir = absolute.parent();
+    while let Some(current) = dir {
+        for name in [".gitignore", ".ignore"] {
+            let candidate = current.join(name);
+            if candidate.is_file() {
+                let (matcher, _) = ignore::gitignore::Gitignore::new(&candidate);
+                if matcher.matched_path_or_any_parents(&absolute, false).is_ignore() {
+                    return true;
+                }
+            }
+        }
+        if current.join(".git").exists() {
+            let exclude = current.join(".git/info/exclude");
+            if exclude.is_file() {
+                let (matcher, _) = ignore::gitignore::Gitignore::new(&exclude);
+                return matcher.matched_path_or_any_parents(&absolute, false).is_ignore();
+            }
+            return false;
+        }
+        dir = current.parent();
+    }
+    false
+}

@@ -1,0 +1,148 @@
+//! The project model: layer-independent facts that rules read. Every value points back at its source.
+//!
+//! Extractors fill it (`crate::extract`); rules only read it. Layer-specific facts live in the
+//! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
+
+use crate::parse::ParseError;
+use crate::source::{FileId, SourceFile, Span};
+use std::path::PathBuf;
+
+/// A value static analysis either resolved or could not. `Unknown` never produces a finding by itself.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value<T> {
+    Known(T),
+    Unknown,
+}
+
+impl<T> Value<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Value::Known(v) => Some(v),
+            Value::Unknown => None,
+        }
+    }
+}
+
+/// Which component enforces a policy; rules word their messages after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    Starlette,
+    Nginx,
+    IngressNginx,
+    Traefik,
+}
+
+impl Layer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Starlette => "Starlette",
+            Layer::Nginx => "nginx",
+            Layer::IngressNginx => "ingress-nginx",
+            Layer::Traefik => "Traefik",
+        }
+    }
+}
+
+/// How a layer matches an origin pattern against the request's `Origin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternSemantics {
+    /// Python `re.fullmatch` (Starlette `allow_origin_regex`).
+    FullMatch,
+    /// Python `re.match`: anchored at the start only (Flask-CORS, django-cors-headers).
+    StartAnchored,
+    /// Unanchored search unless the pattern anchors itself (nginx `~`/`~*`, Go `regexp.MatchString`).
+    Search { case_insensitive: bool },
+    /// ingress-nginx: rendered as `~* (...)$`, anchored at the end only, case-insensitive.
+    EndAnchored,
+    /// ingress-nginx origin with `*.`: one DNS label, rendered end-anchored.
+    Glob,
+    /// String prefix (Istio `prefix`).
+    Prefix,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OriginKind {
+    /// Every origin, answered with `*` (or emulated by reflection, as Starlette does with credentials).
+    Any,
+    /// The request's `Origin` is echoed back without an allowlist.
+    Reflect,
+    /// One exact origin string, as configured.
+    Literal(String),
+    /// Origins matching a pattern.
+    Pattern { pattern: String, semantics: PatternSemantics },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginEntry {
+    pub kind: OriginKind,
+    /// The written value (a string literal with its quotes, a directive argument, an annotation value).
+    pub span: Span,
+    /// Byte offset in the file of the value's first character, when the value is written verbatim
+    /// (no escapes), so a position inside the value can be pointed at.
+    pub text_start: Option<usize>,
+}
+
+/// The set of origins a policy trusts.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Origins {
+    pub entries: Vec<OriginEntry>,
+    /// Part of the allowlist could not be resolved statically.
+    pub has_unknown: bool,
+}
+
+/// A setting as the layer sees it: written explicitly, or the layer's default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting<T> {
+    pub value: Value<T>,
+    /// The setting as written, or, for a default, the construct that declares the policy.
+    pub span: Span,
+    pub explicit: bool,
+}
+
+impl<T> Setting<T> {
+    pub fn explicit(value: Value<T>, span: Span) -> Self {
+        Setting { value, span, explicit: true }
+    }
+
+    pub fn default_at(value: T, span: Span) -> Self {
+        Setting { value: Value::Known(value), span, explicit: false }
+    }
+
+    pub fn known(&self) -> Option<&T> {
+        self.value.known()
+    }
+}
+
+/// A list of names (methods, headers) each with where it was written.
+pub type NameList = Vec<crate::source::Spanned<String>>;
+
+/// One layer's CORS behaviour, whatever layer declared it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorsPolicy {
+    pub layer: Layer,
+    /// The construct that declares the policy (the `add_middleware` call, the location, the Ingress).
+    pub span: Span,
+    pub origins: Origins,
+    pub credentials: Setting<bool>,
+    pub methods: Setting<NameList>,
+    pub headers: Setting<NameList>,
+    pub expose_headers: Setting<NameList>,
+    pub max_age: Setting<u64>,
+}
+
+/// Everything the rules may look at.
+#[derive(Debug, Default)]
+pub struct Project {
+    /// The directory paths are shown relative to.
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+    /// Files that could not be parsed, in whole or in part (CORS901).
+    pub parse_errors: Vec<(FileId, ParseError)>,
+    pub policies: Vec<CorsPolicy>,
+}
+
+impl Project {
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
+}

@@ -1,0 +1,85 @@
+//! Output formats. Each module serializes the same sorted list of diagnostics.
+
+mod concise;
+mod full;
+mod github;
+mod json;
+mod sarif;
+mod statistics;
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::Outcome;
+use crate::source::{Position, SourceFile, Span};
+use std::io::{self, Write};
+
+pub use json::diagnostic_json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Full,
+    Concise,
+    Json,
+    JsonLines,
+    Sarif,
+    Github,
+}
+
+pub struct ReportOptions {
+    pub format: OutputFormat,
+    pub color: bool,
+    pub statistics: bool,
+}
+
+pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) -> io::Result<()> {
+    if options.statistics {
+        return statistics::write(out, outcome, options.format);
+    }
+    match options.format {
+        OutputFormat::Full => full::write(out, outcome, options.color),
+        OutputFormat::Concise => concise::write(out, outcome),
+        OutputFormat::Json => json::write(out, outcome, false),
+        OutputFormat::JsonLines => json::write(out, outcome, true),
+        OutputFormat::Sarif => sarif::write(out, outcome),
+        OutputFormat::Github => github::write(out, outcome),
+    }
+}
+
+/// Start and end positions of a span (end exclusive, as a 1-based column just past the text).
+pub(crate) fn range_of(outcome: &Outcome, span: Span) -> Option<(&SourceFile, Position, Position)> {
+    let file = outcome.project.file(span.file)?;
+    Some((file, file.position(span.start()), file.position(span.end())))
+}
+
+/// `Found 3 errors, 1 warning in 2 files.` or the clean line.
+pub(crate) fn summary(outcome: &Outcome) -> String {
+    let diagnostics = &outcome.diagnostics;
+    let checked = outcome.project.files.len();
+    if diagnostics.is_empty() {
+        return format!("All checks passed: no CORS problems found in {checked} {}.", plural(checked, "file"));
+    }
+    let count = |s| diagnostics.iter().filter(|d: &&Diagnostic| d.severity == s).count();
+    let mut parts = Vec::new();
+    for (severity, word) in [
+        (crate::diagnostic::Severity::Error, "error"),
+        (crate::diagnostic::Severity::Warning, "warning"),
+        (crate::diagnostic::Severity::Info, "info"),
+    ] {
+        let n = count(severity);
+        if n > 0 {
+            parts.push(format!("{n} {}", if word == "info" { word.to_string() } else { plural(n, word) }));
+        }
+    }
+    let mut files: Vec<_> = diagnostics.iter().map(|d| d.span.file).collect();
+    files.sort_unstable();
+    files.dedup();
+    format!("Found {} in {} {}.", parts.join(", "), files.len(), plural(files.len(), "file"))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
+}
+
+/// The path as written in reports, always with `/`.
+pub(crate) fn path_string(file: &SourceFile) -> String {
+    file.path.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,28 @@
+//! CORS901: a file selected as Python, nginx or YAML could not be parsed.
+
+use crate::diagnostic::Severity;
+use crate::model::Project;
+use crate::rules::{Rule, Sink};
+use crate::source::FileKind;
+
+pub struct UnparsableConfig;
+
+impl Rule for UnparsableConfig {
+    const CODE: &'static str = "CORS901";
+    const NAME: &'static str = "unparsable-config";
+    const SEVERITY: Severity = Severity::Warning;
+
+    fn check(project: &Project, sink: &mut Sink) {
+        for (file, error) in &project.parse_errors {
+            let what = match project.file(*file).map(|f| f.kind) {
+                Some(FileKind::Python) => "Python",
+                Some(FileKind::Nginx) => "nginx",
+                Some(FileKind::Yaml) => "YAML",
+                Some(FileKind::Dotenv) | None => "this",
+            };
+            sink.report(error.range.in_file(*file), format!("{what} file cannot be parsed: {}", error.message))
+                .primary("parsing stopped here")
+                .help("fix the syntax here; corslint still lints what comes before it and every other file");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Inline suppressions: `# corslint: ignore[CODE, ...]` on the line or alone on the line above,
+//! `# corslint: ignore-file[CODE, ...]` anywhere, and `# noqa: CODE` in Python. All three formats use
+//! `#` comments, so one scanner serves them.
+
+use crate::source::{FileId, FileKind, SourceFile, Span};
+
+/// A code written in a comment directive, with where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommentCode {
+    pub code: String,
+    pub span: Span,
+}
+
+/// A `# <keyword>[CODES]` or `# <keyword>: CODES` comment and the line it applies to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommentDirective {
+    /// 1-based row the directive covers: its own row when it trails code, the next row when alone.
+    pub target_row: usize,
+    pub codes: Vec<CommentCode>,
+    pub span: Span,
+}
+
+/// Finds `# {keyword}[A, B]` and `# {keyword}: A, B` comments (the colon form takes codes up to the
+/// end of the comment). `keyword` is matched case-sensitively after optional spaces.
+pub fn comment_directives(file: &SourceFile, id: FileId, keyword: &str) -> Vec<CommentDirective> {
+    let mut out = Vec::new();
+    for row in 1..=file.line_count() {
+        let line = file.line(row);
+        let Some(line_start) = file.line_start(row) else { continue };
+        let mut search_from = 0;
+        while let Some(hash) = line.get(search_from..).and_then(|l| l.find('#')).map(|i| i + search_from) {
+            search_from = hash + 1;
+            let after_hash = line.get(hash + 1..).unwrap_or("");
+            let trimmed = after_hash.trim_start();
+            let Some(rest) = trimmed.strip_prefix(keyword) else { continue };
+            let rest_offset = hash + 1 + (after_hash.len() - trimmed.len()) + keyword.len();
+            let (list, list_offset) = if let Some(inner) = rest.strip_prefix('[') {
+                let Some(close) = inner.find(']') else { continue };
+                (inner.get(..close).unwrap_or(""), rest_offset + 1)
+            } else if let Some(inner) = rest.strip_prefix(':') {
+                let end = inner.find('#').unwrap_or(inner.len());
+                (inner.get(..end).unwrap_or(""), rest_offset + 1)
+            } else {
+                continue;
+            };
+            let mut codes = Vec::new();
+            let mut offset = list_offset;
+            for part in list.split(',') {
+                let code = part.trim();
+                let lead = part.len() - part.trim_start().len();
+                if !code.is_empty() {
+                    let start = line_start + offset + lead;
+                    codes.push(CommentCode { code: code.to_string(), span: Span::new(id, start, start + code.len()) });
+                }
+                offset += part.len() + 1;
+            }
+            let alone = line.get(..hash).unwrap_or("").trim().is_empty();
+            out.push(CommentDirective {
+                target_row: if alone { row + 1 } else { row },
+                codes,
+                span: Span::new(id, line_start + hash, line_start + line.len()),
+            });
+            break;
+        }
+    }
+    out
+}
+
+#[derive(Debug)]
+pub struct Suppression {
+    pub directive: CommentDirective,
+    pub file_level: bool,
+}
+
+/// Every suppression comment in a file.
+pub fn scan(file: &SourceFile, id: FileId) -> Vec<Suppression> {
+    let mut out: Vec<Suppression> = comment_directives(file, id, "corslint: ignore-file")
+        .into_iter()
+        .map(|directive| Suppression { directive, file_level: true })
+        .collect();
+    out.extend(
+        comment_directives(file, id, "corslint: ignore")
+            .into_iter()
+            .map(|directive| Suppression { directive, file_level: false }),
+    );
+    if file.kind == FileKind::Python {
+        for mut directive in comment_directives(file, id, "noqa") {
+            // `# noqa: E501, CORS101`: other tools' codes are theirs.
+            directive.codes.retain(|c| c.code.starts_with("CORS"));
+            if !directive.codes.is_empty() {
+                // noqa applies to its own line only, as in flake8 and ruff.
+                directive.target_row = file.position(directive.span.start()).row;
+                out.push(Suppression { directive, file_level: false });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_trailing_and_standalone_comments() {
+        let text =
+            "a = 1  # corslint: ignore[CORS101, CORS104]\n# corslint: ignore[CORS301]\nb\nc  # noqa: E501,CORS105\n";
+        let file = SourceFile::new("x.py".into(), FileKind::Python, text.into());
+        let found = scan(&file, 0);
+        let rows: Vec<(usize, Vec<&str>)> = found
+            .iter()
+            .map(|s| (s.directive.target_row, s.directive.codes.iter().map(|c| c.code.as_str()).collect()))
+            .collect();
+        assert_eq!(rows, vec![(1, vec!["CORS101", "CORS104"]), (3, vec!["CORS301"]), (4, vec!["CORS105"])]);
+        let code = &found[0].directive.codes[1];
+        assert_eq!(file.slice(code.span.range), "CORS104");
+    }
+
+    #[test]
+    fn ignore_file_is_not_a_line_suppression() {
+        let file = SourceFile::new("n.conf".into(), FileKind::Nginx, "# corslint: ignore-file[CORS301]\n".into());
+        let found = scan(&file, 0);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].file_level);
+    }
+}

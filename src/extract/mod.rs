@@ -1,5 +1,7 @@
 //! Extraction: one module per layer turns syntax trees into facts of the project model.
 
+pub mod nginx;
+
 use crate::model::Project;
 use crate::parse::Parsed;
 

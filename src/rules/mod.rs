@@ -7,6 +7,15 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod cors_header_dropped_by_inner_block;
+mod cors_header_not_always;
+mod malformed_cors_header;
+mod missing_vary_origin;
+mod multiple_origins_in_header;
+mod nginx_words;
+mod preflight_not_answered;
+mod preflight_requires_auth;
+mod proxy_hides_cors_headers;
 mod unparsable_config;
 mod unused_suppression;
 
@@ -35,8 +44,18 @@ macro_rules! rule {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[RuleMeta] =
-    &[rule!(unparsable_config::UnparsableConfig), rule!(unused_suppression::UnusedSuppression)];
+pub static RULES: &[RuleMeta] = &[
+    rule!(preflight_requires_auth::PreflightRequiresAuth),
+    rule!(preflight_not_answered::PreflightNotAnswered),
+    rule!(cors_header_not_always::CorsHeaderNotAlways),
+    rule!(cors_header_dropped_by_inner_block::CorsHeaderDroppedByInnerBlock),
+    rule!(proxy_hides_cors_headers::ProxyHidesCorsHeaders),
+    rule!(missing_vary_origin::MissingVaryOrigin),
+    rule!(multiple_origins_in_header::MultipleOriginsInHeader),
+    rule!(malformed_cors_header::MalformedCorsHeader),
+    rule!(unparsable_config::UnparsableConfig),
+    rule!(unused_suppression::UnusedSuppression),
+];
 
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
@@ -86,4 +105,19 @@ pub fn check_all(project: &Project) -> Vec<Diagnostic> {
         out.extend(sink.into_diagnostics());
     }
     out
+}
+
+/// Runs one rule over an nginx text, for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Sink, find};
+    use crate::diagnostic::Diagnostic;
+
+    pub fn findings(code: &str, nginx: &str) -> Vec<Diagnostic> {
+        let project = crate::extract::nginx::testing::project(nginx);
+        let Some(rule) = find(code) else { panic!("{code} is not registered") };
+        let mut sink = Sink::new(rule);
+        (rule.check)(&project, &mut sink);
+        sink.into_diagnostics()
+    }
 }

@@ -1,0 +1,209 @@
+//! CORS202: authentication or method restrictions also cover the OPTIONS preflight.
+
+use crate::diagnostic::Severity;
+use crate::model::Project;
+use crate::model::nginx::syntax::header;
+use crate::model::nginx::{AccessKind, BlockId, BlockKind};
+use crate::rules::{Rule, Sink, nginx_words};
+use crate::source::Span;
+use std::collections::HashSet;
+
+pub struct PreflightRequiresAuth;
+
+impl Rule for PreflightRequiresAuth {
+    const CODE: &'static str = "CORS202";
+    const NAME: &'static str = "preflight-requires-auth";
+    const SEVERITY: Severity = Severity::Error;
+
+    fn check(project: &Project, sink: &mut Sink) {
+        check_nginx(project, sink);
+    }
+}
+
+/// The `Access-Control-Allow-Origin` a location sends on some response, if any.
+fn cors_origin_header(project: &Project, location: BlockId) -> Option<Span> {
+    let model = &project.nginx;
+    model
+        .contexts()
+        .into_iter()
+        .filter(|c| c.location == location)
+        .find_map(|c| model.effective_headers(c.block).into_iter().find(|h| h.is(header::ALLOW_ORIGIN)).map(|h| h.span))
+}
+
+fn answer_preflights_help(project: &Project, origin: Span) -> String {
+    let acao = nginx_words::with_always(project, origin);
+    format!(
+        "answer preflights in the rewrite phase, before access checks run:\n{}",
+        nginx_words::code(&[
+            "if ($request_method = OPTIONS) {".into(),
+            format!("    {acao}"),
+            "    add_header Access-Control-Allow-Methods \"GET, POST, PUT, DELETE\" always;".into(),
+            "    add_header Access-Control-Allow-Headers \"Authorization, Content-Type\" always;".into(),
+            "    return 204;".into(),
+            "}".into(),
+        ])
+    )
+}
+
+fn check_nginx(project: &Project, sink: &mut Sink) {
+    let model = &project.nginx;
+    let mut reported: HashSet<Span> = HashSet::new();
+    for ctx in model.contexts() {
+        if ctx.block != ctx.location {
+            continue;
+        }
+        let location = ctx.location;
+        let Some(origin) = cors_origin_header(project, location) else { continue };
+        // `return` in an OPTIONS `if` runs in the rewrite phase, before any access check.
+        if model.may_answer_preflight_early(location) {
+            continue;
+        }
+        let place = nginx_words::block(project, location);
+        limit_except_without_options(project, sink, location, origin, &mut reported);
+        for d in model.effective_access(location).rejects_anonymous() {
+            if !reported.insert(d.item.span) {
+                continue;
+            }
+            let (status, why) = match d.item.kind {
+                AccessKind::AuthBasic => ("401", "browsers send preflights without credentials"),
+                AccessKind::AuthJwt => ("401", "browsers send preflights without a token"),
+                AccessKind::AuthRequest => {
+                    ("401 or 403", "browsers send preflights without credentials, so the auth subrequest fails")
+                }
+                AccessKind::Deny | AccessKind::Allow => ("403", "`deny all` turns every request away"),
+            };
+            sink.report(
+                d.item.span,
+                format!(
+                    "`{}` also covers the OPTIONS preflight of {place}: {why}, nginx answers it with {status}, and \
+                     the browser blocks the request that was to follow",
+                    d.item.directive()
+                ),
+            )
+            .primary("runs before any preflight answer")
+            .label(origin, "CORS headers are sent for this location")
+            .help(answer_preflights_help(project, origin));
+        }
+    }
+}
+
+/// `limit_except GET POST { deny all; }`: every other method, OPTIONS included, is refused.
+fn limit_except_without_options(
+    project: &Project,
+    sink: &mut Sink,
+    location: BlockId,
+    origin: Span,
+    reported: &mut HashSet<Span>,
+) {
+    let model = &project.nginx;
+    let Some(block) = model.block(location) else { return };
+    for child in &block.children {
+        let Some(le) = model.block(*child) else { continue };
+        let BlockKind::LimitExcept { methods } = &le.kind else { continue };
+        if methods.iter().any(|m| m.value.eq_ignore_ascii_case("OPTIONS")) {
+            continue;
+        }
+        let restricts = le.access.iter().any(|a| a.kind == AccessKind::Deny || a.is_active_auth());
+        if !restricts || !reported.insert(le.head) {
+            continue;
+        }
+        let listed: Vec<&str> = methods.iter().map(|m| m.value.as_str()).collect();
+        sink.report(
+            le.head,
+            format!(
+                "{} does not list OPTIONS, so its restrictions also refuse the preflight of {}: browsers then block \
+                 the request that was to follow",
+                nginx_words::block(project, *child),
+                nginx_words::block(project, location)
+            ),
+        )
+        .primary("OPTIONS is not listed")
+        .label(origin, "CORS headers are sent for this location")
+        .help(format!("list OPTIONS: `limit_except {} OPTIONS {{ ... }}`", listed.join(" ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    const RULE: &str = "CORS202";
+
+    #[test]
+    fn auth_basic_over_a_cors_location() {
+        let f = findings(
+            RULE,
+            r#"
+            server {
+                auth_basic "Staging";
+                auth_basic_user_file /etc/nginx/htpasswd;
+                location /api/ {
+                    add_header Access-Control-Allow-Origin https://app.example.com always;
+                    proxy_pass http://127.0.0.1:8000;
+                }
+                location /v2/ {
+                    add_header Access-Control-Allow-Origin https://app.example.com always;
+                    proxy_pass http://127.0.0.1:8001;
+                }
+            }"#,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].message.starts_with("`auth_basic` also covers the OPTIONS preflight of `location /api/`"));
+    }
+
+    #[test]
+    fn an_options_return_before_auth_is_fine() {
+        let f = findings(
+            RULE,
+            r#"
+            location /api/ {
+                auth_request /auth;
+                if ($request_method = OPTIONS) {
+                    add_header Access-Control-Allow-Origin https://app.example.com always;
+                    return 204;
+                }
+                add_header Access-Control-Allow-Origin https://app.example.com always;
+                proxy_pass http://app;
+            }
+            location /private/ { auth_basic "x"; proxy_pass http://app; }
+            location /off/ {
+                auth_basic off;
+                add_header Access-Control-Allow-Origin https://app.example.com always;
+                proxy_pass http://app;
+            }"#,
+        );
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn limit_except_and_deny_all() {
+        let f = findings(
+            RULE,
+            r#"
+            location /api/ {
+                add_header Access-Control-Allow-Origin * always;
+                limit_except GET POST { deny all; }
+                proxy_pass http://app;
+            }
+            location /ok/ {
+                add_header Access-Control-Allow-Origin * always;
+                limit_except GET POST OPTIONS { deny all; }
+                proxy_pass http://app;
+            }
+            location /closed/ {
+                add_header Access-Control-Allow-Origin * always;
+                deny all;
+            }
+            location /office/ {
+                add_header Access-Control-Allow-Origin * always;
+                allow 10.0.0.0/8;
+                deny all;
+                proxy_pass http://app;
+            }"#,
+        );
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(f[0].message.starts_with("`limit_except GET POST` does not list OPTIONS"));
+        assert_eq!(f[0].help.as_deref(), Some("list OPTIONS: `limit_except GET POST OPTIONS { ... }`"));
+        assert!(f[1].message.starts_with("`deny` also covers"));
+    }
+}

@@ -121,3 +121,50 @@ pub(crate) mod testing {
         sink.into_diagnostics()
     }
 }
+
+/// Until the nginx extractor is wired into the pipeline, the nginx rules are checked against
+/// the single-file nginx fixtures here, through the test reader. The fixture harness replaces
+/// this once `extract` reads nginx files.
+#[cfg(test)]
+mod nginx_fixtures {
+    use crate::source::{FileKind, SourceFile};
+    use crate::suppress::comment_directives;
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    const NGINX_RULES: [&str; 8] =
+        ["CORS202", "CORS203", "CORS301", "CORS302", "CORS303", "CORS306", "CORS307", "CORS309"];
+
+    #[test]
+    fn single_file_nginx_fixtures_match_their_expectations_for_the_nginx_rules() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut problems = Vec::new();
+        let mut folders: Vec<_> = std::fs::read_dir(&root).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        folders.sort();
+        for folder in folders.iter().filter(|p| p.is_dir()) {
+            let mut files: Vec<_> =
+                std::fs::read_dir(folder).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            files.sort();
+            for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "conf")) {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let file = SourceFile::new(path.clone(), FileKind::Nginx, text.clone());
+                let mut expected: BTreeMap<(usize, String), usize> = BTreeMap::new();
+                for d in comment_directives(&file, 0, "expect") {
+                    for c in d.codes.into_iter().filter(|c| NGINX_RULES.contains(&c.code.as_str())) {
+                        *expected.entry((d.target_row, c.code)).or_default() += 1;
+                    }
+                }
+                let mut found: BTreeMap<(usize, String), usize> = BTreeMap::new();
+                for code in NGINX_RULES {
+                    for d in super::testing::findings(code, &text) {
+                        *found.entry((file.position(d.span.start()).row, code.to_string())).or_default() += 1;
+                    }
+                }
+                if expected != found {
+                    problems.push(format!("{}: expected {expected:?}, found {found:?}", path.display()));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}

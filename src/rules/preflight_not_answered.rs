@@ -105,7 +105,8 @@ fn judge_branch(project: &Project, sink: &mut Sink, branch: BlockId, actual: &Ac
         return;
     }
     let has = |name: &str| headers.iter().any(|h| h.is(name));
-    let has_credentials = headers.iter().any(|h| h.is(header::ALLOW_CREDENTIALS) && h.value.value == "true");
+    // A header that is present but misspelled in value (`True`) is CORS309's finding, not this one.
+    let has_credentials = has(header::ALLOW_CREDENTIALS);
     let mut missing: Vec<(&str, Option<Span>)> = Vec::new();
     if !has(header::ALLOW_ORIGIN) {
         missing.push(("Access-Control-Allow-Origin", actual.origin));

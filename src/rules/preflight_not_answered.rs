@@ -3,7 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::nginx::syntax::{canonical_header, header, list_items};
-use crate::model::nginx::{BlockId, HeaderRef, Requests};
+use crate::model::nginx::{BlockId, Context, HeaderRef, Requests};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
 use std::collections::HashSet;
@@ -32,10 +32,10 @@ struct ActualCors {
     expects_preflight: Option<Span>,
 }
 
-fn actual_cors(project: &Project, location: BlockId) -> ActualCors {
+fn actual_cors(project: &Project, contexts: &[Context], location: BlockId) -> ActualCors {
     let model = &project.nginx;
     let mut out = ActualCors::default();
-    for ctx in model.contexts().into_iter().filter(|c| c.location == location && c.requests != Requests::Preflight) {
+    for ctx in contexts.iter().filter(|c| c.location == location && c.requests != Requests::Preflight) {
         for h in model.effective_headers(ctx.block) {
             if h.is(header::ALLOW_ORIGIN) {
                 out.origin.get_or_insert(h.span);
@@ -62,12 +62,13 @@ fn actual_cors(project: &Project, location: BlockId) -> ActualCors {
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut branches: HashSet<BlockId> = HashSet::new();
-    for ctx in model.contexts() {
+    let contexts = model.contexts();
+    for ctx in &contexts {
         // Judge each location once, through its own context.
         if ctx.block != ctx.location {
             continue;
         }
-        let actual = actual_cors(project, ctx.location);
+        let actual = actual_cors(project, &contexts, ctx.location);
         match model.preflight_branch(ctx.location) {
             Some(branch) => {
                 if branches.insert(branch) {

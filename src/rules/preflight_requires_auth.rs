@@ -3,7 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::nginx::syntax::header;
-use crate::model::nginx::{AccessKind, BlockId, BlockKind};
+use crate::model::nginx::{AccessKind, BlockId, BlockKind, Context};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
 use std::collections::HashSet;
@@ -21,11 +21,10 @@ impl Rule for PreflightRequiresAuth {
 }
 
 /// The `Access-Control-Allow-Origin` a location sends on some response, if any.
-fn cors_origin_header(project: &Project, location: BlockId) -> Option<Span> {
+fn cors_origin_header(project: &Project, contexts: &[Context], location: BlockId) -> Option<Span> {
     let model = &project.nginx;
-    model
-        .contexts()
-        .into_iter()
+    contexts
+        .iter()
         .filter(|c| c.location == location)
         .find_map(|c| model.effective_headers(c.block).into_iter().find(|h| h.is(header::ALLOW_ORIGIN)).map(|h| h.span))
 }
@@ -48,12 +47,13 @@ fn answer_preflights_help(project: &Project, origin: Span) -> String {
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut reported: HashSet<Span> = HashSet::new();
-    for ctx in model.contexts() {
+    let contexts = model.contexts();
+    for ctx in &contexts {
         if ctx.block != ctx.location {
             continue;
         }
         let location = ctx.location;
-        let Some(origin) = cors_origin_header(project, location) else { continue };
+        let Some(origin) = cors_origin_header(project, &contexts, location) else { continue };
         // `return` in an OPTIONS `if` runs in the rewrite phase, before any access check.
         if model.may_answer_preflight_early(location) {
             continue;

@@ -1,1 +1,3 @@
 //! Layer-independent analysis that rules share: origins, origin patterns, domains.
+
+pub mod domain;

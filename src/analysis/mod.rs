@@ -1,3 +1,4 @@
 //! Layer-independent analysis that rules share: origins, origin patterns, domains.
 
 pub mod domain;
+pub mod origin;

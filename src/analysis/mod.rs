@@ -1,4 +1,7 @@
 //! Layer-independent analysis that rules share: origins, origin patterns, domains.
 
 pub mod domain;
+mod intent;
+pub mod matcher;
 pub mod origin;
+pub mod pattern;

@@ -1,0 +1,460 @@
+//! Origin patterns against the attack origins of semantics.md section 6 (CORS102, 103, 106).
+//!
+//! [`analyze_pattern`] derives the origins a pattern was written for (see `intent.rs`), builds
+//! the attack set for each (prefix `https://app.example.com.evil.com`, suffix
+//! `https://evilexample.com`, `https://xample.com`, unescaped dot `https://appaexample.com`,
+//! `_` special character, any subdomain `https://evil.<parent>`, wildcard refilled with `evil`,
+//! `http://` downgrade, third-party hosts) and runs each through the pattern *with the layer's
+//! semantics* (see `matcher.rs`).
+//!
+//! What counts as a real attack: an origin a browser can send (a serialized origin) whose host
+//! an attacker can obtain (it has a registrable domain under a listed public suffix, so
+//! `https://app.exampleacom` does not count) on another site than every intended origin (so
+//! `https://evil.example.com` for `https://.*\.example\.com` is intended); or `http://` for a
+//! non-loopback host the pattern was written for with `https://` only. Hence a pattern that
+//! spells out `https://host` is safe without `^` (nothing a browser sends has text before the
+//! scheme) and, with an explicit port, without `$`.
+//!
+//! The cause is located by changing the pattern and testing the attack again: adding the missing
+//! `$`/`^` (cause: the empty range where it goes), escaping one unescaped `.`, removing one
+//! wildcard repetition (first keeping an intended origin accepted, then not).
+
+use std::collections::BTreeSet;
+
+use regex_syntax::ast::{self, Ast};
+
+use crate::analysis::domain::{
+    is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key,
+};
+use crate::analysis::intent::{attacker_fills, intended_origins};
+use crate::analysis::matcher::Anchors;
+use crate::analysis::origin::SerializedOrigin;
+use crate::source::TextRange;
+
+pub use crate::analysis::matcher::{MAX_PATTERN_LEN, MatchSemantics, OriginMatcher, Unanalyzable};
+
+/// What lets an attack origin in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PatternFindingKind {
+    /// A `.` meant as a dot matches any character (`https://appaexample.com`).
+    UnescapedDot,
+    /// Anyone can get a name directly under a public suffix the pattern opens
+    /// (`https://.*\.vercel\.app`, glob `https://*.vercel.app`).
+    AnySubdomainOfPublicSuffix,
+    /// Text may follow the intended host (`https://app.example.com.evil.com`): no `$`, or a
+    /// trailing wildcard.
+    UnanchoredEnd,
+    /// Text may precede the intended host (`https://evilexample.com`): no `^`.
+    UnanchoredStart,
+    /// A wildcard can end inside the registrable domain (`https://.*example\.com` accepts
+    /// `https://evilexample.com`; `https://myapp-.*\.vercel\.app` accepts
+    /// `https://myapp-evil.vercel.app`).
+    UnboundedWildcard,
+    /// `http://` accepted for a host the pattern meant with `https://`.
+    SchemeDowngrade,
+    /// An unrelated or code-hosting site (`https://evil.com`, `https://codepen.io`).
+    ThirdParty,
+}
+
+/// One attack origin the pattern accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternFinding {
+    pub kind: PatternFindingKind,
+    /// A concrete origin a browser can send that gets in.
+    pub attack_origin: String,
+    /// Byte range in the pattern as written; empty = where a missing `^`/`$` goes.
+    pub cause_range: Option<TextRange>,
+    pub explanation: String,
+}
+
+/// Result of [`analyze_pattern`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PatternReport {
+    /// Set when the pattern could not be analysed; everything else is then empty/false.
+    pub unanalyzable: Option<Unanalyzable>,
+    /// Accepts unrelated origins of every kind (`.*`, `https?://.*`, `.+`): CORS102. Findings
+    /// are then empty (one cause, one finding).
+    pub accepts_any: bool,
+    /// Matches the literal string `null` (CORS103; rules leave it to CORS102 when `accepts_any`).
+    pub accepts_null: bool,
+    /// The origins the pattern was written for, as derived (for messages).
+    pub intended_origins: Vec<String>,
+    /// CORS106 findings, at most one per cause.
+    pub findings: Vec<PatternFinding>,
+}
+
+const ANY_PROBES: [&str; 3] = [
+    "https://evil.com",
+    "https://attacker.net",
+    "https://x1-evil.org",
+];
+const THIRD_PARTIES: [&str; 7] = [
+    "https://evil.com",
+    "https://whatever.github.io",
+    "http://jsbin.com",
+    "https://codepen.io",
+    "https://jsfiddle.net",
+    "http://www.webdevout.net",
+    "https://repl.it",
+];
+const MAX_VARIANTS: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Probe {
+    Prefix,
+    Suffix,
+    DotSwap,
+    AnySub { public: bool },
+    Refill,
+    Downgrade,
+    ThirdParty,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cause {
+    MissingStart,
+    MissingEnd,
+    Dot(TextRange),
+    Wildcard(TextRange),
+}
+
+/// Analyses an origin `pattern` as the layer with `semantics` runs it.
+pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternReport {
+    let matcher = match OriginMatcher::new(pattern, semantics) {
+        Ok(matcher) => matcher,
+        Err(reason) => {
+            return PatternReport {
+                unanalyzable: Some(reason),
+                ..PatternReport::default()
+            };
+        }
+    };
+    let accepts_any = ANY_PROBES.iter().all(|o| matcher.is_match(o));
+    let accepts_null = matcher.is_match("null");
+    let intended = intended_origins(&matcher);
+    let mut report = PatternReport {
+        unanalyzable: None,
+        accepts_any,
+        accepts_null,
+        intended_origins: intended.iter().map(ToString::to_string).collect(),
+        findings: Vec::new(),
+    };
+    if accepts_any {
+        return report;
+    }
+    let sites: BTreeSet<String> = intended.iter().map(|o| site_key(&o.host)).collect();
+    let nodes = AstNodes::of(&matcher.translated.regex);
+    let mut localizer = Localizer {
+        matcher: &matcher,
+        nodes: &nodes,
+        intended: &intended,
+        budget: MAX_VARIANTS,
+    };
+    let mut seen = BTreeSet::new();
+    for (probe, attack) in candidates(&intended, &matcher) {
+        let key = attack.to_string();
+        if !seen.insert(key.clone())
+            || !matcher.is_match(&key)
+            || !is_attack(probe, &attack, &intended, &sites)
+        {
+            continue;
+        }
+        let cause = localizer.locate(&key, probe);
+        let kind = kind_of(probe, cause);
+        let cause_range = cause.map(|c| match c {
+            Cause::MissingStart => TextRange::new(0, 0),
+            Cause::MissingEnd => TextRange::new(pattern.len(), pattern.len()),
+            Cause::Dot(r) | Cause::Wildcard(r) => matcher.translated.to_original(r),
+        });
+        let duplicate = report
+            .findings
+            .iter()
+            .any(|f| match (f.cause_range, cause_range) {
+                (Some(a), Some(b)) => a == b,
+                _ => f.kind == kind,
+            });
+        if !duplicate {
+            let explanation = explain(kind, &key, &attack.host);
+            report.findings.push(PatternFinding {
+                kind,
+                attack_origin: key,
+                cause_range,
+                explanation,
+            });
+        }
+    }
+    report.findings.sort_by_key(|f| (f.kind, f.cause_range));
+    report
+}
+
+/// The attack set for each intended origin, most specific first, then the third parties.
+fn candidates(
+    intended: &[SerializedOrigin],
+    matcher: &OriginMatcher,
+) -> Vec<(Probe, SerializedOrigin)> {
+    let mut out: Vec<(Probe, String)> = Vec::new();
+    for o in intended {
+        let (s, h) = (&o.scheme, &o.host);
+        let port = o.port.map(|p| format!(":{p}")).unwrap_or_default();
+        for (i, _) in h.match_indices('.') {
+            out.push((
+                Probe::DotSwap,
+                format!("{s}://{}a{}{port}", &h[..i], &h[i + 1..]),
+            ));
+        }
+        let mut parent = h.as_str();
+        loop {
+            let public = is_public_suffix(parent);
+            out.push((
+                Probe::AnySub { public },
+                format!("{s}://evil.{parent}{port}"),
+            ));
+            match parent.split_once('.') {
+                Some((_, rest)) => parent = rest,
+                None => break,
+            }
+        }
+        out.push((Probe::Prefix, format!("{s}://{h}.evil.com{port}")));
+        out.push((Probe::Prefix, format!("{s}://{h}_.evil.com{port}")));
+        let registrable = registrable_domain(h).unwrap_or_else(|| h.clone());
+        out.push((Probe::Suffix, format!("{s}://evil{registrable}{port}")));
+        out.push((Probe::Suffix, format!("{s}://evil{h}{port}")));
+        if let Some(rest) = registrable.get(1..) {
+            out.push((Probe::Suffix, format!("{s}://{rest}{port}")));
+        }
+        if s == "https" {
+            out.push((Probe::Downgrade, format!("http://{h}{port}")));
+        }
+    }
+    for o in attacker_fills(matcher) {
+        out.push((Probe::Refill, o.to_string()));
+    }
+    out.extend(
+        THIRD_PARTIES
+            .iter()
+            .map(|t| (Probe::ThirdParty, (*t).to_owned())),
+    );
+    out.into_iter()
+        .filter_map(|(p, s)| SerializedOrigin::parse(&s).map(|o| (p, o)))
+        .collect()
+}
+
+fn is_attack(
+    probe: Probe,
+    attack: &SerializedOrigin,
+    intended: &[SerializedOrigin],
+    sites: &BTreeSet<String>,
+) -> bool {
+    if probe == Probe::Downgrade {
+        // Only when every intended origin for this host is https: `https?://` means both.
+        return !is_loopback_host(&attack.host)
+            && !intended
+                .iter()
+                .any(|o| o.host == attack.host && o.scheme == "http");
+    }
+    is_obtainable(&attack.host) && !sites.contains(&site_key(&attack.host))
+}
+
+fn kind_of(probe: Probe, cause: Option<Cause>) -> PatternFindingKind {
+    use PatternFindingKind as K;
+    match (probe, cause) {
+        (Probe::Downgrade, _) => K::SchemeDowngrade,
+        (_, Some(Cause::Dot(_))) => K::UnescapedDot,
+        (Probe::AnySub { public: true }, _) => K::AnySubdomainOfPublicSuffix,
+        (_, Some(Cause::MissingEnd)) => K::UnanchoredEnd,
+        (_, Some(Cause::MissingStart)) => K::UnanchoredStart,
+        (Probe::Prefix, _) => K::UnanchoredEnd,
+        (Probe::DotSwap, None) => K::UnescapedDot,
+        (Probe::ThirdParty, _) => K::ThirdParty,
+        _ => K::UnboundedWildcard,
+    }
+}
+
+fn explain(kind: PatternFindingKind, attack: &str, host: &str) -> String {
+    use PatternFindingKind as K;
+    let why = match kind {
+        K::UnescapedDot => "an unescaped `.` matches any character; write `\\.`".to_owned(),
+        K::AnySubdomainOfPublicSuffix => {
+            let suffix = host.split_once('.').map_or(host, |(_, rest)| rest);
+            format!("anyone can create a site under `{suffix}`, a public suffix")
+        }
+        K::UnanchoredEnd => "the pattern is not anchored at the end, so any host that starts with the allowed one matches".to_owned(),
+        K::UnanchoredStart => "the pattern is not anchored at the start, so any host that ends with the allowed one matches".to_owned(),
+        K::UnboundedWildcard => "a wildcard can end inside the domain name; only `(...\\.)` label wildcards are safe".to_owned(),
+        K::SchemeDowngrade => "the pattern was written for `https://` but also matches `http://`, which a network attacker controls".to_owned(),
+        K::ThirdParty => "the pattern matches a site anyone can publish on or own".to_owned(),
+    };
+    format!("accepts `{attack}`: {why}")
+}
+
+/// Unescaped dots and wildcard repetitions of the regex, in pattern order.
+#[derive(Default)]
+struct AstNodes {
+    dots: Vec<TextRange>,
+    wildcards: Vec<TextRange>,
+}
+
+impl AstNodes {
+    fn of(regex: &str) -> Self {
+        let mut nodes = AstNodes::default();
+        if let Ok(ast) = ast::parse::ParserBuilder::new()
+            .nest_limit(128)
+            .build()
+            .parse(regex)
+        {
+            nodes.walk(&ast, 0);
+        }
+        nodes
+    }
+
+    fn walk(&mut self, ast: &Ast, depth: usize) {
+        let range = |s: &ast::Span| TextRange::new(s.start.offset, s.end.offset);
+        if depth > 128 {
+            return;
+        }
+        match ast {
+            Ast::Dot(span) => self.dots.push(range(span)),
+            Ast::Repetition(rep) => {
+                if has_class(&rep.ast, depth) {
+                    self.wildcards.push(range(&rep.span));
+                }
+                if !matches!(*rep.ast, Ast::Dot(_)) {
+                    self.walk(&rep.ast, depth + 1);
+                }
+            }
+            Ast::Group(group) => self.walk(&group.ast, depth + 1),
+            Ast::Alternation(alt) => alt.asts.iter().for_each(|a| self.walk(a, depth + 1)),
+            Ast::Concat(concat) => concat.asts.iter().for_each(|a| self.walk(a, depth + 1)),
+            _ => {}
+        }
+    }
+}
+
+/// Whether a repeated sub-pattern contains a character class (a wildcard, not `s?` or `(www\.)?`).
+fn has_class(ast: &Ast, depth: usize) -> bool {
+    if depth > 128 {
+        return false;
+    }
+    match ast {
+        Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) | Ast::ClassBracketed(_) => true,
+        Ast::Repetition(rep) => has_class(&rep.ast, depth + 1),
+        Ast::Group(group) => has_class(&group.ast, depth + 1),
+        Ast::Alternation(alt) => alt.asts.iter().any(|a| has_class(a, depth + 1)),
+        Ast::Concat(concat) => concat.asts.iter().any(|a| has_class(a, depth + 1)),
+        _ => false,
+    }
+}
+
+/// Finds the smallest change to the pattern that rejects an attack.
+struct Localizer<'a> {
+    matcher: &'a OriginMatcher,
+    nodes: &'a AstNodes,
+    intended: &'a [SerializedOrigin],
+    budget: usize,
+}
+
+impl Localizer<'_> {
+    fn locate(&mut self, attack: &str, probe: Probe) -> Option<Cause> {
+        let anchors = self.matcher.anchors;
+        let regex = self.matcher.translated.regex.clone();
+        // Anchors are judged without keeping the intended origins: `^` in front of a scheme-less
+        // search pattern rejects them too, yet it is the missing piece.
+        let mut changes: Vec<(Cause, String, Anchors, bool)> = Vec::new();
+        if !anchors.end {
+            changes.push((
+                Cause::MissingEnd,
+                regex.clone(),
+                Anchors {
+                    end: true,
+                    ..anchors
+                },
+                false,
+            ));
+        }
+        if !anchors.start {
+            changes.push((
+                Cause::MissingStart,
+                regex.clone(),
+                Anchors {
+                    start: true,
+                    ..anchors
+                },
+                false,
+            ));
+        }
+        let dots = self
+            .nodes
+            .dots
+            .iter()
+            .map(|&r| (Cause::Dot(r), splice(&regex, r, r"\."), anchors, true));
+        let dots: Vec<_> = dots.collect();
+        changes = if probe == Probe::DotSwap {
+            [dots, changes].concat()
+        } else {
+            [changes, dots].concat()
+        };
+        if probe == Probe::Suffix {
+            changes.sort_by_key(|(c, ..)| *c != Cause::MissingStart);
+        }
+        for (cause, regex, anchors, keep) in changes {
+            if self.rejects(attack, &regex, anchors, keep) {
+                return Some(cause);
+            }
+        }
+        // A wildcard is judged with both ends anchored: in `^https://app\.example\.com.*` under
+        // search semantics the `.*` is what to remove, even though `$` is missing too.
+        let anchored = Anchors {
+            start: true,
+            end: true,
+            ..anchors
+        };
+        let wildcards: Vec<_> = self
+            .nodes
+            .wildcards
+            .iter()
+            .map(|&r| (r, splice(&regex, r, "")))
+            .collect();
+        for keep_intended in [true, false] {
+            for (range, changed) in &wildcards {
+                if self.rejects(attack, changed, anchored, keep_intended) {
+                    return Some(Cause::Wildcard(*range));
+                }
+            }
+        }
+        None
+    }
+
+    /// The changed pattern rejects `attack` (and, if asked, still accepts an intended origin).
+    fn rejects(
+        &mut self,
+        attack: &str,
+        regex: &str,
+        anchors: Anchors,
+        keep_intended: bool,
+    ) -> bool {
+        if self.budget == 0 {
+            return false;
+        }
+        self.budget -= 1;
+        let Some(variant) = OriginMatcher::variant(regex, anchors) else {
+            return false;
+        };
+        !variant.is_match(attack)
+            && (!keep_intended
+                || self.intended.is_empty()
+                || self
+                    .intended
+                    .iter()
+                    .any(|o| variant.is_match(&o.to_string())))
+    }
+}
+
+fn splice(text: &str, range: TextRange, with: &str) -> String {
+    let head = text.get(..range.start).unwrap_or("");
+    let tail = text.get(range.end..).unwrap_or("");
+    format!("{head}{with}{tail}")
+}
+
+#[cfg(test)]
+#[path = "pattern_tests.rs"]
+mod tests;

@@ -1,5 +1,7 @@
 //! Layer-independent analysis that rules share: origins, origin patterns, domains.
 
+mod authority;
+mod cause;
 pub mod domain;
 mod intent;
 pub mod matcher;

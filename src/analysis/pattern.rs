@@ -21,13 +21,11 @@
 
 use std::collections::BTreeSet;
 
-use regex_syntax::ast::{self, Ast};
-
+use crate::analysis::cause::{AstNodes, Cause, Localizer, Prefer};
 use crate::analysis::domain::{
     is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key,
 };
 use crate::analysis::intent::{attacker_fills, intended_origins};
-use crate::analysis::matcher::Anchors;
 use crate::analysis::origin::SerializedOrigin;
 use crate::source::TextRange;
 
@@ -97,7 +95,6 @@ const THIRD_PARTIES: [&str; 7] = [
     "http://www.webdevout.net",
     "https://repl.it",
 ];
-const MAX_VARIANTS: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Probe {
@@ -108,14 +105,6 @@ enum Probe {
     Refill,
     Downgrade,
     ThirdParty,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cause {
-    MissingStart,
-    MissingEnd,
-    Dot(TextRange),
-    Wildcard(TextRange),
 }
 
 /// Analyses an origin `pattern` as the layer with `semantics` runs it.
@@ -144,12 +133,7 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
     }
     let sites: BTreeSet<String> = intended.iter().map(|o| site_key(&o.host)).collect();
     let nodes = AstNodes::of(&matcher.translated.regex);
-    let mut localizer = Localizer {
-        matcher: &matcher,
-        nodes: &nodes,
-        intended: &intended,
-        budget: MAX_VARIANTS,
-    };
+    let mut localizer = Localizer::new(&matcher, &nodes, &intended);
     let mut seen = BTreeSet::new();
     for (probe, attack) in candidates(&intended, &matcher) {
         let key = attack.to_string();
@@ -159,7 +143,12 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
         {
             continue;
         }
-        let cause = localizer.locate(&key, probe);
+        let prefer = match probe {
+            Probe::DotSwap => Prefer::Dots,
+            Probe::Suffix => Prefer::StartAnchor,
+            _ => Prefer::EndAnchor,
+        };
+        let cause = localizer.locate(&key, prefer);
         let kind = kind_of(probe, cause);
         let cause_range = cause.map(|c| match c {
             Cause::MissingStart => TextRange::new(0, 0),
@@ -285,174 +274,6 @@ fn explain(kind: PatternFindingKind, attack: &str, host: &str) -> String {
         K::ThirdParty => "the pattern matches a site anyone can publish on or own".to_owned(),
     };
     format!("accepts `{attack}`: {why}")
-}
-
-/// Unescaped dots and wildcard repetitions of the regex, in pattern order.
-#[derive(Default)]
-struct AstNodes {
-    dots: Vec<TextRange>,
-    wildcards: Vec<TextRange>,
-}
-
-impl AstNodes {
-    fn of(regex: &str) -> Self {
-        let mut nodes = AstNodes::default();
-        if let Ok(ast) = ast::parse::ParserBuilder::new()
-            .nest_limit(128)
-            .build()
-            .parse(regex)
-        {
-            nodes.walk(&ast, 0);
-        }
-        nodes
-    }
-
-    fn walk(&mut self, ast: &Ast, depth: usize) {
-        let range = |s: &ast::Span| TextRange::new(s.start.offset, s.end.offset);
-        if depth > 128 {
-            return;
-        }
-        match ast {
-            Ast::Dot(span) => self.dots.push(range(span)),
-            Ast::Repetition(rep) => {
-                if has_class(&rep.ast, depth) {
-                    self.wildcards.push(range(&rep.span));
-                }
-                if !matches!(*rep.ast, Ast::Dot(_)) {
-                    self.walk(&rep.ast, depth + 1);
-                }
-            }
-            Ast::Group(group) => self.walk(&group.ast, depth + 1),
-            Ast::Alternation(alt) => alt.asts.iter().for_each(|a| self.walk(a, depth + 1)),
-            Ast::Concat(concat) => concat.asts.iter().for_each(|a| self.walk(a, depth + 1)),
-            _ => {}
-        }
-    }
-}
-
-/// Whether a repeated sub-pattern contains a character class (a wildcard, not `s?` or `(www\.)?`).
-fn has_class(ast: &Ast, depth: usize) -> bool {
-    if depth > 128 {
-        return false;
-    }
-    match ast {
-        Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) | Ast::ClassBracketed(_) => true,
-        Ast::Repetition(rep) => has_class(&rep.ast, depth + 1),
-        Ast::Group(group) => has_class(&group.ast, depth + 1),
-        Ast::Alternation(alt) => alt.asts.iter().any(|a| has_class(a, depth + 1)),
-        Ast::Concat(concat) => concat.asts.iter().any(|a| has_class(a, depth + 1)),
-        _ => false,
-    }
-}
-
-/// Finds the smallest change to the pattern that rejects an attack.
-struct Localizer<'a> {
-    matcher: &'a OriginMatcher,
-    nodes: &'a AstNodes,
-    intended: &'a [SerializedOrigin],
-    budget: usize,
-}
-
-impl Localizer<'_> {
-    fn locate(&mut self, attack: &str, probe: Probe) -> Option<Cause> {
-        let anchors = self.matcher.anchors;
-        let regex = self.matcher.translated.regex.clone();
-        // Anchors are judged without keeping the intended origins: `^` in front of a scheme-less
-        // search pattern rejects them too, yet it is the missing piece.
-        let mut changes: Vec<(Cause, String, Anchors, bool)> = Vec::new();
-        if !anchors.end {
-            changes.push((
-                Cause::MissingEnd,
-                regex.clone(),
-                Anchors {
-                    end: true,
-                    ..anchors
-                },
-                false,
-            ));
-        }
-        if !anchors.start {
-            changes.push((
-                Cause::MissingStart,
-                regex.clone(),
-                Anchors {
-                    start: true,
-                    ..anchors
-                },
-                false,
-            ));
-        }
-        let dots = self
-            .nodes
-            .dots
-            .iter()
-            .map(|&r| (Cause::Dot(r), splice(&regex, r, r"\."), anchors, true));
-        let dots: Vec<_> = dots.collect();
-        changes = if probe == Probe::DotSwap {
-            [dots, changes].concat()
-        } else {
-            [changes, dots].concat()
-        };
-        if probe == Probe::Suffix {
-            changes.sort_by_key(|(c, ..)| *c != Cause::MissingStart);
-        }
-        for (cause, regex, anchors, keep) in changes {
-            if self.rejects(attack, &regex, anchors, keep) {
-                return Some(cause);
-            }
-        }
-        // A wildcard is judged with both ends anchored: in `^https://app\.example\.com.*` under
-        // search semantics the `.*` is what to remove, even though `$` is missing too.
-        let anchored = Anchors {
-            start: true,
-            end: true,
-            ..anchors
-        };
-        let wildcards: Vec<_> = self
-            .nodes
-            .wildcards
-            .iter()
-            .map(|&r| (r, splice(&regex, r, "")))
-            .collect();
-        for keep_intended in [true, false] {
-            for (range, changed) in &wildcards {
-                if self.rejects(attack, changed, anchored, keep_intended) {
-                    return Some(Cause::Wildcard(*range));
-                }
-            }
-        }
-        None
-    }
-
-    /// The changed pattern rejects `attack` (and, if asked, still accepts an intended origin).
-    fn rejects(
-        &mut self,
-        attack: &str,
-        regex: &str,
-        anchors: Anchors,
-        keep_intended: bool,
-    ) -> bool {
-        if self.budget == 0 {
-            return false;
-        }
-        self.budget -= 1;
-        let Some(variant) = OriginMatcher::variant(regex, anchors) else {
-            return false;
-        };
-        !variant.is_match(attack)
-            && (!keep_intended
-                || self.intended.is_empty()
-                || self
-                    .intended
-                    .iter()
-                    .any(|o| variant.is_match(&o.to_string())))
-    }
-}
-
-fn splice(text: &str, range: TextRange, with: &str) -> String {
-    let head = text.get(..range.start).unwrap_or("");
-    let tail = text.get(range.end..).unwrap_or("");
-    format!("{head}{with}{tail}")
 }
 
 #[cfg(test)]

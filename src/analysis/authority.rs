@@ -34,10 +34,7 @@ pub(crate) fn split_host_port<'a>(
 ) -> Option<(&'a str, Option<u16>)> {
     use OriginProblemKind as K;
     let colon = if authority.starts_with('[') {
-        let close = authority
-            .find(']')
-            .map(|i| i + 1)
-            .unwrap_or(authority.len());
+        let close = authority.find(']').map(|i| i + 1).unwrap_or(authority.len());
         match authority[close..].chars().next() {
             None => None,
             Some(':') => Some(close),
@@ -74,12 +71,7 @@ pub(crate) fn split_host_port<'a>(
 }
 
 /// Checks the host (at byte `at`) and returns it in the form the browser sends.
-pub(crate) fn check_host(
-    host: &str,
-    at: usize,
-    ctx: LiteralContext,
-    problems: &mut Vec<OriginProblem>,
-) -> String {
+pub(crate) fn check_host(host: &str, at: usize, ctx: LiteralContext, problems: &mut Vec<OriginProblem>) -> String {
     use OriginProblemKind as K;
     let range = (at, at + host.len());
     if host.is_empty() {

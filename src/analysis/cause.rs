@@ -43,11 +43,7 @@ pub(crate) struct AstNodes {
 impl AstNodes {
     pub fn of(regex: &str) -> Self {
         let mut nodes = AstNodes::default();
-        if let Ok(ast) = ast::parse::ParserBuilder::new()
-            .nest_limit(128)
-            .build()
-            .parse(regex)
-        {
+        if let Ok(ast) = ast::parse::ParserBuilder::new().nest_limit(128).build().parse(regex) {
             nodes.walk(&ast, 0);
         }
         nodes
@@ -100,17 +96,8 @@ pub(crate) struct Localizer<'a> {
 }
 
 impl<'a> Localizer<'a> {
-    pub fn new(
-        matcher: &'a OriginMatcher,
-        nodes: &'a AstNodes,
-        intended: &'a [SerializedOrigin],
-    ) -> Self {
-        Localizer {
-            matcher,
-            nodes,
-            intended,
-            budget: MAX_VARIANTS,
-        }
+    pub fn new(matcher: &'a OriginMatcher, nodes: &'a AstNodes, intended: &'a [SerializedOrigin]) -> Self {
+        Localizer { matcher, nodes, intended, budget: MAX_VARIANTS }
     }
 
     pub fn locate(&mut self, attack: &str, prefer: Prefer) -> Option<Cause> {
@@ -120,38 +107,14 @@ impl<'a> Localizer<'a> {
         // search pattern rejects them too, yet it is the missing piece.
         let mut changes: Vec<(Cause, String, Anchors, bool)> = Vec::new();
         if !anchors.end {
-            changes.push((
-                Cause::MissingEnd,
-                regex.clone(),
-                Anchors {
-                    end: true,
-                    ..anchors
-                },
-                false,
-            ));
+            changes.push((Cause::MissingEnd, regex.clone(), Anchors { end: true, ..anchors }, false));
         }
         if !anchors.start {
-            changes.push((
-                Cause::MissingStart,
-                regex.clone(),
-                Anchors {
-                    start: true,
-                    ..anchors
-                },
-                false,
-            ));
+            changes.push((Cause::MissingStart, regex.clone(), Anchors { start: true, ..anchors }, false));
         }
-        let dots = self
-            .nodes
-            .dots
-            .iter()
-            .map(|&r| (Cause::Dot(r), splice(&regex, r, r"\."), anchors, true));
+        let dots = self.nodes.dots.iter().map(|&r| (Cause::Dot(r), splice(&regex, r, r"\."), anchors, true));
         let dots: Vec<_> = dots.collect();
-        changes = if prefer == Prefer::Dots {
-            [dots, changes].concat()
-        } else {
-            [changes, dots].concat()
-        };
+        changes = if prefer == Prefer::Dots { [dots, changes].concat() } else { [changes, dots].concat() };
         if prefer == Prefer::StartAnchor {
             changes.sort_by_key(|(c, ..)| *c != Cause::MissingStart);
         }
@@ -162,17 +125,8 @@ impl<'a> Localizer<'a> {
         }
         // A wildcard is judged with both ends anchored: in `^https://app\.example\.com.*` under
         // search semantics the `.*` is what to remove, even though `$` is missing too.
-        let anchored = Anchors {
-            start: true,
-            end: true,
-            ..anchors
-        };
-        let wildcards: Vec<_> = self
-            .nodes
-            .wildcards
-            .iter()
-            .map(|&r| (r, splice(&regex, r, "")))
-            .collect();
+        let anchored = Anchors { start: true, end: true, ..anchors };
+        let wildcards: Vec<_> = self.nodes.wildcards.iter().map(|&r| (r, splice(&regex, r, ""))).collect();
         for keep_intended in [true, false] {
             for (range, changed) in &wildcards {
                 if self.rejects(attack, changed, anchored, keep_intended) {
@@ -184,13 +138,7 @@ impl<'a> Localizer<'a> {
     }
 
     /// The changed pattern rejects `attack` (and, if asked, still accepts an intended origin).
-    fn rejects(
-        &mut self,
-        attack: &str,
-        regex: &str,
-        anchors: Anchors,
-        keep_intended: bool,
-    ) -> bool {
+    fn rejects(&mut self, attack: &str, regex: &str, anchors: Anchors, keep_intended: bool) -> bool {
         if self.budget == 0 {
             return false;
         }
@@ -201,10 +149,7 @@ impl<'a> Localizer<'a> {
         !variant.is_match(attack)
             && (!keep_intended
                 || self.intended.is_empty()
-                || self
-                    .intended
-                    .iter()
-                    .any(|o| variant.is_match(&o.to_string())))
+                || self.intended.iter().any(|o| variant.is_match(&o.to_string())))
     }
 }
 

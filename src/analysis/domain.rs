@@ -23,9 +23,7 @@ pub fn is_loopback_host(host: &str) -> bool {
         return v4.is_loopback();
     }
     let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
-    bare.unwrap_or(&host)
-        .parse::<Ipv6Addr>()
-        .is_ok_and(|v6| v6.is_loopback())
+    bare.unwrap_or(&host).parse::<Ipv6Addr>().is_ok_and(|v6| v6.is_loopback())
 }
 
 /// The public suffix of `host` if the list knows it (`com`, `co.uk`, `vercel.app`), `None` for
@@ -39,9 +37,7 @@ pub fn public_suffix(host: &str) -> Option<String> {
     if !suffix.is_known() {
         return None;
     }
-    std::str::from_utf8(suffix.as_bytes())
-        .ok()
-        .map(str::to_owned)
+    std::str::from_utf8(suffix.as_bytes()).ok().map(str::to_owned)
 }
 
 /// `name` is itself a listed public suffix (`com`, `github.io`, `vercel.app`): anyone can
@@ -62,9 +58,7 @@ pub fn registrable_domain(host: &str) -> Option<String> {
     if !domain.suffix().is_known() {
         return None;
     }
-    std::str::from_utf8(domain.as_bytes())
-        .ok()
-        .map(str::to_owned)
+    std::str::from_utf8(domain.as_bytes()).ok().map(str::to_owned)
 }
 
 /// Whether a one-label wildcard directly under `parent` (`https://*.vercel.app`,
@@ -93,22 +87,10 @@ mod tests {
 
     #[test]
     fn registrable_domain_uses_icann_and_private_sections() {
-        assert_eq!(
-            registrable_domain("app.example.com").as_deref(),
-            Some("example.com")
-        );
-        assert_eq!(
-            registrable_domain("a.b.example.co.uk").as_deref(),
-            Some("example.co.uk")
-        );
-        assert_eq!(
-            registrable_domain("x.myapp.vercel.app").as_deref(),
-            Some("myapp.vercel.app")
-        );
-        assert_eq!(
-            registrable_domain("APP.Example.COM").as_deref(),
-            Some("example.com")
-        );
+        assert_eq!(registrable_domain("app.example.com").as_deref(), Some("example.com"));
+        assert_eq!(registrable_domain("a.b.example.co.uk").as_deref(), Some("example.co.uk"));
+        assert_eq!(registrable_domain("x.myapp.vercel.app").as_deref(), Some("myapp.vercel.app"));
+        assert_eq!(registrable_domain("APP.Example.COM").as_deref(), Some("example.com"));
         assert_eq!(registrable_domain("com"), None);
         assert_eq!(registrable_domain("vercel.app"), None);
         assert_eq!(registrable_domain("127.0.0.1"), None);
@@ -118,23 +100,10 @@ mod tests {
 
     #[test]
     fn public_suffix_wildcards() {
-        for open in [
-            "vercel.app",
-            "github.io",
-            "netlify.app",
-            "herokuapp.com",
-            "pages.dev",
-            "com",
-            "co.uk",
-        ] {
+        for open in ["vercel.app", "github.io", "netlify.app", "herokuapp.com", "pages.dev", "com", "co.uk"] {
             assert!(is_under_public_suffix_wildcard(open), "{open}");
         }
-        for own in [
-            "example.com",
-            "myapp.vercel.app",
-            "api.example.co.uk",
-            "localhost",
-        ] {
+        for own in ["example.com", "myapp.vercel.app", "api.example.co.uk", "localhost"] {
             assert!(!is_under_public_suffix_wildcard(own), "{own}");
         }
         assert_eq!(public_suffix("foo.github.io").as_deref(), Some("github.io"));
@@ -143,25 +112,10 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
-        for host in [
-            "localhost",
-            "LOCALHOST",
-            "app.localhost",
-            "127.0.0.1",
-            "127.1.2.3",
-            "[::1]",
-            "::1",
-        ] {
+        for host in ["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1"] {
             assert!(is_loopback_host(host), "{host}");
         }
-        for host in [
-            "localhost.evil.com",
-            "128.0.0.1",
-            "0.0.0.0",
-            "[::2]",
-            "example.com",
-            "mylocalhost",
-        ] {
+        for host in ["localhost.evil.com", "128.0.0.1", "0.0.0.0", "[::2]", "example.com", "mylocalhost"] {
             assert!(!is_loopback_host(host), "{host}");
         }
     }
@@ -174,8 +128,6 @@ mod tests {
         assert!(!is_obtainable("10.0.0.1"));
         assert_eq!(site_key("evil.app.example.com"), "example.com");
         assert_eq!(site_key("localhost"), "localhost");
-        assert!(
-            is_ip_literal("[2001:db8::1]") && is_ip_literal("10.1.2.3") && !is_ip_literal("a.com")
-        );
+        assert!(is_ip_literal("[2001:db8::1]") && is_ip_literal("10.1.2.3") && !is_ip_literal("a.com"));
     }
 }

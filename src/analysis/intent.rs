@@ -33,18 +33,13 @@ pub(crate) enum Fill {
 
 /// The serialized origins the pattern was written for (at most 8), as the matcher accepts them.
 pub(crate) fn intended_origins(matcher: &OriginMatcher) -> Vec<SerializedOrigin> {
-    let strings = regex_samples(matcher, Fill::Neutral)
-        .unwrap_or_else(|| skeleton_samples(&matcher.translated.regex));
-    let mut origins: Vec<SerializedOrigin> = as_origins(&strings)
-        .into_iter()
-        .filter(|o| matcher.is_match(&o.to_string()))
-        .take(MAX_ORIGINS)
-        .collect();
+    let strings = regex_samples(matcher, Fill::Neutral).unwrap_or_else(|| skeleton_samples(&matcher.translated.regex));
+    let mut origins: Vec<SerializedOrigin> =
+        as_origins(&strings).into_iter().filter(|o| matcher.is_match(&o.to_string())).take(MAX_ORIGINS).collect();
     // A filler can turn the end of a host into junk (`app.example.comxxx` for a trailing `.*`):
     // when some sample sits under a real suffix (or is loopback/IP), keep only those.
-    let real = |o: &SerializedOrigin| {
-        is_ip_literal(&o.host) || is_loopback_host(&o.host) || public_suffix(&o.host).is_some()
-    };
+    let real =
+        |o: &SerializedOrigin| is_ip_literal(&o.host) || is_loopback_host(&o.host) || public_suffix(&o.host).is_some();
     if origins.iter().any(real) {
         origins.retain(real);
     }
@@ -54,20 +49,15 @@ pub(crate) fn intended_origins(matcher: &OriginMatcher) -> Vec<SerializedOrigin>
 /// Origins built with the attacker filler (`https://myapp-evil.vercel.app` for
 /// `https://myapp-.*\.vercel\.app`); not checked against the pattern.
 pub(crate) fn attacker_fills(matcher: &OriginMatcher) -> Vec<SerializedOrigin> {
-    regex_samples(matcher, Fill::Attacker)
-        .map(|s| as_origins(&s))
-        .unwrap_or_default()
+    regex_samples(matcher, Fill::Attacker).map(|s| as_origins(&s)).unwrap_or_default()
 }
 
 /// Each string as an origin, or, when it has no scheme, with `https://` and `http://` in front.
 fn as_origins(strings: &[String]) -> Vec<SerializedOrigin> {
     let mut out: Vec<SerializedOrigin> = Vec::new();
     for s in strings {
-        let tries = if s.contains("://") {
-            vec![s.clone()]
-        } else {
-            vec![format!("https://{s}"), format!("http://{s}")]
-        };
+        let tries =
+            if s.contains("://") { vec![s.clone()] } else { vec![format!("https://{s}"), format!("http://{s}")] };
         for origin in tries.iter().filter_map(|t| SerializedOrigin::parse(t)) {
             if !out.contains(&origin) {
                 out.push(origin);
@@ -97,9 +87,7 @@ fn without_fancy_parts(regex: &str) -> String {
     let mut out = String::with_capacity(regex.len());
     let mut rest = regex;
     while let Some(c) = rest.chars().next() {
-        let lookaround = ["(?=", "(?!", "(?<=", "(?<!", "(?P="]
-            .iter()
-            .any(|p| rest.starts_with(p));
+        let lookaround = ["(?=", "(?!", "(?<=", "(?<!", "(?P="].iter().any(|p| rest.starts_with(p));
         if lookaround {
             rest = rest.get(group_len(rest)..).unwrap_or("");
         } else if let Some(after) = rest.strip_prefix('\\') {
@@ -107,10 +95,7 @@ fn without_fancy_parts(regex: &str) -> String {
             if digits > 0 {
                 rest = after.get(digits..).unwrap_or("");
             } else if after.starts_with("k<") {
-                rest = after
-                    .find('>')
-                    .and_then(|i| after.get(i + 1..))
-                    .unwrap_or("");
+                rest = after.find('>').and_then(|i| after.get(i + 1..)).unwrap_or("");
             } else {
                 let len = after.chars().next().map_or(0, char::len_utf8);
                 out.push_str(rest.get(..1 + len).unwrap_or(""));
@@ -152,9 +137,7 @@ fn samples(hir: &Hir, fill: Fill, depth: usize) -> Vec<String> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => vec![String::new()],
         HirKind::Literal(lit) => vec![String::from_utf8_lossy(&lit.0).into_owned()],
-        HirKind::Class(class) => pick(class, SINGLE)
-            .map(|c| vec![c.to_string()])
-            .unwrap_or_default(),
+        HirKind::Class(class) => pick(class, SINGLE).map(|c| vec![c.to_string()]).unwrap_or_default(),
         HirKind::Repetition(rep) => repetition(rep, fill, depth),
         HirKind::Capture(cap) => samples(&cap.sub, fill, depth + 1),
         HirKind::Concat(parts) => {
@@ -225,12 +208,12 @@ fn repetition(rep: &Repetition, fill: Fill, depth: usize) -> Vec<String> {
 }
 
 const SINGLE: &[char] = &[
-    '.', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r',
-    's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-',
+    '.', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v',
+    'w', 'x', 'y', 'z', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-',
 ];
 const REPEATED: &[char] = &[
-    'x', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r',
-    's', 't', 'u', 'v', 'w', 'y', 'z', '8', '0', '1', '2', '3', '4', '5', '6', '7', '9', '-', '.',
+    'x', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v',
+    'w', 'y', 'z', '8', '0', '1', '2', '3', '4', '5', '6', '7', '9', '-', '.',
 ];
 
 /// The first preferred character the class allows, else its first printable ASCII character.
@@ -244,29 +227,19 @@ fn pick(class: &Class, preferred: &[char]) -> Option<char> {
 fn contains(class: &Class, c: char) -> bool {
     match class {
         Class::Unicode(u) => u.ranges().iter().any(|r| r.start() <= c && c <= r.end()),
-        Class::Bytes(b) => {
-            u8::try_from(c).is_ok_and(|c| b.ranges().iter().any(|r| r.start() <= c && c <= r.end()))
-        }
+        Class::Bytes(b) => u8::try_from(c).is_ok_and(|c| b.ranges().iter().any(|r| r.start() <= c && c <= r.end())),
     }
 }
 
 static HOST_LIKE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
-    regex::Regex::new(r"(?i)(?:[a-z][a-z0-9+.-]*://)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?")
-        .ok()
+    regex::Regex::new(r"(?i)(?:[a-z][a-z0-9+.-]*://)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?").ok()
 });
 
 /// Host-like literals in the text of a pattern the HIR parser rejects (`\.` read as `.`).
 fn skeleton_samples(regex: &str) -> Vec<String> {
-    let unescaped = regex
-        .replace(r"\.", ".")
-        .replace(r"\-", "-")
-        .replace(r"\/", "/");
+    let unescaped = regex.replace(r"\.", ".").replace(r"\-", "-").replace(r"\/", "/");
     let Some(host_like) = HOST_LIKE.as_ref() else {
         return Vec::new();
     };
-    host_like
-        .find_iter(&unescaped)
-        .map(|m| m.as_str().to_ascii_lowercase())
-        .take(MAX_SAMPLES)
-        .collect()
+    host_like.find_iter(&unescaped).map(|m| m.as_str().to_ascii_lowercase()).take(MAX_SAMPLES).collect()
 }

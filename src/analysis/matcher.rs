@@ -86,11 +86,7 @@ impl Translated {
         match semantics {
             MatchSemantics::Glob => translate_chars(pattern, glob_char),
             MatchSemantics::Prefix => translate_chars(pattern, |c, _| regex::escape(c)),
-            _ => Translated {
-                regex: python_escapes(pattern),
-                original_len: pattern.len(),
-                segments: Vec::new(),
-            },
+            _ => Translated { regex: python_escapes(pattern), original_len: pattern.len(), segments: Vec::new() },
         }
     }
 
@@ -107,11 +103,7 @@ impl Translated {
                 .unwrap_or(self.original_len)
         };
         let start = locate(range.start, false);
-        let end = if range.is_empty() {
-            start
-        } else {
-            locate(range.end - 1, true)
-        };
+        let end = if range.is_empty() { start } else { locate(range.end - 1, true) };
         TextRange::new(start, end.max(start))
     }
 }
@@ -126,11 +118,7 @@ fn translate_chars(pattern: &str, mut f: impl FnMut(&str, &mut bool) -> String) 
         regex.push_str(&f(&pattern[i..original.end], &mut state));
         segments.push((TextRange::new(start, regex.len()), original));
     }
-    Translated {
-        regex,
-        original_len: pattern.len(),
-        segments,
-    }
+    Translated { regex, original_len: pattern.len(), segments }
 }
 
 /// ingress-nginx: `regexp.QuoteMeta`, then the first `\*` becomes one DNS label.
@@ -169,11 +157,7 @@ impl MatchSemantics {
             MatchSemantics::EndAnchored | MatchSemantics::Glob => (false, true, true),
             MatchSemantics::Prefix => (true, false, false),
         };
-        Anchors {
-            start,
-            end,
-            case_insensitive,
-        }
+        Anchors { start, end, case_insensitive }
     }
 }
 
@@ -191,9 +175,7 @@ pub struct OriginMatcher {
 
 impl std::fmt::Debug for OriginMatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OriginMatcher")
-            .field("regex", &self.translated.regex)
-            .finish()
+        f.debug_struct("OriginMatcher").field("regex", &self.translated.regex).finish()
     }
 }
 
@@ -205,11 +187,7 @@ impl OriginMatcher {
         let translated = Translated::new(pattern, semantics);
         let anchors = semantics.anchors();
         let engine = compile(&translated.regex, anchors)?;
-        Ok(OriginMatcher {
-            engine,
-            translated,
-            anchors,
-        })
+        Ok(OriginMatcher { engine, translated, anchors })
     }
 
     /// Whether the layer would accept `origin`.
@@ -263,9 +241,7 @@ fn compile(regex: &str, anchors: Anchors) -> Result<Engine, Unanalyzable> {
             .delegate_dfa_size_limit(SIZE_LIMIT)
             .build()
             .map(|re| Engine::Fancy(Box::new(re)))
-            .map_err(|_| Unanalyzable::Invalid {
-                message: std_err.to_string(),
-            }),
+            .map_err(|_| Unanalyzable::Invalid { message: std_err.to_string() }),
     }
 }
 
@@ -284,16 +260,9 @@ fn too_complex(regex: &str) -> bool {
             }
             b')' => depth = depth.saturating_sub(1),
             b'{' => {
-                let digits: String = regex
-                    .get(i + 1..)
-                    .unwrap_or("")
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit() || *c == ',')
-                    .collect();
-                if digits
-                    .split(',')
-                    .any(|n| n.len() > 4 || n.parse::<u64>().is_ok_and(|n| n > MAX_REPEAT))
-                {
+                let digits: String =
+                    regex.get(i + 1..).unwrap_or("").chars().take_while(|c| c.is_ascii_digit() || *c == ',').collect();
+                if digits.split(',').any(|n| n.len() > 4 || n.parse::<u64>().is_ok_and(|n| n > MAX_REPEAT)) {
                     return true;
                 }
             }

@@ -30,15 +30,9 @@ pub struct LiteralContext {
 impl LiteralContext {
     /// Byte-exact comparison: Starlette/FastAPI `allow_origins`, nginx `add_header` values (the
     /// browser compares them), Traefik `accessControlAllowOriginList`.
-    pub const EXACT: Self = LiteralContext {
-        glob_wildcards: false,
-        case_insensitive: false,
-    };
+    pub const EXACT: Self = LiteralContext { glob_wildcards: false, case_insensitive: false };
     /// ingress-nginx `cors-allow-origin` entries: `*.` glob, case-insensitive `~*` match.
-    pub const INGRESS_NGINX: Self = LiteralContext {
-        glob_wildcards: true,
-        case_insensitive: true,
-    };
+    pub const INGRESS_NGINX: Self = LiteralContext { glob_wildcards: true, case_insensitive: true };
 }
 
 /// Why a configured origin can never equal a browser's `Origin`.
@@ -209,38 +203,20 @@ pub fn check_origin_literal(s: &str, ctx: LiteralContext) -> OriginCheck {
         OriginValue::Origin(o) => Some(o.to_string()),
         OriginValue::Invalid => None,
     };
-    let value = if problems.iter().all(|p| p.kind.is_correctable()) {
-        value
-    } else {
-        OriginValue::Invalid
-    };
-    OriginCheck {
-        value,
-        problems,
-        corrected,
-    }
+    let value = if problems.iter().all(|p| p.kind.is_correctable()) { value } else { OriginValue::Invalid };
+    OriginCheck { value, problems, corrected }
 }
 
 pub(crate) fn problem(kind: OriginProblemKind, start: usize, end: usize) -> OriginProblem {
-    OriginProblem {
-        kind,
-        range: TextRange::new(start, end),
-    }
+    OriginProblem { kind, range: TextRange::new(start, end) }
 }
 
 /// Classifies the trimmed entry `t`, which starts at byte `base` of the input.
-fn classify(
-    t: &str,
-    base: usize,
-    ctx: LiteralContext,
-    problems: &mut Vec<OriginProblem>,
-) -> OriginValue {
+fn classify(t: &str, base: usize, ctx: LiteralContext, problems: &mut Vec<OriginProblem>) -> OriginValue {
     use OriginProblemKind as K;
     let whole = |kind| problem(kind, base, base + t.len());
     if let Some(i) = t.find(|c: char| c.is_whitespace() || c == ',') {
-        let len = t[i..]
-            .find(|c: char| !(c.is_whitespace() || c == ','))
-            .unwrap_or(t.len() - i);
+        let len = t[i..].find(|c: char| !(c.is_whitespace() || c == ',')).unwrap_or(t.len() - i);
         problems.push(problem(K::MultipleOrigins, base + i, base + i + len));
         return OriginValue::Invalid;
     }
@@ -261,9 +237,7 @@ fn classify(
         Some(i) => {
             let scheme = &t[..i];
             let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
             if !valid {
                 problems.push(problem(K::Invalid, base, base + i));
                 return OriginValue::Invalid;
@@ -279,14 +253,12 @@ fn classify(
                 (String::new(), after, 2)
             } else {
                 let colon = t.find(':');
-                let port_follows =
-                    colon.is_some_and(|c| t[c + 1..].starts_with(|ch: char| ch.is_ascii_digit()));
+                let port_follows = colon.is_some_and(|c| t[c + 1..].starts_with(|ch: char| ch.is_ascii_digit()));
                 if colon.is_some() && !port_follows {
                     // `https:example.com`, `data:...`, `mailto:x`: a scheme without an authority.
-                    let opaque = ["data:", "about:", "blob:", "javascript:"].iter().any(|p| {
-                        t.get(..p.len())
-                            .is_some_and(|head| head.eq_ignore_ascii_case(p))
-                    });
+                    let opaque = ["data:", "about:", "blob:", "javascript:"]
+                        .iter()
+                        .any(|p| t.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p)));
                     problems.push(whole(if opaque { K::OpaqueScheme } else { K::Invalid }));
                     return OriginValue::Invalid;
                 }
@@ -314,11 +286,7 @@ fn classify(
     };
     let host = check_host(host, at(authority_at), ctx, problems);
     let scheme = if scheme.is_empty() {
-        if is_loopback_host(&host) {
-            "http".to_owned()
-        } else {
-            "https".to_owned()
-        }
+        if is_loopback_host(&host) { "http".to_owned() } else { "https".to_owned() }
     } else {
         scheme
     };

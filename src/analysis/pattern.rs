@@ -22,9 +22,7 @@
 use std::collections::BTreeSet;
 
 use crate::analysis::cause::{AstNodes, Cause, Localizer, Prefer};
-use crate::analysis::domain::{
-    is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key,
-};
+use crate::analysis::domain::{is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key};
 use crate::analysis::intent::{attacker_fills, intended_origins};
 use crate::analysis::origin::SerializedOrigin;
 use crate::source::TextRange;
@@ -81,11 +79,7 @@ pub struct PatternReport {
     pub findings: Vec<PatternFinding>,
 }
 
-const ANY_PROBES: [&str; 3] = [
-    "https://evil.com",
-    "https://attacker.net",
-    "https://x1-evil.org",
-];
+const ANY_PROBES: [&str; 3] = ["https://evil.com", "https://attacker.net", "https://x1-evil.org"];
 const THIRD_PARTIES: [&str; 7] = [
     "https://evil.com",
     "https://whatever.github.io",
@@ -112,10 +106,7 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
     let matcher = match OriginMatcher::new(pattern, semantics) {
         Ok(matcher) => matcher,
         Err(reason) => {
-            return PatternReport {
-                unanalyzable: Some(reason),
-                ..PatternReport::default()
-            };
+            return PatternReport { unanalyzable: Some(reason), ..PatternReport::default() };
         }
     };
     let accepts_any = ANY_PROBES.iter().all(|o| matcher.is_match(o));
@@ -137,10 +128,7 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
     let mut seen = BTreeSet::new();
     for (probe, attack) in candidates(&intended, &matcher) {
         let key = attack.to_string();
-        if !seen.insert(key.clone())
-            || !matcher.is_match(&key)
-            || !is_attack(probe, &attack, &intended, &sites)
-        {
+        if !seen.insert(key.clone()) || !matcher.is_match(&key) || !is_attack(probe, &attack, &intended, &sites) {
             continue;
         }
         let prefer = match probe {
@@ -155,21 +143,13 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
             Cause::MissingEnd => TextRange::new(pattern.len(), pattern.len()),
             Cause::Dot(r) | Cause::Wildcard(r) => matcher.translated.to_original(r),
         });
-        let duplicate = report
-            .findings
-            .iter()
-            .any(|f| match (f.cause_range, cause_range) {
-                (Some(a), Some(b)) => a == b,
-                _ => f.kind == kind,
-            });
+        let duplicate = report.findings.iter().any(|f| match (f.cause_range, cause_range) {
+            (Some(a), Some(b)) => a == b,
+            _ => f.kind == kind,
+        });
         if !duplicate {
             let explanation = explain(kind, &key, &attack.host);
-            report.findings.push(PatternFinding {
-                kind,
-                attack_origin: key,
-                cause_range,
-                explanation,
-            });
+            report.findings.push(PatternFinding { kind, attack_origin: key, cause_range, explanation });
         }
     }
     report.findings.sort_by_key(|f| (f.kind, f.cause_range));
@@ -177,27 +157,18 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
 }
 
 /// The attack set for each intended origin, most specific first, then the third parties.
-fn candidates(
-    intended: &[SerializedOrigin],
-    matcher: &OriginMatcher,
-) -> Vec<(Probe, SerializedOrigin)> {
+fn candidates(intended: &[SerializedOrigin], matcher: &OriginMatcher) -> Vec<(Probe, SerializedOrigin)> {
     let mut out: Vec<(Probe, String)> = Vec::new();
     for o in intended {
         let (s, h) = (&o.scheme, &o.host);
         let port = o.port.map(|p| format!(":{p}")).unwrap_or_default();
         for (i, _) in h.match_indices('.') {
-            out.push((
-                Probe::DotSwap,
-                format!("{s}://{}a{}{port}", &h[..i], &h[i + 1..]),
-            ));
+            out.push((Probe::DotSwap, format!("{s}://{}a{}{port}", &h[..i], &h[i + 1..])));
         }
         let mut parent = h.as_str();
         loop {
             let public = is_public_suffix(parent);
-            out.push((
-                Probe::AnySub { public },
-                format!("{s}://evil.{parent}{port}"),
-            ));
+            out.push((Probe::AnySub { public }, format!("{s}://evil.{parent}{port}")));
             match parent.split_once('.') {
                 Some((_, rest)) => parent = rest,
                 None => break,
@@ -218,28 +189,15 @@ fn candidates(
     for o in attacker_fills(matcher) {
         out.push((Probe::Refill, o.to_string()));
     }
-    out.extend(
-        THIRD_PARTIES
-            .iter()
-            .map(|t| (Probe::ThirdParty, (*t).to_owned())),
-    );
-    out.into_iter()
-        .filter_map(|(p, s)| SerializedOrigin::parse(&s).map(|o| (p, o)))
-        .collect()
+    out.extend(THIRD_PARTIES.iter().map(|t| (Probe::ThirdParty, (*t).to_owned())));
+    out.into_iter().filter_map(|(p, s)| SerializedOrigin::parse(&s).map(|o| (p, o))).collect()
 }
 
-fn is_attack(
-    probe: Probe,
-    attack: &SerializedOrigin,
-    intended: &[SerializedOrigin],
-    sites: &BTreeSet<String>,
-) -> bool {
+fn is_attack(probe: Probe, attack: &SerializedOrigin, intended: &[SerializedOrigin], sites: &BTreeSet<String>) -> bool {
     if probe == Probe::Downgrade {
         // Only when every intended origin for this host is https: `https?://` means both.
         return !is_loopback_host(&attack.host)
-            && !intended
-                .iter()
-                .any(|o| o.host == attack.host && o.scheme == "http");
+            && !intended.iter().any(|o| o.host == attack.host && o.scheme == "http");
     }
     is_obtainable(&attack.host) && !sites.contains(&site_key(&attack.host))
 }
@@ -267,10 +225,19 @@ fn explain(kind: PatternFindingKind, attack: &str, host: &str) -> String {
             let suffix = host.split_once('.').map_or(host, |(_, rest)| rest);
             format!("anyone can create a site under `{suffix}`, a public suffix")
         }
-        K::UnanchoredEnd => "the pattern is not anchored at the end, so any host that starts with the allowed one matches".to_owned(),
-        K::UnanchoredStart => "the pattern is not anchored at the start, so any host that ends with the allowed one matches".to_owned(),
-        K::UnboundedWildcard => "a wildcard can end inside the domain name; only `(...\\.)` label wildcards are safe".to_owned(),
-        K::SchemeDowngrade => "the pattern was written for `https://` but also matches `http://`, which a network attacker controls".to_owned(),
+        K::UnanchoredEnd => {
+            "the pattern is not anchored at the end, so any host that starts with the allowed one matches".to_owned()
+        }
+        K::UnanchoredStart => {
+            "the pattern is not anchored at the start, so any host that ends with the allowed one matches".to_owned()
+        }
+        K::UnboundedWildcard => {
+            "a wildcard can end inside the domain name; only `(...\\.)` label wildcards are safe".to_owned()
+        }
+        K::SchemeDowngrade => {
+            "the pattern was written for `https://` but also matches `http://`, which a network attacker controls"
+                .to_owned()
+        }
         K::ThirdParty => "the pattern matches a site anyone can publish on or own".to_owned(),
     };
     format!("accepts `{attack}`: {why}")

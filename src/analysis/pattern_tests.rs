@@ -2,12 +2,8 @@ use super::*;
 use MatchSemantics::*;
 use PatternFindingKind as K;
 
-const SEARCH: MatchSemantics = Search {
-    case_insensitive: false,
-};
-const SEARCH_CI: MatchSemantics = Search {
-    case_insensitive: true,
-};
+const SEARCH: MatchSemantics = Search { case_insensitive: false };
+const SEARCH_CI: MatchSemantics = Search { case_insensitive: true };
 
 /// `(kind, attack origin, text of the pattern at the cause)`; `^`/`$` for missing anchors.
 fn findings(pattern: &str, semantics: MatchSemantics) -> Vec<(PatternFindingKind, String, String)> {
@@ -17,11 +13,7 @@ fn findings(pattern: &str, semantics: MatchSemantics) -> Vec<(PatternFindingKind
         .findings
         .iter()
         .map(|f| {
-            assert!(
-                SerializedOrigin::parse(&f.attack_origin).is_some(),
-                "not an origin: {}",
-                f.attack_origin
-            );
+            assert!(SerializedOrigin::parse(&f.attack_origin).is_some(), "not an origin: {}", f.attack_origin);
             assert!(f.explanation.contains(&f.attack_origin));
             let cause = match f.cause_range {
                 Some(r) if r.is_empty() && r.start == 0 => "^".to_owned(),
@@ -34,26 +26,16 @@ fn findings(pattern: &str, semantics: MatchSemantics) -> Vec<(PatternFindingKind
         .collect()
 }
 
-fn finding(
-    kind: PatternFindingKind,
-    attack: &str,
-    cause: &str,
-) -> (PatternFindingKind, String, String) {
+fn finding(kind: PatternFindingKind, attack: &str, cause: &str) -> (PatternFindingKind, String, String) {
     (kind, attack.to_owned(), cause.to_owned())
 }
 
 fn clean(pattern: &str, semantics: MatchSemantics) {
     let report = analyze_pattern(pattern, semantics);
     assert_eq!(report.unanalyzable, None, "{pattern}");
-    assert!(
-        !report.accepts_any && !report.accepts_null,
-        "{pattern}: {report:?}"
-    );
+    assert!(!report.accepts_any && !report.accepts_null, "{pattern}: {report:?}");
     assert_eq!(report.findings, [], "{pattern} under {semantics:?}");
-    assert!(
-        !report.intended_origins.is_empty(),
-        "{pattern}: no intended origin"
-    );
+    assert!(!report.intended_origins.is_empty(), "{pattern}: no intended origin");
 }
 
 #[test]
@@ -70,19 +52,11 @@ fn starlette_subdomains_of_own_domain_are_intended() {
 fn wildcard_glued_to_the_domain() {
     assert_eq!(
         findings(r"https://.*example\.com", FullMatch),
-        [finding(
-            K::UnboundedWildcard,
-            "https://evilexample.com",
-            ".*"
-        )]
+        [finding(K::UnboundedWildcard, "https://evilexample.com", ".*")]
     );
     assert_eq!(
         findings(r"https://myapp-.*\.vercel\.app", FullMatch),
-        [finding(
-            K::UnboundedWildcard,
-            "https://myapp-evil.vercel.app",
-            ".*"
-        )]
+        [finding(K::UnboundedWildcard, "https://myapp-evil.vercel.app", ".*")]
     );
 }
 
@@ -97,10 +71,7 @@ fn unescaped_dot_is_located() {
     // The first dot only swaps a label of example.com, the last one makes no real domain.
     let deep = analyze_pattern(r"https://api.app.example\.com", FullMatch);
     assert_eq!(deep.findings.len(), 1);
-    assert_eq!(
-        deep.findings[0].attack_origin,
-        "https://api.appaexample.com"
-    );
+    assert_eq!(deep.findings[0].attack_origin, "https://api.appaexample.com");
     assert_eq!(deep.findings[0].cause_range, Some(TextRange::new(15, 16)));
     assert_eq!(findings(r"https://app\.example.com", FullMatch), []);
 }
@@ -108,30 +79,16 @@ fn unescaped_dot_is_located() {
 #[test]
 fn nginx_search_is_unanchored() {
     let pattern = r"https://app\.example\.com";
-    assert_eq!(
-        findings(pattern, SEARCH),
-        [finding(
-            K::UnanchoredEnd,
-            "https://app.example.com.evil.com",
-            "$"
-        )]
-    );
+    assert_eq!(findings(pattern, SEARCH), [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", "$")]);
     clean(r"^https://app\.example\.com$", SEARCH);
     clean(r"^https://(app|admin)\.example\.com$", SEARCH_CI);
     // Nothing a browser sends has text before `https://`, and nothing but digits after a port.
     clean(r"https://app\.example\.com$", SEARCH);
     clean(r"http://localhost:\d+", SEARCH);
-    assert_eq!(
-        findings("http://localhost", SEARCH),
-        [finding(K::UnanchoredEnd, "http://localhost.evil.com", "$")]
-    );
+    assert_eq!(findings("http://localhost", SEARCH), [finding(K::UnanchoredEnd, "http://localhost.evil.com", "$")]);
     assert_eq!(
         findings(r"^https://app\.example\.com.*", SEARCH),
-        [finding(
-            K::UnanchoredEnd,
-            "https://app.example.com.evil.com",
-            ".*"
-        )]
+        [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", ".*")]
     );
 }
 
@@ -157,11 +114,7 @@ fn scheme_less_search_is_open_at_both_ends() {
 fn python_re_match_is_start_anchored() {
     assert_eq!(
         findings(r"https://app\.example\.com", StartAnchored),
-        [finding(
-            K::UnanchoredEnd,
-            "https://app.example.com.evil.com",
-            "$"
-        )]
+        [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", "$")]
     );
     clean(r"https://app\.example\.com$", StartAnchored);
     clean(r"^https://\w+\.example\.com$", StartAnchored);
@@ -172,57 +125,31 @@ fn python_re_match_is_start_anchored() {
 fn ingress_nginx_end_anchored_and_glob() {
     clean(r"https://app\.example\.com", EndAnchored);
     clean(r"https://[A-Za-z0-9\-]+\.example\.com", EndAnchored);
-    assert_eq!(
-        findings(r"example\.com", EndAnchored),
-        [finding(K::UnanchoredStart, "https://evilexample.com", "^")]
-    );
+    assert_eq!(findings(r"example\.com", EndAnchored), [finding(K::UnanchoredStart, "https://evilexample.com", "^")]);
     clean("https://*.example.com", Glob);
     clean("https://app.example.com", Glob);
     clean("*.example.com", Glob);
-    assert_eq!(
-        findings("example.com", Glob),
-        [finding(K::UnanchoredStart, "https://evilexample.com", "^")]
-    );
+    assert_eq!(findings("example.com", Glob), [finding(K::UnanchoredStart, "https://evilexample.com", "^")]);
     assert_eq!(
         findings("https://*.vercel.app", Glob),
-        [finding(
-            K::AnySubdomainOfPublicSuffix,
-            "https://evil.vercel.app",
-            "*"
-        )]
+        [finding(K::AnySubdomainOfPublicSuffix, "https://evil.vercel.app", "*")]
     );
-    assert!(
-        analyze_pattern("HTTPS://APP.EXAMPLE.COM", Glob)
-            .findings
-            .is_empty()
-    );
+    assert!(analyze_pattern("HTTPS://APP.EXAMPLE.COM", Glob).findings.is_empty());
 }
 
 #[test]
 fn public_suffix_wildcards() {
     assert_eq!(
         findings(r"https://.*\.vercel\.app", FullMatch),
-        [finding(
-            K::AnySubdomainOfPublicSuffix,
-            "https://evil.vercel.app",
-            ".*"
-        )]
+        [finding(K::AnySubdomainOfPublicSuffix, "https://evil.vercel.app", ".*")]
     );
     assert_eq!(
         findings(r"https://[a-z0-9-]+\.github\.io", FullMatch),
-        [finding(
-            K::AnySubdomainOfPublicSuffix,
-            "https://evil.github.io",
-            "[a-z0-9-]+"
-        )]
+        [finding(K::AnySubdomainOfPublicSuffix, "https://evil.github.io", "[a-z0-9-]+")]
     );
     assert_eq!(
         findings(r"https://[a-z]+\.com", FullMatch),
-        [finding(
-            K::AnySubdomainOfPublicSuffix,
-            "https://evil.com",
-            "[a-z]+"
-        )]
+        [finding(K::AnySubdomainOfPublicSuffix, "https://evil.com", "[a-z]+")]
     );
     clean(r"https://.*\.myapp\.vercel\.app", FullMatch);
 }
@@ -231,11 +158,7 @@ fn public_suffix_wildcards() {
 fn istio_prefix() {
     assert_eq!(
         findings("https://app.example.com", Prefix),
-        [finding(
-            K::UnanchoredEnd,
-            "https://app.example.com.evil.com",
-            "$"
-        )]
+        [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", "$")]
     );
     clean("http://localhost:3000", Prefix);
 }
@@ -243,10 +166,7 @@ fn istio_prefix() {
 #[test]
 fn scheme_downgrade_only_when_meant_for_https() {
     assert_eq!(
-        findings(
-            r"https://app\.example\.com|.*//app\.example\.com",
-            FullMatch
-        ),
+        findings(r"https://app\.example\.com|.*//app\.example\.com", FullMatch),
         [finding(K::SchemeDowngrade, "http://app.example.com", ".*")]
     );
     // `https?` says both on purpose: CORS107's business, not a downgrade.
@@ -255,19 +175,8 @@ fn scheme_downgrade_only_when_meant_for_https() {
 
 #[test]
 fn accepts_any_and_null() {
-    for pattern in [
-        ".*",
-        r"https?://.*",
-        ".+",
-        "https://.*",
-        r"https://[^/]+",
-        "",
-    ] {
-        let semantics = if pattern.is_empty() {
-            SEARCH
-        } else {
-            FullMatch
-        };
+    for pattern in [".*", r"https?://.*", ".+", "https://.*", r"https://[^/]+", ""] {
+        let semantics = if pattern.is_empty() { SEARCH } else { FullMatch };
         let report = analyze_pattern(pattern, semantics);
         assert!(report.accepts_any, "{pattern}");
         assert_eq!(report.findings, [], "{pattern}");
@@ -287,11 +196,7 @@ fn case_sensitivity_follows_the_layer() {
     assert!(report.findings.is_empty() && report.intended_origins.is_empty());
     assert_eq!(
         findings(r"^HTTPS://APP\.EXAMPLE\.COM", SEARCH_CI),
-        [finding(
-            K::UnanchoredEnd,
-            "https://app.example.com.evil.com",
-            "$"
-        )]
+        [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", "$")]
     );
 }
 
@@ -302,48 +207,20 @@ fn fancy_only_patterns_are_analysed() {
     clean(r"^(https)://(?P<h>app)\.example\.com$", SEARCH);
     assert_eq!(
         findings(r"^https://(?!evil)app\.example\.com", SEARCH),
-        [finding(
-            K::UnanchoredEnd,
-            "https://app.example.com.evil.com",
-            "$"
-        )]
+        [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", "$")]
     );
 }
 
 #[test]
 fn unanalyzable_patterns_never_panic_or_hang() {
-    assert!(matches!(
-        analyze_pattern("(", FullMatch).unanalyzable,
-        Some(Unanalyzable::Invalid { .. })
-    ));
+    assert!(matches!(analyze_pattern("(", FullMatch).unanalyzable, Some(Unanalyzable::Invalid { .. })));
     let long = "a".repeat(MAX_PATTERN_LEN + 1);
-    assert_eq!(
-        analyze_pattern(&long, FullMatch).unanalyzable,
-        Some(Unanalyzable::TooLong { len: long.len() })
-    );
-    assert_eq!(
-        analyze_pattern("(a{5000}){5000}", FullMatch).unanalyzable,
-        Some(Unanalyzable::TooComplex)
-    );
+    assert_eq!(analyze_pattern(&long, FullMatch).unanalyzable, Some(Unanalyzable::TooLong { len: long.len() }));
+    assert_eq!(analyze_pattern("(a{5000}){5000}", FullMatch).unanalyzable, Some(Unanalyzable::TooComplex));
     let nested = format!("{}a{}", "(".repeat(200), ")".repeat(200));
-    assert_eq!(
-        analyze_pattern(&nested, FullMatch).unanalyzable,
-        Some(Unanalyzable::TooComplex)
-    );
-    assert_eq!(
-        analyze_pattern(r"\w{1000}\w{1000}\w{1000}", FullMatch).unanalyzable,
-        Some(Unanalyzable::TooComplex)
-    );
-    for pattern in [
-        r"^(a+)+\1$",
-        r"(?=(a+)+b)\1",
-        r"((a|a)*)*\1x",
-        "[",
-        r"\",
-        "a{2,1}",
-        "(?P<x>a)(?P=x)",
-        "*",
-    ] {
+    assert_eq!(analyze_pattern(&nested, FullMatch).unanalyzable, Some(Unanalyzable::TooComplex));
+    assert_eq!(analyze_pattern(r"\w{1000}\w{1000}\w{1000}", FullMatch).unanalyzable, Some(Unanalyzable::TooComplex));
+    for pattern in [r"^(a+)+\1$", r"(?=(a+)+b)\1", r"((a|a)*)*\1x", "[", r"\", "a{2,1}", "(?P<x>a)(?P=x)", "*"] {
         for semantics in [FullMatch, SEARCH, StartAnchored, EndAnchored, Glob, Prefix] {
             let _ = analyze_pattern(pattern, semantics);
         }
@@ -355,29 +232,14 @@ fn unanalyzable_patterns_never_panic_or_hang() {
 #[test]
 fn matcher_semantics() {
     let is = |p: &str, s, o: &str| OriginMatcher::new(p, s).is_ok_and(|m| m.is_match(o));
-    assert!(
-        is(r"https://a\.com", FullMatch, "https://a.com")
-            && !is(r"https://a\.com", FullMatch, "https://a.com.x")
-    );
-    assert!(
-        is(r"https://a\.com", StartAnchored, "https://a.com.x")
-            && !is(r"a\.com", StartAnchored, "https://a.com")
-    );
+    assert!(is(r"https://a\.com", FullMatch, "https://a.com") && !is(r"https://a\.com", FullMatch, "https://a.com.x"));
+    assert!(is(r"https://a\.com", StartAnchored, "https://a.com.x") && !is(r"a\.com", StartAnchored, "https://a.com"));
     assert!(is(r"a\.com", SEARCH, "https://a.com") && !is(r"A\.com", SEARCH, "https://a.com"));
     assert!(is(r"A\.com", SEARCH_CI, "https://a.com"));
-    assert!(
-        is(r"a\.com", EndAnchored, "https://A.COM")
-            && !is(r"a\.com", EndAnchored, "https://a.com.x")
-    );
-    assert!(
-        is("https://*.a.com", Glob, "https://x-1.a.com")
-            && !is("https://*.a.com", Glob, "https://x.y.a.com")
-    );
+    assert!(is(r"a\.com", EndAnchored, "https://A.COM") && !is(r"a\.com", EndAnchored, "https://a.com.x"));
+    assert!(is("https://*.a.com", Glob, "https://x-1.a.com") && !is("https://*.a.com", Glob, "https://x.y.a.com"));
     assert!(!is("https://*.a.com", Glob, "https://xa.com"));
-    assert!(
-        is("https://a.com", Prefix, "https://a.com.evil")
-            && !is("https://a.com", Prefix, "https://aXcom")
-    );
+    assert!(is("https://a.com", Prefix, "https://a.com.evil") && !is("https://a.com", Prefix, "https://aXcom"));
     assert!(is(r"a|b", FullMatch, "b") && !is(r"a|b", FullMatch, "ab"));
 }
 

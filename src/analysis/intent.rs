@@ -2,8 +2,8 @@
 //!
 //! A representative string is generated from the regex-syntax HIR: literals as written, a single
 //! class as `.` when it allows one (an unescaped `.` between labels means a dot), else a letter or
-//! digit; a repeated class as a short neutral filler (`xxx`, `8888` for digits) or, for attack
-//! probes, as `evil`; optional parts both absent and present; every alternative (all capped).
+//! digit; a repeated class as a short neutral filler (`app`, `8888` for digits) or, for attack
+//! probes, as `evil` or `io`; optional parts both absent and present; every alternative (all capped).
 //! Strings without a scheme (search patterns like `example\.com$`) are tried with `https://`
 //! and `http://`. Only strings that are serialized origins and that the pattern accepts count.
 //! Patterns the HIR parser rejects (lookarounds, backreferences) fall back to the host-like
@@ -15,7 +15,7 @@ use regex_syntax::hir::{Class, Hir, HirKind, Repetition};
 
 use crate::analysis::domain::{is_ip_literal, is_loopback_host, public_suffix};
 use crate::analysis::matcher::OriginMatcher;
-use crate::analysis::origin::SerializedOrigin;
+use crate::analysis::origin::{LiteralContext, OriginProblemKind, OriginValue, SerializedOrigin, check_origin_literal};
 
 const MAX_SAMPLES: usize = 16;
 const MAX_ORIGINS: usize = 8;
@@ -25,9 +25,9 @@ const MAX_DEPTH: usize = 128;
 /// Which filler a wildcard gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fill {
-    /// `x`, `8`: the intended origins.
+    /// `app`, `8888`: the intended origins.
     Neutral,
-    /// `evil` where the class allows it: what an attacker would register.
+    /// `evil` (and the TLD `io`) where the class allows it: what an attacker would register.
     Attacker,
 }
 
@@ -36,7 +36,7 @@ pub(crate) fn intended_origins(matcher: &OriginMatcher) -> Vec<SerializedOrigin>
     let strings = regex_samples(matcher, Fill::Neutral).unwrap_or_else(|| skeleton_samples(&matcher.translated.regex));
     let mut origins: Vec<SerializedOrigin> =
         as_origins(&strings).into_iter().filter(|o| matcher.is_match(&o.to_string())).take(MAX_ORIGINS).collect();
-    // A filler can turn the end of a host into junk (`app.example.comxxx` for a trailing `.*`):
+    // A filler can turn the end of a host into junk (`app.example.comapp` for a trailing `.*`):
     // when some sample sits under a real suffix (or is loopback/IP), keep only those.
     let real =
         |o: &SerializedOrigin| is_ip_literal(&o.host) || is_loopback_host(&o.host) || public_suffix(&o.host).is_some();
@@ -44,6 +44,28 @@ pub(crate) fn intended_origins(matcher: &OriginMatcher) -> Vec<SerializedOrigin>
         origins.retain(real);
     }
     origins
+}
+
+/// For a pattern with no intended origin: the problem of a derived string that the pattern
+/// accepts and that is an origin plus only something browsers never send (`https://a.com/`).
+pub(crate) fn never_matching_problem(matcher: &OriginMatcher) -> Option<OriginProblemKind> {
+    use OriginProblemKind as K;
+    let ctx = LiteralContext { glob_wildcards: false, case_insensitive: matcher.anchors.case_insensitive };
+    let never_sent = [K::Whitespace, K::UpperCase, K::DefaultPort, K::TrailingSlash, K::Path, K::Query, K::Fragment];
+    for s in regex_samples(matcher, Fill::Neutral)? {
+        let tries = if s.contains("://") { vec![s] } else { vec![format!("https://{s}"), format!("http://{s}")] };
+        for t in tries.iter().filter(|t| matcher.is_match(t)) {
+            let check = check_origin_literal(t, ctx);
+            let only_never_sent = check.problems.iter().all(|p| never_sent.contains(&p.kind));
+            if matches!(check.value, OriginValue::Origin(_))
+                && only_never_sent
+                && let Some(first) = check.problems.first()
+            {
+                return Some(first.kind);
+            }
+        }
+    }
+    None
 }
 
 /// Origins built with the attacker filler (`https://myapp-evil.vercel.app` for
@@ -58,13 +80,20 @@ fn as_origins(strings: &[String]) -> Vec<SerializedOrigin> {
     for s in strings {
         let tries =
             if s.contains("://") { vec![s.clone()] } else { vec![format!("https://{s}"), format!("http://{s}")] };
-        for origin in tries.iter().filter_map(|t| SerializedOrigin::parse(t)) {
+        for origin in tries.iter().filter_map(|t| SerializedOrigin::parse(t).or_else(|| with_port(t))) {
             if !out.contains(&origin) {
                 out.push(origin);
             }
         }
     }
     out
+}
+
+/// `http://localhost:` or `http://localhost:app` (a wildcard where the port goes) with a port.
+fn with_port(s: &str) -> Option<SerializedOrigin> {
+    let (head, filler) = s.rsplit_once(':')?;
+    let is_filler = filler.chars().all(|c| c.is_ascii_alphabetic()) && !head.ends_with(':') && head.contains("://");
+    is_filler.then(|| SerializedOrigin::parse(&format!("{head}:8888"))).flatten()
 }
 
 fn regex_samples(matcher: &OriginMatcher, fill: Fill) -> Option<Vec<String>> {
@@ -192,6 +221,12 @@ fn repetition(rep: &Repetition, fill: Fill, depth: usize) -> Vec<String> {
         let n = target.min(max).max(rep.min.max(1)).min(64) as usize;
         if evil {
             out.push("evil".chars().cycle().take(n).collect());
+            // A wildcard in the TLD position (`example\.[a-z]+`) is opened by a real TLD.
+            if rep.min <= 2 && max >= 2 && "io".chars().all(|c| contains(class, c)) {
+                out.push("io".to_owned());
+            }
+        } else if !digits_only && "ap".chars().all(|c| contains(class, c)) {
+            out.push("app".chars().cycle().take(n).collect());
         } else if let Some(c) = pick(class, REPEATED) {
             out.push(c.to_string().repeat(n));
         }

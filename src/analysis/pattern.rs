@@ -23,8 +23,8 @@ use std::collections::BTreeSet;
 
 use crate::analysis::cause::{AstNodes, Cause, Localizer, Prefer};
 use crate::analysis::domain::{is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key};
-use crate::analysis::intent::{attacker_fills, intended_origins};
-use crate::analysis::origin::SerializedOrigin;
+use crate::analysis::intent::{attacker_fills, intended_origins, never_matching_problem};
+use crate::analysis::origin::{OriginProblemKind, SerializedOrigin};
 use crate::source::TextRange;
 
 pub use crate::analysis::matcher::{MAX_PATTERN_LEN, MatchSemantics, OriginMatcher, Unanalyzable};
@@ -75,6 +75,10 @@ pub struct PatternReport {
     pub accepts_null: bool,
     /// The origins the pattern was written for, as derived (for messages).
     pub intended_origins: Vec<String>,
+    /// Set when no origin could be derived but the pattern requires something browsers never
+    /// send in `Origin` (CORS104): a trailing `/` or path, upper case under case-sensitive
+    /// matching, a default port. Derived from samples: `None` does not prove the pattern matches.
+    pub never_matches: Option<OriginProblemKind>,
     /// CORS106 findings, at most one per cause.
     pub findings: Vec<PatternFinding>,
 }
@@ -117,8 +121,12 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
         accepts_any,
         accepts_null,
         intended_origins: intended.iter().map(ToString::to_string).collect(),
+        never_matches: None,
         findings: Vec::new(),
     };
+    if intended.is_empty() && !accepts_any && !accepts_null {
+        report.never_matches = never_matching_problem(&matcher);
+    }
     if accepts_any {
         return report;
     }
@@ -126,7 +134,8 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
     let nodes = AstNodes::of(&matcher.translated.regex);
     let mut localizer = Localizer::new(&matcher, &nodes, &intended);
     let mut seen = BTreeSet::new();
-    for (probe, attack) in candidates(&intended, &matcher) {
+    let mut ranked: Vec<(usize, PatternFinding)> = Vec::new();
+    for (order, (probe, attack)) in candidates(&intended, &matcher).into_iter().enumerate() {
         let key = attack.to_string();
         if !seen.insert(key.clone()) || !matcher.is_match(&key) || !is_attack(probe, &attack, &intended, &sites) {
             continue;
@@ -143,22 +152,37 @@ pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternRepor
             Cause::MissingEnd => TextRange::new(pattern.len(), pattern.len()),
             Cause::Dot(r) | Cause::Wildcard(r) => matcher.translated.to_original(r),
         });
-        let duplicate = report.findings.iter().any(|f| match (f.cause_range, cause_range) {
+        let explanation = explain(kind, &key, &attack.host);
+        let finding = (order, PatternFinding { kind, attack_origin: key, cause_range, explanation });
+        // One cause, one finding: the most specific kind, then https, then the earliest probe.
+        let rank = |(order, f): &(usize, PatternFinding)| (f.kind, !f.attack_origin.starts_with("https:"), *order);
+        let same_cause = |(_, f): &&mut (usize, PatternFinding)| match (f.cause_range, cause_range) {
             (Some(a), Some(b)) => a == b,
             _ => f.kind == kind,
-        });
-        if !duplicate {
-            let explanation = explain(kind, &key, &attack.host);
-            report.findings.push(PatternFinding { kind, attack_origin: key, cause_range, explanation });
+        };
+        match ranked.iter_mut().find(same_cause) {
+            Some(existing) if rank(&finding) < rank(existing) => *existing = finding,
+            Some(_) => {}
+            None => ranked.push(finding),
         }
     }
+    report.findings = ranked.into_iter().map(|(_, f)| f).collect();
     report.findings.sort_by_key(|f| (f.kind, f.cause_range));
     report
 }
 
 /// The attack set for each intended origin, most specific first, then the third parties.
 fn candidates(intended: &[SerializedOrigin], matcher: &OriginMatcher) -> Vec<(Probe, SerializedOrigin)> {
-    let mut out: Vec<(Probe, String)> = Vec::new();
+    // Wildcards refilled with `evil` first: they name the most readable attack for a wildcard.
+    let mut out: Vec<(Probe, String)> = attacker_fills(matcher)
+        .iter()
+        .map(|o| {
+            // The wildcard filled a whole label right under a public suffix: `evil.vercel.app`.
+            let whole_label = o.host.split_once('.').filter(|(label, _)| *label == "evil");
+            let parent_is_public = whole_label.is_some_and(|(_, parent)| is_public_suffix(parent));
+            (if parent_is_public { Probe::AnySub { public: true } } else { Probe::Refill }, o.to_string())
+        })
+        .collect();
     for o in intended {
         let (s, h) = (&o.scheme, &o.host);
         let port = o.port.map(|p| format!(":{p}")).unwrap_or_default();
@@ -185,9 +209,6 @@ fn candidates(intended: &[SerializedOrigin], matcher: &OriginMatcher) -> Vec<(Pr
         if s == "https" {
             out.push((Probe::Downgrade, format!("http://{h}{port}")));
         }
-    }
-    for o in attacker_fills(matcher) {
-        out.push((Probe::Refill, o.to_string()));
     }
     out.extend(THIRD_PARTIES.iter().map(|t| (Probe::ThirdParty, (*t).to_owned())));
     out.into_iter().filter_map(|(p, s)| SerializedOrigin::parse(&s).map(|o| (p, o))).collect()
@@ -232,7 +253,8 @@ fn explain(kind: PatternFindingKind, attack: &str, host: &str) -> String {
             "the pattern is not anchored at the start, so any host that ends with the allowed one matches".to_owned()
         }
         K::UnboundedWildcard => {
-            "a wildcard can end inside the domain name; only `(...\\.)` label wildcards are safe".to_owned()
+            "a wildcard covers part of the registrable domain, so anyone who registers a matching name gets in"
+                .to_owned()
         }
         K::SchemeDowngrade => {
             "the pattern was written for `https://` but also matches `http://`, which a network attacker controls"

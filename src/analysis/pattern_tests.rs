@@ -55,6 +55,10 @@ fn wildcard_glued_to_the_domain() {
         [finding(K::UnboundedWildcard, "https://evilexample.com", ".*")]
     );
     assert_eq!(
+        findings(r"https://[\w.-]+example\.com", FullMatch),
+        [finding(K::UnboundedWildcard, "https://evilexample.com", r"[\w.-]+")]
+    );
+    assert_eq!(
         findings(r"https://myapp-.*\.vercel\.app", FullMatch),
         [finding(K::UnboundedWildcard, "https://myapp-evil.vercel.app", ".*")]
     );
@@ -260,6 +264,94 @@ mod props {
                     }
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn more_real_world_patterns() {
+    clean(r"https://(.*\.)?example\.com", FullMatch);
+    clean(r"https://[a-z]+\.example\.(com|org)", FullMatch);
+    clean(r"^https://.*\.example\.com$", SEARCH);
+    clean(r"https://.*\.example\.com(:\d+)?", FullMatch);
+    assert_eq!(
+        findings(r"https://.*\.example\.com", SEARCH),
+        [finding(K::UnanchoredEnd, "https://app.example.com.evil.com", "$")]
+    );
+    assert_eq!(
+        findings(r"https://app\.example\.[a-z]+", FullMatch),
+        [finding(K::UnboundedWildcard, "https://app.example.io", "[a-z]+")]
+    );
+    assert_eq!(
+        findings(r"https://.*\.ngrok-free\.app", FullMatch),
+        [finding(K::AnySubdomainOfPublicSuffix, "https://evil.ngrok-free.app", ".*")]
+    );
+    // Every dot that opens another registrable domain is its own cause.
+    assert_eq!(
+        findings("https://app.example.co.uk", FullMatch),
+        [
+            finding(K::UnescapedDot, "https://appaexample.co.uk", "."),
+            finding(K::UnescapedDot, "https://app.exampleaco.uk", "."),
+        ]
+    );
+    // Only digits can follow `localhost:`, and a port is not a host.
+    assert_eq!(findings(r"http://localhost:.*", FullMatch), []);
+    clean(r"http://127.0.0.1:8000", FullMatch);
+}
+
+/// semantics.md section 6, union set for `https://app.example.com`: a strict pattern accepts
+/// none of them, and what each weakening lets in is one of them.
+#[test]
+fn patterns_that_never_match_a_browser_origin() {
+    let never = |p: &str, s| analyze_pattern(p, s).never_matches;
+    assert_eq!(never(r"https://app\.example\.com/", FullMatch), Some(OriginProblemKind::TrailingSlash));
+    assert_eq!(never(r"https://.*\.example\.com/", FullMatch), Some(OriginProblemKind::TrailingSlash));
+    assert_eq!(never(r"^https://App\.example\.com", SEARCH), Some(OriginProblemKind::UpperCase));
+    assert_eq!(never(r"^https://App\.example\.com", SEARCH_CI), None);
+    assert_eq!(never(r"https://a\.com:443", FullMatch), Some(OriginProblemKind::DefaultPort));
+    assert_eq!(never(r"https://app\.example\.com/?", FullMatch), None);
+    assert_eq!(never(r"http://localhost:.*", FullMatch), None);
+}
+
+#[test]
+fn union_attack_set() {
+    let strict = OriginMatcher::new(r"^https://app\.example\.com$", SEARCH).expect("compiles");
+    let union = [
+        "https://evil.com",
+        "null",
+        "https://app.example.com.evil.com",
+        "https://evilapp.example.com",
+        "https://evilexample.com",
+        "https://xample.com",
+        "https://appaexample.com",
+        "https://app.exampleacom",
+        "https://evil.app.example.com",
+        "https://evil.example.com",
+        "http://app.example.com",
+        "https://app.example.com:8443",
+        "https://app.example.com_.evil.com",
+        "https://app.example.com%60.evil.com",
+        "HTTPS://APP.EXAMPLE.COM",
+        "https://app.example.com/",
+        "https://whatever.github.io",
+        "https://codepen.io",
+    ];
+    assert!(union.iter().all(|o| !strict.is_match(o)));
+    assert!(strict.is_match("https://app.example.com"));
+    let weak = [
+        (r"https://app\.example\.com", SEARCH),
+        (r"https://app.example.com", FullMatch),
+        (r"https://.*example\.com", FullMatch),
+        (r"https://app\.example\.com|.*//app\.example\.com", FullMatch),
+        (r".*\.github\.io|https://app\.example\.com", FullMatch),
+    ];
+    for (pattern, semantics) in weak {
+        let report = analyze_pattern(pattern, semantics);
+        assert!(!report.findings.is_empty(), "{pattern}");
+        for f in &report.findings {
+            let in_union = union.contains(&f.attack_origin.as_str());
+            let derived = ["evil", ".evil.com", "aexample", "github.io"].iter().any(|w| f.attack_origin.contains(w));
+            assert!(in_union || derived, "{pattern}: {}", f.attack_origin);
         }
     }
 }

@@ -237,6 +237,11 @@ fn junk_input_never_crashes() {
         use std::os::unix::fs::PermissionsExt;
         write(&root.join("secret/app.py"), "x = 1\n");
         std::fs::set_permissions(root.join("secret/app.py"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        // A FIFO must not block the walk (reading it would wait forever).
+        let fifo = root.join("conf.d/pipe.conf");
+        std::fs::create_dir_all(root.join("conf.d")).expect("mkdir");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     }
     for format in ["full", "json"] {
         let output = run_in(root, &["--output-format", format, "."]);

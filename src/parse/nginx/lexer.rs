@@ -9,9 +9,10 @@
 //! whitespace or quoted, the Lua code between balanced braces becomes one quoted word followed by
 //! a `;` (crossplane's Lua extension).
 //!
-//! Differences from crossplane, all on input crossplane rejects or silently truncates: a word or
-//! comment cut off by the end of the file is still produced (crossplane drops it), and an
-//! unterminated quote or Lua block is reported (crossplane stops without a clear error).
+//! Differences from crossplane: whitespace after `${var}` ends the word, as in nginx (crossplane
+//! glues it and the next word on: `${uri} /x` would be one argument); a word or comment cut off
+//! by the end of the file is still produced (crossplane drops it); an unterminated quote or Lua
+//! block is reported (crossplane stops without a clear error).
 
 use std::collections::VecDeque;
 
@@ -57,24 +58,24 @@ pub struct Token {
 
 /// One crossplane "character": a character, or a backslash and the character after it.
 #[derive(Clone, Copy, Debug)]
-struct Unit {
-    ch: char,
-    escaped: bool,
-    start: usize,
-    end: usize,
-    line: usize,
+pub(super) struct Unit {
+    pub(super) ch: char,
+    pub(super) escaped: bool,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) line: usize,
 }
 
 impl Unit {
-    fn is(&self, c: char) -> bool {
+    pub(super) fn is(&self, c: char) -> bool {
         !self.escaped && self.ch == c
     }
 
-    fn is_space(&self) -> bool {
+    pub(super) fn is_space(&self) -> bool {
         !self.escaped && is_space(self.ch)
     }
 
-    fn push_to(&self, s: &mut String) {
+    pub(super) fn push_to(&self, s: &mut String) {
         if self.escaped {
             s.push('\\');
         }
@@ -88,8 +89,8 @@ pub fn is_space(c: char) -> bool {
 }
 
 #[derive(Clone, Copy)]
-struct Units<'a> {
-    text: &'a str,
+pub(super) struct Units<'a> {
+    pub(super) text: &'a str,
     pos: usize,
     line: usize,
 }
@@ -137,20 +138,20 @@ impl<'a> Units<'a> {
 }
 
 /// A word being read.
-struct Pending {
-    value: String,
-    start: usize,
-    end: usize,
-    line: usize,
+pub(super) struct Pending {
+    pub(super) value: String,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) line: usize,
 }
 
 pub struct Lexer<'a> {
-    units: Units<'a>,
+    pub(super) units: Units<'a>,
     /// A unit to read again before the stream (after a failed Lua block start).
-    again: Option<Unit>,
+    pub(super) again: Option<Unit>,
     queue: VecDeque<Token>,
     next_is_directive: bool,
-    done: bool,
+    pub(super) done: bool,
     pub errors: Vec<ParseError>,
     /// The text ended inside a quote or Lua block: an error already says so.
     pub eof_error: bool,
@@ -171,11 +172,11 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn unit(&mut self) -> Option<Unit> {
+    pub(super) fn unit(&mut self) -> Option<Unit> {
         self.again.take().or_else(|| self.units.next())
     }
 
-    fn emit(
+    pub(super) fn emit(
         &mut self,
         kind: TokenKind,
         value: String,
@@ -192,7 +193,7 @@ impl<'a> Lexer<'a> {
         });
     }
 
-    fn emit_word(&mut self, p: Pending, quoted: bool) {
+    pub(super) fn emit_word(&mut self, p: Pending, quoted: bool) {
         self.emit(
             TokenKind::Word,
             p.value,
@@ -202,13 +203,13 @@ impl<'a> Lexer<'a> {
         );
     }
 
-    fn flush(&mut self, pending: &mut Option<Pending>) {
+    pub(super) fn flush(&mut self, pending: &mut Option<Pending>) {
         if let Some(p) = pending.take() {
             self.emit_word(p, false);
         }
     }
 
-    fn fail(&mut self, message: &str, range: TextRange) {
+    pub(super) fn fail(&mut self, message: &str, range: TextRange) {
         self.errors.push(ParseError::new(message, range));
         self.eof_error = true;
         self.done = true;
@@ -277,6 +278,12 @@ impl<'a> Lexer<'a> {
                             return;
                         }
                     }
+                }
+                // crossplane appends the whitespace that follows to the word (`${uri} /x`
+                // becomes one word); nginx ends the word there, and so do we.
+                if u.is_space() {
+                    self.again = Some(u);
+                    continue;
                 }
             }
             if u.is('"') || u.is('\'') {
@@ -379,116 +386,6 @@ impl<'a> Lexer<'a> {
             }
         }
     }
-
-    /// The body of a `*_by_lua_block` directive (the name has just been emitted).
-    fn lua_block(&mut self, has_arg: bool) {
-        if has_arg {
-            let mut arg: Option<Pending> = None;
-            loop {
-                let Some(u) = self.unit() else {
-                    self.flush(&mut arg);
-                    self.done = true;
-                    return;
-                };
-                if u.is_space() {
-                    if arg.is_some() {
-                        self.flush(&mut arg);
-                        break;
-                    }
-                    continue;
-                }
-                match arg.as_mut() {
-                    Some(p) => {
-                        u.push_to(&mut p.value);
-                        p.end = u.end;
-                    }
-                    None => {
-                        let mut value = String::new();
-                        u.push_to(&mut value);
-                        arg = Some(Pending {
-                            value,
-                            start: u.start,
-                            end: u.end,
-                            line: u.line,
-                        });
-                    }
-                }
-            }
-        }
-        let open = loop {
-            match self.unit() {
-                Some(u) if u.is_space() => continue,
-                Some(u) => break u,
-                None => {
-                    self.done = true;
-                    return;
-                }
-            }
-        };
-        if !open.is('{') {
-            self.errors.push(ParseError::new(
-                "expected \"{\" to start Lua block",
-                TextRange::new(open.start, open.end),
-            ));
-            self.again = Some(open);
-            return;
-        }
-        let mut depth = 1usize;
-        let mut body = String::new();
-        let eof = |lexer: &mut Self| {
-            let range = TextRange::new(open.start, lexer.units.text.len());
-            lexer.fail("unexpected end of file inside Lua block", range);
-        };
-        loop {
-            let Some(mut u) = self.unit() else {
-                return eof(self);
-            };
-            if u.is('-') {
-                let Some(v) = self.unit() else {
-                    return eof(self);
-                };
-                if v.is('-') {
-                    // A Lua comment runs to the end of the line; braces in it do not count.
-                    body.push('-');
-                    u = v;
-                    while !u.is('\n') {
-                        u.push_to(&mut body);
-                        let Some(w) = self.unit() else {
-                            return eof(self);
-                        };
-                        u = w;
-                    }
-                } else {
-                    self.again = Some(v);
-                }
-            } else if u.is('{') {
-                depth += 1;
-            } else if u.is('}') {
-                depth -= 1;
-            } else if u.is('"') || u.is('\'') {
-                let quote = u.ch;
-                body.push(quote);
-                loop {
-                    let Some(w) = self.unit() else {
-                        return eof(self);
-                    };
-                    u = w;
-                    if u.is(quote) {
-                        break;
-                    }
-                    u.push_to(&mut body);
-                }
-            }
-            if depth == 0 {
-                let range = TextRange::new(open.start, u.end);
-                self.emit(TokenKind::Word, body, range, open.line, true);
-                let semi = TextRange::new(u.end, u.end);
-                self.emit(TokenKind::Semi, String::new(), semi, u.line, false);
-                return;
-            }
-            u.push_to(&mut body);
-        }
-    }
 }
 
 impl Iterator for Lexer<'_> {
@@ -499,84 +396,5 @@ impl Iterator for Lexer<'_> {
             self.fill();
         }
         self.queue.pop_front()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn words(text: &str) -> Vec<(String, bool)> {
-        Lexer::new(text)
-            .map(|t| match t.kind {
-                TokenKind::Word | TokenKind::Comment => (t.value, t.quoted),
-                TokenKind::Open => ("{".into(), false),
-                TokenKind::Close => w("}"),
-                TokenKind::Semi => (";".into(), false),
-            })
-            .collect()
-    }
-
-    fn w(s: &str) -> (String, bool) {
-        (s.to_string(), false)
-    }
-
-    fn q(s: &str) -> (String, bool) {
-        (s.to_string(), true)
-    }
-
-    #[test]
-    fn quotes_escapes_and_expansion() {
-        assert_eq!(
-            words(r#"a "b\"c" 'd\'e' "f\n" g"h" ${x y} "${v}"; \;"#),
-            vec![
-                w("a"),
-                q("b\"c"),
-                q("d'e"),
-                q("f\\n"),
-                w("g\"h\""),
-                w("${x y"),
-                w("}"),
-                q("${v}"),
-                w(";"),
-                w("\\;"),
-            ]
-        );
-    }
-
-    #[test]
-    fn comments_end_at_newline_and_only_start_words() {
-        assert_eq!(
-            words("a#b #c d\ne;"),
-            vec![w("a#b"), w("#c d"), w("e"), w(";")]
-        );
-    }
-
-    #[test]
-    fn lines_count_like_crossplane() {
-        let lines: Vec<usize> = Lexer::new("a\r\nb\rc\n\"d\ne\" f")
-            .map(|t| t.line)
-            .collect();
-        assert_eq!(lines, vec![1, 2, 3, 4, 5]);
-    }
-
-    #[test]
-    fn lua_block_is_one_quoted_word() {
-        let toks: Vec<Token> =
-            Lexer::new("content_by_lua_block { a = \"}\" -- }\n b = {} };x;").collect();
-        assert_eq!(toks[1].value, " a = \"}\" -- }\n b = {} ");
-        assert!(toks[1].quoted);
-        assert_eq!(toks[1].range, TextRange::new(21, 45));
-        assert_eq!(toks[2].kind, TokenKind::Semi);
-        assert_eq!(toks[3].kind, TokenKind::Semi);
-        assert_eq!(toks[4].value, "x");
-    }
-
-    #[test]
-    fn unterminated_quote_is_an_error() {
-        let mut lexer = Lexer::new("a \"b;\n");
-        assert_eq!(lexer.by_ref().count(), 1);
-        assert!(lexer.eof_error);
-        assert_eq!(lexer.errors[0].range, TextRange::new(2, 6));
     }
 }

@@ -17,10 +17,11 @@
 //!
 //! Blocks deeper than [`MAX_DEPTH`] are skipped (one error says so), so no consumer of the tree
 //! needs more than that many levels of recursion. Modules:
-//! - `lexer`: crossplane's tokenizer; `parser`: the tree; [`include`]: `include` resolution
-//!   across files; [`crossplane`]: the `crossplane parse` JSON dump.
+//! - [`lexer`] (and `lua`): crossplane's tokenizer; `parser`: the tree; [`include`] (and
+//!   `glob`): `include` resolution across files; [`crossplane`]: the `crossplane parse` JSON.
 
 pub mod lexer;
+mod lua;
 mod parser;
 
 use crate::parse::ParseError;

@@ -1,6 +1,9 @@
 //! Unit tests of the nginx parser: tree shapes, exact ranges, errors, limits.
 
-use super::*;
+use crate::parse::nginx::*;
+use crate::source::TextRange;
+
+mod lexer;
 
 fn range_text(text: &str, r: TextRange) -> &str {
     &text[r.start..r.end]
@@ -86,6 +89,12 @@ fn variables_in_and_out_of_quotes() {
     assert_eq!(c.directives[0].args_str(), ["$a", "${b}c"]);
     assert_eq!(c.directives[1].args_str(), ["${x}y", "z${w}"]);
     assert_eq!(range_text(text, c.directives[1].args[1].range), "z${w}");
+    // Whitespace after `${...}` ends the word, as in nginx (crossplane would glue `always` on).
+    let c = parse("add_header Access-Control-Allow-Origin ${http_origin} always;");
+    assert_eq!(
+        c.directives[0].args_str(),
+        ["Access-Control-Allow-Origin", "${http_origin}", "always"]
+    );
 }
 
 #[test]

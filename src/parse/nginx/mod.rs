@@ -20,6 +20,8 @@
 //! - [`lexer`] (and `lua`): crossplane's tokenizer; `parser`: the tree; [`include`] (and
 //!   `glob`): `include` resolution across files; [`crossplane`]: the `crossplane parse` JSON.
 
+mod glob;
+pub mod include;
 pub mod lexer;
 mod lua;
 mod parser;

@@ -3,6 +3,7 @@
 use crate::parse::nginx::*;
 use crate::source::TextRange;
 
+mod include;
 mod lexer;
 
 fn range_text(text: &str, r: TextRange) -> &str {

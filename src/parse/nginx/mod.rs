@@ -20,6 +20,7 @@
 //! - [`lexer`] (and `lua`): crossplane's tokenizer; `parser`: the tree; [`include`] (and
 //!   `glob`): `include` resolution across files; [`crossplane`]: the `crossplane parse` JSON.
 
+pub mod crossplane;
 mod glob;
 pub mod include;
 pub mod lexer;

@@ -35,6 +35,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
+pub use super::files::{FileEntry, Files, Loader, read_and_parse};
 use super::glob::{glob_builder, glob_disk, has_magic};
 use super::{Config, Directive};
 use crate::source::TextRange;
@@ -112,43 +113,69 @@ pub fn resolve(source: &mut dyn IncludeSource) -> Vec<Root> {
             r.known.entry(normalize(p)).or_insert(id);
         }
     }
-    // Each given file seen as a main.
+    // Each given file seen as a main, and which other views reach it.
     let views: Vec<Root> = given.iter().map(|&id| r.view(source, id)).collect();
-    let reached: Vec<HashSet<usize>> = views
+    let index: HashMap<usize, usize> = given
         .iter()
-        .map(|v| v.files.iter().copied().filter(|&f| f != v.main).collect())
+        .enumerate()
+        .map(|(i, &id)| (id, i))
+        .rev()
         .collect();
-    let mut covered: HashSet<usize> = HashSet::new();
-    let mut roots = Vec::new();
+    let mut reached_by: Vec<Vec<usize>> = vec![Vec::new(); given.len()];
+    for (j, view) in views.iter().enumerate() {
+        for f in &view.files {
+            if let Some(by) = index
+                .get(f)
+                .filter(|&&i| i != j)
+                .and_then(|&i| reached_by.get_mut(i))
+            {
+                by.push(j);
+            }
+        }
+    }
+    // Rounds: mains are the uncovered files that no uncovered file reaches (or, in a cycle
+    // that nothing else reaches, its first file); what they reach is covered.
+    let mut covered = vec![false; given.len()];
+    let mut is_root = vec![false; given.len()];
     loop {
         let uncovered: Vec<usize> = (0..given.len())
-            .filter(|&i| !covered.contains(&given[i]))
+            .filter(|&i| covered.get(i) == Some(&false))
             .collect();
-        if uncovered.is_empty() {
+        let Some(&first) = uncovered.first() else {
             break;
-        }
+        };
         let mut chosen: Vec<usize> = uncovered
             .iter()
             .copied()
             .filter(|&i| {
-                !uncovered
-                    .iter()
-                    .any(|&j| j != i && reached[j].contains(&given[i]))
+                reached_by
+                    .get(i)
+                    .is_some_and(|by| by.iter().all(|&j| covered.get(j) == Some(&true)))
             })
             .collect();
         if chosen.is_empty() {
-            chosen = uncovered.into_iter().take(1).collect();
+            chosen.push(first);
         }
         for i in chosen {
-            covered.extend(views[i].files.iter().copied());
-            covered.insert(given[i]);
-            roots.push(i);
+            let Some(view) = views.get(i) else { continue };
+            for k in view.files.iter().filter_map(|f| index.get(f)) {
+                if let Some(c) = covered.get_mut(*k) {
+                    *c = true;
+                }
+            }
+            if let Some(c) = covered.get_mut(i) {
+                *c = true;
+            }
+            if let Some(r) = is_root.get_mut(i) {
+                *r = true;
+            }
         }
     }
-    roots.sort_unstable();
-    roots
+    views
         .into_iter()
-        .filter_map(|i| views.get(i).cloned())
+        .enumerate()
+        .filter(|(i, _)| is_root.get(*i) == Some(&true))
+        .map(|(_, view)| view)
         .collect()
 }
 
@@ -330,71 +357,4 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Reads and parses a file that was not given.
-pub type Loader = Box<dyn FnMut(&Path) -> Option<Config>>;
-
-/// A ready [`IncludeSource`]: files in memory, and unknown files read from disk.
-pub struct Files {
-    pub entries: Vec<FileEntry>,
-    loader: Loader,
-}
-
-pub struct FileEntry {
-    pub path: PathBuf,
-    pub config: Config,
-    /// Read through `load`, not given.
-    pub loaded: bool,
-}
-
-impl Files {
-    /// The given files; others are read from disk (decoded lossily) and parsed when included.
-    pub fn new(given: Vec<(PathBuf, Config)>) -> Self {
-        Self::with_loader(given, Box::new(read_and_parse))
-    }
-
-    pub fn with_loader(given: Vec<(PathBuf, Config)>, loader: Loader) -> Self {
-        let entries = given
-            .into_iter()
-            .map(|(path, config)| FileEntry {
-                path,
-                config,
-                loaded: false,
-            })
-            .collect();
-        Files { entries, loader }
-    }
-}
-
-/// Reads a file, decodes it lossily and parses it.
-pub fn read_and_parse(path: &Path) -> Option<Config> {
-    let bytes = std::fs::read(path).ok()?;
-    Some(super::parse(&String::from_utf8_lossy(&bytes)))
-}
-
-impl IncludeSource for Files {
-    fn ids(&self) -> Vec<usize> {
-        (0..self.entries.len())
-            .filter(|&i| self.entries.get(i).is_some_and(|e| !e.loaded))
-            .collect()
-    }
-
-    fn path(&self, id: usize) -> Option<&Path> {
-        self.entries.get(id).map(|e| e.path.as_path())
-    }
-
-    fn config(&self, id: usize) -> Option<&Config> {
-        self.entries.get(id).map(|e| &e.config)
-    }
-
-    fn load(&mut self, path: &Path) -> Option<usize> {
-        let config = (self.loader)(path)?;
-        self.entries.push(FileEntry {
-            path: path.to_path_buf(),
-            config,
-            loaded: true,
-        });
-        Some(self.entries.len() - 1)
-    }
 }

@@ -21,6 +21,7 @@
 //!   `glob`): `include` resolution across files; [`crossplane`]: the `crossplane parse` JSON.
 
 pub mod crossplane;
+mod files;
 mod glob;
 pub mod include;
 pub mod lexer;

@@ -98,16 +98,20 @@ pub(super) struct Units<'a> {
 impl<'a> Units<'a> {
     /// The character at `pos` with universal newlines, and where it ends.
     fn raw(&self, pos: usize) -> Option<(char, usize)> {
-        let rest = self.text.get(pos..)?;
-        let c = rest.chars().next()?;
-        if c == '\r' {
-            let len = if rest.as_bytes().get(1) == Some(&b'\n') {
+        let bytes = self.text.as_bytes();
+        let b = *bytes.get(pos)?;
+        if b == b'\r' {
+            let len = if bytes.get(pos + 1) == Some(&b'\n') {
                 2
             } else {
                 1
             };
             return Some(('\n', pos + len));
         }
+        if b.is_ascii() {
+            return Some((b as char, pos + 1));
+        }
+        let c = self.text.get(pos..)?.chars().next()?;
         Some((c, pos + c.len_utf8()))
     }
 
@@ -337,6 +341,33 @@ impl<'a> Lexer<'a> {
     /// A comment from `#` to the end of the line (the newline is consumed, not included).
     fn comment(&mut self, hash: Unit) {
         let mut end = hash.end;
+        let text = self.units.text;
+        let newline = text
+            .get(hash.end..)
+            .and_then(|rest| rest.find(['\n', '\r']));
+        if let Some(nl) = newline
+            .map(|k| hash.end + k)
+            .filter(|_| self.again.is_none())
+        {
+            // Fast path: the comment ends at the first line break, or at the backslash that
+            // escapes it (an odd run of backslashes before it, counted from the `#`).
+            let bytes = text.as_bytes();
+            let run = bytes
+                .get(hash.end..nl)
+                .map_or(0, |b| b.iter().rev().take_while(|&&c| c == b'\\').count());
+            end = if run % 2 == 1 { nl - 1 } else { nl };
+            let len = if bytes.get(nl..nl + 2) == Some(b"\r\n") {
+                2
+            } else {
+                1
+            };
+            self.units.pos = nl + len;
+            self.units.line += 1;
+            let value = text.get(hash.start..end).unwrap_or("").to_string();
+            let range = TextRange::new(hash.start, end);
+            self.emit(TokenKind::Comment, value, range, hash.line, false);
+            return;
+        }
         loop {
             match self.unit() {
                 Some(u) if u.ch == '\n' => break,

@@ -16,10 +16,7 @@ fn corpus() -> Option<PathBuf> {
     if corpus.is_dir() {
         Some(corpus)
     } else {
-        eprintln!(
-            "note: {} not found, corpus test skipped (set CORSLINT_SHARED)",
-            corpus.display()
-        );
+        eprintln!("note: {} not found, corpus test skipped (set CORSLINT_SHARED)", corpus.display());
         None
     }
 }
@@ -57,34 +54,14 @@ const GARBAGE: [&str; 3] = [
 fn broken_files_give_one_error_where_they_go_wrong() {
     let Some(corpus) = corpus() else { return };
     let expected = [
-        (
-            "crossplane-missing-semicolon/broken-above.conf",
-            4,
-            "directive \"proxy_pass\" is not terminated by \";\"",
-        ),
-        (
-            "crossplane-missing-semicolon/broken-below.conf",
-            7,
-            "directive \"proxy_pass\" is not terminated by \";\"",
-        ),
-        (
-            "ingress-nginx-truncated/cleanConf.expected.conf",
-            135,
-            "unexpected end of file, expecting \"}\"",
-        ),
-        (
-            "ingress-nginx-truncated/cleanConf.src.conf",
-            182,
-            "unexpected end of file, expecting \"}\"",
-        ),
+        ("crossplane-missing-semicolon/broken-above.conf", 4, "directive \"proxy_pass\" is not terminated by \";\""),
+        ("crossplane-missing-semicolon/broken-below.conf", 7, "directive \"proxy_pass\" is not terminated by \";\""),
+        ("ingress-nginx-truncated/cleanConf.expected.conf", 135, "unexpected end of file, expecting \"}\""),
+        ("ingress-nginx-truncated/cleanConf.src.conf", 182, "unexpected end of file, expecting \"}\""),
     ];
     let dir = corpus.join("nginx-broken");
     let files = files_under(&dir);
-    assert_eq!(
-        files.len(),
-        expected.len(),
-        "new broken files need an expected line here"
-    );
+    assert_eq!(files.len(), expected.len(), "new broken files need an expected line here");
     for (name, line, message) in expected {
         let path = dir.join(name);
         let text = read(&path);
@@ -94,15 +71,8 @@ fn broken_files_give_one_error_where_they_go_wrong() {
         assert_eq!(config.error_lines[0], line, "{name}");
         // The pipeline computes rows from the range: the same line.
         let source = SourceFile::new(path, FileKind::Nginx, text);
-        assert_eq!(
-            source.position(config.errors[0].range.start).row,
-            line,
-            "{name}"
-        );
-        assert!(
-            !config.directives.is_empty(),
-            "{name}: what came before the error is kept"
-        );
+        assert_eq!(source.position(config.errors[0].range.start).row, line, "{name}");
+        assert!(!config.directives.is_empty(), "{name}: what came before the error is kept");
     }
 }
 
@@ -112,25 +82,14 @@ fn real_world_files_parse_without_errors() {
     let dir = corpus.join("nginx");
     let mut count = 0;
     for path in files_under(&dir) {
-        let name = path
-            .strip_prefix(&dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name = path.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
         let config = nginx::parse(&read(&path));
         if GARBAGE.contains(&name.as_str()) {
             assert_eq!(config.errors.len(), 1, "{name}: {:?}", config.errors);
             assert_eq!(config.error_lines, [2], "{name}");
         } else {
-            assert!(
-                config.errors.is_empty(),
-                "{name}: {:?}",
-                config.errors_with_lines().collect::<Vec<_>>()
-            );
-            assert!(
-                !config.directives.is_empty() || name.ends_with(".conf"),
-                "{name}"
-            );
+            assert!(config.errors.is_empty(), "{name}: {:?}", config.errors_with_lines().collect::<Vec<_>>());
+            assert!(!config.directives.is_empty() || name.ends_with(".conf"), "{name}");
         }
         count += 1;
     }
@@ -139,22 +98,15 @@ fn real_world_files_parse_without_errors() {
 
 /// Resolves a folder with all its files given, as the pipeline would.
 fn resolve_folder(dir: &Path) -> (Files, Vec<Root>) {
-    let given: Vec<(PathBuf, Config)> = files_under(dir)
-        .into_iter()
-        .map(|p| (p.clone(), nginx::parse(&read(&p))))
-        .collect();
+    let given: Vec<(PathBuf, Config)> =
+        files_under(dir).into_iter().map(|p| (p.clone(), nginx::parse(&read(&p)))).collect();
     let mut files = Files::new(given);
     let roots = resolve(&mut files);
     (files, roots)
 }
 
 fn rel(files: &Files, dir: &Path, id: usize) -> String {
-    files.entries[id]
-        .path
-        .strip_prefix(dir)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/")
+    files.entries[id].path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/")
 }
 
 fn root_files(files: &Files, dir: &Path, root: &Root) -> Vec<String> {
@@ -169,14 +121,8 @@ fn includes_resolve_against_the_main_configuration() {
     let mains: Vec<String> = roots.iter().map(|r| rel(&files, &dir, r.main)).collect();
     // The garbage files are reached by no main, so each is linted as a main of its own.
     assert_eq!(mains, ["conf.d/bar.conf", "conf.d/foo.conf", "nginx.conf"]);
-    let main = roots
-        .iter()
-        .find(|r| rel(&files, &dir, r.main) == "nginx.conf")
-        .unwrap();
-    assert_eq!(
-        root_files(&files, &dir, main),
-        ["nginx.conf", "conf.d/server.conf", "foo.conf"]
-    );
+    let main = roots.iter().find(|r| rel(&files, &dir, r.main) == "nginx.conf").unwrap();
+    assert_eq!(root_files(&files, &dir, main), ["nginx.conf", "conf.d/server.conf", "foo.conf"]);
     let targets: Vec<String> = main
         .sites
         .iter()
@@ -188,10 +134,7 @@ fn includes_resolve_against_the_main_configuration() {
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(
-        targets,
-        ["conf.d/server.conf", "foo.conf", "external bar.conf"]
-    );
+    assert_eq!(targets, ["conf.d/server.conf", "foo.conf", "external bar.conf"]);
 
     let dir = corpus.join("nginx/crossplane-tests/includes-globbed");
     let (files, roots) = resolve_folder(&dir);
@@ -208,12 +151,7 @@ fn includes_resolve_against_the_main_configuration() {
             "locations/location2.conf",
         ]
     );
-    assert!(
-        roots[0]
-            .sites
-            .iter()
-            .all(|s| s.targets.iter().all(|t| matches!(t, Target::File(_))))
-    );
+    assert!(roots[0].sites.iter().all(|s| s.targets.iter().all(|t| matches!(t, Target::File(_)))));
 }
 
 #[test]
@@ -221,28 +159,15 @@ fn h5bp_includes_stay_inside_the_repository() {
     let Some(corpus) = corpus() else { return };
     let dir = corpus.join("nginx/h5bp-server-configs-nginx");
     let (files, roots) = resolve_folder(&dir);
-    let main = roots
-        .iter()
-        .find(|r| rel(&files, &dir, r.main) == "nginx.conf")
-        .unwrap();
+    let main = roots.iter().find(|r| rel(&files, &dir, r.main) == "nginx.conf").unwrap();
     let reached = root_files(&files, &dir, main);
     // `conf.d/*.conf` skips the hidden `.default.conf`, as glob(3) does.
-    assert!(
-        reached.contains(&"conf.d/no-ssl.default.conf".to_string()),
-        "{reached:?}"
-    );
-    assert!(
-        !reached.contains(&"conf.d/.default.conf".to_string()),
-        "{reached:?}"
-    );
+    assert!(reached.contains(&"conf.d/no-ssl.default.conf".to_string()), "{reached:?}");
+    assert!(!reached.contains(&"conf.d/.default.conf".to_string()), "{reached:?}");
     assert!(reached.contains(&"mime.types".to_string()), "{reached:?}");
     // Every file of the repository is reached from some main, or is one.
     for id in 0..files.entries.len() {
-        assert!(
-            roots.iter().any(|r| r.files.contains(&id)),
-            "{}",
-            rel(&files, &dir, id)
-        );
+        assert!(roots.iter().any(|r| r.files.contains(&id)), "{}", rel(&files, &dir, id));
     }
 }
 
@@ -252,10 +177,7 @@ fn h5bp_includes_stay_inside_the_repository() {
 #[ignore]
 fn throughput() {
     let Some(corpus) = corpus() else { return };
-    let texts: Vec<String> = files_under(&corpus.join("nginx"))
-        .iter()
-        .map(|p| read(p))
-        .collect();
+    let texts: Vec<String> = files_under(&corpus.join("nginx")).iter().map(|p| read(p)).collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     // The best of several runs, since the machine may be busy.
     let rounds = 50;

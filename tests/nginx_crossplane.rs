@@ -61,16 +61,20 @@ fn crossplane() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("crossplane"))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).map(|d| d.join("crossplane")).find(|p| p.is_file())
 }
 
-/// The Python that runs `exe` (from its `#!` line).
+/// The Python that runs `exe`: the interpreter next to it (a virtual environment's `bin/`),
+/// else the one on its `#!` line (pip writes a `/bin/sh` trampoline for long paths), else
+/// `python3`.
 fn python(exe: &Path) -> Vec<String> {
+    let dir = exe.parent().unwrap_or(Path::new(""));
+    if let Some(p) = ["python3", "python"].iter().map(|n| dir.join(n)).find(|p| p.is_file()) {
+        return vec![p.to_string_lossy().into_owned()];
+    }
     let text = std::fs::read_to_string(exe).unwrap_or_default();
     let first = text.lines().next().unwrap_or("");
-    match first.strip_prefix("#!") {
+    match first.strip_prefix("#!").filter(|cmd| cmd.contains("python")) {
         Some(cmd) => cmd.split_whitespace().map(String::from).collect(),
         None => vec!["python3".into()],
     }
@@ -86,15 +90,8 @@ fn run_crossplane(exe: &Path, mode: &str, files: &[PathBuf]) -> Vec<Value> {
         .args(files)
         .output()
         .expect("run crossplane's python");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 fn nginx_files(dir: &Path) -> Vec<PathBuf> {
@@ -115,13 +112,9 @@ fn nginx_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn is_semantic(message: &str) -> bool {
-    [
-        "invalid number of arguments",
-        "has no opening \"{\"",
-        "it must be \"on\" or \"off\"",
-    ]
-    .iter()
-    .any(|m| message.contains(m))
+    ["invalid number of arguments", "has no opening \"{\"", "it must be \"on\" or \"off\""]
+        .iter()
+        .any(|m| message.contains(m))
 }
 
 /// Removes directive `name` at `line` from a crossplane `parsed` list, at any depth.
@@ -173,11 +166,7 @@ fn crossplane_words(d: &Directive, text: &str) -> Option<Vec<String>> {
             if d.name == "if" || nginx::lexer::LUA_BLOCKS.contains(&d.name.as_str()) {
                 return None;
             }
-            let len = if rest.starts_with("\r\n") {
-                2
-            } else {
-                ws.len_utf8()
-            };
+            let len = if rest.starts_with("\r\n") { 2 } else { ws.len_utf8() };
             value.push(if ws == '\r' { '\n' } else { ws });
             let after = range.end + len;
             let next = text[after..].chars().next();
@@ -203,10 +192,7 @@ fn quirk_cascades(text: &str) -> bool {
         let rest = &text[t.range.end..];
         let after_space = rest.strip_prefix("\r\n").or_else(|| {
             let mut chars = rest.chars();
-            chars
-                .next()
-                .filter(|c| nginx::lexer::is_space(*c))
-                .map(|_| chars.as_str())
+            chars.next().filter(|c| nginx::lexer::is_space(*c)).map(|_| chars.as_str())
         });
         t.kind == nginx::lexer::TokenKind::Word
             && !t.quoted
@@ -256,13 +242,10 @@ fn compare_entry(ours: Option<&Value>, theirs: &Value) -> Result<(), String> {
     let empty = Vec::new();
     let their_errors = theirs["errors"].as_array().unwrap_or(&empty);
     let our_errors = ours["errors"].as_array().unwrap_or(&empty);
-    let (semantic, syntax): (Vec<&Value>, Vec<&Value>) = their_errors
-        .iter()
-        .partition(|e| is_semantic(e["error"].as_str().unwrap_or("")));
+    let (semantic, syntax): (Vec<&Value>, Vec<&Value>) =
+        their_errors.iter().partition(|e| is_semantic(e["error"].as_str().unwrap_or("")));
     if syntax.len() != our_errors.len() {
-        return Err(format!(
-            "errors: ours {our_errors:?}, crossplane {their_errors:?}"
-        ));
+        return Err(format!("errors: ours {our_errors:?}, crossplane {their_errors:?}"));
     }
     for (o, t) in our_errors.iter().zip(&syntax) {
         let cut_off = t["error"] == "" && t["line"].is_null();
@@ -319,13 +302,7 @@ fn every_file_alone_matches_crossplane() {
             failures.push(format!("{}: {e}", path.display()));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} files differ:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} files differ:\n{}", failures.len(), files.len(), failures.join("\n"));
     eprintln!("{} files compared with crossplane", files.len());
 }
 
@@ -344,23 +321,14 @@ fn main_configurations_with_includes_match_crossplane() {
         let roots = resolve(&mut files);
         assert_eq!(roots.len(), 1);
         let ours = dump_root(&roots[0], &files);
-        let (o, t) = (
-            ours["config"].as_array().unwrap(),
-            theirs["config"].as_array().unwrap(),
-        );
+        let (o, t) = (ours["config"].as_array().unwrap(), theirs["config"].as_array().unwrap());
         let names = |v: &[Value]| v.iter().map(|c| c["file"].to_string()).collect::<Vec<_>>();
         if names(o) != names(t) {
-            failures.push(format!(
-                "{}: files {:?} vs {:?}",
-                main.display(),
-                names(o),
-                names(t)
-            ));
+            failures.push(format!("{}: files {:?} vs {:?}", main.display(), names(o), names(t)));
             continue;
         }
         for ((o, t), id) in o.iter().zip(t).zip(&roots[0].files) {
-            let text = String::from_utf8_lossy(&std::fs::read(&files.entries[*id].path).unwrap())
-                .into_owned();
+            let text = String::from_utf8_lossy(&std::fs::read(&files.entries[*id].path).unwrap()).into_owned();
             let ours = like_crossplane(o, &files.entries[*id].config, &text);
             if let Err(e) = compare_entry(ours.as_ref(), t) {
                 failures.push(format!("{} (from {}): {e}", o["file"], main.display()));
@@ -368,10 +336,7 @@ fn main_configurations_with_includes_match_crossplane() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    eprintln!(
-        "{} main configurations compared with crossplane",
-        mains.len()
-    );
+    eprintln!("{} main configurations compared with crossplane", mains.len());
 }
 
 /// Errors only we report, on text nginx rejects too: `;` or `{` without a directive name, a
@@ -392,9 +357,7 @@ fn generated_texts_match_crossplane() {
     let dir = tempfile::tempdir().unwrap();
     // `CORSLINT_FUZZ_SEED` and `CORSLINT_FUZZ_CASES` explore further.
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let seed = env("CORSLINT_FUZZ_SEED")
-        .unwrap_or(0x9e37_79b9_7f4a_7c15)
-        .max(1);
+    let seed = env("CORSLINT_FUZZ_SEED").unwrap_or(0x9e37_79b9_7f4a_7c15).max(1);
     let cases = env("CORSLINT_FUZZ_CASES").unwrap_or(4000) as usize;
     let files = generate(dir.path(), cases, seed);
     let theirs = run_crossplane(&exe, "single", &files);
@@ -410,10 +373,7 @@ fn generated_texts_match_crossplane() {
             quirk += 1;
             continue;
         }
-        if errors
-            .iter()
-            .any(|e| is_semantic(e["error"].as_str().unwrap_or("")))
-        {
+        if errors.iter().any(|e| is_semantic(e["error"].as_str().unwrap_or(""))) {
             semantic += 1;
             continue;
         }
@@ -445,10 +405,7 @@ fn generated_texts_match_crossplane() {
                 only_ours += 1;
                 Ok(())
             }
-            _ => Err(format!(
-                "errors: ours {}, crossplane {}",
-                o["errors"], t["errors"]
-            )),
+            _ => Err(format!("errors: ours {}, crossplane {}", o["errors"], t["errors"])),
         };
         if let Err(e) = result {
             failures.push(format!("{text:?}: {e}"));
@@ -460,10 +417,5 @@ fn generated_texts_match_crossplane() {
          `${{var}}` followed by a quote or comment"
     );
     assert!(clean > files.len() / 2, "too few clean texts: {clean}");
-    assert!(
-        failures.is_empty(),
-        "{} differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }

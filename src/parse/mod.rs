@@ -14,9 +14,6 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(message: impl Into<String>, range: TextRange) -> Self {
-        ParseError {
-            message: message.into(),
-            range,
-        }
+        ParseError { message: message.into(), range }
     }
 }

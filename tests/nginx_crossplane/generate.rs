@@ -19,9 +19,7 @@ impl Gen {
     }
 
     fn space(&mut self, out: &mut String) {
-        out.push_str(self.pick(&[
-            " ", " ", " ", "\t", "\n", "\r\n", "\u{3000}", "\u{1c}", " #c\n",
-        ]));
+        out.push_str(self.pick(&[" ", " ", " ", "\t", "\n", "\r\n", "\u{3000}", "\u{1c}", " #c\n"]));
     }
 
     fn word(&mut self, out: &mut String) {
@@ -58,18 +56,7 @@ impl Gen {
     fn lua(&mut self, out: &mut String, depth: usize) {
         out.push('{');
         for _ in 0..self.next() % 5 {
-            let atom = self.pick(&[
-                " x = 1",
-                "\"}\"",
-                "'{'",
-                " -- } }\n",
-                "-",
-                "\n",
-                " t = ",
-                "\\\"",
-                "{",
-                "'a\\'b'",
-            ]);
+            let atom = self.pick(&[" x = 1", "\"}\"", "'{'", " -- } }\n", "-", "\n", " t = ", "\\\"", "{", "'a\\'b'"]);
             if atom == "{" && depth < 3 {
                 self.lua(out, depth + 1);
             } else if atom != "{" {
@@ -134,10 +121,7 @@ pub fn generate(dir: &Path, count: usize, seed: u64) -> Vec<PathBuf> {
         let mut text = String::new();
         g.block(&mut text, 0);
         if g.next().is_multiple_of(10) && !text.is_empty() {
-            let at = (0..=g.next() % text.len())
-                .rev()
-                .find(|&i| text.is_char_boundary(i))
-                .unwrap_or(0);
+            let at = (0..=g.next() % text.len()).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
             match g.next() % 2 {
                 0 => drop(text.remove(at.min(text.len().saturating_sub(1)))),
                 _ => text.insert_str(at, g.pick(&["{", "}", ";", "\"", "'", "#"])),

@@ -21,10 +21,7 @@ use super::{Comment, Config, Directive};
 
 /// `crossplane parse --single-file` of each file, in order.
 pub fn dump(files: &[(&Path, &Config)]) -> Value {
-    let entries = files
-        .iter()
-        .map(|(path, config)| entry(path, config, &[], &|_| None))
-        .collect();
+    let entries = files.iter().map(|(path, config)| entry(path, config, &[], &|_| None)).collect();
     payload(entries)
 }
 
@@ -39,15 +36,9 @@ pub fn dump_root(root: &Root, source: &dyn IncludeSource) -> Value {
         let mut extra = Vec::new();
         for site in root.sites.iter().filter(|s| s.file == file) {
             let missing = !has_magic(&site.resolved.to_string_lossy())
-                && site
-                    .targets
-                    .iter()
-                    .all(|t| matches!(t, Target::External(p) if !p.exists()));
+                && site.targets.iter().all(|t| matches!(t, Target::External(p) if !p.exists()));
             if missing {
-                let message = format!(
-                    "[Errno 2] No such file or directory: '{}'",
-                    site.resolved.display()
-                );
+                let message = format!("[Errno 2] No such file or directory: '{}'", site.resolved.display());
                 extra.push((message, site.line));
             }
         }
@@ -96,16 +87,11 @@ type Includes<'a> = dyn Fn(&Directive) -> Option<Vec<usize>> + 'a;
 fn entry(path: &Path, config: &Config, extra: &[(String, usize)], includes: &Includes) -> Value {
     let file = path.display().to_string();
     // Python's own errors (a missing include) carry no ` in FILE:LINE`.
-    let mut errors: Vec<(String, usize)> = config
-        .errors_with_lines()
-        .map(|(e, line)| (format!("{} in {file}:{line}", e.message), line))
-        .collect();
+    let mut errors: Vec<(String, usize)> =
+        config.errors_with_lines().map(|(e, line)| (format!("{} in {file}:{line}", e.message), line)).collect();
     errors.extend(extra.iter().cloned());
     errors.sort_by_key(|(_, line)| *line);
-    let errors: Vec<Value> = errors
-        .into_iter()
-        .map(|(error, line)| json!({"error": error, "line": line}))
-        .collect();
+    let errors: Vec<Value> = errors.into_iter().map(|(error, line)| json!({"error": error, "line": line})).collect();
     let status = if errors.is_empty() { "ok" } else { "failed" };
     json!({
         "file": file,
@@ -127,10 +113,7 @@ fn directives(list: &[Directive], comments: &[Comment], includes: &Includes) -> 
             o.insert("includes".into(), json!(list));
         }
         if let Some(b) = &d.block {
-            o.insert(
-                "block".into(),
-                directives(&b.directives, comments, includes),
-            );
+            o.insert("block".into(), directives(&b.directives, comments, includes));
         }
         items.push(Value::Object(o));
         // crossplane (0.5.8) always lists the comments written between a directive's name and

@@ -28,14 +28,7 @@ impl Files {
     }
 
     pub fn with_loader(given: Vec<(PathBuf, Config)>, loader: Loader) -> Self {
-        let entries = given
-            .into_iter()
-            .map(|(path, config)| FileEntry {
-                path,
-                config,
-                loaded: false,
-            })
-            .collect();
+        let entries = given.into_iter().map(|(path, config)| FileEntry { path, config, loaded: false }).collect();
         Files { entries, loader }
     }
 }
@@ -48,9 +41,7 @@ pub fn read_and_parse(path: &Path) -> Option<Config> {
 
 impl IncludeSource for Files {
     fn ids(&self) -> Vec<usize> {
-        (0..self.entries.len())
-            .filter(|&i| self.entries.get(i).is_some_and(|e| !e.loaded))
-            .collect()
+        (0..self.entries.len()).filter(|&i| self.entries.get(i).is_some_and(|e| !e.loaded)).collect()
     }
 
     fn path(&self, id: usize) -> Option<&Path> {
@@ -63,11 +54,7 @@ impl IncludeSource for Files {
 
     fn load(&mut self, path: &Path) -> Option<usize> {
         let config = (self.loader)(path)?;
-        self.entries.push(FileEntry {
-            path: path.to_path_buf(),
-            config,
-            loaded: true,
-        });
+        self.entries.push(FileEntry { path: path.to_path_buf(), config, loaded: true });
         Some(self.entries.len() - 1)
     }
 }

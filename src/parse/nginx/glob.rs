@@ -14,10 +14,7 @@ pub fn has_magic(pattern: &str) -> bool {
 /// A glob as glob(3) reads it: `*`, `?`, `[...]`, backslash escapes, braces literal.
 pub fn glob_builder(pattern: &str) -> Result<globset::Glob, globset::Error> {
     let escaped = pattern.replace('{', "[{]").replace('}', "[}]");
-    GlobBuilder::new(&escaped)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
+    GlobBuilder::new(&escaped).literal_separator(true).backslash_escape(true).build()
 }
 
 fn component_matcher(pattern: &str) -> Option<GlobMatcher> {
@@ -42,11 +39,7 @@ pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
         let matcher = component_matcher(&name);
         let mut next = Vec::new();
         for dir in &current {
-            let listed = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir.as_path()
-            };
+            let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
             let Ok(entries) = std::fs::read_dir(listed) else {
                 continue;
             };

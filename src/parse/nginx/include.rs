@@ -95,19 +95,14 @@ impl Root {
     }
 
     pub fn site(&self, file: usize, d: &Directive) -> Option<&Site> {
-        self.sites
-            .iter()
-            .find(|s| s.file == file && s.directive == d.range)
+        self.sites.iter().find(|s| s.file == file && s.directive == d.range)
     }
 }
 
 /// Resolves the includes of every main configuration among the given files.
 pub fn resolve(source: &mut dyn IncludeSource) -> Vec<Root> {
     let given = source.ids();
-    let mut r = Resolver {
-        known: HashMap::new(),
-        globs: HashMap::new(),
-    };
+    let mut r = Resolver { known: HashMap::new(), globs: HashMap::new() };
     for &id in &given {
         if let Some(p) = source.path(id) {
             r.known.entry(normalize(p)).or_insert(id);
@@ -115,20 +110,11 @@ pub fn resolve(source: &mut dyn IncludeSource) -> Vec<Root> {
     }
     // Each given file seen as a main, and which other views reach it.
     let views: Vec<Root> = given.iter().map(|&id| r.view(source, id)).collect();
-    let index: HashMap<usize, usize> = given
-        .iter()
-        .enumerate()
-        .map(|(i, &id)| (id, i))
-        .rev()
-        .collect();
+    let index: HashMap<usize, usize> = given.iter().enumerate().map(|(i, &id)| (id, i)).rev().collect();
     let mut reached_by: Vec<Vec<usize>> = vec![Vec::new(); given.len()];
     for (j, view) in views.iter().enumerate() {
         for f in &view.files {
-            if let Some(by) = index
-                .get(f)
-                .filter(|&&i| i != j)
-                .and_then(|&i| reached_by.get_mut(i))
-            {
+            if let Some(by) = index.get(f).filter(|&&i| i != j).and_then(|&i| reached_by.get_mut(i)) {
                 by.push(j);
             }
         }
@@ -138,20 +124,14 @@ pub fn resolve(source: &mut dyn IncludeSource) -> Vec<Root> {
     let mut covered = vec![false; given.len()];
     let mut is_root = vec![false; given.len()];
     loop {
-        let uncovered: Vec<usize> = (0..given.len())
-            .filter(|&i| covered.get(i) == Some(&false))
-            .collect();
+        let uncovered: Vec<usize> = (0..given.len()).filter(|&i| covered.get(i) == Some(&false)).collect();
         let Some(&first) = uncovered.first() else {
             break;
         };
         let mut chosen: Vec<usize> = uncovered
             .iter()
             .copied()
-            .filter(|&i| {
-                reached_by
-                    .get(i)
-                    .is_some_and(|by| by.iter().all(|&j| covered.get(j) == Some(&true)))
-            })
+            .filter(|&i| reached_by.get(i).is_some_and(|by| by.iter().all(|&j| covered.get(j) == Some(&true))))
             .collect();
         if chosen.is_empty() {
             chosen.push(first);
@@ -171,12 +151,7 @@ pub fn resolve(source: &mut dyn IncludeSource) -> Vec<Root> {
             }
         }
     }
-    views
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| is_root.get(*i) == Some(&true))
-        .map(|(_, view)| view)
-        .collect()
+    views.into_iter().enumerate().filter(|(i, _)| is_root.get(*i) == Some(&true)).map(|(_, view)| view).collect()
 }
 
 struct Resolver {
@@ -189,16 +164,8 @@ struct Resolver {
 impl Resolver {
     /// The includes of `main` resolved against its directory (breadth first, as crossplane).
     fn view(&mut self, source: &mut dyn IncludeSource, main: usize) -> Root {
-        let base = source
-            .path(main)
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let mut root = Root {
-            main,
-            files: vec![main],
-            sites: Vec::new(),
-        };
+        let base = source.path(main).and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+        let mut root = Root { main, files: vec![main], sites: Vec::new() };
         let mut seen: HashSet<usize> = HashSet::from([main]);
         let mut next = 0;
         while let Some(&file) = root.files.get(next) {
@@ -226,14 +193,7 @@ impl Resolver {
                     };
                     targets.push(target);
                 }
-                root.sites.push(Site {
-                    file,
-                    directive,
-                    line,
-                    pattern,
-                    resolved,
-                    targets,
-                });
+                root.sites.push(Site { file, directive, line, pattern, resolved, targets });
             }
         }
         mark_cycles(&mut root);
@@ -273,11 +233,7 @@ impl Resolver {
                 }
             }
         }
-        found.sort_by(|a, b| {
-            a.as_os_str()
-                .as_encoded_bytes()
-                .cmp(b.as_os_str().as_encoded_bytes())
-        });
+        found.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
         self.globs.insert(pattern.to_path_buf(), found.clone());
         found
     }
@@ -285,12 +241,8 @@ impl Resolver {
 
 /// A hidden file name matched by a pattern component that does not start with `.`.
 fn hidden_match(path: &Path, pattern: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().starts_with('.'));
-    let pat = pattern
-        .file_name()
-        .map(|n| n.to_string_lossy().starts_with('.'));
+    let name = path.file_name().map(|n| n.to_string_lossy().starts_with('.'));
+    let pat = pattern.file_name().map(|n| n.to_string_lossy().starts_with('.'));
     name == Some(true) && pat != Some(true)
 }
 
@@ -302,11 +254,10 @@ fn mark_cycles(root: &mut Root) {
         let edges = out.entry(s.file).or_default();
         edges.extend((0..s.targets.len()).map(|ti| (si, ti)));
     }
-    let target =
-        |root: &Root, (si, ti): (usize, usize)| match root.sites.get(si)?.targets.get(ti)? {
-            Target::File(id) => Some(*id),
-            _ => None,
-        };
+    let target = |root: &Root, (si, ti): (usize, usize)| match root.sites.get(si)?.targets.get(ti)? {
+        Target::File(id) => Some(*id),
+        _ => None,
+    };
     // Files on the current path, and files finished.
     let mut on_path: HashSet<usize> = HashSet::from([root.main]);
     let mut done: HashSet<usize> = HashSet::new();

@@ -101,11 +101,7 @@ impl<'a> Units<'a> {
         let bytes = self.text.as_bytes();
         let b = *bytes.get(pos)?;
         if b == b'\r' {
-            let len = if bytes.get(pos + 1) == Some(&b'\n') {
-                2
-            } else {
-                1
-            };
+            let len = if bytes.get(pos + 1) == Some(&b'\n') { 2 } else { 1 };
             return Some(('\n', pos + len));
         }
         if b.is_ascii() {
@@ -131,13 +127,7 @@ impl<'a> Units<'a> {
         if ch == '\n' {
             self.line += 1;
         }
-        Some(Unit {
-            ch,
-            escaped,
-            start,
-            end,
-            line: self.line,
-        })
+        Some(Unit { ch, escaped, start, end, line: self.line })
     }
 }
 
@@ -180,31 +170,12 @@ impl<'a> Lexer<'a> {
         self.again.take().or_else(|| self.units.next())
     }
 
-    pub(super) fn emit(
-        &mut self,
-        kind: TokenKind,
-        value: String,
-        range: TextRange,
-        line: usize,
-        quoted: bool,
-    ) {
-        self.queue.push_back(Token {
-            kind,
-            value,
-            range,
-            line,
-            quoted,
-        });
+    pub(super) fn emit(&mut self, kind: TokenKind, value: String, range: TextRange, line: usize, quoted: bool) {
+        self.queue.push_back(Token { kind, value, range, line, quoted });
     }
 
     pub(super) fn emit_word(&mut self, p: Pending, quoted: bool) {
-        self.emit(
-            TokenKind::Word,
-            p.value,
-            TextRange::new(p.start, p.end),
-            p.line,
-            quoted,
-        );
+        self.emit(TokenKind::Word, p.value, TextRange::new(p.start, p.end), p.line, quoted);
     }
 
     pub(super) fn flush(&mut self, pending: &mut Option<Pending>) {
@@ -309,13 +280,7 @@ impl<'a> Lexer<'a> {
                     '}' => TokenKind::Close,
                     _ => TokenKind::Semi,
                 };
-                self.emit(
-                    kind,
-                    String::new(),
-                    TextRange::new(u.start, u.end),
-                    u.line,
-                    false,
-                );
+                self.emit(kind, String::new(), TextRange::new(u.start, u.end), u.line, false);
                 self.next_is_directive = true;
                 continue;
             }
@@ -327,12 +292,7 @@ impl<'a> Lexer<'a> {
                 None => {
                     let mut value = String::new();
                     u.push_to(&mut value);
-                    pending = Some(Pending {
-                        value,
-                        start: u.start,
-                        end: u.end,
-                        line: u.line,
-                    });
+                    pending = Some(Pending { value, start: u.start, end: u.end, line: u.line });
                 }
             }
         }
@@ -342,25 +302,14 @@ impl<'a> Lexer<'a> {
     fn comment(&mut self, hash: Unit) {
         let mut end = hash.end;
         let text = self.units.text;
-        let newline = text
-            .get(hash.end..)
-            .and_then(|rest| rest.find(['\n', '\r']));
-        if let Some(nl) = newline
-            .map(|k| hash.end + k)
-            .filter(|_| self.again.is_none())
-        {
+        let newline = text.get(hash.end..).and_then(|rest| rest.find(['\n', '\r']));
+        if let Some(nl) = newline.map(|k| hash.end + k).filter(|_| self.again.is_none()) {
             // Fast path: the comment ends at the first line break, or at the backslash that
             // escapes it (an odd run of backslashes before it, counted from the `#`).
             let bytes = text.as_bytes();
-            let run = bytes
-                .get(hash.end..nl)
-                .map_or(0, |b| b.iter().rev().take_while(|&&c| c == b'\\').count());
+            let run = bytes.get(hash.end..nl).map_or(0, |b| b.iter().rev().take_while(|&&c| c == b'\\').count());
             end = if run % 2 == 1 { nl - 1 } else { nl };
-            let len = if bytes.get(nl..nl + 2) == Some(b"\r\n") {
-                2
-            } else {
-                1
-            };
+            let len = if bytes.get(nl..nl + 2) == Some(b"\r\n") { 2 } else { 1 };
             self.units.pos = nl + len;
             self.units.line += 1;
             let value = text.get(hash.start..end).unwrap_or("").to_string();
@@ -378,19 +327,8 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        let text = self
-            .units
-            .text
-            .get(hash.start..end)
-            .unwrap_or("")
-            .to_string();
-        self.emit(
-            TokenKind::Comment,
-            text,
-            TextRange::new(hash.start, end),
-            hash.line,
-            false,
-        );
+        let text = self.units.text.get(hash.start..end).unwrap_or("").to_string();
+        self.emit(TokenKind::Comment, text, TextRange::new(hash.start, end), hash.line, false);
     }
 
     /// A quoted word; `\` before the same quote gives the quote, other escapes stay as written.
@@ -403,12 +341,7 @@ impl<'a> Lexer<'a> {
                 return None;
             };
             if u.is(open.ch) {
-                return Some(Pending {
-                    value,
-                    start: open.start,
-                    end: u.end,
-                    line: open.line,
-                });
+                return Some(Pending { value, start: open.start, end: u.end, line: open.line });
             }
             if u.escaped && u.ch == open.ch {
                 value.push(u.ch);

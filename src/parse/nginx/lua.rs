@@ -21,11 +21,7 @@ impl Lexer<'_> {
                     if let Some(p) = arg.take() {
                         // crossplane's parser takes any unquoted word starting with `#` for a
                         // comment (for nginx, `#` starts one here too).
-                        let kind = if p.value.starts_with('#') {
-                            TokenKind::Comment
-                        } else {
-                            TokenKind::Word
-                        };
+                        let kind = if p.value.starts_with('#') { TokenKind::Comment } else { TokenKind::Word };
                         let range = TextRange::new(p.start, p.end);
                         self.emit(kind, p.value, range, p.line, false);
                         break;
@@ -40,12 +36,7 @@ impl Lexer<'_> {
                     None => {
                         let mut value = String::new();
                         u.push_to(&mut value);
-                        arg = Some(Pending {
-                            value,
-                            start: u.start,
-                            end: u.end,
-                            line: u.line,
-                        });
+                        arg = Some(Pending { value, start: u.start, end: u.end, line: u.line });
                     }
                 }
             }
@@ -61,10 +52,8 @@ impl Lexer<'_> {
             }
         };
         if !open.is('{') {
-            self.errors.push(ParseError::new(
-                "expected \"{\" to start Lua block",
-                TextRange::new(open.start, open.end),
-            ));
+            self.errors
+                .push(ParseError::new("expected \"{\" to start Lua block", TextRange::new(open.start, open.end)));
             self.again = Some(open);
             return;
         }

@@ -132,10 +132,7 @@ impl Directive {
 
     /// From the name to the end of the last argument (the directive without `;` or block).
     pub fn head_range(&self) -> TextRange {
-        let end = self
-            .args
-            .last()
-            .map_or(self.name_range.end, |a| a.range.end);
+        let end = self.args.last().map_or(self.name_range.end, |a| a.range.end);
         TextRange::new(self.name_range.start, end)
     }
 }
@@ -167,11 +164,7 @@ pub struct Walk<'a> {
 
 impl<'a> Walk<'a> {
     fn new(level: &'a [Directive]) -> Self {
-        Walk {
-            stack: vec![level.iter()],
-            parents: Vec::new(),
-            last_depth: 0,
-        }
+        Walk { stack: vec![level.iter()], parents: Vec::new(), last_depth: 0 }
     }
 
     /// The directives enclosing the one returned last, outermost first.

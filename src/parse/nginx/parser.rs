@@ -46,12 +46,7 @@ pub fn parse(text: &str) -> Config {
     }
     p.errors.sort_by_key(|(e, _)| e.range.start);
     let (errors, error_lines) = p.errors.into_iter().unzip();
-    Config {
-        directives: p.top,
-        comments: p.comments,
-        errors,
-        error_lines,
-    }
+    Config { directives: p.top, comments: p.comments, errors, error_lines }
 }
 
 /// crossplane's line of a byte offset (universal newlines: `\r\n`, `\r` and `\n` each end one).
@@ -98,10 +93,7 @@ impl Parser<'_> {
         let Some(frame) = self.stack.pop() else {
             return;
         };
-        let block = Block {
-            range: TextRange::new(frame.open.start, end),
-            directives: frame.children,
-        };
+        let block = Block { range: TextRange::new(frame.open.start, end), directives: frame.children };
         match frame.head {
             Some(mut d) => {
                 d.range.end = end;
@@ -120,11 +112,7 @@ impl Parser<'_> {
     /// Opens a block, or skips it whole beyond `MAX_DEPTH` levels.
     fn open(&mut self, head: Option<Directive>, open: &Token) {
         if self.stack.len() < MAX_DEPTH {
-            self.stack.push(Frame {
-                head,
-                open: open.range,
-                children: Vec::new(),
-            });
+            self.stack.push(Frame { head, open: open.range, children: Vec::new() });
             return;
         }
         let message = format!("blocks nested more than {MAX_DEPTH} levels deep are not analysed");
@@ -137,19 +125,12 @@ impl Parser<'_> {
             match t.kind {
                 TokenKind::Open => depth += 1,
                 TokenKind::Close => depth -= 1,
-                TokenKind::Comment => self.comments.push(Comment {
-                    text: t.value,
-                    range: t.range,
-                }),
+                TokenKind::Comment => self.comments.push(Comment { text: t.value, range: t.range }),
                 _ => {}
             }
         }
         // The skipped block counts as one, empty, so the enclosing levels stay balanced.
-        self.stack.push(Frame {
-            head,
-            open: open.range,
-            children: Vec::new(),
-        });
+        self.stack.push(Frame { head, open: open.range, children: Vec::new() });
         if depth == 0 {
             self.close(end);
         }
@@ -162,10 +143,7 @@ impl Parser<'_> {
                 return;
             };
             match t.kind {
-                TokenKind::Comment => self.comments.push(Comment {
-                    text: t.value,
-                    range: t.range,
-                }),
+                TokenKind::Comment => self.comments.push(Comment { text: t.value, range: t.range }),
                 TokenKind::Close if self.stack.is_empty() => {
                     self.error("unexpected \"}\"".into(), t.range, t.line);
                 }
@@ -207,16 +185,9 @@ impl Parser<'_> {
             match t.kind {
                 TokenKind::Word => {
                     d.range.end = t.range.end;
-                    d.args.push(Arg {
-                        value: t.value,
-                        range: t.range,
-                        quoted: t.quoted,
-                    });
+                    d.args.push(Arg { value: t.value, range: t.range, quoted: t.quoted });
                 }
-                TokenKind::Comment => self.comments.push(Comment {
-                    text: t.value,
-                    range: t.range,
-                }),
+                TokenKind::Comment => self.comments.push(Comment { text: t.value, range: t.range }),
                 TokenKind::Semi => {
                     d.range.end = t.range.end;
                     self.finish_args(&mut d);
@@ -233,8 +204,7 @@ impl Parser<'_> {
                     if self.stack.is_empty() {
                         self.error("unexpected \"}\"".into(), t.range, t.line);
                     } else {
-                        let message =
-                            format!("directive \"{}\" is not terminated by \";\"", d.name);
+                        let message = format!("directive \"{}\" is not terminated by \";\"", d.name);
                         self.error(message, d.range, d.line);
                     }
                     self.push(d);
@@ -256,11 +226,7 @@ impl Parser<'_> {
         if report && !self.stack.is_empty() && !self.lexer.eof_error {
             let (end, line) = self.last;
             let range = TextRange::new(end, end);
-            self.error(
-                "unexpected end of file, expecting \"}\"".into(),
-                range,
-                line,
-            );
+            self.error("unexpected end of file, expecting \"}\"".into(), range, line);
         }
         let end = self.last.0;
         while !self.stack.is_empty() {
@@ -278,11 +244,7 @@ fn prepare_if_args(args: &mut Vec<Arg>, text: &str) {
         return;
     }
     if let Some(a) = args.first_mut() {
-        let stripped = a
-            .value
-            .get(1..)
-            .unwrap_or("")
-            .trim_start_matches(super::lexer::is_space);
+        let stripped = a.value.get(1..).unwrap_or("").trim_start_matches(super::lexer::is_space);
         let cut = a.value.len() - stripped.len();
         let verbatim = !a.quoted && text.get(a.range.start..a.range.end) == Some(a.value.as_str());
         a.value = stripped.to_string();
@@ -293,11 +255,7 @@ fn prepare_if_args(args: &mut Vec<Arg>, text: &str) {
     if let Some(a) = args.last_mut() {
         let verbatim = !a.quoted && text.get(a.range.start..a.range.end) == Some(a.value.as_str());
         let kept = a.value.len().saturating_sub(1);
-        let stripped = a
-            .value
-            .get(..kept)
-            .unwrap_or("")
-            .trim_end_matches(super::lexer::is_space);
+        let stripped = a.value.get(..kept).unwrap_or("").trim_end_matches(super::lexer::is_space);
         let cut = a.value.len() - stripped.len();
         a.value = stripped.to_string();
         if verbatim {

@@ -29,12 +29,7 @@ fn resolve_given(dir: &Path, given: &[&str]) -> (Files, Vec<Root>) {
 }
 
 fn name(files: &Files, dir: &Path, id: usize) -> String {
-    files.entries[id]
-        .path
-        .strip_prefix(dir)
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/")
+    files.entries[id].path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/")
 }
 
 fn names(files: &Files, dir: &Path, root: &Root) -> Vec<String> {
@@ -48,10 +43,7 @@ fn globs_load_unknown_files_and_skip_hidden_ones() {
     write(
         dir,
         &[
-            (
-                "nginx.conf",
-                "http { include sites/*; include missing.conf; include none/*.conf; }",
-            ),
+            ("nginx.conf", "http { include sites/*; include missing.conf; include none/*.conf; }"),
             ("sites/b.conf", "server { listen 81; }"),
             ("sites/a.example.com", "server { listen 80; }"),
             ("sites/.hidden", "garbage"),
@@ -60,23 +52,14 @@ fn globs_load_unknown_files_and_skip_hidden_ones() {
     );
     let (files, roots) = resolve_given(dir, &["nginx.conf", "sites/b.conf"]);
     assert_eq!(roots.len(), 1);
-    assert_eq!(
-        names(&files, dir, &roots[0]),
-        ["nginx.conf", "sites/a.example.com", "sites/b.conf"]
-    );
+    assert_eq!(names(&files, dir, &roots[0]), ["nginx.conf", "sites/a.example.com", "sites/b.conf"]);
     assert!(files.entries[2].loaded);
     let sites = &roots[0].sites;
     assert_eq!(sites.len(), 3);
-    assert_eq!(
-        sites[1].targets,
-        [Target::External(dir.join("missing.conf"))]
-    );
+    assert_eq!(sites[1].targets, [Target::External(dir.join("missing.conf"))]);
     assert!(sites[2].targets.is_empty());
     let include = &files.entries[0].config.directives[0].children()[0];
-    assert_eq!(
-        roots[0].targets(0, include),
-        [Target::File(2), Target::File(1)]
-    );
+    assert_eq!(roots[0].targets(0, include), [Target::File(2), Target::File(1)]);
 }
 
 #[test]
@@ -96,26 +79,14 @@ fn cycles_are_marked_and_terminate() {
     let mains: Vec<String> = roots.iter().map(|r| name(&files, dir, r.main)).collect();
     assert_eq!(mains, ["nginx.conf"]);
     let targets: Vec<&Target> = roots[0].sites.iter().flat_map(|s| &s.targets).collect();
-    assert_eq!(
-        targets,
-        [
-            &Target::File(1),
-            &Target::File(2),
-            &Target::Cycle(1),
-            &Target::Cycle(1),
-            &Target::File(3)
-        ]
-    );
+    assert_eq!(targets, [&Target::File(1), &Target::File(2), &Target::Cycle(1), &Target::Cycle(1), &Target::File(3)]);
 }
 
 #[test]
 fn a_cycle_without_outside_main_still_gets_a_main() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(
-        dir,
-        &[("a.conf", "include b.conf;"), ("b.conf", "include a.conf;")],
-    );
+    write(dir, &[("a.conf", "include b.conf;"), ("b.conf", "include a.conf;")]);
     let (files, roots) = resolve_given(dir, &["a.conf", "b.conf"]);
     assert_eq!(roots.len(), 1);
     assert_eq!(names(&files, dir, &roots[0]), ["a.conf", "b.conf"]);
@@ -129,10 +100,7 @@ fn relative_includes_follow_the_main_directory_and_fragments_alone_their_own() {
         dir,
         &[
             ("etc/nginx.conf", "include conf.d/app.conf;"),
-            (
-                "etc/conf.d/app.conf",
-                "server { include snippets/cors.conf; }",
-            ),
+            ("etc/conf.d/app.conf", "server { include snippets/cors.conf; }"),
             ("etc/snippets/cors.conf", "add_header A b;"),
             ("etc/conf.d/snippets/cors.conf", "garbage"),
             ("other/frag.conf", "include x.conf;"),
@@ -149,26 +117,9 @@ fn relative_includes_follow_the_main_directory_and_fragments_alone_their_own() {
     ];
     let (files, roots) = resolve_given(dir, &all);
     let mains: Vec<String> = roots.iter().map(|r| name(&files, dir, r.main)).collect();
-    assert_eq!(
-        mains,
-        [
-            "etc/nginx.conf",
-            "etc/conf.d/snippets/cors.conf",
-            "other/frag.conf"
-        ]
-    );
-    assert_eq!(
-        names(&files, dir, &roots[0]),
-        [
-            "etc/nginx.conf",
-            "etc/conf.d/app.conf",
-            "etc/snippets/cors.conf"
-        ]
-    );
-    assert_eq!(
-        names(&files, dir, &roots[2]),
-        ["other/frag.conf", "other/x.conf"]
-    );
+    assert_eq!(mains, ["etc/nginx.conf", "etc/conf.d/snippets/cors.conf", "other/frag.conf"]);
+    assert_eq!(names(&files, dir, &roots[0]), ["etc/nginx.conf", "etc/conf.d/app.conf", "etc/snippets/cors.conf"]);
+    assert_eq!(names(&files, dir, &roots[2]), ["other/frag.conf", "other/x.conf"]);
 }
 
 #[test]

@@ -46,24 +46,18 @@ fn quotes_escapes_and_expansion() {
 
 #[test]
 fn comments_end_at_newline_and_only_start_words() {
-    assert_eq!(
-        words("a#b #c d\ne;"),
-        vec![w("a#b"), w("#c d"), w("e"), w(";")]
-    );
+    assert_eq!(words("a#b #c d\ne;"), vec![w("a#b"), w("#c d"), w("e"), w(";")]);
 }
 
 #[test]
 fn lines_count_like_crossplane() {
-    let lines: Vec<usize> = Lexer::new("a\r\nb\rc\n\"d\ne\" f")
-        .map(|t| t.line)
-        .collect();
+    let lines: Vec<usize> = Lexer::new("a\r\nb\rc\n\"d\ne\" f").map(|t| t.line).collect();
     assert_eq!(lines, vec![1, 2, 3, 4, 5]);
 }
 
 #[test]
 fn lua_block_is_one_quoted_word() {
-    let toks: Vec<Token> =
-        Lexer::new("content_by_lua_block { a = \"}\" -- }\n b = {} };x;").collect();
+    let toks: Vec<Token> = Lexer::new("content_by_lua_block { a = \"}\" -- }\n b = {} };x;").collect();
     assert_eq!(toks[1].value, " a = \"}\" -- }\n b = {} ");
     assert!(toks[1].quoted);
     assert_eq!(toks[1].range, TextRange::new(21, 45));

@@ -12,9 +12,7 @@ fn range_text(text: &str, r: TextRange) -> &str {
 
 fn errors(text: &str) -> Vec<(String, usize)> {
     let c = parse(text);
-    c.errors_with_lines()
-        .map(|(e, l)| (e.message.clone(), l))
-        .collect()
+    c.errors_with_lines().map(|(e, l)| (e.message.clone(), l)).collect()
 }
 
 #[test]
@@ -24,14 +22,8 @@ fn directives_args_blocks_and_ranges() {
     assert!(c.errors.is_empty());
     let http = &c.directives[0];
     assert_eq!(http.name, "http");
-    assert_eq!(
-        range_text(text, http.range),
-        "http {\n  server { listen 80; }\n}"
-    );
-    assert_eq!(
-        range_text(text, http.block.as_ref().unwrap().range),
-        "{\n  server { listen 80; }\n}"
-    );
+    assert_eq!(range_text(text, http.range), "http {\n  server { listen 80; }\n}");
+    assert_eq!(range_text(text, http.block.as_ref().unwrap().range), "{\n  server { listen 80; }\n}");
     let server = &http.children()[0];
     assert_eq!(server.line, 2);
     let listen = &server.children()[0];
@@ -48,14 +40,8 @@ fn quoted_args_cover_their_quotes() {
     let text = r#"add_header 'Access-Control-Allow-Origin' "${scheme}://$host" always;"#;
     let c = parse(text);
     let d = &c.directives[0];
-    assert_eq!(
-        d.args_str(),
-        ["Access-Control-Allow-Origin", "${scheme}://$host", "always"]
-    );
-    assert_eq!(
-        range_text(text, d.args[0].range),
-        "'Access-Control-Allow-Origin'"
-    );
+    assert_eq!(d.args_str(), ["Access-Control-Allow-Origin", "${scheme}://$host", "always"]);
+    assert_eq!(range_text(text, d.args[0].range), "'Access-Control-Allow-Origin'");
     assert_eq!(range_text(text, d.args[1].range), r#""${scheme}://$host""#);
     assert!(d.args[1].quoted && !d.args[2].quoted);
     assert_eq!(range_text(text, d.head_range()), &text[..text.len() - 1]);
@@ -92,10 +78,7 @@ fn variables_in_and_out_of_quotes() {
     assert_eq!(range_text(text, c.directives[1].args[1].range), "z${w}");
     // Whitespace after `${...}` ends the word, as in nginx (crossplane would glue `always` on).
     let c = parse("add_header Access-Control-Allow-Origin ${http_origin} always;");
-    assert_eq!(
-        c.directives[0].args_str(),
-        ["Access-Control-Allow-Origin", "${http_origin}", "always"]
-    );
+    assert_eq!(c.directives[0].args_str(), ["Access-Control-Allow-Origin", "${http_origin}", "always"]);
 }
 
 #[test]
@@ -117,14 +100,8 @@ fn lua_blocks_are_one_argument() {
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     let inner = c.directives[0].children();
     assert_eq!(inner[0].args_str(), ["\n  ngx.say(\"}\")\n "]);
-    assert_eq!(
-        range_text(text, inner[0].args[0].range),
-        "{\n  ngx.say(\"}\")\n }"
-    );
-    assert_eq!(
-        range_text(text, inner[0].range),
-        "content_by_lua_block {\n  ngx.say(\"}\")\n }"
-    );
+    assert_eq!(range_text(text, inner[0].args[0].range), "{\n  ngx.say(\"}\")\n }");
+    assert_eq!(range_text(text, inner[0].range), "content_by_lua_block {\n  ngx.say(\"}\")\n }");
     assert_eq!(inner[1].args_str(), ["$v", " return 1 "]);
 }
 
@@ -143,13 +120,7 @@ fn comments_are_kept() {
 fn missing_semicolon_before_close() {
     let text = "http {\n server {\n  location / {\n   proxy_pass http://a\n  }\n  location /b { return 1; }\n }\n}\n";
     let c = parse(text);
-    assert_eq!(
-        errors(text),
-        [(
-            "directive \"proxy_pass\" is not terminated by \";\"".into(),
-            4
-        )]
-    );
+    assert_eq!(errors(text), [("directive \"proxy_pass\" is not terminated by \";\"".into(), 4)]);
     assert_eq!(range_text(text, c.errors[0].range), "proxy_pass http://a");
     // Everything around the mistake is kept.
     let server = &c.directives[0].children()[0];
@@ -162,30 +133,12 @@ fn unbalanced_close_and_eof() {
     assert_eq!(errors("a;\n}\nb;"), [("unexpected \"}\"".into(), 2)]);
     let c = parse("a;\n}\nb;");
     assert_eq!(c.directives.len(), 2);
-    assert_eq!(
-        errors("http {\n a;\n b {\n }\n"),
-        [("unexpected end of file, expecting \"}\"".into(), 4)]
-    );
-    assert_eq!(
-        errors("http {\n a;\n b"),
-        [("directive \"b\" is not terminated by \";\"".into(), 3)]
-    );
-    assert_eq!(
-        errors("a b"),
-        [("directive \"a\" is not terminated by \";\"".into(), 1)]
-    );
+    assert_eq!(errors("http {\n a;\n b {\n }\n"), [("unexpected end of file, expecting \"}\"".into(), 4)]);
+    assert_eq!(errors("http {\n a;\n b"), [("directive \"b\" is not terminated by \";\"".into(), 3)]);
+    assert_eq!(errors("a b"), [("directive \"a\" is not terminated by \";\"".into(), 1)]);
     assert_eq!(errors("a;;"), [("unexpected \";\"".into(), 1)]);
-    assert_eq!(
-        errors("a \"b;\n}"),
-        [(
-            "unexpected end of file, unterminated quoted string".into(),
-            1
-        )]
-    );
-    assert_eq!(
-        errors("x {\ncontent_by_lua_block { a\n"),
-        [("unexpected end of file inside Lua block".into(), 2)]
-    );
+    assert_eq!(errors("a \"b;\n}"), [("unexpected end of file, unterminated quoted string".into(), 1)]);
+    assert_eq!(errors("x {\ncontent_by_lua_block { a\n"), [("unexpected end of file inside Lua block".into(), 2)]);
     let c = parse("x {\n{ y; }\n}");
     assert_eq!(c.errors.len(), 1);
     assert_eq!(c.directives[0].children()[0].name, "y");
@@ -239,36 +192,22 @@ fn walk_ancestors() {
         let path: Vec<&str> = w.ancestors().iter().map(|a| a.name.as_str()).collect();
         seen.push((d.name.clone(), path.join("/"), w.depth()));
     }
-    let expect = [
-        ("a", "", 0),
-        ("b", "a", 1),
-        ("c", "a/b", 2),
-        ("d", "a", 1),
-        ("e", "", 0),
-    ];
-    let expect: Vec<(String, String, usize)> = expect
-        .iter()
-        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
-        .collect();
+    let expect = [("a", "", 0), ("b", "a", 1), ("c", "a/b", 2), ("d", "a", 1), ("e", "", 0)];
+    let expect: Vec<(String, String, usize)> =
+        expect.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), *c)).collect();
     assert_eq!(seen, expect);
 }
 
 fn check_ranges(text: &str, c: &Config) {
     let ok = |r: TextRange| {
-        r.start <= r.end
-            && r.end <= text.len()
-            && text.is_char_boundary(r.start)
-            && text.is_char_boundary(r.end)
+        r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
     };
     for d in c.walk() {
         assert!(ok(d.range) && ok(d.name_range), "{d:?}");
         assert!(d.range.start <= d.name_range.start && d.name_range.end <= d.range.end);
         for a in &d.args {
             assert!(ok(a.range), "{a:?}");
-            assert!(
-                d.range.start <= a.range.start && a.range.end <= d.range.end,
-                "{d:?}"
-            );
+            assert!(d.range.start <= a.range.start && a.range.end <= d.range.end, "{d:?}");
         }
         if let Some(b) = &d.block {
             assert!(ok(b.range));

@@ -200,3 +200,21 @@ fn throughput() {
         mb / best
     );
 }
+
+#[test]
+fn debug_dump_follows_includes_like_crossplane() {
+    let Some(corpus) = corpus() else { return };
+    let main = corpus.join("nginx/crossplane-tests/includes-regular/nginx.conf");
+    let tree = nginx::crossplane::parse_file(&main, false).unwrap();
+    let files: Vec<&str> = tree["config"].as_array().unwrap().iter().map(|c| c["file"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files[1].ends_with("conf.d/server.conf") && files[2].ends_with("includes-regular/foo.conf"));
+    // The literal `include bar.conf;` names a file that does not exist next to nginx.conf.
+    assert_eq!(tree["status"], "failed");
+    assert_eq!(tree["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(tree["config"][1]["parsed"][0]["block"][2]["includes"], serde_json::json!([2]));
+    let single = nginx::crossplane::parse_file(&main, true).unwrap();
+    assert_eq!(single["config"].as_array().unwrap().len(), 1);
+    assert_eq!(single["status"], "ok");
+    assert!(single["config"][0]["parsed"][1]["block"][0].get("includes").is_none());
+}

@@ -38,7 +38,8 @@ pub fn parse(text: &str) -> Config {
         last: (0, 1),
     };
     p.run();
-    // Lexer errors (unterminated quote or Lua block) end the text: they come last.
+    // Lexer errors (an unterminated quote or Lua block, a Lua block without `{`), then all in
+    // source order.
     let lexer_errors = std::mem::take(&mut p.lexer.errors);
     for e in lexer_errors {
         let line = line_at(text, e.range.start);

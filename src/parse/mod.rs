@@ -1,5 +1,7 @@
 //! Parsers: bytes to syntax trees whose nodes carry byte ranges. One module per format.
 
+pub mod nginx;
+
 use crate::source::TextRange;
 
 /// Why a file (or part of one) could not be parsed; becomes a CORS901 finding.

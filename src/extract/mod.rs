@@ -7,5 +7,5 @@ use crate::parse::Parsed;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    let _ = (project, parsed);
+    nginx::extract(project, parsed);
 }

@@ -1,18 +1,31 @@
-//! nginx: walks a configuration's syntax tree and records, block by block, what the model
-//! needs. It decides nothing about inheritance or CORS: the model applies nginx's rules.
+//! nginx: walks each main configuration's syntax tree, with its includes inlined where they
+//! stand, and records block by block what the model needs. It decides nothing about
+//! inheritance or CORS: the model applies nginx's rules.
+//!
+//! Includes are resolved by [`crate::parse::nginx::include::resolve`] across the nginx files the
+//! pipeline found; a file reached from a main configuration is read in the including block, as
+//! nginx reads it, and never again as a configuration of its own. Files outside that set
+//! (`/etc/nginx/mime.types`) stay external.
 
-pub mod tree;
-
+use crate::model::Project;
 use crate::model::nginx::{
     Access, AccessKind, AddHeader, Arg, BlockId, BlockKind, Condition, InheritMode, Map, MapEntry, MapKey,
     MoreClearHeaders, MoreHeader, MoreSetHeaders, NginxModel, Pass, PassModule, ProxySetHeader, Return, SetVar, Step,
     Upstream, UpstreamHeader,
 };
+use crate::parse::Parsed;
+use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
+use crate::parse::nginx::{self as syntax_tree, Config, Directive};
 use crate::source::{FileId, Span, Spanned, TextRange};
-use tree::Directive;
+use std::path::Path;
 
-/// Blocks nested deeper than this are not read (the parser keeps at most 200 levels).
-const MAX_DEPTH: usize = 200;
+/// Blocks nested deeper than this are not read (the parser keeps at most 200 levels; includes
+/// add to the depth).
+const MAX_DEPTH: usize = 256;
+
+/// Directives read per main configuration at most: a file included from many places is read
+/// once per place, as nginx does, so the work is bounded here.
+const MAX_DIRECTIVES: usize = 1_000_000;
 
 /// Directives that produce the response content instead of the static file module.
 const CONTENT_HANDLERS: [&str; 14] = [
@@ -32,27 +45,103 @@ const CONTENT_HANDLERS: [&str; 14] = [
     "dav_methods",
 ];
 
-/// Reads one configuration (a file with its includes already in place) into `model`, under a
-/// new [`BlockKind::File`] root, and returns that root.
-pub fn extract_config(model: &mut NginxModel, file: FileId, text: &str, directives: &[Directive]) -> BlockId {
-    let root = model.add_block(None, BlockKind::File, Span::new(file, 0, text.len()), Span::new(file, 0, 0));
-    let mut extractor = Extractor { model, file, text };
-    extractor.level(root, directives, 0);
-    root
+/// One parsed nginx file of the project.
+#[derive(Clone, Copy)]
+pub struct NginxFile<'a> {
+    pub file: FileId,
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub config: &'a Config,
 }
 
-struct Extractor<'a> {
-    model: &'a mut NginxModel,
+/// The project's nginx files as the include resolver sees them; files it would read from disk
+/// are left external (discovery already gave every nginx file of the repository).
+struct Source<'a> {
+    files: &'a [NginxFile<'a>],
+}
+
+impl IncludeSource for Source<'_> {
+    fn ids(&self) -> Vec<usize> {
+        (0..self.files.len()).collect()
+    }
+
+    fn path(&self, id: usize) -> Option<&Path> {
+        self.files.get(id).map(|f| f.path)
+    }
+
+    fn config(&self, id: usize) -> Option<&Config> {
+        self.files.get(id).map(|f| f.config)
+    }
+
+    fn load(&mut self, _path: &Path) -> Option<usize> {
+        None
+    }
+}
+
+/// Fills `project.nginx` from every parsed nginx file, and adds the nginx CORS policies.
+pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let mut model = std::mem::take(&mut project.nginx);
+    {
+        let files: Vec<NginxFile<'_>> = parsed
+            .iter()
+            .enumerate()
+            .filter_map(|(id, p)| match p {
+                Parsed::Nginx(config) => project.file(id).map(|f| NginxFile {
+                    file: id,
+                    path: f.path.as_path(),
+                    text: f.text.as_str(),
+                    config,
+                }),
+                Parsed::Nothing => None,
+            })
+            .collect();
+        if files.is_empty() {
+            project.nginx = model;
+            return;
+        }
+        let roots = include::resolve(&mut Source { files: &files });
+        for root in &roots {
+            extract_config(&mut model, &files, Some(root), root.main);
+        }
+    }
+    project.policies.extend(model.cors_policies());
+    project.nginx = model;
+}
+
+/// Reads main configuration `files[main]` into `model` under a new [`BlockKind::File`] root,
+/// following its includes through `root` (none: includes are not followed), and returns it.
+pub fn extract_config(model: &mut NginxModel, files: &[NginxFile<'_>], root: Option<&Root>, main: usize) -> BlockId {
+    let Some(main_file) = files.get(main) else {
+        return model.add_block(None, BlockKind::File, Span::new(0, 0, 0), Span::new(0, 0, 0));
+    };
+    let whole = Span::new(main_file.file, 0, main_file.text.len());
+    let block = model.add_block(None, BlockKind::File, whole, Span::new(main_file.file, 0, 0));
+    let mut extractor = Extractor { model, files, root, budget: MAX_DIRECTIVES };
+    extractor.level(main, block, &main_file.config.directives, 0);
+    block
+}
+
+struct Extractor<'a, 'm> {
+    model: &'m mut NginxModel,
+    files: &'a [NginxFile<'a>],
+    root: Option<&'a Root>,
+    budget: usize,
+}
+
+/// Where the directives being read are written: the file (by its index among the nginx files).
+#[derive(Clone, Copy)]
+struct In<'a> {
+    index: usize,
     file: FileId,
     text: &'a str,
 }
 
-impl Extractor<'_> {
+impl In<'_> {
     fn span(&self, range: TextRange) -> Span {
         range.in_file(self.file)
     }
 
-    fn arg(&self, a: &tree::Arg) -> Arg {
+    fn arg(&self, a: &syntax_tree::Arg) -> Arg {
         let written = self.text.get(a.range.start..a.range.end).unwrap_or("");
         let text_start = if a.quoted {
             let inner = written.get(1..written.len().saturating_sub(1)).unwrap_or("");
@@ -91,54 +180,82 @@ impl Extractor<'_> {
         };
         Span::new(self.file, d.name_range.start, end)
     }
+}
 
-    fn child(&mut self, parent: BlockId, kind: BlockKind, d: &Directive, depth: usize) {
-        let id = self.model.add_block(Some(parent), kind, self.span(d.range), self.head(d));
-        self.level(id, d.children(), depth + 1);
+impl<'a> Extractor<'a, '_> {
+    fn child(&mut self, src: In<'a>, parent: BlockId, kind: BlockKind, d: &'a Directive, depth: usize) {
+        let id = self.model.add_block(Some(parent), kind, src.span(d.range), src.head(d));
+        self.directives(src, id, d.children(), depth + 1);
     }
 
-    fn level(&mut self, block: BlockId, directives: &[Directive], depth: usize) {
+    /// The top-level directives of nginx file `index`, read into `block`.
+    fn level(&mut self, index: usize, block: BlockId, directives: &'a [Directive], depth: usize) {
+        let Some(f) = self.files.get(index) else { return };
+        let src = In { index, file: f.file, text: f.text };
+        self.directives(src, block, directives, depth);
+    }
+
+    fn directives(&mut self, src: In<'a>, block: BlockId, directives: &'a [Directive], depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
         for d in directives {
-            self.directive(block, d, depth);
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            self.directive(src, block, d, depth);
         }
     }
 
-    fn directive(&mut self, block: BlockId, d: &Directive, depth: usize) {
-        let span = self.span(d.range);
-        let args = self.args(d);
+    /// `include`: the files it reaches, read here, in this block.
+    fn include(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
+        let Some(root) = self.root else { return };
+        let files = self.files;
+        for target in root.targets(src.index, d) {
+            // `Cycle` closes an include loop and `External` is not analysed.
+            if let Target::File(t) = target
+                && let Some(f) = files.get(*t)
+            {
+                self.level(*t, block, &f.config.directives, depth + 1);
+            }
+        }
+    }
+
+    fn directive(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
+        let span = src.span(d.range);
+        let args = src.args(d);
         let name = d.name.as_str();
         match name {
-            "http" if d.block.is_some() => self.child(block, BlockKind::Http, d, depth),
-            "server" if d.block.is_some() => self.child(block, BlockKind::Server { names: Vec::new() }, d, depth),
+            "http" if d.block.is_some() => self.child(src, block, BlockKind::Http, d, depth),
+            "server" if d.block.is_some() => self.child(src, block, BlockKind::Server { names: Vec::new() }, d, depth),
             "location" if d.block.is_some() => {
                 let (modifier, uri) = match args.as_slice() {
                     [m, u, ..] => (Some(m.clone()), Some(u.clone())),
                     [u] => (None, Some(u.clone())),
                     [] => (None, None),
                 };
-                self.child(block, BlockKind::Location { modifier, uri }, d, depth);
+                self.child(src, block, BlockKind::Location { modifier, uri }, d, depth);
             }
             "if" if d.block.is_some() => {
                 let cond_span = match (d.args.first(), d.args.last()) {
-                    (Some(a), Some(b)) => Span::new(self.file, a.range.start, b.range.end),
-                    _ => self.head(d),
+                    (Some(a), Some(b)) => Span::new(src.file, a.range.start, b.range.end),
+                    _ => src.head(d),
                 };
                 let condition = Condition::parse(&args, cond_span);
-                self.child(block, BlockKind::If { condition }, d, depth);
+                self.child(src, block, BlockKind::If { condition }, d, depth);
             }
             "limit_except" if d.block.is_some() => {
-                self.child(block, BlockKind::LimitExcept { methods: args }, d, depth)
+                self.child(src, block, BlockKind::LimitExcept { methods: args }, d, depth)
             }
             "upstream" if d.block.is_some() => {
                 let servers = d.children().iter().filter(|c| c.name == "server").filter_map(|c| c.args.first());
-                let servers = servers.map(|a| self.arg(a)).collect();
+                let servers = servers.map(|a| src.arg(a)).collect();
                 let name = args.first().map(|a| a.value.clone()).unwrap_or_default();
                 self.model.upstreams.push(Upstream { name, servers, scope: block, span });
             }
-            "map" if d.block.is_some() => self.map(block, d, &args),
+            "map" if d.block.is_some() => self.map(src, block, d, &args),
+            "include" => self.include(src, block, d, depth),
             "server_name" => {
                 if let Some(crate::model::nginx::Block { kind: BlockKind::Server { names }, .. }) =
                     self.model.block_mut(block)
@@ -249,7 +366,7 @@ impl Extractor<'_> {
         }
     }
 
-    fn map(&mut self, block: BlockId, d: &Directive, args: &[Arg]) {
+    fn map(&mut self, src: In<'a>, block: BlockId, d: &Directive, args: &[Arg]) {
         let var = |a: Option<&Arg>| a.and_then(|a| crate::model::nginx::syntax::single_variable(&a.value));
         let (source, target) = (var(args.first()), var(args.get(1)));
         let Some(target) = target else { return };
@@ -260,17 +377,17 @@ impl Extractor<'_> {
             entries: Vec::new(),
             default: None,
             scope: block,
-            span: self.span(d.range),
+            span: src.span(d.range),
         };
         for entry in d.children() {
-            let value = entry.args.first().map(|a| self.arg(a));
+            let value = entry.args.first().map(|a| src.arg(a));
             match (entry.name.as_str(), value) {
                 ("hostnames" | "volatile", None) => {}
                 ("include", _) => map.incomplete = true,
                 ("default", Some(v)) => map.default = Some(v),
                 (_, Some(value)) => {
-                    let key = MapKey::parse(&self.name_arg(entry));
-                    map.entries.push(MapEntry { key, value, span: self.span(entry.range) });
+                    let key = MapKey::parse(&src.name_arg(entry));
+                    map.entries.push(MapEntry { key, value, span: src.span(entry.range) });
                 }
                 (_, None) => map.incomplete = true,
             }
@@ -317,14 +434,14 @@ fn more_options(args: &[Arg]) -> MoreOptions {
 #[cfg(test)]
 pub mod testing {
     use crate::model::Project;
+    use crate::parse::Parsed;
     use crate::source::{FileKind, SourceFile};
 
     pub fn project(text: &str) -> Project {
         let mut project = Project::default();
         project.files.push(SourceFile::new("test.conf".into(), FileKind::Nginx, text.to_string()));
-        let directives = super::tree::testing::parse(text);
-        super::extract_config(&mut project.nginx, 0, text, &directives);
-        project.policies = project.nginx.cors_policies();
+        let parsed = vec![Parsed::Nginx(crate::parse::nginx::parse(text))];
+        super::extract(&mut project, &parsed);
         project
     }
 }

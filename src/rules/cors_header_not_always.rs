@@ -49,7 +49,11 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                 continue;
             }
             let name = crate::model::nginx::syntax::canonical_header(&h.name.value);
-            let place = nginx_words::block(project, ctx.block);
+            // A `return` is the block's own answer; errors come from the location's handler.
+            let place = match lost {
+                Lost::Return(_) => nginx_words::block(project, ctx.block),
+                Lost::Proxied | Lost::Static => nginx_words::block(project, ctx.location),
+            };
             let message = match lost {
                 Lost::Return(status) => format!(
                     "{place} answers with {status}, and `add_header` without `always` leaves `{name}` off that \

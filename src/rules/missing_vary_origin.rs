@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
-use crate::model::nginx::syntax::{has_variables, header, list_items};
+use crate::model::nginx::syntax::{self, has_variables, header, list_items};
 use crate::model::nginx::{HeaderRef, Requests};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
@@ -31,20 +31,24 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut reported: HashSet<Span> = HashSet::new();
     for (ctx, headers) in model.cors_contexts() {
-        // Preflight answers are not stored by HTTP caches.
-        if ctx.requests == Requests::Preflight {
+        // Preflight answers are not stored by HTTP caches; a fixed `return 204` is how nginx
+        // configurations answer them, even when the condition is too indirect to prove it.
+        if ctx.requests == Requests::Preflight || model.context_return(ctx.block).and_then(|r| r.status) == Some(204) {
             continue;
         }
         let Some(acao) = headers.iter().find(|h| h.is(header::ALLOW_ORIGIN)) else { continue };
         let resolution = model.resolve_origin(ctx.block, acao.value);
-        if !resolution.request_dependent || resolution.origins.entries.is_empty() {
+        // Even when corslint cannot tell which origins an `if` lets through, an echoed
+        // `$http_origin` still varies with the request.
+        if !resolution.request_dependent {
             continue;
         }
         if model.effective_headers(ctx.block).iter().any(varies_on_origin) || reported.contains(&acao.span) {
             continue;
         }
         reported.insert(acao.span);
-        let how = if resolution.origins.entries.iter().any(|e| e.kind == crate::model::OriginKind::Reflect) {
+        let echoes = syntax::single_variable(&acao.value.value).as_deref() == Some("http_origin");
+        let how = if echoes || resolution.origins.entries.iter().any(|e| e.kind == crate::model::OriginKind::Reflect) {
             "echoes the request's `Origin`"
         } else {
             "is chosen from the request's `Origin`"
@@ -106,6 +110,21 @@ mod tests {
             }"#,
         );
         assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn an_echo_behind_an_unresolvable_flag_still_needs_vary() {
+        let f = findings(
+            RULE,
+            r#"
+            location / {
+                if ($http_origin ~* ^https://app\.example\.com$) { set $cors "true"; }
+                if ($request_method = GET) { set $cors "${cors}get"; }
+                if ($cors = "trueget") { add_header Access-Control-Allow-Origin $http_origin always; }
+                proxy_pass http://app;
+            }"#,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
     }
 
     #[test]

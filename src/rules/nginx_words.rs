@@ -12,11 +12,12 @@ pub fn text(project: &Project, span: Span) -> String {
 }
 
 /// A block as the user wrote it: "`location /api/`", "`if ($request_method = OPTIONS)`",
-/// "`server` (api.example.com)", "the `http` block".
+/// "`server` (api.example.com)", "the `http` block"; a snippet judged on its own is "a location
+/// that includes this file".
 pub fn block(project: &Project, id: BlockId) -> String {
     let Some(b) = project.nginx.block(id) else { return "this block".to_string() };
     match &b.kind {
-        BlockKind::File => "the file's top level".to_string(),
+        BlockKind::File => "a location that includes this file".to_string(),
         BlockKind::Http => "the `http` block".to_string(),
         BlockKind::Server { names } => match names.first() {
             Some(name) if !name.value.is_empty() && name.value != "_" => format!("`server` ({})", name.value),

@@ -2,6 +2,8 @@
 
 use crate::source::TextRange;
 
+pub mod yaml;
+
 /// Why a file (or part of one) could not be parsed; becomes a CORS901 finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -23,19 +25,51 @@ use crate::source::{FileKind, SourceFile};
 pub enum Parsed {
     /// The file's kind has no parser yet, or the prefilter found nothing that can matter.
     Nothing,
+    Yaml(yaml::YamlFile),
 }
 
 /// Whether a file's bytes can hold anything that matters: the prefilter that keeps most files
 /// away from the parsers.
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     match kind {
-        FileKind::Python | FileKind::Yaml | FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
+        FileKind::Yaml => yaml_worth_parsing(bytes),
+        FileKind::Python | FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
     }
 }
 
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
 pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
     match file.kind {
-        FileKind::Python | FileKind::Nginx | FileKind::Yaml | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
+        FileKind::Yaml if is_helm_template(file) => (Parsed::Nothing, Vec::new()),
+        FileKind::Yaml => {
+            let (tree, errors) = yaml::parse(&file.text);
+            (Parsed::Yaml(tree), errors)
+        }
+        FileKind::Python | FileKind::Nginx | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
     }
+}
+
+/// YAML that can hold a CORS policy, an auth annotation, or facts that tie a proxy to an app:
+/// Ingress/Service/workload manifests, Traefik middlewares (CRDs, labels, dynamic files),
+/// compose files, Helm values with ingress annotations. CI workflows and OpenAPI specs rarely
+/// match, so they are never parsed.
+fn yaml_worth_parsing(bytes: &[u8]) -> bool {
+    static INTERESTING: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(concat!(
+            r"(?i:cors|accesscontrol)|auth-url|auth-type|configuration-snippet|nginx\.ingress\.kubernetes\.io/",
+            r"|middlewares|kind:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware)",
+            r"|(?m:^services[ \t]*:)",
+        ))
+        .ok()
+    });
+    match INTERESTING.as_ref() {
+        Some(re) => re.is_match(bytes),
+        None => !bytes.is_empty(),
+    }
+}
+
+/// A Helm chart template: Go template text, not YAML until rendered. Skipped without a finding
+/// (the chart's `values.yaml` is plain YAML and is linted).
+fn is_helm_template(file: &SourceFile) -> bool {
+    file.path.components().any(|c| c.as_os_str() == "templates") && file.text.contains("{{")
 }

@@ -453,8 +453,16 @@ impl Builder<'_> {
             let name = self.aliases.get(i).map(|(_, n)| n.clone()).unwrap_or_default();
             return self.push(range, NodeKind::Alias(name));
         }
-        let source = self.text.get(range.start..range.end).unwrap_or("");
+        let mut source = self.text.get(range.start..range.end).unwrap_or("");
         let quoted = source.starts_with(['"', '\'']);
+        // saphyr lets a quoted scalar's span run on through a trailing comment: end it at its quote.
+        let range = match quoted.then(|| closing_quote(source)).flatten() {
+            Some(len) => {
+                source = source.get(..len).unwrap_or(source);
+                TextRange::new(range.start, range.start + len)
+            }
+            None => range,
+        };
         let (value, kind) = match value {
             Scalar::String(s) => (s.to_string(), ScalarKind::String),
             Scalar::Null => (source.to_string(), ScalarKind::Null),
@@ -466,6 +474,28 @@ impl Builder<'_> {
         let verbatim = (self.text.get(inner.start..inner.end) == Some(value.as_str())).then_some(inner);
         self.push(range, NodeKind::Scalar(ScalarData { value, kind, quoted, verbatim }))
     }
+}
+
+/// The length of a quoted scalar that starts `source`, up to and including its closing quote.
+fn closing_quote(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let quote = *bytes.first()?;
+    let mut i = 1;
+    while let Some(&b) = bytes.get(i) {
+        if quote == b'"' && b == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b == quote {
+            if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// What the scan before parsing found.
@@ -692,7 +722,7 @@ mod tests {
 
     #[test]
     fn scalars_carry_byte_ranges_of_their_value() {
-        let text = "é: 1\nkey: \"quoted value\"\nplain: some text  # comment\nanchored: &a !!str tagged\n";
+        let text = "é: 1\nkey: \"quoted value\"  # c\nplain: some text  # comment\nanchored: &a !!str tagged\nl:\n  - 'it''s'  # c\n";
         let file = parse_ok(text);
         let root = file.docs[0].root();
         let (k, v) = root.entry("key").unwrap();
@@ -704,6 +734,8 @@ mod tests {
         assert_eq!(slice(text, root.get("anchored").unwrap().range()), "tagged");
         assert_eq!(root.get("é").unwrap().as_str(), Some("1"));
         assert_eq!(root.get("é").unwrap().scalar().unwrap().kind, ScalarKind::Int(1));
+        let item = root.get("l").unwrap().items().next().unwrap();
+        assert_eq!(slice(text, item.range()), "'it''s'");
     }
 
     #[test]

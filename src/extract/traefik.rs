@@ -139,6 +139,10 @@ fn headers_from_node(node: Node<'_>, file: FileId, exact_names: bool) -> Traefik
     for (k, v) in node.entries() {
         let Some(name) = k.as_str() else { continue };
         if exact_names && !FIELDS.contains(&name) && name != "customResponseHeaders" {
+            let known = FIELDS.iter().chain(&["customResponseHeaders"]).any(|f| f.eq_ignore_ascii_case(name));
+            if known {
+                headers.pruned_keys.push(Spanned::new(name.to_string(), span(k, file)));
+            }
             continue;
         }
         if name.eq_ignore_ascii_case("customResponseHeaders") {
@@ -158,7 +162,14 @@ fn from_crd(project: &mut Project, file: FileId, doc: Node<'_>) {
     let Some(name) = metadata.and_then(|m| m.get("name")).and_then(|n| spanned(n, file)) else { return };
     let headers = doc.path(&["spec", "headers"]).map(|h| headers_from_node(h, file, true));
     let namespace = metadata.and_then(|m| m.get("namespace")).and_then(|n| n.as_str()).map(str::to_string);
-    push(project, TraefikMiddleware { name, namespace, source: TraefikSource::Crd, headers, policy_span: None });
+    let types = types_of(doc.get("spec"));
+    push(project, TraefikMiddleware { name, namespace, source: TraefikSource::Crd, types, headers, policy_span: None });
+}
+
+/// The keys of a middleware's definition: its types.
+fn types_of(node: Option<Node<'_>>) -> Vec<String> {
+    node.map(|n| n.entries().into_iter().filter_map(|(k, _)| k.as_str().map(str::to_ascii_lowercase)).collect())
+        .unwrap_or_default()
 }
 
 fn routes_from_crd(project: &mut Project, file: FileId, doc: Node<'_>) {
@@ -191,6 +202,7 @@ fn from_dynamic_file(project: &mut Project, file: FileId, http: Node<'_>) {
                     name,
                     namespace: None,
                     source: TraefikSource::DynamicFile,
+                    types: types_of(Some(v)),
                     headers,
                     policy_span: None,
                 },
@@ -230,11 +242,8 @@ fn from_compose_labels(project: &mut Project, file: FileId, services: Node<'_>) 
             let name_start = traefik.len() + http.len() + kind.len() + 3;
             let name_span = label.key.sub_span(name_start, name_start + name.len());
             if kind.eq_ignore_ascii_case("middlewares") {
-                let Some(field) = rest.strip_prefix("headers.").or_else(|| {
-                    rest.get(..8).filter(|h| h.eq_ignore_ascii_case("headers.")).and_then(|_| rest.get(8..))
-                }) else {
-                    continue;
-                };
+                let (middleware_type, field) = rest.split_once('.').unwrap_or((rest, ""));
+                let middleware_type = middleware_type.to_ascii_lowercase();
                 let index = match middlewares.iter().position(|m| m.name.value == *name) {
                     Some(i) => i,
                     None => {
@@ -242,13 +251,21 @@ fn from_compose_labels(project: &mut Project, file: FileId, services: Node<'_>) 
                             name: Spanned::new(name.to_string(), name_span),
                             namespace: None,
                             source: source.clone(),
-                            headers: Some(TraefikHeaders::default()),
+                            types: Vec::new(),
+                            headers: None,
                             policy_span: None,
                         });
                         middlewares.len() - 1
                     }
                 };
-                let Some(headers) = middlewares.get_mut(index).and_then(|m| m.headers.as_mut()) else { continue };
+                let Some(middleware) = middlewares.get_mut(index) else { continue };
+                if !middleware.types.contains(&middleware_type) {
+                    middleware.types.push(middleware_type.clone());
+                }
+                if middleware_type != "headers" {
+                    continue;
+                }
+                let headers = middleware.headers.get_or_insert_with(TraefikHeaders::default);
                 let key_span = label.key.span;
                 if let Some((custom, header)) = field.split_once('.') {
                     if custom.eq_ignore_ascii_case("customResponseHeaders") {
@@ -447,6 +464,7 @@ mod tests {
         let m = project.deploy.middleware_of(p).unwrap();
         // A lower-case key is pruned by the Kubernetes API: not an addVaryHeader.
         assert!(m.headers.as_ref().unwrap().add_vary_header.is_none());
+        assert_eq!(m.headers.as_ref().unwrap().pruned_keys[0].value, "addvaryheader");
     }
 
     #[test]

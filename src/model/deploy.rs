@@ -239,6 +239,8 @@ pub struct TraefikMiddleware {
     pub name: Spanned<String>,
     pub namespace: Option<String>,
     pub source: TraefikSource,
+    /// The middleware types configured, lower-case (`headers`, `forwardauth`, `basicauth`).
+    pub types: Vec<String>,
     /// The `headers` middleware's settings, when it is one.
     pub headers: Option<TraefikHeaders>,
     /// The span of the [`CorsPolicy`] built from it, when it sets CORS; see [`DeployFacts::middleware_of`].
@@ -263,6 +265,9 @@ pub struct TraefikHeaders {
     pub custom_response_headers: Vec<(Spanned<String>, Written)>,
     /// Any value above was a placeholder (`${VAR}`): the middleware is not fully known.
     pub has_unknown: bool,
+    /// Keys of a custom resource that name a field in the wrong case (`addvaryheader`): the
+    /// Kubernetes API prunes them, so Traefik never sees them.
+    pub pruned_keys: Vec<Spanned<String>>,
 }
 
 impl TraefikHeaders {
@@ -284,6 +289,23 @@ impl TraefikHeaders {
     /// The `customResponseHeaders` entry for `name` (case-insensitive).
     pub fn custom_response_header(&self, name: &str) -> Option<&(Spanned<String>, Written)> {
         self.custom_response_headers.iter().find(|(n, _)| n.value.eq_ignore_ascii_case(name))
+    }
+}
+
+impl TraefikMiddleware {
+    /// Authentication that rejects a request without credentials, as a browser's preflight is.
+    pub fn authenticates(&self) -> bool {
+        self.types.iter().any(|t| matches!(t.as_str(), "basicauth" | "digestauth" | "forwardauth"))
+    }
+
+    /// Whether a router's reference (`cors`, `cors@docker`, `web-cors@kubernetescrd`) names it.
+    pub fn is_referenced_by(&self, reference: &str) -> bool {
+        let name = reference.split_once('@').map_or(reference, |(n, _)| n);
+        name == self.name.value
+            || self
+                .namespace
+                .as_ref()
+                .is_some_and(|ns| name.strip_prefix(ns.as_str()) == Some(&format!("-{}", self.name.value)))
     }
 }
 

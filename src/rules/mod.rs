@@ -7,6 +7,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod missing_vary_origin;
+mod preflight_requires_auth;
 mod unparsable_config;
 mod unused_suppression;
 
@@ -35,8 +37,12 @@ macro_rules! rule {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[RuleMeta] =
-    &[rule!(unparsable_config::UnparsableConfig), rule!(unused_suppression::UnusedSuppression)];
+pub static RULES: &[RuleMeta] = &[
+    rule!(preflight_requires_auth::PreflightRequiresAuth),
+    rule!(missing_vary_origin::MissingVaryOrigin),
+    rule!(unparsable_config::UnparsableConfig),
+    rule!(unused_suppression::UnusedSuppression),
+];
 
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))

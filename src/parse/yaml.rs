@@ -32,7 +32,7 @@ pub const MAX_DEPTH: usize = 512;
 const MAX_ALIAS_HOPS: usize = 8;
 const MAX_MERGE_DEPTH: usize = 8;
 /// Entries a mapping with merge keys (`<<: *base`) may yield, whatever the merges add up to.
-const MAX_MERGED_ENTRIES: usize = 10_000;
+const MAX_MERGED_ENTRIES: usize = 2_000;
 
 pub type NodeId = usize;
 
@@ -92,8 +92,8 @@ struct NodeData {
 pub struct Document {
     nodes: Vec<NodeData>,
     root: NodeId,
-    /// `(name, position of the anchor, node)`, in document order.
-    anchors: Vec<(String, usize, NodeId)>,
+    /// For each anchor name, `(position of the anchor, node)` in document order.
+    anchors: std::collections::HashMap<String, Vec<(usize, NodeId)>>,
     pub range: TextRange,
 }
 
@@ -110,12 +110,12 @@ impl Document {
     fn resolve(&self, mut id: NodeId) -> NodeId {
         for _ in 0..MAX_ALIAS_HOPS {
             let Some(NodeData { range, kind: NodeKind::Alias(name) }) = self.data(id) else { return id };
-            let target = self
-                .anchors
-                .iter()
-                .rev()
-                .find(|(n, pos, _)| n == name && *pos < range.start)
-                .map(|(_, _, target)| *target)
+            let defined = self.anchors.get(name).map_or(&[][..], Vec::as_slice);
+            let before = defined.partition_point(|(pos, _)| *pos < range.start);
+            let target = before
+                .checked_sub(1)
+                .and_then(|i| defined.get(i))
+                .map(|(_, target)| *target)
                 .filter(|t| self.data(*t).is_some_and(|d| d.range.end <= range.start));
             match target {
                 Some(target) => id = target,
@@ -202,7 +202,13 @@ impl<'a> Node<'a> {
     /// in the mapping wins over a merged one, and earlier merges win over later ones.
     pub fn entries(&self) -> Vec<(Node<'a>, Node<'a>)> {
         let mut out = Vec::new();
-        self.collect_entries(&mut out, 0);
+        if !self.own_entries().iter().any(|&(k, _)| Node::new(self.doc, k).is_merge_key()) {
+            out.extend(self.own_entries().iter().map(|&(k, v)| (Node::new(self.doc, k), Node::new(self.doc, v))));
+            return out;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut budget = MAX_MERGED_ENTRIES;
+        self.collect_entries(&mut out, &mut seen, &mut budget, 0);
         out
     }
 
@@ -213,14 +219,25 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn collect_entries(&self, out: &mut Vec<(Node<'a>, Node<'a>)>, depth: usize) {
+    /// `budget` bounds the entries looked at, however the merges fan out.
+    fn collect_entries(
+        &self,
+        out: &mut Vec<(Node<'a>, Node<'a>)>,
+        seen: &mut std::collections::HashSet<&'a str>,
+        budget: &mut usize,
+        depth: usize,
+    ) {
         let mut merges = Vec::new();
         for &(k, v) in self.own_entries() {
+            if *budget == 0 {
+                return;
+            }
+            *budget -= 1;
             let key = Node::new(self.doc, k);
             let value = Node::new(self.doc, v);
             if key.is_merge_key() {
                 merges.push(value);
-            } else if out.len() < MAX_MERGED_ENTRIES && !has_key(out, key) {
+            } else if key.as_str().is_none_or(|name| seen.insert(name)) {
                 out.push((key, value));
             }
         }
@@ -230,7 +247,7 @@ impl<'a> Node<'a> {
         for merge in merges {
             let sources: Vec<Node<'a>> = if merge.is_sequence() { merge.items().collect() } else { vec![merge] };
             for source in sources.into_iter().filter(Node::is_mapping) {
-                source.collect_entries(out, depth + 1);
+                source.collect_entries(out, seen, budget, depth + 1);
             }
         }
     }
@@ -261,13 +278,6 @@ impl<'a> Node<'a> {
     /// `get` along a path of keys.
     pub fn path(&self, keys: &[&str]) -> Option<Node<'a>> {
         keys.iter().try_fold(*self, |node, key| node.get(key))
-    }
-}
-
-fn has_key(entries: &[(Node<'_>, Node<'_>)], key: Node<'_>) -> bool {
-    match key.as_str() {
-        Some(k) => entries.iter().any(|(other, _)| other.as_str() == Some(k)),
-        None => false,
     }
 }
 
@@ -312,7 +322,7 @@ pub fn parse(text: &str) -> (YamlFile, Vec<ParseError>) {
                         aliases: &scan.aliases,
                         anchors: &scan.anchors,
                         next_anchor: scan.anchors.partition_point(|(p, _)| *p < chunk.start),
-                        doc_anchors: Vec::new(),
+                        doc_anchors: std::collections::HashMap::new(),
                     };
                     let root = builder.build(doc, 0);
                     let range = builder.nodes.get(root).map(|n| n.range).unwrap_or_default();
@@ -364,7 +374,7 @@ struct Builder<'s> {
     aliases: &'s [(usize, String)],
     anchors: &'s [(usize, String)],
     next_anchor: usize,
-    doc_anchors: Vec<(String, usize, NodeId)>,
+    doc_anchors: std::collections::HashMap<String, Vec<(usize, NodeId)>>,
 }
 
 impl Builder<'_> {
@@ -387,7 +397,7 @@ impl Builder<'_> {
         }
         let id = self.build_data(&node.data, TextRange::new(start, end), depth);
         if let Some((name, pos)) = anchor {
-            self.doc_anchors.push((name, pos, id));
+            self.doc_anchors.entry(name).or_default().push((pos, id));
         }
         id
     }
@@ -898,6 +908,42 @@ mod tests {
         assert_eq!(file.docs.len(), 2);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("duplicated key"), "{errors:?}");
+    }
+
+    #[test]
+    fn many_anchors_and_merges_stay_fast() {
+        let mut text = String::from("base0: &b0 {k0: v}\n");
+        for i in 1..5_000 {
+            text.push_str(&format!("base{i}: &b{i} {{<<: [*b{}, *b{}], k{i}: v}}\n", i - 1, i / 2));
+        }
+        let started = std::time::Instant::now();
+        let file = parse_ok(&text);
+        let root = file.docs[0].root();
+        let last = root.get("base4999").unwrap();
+        assert!(last.get("k0").is_some() || last.entries().len() > 1);
+        for i in (0..5_000).step_by(17) {
+            assert!(root.get(&format!("base{i}")).unwrap().entries().len() <= MAX_MERGED_ENTRIES + 1);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn yaml_ish_text_never_panics(text in "[-:&*!|>?#\\[\\]{},'\" \n\ta-c0-9<]{0,200}") {
+            let (file, _) = parse(&text);
+            for doc in file.documents() {
+                let _ = doc.entries();
+                for item in doc.items() {
+                    let _ = item.entries();
+                    let _ = item.as_str();
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
+            let _ = parse(&text);
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ fn yaml_worth_parsing(bytes: &[u8]) -> bool {
     static INTERESTING: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(concat!(
             r"(?i:cors|accesscontrol)|auth-url|auth-type|configuration-snippet|nginx\.ingress\.kubernetes\.io/",
-            r"|middlewares|kind:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware)",
+            r"|middlewares|kind[\x22']?[ \t]*:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware)",
             r"|(?m:^services[ \t]*:)",
         ))
         .ok()
@@ -72,4 +72,21 @@ fn yaml_worth_parsing(bytes: &[u8]) -> bool {
 /// (the chart's `values.yaml` is plain YAML and is linted).
 fn is_helm_template(file: &SourceFile) -> bool {
     file.path.components().any(|c| c.as_os_str() == "templates") && file.text.contains("{{")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_prefilter() {
+        let worth = |s: &str| worth_parsing(FileKind::Yaml, s.as_bytes());
+        assert!(worth("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"));
+        assert!(worth("{\"apiVersion\": \"v1\", \"kind\": \"Service\"}"));
+        assert!(worth("services:\n  api:\n    image: x\n"));
+        assert!(worth("labels:\n  - traefik.http.middlewares.c.headers.accessControlAllowOriginList=x\n"));
+        assert!(worth("ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-url: x\n"));
+        assert!(!worth("name: CI\non: push\njobs:\n  test:\n    services:\n      db:\n        image: postgres\n"));
+        assert!(!worth("openapi: 3.1.0\npaths: {}\n"));
+    }
 }

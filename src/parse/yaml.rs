@@ -772,6 +772,15 @@ mod tests {
     }
 
     #[test]
+    fn crlf_line_endings() {
+        let text = "a: &x \"v\"\r\nb: *x\r\n---\r\nc: 'w'  # c\r\n";
+        let file = parse_ok(text);
+        let b = file.docs[0].root().get("b").unwrap();
+        assert_eq!(b.as_str(), Some("v"));
+        assert_eq!(slice(text, file.docs[1].root().get("c").unwrap().range()), "'w'");
+    }
+
+    #[test]
     fn directives_stay_with_their_document() {
         let file = parse_ok("%YAML 1.2\n---\na: 1\n");
         assert_eq!(file.docs.len(), 1);

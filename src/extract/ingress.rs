@@ -72,7 +72,10 @@ fn annotations(map: Option<Node<'_>>, file: FileId) -> Vec<Annotation> {
     let Some(map) = map else { return Vec::new() };
     map.entries()
         .into_iter()
-        .filter_map(|(k, v)| Some(Annotation { key: spanned(k, file)?, value: written(v, file)? }))
+        .filter_map(|(k, v)| {
+            let value_lines = v.scalar().and_then(|s| s.verbatim_lines.clone());
+            Some(Annotation { key: spanned(k, file)?, value: written(v, file)?, value_lines })
+        })
         .collect()
 }
 
@@ -480,6 +483,18 @@ mod tests {
         let (project, n) = policy_of(text);
         assert_eq!(n, 1);
         assert_eq!(project.deploy.ingresses[0].source, IngressSource::HelmValues);
+    }
+
+    #[test]
+    fn snippet_offsets_map_into_the_file() {
+        let text = ingress(
+            "    nginx.ingress.kubernetes.io/configuration-snippet: |\n      more_set_headers \"Vary: Origin\";\n      add_header X-Frame-Options DENY;\n",
+        );
+        let (project, _) = policy_of(&text);
+        let snippet = project.deploy.ingresses[0].configuration_snippet().unwrap();
+        let at = snippet.value.value.find("add_header").unwrap();
+        let offset = snippet.file_offset(at).unwrap();
+        assert_eq!(&text[offset..offset + 10], "add_header");
     }
 
     #[test]

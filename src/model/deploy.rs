@@ -103,9 +103,24 @@ pub struct Annotation {
     /// The full key (`nginx.ingress.kubernetes.io/enable-cors`).
     pub key: Spanned<String>,
     pub value: Written,
+    /// For a multi-line value written as a literal block (`configuration-snippet: |`): the byte
+    /// offset in the file where each line of the value starts (see [`Annotation::file_offset`]).
+    pub value_lines: Option<Vec<usize>>,
 }
 
 impl Annotation {
+    /// The byte offset in the file of byte `offset` of the value (a directive inside a snippet),
+    /// when the value stands verbatim in the file, as a whole or line by line.
+    pub fn file_offset(&self, offset: usize) -> Option<usize> {
+        if let Some(start) = self.value.text_start {
+            return (offset <= self.value.value.len()).then_some(start + offset);
+        }
+        let lines = self.value_lines.as_ref()?;
+        let before = self.value.value.get(..offset)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Some(lines.get(before.matches('\n').count())? + (offset - line_start))
+    }
+
     /// Key through value: the whole `key: value` entry.
     pub fn entry_span(&self) -> Span {
         Span::new(self.key.span.file, self.key.span.start().min(self.value.span.start()), self.value.span.end())

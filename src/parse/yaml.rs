@@ -68,6 +68,23 @@ pub struct ScalarData {
     /// Where the value's characters stand verbatim in the file (plain single-line scalars, quoted
     /// ones without escapes): a range inside it can be pointed at character by character.
     pub verbatim: Option<TextRange>,
+    /// For a multi-line value whose lines stand verbatim after their indentation (a literal block
+    /// scalar, `|`): the byte offset in the file where each line of the value starts.
+    pub verbatim_lines: Option<Vec<usize>>,
+}
+
+impl ScalarData {
+    /// The byte offset in the file of byte `offset` of the value, when the value is verbatim there.
+    pub fn file_offset(&self, offset: usize) -> Option<usize> {
+        if let Some(range) = self.verbatim {
+            return (offset <= range.len()).then_some(range.start + offset);
+        }
+        let lines = self.verbatim_lines.as_ref()?;
+        let before = self.value.get(..offset)?;
+        let line = before.matches('\n').count();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Some(lines.get(line)? + (offset - line_start))
+    }
 }
 
 #[derive(Debug)]
@@ -482,7 +499,39 @@ impl Builder<'_> {
         };
         let inner = if quoted && source.len() >= 2 { TextRange::new(range.start + 1, range.end - 1) } else { range };
         let verbatim = (self.text.get(inner.start..inner.end) == Some(value.as_str())).then_some(inner);
-        self.push(range, NodeKind::Scalar(ScalarData { value, kind, quoted, verbatim }))
+        let verbatim_lines = if verbatim.is_none() && !quoted { self.block_lines(range, &value) } else { None };
+        self.push(range, NodeKind::Scalar(ScalarData { value, kind, quoted, verbatim, verbatim_lines }))
+    }
+
+    /// Where each line of `value` starts, if the source lines in `range`, without their common
+    /// indentation, are exactly the value's lines (a literal block scalar; folded ones are not).
+    fn block_lines(&self, range: TextRange, value: &str) -> Option<Vec<usize>> {
+        let source = self.text.get(range.start..range.end)?;
+        if !source.contains('\n') {
+            return None;
+        }
+        // saphyr starts the range after the first line's indentation, which every line shares.
+        let line_start = self.text.get(..range.start)?.rfind('\n').map_or(0, |i| i + 1);
+        if !self.text.get(line_start..range.start)?.bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let indent = range.start - line_start;
+        let mut starts = Vec::new();
+        let mut rebuilt = String::with_capacity(value.len());
+        let mut offset = range.start;
+        for (i, line) in source.split('\n').enumerate() {
+            let skip = if i == 0 { 0 } else { indent.min(line.len() - line.trim_start_matches(' ').len()) };
+            let content =
+                line.get(skip..).unwrap_or("").strip_suffix('\r').unwrap_or_else(|| line.get(skip..).unwrap_or(""));
+            if i > 0 {
+                rebuilt.push('\n');
+            }
+            starts.push(offset + skip);
+            rebuilt.push_str(content);
+            offset += line.len() + 1;
+        }
+        // Chomping only changes the trailing line breaks.
+        (rebuilt.trim_end_matches('\n') == value.trim_end_matches('\n')).then_some(starts)
     }
 }
 
@@ -769,6 +818,20 @@ mod tests {
         assert_eq!(slice(text, c.range()), "ok");
         // The error is reported in the second document, not at the start of the file.
         assert!(errors[0].range.start >= 9, "{errors:?}");
+    }
+
+    #[test]
+    fn literal_block_lines_map_back_to_the_file() {
+        let text = "snippet: |\n  more_set_headers \"Vary: Origin\";\n\n  add_header X-A b;\nfolded: >\n  a\n  b\n";
+        let file = parse_ok(text);
+        let root = file.docs[0].root();
+        let snippet = root.get("snippet").unwrap().scalar().unwrap();
+        let at = snippet.value.find("add_header").unwrap();
+        let offset = snippet.file_offset(at).unwrap();
+        assert_eq!(&text[offset..offset + 10], "add_header");
+        let vary = snippet.value.find("Vary").unwrap();
+        assert_eq!(&text[snippet.file_offset(vary).unwrap()..][..4], "Vary");
+        assert_eq!(root.get("folded").unwrap().scalar().unwrap().verbatim_lines, None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::source::{FileKind, SourceFile};
 pub enum Parsed {
     /// The file's kind has no parser yet, or the prefilter found nothing that can matter.
     Nothing,
+    Nginx(nginx::Config),
 }
 
 /// Whether a file's bytes can hold anything that matters: the prefilter that keeps most files
@@ -38,6 +39,11 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
 pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
     match file.kind {
-        FileKind::Python | FileKind::Nginx | FileKind::Yaml | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
+        FileKind::Nginx => {
+            let config = nginx::parse(&file.text);
+            let errors = config.errors.clone();
+            (Parsed::Nginx(config), errors)
+        }
+        FileKind::Python | FileKind::Yaml | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
     }
 }

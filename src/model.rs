@@ -45,22 +45,9 @@ impl Layer {
     }
 }
 
-/// How a layer matches an origin pattern against the request's `Origin`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PatternSemantics {
-    /// Python `re.fullmatch` (Starlette `allow_origin_regex`).
-    FullMatch,
-    /// Python `re.match`: anchored at the start only (Flask-CORS, django-cors-headers).
-    StartAnchored,
-    /// Unanchored search unless the pattern anchors itself (nginx `~`/`~*`, Go `regexp.MatchString`).
-    Search { case_insensitive: bool },
-    /// ingress-nginx: rendered as `~* (...)$`, anchored at the end only, case-insensitive.
-    EndAnchored,
-    /// ingress-nginx origin with `*.`: one DNS label, rendered end-anchored.
-    Glob,
-    /// String prefix (Istio `prefix`).
-    Prefix,
-}
+/// How a layer matches an origin pattern against the request's `Origin` (defined with the matcher
+/// that runs it).
+pub use crate::analysis::matcher::MatchSemantics as PatternSemantics;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OriginKind {

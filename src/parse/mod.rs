@@ -1,8 +1,9 @@
 //! Parsers: bytes to syntax trees whose nodes carry byte ranges. One module per format.
 
-use crate::source::TextRange;
-
+pub mod nginx;
 pub mod yaml;
+
+use crate::source::TextRange;
 
 /// Why a file (or part of one) could not be parsed; becomes a CORS901 finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,7 @@ use crate::source::{FileKind, SourceFile};
 pub enum Parsed {
     /// The file's kind has no parser yet, or the prefilter found nothing that can matter.
     Nothing,
+    Nginx(nginx::Config),
     Yaml(yaml::YamlFile),
 }
 
@@ -40,12 +42,17 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
 pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
     match file.kind {
+        FileKind::Nginx => {
+            let config = nginx::parse(&file.text);
+            let errors = config.errors.clone();
+            (Parsed::Nginx(config), errors)
+        }
         FileKind::Yaml if is_helm_template(file) => (Parsed::Nothing, Vec::new()),
         FileKind::Yaml => {
             let (tree, errors) = yaml::parse(&file.text);
             (Parsed::Yaml(tree), errors)
         }
-        FileKind::Python | FileKind::Nginx | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
+        FileKind::Python | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
     }
 }
 

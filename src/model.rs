@@ -3,6 +3,7 @@
 //! Extractors fill it (`crate::extract`); rules only read it. Layer-specific facts live in the
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
+pub mod deploy;
 pub mod nginx;
 
 use crate::parse::ParseError;
@@ -130,6 +131,8 @@ pub struct Project {
     pub policies: Vec<CorsPolicy>,
     /// nginx configurations: blocks, maps and upstreams, with nginx's inheritance rules.
     pub nginx: nginx::NginxModel,
+    /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
+    pub deploy: deploy::DeployFacts,
 }
 
 impl Project {

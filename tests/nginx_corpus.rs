@@ -171,36 +171,6 @@ fn h5bp_includes_stay_inside_the_repository() {
     }
 }
 
-/// Rough parse throughput over the corpus; run with
-/// `cargo test --release --test nginx_corpus -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn throughput() {
-    let Some(corpus) = corpus() else { return };
-    let texts: Vec<String> = files_under(&corpus.join("nginx")).iter().map(|p| read(p)).collect();
-    let bytes: usize = texts.iter().map(String::len).sum();
-    // The best of several runs, since the machine may be busy.
-    let rounds = 50;
-    let mut best = f64::MAX;
-    let mut directives = 0;
-    for _ in 0..8 {
-        let start = std::time::Instant::now();
-        for _ in 0..rounds {
-            for t in &texts {
-                directives += nginx::parse(t).walk().count();
-            }
-        }
-        best = best.min(start.elapsed().as_secs_f64());
-    }
-    let mb = (bytes * rounds) as f64 / 1e6;
-    println!(
-        "{} files, {:.1} KB: {:.1} MB/s at best ({directives} directives)",
-        texts.len(),
-        bytes as f64 / 1e3,
-        mb / best
-    );
-}
-
 #[test]
 fn debug_dump_follows_includes_like_crossplane() {
     let Some(corpus) = corpus() else { return };

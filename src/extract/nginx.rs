@@ -92,7 +92,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
                     text: f.text.as_str(),
                     config,
                 }),
-                Parsed::Nothing => None,
+                _ => None,
             })
             .collect();
         if files.is_empty() {

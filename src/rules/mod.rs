@@ -7,8 +7,12 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod origin_support;
+#[cfg(test)]
+mod test_support;
 mod unparsable_config;
 mod unused_suppression;
+mod wildcard_origin_with_credentials;
 
 pub use unused_suppression::UnusedSuppression;
 
@@ -35,8 +39,11 @@ macro_rules! rule {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[RuleMeta] =
-    &[rule!(unparsable_config::UnparsableConfig), rule!(unused_suppression::UnusedSuppression)];
+pub static RULES: &[RuleMeta] = &[
+    rule!(wildcard_origin_with_credentials::WildcardOriginWithCredentials),
+    rule!(unparsable_config::UnparsableConfig),
+    rule!(unused_suppression::UnusedSuppression),
+];
 
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))

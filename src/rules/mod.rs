@@ -8,6 +8,7 @@ use crate::model::Project;
 use crate::source::Span;
 
 mod origin_support;
+mod reflected_origin;
 #[cfg(test)]
 mod test_support;
 mod unparsable_config;
@@ -41,6 +42,7 @@ macro_rules! rule {
 /// Every rule, in code order.
 pub static RULES: &[RuleMeta] = &[
     rule!(wildcard_origin_with_credentials::WildcardOriginWithCredentials),
+    rule!(reflected_origin::ReflectedOrigin),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod null_origin_allowed;
 mod origin_support;
 mod reflected_origin;
 #[cfg(test)]
@@ -43,6 +44,7 @@ macro_rules! rule {
 pub static RULES: &[RuleMeta] = &[
     rule!(wildcard_origin_with_credentials::WildcardOriginWithCredentials),
     rule!(reflected_origin::ReflectedOrigin),
+    rule!(null_origin_allowed::NullOriginAllowed),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

@@ -8,6 +8,7 @@ use crate::model::Project;
 use crate::source::Span;
 
 mod null_origin_allowed;
+mod origin_never_matches;
 mod origin_support;
 mod reflected_origin;
 #[cfg(test)]
@@ -45,6 +46,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(wildcard_origin_with_credentials::WildcardOriginWithCredentials),
     rule!(reflected_origin::ReflectedOrigin),
     rule!(null_origin_allowed::NullOriginAllowed),
+    rule!(origin_never_matches::OriginNeverMatches),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

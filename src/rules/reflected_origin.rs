@@ -20,7 +20,9 @@ impl Rule for ReflectedOrigin {
     fn check(project: &Project, sink: &mut Sink) {
         for (policy, entry) in entries(project) {
             let (what, primary) = match &entry.kind {
-                OriginKind::Reflect => (reflect_cause(policy.layer), "the request's `Origin` is echoed back".to_owned()),
+                OriginKind::Reflect => {
+                    (reflect_cause(policy.layer), "the request's `Origin` is echoed back".to_owned())
+                }
                 OriginKind::Pattern { pattern, .. } => match analyzed_pattern(entry) {
                     Some((_, report)) if report.accepts_any => {
                         let noun = semantics_of(entry).map_or("origin pattern", pattern_noun);
@@ -71,7 +73,10 @@ fn reflect_cause(layer: Layer) -> String {
              `Access-Control-Allow-Origin`"
             .to_owned(),
         Layer::Starlette | Layer::Traefik => {
-            format!("{} echoes the request's `Origin` in `Access-Control-Allow-Origin` without an allowlist", layer.name())
+            format!(
+                "{} echoes the request's `Origin` in `Access-Control-Allow-Origin` without an allowlist",
+                layer.name()
+            )
         }
     }
 }

@@ -70,7 +70,8 @@ mod tests {
     use crate::rules::test_support::Builder;
     use crate::source::FileKind;
 
-    const STARLETTE: &str = "app.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"*\"],\n    allow_credentials=True,\n)\n";
+    const STARLETTE: &str =
+        "app.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"*\"],\n    allow_credentials=True,\n)\n";
 
     #[test]
     fn starlette_reflects_every_origin_with_credentials() {
@@ -87,7 +88,9 @@ mod tests {
         let d = &found[0];
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(b.at(d.span), "\"*\"");
-        assert!(d.message.starts_with("Starlette answers every origin with `Access-Control-Allow-Origin: <that origin>`"));
+        assert!(
+            d.message.starts_with("Starlette answers every origin with `Access-Control-Allow-Origin: <that origin>`")
+        );
         assert!(d.message.contains("0.15 to 0.52"), "{}", d.message);
         assert_eq!(d.primary_label.as_deref(), Some("every origin is allowed"));
         assert_eq!(b.labels(d), [("allow_credentials=True", "credentials are allowed here")]);

@@ -10,6 +10,7 @@ use crate::source::Span;
 mod null_origin_allowed;
 mod origin_never_matches;
 mod origin_support;
+mod permissive_origin_regex;
 mod reflected_origin;
 #[cfg(test)]
 mod test_support;
@@ -47,6 +48,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(reflected_origin::ReflectedOrigin),
     rule!(null_origin_allowed::NullOriginAllowed),
     rule!(origin_never_matches::OriginNeverMatches),
+    rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

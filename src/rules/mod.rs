@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod insecure_origin_trusted;
 mod null_origin_allowed;
 mod origin_never_matches;
 mod origin_support;
@@ -49,6 +50,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(null_origin_allowed::NullOriginAllowed),
     rule!(origin_never_matches::OriginNeverMatches),
     rule!(permissive_origin_regex::PermissiveOriginRegex),
+    rule!(insecure_origin_trusted::InsecureOriginTrusted),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

@@ -17,6 +17,7 @@ mod reflected_origin;
 mod test_support;
 mod unparsable_config;
 mod unused_suppression;
+mod wildcard_ignored_with_credentials;
 mod wildcard_origin_with_credentials;
 
 pub use unused_suppression::UnusedSuppression;
@@ -51,6 +52,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(origin_never_matches::OriginNeverMatches),
     rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(insecure_origin_trusted::InsecureOriginTrusted),
+    rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

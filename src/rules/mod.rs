@@ -8,6 +8,7 @@ use crate::model::Project;
 use crate::source::Span;
 
 mod insecure_origin_trusted;
+mod max_age_capped;
 mod null_origin_allowed;
 mod origin_never_matches;
 mod origin_support;
@@ -53,6 +54,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(insecure_origin_trusted::InsecureOriginTrusted),
     rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
+    rule!(max_age_capped::MaxAgeCapped),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

@@ -176,17 +176,19 @@ pub(crate) fn entries(project: &Project) -> impl Iterator<Item = (&CorsPolicy, &
     project.policies.iter().flat_map(|p| p.origins.entries.iter().map(move |e| (p, e)))
 }
 
-/// `n` seconds in words: `1728000 s (20 days)`.
-pub(crate) fn duration(seconds: u64) -> String {
+/// `seconds` in words when it is a whole number of minutes, hours or days: `20 days`.
+pub(crate) fn in_words(seconds: u64) -> Option<String> {
     let unit = |n: u64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
-    let words = if seconds >= 86400 && seconds % 86400 == 0 {
-        unit(seconds / 86400, "day")
-    } else if seconds >= 3600 && seconds % 3600 == 0 {
-        unit(seconds / 3600, "hour")
-    } else if seconds >= 60 && seconds % 60 == 0 {
-        unit(seconds / 60, "minute")
-    } else {
-        return format!("{seconds} s");
-    };
-    format!("{seconds} s ({words})")
+    [(86400, "day"), (3600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(size, _)| seconds >= *size && seconds % size == 0)
+        .map(|(size, name)| unit(seconds / size, name))
+}
+
+/// `1728000 s (20 days)`.
+pub(crate) fn duration(seconds: u64) -> String {
+    match in_words(seconds) {
+        Some(words) => format!("{seconds} s ({words})"),
+        None => format!("{seconds} s"),
+    }
 }

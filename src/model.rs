@@ -5,6 +5,7 @@
 
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A value static analysis either resolved or could not. `Unknown` never produces a finding by itself.
@@ -126,6 +127,9 @@ pub struct Project {
     /// Files that could not be parsed, in whole or in part (CORS901).
     pub parse_errors: Vec<(FileId, ParseError)>,
     pub policies: Vec<CorsPolicy>,
+    /// The origins the user declared trustworthy (`allowed-origins` in the configuration that governs
+    /// the file), for each file that has the setting (CORS108). Filled by the pipeline, not extractors.
+    pub allowed_origins: HashMap<FileId, Vec<String>>,
 }
 
 impl Project {

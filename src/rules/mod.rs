@@ -11,6 +11,7 @@ mod insecure_origin_trusted;
 mod max_age_capped;
 mod null_origin_allowed;
 mod origin_never_matches;
+mod origin_outside_policy;
 mod origin_support;
 mod permissive_origin_regex;
 mod reflected_origin;
@@ -53,6 +54,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(origin_never_matches::OriginNeverMatches),
     rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(insecure_origin_trusted::InsecureOriginTrusted),
+    rule!(origin_outside_policy::OriginOutsidePolicy),
     rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
     rule!(max_age_capped::MaxAgeCapped),
     rule!(unparsable_config::UnparsableConfig),

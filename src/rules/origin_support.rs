@@ -181,7 +181,7 @@ pub(crate) fn in_words(seconds: u64) -> Option<String> {
     let unit = |n: u64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
     [(86400, "day"), (3600, "hour"), (60, "minute")]
         .into_iter()
-        .find(|(size, _)| seconds >= *size && seconds % size == 0)
+        .find(|(size, _)| seconds >= *size && seconds.is_multiple_of(*size))
         .map(|(size, name)| unit(seconds / size, name))
 }
 

@@ -67,11 +67,13 @@ fn label(finding: &PatternFinding) -> &'static str {
 fn help(entry: &OriginEntry, pattern: &str, finding: &PatternFinding) -> String {
     use PatternFindingKind as K;
     let glob = semantics_of(entry) == Some(PatternSemantics::Glob);
-    let range = finding.cause_range.filter(|r| r.end <= pattern.len() && pattern.is_char_boundary(r.start));
+    let range = finding.cause_range.filter(|r| pattern.get(r.start..r.end).is_some());
     let cause = range.and_then(|r| pattern.get(r.start..r.end));
+    let split = range.and_then(|r| pattern.split_at_checked(r.start));
     match (finding.kind, range) {
-        (K::UnescapedDot, Some(r)) if cause == Some(".") => {
-            format!("escape the dot: `{}\\{}`", &pattern[..r.start], &pattern[r.start..])
+        (K::UnescapedDot, _) if cause == Some(".") && split.is_some() => {
+            let (before, after) = split.unwrap_or_default();
+            format!("escape the dot: `{before}\\{after}`")
         }
         (K::UnanchoredEnd, Some(r)) if r.is_empty() && r.start == pattern.len() => {
             format!("end the pattern with `$`: `{pattern}$`")
@@ -139,6 +141,17 @@ mod tests {
         assert_eq!(d.span.start(), b.span(pattern).end());
         assert_eq!(d.primary_label.as_deref(), Some("nothing stops the match here"));
         assert_eq!(d.help.as_deref(), Some("end the pattern with `$`: `^https://app\\.example\\.com$`"));
+    }
+
+    #[test]
+    fn a_search_without_scheme_or_start_anchor() {
+        let pattern = r"example\.com$";
+        let (b, found) =
+            run(Layer::Nginx, TRAEFIK, &format!("map $http_origin $c {{ ~{pattern} $http_origin; }}"), pattern);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("accepts `https://evilexample.com`"), "{}", found[0].message);
+        assert_eq!(found[0].span.start(), b.span(pattern).start());
+        assert_eq!(found[0].help.as_deref(), Some("start the pattern with `^`: `^example\\.com$`"));
     }
 
     #[test]

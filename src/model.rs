@@ -3,6 +3,8 @@
 //! Extractors fill it (`crate::extract`); rules only read it. Layer-specific facts live in the
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
+pub mod deploy;
+
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
 use std::collections::HashMap;
@@ -130,6 +132,8 @@ pub struct Project {
     /// The origins the user declared trustworthy (`allowed-origins` in the configuration that governs
     /// the file), for each file that has the setting (CORS108). Filled by the pipeline, not extractors.
     pub allowed_origins: HashMap<FileId, Vec<String>>,
+    /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
+    pub deploy: deploy::DeployFacts,
 }
 
 impl Project {

@@ -9,11 +9,13 @@ use crate::source::Span;
 
 mod insecure_origin_trusted;
 mod max_age_capped;
+mod missing_vary_origin;
 mod null_origin_allowed;
 mod origin_never_matches;
 mod origin_outside_policy;
 mod origin_support;
 mod permissive_origin_regex;
+mod preflight_requires_auth;
 mod reflected_origin;
 #[cfg(test)]
 mod test_support;
@@ -55,8 +57,10 @@ pub static RULES: &[RuleMeta] = &[
     rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(insecure_origin_trusted::InsecureOriginTrusted),
     rule!(origin_outside_policy::OriginOutsidePolicy),
+    rule!(preflight_requires_auth::PreflightRequiresAuth),
     rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
     rule!(max_age_capped::MaxAgeCapped),
+    rule!(missing_vary_origin::MissingVaryOrigin),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];

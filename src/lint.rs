@@ -264,7 +264,7 @@ mod tests {
         std::fs::write(dir.path().join("corslint.toml"), config).expect("config");
         for sub in ["prod", "dev"] {
             std::fs::create_dir(dir.path().join(sub)).expect("dir");
-            std::fs::write(dir.path().join(sub).join("cors.yaml"), "a: 1\n").expect("file");
+            std::fs::write(dir.path().join(sub).join("cors.py"), "x = 1\n").expect("file");
         }
         let outcome = lint(&Options { paths: vec![dir.path().to_path_buf()], ..Options::default() }).expect("lint");
         let project = &outcome.project;
@@ -274,7 +274,7 @@ mod tests {
             .filter_map(|(id, origins)| project.file(*id).map(|f| (f.path.display().to_string(), origins)))
             .collect();
         assert_eq!(declared.len(), 1, "{declared:?}");
-        assert!(declared[0].0.ends_with("prod/cors.yaml"), "{declared:?}");
+        assert!(declared[0].0.ends_with("prod/cors.py"), "{declared:?}");
         assert_eq!(declared[0].1, &vec!["https://app.example.com".to_owned()]);
     }
 }

@@ -42,6 +42,30 @@ impl Rule for OriginNeverMatches {
                 OriginKind::Any | OriginKind::Reflect => {}
             }
         }
+        ingress_fallbacks(project, sink);
+    }
+}
+
+/// ingress-nginx: an origin that makes the whole `cors-allow-origin` value fail validation, which
+/// then becomes `*` (the policy holds only that `Any`; the layer records why in its notes).
+fn ingress_fallbacks(project: &Project, sink: &mut Sink) {
+    use crate::analysis::origin::LiteralContext;
+    use crate::model::deploy::OriginNote;
+    for policy in project.policies.iter().filter(|p| p.layer == Layer::IngressNginx) {
+        let Some(cors) = project.deploy.ingress_of(policy).and_then(|i| i.cors.as_ref()) else { continue };
+        for note in &cors.origin_notes {
+            let OriginNote::InvalidValueAllowsAny { offending, reason, .. } = note else { continue };
+            let message = format!(
+                "`{}` never matches a browser's `Origin`: {reason}, so ingress-nginx rejects the whole \
+                 `cors-allow-origin` value and allows every origin (`*`) instead",
+                offending.value
+            );
+            let help = match check_origin_literal(&offending.value, LiteralContext::EXACT).corrected {
+                Some(corrected) => format!("write `{corrected}`, the origin as browsers send it"),
+                None => "write the origin as `scheme://host[:port]`, e.g. `https://app.example.com`".to_owned(),
+            };
+            sink.report(offending.span, message).primary("ingress-nginx falls back to `*` here").help(help);
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! path, missing scheme, default port, upper case, whitespace, `*` where the layer does not glob),
 //! and origin patterns that require such a thing. The help shows the origin as browsers send it.
 
-use crate::analysis::origin::{OriginCheck, OriginProblemKind, check_origin_literal};
+use crate::analysis::origin::{LiteralContext, OriginCheck, OriginProblemKind, check_origin_literal};
 use crate::diagnostic::Severity;
+use crate::model::deploy::OriginNote;
 use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{
     analyzed_pattern, entries, glob_as_regex, literal_context, pattern_noun, semantics_of, span_within,
@@ -46,17 +47,24 @@ impl Rule for OriginNeverMatches {
     }
 }
 
+/// ingress-nginx's per-origin check dropped `entry` (its layer records it).
+fn is_skipped_by_ingress(project: &Project, policy: &CorsPolicy, entry: &OriginEntry) -> bool {
+    let notes = project.deploy.ingress_of(policy).and_then(|i| i.cors.as_ref()).map(|c| c.origin_notes.as_slice());
+    notes
+        .unwrap_or_default()
+        .iter()
+        .any(|note| matches!(note, OriginNote::OriginSkipped { origin, .. } if origin.span == entry.span))
+}
+
 /// ingress-nginx: an origin that makes the whole `cors-allow-origin` value fail validation, which
 /// then becomes `*` (the policy holds only that `Any`; the layer records why in its notes).
 fn ingress_fallbacks(project: &Project, sink: &mut Sink) {
-    use crate::analysis::origin::LiteralContext;
-    use crate::model::deploy::OriginNote;
     for policy in project.policies.iter().filter(|p| p.layer == Layer::IngressNginx) {
         let Some(cors) = project.deploy.ingress_of(policy).and_then(|i| i.cors.as_ref()) else { continue };
         for note in &cors.origin_notes {
             let OriginNote::InvalidValueAllowsAny { offending, reason, .. } = note else { continue };
             let message = format!(
-                "`{}` never matches a browser's `Origin`: {reason}, so ingress-nginx rejects the whole \
+                "`{}` fails ingress-nginx's validation ({reason}), so ingress-nginx ignores the whole \
                  `cors-allow-origin` value and allows every origin (`*`) instead",
                 offending.value
             );
@@ -87,13 +95,8 @@ fn report_literal(
     }
     let reasons: Vec<String> = kinds.iter().map(|k| reason(*k, policy.layer)).collect();
     let mut message = format!("`{value}` never matches a browser's `Origin`: it has {}", reasons.join(", and "));
-    let fails_ingress_validation =
-        kinds.iter().any(|k| !matches!(k, OriginProblemKind::DefaultPort | OriginProblemKind::NotCanonical));
-    if policy.layer == Layer::IngressNginx && fails_ingress_validation {
-        message.push_str(
-            "; ingress-nginx's validation rejects such an origin: it drops it, or allows every origin (`*`) \
-             when the whole `cors-allow-origin` value fails",
-        );
+    if is_skipped_by_ingress(project, policy, entry) {
+        message.push_str("; ingress-nginx's validation drops it from `cors-allow-origin`");
     }
     let Some(first) = problems.first() else { return };
     let primary = span_within(project, entry, value, first.range);
@@ -254,7 +257,7 @@ mod tests {
         let (b, found) = literal(Layer::IngressNginx, "cors-allow-origin: \"app.example.com\"", "app.example.com");
         assert_eq!(found.len(), 1);
         assert_eq!(b.at(found[0].span), "app.example.com");
-        assert!(found[0].message.contains("ingress-nginx's validation rejects such an origin"));
+        assert!(!found[0].message.contains("ingress-nginx"), "no deployment facts: {}", found[0].message);
         let (b, found) = literal(
             Layer::IngressNginx,
             "cors-allow-origin: \"https://app.example.com:443\"",
@@ -262,6 +265,27 @@ mod tests {
         );
         assert_eq!(b.at(found[0].span), ":443");
         assert!(!found[0].message.contains("validation"));
+    }
+
+    #[test]
+    fn ingress_nginx_validation_as_the_deployment_layer_records_it() {
+        let b = Builder::ingress(&["enable-cors: \"true\"", "cors-allow-origin: \"https://app.example.com/\""]);
+        let found = b.run::<OriginNeverMatches>();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(b.at(found[0].span), "https://app.example.com/");
+        assert_eq!(
+            found[0].message,
+            "`https://app.example.com/` fails ingress-nginx's validation (it has a path or a trailing `/`), so \
+             ingress-nginx ignores the whole `cors-allow-origin` value and allows every origin (`*`) instead"
+        );
+        assert_eq!(found[0].help.as_deref(), Some("write `https://app.example.com`, the origin as browsers send it"));
+
+        let b =
+            Builder::ingress(&["enable-cors: \"true\"", "cors-allow-origin: \"https://a.example.com, b.example.com\""]);
+        let found = b.run::<OriginNeverMatches>();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(b.at(found[0].span), "b.example.com");
+        assert!(found[0].message.ends_with("; ingress-nginx's validation drops it from `cors-allow-origin`"));
     }
 
     #[test]

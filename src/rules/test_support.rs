@@ -16,6 +16,25 @@ impl Builder {
         Builder { project: Project { files: vec![file], ..Project::default() } }
     }
 
+    /// A project built by the real parser and extractors from one file.
+    pub fn extracted(kind: FileKind, text: &str) -> Self {
+        let mut b = Builder::new(kind, text);
+        let (tree, errors) = crate::parse::parse_file(&b.project.files[0]);
+        assert!(errors.is_empty(), "{errors:?}");
+        crate::extract::extract(&mut b.project, &[tree]);
+        b
+    }
+
+    /// An Ingress with these ingress-nginx annotations (`key: value` lines, prefix added).
+    pub fn ingress(annotations: &[&str]) -> Self {
+        let lines: String = annotations.iter().map(|a| format!("    nginx.ingress.kubernetes.io/{a}\n")).collect();
+        let text = format!(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n{lines}spec:\n  \
+             rules:\n    - host: api.example.com\n"
+        );
+        Builder::extracted(FileKind::Yaml, &text)
+    }
+
     fn text(&self) -> &str {
         &self.project.files[0].text
     }

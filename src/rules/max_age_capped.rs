@@ -104,6 +104,14 @@ mod tests {
     }
 
     #[test]
+    fn nginx_help_writes_the_directive() {
+        let (_, found) = run(Layer::Nginx, |b| Setting::explicit(Value::Known(86400), b.span("86400")));
+        assert!(
+            found[0].help.as_deref().is_some_and(|h| h.ends_with("add_header Access-Control-Max-Age 7200 always;"))
+        );
+    }
+
+    #[test]
     fn two_hours_or_unknown_is_silent() {
         assert_eq!(run(Layer::Starlette, |b| Setting::explicit(Value::Known(7200), b.span("86400"))).1, []);
         assert_eq!(run(Layer::Starlette, |b| Setting::explicit(Value::Unknown, b.span("86400"))).1, []);

@@ -124,6 +124,7 @@ pub(crate) fn write_setting(layer: Layer, field: Field, values: &[&str]) -> Stri
              `add_header Access-Control-Allow-Origin $cors_origin always;`",
             values.join("\" $http_origin; \"")
         ),
+        Layer::Nginx if field == Field::MaxAge => format!("add_header {} {} always;", field.header(), values.join("")),
         Layer::Nginx => format!("add_header {} \"{}\" always;", field.header(), values.join(", ")),
         Layer::IngressNginx => {
             let key = match field {

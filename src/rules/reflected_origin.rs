@@ -65,7 +65,7 @@ fn report(sink: &mut Sink, policy: &CorsPolicy, entry: &OriginEntry, what: &str,
 fn reflect_cause(layer: Layer) -> String {
     match layer {
         Layer::Nginx => {
-            "`Access-Control-Allow-Origin` is set to `$http_origin` without an allowlist: nginx echoes every origin"
+            "`Access-Control-Allow-Origin` is set to `$http_origin` without an allowlist, so nginx echoes every origin"
                 .to_owned()
         }
         Layer::IngressNginx => "ingress-nginx's origin check `if ($http_origin ~* (...)$)` matches every origin here \

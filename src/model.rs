@@ -8,6 +8,7 @@ pub mod nginx;
 
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A value static analysis either resolved or could not. `Unknown` never produces a finding by itself.
@@ -131,6 +132,9 @@ pub struct Project {
     pub policies: Vec<CorsPolicy>,
     /// nginx configurations: blocks, maps and upstreams, with nginx's inheritance rules.
     pub nginx: nginx::NginxModel,
+    /// The origins the user declared trustworthy (`allowed-origins` in the configuration that governs
+    /// the file), for each file that has the setting (CORS108). Filled by the pipeline, not extractors.
+    pub allowed_origins: HashMap<FileId, Vec<String>>,
     /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
     pub deploy: deploy::DeployFacts,
 }

@@ -3,6 +3,8 @@
 //! Extractors fill it (`crate::extract`); rules only read it. Layer-specific facts live in the
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
+pub mod fastapi;
+
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
 use std::path::PathBuf;
@@ -139,6 +141,8 @@ pub struct Project {
     /// Files that could not be parsed, in whole or in part (CORS901).
     pub parse_errors: Vec<(FileId, ParseError)>,
     pub policies: Vec<CorsPolicy>,
+    /// FastAPI/Starlette applications (middleware stack, routes, header needs).
+    pub apps: Vec<fastapi::App>,
 }
 
 impl Project {

@@ -3,7 +3,9 @@
 use crate::model::Project;
 use crate::parse::Parsed;
 
+pub mod fastapi;
+
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    let _ = (project, parsed);
+    fastapi::extract(project, parsed);
 }

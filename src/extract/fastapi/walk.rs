@@ -1,0 +1,496 @@
+//! Walks every module and function body in statement order and records what is done to app and
+//! router objects: `add_middleware`, `@app.middleware("http")`, wrapping, routes, `include_router`.
+//! Calls of project functions that receive an app (`setup_cors(app)`) are followed with the app
+//! bound, so their operations land on the right app in the right order.
+
+use super::Ctx;
+use super::modules::ModId;
+use super::syntax::{MAX_DEPTH, children, field, span, text, unparen, visit};
+use super::value::{CallV, Scope, V, Val};
+use crate::model::fastapi::Framework;
+use crate::source::{FileId, Span, Spanned};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use tree_sitter::Node;
+
+/// How many project functions deep an app is followed into (`main` → `create_app` → `setup_cors`).
+const MAX_CALL_DEPTH: usize = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    App(usize),
+    Router(usize),
+}
+
+/// An application object found in the project.
+#[derive(Debug)]
+pub struct AppObj<'t> {
+    pub span: Span,
+    pub framework: Framework,
+    /// The constructor call; `None` for an app only known as a parameter (`def setup(app): ...`).
+    pub ctor: Option<CallV<'t>>,
+    pub ops: Vec<Op<'t>>,
+}
+
+#[derive(Debug)]
+pub struct RouterObj<'t> {
+    pub ctor: CallV<'t>,
+    pub ops: Vec<Op<'t>>,
+}
+
+#[derive(Debug)]
+pub struct Op<'t> {
+    /// Statement order: byte offsets along the chain of calls that led here.
+    pub key: Vec<usize>,
+    pub kind: OpKind<'t>,
+}
+
+#[derive(Debug)]
+pub enum OpKind<'t> {
+    /// `app.add_middleware(Cls, ...)`: the whole call (the class is its first argument).
+    AddMiddleware(CallV<'t>),
+    /// `@app.middleware("http")` on `def`.
+    Decorator {
+        module: ModId,
+        def: Node<'t>,
+        span: Span,
+    },
+    /// `app = Cls(app, ...)`.
+    Wrap(CallV<'t>),
+    Route(RouteOp<'t>),
+    Include {
+        router: usize,
+        prefix: Option<String>,
+        dependencies: Vec<Val<'t>>,
+    },
+}
+
+#[derive(Debug)]
+pub struct RouteOp<'t> {
+    pub methods: Vec<Spanned<String>>,
+    pub path: Option<String>,
+    pub span: Span,
+    pub handler: Option<(ModId, Node<'t>)>,
+    pub dependencies: Vec<Val<'t>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Objects<'t> {
+    pub apps: Vec<AppObj<'t>>,
+    pub routers: Vec<RouterObj<'t>>,
+    by_node: HashMap<(FileId, usize), Target>,
+    /// (target, operation node) pairs already recorded: a function walked from a call site and again
+    /// on its own records its operations once.
+    seen: HashSet<(Target, FileId, usize)>,
+    /// Operations on a receiver that is not a known app (a parameter never bound at a call site):
+    /// kept until every walk is done, then given to a stand-in app unless a real app got them.
+    pending: Vec<(Span, Op<'t>, (FileId, usize))>,
+}
+
+const HTTP_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "options", "head", "trace"];
+
+fn app_framework(path: &str) -> Option<Framework> {
+    match path {
+        "fastapi.FastAPI" | "fastapi.applications.FastAPI" | "?.FastAPI" => Some(Framework::FastApi),
+        "starlette.applications.Starlette" | "?.Starlette" => Some(Framework::Starlette),
+        _ => None,
+    }
+}
+
+fn is_router(path: &str) -> bool {
+    matches!(path, "fastapi.APIRouter" | "fastapi.routing.APIRouter" | "?.APIRouter" | "starlette.routing.Router")
+}
+
+impl<'t> Ctx<'t> {
+    /// Called by the evaluator for every call of something outside the project: an app or router
+    /// constructor becomes an object (one per constructor call).
+    pub fn construct(&self, call: &CallV<'t>) -> Option<V<'t>> {
+        let framework = app_framework(&call.path);
+        if framework.is_none() && !is_router(&call.path) {
+            return None;
+        }
+        let key = (call.span.file, call.span.start());
+        let mut objects = self.objects.borrow_mut();
+        if let Some(target) = objects.by_node.get(&key) {
+            return Some(match *target {
+                Target::App(id) => V::App(id),
+                Target::Router(id) => V::Router(id),
+            });
+        }
+        let target = match framework {
+            Some(framework) => {
+                let app = AppObj { span: call.span, framework, ctor: Some(call.clone()), ops: Vec::new() };
+                objects.apps.push(app);
+                Target::App(objects.apps.len() - 1)
+            }
+            None => {
+                objects.routers.push(RouterObj { ctor: call.clone(), ops: Vec::new() });
+                Target::Router(objects.routers.len() - 1)
+            }
+        };
+        objects.by_node.insert(key, target);
+        Some(match target {
+            Target::App(id) => V::App(id),
+            Target::Router(id) => V::Router(id),
+        })
+    }
+
+    /// Walks every module body, then every function body on its own.
+    pub fn walk_all(&self) {
+        for module in 0..self.modules.len() {
+            let Some(m) = self.modules.get(module) else { continue };
+            let (root, file) = (m.root, m.file);
+            self.walk_block(root, &Scope::module(module), &[file], 0, &mut Vec::new());
+        }
+        for module in 0..self.modules.len() {
+            let Some(m) = self.modules.get(module) else { continue };
+            let (root, file) = (m.root, m.file);
+            let mut defs = Vec::new();
+            visit(root, MAX_DEPTH, &mut |n| {
+                if n.kind() == "function_definition" {
+                    defs.push(n);
+                }
+                true
+            });
+            for def in defs {
+                let frame = self.frame_for(module, def, None, None);
+                let scope = Scope { module, frame: Some(Rc::new(frame)), overlay: Rc::new(Vec::new()) };
+                if let Some(body) = field(def, "body") {
+                    self.walk_block(body, &scope, &[file, def.start_byte()], 0, &mut vec![def.id()]);
+                }
+            }
+        }
+        self.settle_pending();
+    }
+
+    fn walk_block(&self, block: Node<'t>, scope: &Scope<'t>, prefix: &[usize], depth: usize, stack: &mut Vec<usize>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for stmt in children(block) {
+            self.refuel();
+            let mut key = prefix.to_vec();
+            key.push(stmt.start_byte());
+            match stmt.kind() {
+                "expression_statement" => {
+                    for expr in children(stmt) {
+                        self.walk_expression(expr, scope, &key, stack);
+                    }
+                }
+                "decorated_definition" => self.walk_decorated(stmt, scope, &key),
+                "if_statement" | "try_statement" | "with_statement" | "for_statement" | "while_statement"
+                | "match_statement" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
+                | "case_clause" | "block" => self.walk_block(stmt, scope, &key, depth + 1, stack),
+                _ => {}
+            }
+        }
+    }
+
+    fn walk_expression(&self, expr: Node<'t>, scope: &Scope<'t>, key: &[usize], stack: &mut Vec<usize>) {
+        let expr = unparen(expr);
+        match expr.kind() {
+            "call" => self.walk_call(expr, scope, key, stack),
+            "await" => {
+                if let Some(inner) = children(expr).first() {
+                    self.walk_expression(*inner, scope, key, stack);
+                }
+            }
+            "assignment" => {
+                let Some(right) = field(expr, "right").map(unparen) else { return };
+                if right.kind() == "call" {
+                    // An app or router exists even when nothing refers to it (`app = FastAPI(...)`
+                    // served by `uvicorn main:app`): evaluating the call records it.
+                    if let Some(function) = field(right, "function")
+                        && self
+                            .eval(function, scope, 0)
+                            .path()
+                            .is_some_and(|p| app_framework(p).is_some() || is_router(p))
+                    {
+                        let _ = self.eval(right, scope, 0);
+                    }
+                    if !self.walk_wrap(right, scope, key) {
+                        self.walk_call(right, scope, key, stack);
+                    }
+                } else if right.kind() == "assignment" {
+                    self.walk_expression(right, scope, key, stack);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `app = Cls(app, ...)` (or `Cls(app=app, ...)`): a middleware wrapping the whole app.
+    fn walk_wrap(&self, call: Node<'t>, scope: &Scope<'t>, key: &[usize]) -> bool {
+        let Some(function) = field(call, "function") else { return false };
+        let callee = self.eval(function, scope, 0);
+        if !matches!(callee.v, V::Path(_) | V::Class(..)) {
+            return false;
+        }
+        let Some(arguments) = field(call, "arguments") else { return false };
+        let first = children(arguments).into_iter().find(|a| match a.kind() {
+            "keyword_argument" => field(*a, "name")
+                .is_some_and(|n| text(n, self.modules.get(scope.module).map_or("", |m| m.text)) == "app"),
+            _ => true,
+        });
+        let Some(first) = first else { return false };
+        let app_node = if first.kind() == "keyword_argument" { field(first, "value") } else { Some(first) };
+        let Some(app_node) = app_node else { return false };
+        let V::App(app) = self.eval(app_node, scope, 0).v else { return false };
+        let Some(wrap) = self.eval_call_parts(call, scope) else { return false };
+        self.record(Target::App(app), call, scope, Op { key: key.to_vec(), kind: OpKind::Wrap(wrap) });
+        true
+    }
+
+    fn walk_call(&self, call: Node<'t>, scope: &Scope<'t>, key: &[usize], stack: &mut Vec<usize>) {
+        let Some(function) = field(call, "function").map(unparen) else { return };
+        let source = self.modules.get(scope.module).map_or("", |m| m.text);
+        if function.kind() == "attribute" {
+            let (Some(object), Some(attr)) = (field(function, "object"), field(function, "attribute")) else { return };
+            let attr = text(attr, source);
+            match attr {
+                "add_middleware" | "include_router" | "add_api_route" | "add_route" => {
+                    let receiver = self.eval(object, scope, 0);
+                    let Some(parts) = self.eval_call_parts(call, scope) else { return };
+                    self.on_receiver(receiver, object, attr, parts, call, scope, key);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        // `app.middleware("http")(dispatch)`
+        if function.kind() == "call" {
+            if let Some((target, _)) = self.middleware_decorator(function, scope) {
+                let Some(arguments) = field(call, "arguments") else { return };
+                if let Some(first) = children(arguments).first()
+                    && let V::Func(module, def) = self.eval(*first, scope, 0).v
+                {
+                    let op = OpKind::Decorator { module, def, span: self.span_in(scope.module, call) };
+                    self.record(target, call, scope, Op { key: key.to_vec(), kind: op });
+                }
+            }
+            return;
+        }
+        // A project function that receives an app or router: follow it with the arguments bound.
+        if stack.len() > MAX_CALL_DEPTH {
+            return;
+        }
+        let callee = self.eval(function, scope, 0);
+        let V::Func(module, def) = callee.v else { return };
+        if stack.contains(&def.id()) {
+            return;
+        }
+        let Some(parts) = self.eval_call_parts(call, scope) else { return };
+        // Follow calls that receive an app or router, and factories that return one (so the
+        // factory's operations are ordered where it is called).
+        let receives = parts.args.iter().any(|a| matches!(a.val.v, V::App(_) | V::Router(_)));
+        if !receives && !matches!(self.eval(call, scope, 0).v, V::App(_)) {
+            return;
+        }
+        let frame = self.frame_for(module, def, Some(&parts), None);
+        let inner = Scope { module, frame: Some(Rc::new(frame)), overlay: Rc::new(Vec::new()) };
+        let Some(body) = field(def, "body") else { return };
+        let mut prefix = key.to_vec();
+        prefix.push(def.start_byte());
+        stack.push(def.id());
+        self.walk_block(body, &inner, &prefix, 0, stack);
+        stack.pop();
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_receiver(
+        &self,
+        receiver: Val<'t>,
+        object: Node<'t>,
+        attr: &str,
+        parts: CallV<'t>,
+        call: Node<'t>,
+        scope: &Scope<'t>,
+        key: &[usize],
+    ) {
+        let target = match receiver.v {
+            V::App(id) => Target::App(id),
+            V::Router(id) => Target::Router(id),
+            _ => {
+                if attr == "add_middleware" {
+                    let receiver_span = self.receiver_span(object, scope);
+                    let node_key = (self.span_in(scope.module, call).file, call.start_byte());
+                    let op = Op { key: key.to_vec(), kind: OpKind::AddMiddleware(parts) };
+                    self.objects.borrow_mut().pending.push((receiver_span, op, node_key));
+                }
+                return;
+            }
+        };
+        let kind = match attr {
+            "add_middleware" if matches!(target, Target::App(_)) => OpKind::AddMiddleware(parts),
+            "include_router" => {
+                let Some(V::Router(router)) = parts.arg(Some(0), "router").map(|a| a.val.v.clone()) else { return };
+                let prefix = parts.arg(None, "prefix").and_then(|a| a.val.str().map(str::to_string));
+                let dependencies = seq_items(parts.arg(None, "dependencies").map(|a| &a.val));
+                OpKind::Include { router, prefix, dependencies }
+            }
+            "add_api_route" | "add_route" => {
+                let path = parts.arg(Some(0), "path").and_then(|a| a.val.str().map(str::to_string));
+                let handler = match parts.arg(Some(1), "endpoint").map(|a| &a.val.v) {
+                    Some(V::Func(module, def)) => Some((*module, *def)),
+                    _ => None,
+                };
+                let Some(methods) = methods_arg(&parts, self.span_in(scope.module, call)) else { return };
+                let dependencies = seq_items(parts.arg(None, "dependencies").map(|a| &a.val));
+                let span = self.span_in(scope.module, call);
+                OpKind::Route(RouteOp { methods, path, span, handler, dependencies })
+            }
+            _ => return,
+        };
+        self.record(target, call, scope, Op { key: key.to_vec(), kind });
+    }
+
+    /// Where a stand-in app is declared: the parameter the receiver names, or the receiver itself.
+    fn receiver_span(&self, object: Node<'t>, scope: &Scope<'t>) -> Span {
+        let source = self.modules.get(scope.module).map_or("", |m| m.text);
+        if object.kind() == "identifier"
+            && let Some(frame) = &scope.frame
+        {
+            let name = text(object, source);
+            let params = super::value::parameters(frame.func, source);
+            if let Some((_, node, _)) = params.iter().find(|(p, _, _)| p == name) {
+                return self.span_in(scope.module, *node);
+            }
+        }
+        self.span_in(scope.module, object)
+    }
+
+    /// `@app.middleware("http")` or `app.middleware("http")`: the app it registers on.
+    fn middleware_decorator(&self, call: Node<'t>, scope: &Scope<'t>) -> Option<(Target, ())> {
+        let function = field(call, "function")?;
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let source = self.modules.get(scope.module).map_or("", |m| m.text);
+        if field(function, "attribute").map(|a| text(a, source)) != Some("middleware") {
+            return None;
+        }
+        match self.eval(field(function, "object")?, scope, 0).v {
+            V::App(id) => Some((Target::App(id), ())),
+            _ => None,
+        }
+    }
+
+    fn walk_decorated(&self, stmt: Node<'t>, scope: &Scope<'t>, key: &[usize]) {
+        let Some(def) = field(stmt, "definition").filter(|d| d.kind() == "function_definition") else { return };
+        let source = self.modules.get(scope.module).map_or("", |m| m.text);
+        for decorator in children(stmt).into_iter().filter(|d| d.kind() == "decorator") {
+            let Some(expr) = children(decorator).first().map(|e| unparen(*e)) else { continue };
+            if expr.kind() != "call" {
+                continue;
+            }
+            let Some(function) = field(expr, "function").filter(|f| f.kind() == "attribute") else { continue };
+            let (Some(object), Some(attr)) = (field(function, "object"), field(function, "attribute")) else {
+                continue;
+            };
+            let attr_text = text(attr, source);
+            if attr_text == "middleware" {
+                if let Some((target, _)) = self.middleware_decorator(expr, scope) {
+                    let op =
+                        OpKind::Decorator { module: scope.module, def, span: self.span_in(scope.module, decorator) };
+                    self.record(target, decorator, scope, Op { key: key.to_vec(), kind: op });
+                }
+                continue;
+            }
+            let is_method = HTTP_METHODS.contains(&attr_text);
+            if !is_method && attr_text != "api_route" && attr_text != "route" {
+                continue;
+            }
+            let target = match self.eval(object, scope, 0).v {
+                V::App(id) => Target::App(id),
+                V::Router(id) => Target::Router(id),
+                _ => continue,
+            };
+            let Some(parts) = self.eval_call_parts(expr, scope) else { continue };
+            let decorator_span = self.span_in(scope.module, decorator);
+            let methods = if is_method {
+                vec![Spanned::new(
+                    attr_text.to_ascii_uppercase(),
+                    span(self.span_in(scope.module, function).file, function),
+                )]
+            } else {
+                match methods_arg(&parts, decorator_span) {
+                    Some(methods) => methods,
+                    None => continue,
+                }
+            };
+            let path = parts.arg(Some(0), "path").and_then(|a| a.val.str().map(str::to_string));
+            let dependencies = seq_items(parts.arg(None, "dependencies").map(|a| &a.val));
+            let route =
+                RouteOp { methods, path, span: decorator_span, handler: Some((scope.module, def)), dependencies };
+            self.record(target, decorator, scope, Op { key: key.to_vec(), kind: OpKind::Route(route) });
+        }
+    }
+
+    fn record(&self, target: Target, node: Node<'t>, scope: &Scope<'t>, op: Op<'t>) {
+        let file = self.span_in(scope.module, node).file;
+        let mut objects = self.objects.borrow_mut();
+        if !objects.seen.insert((target, file, node.start_byte())) {
+            return;
+        }
+        match target {
+            Target::App(id) => {
+                if let Some(app) = objects.apps.get_mut(id) {
+                    app.ops.push(op);
+                }
+            }
+            Target::Router(id) => {
+                if let Some(router) = objects.routers.get_mut(id) {
+                    router.ops.push(op);
+                }
+            }
+        }
+    }
+
+    /// Operations on unknown receivers that no real app received become stand-in apps, one per
+    /// receiver (so `def setup(app): app.add_middleware(CORSMiddleware, ...)` still yields a policy).
+    fn settle_pending(&self) {
+        let mut objects = self.objects.borrow_mut();
+        let pending = std::mem::take(&mut objects.pending);
+        let recorded: HashSet<(FileId, usize)> = objects.seen.iter().map(|(_, f, s)| (*f, *s)).collect();
+        let mut stand_ins: HashMap<Span, usize> = HashMap::new();
+        for (receiver, op, node_key) in pending {
+            if recorded.contains(&node_key) {
+                continue;
+            }
+            let id = *stand_ins.entry(receiver).or_insert_with(|| {
+                objects.apps.push(AppObj {
+                    span: receiver,
+                    framework: Framework::FastApi,
+                    ctor: None,
+                    ops: Vec::new(),
+                });
+                objects.apps.len() - 1
+            });
+            if let Some(app) = objects.apps.get_mut(id)
+                && !app.ops.iter().any(|o| o.key == op.key)
+            {
+                app.ops.push(op);
+            }
+        }
+    }
+}
+
+/// The items of a list value (`dependencies=[...]`).
+pub fn seq_items<'t>(val: Option<&Val<'t>>) -> Vec<Val<'t>> {
+    match val.map(|v| &v.v) {
+        Some(V::Seq(seq)) => seq.items.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// `methods=[...]` of `api_route`/`add_api_route`: upper-cased (FastAPI upper-cases them), default
+/// `GET`; `None` when the list is not known.
+fn methods_arg(parts: &CallV<'_>, default_span: Span) -> Option<Vec<Spanned<String>>> {
+    match parts.arg(None, "methods").map(|a| &a.val.v) {
+        None | Some(V::NoneVal) => Some(vec![Spanned::new("GET".to_string(), default_span)]),
+        Some(V::Seq(seq)) if !seq.unknown => {
+            seq.items.iter().map(|item| item.str().map(|m| Spanned::new(m.to_ascii_uppercase(), item.span))).collect()
+        }
+        _ => None,
+    }
+}

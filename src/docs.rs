@@ -24,3 +24,18 @@ pub fn summary(code: &str) -> String {
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
 }
+
+/// The Markdown rule table the README carries (a test keeps the two equal).
+pub fn rule_table() -> String {
+    let mut table = String::from("| Code | Name | Severity | What it finds |\n|---|---|---|---|\n");
+    for rule in crate::rules::RULES {
+        table.push_str(&format!(
+            "| [{code}](rules/{code}.md) | {} | {} | {} |\n",
+            rule.name,
+            rule.severity,
+            summary(rule.code).replace('|', "\\|"),
+            code = rule.code
+        ));
+    }
+    table
+}

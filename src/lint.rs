@@ -169,10 +169,23 @@ fn filter(
         if !config.is_enabled(meta.code, &file.path, cli) {
             continue;
         }
+        let silenced_rows: Vec<Option<usize>> = file_suppressions
+            .iter()
+            .filter(|(s, _)| s.directive.codes.iter().any(|c| c.code == meta.code))
+            .map(|(s, _)| (!s.file_level).then_some(s.directive.target_row))
+            .collect();
         for (suppression, used) in file_suppressions {
             for (code, used) in suppression.directive.codes.iter().zip(used) {
-                // A code for a rule that is switched off here has nothing to suppress by design.
-                if *used || (rules::find(&code.code).is_some() && !config.is_enabled(&code.code, &file.path, cli)) {
+                // A code for a rule that is switched off here has nothing to suppress by design, and a
+                // suppression of CORS902 itself is never reported (it would have to suppress itself).
+                if *used
+                    || code.code == meta.code
+                    || (rules::find(&code.code).is_some() && !config.is_enabled(&code.code, &file.path, cli))
+                {
+                    continue;
+                }
+                let row = file.position(code.span.start()).row;
+                if silenced_rows.iter().any(|r| r.is_none_or(|r| r == row)) {
                     continue;
                 }
                 let mut sink = rules::Sink::new(meta);

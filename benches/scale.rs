@@ -1,0 +1,189 @@
+//! Scale benchmark: builds a deterministic synthetic repository (mostly unrelated Python, JS, YAML
+//! and text, with a few hundred CORS setups, nginx configs and manifests spread through it), then
+//! times `corslint` against the floor, `rg -l -i -e cors -e access-control`, over the same tree.
+//!
+//! `cargo bench --bench scale` (sizes: `BENCH_FILES=10000,25000,50000`, default 50000; runs per
+//! measurement: `BENCH_RUNS`, default 3). Prints wall-clock medians, the ratio, and corslint's peak RSS.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// xorshift: the same tree on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "order", "user", "invoice", "price", "total", "session", "cache", "queue", "report", "tenant", "item", "stock",
+    "payment", "token", "record", "config", "metric", "event", "window", "buffer",
+];
+
+fn words(rng: &mut Rng, n: usize) -> String {
+    (0..n).map(|_| WORDS[rng.below(WORDS.len() as u64) as usize]).collect::<Vec<_>>().join("_")
+}
+
+fn python_module(rng: &mut Rng) -> String {
+    let mut s = String::from("import os\nimport json\nfrom typing import Any\n\n");
+    for _ in 0..(8 + rng.below(25)) {
+        let name = words(rng, 3);
+        s.push_str(&format!(
+            "def {name}(data: dict[str, Any]) -> Any:\n    value = data.get({:?}, {})\n    if value > {}:\n        return json.dumps(value)\n    return os.path.join('a', str(value))\n\n",
+            words(rng, 1),
+            rng.below(1000),
+            rng.below(50)
+        ));
+    }
+    s
+}
+
+fn js_module(rng: &mut Rng) -> String {
+    let mut s = String::new();
+    for _ in 0..(5 + rng.below(20)) {
+        s.push_str(&format!(
+            "export function {}(x) {{\n  const y = x * {};\n  return fetch('/api/{}', {{ method: 'GET' }}).then(r => r.json()) + y;\n}}\n\n",
+            words(rng, 2),
+            rng.below(100),
+            words(rng, 1)
+        ));
+    }
+    s
+}
+
+fn yaml_doc(rng: &mut Rng) -> String {
+    format!(
+        "name: {}\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make {}\n",
+        words(rng, 2),
+        words(rng, 1)
+    )
+}
+
+fn text_doc(rng: &mut Rng) -> String {
+    (0..(20 + rng.below(60))).map(|_| words(rng, 6) + "\n").collect()
+}
+
+const FASTAPI: &str = r#"from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+
+
+@app.delete("/items/{item_id}")
+def delete_item(item_id: int):
+    return {"deleted": item_id}
+"#;
+
+const NGINX: &str = r#"server {
+    listen 80;
+    location /api/ {
+        add_header Access-Control-Allow-Origin $http_origin;
+        add_header Access-Control-Allow-Credentials true;
+        proxy_pass http://backend:8000;
+    }
+}
+"#;
+
+const INGRESS: &str = r#"apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations:
+    nginx.ingress.kubernetes.io/enable-cors: "true"
+spec:
+  rules:
+    - host: api.example.com
+"#;
+
+fn build_tree(root: &Path, files: usize) -> std::io::Result<()> {
+    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    for i in 0..files {
+        let dir = root.join(format!("pkg{:03}/mod{:02}", i % 500, (i / 500) % 20));
+        std::fs::create_dir_all(&dir)?;
+        let (name, text) = match (i % 200, rng.below(10)) {
+            (0, _) => (format!("app_{i}.py"), FASTAPI.to_string()),
+            (1, _) => (format!("site_{i}.conf"), NGINX.to_string()),
+            (2, _) => (format!("ingress_{i}.yaml"), INGRESS.to_string()),
+            (_, 0..=4) => (format!("m{i}.py"), python_module(&mut rng)),
+            (_, 5..=6) => (format!("m{i}.js"), js_module(&mut rng)),
+            (_, 7) => (format!("w{i}.yml"), yaml_doc(&mut rng)),
+            _ => (format!("n{i}.md"), text_doc(&mut rng)),
+        };
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}
+
+fn tree_for(files: usize) -> std::io::Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-tree-{files}"));
+    let marker = root.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        build_tree(&root, files)?;
+        std::fs::write(&marker, "")?;
+    }
+    Ok(root)
+}
+
+fn time(cmd: &mut Command, runs: usize) -> Option<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().ok()?;
+        // corslint exits 1 when it finds problems; rg exits 1 when nothing matches.
+        if status.code().is_none_or(|c| c > 1) {
+            return None;
+        }
+        times.push(start.elapsed());
+    }
+    times.sort();
+    times.get(times.len() / 2).copied()
+}
+
+fn peak_rss_of_children_kib() -> i64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    }
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_FILES")
+        .unwrap_or_else(|_| "50000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let corslint = env!("CARGO_BIN_EXE_corslint");
+    println!("{:>8} {:>12} {:>12} {:>7} {:>12}", "files", "corslint", "rg -l", "ratio", "peak RSS");
+    for files in sizes {
+        let root = match tree_for(files) {
+            Ok(root) => root,
+            Err(e) => return eprintln!("cannot build the synthetic tree: {e}"),
+        };
+        let ours = time(Command::new(corslint).args(["--output-format", "concise"]).arg(&root), runs);
+        let rss = peak_rss_of_children_kib();
+        let floor = time(Command::new("rg").args(["-l", "-i", "-e", "cors", "-e", "access-control"]).arg(&root), runs);
+        let ms = |d: Option<Duration>| d.map_or("n/a".to_string(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3));
+        let ratio = match (ours, floor) {
+            (Some(a), Some(b)) if !b.is_zero() => format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64()),
+            _ => "n/a".to_string(),
+        };
+        println!("{files:>8} {:>12} {:>12} {ratio:>7} {:>9} MB", ms(ours), ms(floor), rss / 1024);
+        if floor.is_none() {
+            println!("         (rg is not installed: `apt-get install ripgrep` for the floor)");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The built binary, as users and CI run it: exit codes, formats, discovery, config, stdin.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn corslint() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corslint"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("CORSLINT_OUTPUT_FORMAT").env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    corslint().args(args).output().expect("the binary runs")
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    corslint().current_dir(dir).args(args).output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const FINDING: &str = "fixtures/CORS902/stale_ignore.py";
+const CLEAN: &str = "fixtures/CORS902/no_suppressions.py";
+
+fn shared_dir() -> PathBuf {
+    std::env::var_os("CORSLINT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    assert_eq!(run(&[CLEAN]).status.code(), Some(0));
+    assert_eq!(run(&[FINDING]).status.code(), Some(1));
+    assert_eq!(run(&["--exit-zero", FINDING]).status.code(), Some(0));
+    assert_eq!(run(&["--fail-on", "error", FINDING]).status.code(), Some(0));
+    assert_eq!(run(&["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(run(&["--select", "NOPE", FINDING]).status.code(), Some(2));
+    let missing = run(&["no/such/path"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no/such/path"), "{}", stderr(&missing));
+    assert!(stdout(&missing).is_empty());
+}
+
+#[test]
+fn clean_repository_prints_a_clean_summary() {
+    let output = run(&[CLEAN]);
+    assert_eq!(stdout(&output), "All checks passed: no CORS problems found in 1 file.\n");
+}
+
+#[test]
+fn every_output_format_matches_its_snapshot() {
+    for format in ["full", "concise", "json", "json-lines", "sarif", "github"] {
+        let output = run(&["--output-format", format, FINDING]);
+        assert_eq!(output.status.code(), Some(1), "{format}: {}", stderr(&output));
+        insta::assert_snapshot!(format!("format_{format}"), stdout(&output));
+    }
+    let stats = run(&["--statistics", FINDING]);
+    insta::assert_snapshot!("statistics", stdout(&stats));
+}
+
+#[test]
+fn output_file_receives_the_report_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("report.json");
+    let target_arg = target.to_string_lossy().into_owned();
+    let output = run(&["--output-format", "json", "-o", &target_arg, FINDING]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    let written = std::fs::read_to_string(&target).expect("report written");
+    let value: serde_json::Value = serde_json::from_str(&written).expect("valid JSON");
+    assert_eq!(value.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let schema_path = shared_dir().join("schemas/sarif-schema-2.1.0.json");
+    let Ok(schema_text) = std::fs::read_to_string(&schema_path) else {
+        println!("note: {} is absent; SARIF schema check skipped", schema_path.display());
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for target in [FINDING, "fixtures"] {
+        let output = run(&["--output-format", "sarif", "--exit-zero", target]);
+        let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+        let errors: Vec<String> =
+            validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{target}: SARIF invalid:\n{}", errors.join("\n"));
+        let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(uri.as_str().is_some_and(|u| !u.starts_with('/')), "relative uri expected, got {uri}");
+    }
+}
+
+#[test]
+fn json_is_valid_for_every_fixture() {
+    let output = run(&["--output-format", "json", "--exit-zero", "fixtures"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    for d in value.as_array().expect("an array") {
+        for field in [
+            "code",
+            "name",
+            "severity",
+            "message",
+            "help",
+            "url",
+            "filename",
+            "location",
+            "end_location",
+            "labels",
+            "fix",
+        ] {
+            assert!(d.get(field).is_some(), "missing `{field}` in {d}");
+        }
+        assert!(d["location"]["row"].as_u64().is_some_and(|r| r >= 1));
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+const STALE: &str = "x = 1  # corslint: ignore[CORS901]\n";
+
+#[test]
+fn gitignore_is_honoured_for_walks_but_not_for_named_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(&dir.path().join(".gitignore"), "ignored.py\n");
+    write(&dir.path().join("ignored.py"), STALE);
+    write(&dir.path().join(".deploy/kept.py"), "y = 2\n");
+    let walked = run_in(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(walked.status.code(), Some(0), "{}", stdout(&walked));
+    assert!(stdout(&walked).contains("in 1 file"), "dot-directories are walked: {}", stdout(&walked));
+    let named = run_in(dir.path(), &["--output-format", "concise", "ignored.py"]);
+    assert_eq!(named.status.code(), Some(1));
+    assert!(stdout(&named).starts_with("ignored.py:1:27: CORS902"), "{}", stdout(&named));
+    let forced = run_in(dir.path(), &["--force-exclude", "ignored.py"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stdout(&forced));
+}
+
+#[test]
+fn stdin_is_linted_as_the_named_file() {
+    let mut child = corslint()
+        .args(["--output-format", "concise", "--stdin-filename", "app/main.py", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(STALE.as_bytes()).expect("write stdin");
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).starts_with("app/main.py:1:27: CORS902"), "{}", stdout(&output));
+}
+
+#[test]
+fn nearest_config_applies_and_bad_config_is_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(&dir.path().join("a/app.py"), STALE);
+    write(&dir.path().join("b/app.py"), STALE);
+    write(&dir.path().join("b/pyproject.toml"), "[tool.corslint]\nignore = [\"CORS902\"]\n");
+    write(&dir.path().join("corslint.toml"), "[severity]\nCORS902 = \"info\"\n");
+    let output = run_in(dir.path(), &["--output-format", "concise", "."]);
+    assert_eq!(output.status.code(), Some(0), "info does not fail: {}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("a/app.py:1:27: CORS902 [info]"), "{text}");
+    assert!(!text.contains("b/app.py"), "pyproject in b/ ignores CORS902: {text}");
+
+    write(&dir.path().join("corslint.toml"), "select = [\"CORS9\"]\nselct = [\"CORS1\"]\n");
+    let bad = run_in(dir.path(), &["."]);
+    assert_eq!(bad.status.code(), Some(2));
+    let message = stderr(&bad);
+    assert!(message.contains("corslint.toml:2:1") && message.contains("selct"), "{message}");
+    assert!(stdout(&bad).is_empty());
+}
+
+#[test]
+fn suppressions_work_in_every_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A stale suppression is itself suppressible only by an ignore-file of CORS902.
+    write(&dir.path().join("quiet.py"), "# corslint: ignore-file[CORS902]\nx = 1  # corslint: ignore[CORS901]\n");
+    let output = run_in(dir.path(), &["--output-format", "concise", "quiet.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn rule_documentation_commands() {
+    let list = run(&["rules", "--output-format", "json"]);
+    let rules: serde_json::Value = serde_json::from_slice(&list.stdout).expect("JSON");
+    assert!(rules.as_array().is_some_and(|r| r.iter().any(|r| r["code"] == "CORS901")));
+    let page = run(&["rule", "CORS902"]);
+    assert_eq!(page.status.code(), Some(0));
+    assert!(stdout(&page).starts_with("# CORS902 unused-suppression"));
+    assert_eq!(run(&["rule", "CORS000"]).status.code(), Some(2));
+}
+
+#[test]
+fn junk_input_never_crashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut random = |n: usize| -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed & 0xff) as u8
+            })
+            .collect()
+    };
+    for (i, name) in ["a.py", "b.conf", "nginx/c", "d.yaml", ".env"].iter().enumerate() {
+        let path = root.join(format!("r{i}")).join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, random(4096 + i * 997)).expect("write");
+    }
+    write(&root.join("utf8/bad.py"), "");
+    std::fs::write(root.join("utf8/bad.py"), b"CORS = '\xff\xfe'\nserver { \xc3 }\n").expect("write");
+    std::fs::write(root.join("utf8/nul.conf"), b"server {\0}\n").expect("write");
+    write(&root.join("empty/nginx.conf"), "");
+    write(&root.join("empty/empty.yaml"), "");
+    let big = "# corslint padding\n".repeat(20 * 1024 * 1024 / 19 + 1);
+    write(&root.join("big/huge.py"), &big);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root, root.join("loop")).expect("symlink");
+        use std::os::unix::fs::PermissionsExt;
+        write(&root.join("secret/app.py"), "x = 1\n");
+        std::fs::set_permissions(root.join("secret/app.py"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        // A FIFO must not block the walk (reading it would wait forever).
+        let fifo = root.join("conf.d/pipe.conf");
+        std::fs::create_dir_all(root.join("conf.d")).expect("mkdir");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    }
+    for format in ["full", "json"] {
+        let output = run_in(root, &["--output-format", format, "."]);
+        let code = output.status.code();
+        assert!(matches!(code, Some(0 | 1)), "exit {code:?}: {}", stderr(&output));
+        assert!(!stderr(&output).contains("internal error"), "{}", stderr(&output));
+        if format == "json" {
+            let _: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on junk");
+        }
+    }
+    let verbose = run_in(root, &["--verbose", "--exit-zero", "."]);
+    assert!(stderr(&verbose).contains("larger than 10 MiB"), "{}", stderr(&verbose));
+}

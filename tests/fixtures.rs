@@ -1,0 +1,169 @@
+//! The fixture harness: runs the real pipeline over `fixtures/` and compares the findings with the
+//! `# expect: CODE` comments written in the fixtures. Each file directly under `fixtures/<CODE>/` is
+//! linted alone; each subdirectory (and `fixtures/demo`) is linted as one project.
+
+use corslint::lint::{Options, lint};
+use corslint::source::{FileKind, SourceFile};
+use corslint::suppress::comment_directives;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+type Findings = BTreeMap<(PathBuf, usize, String), usize>;
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Every lint target: single files under the rule folders, and project folders.
+fn targets() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(fixtures_root()) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let is_rule_folder = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("CORS"));
+        if !is_rule_folder {
+            out.push(path);
+            continue;
+        }
+        for child in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+            out.push(child.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Relative to the crate root, as the harness reports paths.
+fn relative(path: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let absolute = if path.is_absolute() { path.to_path_buf() } else { root.join(path) };
+    absolute.strip_prefix(root).map(Path::to_path_buf).unwrap_or(absolute)
+}
+
+fn files_under(target: &Path) -> Vec<PathBuf> {
+    if target.is_file() {
+        return vec![target.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![target.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() { stack.push(path) } else { out.push(path) }
+        }
+    }
+    out
+}
+
+fn expectations(target: &Path) -> Findings {
+    let mut expected = Findings::new();
+    // Prose may quote the syntax; only configuration files carry expectations.
+    for path in files_under(target).into_iter().filter(|p| p.extension().is_none_or(|e| e != "md")) {
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let file = SourceFile::new(path.clone(), FileKind::Nginx, text);
+        for directive in comment_directives(&file, 0, "expect") {
+            for code in directive.codes {
+                *expected.entry((relative(&path), directive.target_row, code.code)).or_default() += 1;
+            }
+        }
+    }
+    expected
+}
+
+fn actual(target: &Path) -> Findings {
+    let options = Options { paths: vec![target.to_path_buf()], ..Options::default() };
+    let outcome = match lint(&options) {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("{}: the pipeline failed: {e}", target.display()),
+    };
+    let mut found = Findings::new();
+    for d in &outcome.diagnostics {
+        let Some(file) = outcome.project.file(d.span.file) else { continue };
+        let row = file.position(d.span.start()).row;
+        *found.entry((relative(&file.path), row, d.code.to_string())).or_default() += 1;
+    }
+    found
+}
+
+#[test]
+fn every_fixture_produces_exactly_its_expected_findings() {
+    let targets = targets();
+    assert!(!targets.is_empty(), "no fixtures found under {}", fixtures_root().display());
+    let mut problems = Vec::new();
+    for target in &targets {
+        let expected = expectations(target);
+        let found = actual(target);
+        let keys: std::collections::BTreeSet<_> = expected.keys().chain(found.keys()).collect();
+        for key in keys {
+            let (want, got) = (expected.get(key).copied().unwrap_or(0), found.get(key).copied().unwrap_or(0));
+            if want != got {
+                let (path, row, code) = key;
+                let what = if want > got { "missing" } else { "unexpected" };
+                problems.push(format!("{what}: {}:{row} {code} (expected {want}, found {got})", path.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "fixture findings differ from `# expect:` comments:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn every_rule_has_a_doc_page_and_fixtures_both_ways() {
+    let mut problems = Vec::new();
+    for rule in corslint::rules::RULES {
+        if corslint::docs::page(rule.code).is_none() {
+            problems.push(format!("{}: no rules/{}.md", rule.code, rule.code));
+        }
+        let folder = fixtures_root().join(rule.code);
+        let files = files_under(&folder);
+        let triggers = |path: &PathBuf| expectations(path).keys().any(|(_, _, code)| code == rule.code);
+        if !files.iter().any(triggers) {
+            problems.push(format!("{}: no fixture under fixtures/{} expects it", rule.code, rule.code));
+        }
+        if !files.iter().any(|f| !triggers(f)) {
+            problems.push(format!("{}: no fixture under fixtures/{} that must stay silent", rule.code, rule.code));
+        }
+    }
+    for (code, page) in corslint::docs::RULE_DOCS {
+        match corslint::rules::find(code) {
+            None => problems.push(format!("rules/{code}.md documents no registered rule")),
+            Some(rule) => {
+                let title = format!("# {} {}", rule.code, rule.name);
+                if !page.starts_with(&title) {
+                    problems.push(format!("rules/{code}.md must start with `{title}`"));
+                }
+                for section in ["What it does", "Why is this bad?", "Example", "Fix", "Layers", "References"] {
+                    if corslint::docs::section(page, section).is_none() {
+                        problems.push(format!("rules/{code}.md lacks `## {section}`"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "rule catalogue problems:\n  {}", problems.join("\n  "));
+}
+
+/// With `CORSLINT_BLESS=1` the table is rewritten in place instead of compared.
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap_or_default();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let (Some(from), Some(to)) = (readme.find(start), readme.find(end)) else {
+        panic!("README.md lacks the {start:?} … {end:?} markers around the rule table");
+    };
+    let table = corslint::docs::rule_table();
+    let current = &readme[from + start.len()..to];
+    if std::env::var_os("CORSLINT_BLESS").is_some() {
+        let updated = format!("{}{table}{}", &readme[..from + start.len()], &readme[to..]);
+        std::fs::write(&path, updated).expect("README.md is writable");
+        return;
+    }
+    assert_eq!(
+        current, table,
+        "README.md's rule table is out of date: run `CORSLINT_BLESS=1 cargo test --test fixtures readme`"
+    );
+}

@@ -175,6 +175,9 @@ pub struct CustomMiddleware {
     pub preflight_exit: Option<Span>,
     /// The `if request.method == "OPTIONS"` check that passes preflights on, if there is one.
     pub options_check: Option<Span>,
+    /// Request headers the middleware tests in its conditions (`if "x-api-key" not in request.headers`):
+    /// real requests must carry them, so preflights ask for them.
+    pub gate_headers: Vec<Spanned<String>>,
 }
 
 /// A Starlette `AuthenticationBackend` of the project.

@@ -128,6 +128,7 @@ impl<'t> Ctx<'t> {
             definition: self.span_in(m, class),
             preflight_exit: exit,
             options_check: sim.options_check,
+            gate_headers: sim.gate_headers,
         })
     }
 
@@ -142,6 +143,7 @@ impl<'t> Ctx<'t> {
             definition: self.span_in(module, def),
             preflight_exit: exit,
             options_check: sim.options_check,
+            gate_headers: sim.gate_headers,
         }
     }
 
@@ -251,12 +253,25 @@ struct Sim<'c, 't> {
     source: &'t str,
     /// Variables holding a header the preflight does not have: `true` when the value is `None`.
     absent: HashMap<String, bool>,
+    /// Variables assigned from a header read: the header and where it is read.
+    header_vars: HashMap<String, (String, Span)>,
     options_check: Option<Span>,
+    gate_headers: Vec<Spanned<String>>,
 }
 
 impl<'c, 't> Sim<'c, 't> {
     fn new(ctx: &'c Ctx<'t>, module: ModId, next: Next, mode: Mode, source: &'t str) -> Self {
-        Sim { ctx, module, next, mode, source, absent: HashMap::new(), options_check: None }
+        Sim {
+            ctx,
+            module,
+            next,
+            mode,
+            source,
+            absent: HashMap::new(),
+            header_vars: HashMap::new(),
+            options_check: None,
+            gate_headers: Vec::new(),
+        }
     }
 
     fn span(&self, node: Node<'_>) -> Span {
@@ -420,6 +435,11 @@ impl<'c, 't> Sim<'c, 't> {
         }
         let mut all_done = true;
         let mut has_else = false;
+        for (condition, _) in &branches {
+            if let Some(c) = condition {
+                self.note_gate_headers(*c);
+            }
+        }
         for (condition, body) in branches {
             let truth = match condition {
                 Some(c) => self.condition(c, 0),
@@ -449,6 +469,26 @@ impl<'c, 't> Sim<'c, 't> {
         if all_done && has_else { Out::Done } else { Out::Continue }
     }
 
+    /// Headers a condition tests, directly or through a variable assigned from a header read.
+    fn note_gate_headers(&mut self, condition: Node<'t>) {
+        let mut found = Vec::new();
+        super::syntax::visit(condition, MAX_DEPTH, &mut |n| {
+            if let Some((name, at)) = header_read(n, self.source) {
+                found.push(Spanned::new(name, self.span(at)));
+                return false;
+            }
+            if let Some((name, at)) = self.header_vars.get(text(n, self.source)).filter(|_| n.kind() == "identifier") {
+                found.push(Spanned::new(name.clone(), *at));
+            }
+            true
+        });
+        for header in found {
+            if !self.gate_headers.iter().any(|h| h.value.eq_ignore_ascii_case(&header.value)) {
+                self.gate_headers.push(header);
+            }
+        }
+    }
+
     fn note_options_check(&mut self, condition: Node<'_>) {
         if self.options_check.is_none() && self.mentions_options(condition) {
             self.options_check = Some(self.span(condition));
@@ -469,6 +509,21 @@ impl<'c, 't> Sim<'c, 't> {
             return;
         }
         let name = text(left, self.source).to_string();
+        let mut read = None;
+        super::syntax::visit(right, 6, &mut |n| {
+            if let Some((header, at)) = header_read(n, self.source).filter(|_| read.is_none()) {
+                read = Some((header, self.span(at)));
+            }
+            read.is_none()
+        });
+        match read {
+            Some(read) => {
+                self.header_vars.insert(name.clone(), read);
+            }
+            None => {
+                self.header_vars.remove(&name);
+            }
+        }
         match self.absent_value(unparen(right)) {
             Some(is_none) => {
                 self.absent.insert(name, is_none);

@@ -162,14 +162,19 @@ impl<'t> Ctx<'t> {
 
             let mut header_needs = Vec::new();
             for m in &middleware {
-                if let MiddlewareKind::Authentication { backend: Some(backend) } = &m.kind {
-                    for header in &backend.reads_headers {
-                        header_needs.push(HeaderNeed {
-                            name: header.value.clone(),
-                            span: header.span,
-                            source: format!("the authentication backend of `{}`", m.name),
-                        });
+                let (headers, source) = match &m.kind {
+                    MiddlewareKind::Authentication { backend: Some(backend) } => {
+                        (&backend.reads_headers, format!("the authentication backend of `{}`", m.name))
                     }
+                    MiddlewareKind::Custom(custom) => (&custom.gate_headers, format!("the middleware `{}`", m.name)),
+                    _ => continue,
+                };
+                for header in headers {
+                    header_needs.push(HeaderNeed {
+                        name: header.value.clone(),
+                        span: header.span,
+                        source: source.clone(),
+                    });
                 }
             }
             let mut routes = Vec::new();

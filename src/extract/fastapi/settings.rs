@@ -19,6 +19,8 @@ struct EnvConfig {
     files: Vec<String>,
     prefix: String,
     case_sensitive: bool,
+    /// pydantic-settings validates defaults unless told otherwise.
+    skip_default_validation: bool,
 }
 
 /// How pydantic treats a field's type.
@@ -66,22 +68,25 @@ impl<'t> Ctx<'t> {
                     return Val { v: V::Method(Box::new(instance), attr.to_string()), span: at };
                 }
                 Some(Binding::Value { value, annotation }) => {
-                    if is_settings {
-                        let config = self.env_config(&chain);
-                        if let Some((file, entry)) = self.dotenv_entry(*m, &config, attr) {
-                            let kind = self.field_type(*m, *annotation);
-                            let val = self.env_value(file, entry, &kind, !pydantic_v1);
-                            let split = matches!(val.v, V::Unknown) && kind.container && !entry.interpolated;
-                            if split && self.splits_commas(*m, *annotation, attr, &chain) {
-                                return self.env_split(file, entry, kind.url && !pydantic_v1);
-                            }
-                            return val;
+                    let config = if is_settings { self.env_config(&chain) } else { EnvConfig::default() };
+                    if let Some((file, entry)) = is_settings.then(|| self.dotenv_entry(*m, &config, attr)).flatten() {
+                        let kind = self.field_type(*m, *annotation);
+                        let val = self.env_value(file, entry, &kind, !pydantic_v1);
+                        let split = matches!(val.v, V::Unknown) && kind.container && !entry.interpolated;
+                        if split && self.splits_commas(*m, *annotation, attr, &chain) {
+                            return self.env_split(file, entry, kind.url && !pydantic_v1);
                         }
+                        return val;
                     }
-                    return match value {
-                        Some(value) => self.field_default(*m, *value, depth),
-                        None => Val::unknown(at),
-                    };
+                    let Some(value) = value else { return Val::unknown(at) };
+                    let mut default = self.field_default(*m, *value, depth);
+                    // pydantic-settings validates defaults (`validate_default=True`): a v2 URL field's
+                    // default strings become URL objects too.
+                    let validated = is_settings && !config.skip_default_validation;
+                    if validated && !pydantic_v1 && self.field_type(*m, *annotation).url {
+                        mark_url(&mut default);
+                    }
+                    return default;
                 }
                 Some(_) => return Val::unknown(at),
                 None => {}
@@ -143,6 +148,7 @@ impl<'t> Ctx<'t> {
                     }
                     ("env_prefix", V::Str(s)) => config.prefix = s.value.clone(),
                     ("case_sensitive", V::Bool(b)) => config.case_sensitive = *b,
+                    ("validate_default", V::Bool(b)) => config.skip_default_validation = !*b,
                     _ => {}
                 }
             }
@@ -339,6 +345,20 @@ impl<'t> Ctx<'t> {
             });
         }
         Val { v: V::Seq(seq), span: at }
+    }
+}
+
+fn mark_url(val: &mut Val<'_>) {
+    match &mut val.v {
+        V::Str(s) => s.url = true,
+        V::Seq(seq) => {
+            for item in &mut seq.items {
+                if let V::Str(s) = &mut item.v {
+                    s.url = true;
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -7,6 +7,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod header_not_allowed;
+mod method_not_allowed;
+mod origins_not_a_list;
+mod preflight_blocked_by_middleware;
 mod unparsable_config;
 mod unused_suppression;
 
@@ -35,8 +39,14 @@ macro_rules! rule {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[RuleMeta] =
-    &[rule!(unparsable_config::UnparsableConfig), rule!(unused_suppression::UnusedSuppression)];
+pub static RULES: &[RuleMeta] = &[
+    rule!(origins_not_a_list::OriginsNotAList),
+    rule!(preflight_blocked_by_middleware::PreflightBlockedByMiddleware),
+    rule!(method_not_allowed::MethodNotAllowed),
+    rule!(header_not_allowed::HeaderNotAllowed),
+    rule!(unparsable_config::UnparsableConfig),
+    rule!(unused_suppression::UnusedSuppression),
+];
 
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))

@@ -127,6 +127,9 @@ pub enum OriginNoteKind {
     /// literal already holds the resulting string (`https://app.example.com/`), its span is where the
     /// value was written without the slash.
     UrlTrailingSlash,
+    /// A pydantic v2 URL object (`AnyHttpUrl`, `HttpUrl`, `AnyUrl`) used as an origin without `str()`:
+    /// a URL object never equals the request's origin string. No entry is created for it.
+    UrlObject,
     /// A list inside the origins list (`[os.getenv("X").split(",")]`): Starlette compares the request's
     /// origin with the inner list, which is never equal. No entry is created for it.
     NestedList,

@@ -188,6 +188,9 @@ fn add_origins(val: &Val<'_>, origins: &mut Origins, notes: &mut Vec<OriginNote>
                     V::Seq(_) => {
                         notes.push(OriginNote { entry: None, kind: OriginNoteKind::NestedList, span: item.span })
                     }
+                    V::Str(_) => {
+                        notes.push(OriginNote { entry: None, kind: OriginNoteKind::UrlObject, span: item.span })
+                    }
                     // Never equal to an origin string.
                     V::NoneVal | V::Bool(_) | V::Int(_) | V::Float => {}
                     _ => origins.has_unknown = true,

@@ -37,7 +37,12 @@ pub struct Ctx<'t> {
     memo: RefCell<HashMap<(ModId, String), Val<'t>>>,
     active: RefCell<HashSet<(ModId, String)>>,
     fuel: Cell<u32>,
+    /// Evaluation steps left for the whole project: a bound on time whatever the input.
+    total_fuel: Cell<u64>,
     pub objects: RefCell<Objects<'t>>,
+    /// Per function (node id): its only `return` value, and its local bindings.
+    returns: RefCell<HashMap<usize, Option<tree_sitter::Node<'t>>>>,
+    locals: RefCell<HashMap<usize, std::rc::Rc<modules::Symbols<'t>>>>,
 }
 
 /// Adds the FastAPI/Starlette facts of the project: policies and apps.
@@ -80,7 +85,10 @@ impl<'t> Ctx<'t> {
             memo: RefCell::default(),
             active: RefCell::default(),
             fuel: Cell::new(0),
+            total_fuel: Cell::new(50_000_000),
             objects: RefCell::default(),
+            returns: RefCell::default(),
+            locals: RefCell::default(),
         })
     }
 

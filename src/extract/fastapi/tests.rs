@@ -389,6 +389,120 @@ fn deep_nesting_and_cycles_do_not_hang() {
     assert!(p.policies[0].origins.has_unknown);
 }
 
+fn custom(p: &Project, index: usize) -> &crate::model::fastapi::CustomMiddleware {
+    match &p.apps[0].middleware[index].kind {
+        MiddlewareKind::Custom(c) => c,
+        other => panic!("not custom: {other:?}"),
+    }
+}
+
+#[test]
+fn preflight_simulation_cases() {
+    let (p, _d) = project(&[(
+        "main.py",
+        r#"from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+@app.middleware("http")
+async def logs_errors(request, call_next):
+    try:
+        response = await call_next(request)
+    except Exception:
+        return JSONResponse({"detail": "error"}, status_code=500)
+    return response
+
+@app.middleware("http")
+async def key_error(request, call_next):
+    token = request.headers["Authorization"]
+    return await call_next(request)
+
+@app.middleware("http")
+async def decode_fails(request, call_next):
+    try:
+        user = decode(request.headers.get("authorization", ""))
+    except ValueError:
+        raise HTTPException(status_code=401)
+    return await call_next(request)
+
+@app.middleware("http")
+async def health(request, call_next):
+    if request.url.path == "/health":
+        return await call_next(request)
+    elif request.method in ("OPTIONS", "HEAD"):
+        return await call_next(request)
+    else:
+        if not request.cookies.get("session"):
+            return JSONResponse({}, status_code=401)
+    return await call_next(request)
+"#,
+    )]);
+    // Outermost first: the last decorator is outermost.
+    let names: Vec<_> = p.apps[0].middleware.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["health", "decode_fails", "key_error", "logs_errors"]);
+    assert_eq!(custom(&p, 0).preflight_exit, None);
+    assert!(custom(&p, 0).options_check.is_some());
+    assert!(custom(&p, 1).preflight_exit.is_some_and(|s| slice(&p, s).starts_with("raise HTTPException")));
+    assert!(custom(&p, 2).preflight_exit.is_some_and(|s| slice(&p, s) == "request.headers[\"Authorization\"]"));
+    assert_eq!(custom(&p, 3).preflight_exit, None);
+    assert_eq!(custom(&p, 2).gate_headers.len(), 0);
+}
+
+#[test]
+fn url_objects_without_str_match_nothing() {
+    let (p, _d) = project(&[(
+        "main.py",
+        r#"from pydantic import AnyHttpUrl
+from pydantic_settings import BaseSettings
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+class Settings(BaseSettings):
+    BACKEND_CORS_ORIGINS: list[AnyHttpUrl] = ["https://app.example.com"]
+
+settings = Settings()
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=settings.BACKEND_CORS_ORIGINS)
+other = FastAPI()
+other.add_middleware(CORSMiddleware, allow_origins=[str(o) for o in settings.BACKEND_CORS_ORIGINS])
+"#,
+    )]);
+    assert!(origins(&p, 0).is_empty());
+    assert_eq!(p.apps[0].cors[0].origin_notes[0].kind, OriginNoteKind::UrlObject);
+    assert_eq!(origins(&p, 1), ["https://app.example.com/"]);
+    assert_eq!(p.apps[1].cors[0].origin_notes[0].kind, OriginNoteKind::UrlTrailingSlash);
+    assert_eq!(slice(&p, p.policies[1].origins.entries[0].span), "\"https://app.example.com\"");
+}
+
+#[test]
+fn dependencies_from_decorators_routers_and_security() {
+    let (p, _d) = project(&[(
+        "main.py",
+        r#"from fastapi import APIRouter, Depends, FastAPI, Security
+from fastapi.security import HTTPBearer, APIKeyHeader
+
+class JWTBearer(HTTPBearer):
+    pass
+
+jwt = JWTBearer()
+key = APIKeyHeader(name="X-Key", auto_error=False)
+app = FastAPI(dependencies=[Depends(key)])
+admin = APIRouter(dependencies=[Security(jwt)])
+
+@admin.put("/settings", dependencies=[Depends(key)])
+def put_settings():
+    return {}
+
+app.include_router(admin, prefix="/admin")
+"#,
+    )]);
+    let route = &p.apps[0].routes[0];
+    assert_eq!(route.path.as_deref(), Some("/admin/settings"));
+    let names: Vec<_> = route.headers.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(names, ["X-Key", "Authorization", "X-Key"]);
+}
+
 #[test]
 #[ignore]
 fn debug_project() {
@@ -402,5 +516,34 @@ fn debug_project() {
     eprintln!("{:#?}", outcome.project.apps);
     for d in &outcome.diagnostics {
         eprintln!("{} {} {:?}", d.code, d.message, d.span);
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_entries() {
+    let dir = std::env::var("DEBUG_DIR").unwrap_or_default();
+    let options = Options { paths: vec![dir.into()], ..Options::default() };
+    let p = lint(&options).expect("lint").project;
+    let at = |s: crate::source::Span| {
+        format!("{}:{}", p.files[s.file].path.display(), p.files[s.file].position(s.start()).row)
+    };
+    for (i, policy) in p.policies.iter().enumerate() {
+        for e in &policy.origins.entries {
+            eprintln!("policy {i} entry {:?} at {} {:?}", e.kind, at(e.span), slice(&p, e.span));
+        }
+        eprintln!(
+            "policy {i} unknown={} credentials={:?} at {}",
+            policy.origins.has_unknown,
+            policy.credentials.value,
+            at(policy.credentials.span)
+        );
+    }
+    for app in &p.apps {
+        for setup in &app.cors {
+            for n in &setup.origin_notes {
+                eprintln!("note {:?} entry {:?} at {}", n.kind, n.entry, at(n.span));
+            }
+        }
     }
 }

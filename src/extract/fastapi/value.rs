@@ -125,10 +125,14 @@ impl<'t> CallV<'t> {
 pub struct Frame<'t> {
     pub module: ModId,
     pub func: Node<'t>,
-    pub locals: super::modules::Symbols<'t>,
+    pub locals: Rc<super::modules::Symbols<'t>>,
     pub params: HashMap<String, Val<'t>>,
     /// Parameters with a default value, by name.
     pub defaults: HashMap<String, Node<'t>>,
+    /// Every parameter name (bound or not).
+    pub param_names: Vec<String>,
+    /// Local names already evaluated in this frame.
+    pub memo: std::cell::RefCell<HashMap<String, Val<'t>>>,
     pub parent: Option<Rc<Frame<'t>>>,
 }
 
@@ -491,14 +495,21 @@ impl<'t> Ctx<'t> {
                 return val.clone();
             }
             if let Some(binding) = f.locals.get(name) {
+                if let Some(val) = f.memo.borrow().get(name) {
+                    return val.clone();
+                }
                 let local = Scope { module: f.module, frame: Some(f.clone()), overlay: Rc::new(Vec::new()) };
-                return self.eval_binding(binding, &local, at, depth);
+                // A placeholder first: a local defined through itself is unknown, not a loop.
+                f.memo.borrow_mut().insert(name.to_string(), Val::unknown(at));
+                let val = self.eval_binding(binding, &local, at, depth);
+                f.memo.borrow_mut().insert(name.to_string(), val.clone());
+                return val;
             }
             if let Some(default) = f.defaults.get(name) {
                 let outer = Scope { module: f.module, frame: f.parent.clone(), overlay: Rc::new(Vec::new()) };
                 return self.eval(*default, &outer, depth + 1);
             }
-            if parameters(f.func, self.source(f.module)).iter().any(|(p, _, _)| p == name) {
+            if f.param_names.iter().any(|p| p == name) {
                 return Val::unknown(at);
             }
             frame = f.parent.clone();
@@ -749,7 +760,7 @@ impl<'t> Ctx<'t> {
     }
 
     /// What a call evaluates to.
-    fn apply(&self, call: CallV<'t>, depth: usize) -> Val<'t> {
+    pub fn apply(&self, call: CallV<'t>, depth: usize) -> Val<'t> {
         let at = call.span;
         let first = call.positional().next().map(|a| a.val.clone());
         let v = match &call.callee.v {
@@ -901,12 +912,10 @@ impl<'t> Ctx<'t> {
         if depth > MAX_DEPTH / 2 {
             return Val::unknown(at);
         }
-        let Some(body) = field(def, "body") else { return Val::unknown(at) };
-        let returns = return_values(body);
-        let [Some(value)] = returns.as_slice() else { return Val::unknown(at) };
+        let Some(value) = self.single_return(def) else { return Val::unknown(at) };
         let frame = self.frame_for(module, def, Some(call), receiver);
         let scope = Scope { module, frame: Some(Rc::new(frame)), overlay: Rc::new(Vec::new()) };
-        let mut val = self.eval(*value, &scope, depth + 1);
+        let mut val = self.eval(value, &scope, depth + 1);
         if matches!(val.v, V::Unknown) {
             val.span = at;
         }
@@ -943,17 +952,52 @@ impl<'t> Ctx<'t> {
                 bound.insert(name.clone(), arg.val);
             }
         }
-        let locals = field(def, "body").map(|b| collect_symbols(b, source, &[])).unwrap_or_default();
-        Frame { module, func: def, locals, params: bound, defaults, parent: None }
+        let locals = self.locals_of(module, def);
+        let param_names = params.into_iter().map(|(name, _, _)| name).collect();
+        Frame {
+            module,
+            func: def,
+            locals,
+            params: bound,
+            defaults,
+            param_names,
+            memo: Default::default(),
+            parent: None,
+        }
+    }
+
+    /// The value of a function's only `return` statement (cached per function).
+    pub fn single_return(&self, def: Node<'t>) -> Option<Node<'t>> {
+        if let Some(cached) = self.returns.borrow().get(&def.id()) {
+            return *cached;
+        }
+        let found = field(def, "body").and_then(|body| match return_values(body).as_slice() {
+            [Some(value)] => Some(*value),
+            _ => None,
+        });
+        self.returns.borrow_mut().insert(def.id(), found);
+        found
+    }
+
+    /// The local bindings of a function body (cached per function).
+    fn locals_of(&self, module: ModId, def: Node<'t>) -> Rc<super::modules::Symbols<'t>> {
+        if let Some(cached) = self.locals.borrow().get(&def.id()) {
+            return cached.clone();
+        }
+        let symbols =
+            Rc::new(field(def, "body").map(|b| collect_symbols(b, self.source(module), &[])).unwrap_or_default());
+        self.locals.borrow_mut().insert(def.id(), symbols.clone());
+        symbols
     }
 
     /// Fuel: each evaluation step costs one; a statement gets a fresh tank.
     fn burn(&self) -> bool {
-        let left = self.fuel.get();
-        if left == 0 {
+        let (left, total) = (self.fuel.get(), self.total_fuel.get());
+        if left == 0 || total == 0 {
             return false;
         }
         self.fuel.set(left - 1);
+        self.total_fuel.set(total - 1);
         true
     }
 

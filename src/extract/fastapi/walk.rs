@@ -221,20 +221,20 @@ impl<'t> Ctx<'t> {
 
     /// `app = Cls(app, ...)` (or `Cls(app=app, ...)`): a middleware wrapping the whole app.
     fn walk_wrap(&self, call: Node<'t>, scope: &Scope<'t>, key: &[usize]) -> bool {
-        let Some(function) = field(call, "function") else { return false };
-        let callee = self.eval(function, scope, 0);
-        if !matches!(callee.v, V::Path(_) | V::Class(..)) {
+        let source = self.modules.get(scope.module).map_or("", |m| m.text);
+        let (Some(function), Some(arguments)) = (field(call, "function"), field(call, "arguments")) else {
             return false;
-        }
-        let Some(arguments) = field(call, "arguments") else { return false };
+        };
         let first = children(arguments).into_iter().find(|a| match a.kind() {
-            "keyword_argument" => field(*a, "name")
-                .is_some_and(|n| text(n, self.modules.get(scope.module).map_or("", |m| m.text)) == "app"),
+            "keyword_argument" => field(*a, "name").is_some_and(|n| text(n, source) == "app"),
             _ => true,
         });
-        let Some(first) = first else { return false };
-        let app_node = if first.kind() == "keyword_argument" { field(first, "value") } else { Some(first) };
-        let Some(app_node) = app_node else { return false };
+        let app_node = first.and_then(|f| if f.kind() == "keyword_argument" { field(f, "value") } else { Some(f) });
+        // An app is passed by name; anything else is not worth evaluating here.
+        let Some(app_node) = app_node.filter(|n| matches!(n.kind(), "identifier" | "attribute")) else { return false };
+        if !matches!(self.eval(function, scope, 0).v, V::Path(_) | V::Class(..)) {
+            return false;
+        }
         let V::App(app) = self.eval(app_node, scope, 0).v else { return false };
         let Some(wrap) = self.eval_call_parts(call, scope) else { return false };
         self.record(Target::App(app), call, scope, Op { key: key.to_vec(), kind: OpKind::Wrap(wrap) });
@@ -279,11 +279,19 @@ impl<'t> Ctx<'t> {
         if stack.contains(&def.id()) {
             return;
         }
+        // Follow calls that receive an app or router (passed by name), and factories that return
+        // one (so the factory's operations are ordered where it is called).
+        let Some(arguments) = field(call, "arguments") else { return };
+        let by_name = children(arguments).into_iter().any(|a| {
+            let value = if a.kind() == "keyword_argument" { field(a, "value") } else { Some(a) };
+            value.is_some_and(|v| matches!(v.kind(), "identifier" | "attribute"))
+        });
+        if !by_name && self.single_return(def).is_none() {
+            return;
+        }
         let Some(parts) = self.eval_call_parts(call, scope) else { return };
-        // Follow calls that receive an app or router, and factories that return one (so the
-        // factory's operations are ordered where it is called).
         let receives = parts.args.iter().any(|a| matches!(a.val.v, V::App(_) | V::Router(_)));
-        if !receives && !matches!(self.eval(call, scope, 0).v, V::App(_)) {
+        if !receives && !matches!(self.apply(parts.clone(), 0).v, V::App(_)) {
             return;
         }
         let frame = self.frame_for(module, def, Some(&parts), None);

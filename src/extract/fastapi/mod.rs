@@ -3,14 +3,22 @@
 //! headers and bodies they need.
 //!
 //! - `modules`: module names from file paths, bindings, imports and aliases.
-//! - `value`: static evaluation (constants across modules, `**kwargs`, concatenation, comprehensions).
+//! - `value` (types), `eval`, `names`, `calls`: static evaluation (constants across modules,
+//!   `**kwargs`, concatenation, comprehensions, small functions); everything else is `Unknown`.
 //! - `settings`: pydantic `BaseSettings` fields, `.env` overrides, simple properties.
-//! - `walk`: statement-order walk recording `add_middleware`, decorators, wraps, routes, routers.
-//! - `cors`, `middleware`, `routes`: the model facts for each.
+//! - `objects`, `walk`: app and router objects and the statement-order walk that records
+//!   `add_middleware`, decorators, wraps, routes and `include_router` on them.
+//! - `cors`, `middleware` (+ `preflight`, `conditions`), `routes`: the model facts for each.
 
+mod calls;
+mod conditions;
 mod cors;
+mod eval;
 mod middleware;
 mod modules;
+mod names;
+mod objects;
+mod preflight;
 mod routes;
 mod settings;
 mod syntax;
@@ -23,10 +31,10 @@ use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
 use crate::source::{FileId, SourceFile};
 use modules::{ModId, Module, ModuleIndex};
+use objects::{Objects, Op, OpKind};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use value::{Arg, CallV, V, Val};
-use walk::{Objects, Op, OpKind};
 
 /// Everything extraction knows while it runs; `'t` is the lifetime of the files and trees.
 pub struct Ctx<'t> {
@@ -105,7 +113,7 @@ impl<'t> Ctx<'t> {
             let mut added = Vec::new();
             let mut wraps = Vec::new();
             if let Some(ctor) = &app.ctor {
-                for item in walk::seq_items(ctor.arg(None, "middleware").map(|a| &a.val)) {
+                for item in objects::seq_items(ctor.arg(None, "middleware").map(|a| &a.val)) {
                     let V::Call(entry) = &item.v else { continue };
                     if middleware::starlette_name(&entry.path) != Some("Middleware") {
                         continue;
@@ -187,7 +195,7 @@ impl<'t> Ctx<'t> {
             }
             let mut routes = Vec::new();
             let app_dependencies =
-                app.ctor.as_ref().map(|c| walk::seq_items(c.arg(None, "dependencies").map(|a| &a.val)));
+                app.ctor.as_ref().map(|c| objects::seq_items(c.arg(None, "dependencies").map(|a| &a.val)));
             let app_dependencies = app_dependencies.unwrap_or_default();
             if let Some(ctor) = &app.ctor {
                 self.starlette_routes(ctor, "", &app_dependencies, &mut routes);
@@ -254,7 +262,7 @@ impl<'t> Ctx<'t> {
                     );
                     let mut deps = dependencies.to_vec();
                     deps.extend(include_deps.iter().cloned());
-                    deps.extend(walk::seq_items(obj.ctor.arg(None, "dependencies").map(|a| &a.val)));
+                    deps.extend(objects::seq_items(obj.ctor.arg(None, "dependencies").map(|a| &a.val)));
                     let mut router_ops: Vec<&Op<'t>> = obj.ops.iter().collect();
                     router_ops.sort_by(|a, b| a.key.cmp(&b.key));
                     visited.push(*router);
@@ -269,7 +277,7 @@ impl<'t> Ctx<'t> {
 
     /// `routes=[Route("/x", endpoint, methods=[...])]` given to `Starlette(...)` or a router.
     fn starlette_routes(&self, ctor: &CallV<'t>, prefix: &str, dependencies: &[Val<'t>], out: &mut Vec<Route>) {
-        for item in walk::seq_items(ctor.arg(None, "routes").map(|a| &a.val)) {
+        for item in objects::seq_items(ctor.arg(None, "routes").map(|a| &a.val)) {
             let V::Call(route) = &item.v else { continue };
             if !matches!(middleware::starlette_name(&route.path), Some("Route" | "APIRoute")) {
                 continue;
@@ -294,7 +302,7 @@ impl<'t> Ctx<'t> {
                 }
                 _ => continue,
             };
-            let op = walk::RouteOp { methods, path, span: route.span, handler, dependencies: Vec::new() };
+            let op = objects::RouteOp { methods, path, span: route.span, handler, dependencies: Vec::new() };
             out.push(self.route_facts(&op, prefix, dependencies));
         }
     }
@@ -319,3 +327,5 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_robustness;

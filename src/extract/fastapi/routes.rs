@@ -4,9 +4,9 @@
 
 use super::Ctx;
 use super::modules::ModId;
+use super::objects::RouteOp;
 use super::syntax::{MAX_DEPTH, field, text, unparen, visit};
 use super::value::{CallV, Scope, V, Val, parameters};
-use super::walk::RouteOp;
 use crate::model::fastapi::{HeaderNeed, Route};
 use crate::source::Span;
 use std::collections::HashSet;

@@ -159,7 +159,48 @@ fn peak_rss_of_children_kib() -> i64 {
     }
 }
 
+/// nginx parse throughput over the real-world corpus (when `../shared` is present) and the tree's configs.
+fn nginx_throughput() {
+    let shared = std::env::var_os("CORSLINT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let mut texts = Vec::new();
+    let mut stack = vec![shared.join("corpus/nginx")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                texts.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    texts.push(NGINX.repeat(2000));
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let rounds = 20;
+    let mut best = f64::MAX;
+    let mut directives = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..rounds {
+            for text in &texts {
+                directives += corslint::parse::nginx::parse(text).walk().count();
+            }
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let mb = (bytes * rounds) as f64 / 1e6;
+    println!(
+        "nginx parser: {} files, {:.1} KB, {:.1} MB/s ({directives} directives)",
+        texts.len(),
+        bytes as f64 / 1e3,
+        mb / best
+    );
+}
+
 fn main() {
+    nginx_throughput();
     let sizes: Vec<usize> = std::env::var("BENCH_FILES")
         .unwrap_or_else(|_| "50000".into())
         .split(',')

@@ -123,7 +123,7 @@ fn read_into(path: &Path, kind: FileKind, explicit: bool, len: u64, found: &Mute
         return note(found, format!("{}: skipped, binary content", path.display()));
     }
     let kind = match kind {
-        FileKind::Nginx if needs_nginx_sniff(path) && !looks_like_nginx(&bytes) => return,
+        FileKind::Nginx if needs_nginx_sniff(path) && !accept_as_nginx(path, &bytes) => return,
         kind => kind,
     };
     lock(found).files.push(Found { path: path.to_path_buf(), kind, bytes, explicit });
@@ -164,13 +164,15 @@ fn maybe_nginx_by_location(path: &Path) -> Option<FileKind> {
     let name = file_name(path);
     let has_extension =
         name.trim_start_matches('.').contains('.') && !name.rsplit('.').next().is_some_and(|ext| ext.contains('-'));
-    let in_nginx_dir = path
-        .parent()
+    let domain_like = name.split('.').count() >= 2 && name.split('.').all(|l| !l.is_empty());
+    (in_nginx_dir(path) && (!has_extension || domain_like)).then_some(FileKind::Nginx)
+}
+
+fn in_nginx_dir(path: &Path) -> bool {
+    path.parent()
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
-        .is_some_and(|dir| NGINX_DIRS.iter().any(|d| dir.eq_ignore_ascii_case(d)) || dir.starts_with("sites-"));
-    let domain_like = name.split('.').count() >= 2 && name.split('.').all(|l| !l.is_empty());
-    (in_nginx_dir && (!has_extension || domain_like)).then_some(FileKind::Nginx)
+        .is_some_and(|dir| NGINX_DIRS.iter().any(|d| dir.eq_ignore_ascii_case(d)) || dir.starts_with("sites-"))
 }
 
 /// `nginx.conf` and `*.nginx` are nginx by name; other candidates must look like nginx.
@@ -179,22 +181,41 @@ fn needs_nginx_sniff(path: &Path) -> bool {
     lower != "nginx.conf" && !lower.ends_with(".nginx")
 }
 
-/// A cheap look at the first lines: nginx directives end in `;` or open `{`, INI files start with
-/// `[section]`, and `key = value` lines are not nginx.
-pub fn looks_like_nginx(bytes: &[u8]) -> bool {
+/// What a cheap look at the first lines says a `.conf` file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sniff {
+    /// A directive ends in `;` or opens/closes a block.
+    Nginx,
+    /// INI sections, `key = value` lines, XML/Apache tags: another program's config.
+    Other,
+    /// Neither (`key value` lines as in redis.conf, or no content at all).
+    Unclear,
+}
+
+pub fn sniff(bytes: &[u8]) -> Sniff {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]);
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        if line.starts_with('[') || line.starts_with(';') {
-            return false;
+        if line.starts_with('[') || line.starts_with(';') || line.starts_with('<') {
+            return Sniff::Other;
         }
         if line.ends_with(';') || line.ends_with('{') || line.ends_with('}') {
-            return true;
+            return Sniff::Nginx;
         }
         if line.contains('=') {
-            return false;
+            return Sniff::Other;
         }
     }
-    false
+    Sniff::Unclear
+}
+
+/// Strict outside nginx directories (a stray `redis.conf` must not be linted as nginx); inside
+/// them, anything that is not clearly another format is nginx, so a broken file is reported.
+fn accept_as_nginx(path: &Path, bytes: &[u8]) -> bool {
+    match sniff(bytes) {
+        Sniff::Nginx => true,
+        Sniff::Other => false,
+        Sniff::Unclear => in_nginx_dir(path),
+    }
 }
 
 #[cfg(test)]
@@ -216,10 +237,13 @@ mod tests {
 
     #[test]
     fn sniffs_nginx_content() {
-        assert!(looks_like_nginx(b"# comment\nserver {\n listen 80;\n}\n"));
-        assert!(looks_like_nginx(b"add_header X-Frame-Options DENY;\n"));
-        assert!(!looks_like_nginx(b"[program:web]\ncommand=run\n"));
-        assert!(!looks_like_nginx(b"key = value\nother = 2\n"));
-        assert!(!looks_like_nginx(b""));
+        assert_eq!(sniff(b"# comment\nserver {\n listen 80;\n}\n"), Sniff::Nginx);
+        assert_eq!(sniff(b"add_header X-Frame-Options DENY;\n"), Sniff::Nginx);
+        assert_eq!(sniff(b"[program:web]\ncommand=run\n"), Sniff::Other);
+        assert_eq!(sniff(b"key = value\nother = 2\n"), Sniff::Other);
+        assert_eq!(sniff(b"bind 127.0.0.1\nport 6379\n"), Sniff::Unclear);
+        assert!(!accept_as_nginx(Path::new("redis/redis.conf"), b"bind 127.0.0.1\n"));
+        assert!(accept_as_nginx(Path::new("nginx/conf.d/broken.conf"), b"garbage\n"));
+        assert!(!accept_as_nginx(Path::new("supervisor/conf.d/app.conf"), b"[program:app]\n"));
     }
 }

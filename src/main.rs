@@ -36,6 +36,20 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         output_format: ListFormat,
     },
+    /// Show what a parser makes of a file.
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum DebugCommand {
+    /// Print an nginx file's parse as crossplane-style JSON, following its includes.
+    Nginx {
+        file: PathBuf,
+        /// Do not follow `include` directives.
+        #[arg(long)]
+        single_file: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -113,6 +127,12 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Rule { code, output_format }) => print_rule(&code, output_format),
         Some(Command::Rules { output_format }) => print_rules(output_format),
+        Some(Command::Debug(DebugCommand::Nginx { file, single_file })) => {
+            match corslint::parse::nginx::crossplane::parse_file(&file, single_file) {
+                Ok(tree) => emit(&serde_json::to_string_pretty(&tree).unwrap_or_default()),
+                Err(e) => fail(format!("{}: {e}", file.display())),
+            }
+        }
         None => check(cli.check),
     }
 }

@@ -3,7 +3,9 @@
 //! Extractors fill it (`crate::extract`); rules only read it. Layer-specific facts live in the
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
+pub mod deploy;
 pub mod fastapi;
+pub mod nginx;
 
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
@@ -45,22 +47,9 @@ impl Layer {
     }
 }
 
-/// How a layer matches an origin pattern against the request's `Origin`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PatternSemantics {
-    /// Python `re.fullmatch` (Starlette `allow_origin_regex`).
-    FullMatch,
-    /// Python `re.match`: anchored at the start only (Flask-CORS, django-cors-headers).
-    StartAnchored,
-    /// Unanchored search unless the pattern anchors itself (nginx `~`/`~*`, Go `regexp.MatchString`).
-    Search { case_insensitive: bool },
-    /// ingress-nginx: rendered as `~* (...)$`, anchored at the end only, case-insensitive.
-    EndAnchored,
-    /// ingress-nginx origin with `*.`: one DNS label, rendered end-anchored.
-    Glob,
-    /// String prefix (Istio `prefix`).
-    Prefix,
-}
+/// How a layer matches an origin pattern against the request's `Origin` (defined with the matcher
+/// that runs it).
+pub use crate::analysis::matcher::MatchSemantics as PatternSemantics;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OriginKind {
@@ -141,6 +130,10 @@ pub struct Project {
     /// Files that could not be parsed, in whole or in part (CORS901).
     pub parse_errors: Vec<(FileId, ParseError)>,
     pub policies: Vec<CorsPolicy>,
+    /// nginx configurations: blocks, maps and upstreams, with nginx's inheritance rules.
+    pub nginx: nginx::NginxModel,
+    /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
+    pub deploy: deploy::DeployFacts,
     /// FastAPI/Starlette applications (middleware stack, routes, header needs).
     pub apps: Vec<fastapi::App>,
 }

@@ -1,11 +1,34 @@
 //! Extraction: one module per layer turns syntax trees into facts of the project model.
 
+pub mod nginx;
+
 use crate::model::Project;
 use crate::parse::Parsed;
 
+mod compose;
 pub mod fastapi;
+mod ingress;
+mod k8s;
+mod traefik;
+mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    nginx::extract(project, parsed);
     fastapi::extract(project, parsed);
+    for (file, tree) in parsed.iter().enumerate() {
+        if let Parsed::Yaml(yaml) = tree {
+            extract_deploy(project, file, yaml);
+        }
+    }
+}
+
+/// The deployment layer: Ingress annotations, Traefik, compose, Kubernetes Services and workloads.
+fn extract_deploy(project: &mut Project, file: crate::source::FileId, yaml: &crate::parse::yaml::YamlFile) {
+    for doc in yaml.documents() {
+        ingress::extract(project, file, doc);
+        traefik::extract(project, file, doc);
+        compose::extract(project, file, doc);
+        k8s::extract(project, file, doc);
+    }
 }

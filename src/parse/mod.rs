@@ -1,5 +1,8 @@
 //! Parsers: bytes to syntax trees whose nodes carry byte ranges. One module per format.
 
+pub mod nginx;
+pub mod yaml;
+
 use crate::source::TextRange;
 
 pub mod dotenv;
@@ -26,6 +29,8 @@ use crate::source::{FileKind, SourceFile};
 pub enum Parsed {
     /// The file's kind has no parser yet, or the prefilter found nothing that can matter.
     Nothing,
+    Nginx(nginx::Config),
+    Yaml(yaml::YamlFile),
     Python(python::PythonTree),
     Dotenv(dotenv::DotenvFile),
 }
@@ -35,20 +40,55 @@ pub enum Parsed {
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     match kind {
         FileKind::Python => python_worth_parsing(bytes),
-        FileKind::Yaml | FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
+        FileKind::Yaml => yaml_worth_parsing(bytes),
+        FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
     }
 }
 
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
 pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
     match file.kind {
+        FileKind::Nginx => {
+            let config = nginx::parse(&file.text);
+            let errors = config.errors.clone();
+            (Parsed::Nginx(config), errors)
+        }
+        FileKind::Yaml if is_helm_template(file) => (Parsed::Nothing, Vec::new()),
+        FileKind::Yaml => {
+            let (tree, errors) = yaml::parse(&file.text);
+            (Parsed::Yaml(tree), errors)
+        }
         FileKind::Python => match python::parse(&file.text) {
             (Some(tree), errors) => (Parsed::Python(tree), errors),
             (None, errors) => (Parsed::Nothing, errors),
         },
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
-        FileKind::Nginx | FileKind::Yaml => (Parsed::Nothing, Vec::new()),
     }
+}
+
+/// YAML that can hold a CORS policy, an auth annotation, or facts that tie a proxy to an app:
+/// Ingress/Service/workload manifests, Traefik middlewares (CRDs, labels, dynamic files),
+/// compose files, Helm values with ingress annotations. CI workflows and OpenAPI specs rarely
+/// match, so they are never parsed.
+fn yaml_worth_parsing(bytes: &[u8]) -> bool {
+    static INTERESTING: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(concat!(
+            r"(?i:cors|accesscontrol)|auth-url|auth-type|configuration-snippet|nginx\.ingress\.kubernetes\.io/",
+            r"|middlewares|kind[\x22']?[ \t]*:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware)",
+            r"|(?m:^services[ \t]*:)",
+        ))
+        .ok()
+    });
+    match INTERESTING.as_ref() {
+        Some(re) => re.is_match(bytes),
+        None => !bytes.is_empty(),
+    }
+}
+
+/// A Helm chart template: Go template text, not YAML until rendered. Skipped without a finding
+/// (the chart's `values.yaml` is plain YAML and is linted).
+fn is_helm_template(file: &SourceFile) -> bool {
+    file.path.components().any(|c| c.as_os_str() == "templates") && file.text.contains("{{")
 }
 
 /// The words a Python file must contain to matter: CORS setup, origins, security and header
@@ -109,6 +149,18 @@ fn has_route_decorator(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_prefilter() {
+        let worth = |s: &str| worth_parsing(FileKind::Yaml, s.as_bytes());
+        assert!(worth("apiVersion: networking.k8s.io/v1\nkind: Ingress\n"));
+        assert!(worth("{\"apiVersion\": \"v1\", \"kind\": \"Service\"}"));
+        assert!(worth("services:\n  api:\n    image: x\n"));
+        assert!(worth("labels:\n  - traefik.http.middlewares.c.headers.accessControlAllowOriginList=x\n"));
+        assert!(worth("ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-url: x\n"));
+        assert!(!worth("name: CI\non: push\njobs:\n  test:\n    services:\n      db:\n        image: postgres\n"));
+        assert!(!worth("openapi: 3.1.0\npaths: {}\n"));
+    }
 
     #[test]
     fn python_prefilter_keeps_candidates_only() {

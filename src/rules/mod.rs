@@ -7,10 +7,19 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Project;
 use crate::source::Span;
 
+mod cors_header_dropped_by_inner_block;
+mod cors_header_not_always;
 mod header_not_allowed;
+mod malformed_cors_header;
 mod method_not_allowed;
+mod missing_vary_origin;
+mod multiple_origins_in_header;
+mod nginx_words;
 mod origins_not_a_list;
 mod preflight_blocked_by_middleware;
+mod preflight_not_answered;
+mod preflight_requires_auth;
+mod proxy_hides_cors_headers;
 mod unparsable_config;
 mod unused_suppression;
 
@@ -42,8 +51,16 @@ macro_rules! rule {
 pub static RULES: &[RuleMeta] = &[
     rule!(origins_not_a_list::OriginsNotAList),
     rule!(preflight_blocked_by_middleware::PreflightBlockedByMiddleware),
+    rule!(preflight_requires_auth::PreflightRequiresAuth),
+    rule!(preflight_not_answered::PreflightNotAnswered),
     rule!(method_not_allowed::MethodNotAllowed),
     rule!(header_not_allowed::HeaderNotAllowed),
+    rule!(cors_header_not_always::CorsHeaderNotAlways),
+    rule!(cors_header_dropped_by_inner_block::CorsHeaderDroppedByInnerBlock),
+    rule!(proxy_hides_cors_headers::ProxyHidesCorsHeaders),
+    rule!(missing_vary_origin::MissingVaryOrigin),
+    rule!(multiple_origins_in_header::MultipleOriginsInHeader),
+    rule!(malformed_cors_header::MalformedCorsHeader),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
 ];
@@ -96,4 +113,19 @@ pub fn check_all(project: &Project) -> Vec<Diagnostic> {
         out.extend(sink.into_diagnostics());
     }
     out
+}
+
+/// Runs one rule over an nginx text, for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Sink, find};
+    use crate::diagnostic::Diagnostic;
+
+    pub fn findings(code: &str, nginx: &str) -> Vec<Diagnostic> {
+        let project = crate::extract::nginx::testing::project(nginx);
+        let Some(rule) = find(code) else { panic!("{code} is not registered") };
+        let mut sink = Sink::new(rule);
+        (rule.check)(&project, &mut sink);
+        sink.into_diagnostics()
+    }
 }

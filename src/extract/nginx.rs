@@ -1,0 +1,447 @@
+//! nginx: walks each main configuration's syntax tree, with its includes inlined where they
+//! stand, and records block by block what the model needs. It decides nothing about
+//! inheritance or CORS: the model applies nginx's rules.
+//!
+//! Includes are resolved by [`crate::parse::nginx::include::resolve`] across the nginx files the
+//! pipeline found; a file reached from a main configuration is read in the including block, as
+//! nginx reads it, and never again as a configuration of its own. Files outside that set
+//! (`/etc/nginx/mime.types`) stay external.
+
+use crate::model::Project;
+use crate::model::nginx::{
+    Access, AccessKind, AddHeader, Arg, BlockId, BlockKind, Condition, InheritMode, Map, MapEntry, MapKey,
+    MoreClearHeaders, MoreHeader, MoreSetHeaders, NginxModel, Pass, PassModule, ProxySetHeader, Return, SetVar, Step,
+    Upstream, UpstreamHeader,
+};
+use crate::parse::Parsed;
+use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
+use crate::parse::nginx::{self as syntax_tree, Config, Directive};
+use crate::source::{FileId, Span, Spanned, TextRange};
+use std::path::Path;
+
+/// Blocks nested deeper than this are not read (the parser keeps at most 200 levels; includes
+/// add to the depth).
+const MAX_DEPTH: usize = 256;
+
+/// Directives read per main configuration at most: a file included from many places is read
+/// once per place, as nginx does, so the work is bounded here.
+const MAX_DIRECTIVES: usize = 1_000_000;
+
+/// Directives that produce the response content instead of the static file module.
+const CONTENT_HANDLERS: [&str; 14] = [
+    "try_files",
+    "content_by_lua",
+    "content_by_lua_block",
+    "content_by_lua_file",
+    "js_content",
+    "perl",
+    "echo",
+    "stub_status",
+    "memcached_pass",
+    "empty_gif",
+    "api",
+    "njs_content",
+    "error_page",
+    "dav_methods",
+];
+
+/// One parsed nginx file of the project.
+#[derive(Clone, Copy)]
+pub struct NginxFile<'a> {
+    pub file: FileId,
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub config: &'a Config,
+}
+
+/// The project's nginx files as the include resolver sees them; files it would read from disk
+/// are left external (discovery already gave every nginx file of the repository).
+struct Source<'a> {
+    files: &'a [NginxFile<'a>],
+}
+
+impl IncludeSource for Source<'_> {
+    fn ids(&self) -> Vec<usize> {
+        (0..self.files.len()).collect()
+    }
+
+    fn path(&self, id: usize) -> Option<&Path> {
+        self.files.get(id).map(|f| f.path)
+    }
+
+    fn config(&self, id: usize) -> Option<&Config> {
+        self.files.get(id).map(|f| f.config)
+    }
+
+    fn load(&mut self, _path: &Path) -> Option<usize> {
+        None
+    }
+}
+
+/// Fills `project.nginx` from every parsed nginx file, and adds the nginx CORS policies.
+pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let mut model = std::mem::take(&mut project.nginx);
+    {
+        let files: Vec<NginxFile<'_>> = parsed
+            .iter()
+            .enumerate()
+            .filter_map(|(id, p)| match p {
+                Parsed::Nginx(config) => project.file(id).map(|f| NginxFile {
+                    file: id,
+                    path: f.path.as_path(),
+                    text: f.text.as_str(),
+                    config,
+                }),
+                _ => None,
+            })
+            .collect();
+        if files.is_empty() {
+            project.nginx = model;
+            return;
+        }
+        let roots = include::resolve(&mut Source { files: &files });
+        for root in &roots {
+            extract_config(&mut model, &files, Some(root), root.main);
+        }
+    }
+    project.policies.extend(model.cors_policies());
+    project.nginx = model;
+}
+
+/// Reads main configuration `files[main]` into `model` under a new [`BlockKind::File`] root,
+/// following its includes through `root` (none: includes are not followed), and returns it.
+pub fn extract_config(model: &mut NginxModel, files: &[NginxFile<'_>], root: Option<&Root>, main: usize) -> BlockId {
+    let Some(main_file) = files.get(main) else {
+        return model.add_block(None, BlockKind::File, Span::new(0, 0, 0), Span::new(0, 0, 0));
+    };
+    let whole = Span::new(main_file.file, 0, main_file.text.len());
+    let block = model.add_block(None, BlockKind::File, whole, Span::new(main_file.file, 0, 0));
+    let mut extractor = Extractor { model, files, root, budget: MAX_DIRECTIVES };
+    extractor.level(main, block, &main_file.config.directives, 0);
+    block
+}
+
+struct Extractor<'a, 'm> {
+    model: &'m mut NginxModel,
+    files: &'a [NginxFile<'a>],
+    root: Option<&'a Root>,
+    budget: usize,
+}
+
+/// Where the directives being read are written: the file (by its index among the nginx files).
+#[derive(Clone, Copy)]
+struct In<'a> {
+    index: usize,
+    file: FileId,
+    text: &'a str,
+}
+
+impl In<'_> {
+    fn span(&self, range: TextRange) -> Span {
+        range.in_file(self.file)
+    }
+
+    fn arg(&self, a: &syntax_tree::Arg) -> Arg {
+        let written = self.text.get(a.range.start..a.range.end).unwrap_or("");
+        let text_start = if a.quoted {
+            let inner = written.get(1..written.len().saturating_sub(1)).unwrap_or("");
+            (inner == a.value).then_some(a.range.start + 1)
+        } else {
+            (written == a.value).then_some(a.range.start)
+        };
+        Arg::new(a.value.clone(), self.span(a.range), text_start)
+    }
+
+    fn args(&self, d: &Directive) -> Vec<Arg> {
+        d.args.iter().map(|a| self.arg(a)).collect()
+    }
+
+    /// The directive's name token as an argument (map keys are written as directive names).
+    fn name_arg(&self, d: &Directive) -> Arg {
+        let written = self.text.get(d.name_range.start..d.name_range.end).unwrap_or("");
+        let quoted = written.starts_with(['"', '\'']) && written.len() >= 2;
+        let text_start = if quoted {
+            (written.get(1..written.len() - 1) == Some(d.name.as_str())).then_some(d.name_range.start + 1)
+        } else {
+            (written == d.name).then_some(d.name_range.start)
+        };
+        Arg::new(d.name.clone(), self.span(d.name_range), text_start)
+    }
+
+    /// Name and arguments; for a block, everything before `{` (the `)` of an `if` included).
+    fn head(&self, d: &Directive) -> Span {
+        let args_end = d.args.last().map_or(d.name_range.end, |a| a.range.end);
+        let end = match &d.block {
+            Some(b) => {
+                let before = self.text.get(d.name_range.start..b.range.start).unwrap_or("");
+                (d.name_range.start + before.trim_end().len()).max(args_end)
+            }
+            None => args_end,
+        };
+        Span::new(self.file, d.name_range.start, end)
+    }
+}
+
+impl<'a> Extractor<'a, '_> {
+    fn child(&mut self, src: In<'a>, parent: BlockId, kind: BlockKind, d: &'a Directive, depth: usize) {
+        let id = self.model.add_block(Some(parent), kind, src.span(d.range), src.head(d));
+        self.directives(src, id, d.children(), depth + 1);
+    }
+
+    /// The top-level directives of nginx file `index`, read into `block`.
+    fn level(&mut self, index: usize, block: BlockId, directives: &'a [Directive], depth: usize) {
+        let Some(f) = self.files.get(index) else { return };
+        let src = In { index, file: f.file, text: f.text };
+        self.directives(src, block, directives, depth);
+    }
+
+    fn directives(&mut self, src: In<'a>, block: BlockId, directives: &'a [Directive], depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for d in directives {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            self.directive(src, block, d, depth);
+        }
+    }
+
+    /// `include`: the files it reaches, read here, in this block.
+    fn include(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
+        let Some(root) = self.root else { return };
+        let files = self.files;
+        for target in root.targets(src.index, d) {
+            // `Cycle` closes an include loop and `External` is not analysed.
+            if let Target::File(t) = target
+                && let Some(f) = files.get(*t)
+            {
+                self.level(*t, block, &f.config.directives, depth + 1);
+            }
+        }
+    }
+
+    fn directive(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
+        let span = src.span(d.range);
+        let args = src.args(d);
+        let name = d.name.as_str();
+        match name {
+            "http" if d.block.is_some() => self.child(src, block, BlockKind::Http, d, depth),
+            "server" if d.block.is_some() => self.child(src, block, BlockKind::Server { names: Vec::new() }, d, depth),
+            "location" if d.block.is_some() => {
+                let (modifier, uri) = match args.as_slice() {
+                    [m, u, ..] => (Some(m.clone()), Some(u.clone())),
+                    [u] => (None, Some(u.clone())),
+                    [] => (None, None),
+                };
+                self.child(src, block, BlockKind::Location { modifier, uri }, d, depth);
+            }
+            "if" if d.block.is_some() => {
+                let cond_span = match (d.args.first(), d.args.last()) {
+                    (Some(a), Some(b)) => Span::new(src.file, a.range.start, b.range.end),
+                    _ => src.head(d),
+                };
+                let condition = Condition::parse(&args, cond_span);
+                self.child(src, block, BlockKind::If { condition }, d, depth);
+            }
+            "limit_except" if d.block.is_some() => {
+                self.child(src, block, BlockKind::LimitExcept { methods: args }, d, depth)
+            }
+            "upstream" if d.block.is_some() => {
+                let servers = d.children().iter().filter(|c| c.name == "server").filter_map(|c| c.args.first());
+                let servers = servers.map(|a| src.arg(a)).collect();
+                let name = args.first().map(|a| a.value.clone()).unwrap_or_default();
+                self.model.upstreams.push(Upstream { name, servers, scope: block, span });
+            }
+            "map" if d.block.is_some() => self.map(src, block, d, &args),
+            "include" => self.include(src, block, d, depth),
+            "server_name" => {
+                if let Some(crate::model::nginx::Block { kind: BlockKind::Server { names }, .. }) =
+                    self.model.block_mut(block)
+                {
+                    names.extend(args);
+                }
+            }
+            "add_header" => {
+                if let [name, value, rest @ ..] = args.as_slice() {
+                    let always = rest.first().is_some_and(|a| a.value == "always");
+                    let header = AddHeader { name: name.clone(), value: value.clone(), always, span };
+                    self.with(block, |b| b.add_headers.push(header));
+                }
+            }
+            "add_header_inherit" => {
+                let mode = match args.first().map(|a| a.value.as_str()) {
+                    Some("off") => Some(InheritMode::Off),
+                    Some("merge") => Some(InheritMode::Merge),
+                    Some("on") => Some(InheritMode::On),
+                    _ => None,
+                };
+                if let Some(mode) = mode {
+                    self.with(block, |b| b.add_header_inherit = Some(Spanned::new(mode, span)));
+                }
+            }
+            "more_set_headers" | "more_clear_headers" => {
+                let (statuses, types, values) = more_options(&args);
+                if name == "more_set_headers" {
+                    let headers = values.iter().map(MoreHeader::parse).collect();
+                    let directive = MoreSetHeaders { headers, statuses, types, span };
+                    self.with(block, |b| b.more_set_headers.push(directive));
+                } else {
+                    let names = values.iter().map(|v| MoreHeader::parse(v).name).collect();
+                    let directive = MoreClearHeaders { names, statuses, types, span };
+                    self.with(block, |b| b.more_clear_headers.push(directive));
+                }
+            }
+            "proxy_set_header" => {
+                if let [n, v, ..] = args.as_slice() {
+                    let header = ProxySetHeader { name: n.clone(), value: v.clone(), span };
+                    self.with(block, |b| b.proxy_set_headers.push(header));
+                }
+            }
+            "set" => {
+                if let [var, value, ..] = args.as_slice() {
+                    let var = var.value.trim_start_matches('$').trim_matches(['{', '}']).to_ascii_lowercase();
+                    let set = SetVar { var, value: value.clone(), span };
+                    self.with(block, |b| b.steps.push(Step::Set(set)));
+                }
+            }
+            "return" => {
+                let status = match args.as_slice() {
+                    [code, ..] if code.value.parse::<u16>().is_ok() => code.value.parse::<u16>().ok(),
+                    [url] if !crate::model::nginx::syntax::has_variables(&url.value) || url.value.contains("://") => {
+                        Some(302)
+                    }
+                    _ => None,
+                };
+                self.with(block, |b| b.steps.push(Step::Return(Return { status, span })));
+            }
+            "rewrite" => {
+                let flag = args.get(2).map(|a| a.value.clone());
+                self.with(block, |b| b.steps.push(Step::Rewrite { flag, span }));
+            }
+            "break" => self.with(block, |b| b.steps.push(Step::Break(span))),
+            "auth_basic" | "auth_request" | "auth_jwt" | "allow" | "deny" => {
+                let kind = match name {
+                    "auth_basic" => AccessKind::AuthBasic,
+                    "auth_request" => AccessKind::AuthRequest,
+                    "auth_jwt" => AccessKind::AuthJwt,
+                    "allow" => AccessKind::Allow,
+                    _ => AccessKind::Deny,
+                };
+                if let Some(arg) = args.first() {
+                    let access = Access { kind, arg: arg.clone(), span };
+                    self.with(block, |b| b.access.push(access));
+                }
+            }
+            "satisfy" => {
+                let any = args.first().is_some_and(|a| a.value == "any");
+                self.with(block, |b| b.satisfy_any = Some(Spanned::new(any, span)));
+            }
+            _ if CONTENT_HANDLERS.contains(&name) => self.with(block, |b| b.other_content = Some(span)),
+            _ => self.module_directive(block, d, &args, span),
+        }
+    }
+
+    /// `*_pass`, `*_hide_header`, `*_pass_header` of the proxy, FastCGI, uwsgi, SCGI and gRPC
+    /// modules.
+    fn module_directive(&mut self, block: BlockId, d: &Directive, args: &[Arg], span: Span) {
+        let Some(module) = PassModule::of_directive(&d.name) else { return };
+        let suffix = d.name.get(module.prefix().len()..).unwrap_or("");
+        let Some(first) = args.first() else { return };
+        match suffix {
+            "_pass" => {
+                let pass = Pass { module, target: first.clone(), span };
+                self.with(block, |b| b.pass = Some(pass));
+            }
+            "_hide_header" => {
+                let h = UpstreamHeader { module, name: first.clone(), span };
+                self.with(block, |b| b.hide_headers.push(h));
+            }
+            "_pass_header" => {
+                let h = UpstreamHeader { module, name: first.clone(), span };
+                self.with(block, |b| b.pass_headers.push(h));
+            }
+            _ => {}
+        }
+    }
+
+    fn map(&mut self, src: In<'a>, block: BlockId, d: &Directive, args: &[Arg]) {
+        let var = |a: Option<&Arg>| a.and_then(|a| crate::model::nginx::syntax::single_variable(&a.value));
+        let (source, target) = (var(args.first()), var(args.get(1)));
+        let Some(target) = target else { return };
+        let mut map = Map {
+            incomplete: source.is_none(),
+            source: source.unwrap_or_default(),
+            target,
+            entries: Vec::new(),
+            default: None,
+            scope: block,
+            span: src.span(d.range),
+        };
+        for entry in d.children() {
+            let value = entry.args.first().map(|a| src.arg(a));
+            match (entry.name.as_str(), value) {
+                ("hostnames" | "volatile", None) => {}
+                ("include", _) => map.incomplete = true,
+                ("default", Some(v)) => map.default = Some(v),
+                (_, Some(value)) => {
+                    let key = MapKey::parse(&src.name_arg(entry));
+                    map.entries.push(MapEntry { key, value, span: src.span(entry.range) });
+                }
+                (_, None) => map.incomplete = true,
+            }
+        }
+        self.model.maps.push(map);
+    }
+
+    fn with(&mut self, block: BlockId, f: impl FnOnce(&mut crate::model::nginx::Block)) {
+        if let Some(b) = self.model.block_mut(block) {
+            f(b);
+        }
+    }
+}
+
+type MoreOptions = (Option<Vec<u16>>, Option<Vec<String>>, Vec<Arg>);
+
+/// Splits headers-more arguments into `-s` statuses, `-t` types and the header arguments.
+fn more_options(args: &[Arg]) -> MoreOptions {
+    let mut statuses: Option<Vec<u16>> = None;
+    let mut types: Option<Vec<String>> = None;
+    let mut values = Vec::new();
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        match a.value.as_str() {
+            "-s" => {
+                if let Some(v) = iter.next() {
+                    statuses
+                        .get_or_insert_with(Vec::new)
+                        .extend(v.value.split_whitespace().filter_map(|s| s.parse::<u16>().ok()));
+                }
+            }
+            "-t" => {
+                if let Some(v) = iter.next() {
+                    types.get_or_insert_with(Vec::new).extend(v.value.split_whitespace().map(str::to_string));
+                }
+            }
+            _ => values.push(a.clone()),
+        }
+    }
+    (statuses, types, values)
+}
+
+/// Test helpers: a project with one nginx file, extracted and with its policies.
+#[cfg(test)]
+pub mod testing {
+    use crate::model::Project;
+    use crate::parse::Parsed;
+    use crate::source::{FileKind, SourceFile};
+
+    pub fn project(text: &str) -> Project {
+        let mut project = Project::default();
+        project.files.push(SourceFile::new("test.conf".into(), FileKind::Nginx, text.to_string()));
+        let parsed = vec![Parsed::Nginx(crate::parse::nginx::parse(text))];
+        super::extract(&mut project, &parsed);
+        project
+    }
+}

@@ -1,0 +1,411 @@
+//! The origin policy an nginx configuration expresses, and its [`CorsPolicy`] for the
+//! layer-independent rules.
+//!
+//! `Access-Control-Allow-Origin` is resolved through what nginx would compute: `*`, a fixed
+//! value, `$http_origin` (reflected, unless an `if` on `$http_origin` guards the context), a
+//! `map $http_origin $var` (exact keys compare case-insensitively, `~` regexes case-sensitively,
+//! `~*` not; regexes search unanchored), and `set $var ...` inside `if ($http_origin ~* ...)`
+//! allowlists, including the flag pattern (`set $cors true;` then `if ($cors = true)`).
+//! What cannot be resolved (a variable set by Lua or `geo`, an envsubst `${VAR}` placeholder)
+//! is Unknown and never produces a finding by itself.
+
+use super::syntax::{self, ConditionKind, StaticOrigin, Tri, classify_static_origin, has_variables, header};
+use super::{Arg, BlockId, Condition, Context, HeaderRef, MapKey, NginxModel};
+use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
+use crate::source::{Span, Spanned};
+use std::collections::HashSet;
+
+/// Variables and flags are followed this deep (a map over a variable set from a map ...).
+const MAX_VARIABLE_DEPTH: usize = 16;
+
+/// Which origins can reach a context, as far as `if` conditions on the origin say.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guard {
+    /// Nothing about the origin is checked: every origin gets here.
+    Open,
+    /// Only origins matching these entries get here.
+    Only(Vec<OriginEntry>),
+    /// The check depends on something corslint cannot see.
+    Unknown,
+}
+
+impl Guard {
+    fn union(self, other: Guard) -> Guard {
+        match (self, other) {
+            (Guard::Open, _) | (_, Guard::Open) => Guard::Open,
+            (Guard::Unknown, _) | (_, Guard::Unknown) => Guard::Unknown,
+            (Guard::Only(mut a), Guard::Only(b)) => {
+                a.extend(b);
+                Guard::Only(a)
+            }
+        }
+    }
+}
+
+/// Why a value sent as `Access-Control-Allow-Origin` can never be accepted as one origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectedKind {
+    /// Several origins in one value (CORS307).
+    SeveralOrigins,
+    /// Not an origin, `*` or `null` at all (CORS309).
+    NotAnOrigin,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RejectedOrigin {
+    pub kind: RejectedKind,
+    pub value: Arg,
+}
+
+/// What `Access-Control-Allow-Origin` can be in one context.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct OriginResolution {
+    pub origins: Origins,
+    /// The value depends on the request's `Origin` (reflected, or chosen by a map or an `if`):
+    /// responses need `Vary: Origin`.
+    pub request_dependent: bool,
+    /// Values that can never be one origin: left out of `origins`, reported by CORS307/CORS309.
+    pub rejected: Vec<RejectedOrigin>,
+    /// A request variable that is not an origin (`$host`, `$http_referer`, `$scheme://$host`):
+    /// the value never equals the browser's `Origin` except by accident.
+    pub non_origin_variable: Option<Arg>,
+}
+
+/// Request variables whose value is never the request's `Origin`.
+const NON_ORIGIN_VARIABLES: [&str; 9] =
+    ["host", "http_host", "server_name", "http_referer", "request_uri", "uri", "scheme", "remote_addr", "document_uri"];
+
+fn entry(kind: OriginKind, arg: &Arg) -> OriginEntry {
+    OriginEntry { kind, span: arg.span, text_start: arg.text_start }
+}
+
+fn key_entry(key: &MapKey) -> OriginEntry {
+    match key {
+        MapKey::Exact(a) => entry(OriginKind::Literal(a.value.clone()), a),
+        MapKey::Regex { pattern, case_insensitive } => entry(
+            OriginKind::Pattern {
+                pattern: pattern.value.clone(),
+                semantics: PatternSemantics::Search { case_insensitive: *case_insensitive },
+            },
+            pattern,
+        ),
+    }
+}
+
+struct Resolver<'m> {
+    model: &'m NginxModel,
+    /// The location the context belongs to: where `set`s run.
+    location: BlockId,
+    out: OriginResolution,
+}
+
+impl Resolver<'_> {
+    /// A value that becomes the header, reaching the response only for origins `guard` admits.
+    fn value(&mut self, v: &Arg, guard: &Guard, depth: usize) {
+        let text = v.value.as_str();
+        if text.is_empty() {
+            return;
+        }
+        if let Some(var) = syntax::single_variable(text) {
+            if var == "http_origin" {
+                self.out.request_dependent = true;
+                match guard {
+                    Guard::Open => self.out.origins.entries.push(entry(OriginKind::Reflect, v)),
+                    Guard::Only(entries) => self.out.origins.entries.extend(entries.iter().cloned()),
+                    Guard::Unknown => self.out.origins.has_unknown = true,
+                }
+            } else if NON_ORIGIN_VARIABLES.contains(&var.as_str()) {
+                self.out.origins.has_unknown = true;
+                self.out.non_origin_variable.get_or_insert_with(|| v.clone());
+            } else {
+                self.variable(&var, guard, depth + 1);
+            }
+            return;
+        }
+        if has_variables(text) {
+            self.out.origins.has_unknown = true;
+            let vars = syntax::variables(text);
+            if vars.iter().any(|r| r.name == "http_origin") {
+                self.out.request_dependent = true;
+            } else if vars.iter().any(|r| NON_ORIGIN_VARIABLES.contains(&r.name.as_str())) {
+                self.out.non_origin_variable.get_or_insert_with(|| v.clone());
+            }
+            return;
+        }
+        if !matches!(guard, Guard::Open) {
+            self.out.request_dependent = true;
+        }
+        match classify_static_origin(text) {
+            StaticOrigin::Any => self.out.origins.entries.push(entry(OriginKind::Any, v)),
+            StaticOrigin::OriginLike => self.out.origins.entries.push(entry(OriginKind::Literal(text.to_string()), v)),
+            StaticOrigin::Several => {
+                self.out.rejected.push(RejectedOrigin { kind: RejectedKind::SeveralOrigins, value: v.clone() })
+            }
+            StaticOrigin::NotAnOrigin => {
+                self.out.rejected.push(RejectedOrigin { kind: RejectedKind::NotAnOrigin, value: v.clone() })
+            }
+        }
+    }
+
+    /// A variable used as the header value, through maps and `set`s.
+    fn variable(&mut self, var: &str, guard: &Guard, depth: usize) {
+        if depth > MAX_VARIABLE_DEPTH {
+            self.out.origins.has_unknown = true;
+            return;
+        }
+        let mut found = false;
+        for map in self.model.maps_for(self.location, var) {
+            found = true;
+            if map.incomplete {
+                self.out.origins.has_unknown = true;
+            }
+            if map.source == "http_origin" {
+                self.out.request_dependent = true;
+                for e in &map.entries {
+                    if syntax::single_variable(&e.value.value).as_deref() == Some("http_origin") {
+                        self.out.origins.entries.push(key_entry(&e.key));
+                    } else {
+                        self.value(&e.value, &Guard::Only(vec![key_entry(&e.key)]), depth + 1);
+                    }
+                }
+                if let Some(d) = &map.default {
+                    self.value(d, guard, depth + 1);
+                }
+            } else {
+                for e in &map.entries {
+                    self.value(&e.value, guard, depth + 1);
+                }
+                if let Some(d) = &map.default {
+                    self.value(d, guard, depth + 1);
+                }
+            }
+        }
+        for (in_if, set) in self.model.sets_for(self.location) {
+            if set.var != var {
+                continue;
+            }
+            found = true;
+            let set_guard = match in_if.and_then(|i| self.model.block(i)).and_then(|b| b.condition()) {
+                Some(c) => match guard_of(self.model, self.location, c, depth + 1) {
+                    Guard::Open => guard.clone(),
+                    other => other,
+                },
+                None => guard.clone(),
+            };
+            self.value(&set.value, &set_guard, depth + 1);
+        }
+        if !found {
+            self.out.origins.has_unknown = true;
+        }
+    }
+}
+
+/// The origins an `if` condition lets through.
+pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condition, depth: usize) -> Guard {
+    if depth > MAX_VARIABLE_DEPTH {
+        return Guard::Unknown;
+    }
+    let Some(var) = condition.variable() else { return Guard::Open };
+    if var == "http_origin" {
+        return match &condition.kind {
+            ConditionKind::Match { negated: false, case_insensitive, pattern, .. } => Guard::Only(vec![entry(
+                OriginKind::Pattern {
+                    pattern: pattern.value.clone(),
+                    semantics: PatternSemantics::Search { case_insensitive: *case_insensitive },
+                },
+                pattern,
+            )]),
+            ConditionKind::Compare { negated: false, operand, .. } if !has_variables(&operand.value) => {
+                Guard::Only(vec![entry(OriginKind::Literal(operand.value.clone()), operand)])
+            }
+            _ => Guard::Open,
+        };
+    }
+    if var == "request_method" || NON_ORIGIN_VARIABLES.contains(&var) || var.starts_with("http_") {
+        return Guard::Open;
+    }
+    if matches!(
+        condition.kind,
+        ConditionKind::Compare { negated: true, .. } | ConditionKind::Match { negated: true, .. }
+    ) {
+        return Guard::Unknown;
+    }
+    // A flag: which values make the condition true, and where do they come from?
+    let mut result: Option<Guard> = None;
+    let mut add = |g: Guard| {
+        result = Some(match result.take() {
+            None => g,
+            Some(r) => r.union(g),
+        })
+    };
+    for map in model.maps_for(location, var) {
+        let origin_map = map.source == "http_origin";
+        if map.incomplete {
+            add(Guard::Unknown);
+        }
+        for e in &map.entries {
+            match flag_holds(condition, var, &e.value) {
+                Tri::No => {}
+                Tri::Maybe => add(Guard::Unknown),
+                Tri::Yes if origin_map => add(Guard::Only(vec![key_entry(&e.key)])),
+                Tri::Yes => add(Guard::Open),
+            }
+        }
+        let default_holds = match &map.default {
+            Some(d) => flag_holds(condition, var, d),
+            None => condition.holds_for(var, ""),
+        };
+        match default_holds {
+            Tri::No => {}
+            Tri::Maybe => add(Guard::Unknown),
+            Tri::Yes => add(Guard::Open),
+        }
+    }
+    let mut any_set = false;
+    for (in_if, set) in model.sets_for(location) {
+        if set.var != var {
+            continue;
+        }
+        any_set = true;
+        match flag_holds(condition, var, &set.value) {
+            Tri::No => {}
+            Tri::Maybe => add(Guard::Unknown),
+            Tri::Yes => match in_if.and_then(|i| model.block(i)).and_then(|b| b.condition()) {
+                Some(c) => add(guard_of(model, location, c, depth + 1)),
+                None => add(Guard::Open),
+            },
+        }
+    }
+    let no_map = model.maps_for(location, var).is_empty();
+    match result {
+        Some(g) => g,
+        // Set somewhere, but never to a value that passes: nothing gets through.
+        None if any_set || !no_map => Guard::Only(Vec::new()),
+        None => Guard::Unknown,
+    }
+}
+
+fn flag_holds(condition: &Condition, var: &str, value: &Arg) -> Tri {
+    if has_variables(&value.value) { Tri::Maybe } else { condition.holds_for(var, &value.value) }
+}
+
+impl NginxModel {
+    /// The origins context `ctx` admits before any header is chosen: its own condition when it
+    /// is an `if`, else an earlier `if ($http_origin !~ ...) { return ...; }` that turns the
+    /// others away.
+    pub fn context_guard(&self, ctx: BlockId) -> Guard {
+        let location = self.location_of(ctx);
+        let own = match self.block(ctx).and_then(|b| b.condition()) {
+            Some(c) => guard_of(self, location, c, 0),
+            None => Guard::Open,
+        };
+        if own != Guard::Open {
+            return own;
+        }
+        for i in self.rewrite_ifs(location) {
+            if i == ctx || self.context_return(i).is_none() {
+                continue;
+            }
+            let Some(condition) = self.block(i).and_then(|b| b.condition()) else { continue };
+            if condition.variable() != Some("http_origin") {
+                continue;
+            }
+            let kind = match &condition.kind {
+                ConditionKind::Match { negated: true, case_insensitive, pattern, .. } => OriginKind::Pattern {
+                    pattern: pattern.value.clone(),
+                    semantics: PatternSemantics::Search { case_insensitive: *case_insensitive },
+                },
+                ConditionKind::Compare { negated: true, operand, .. } if !has_variables(&operand.value) => {
+                    OriginKind::Literal(operand.value.clone())
+                }
+                _ => continue,
+            };
+            let arg = match &condition.kind {
+                ConditionKind::Match { pattern, .. } => pattern,
+                ConditionKind::Compare { operand, .. } => operand,
+                _ => continue,
+            };
+            return Guard::Only(vec![entry(kind, arg)]);
+        }
+        Guard::Open
+    }
+
+    /// What the `Access-Control-Allow-Origin` header `value` means in context `ctx`.
+    pub fn resolve_origin(&self, ctx: BlockId, value: &Arg) -> OriginResolution {
+        let mut r = Resolver { model: self, location: self.location_of(ctx), out: OriginResolution::default() };
+        let guard = self.context_guard(ctx);
+        r.value(value, &guard, 0);
+        r.out
+    }
+
+    /// One [`CorsPolicy`] per distinct set of CORS headers a response context sends. An `if`
+    /// that only inherits its location's headers adds nothing new; an `if` whose headers a later
+    /// matching `if` always replaces is left out (they are never sent).
+    pub fn cors_policies(&self) -> Vec<CorsPolicy> {
+        let mut seen: HashSet<Vec<Span>> = HashSet::new();
+        let mut out = Vec::new();
+        for (ctx, headers) in self.cors_contexts() {
+            if let Some(block) = self.block(ctx.block)
+                && block.condition().is_some()
+                && (!block.sets_headers() || matches!(self.overriding_if(ctx.block), Some((_, true))))
+            {
+                continue;
+            }
+            let mut key: Vec<Span> = headers.iter().map(|h| h.span).collect();
+            key.sort();
+            key.dedup();
+            if !seen.insert(key) {
+                continue;
+            }
+            out.push(self.policy(ctx, &headers));
+        }
+        out
+    }
+
+    fn policy(&self, ctx: Context, headers: &[HeaderRef<'_>]) -> CorsPolicy {
+        let find = |name: &str| headers.iter().find(|h| h.is(name));
+        let declaring = find(header::ALLOW_ORIGIN).or_else(|| headers.first()).map_or(ctx.block, |h| h.block);
+        let span = self.block(declaring).map_or_else(|| headers.first().map(|h| h.span), |b| Some(b.head));
+        let span = span.unwrap_or(Span::new(0, 0, 0));
+        let origins = match find(header::ALLOW_ORIGIN) {
+            Some(h) => self.resolve_origin(ctx.block, h.value).origins,
+            None => Origins::default(),
+        };
+        let credentials = match find(header::ALLOW_CREDENTIALS) {
+            Some(h) if has_variables(&h.value.value) => Setting::explicit(Value::Unknown, h.value.span),
+            Some(h) => Setting::explicit(Value::Known(h.value.value == "true"), h.value.span),
+            None => Setting::default_at(false, span),
+        };
+        let list = |name: &str| match find(name) {
+            Some(h) if has_variables(&h.value.value) => Setting::explicit(Value::Unknown, h.value.span),
+            Some(h) => Setting::explicit(Value::Known(name_list(h.value)), h.value.span),
+            None => Setting::default_at(Vec::new(), span),
+        };
+        let max_age = match find(header::MAX_AGE) {
+            Some(h) => match h.value.value.trim().parse::<u64>() {
+                Ok(n) => Setting::explicit(Value::Known(n), h.value.span),
+                Err(_) => Setting::explicit(Value::Unknown, h.value.span),
+            },
+            // Fetch: without the header a preflight is cached for 5 seconds.
+            None => Setting::default_at(5, span),
+        };
+        CorsPolicy {
+            layer: Layer::Nginx,
+            span,
+            origins,
+            credentials,
+            methods: list(header::ALLOW_METHODS),
+            headers: list(header::ALLOW_HEADERS),
+            expose_headers: list(header::EXPOSE_HEADERS),
+            max_age,
+        }
+    }
+}
+
+/// The comma-separated items of a header value, each with its span.
+pub fn name_list(value: &Arg) -> NameList {
+    syntax::list_items(&value.value)
+        .into_iter()
+        .map(|(start, end, item)| Spanned::new(item.to_string(), value.sub_span(start, end)))
+        .collect()
+}

@@ -1,0 +1,133 @@
+//! CORS303: a proxy removes the upstream's CORS headers and sends none of its own.
+
+use crate::diagnostic::Severity;
+use crate::model::Project;
+use crate::model::nginx::syntax::{canonical_header, header, is_cors_header};
+use crate::rules::{Rule, Sink, nginx_words};
+use crate::source::Span;
+use std::collections::HashSet;
+
+pub struct ProxyHidesCorsHeaders;
+
+impl Rule for ProxyHidesCorsHeaders {
+    const CODE: &'static str = "CORS303";
+    const NAME: &'static str = "proxy-hides-cors-headers";
+    const SEVERITY: Severity = Severity::Error;
+
+    fn check(project: &Project, sink: &mut Sink) {
+        check_nginx(project, sink);
+    }
+}
+
+fn check_nginx(project: &Project, sink: &mut Sink) {
+    let model = &project.nginx;
+    let mut reported: HashSet<Span> = HashSet::new();
+    for ctx in model.contexts() {
+        // Hiding matters only where a response comes from an upstream.
+        let Some(pass) = model.pass_of(ctx.block) else { continue };
+        let headers = model.effective_headers(ctx.block);
+        let sets_itself = |name: &str| headers.iter().any(|h| h.is(name));
+        let place = nginx_words::block(project, ctx.block);
+        for hidden in model.effective_hidden(ctx.block, pass.item.module) {
+            let name = &hidden.item.name.value;
+            if !is_cors_header(name) || sets_itself(name) || !reported.insert(hidden.item.span) {
+                continue;
+            }
+            let name = canonical_header(name);
+            let directive = format!("{}_hide_header", pass.item.module.prefix());
+            sink.report(
+                hidden.item.span,
+                format!(
+                    "`{directive}` removes the `{name}` the upstream sends, and {place} does not send its own: \
+                     cross-origin requests to it fail"
+                ),
+            )
+            .primary("the upstream's header is dropped here")
+            .label(pass.item.span, "the upstream whose CORS headers are dropped")
+            .help(format!(
+                "let the app's header through (remove this line), or send nginx's own in {place}, e.g.\n    \
+                 add_header {name} <value> always;"
+            ));
+        }
+        for clear in model.effective_more_clear(ctx.block) {
+            // A clear limited to some statuses or types is deliberate.
+            if clear.item.statuses.is_some() || clear.item.types.is_some() || reported.contains(&clear.item.span) {
+                continue;
+            }
+            let cleared: Vec<String> = header::RESPONSE
+                .iter()
+                .take(3)
+                .filter(|n| clear.item.clears(n) && !sets_itself(n))
+                .map(|n| (*n).to_string())
+                .collect();
+            if cleared.is_empty() || !reported.insert(clear.item.span) {
+                continue;
+            }
+            sink.report(
+                clear.item.span,
+                format!(
+                    "`more_clear_headers` removes {} the upstream sends, and {place} does not send its own: \
+                     cross-origin requests to it fail",
+                    nginx_words::list(&cleared)
+                ),
+            )
+            .primary("the upstream's CORS headers are dropped here")
+            .label(pass.item.span, "the upstream whose CORS headers are dropped")
+            .help("leave the `Access-Control-*` headers out of `more_clear_headers`, or set nginx's own with `more_set_headers`");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    const RULE: &str = "CORS303";
+
+    #[test]
+    fn hiding_without_replacing_is_flagged() {
+        let f = findings(
+            RULE,
+            r#"
+            server {
+                proxy_hide_header Access-Control-Allow-Origin;
+                location /api/ { proxy_pass http://127.0.0.1:8000; }
+                location /ws/ { proxy_pass http://127.0.0.1:8001; }
+                location /static/ { root /srv; }
+            }"#,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].message.starts_with("`proxy_hide_header` removes the `Access-Control-Allow-Origin`"));
+    }
+
+    #[test]
+    fn hiding_and_adding_nginxs_own_is_the_fix_for_duplicates() {
+        let f = findings(
+            RULE,
+            r#"
+            location /api/ {
+                proxy_hide_header Access-Control-Allow-Origin;
+                add_header Access-Control-Allow-Origin https://app.example.com always;
+                more_clear_headers 'Access-Control-Allow-Credentials';
+                more_set_headers 'Access-Control-Allow-Credentials: true';
+                proxy_pass http://app;
+            }
+            location /b/ { proxy_hide_header X-Powered-By; proxy_pass http://app; }"#,
+        );
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn headers_more_wildcards() {
+        let f = findings(
+            RULE,
+            r#"
+            location /api/ {
+                more_clear_headers 'Access-Control-*' Server;
+                fastcgi_pass unix:/run/php-fpm.sock;
+            }"#,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].message.contains("`Access-Control-Allow-Origin`, `Access-Control-Allow-Credentials` and"));
+    }
+}

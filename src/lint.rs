@@ -264,7 +264,7 @@ mod tests {
         std::fs::write(dir.path().join("corslint.toml"), config).expect("config");
         for sub in ["prod", "dev"] {
             std::fs::create_dir(dir.path().join(sub)).expect("dir");
-            std::fs::write(dir.path().join(sub).join("cors.py"), "x = 1\n").expect("file");
+            std::fs::write(dir.path().join(sub).join("cors.py"), "CORS_ORIGINS = []\n").expect("file");
         }
         let outcome = lint(&Options { paths: vec![dir.path().to_path_buf()], ..Options::default() }).expect("lint");
         let project = &outcome.project;

@@ -4,6 +4,7 @@
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
 pub mod deploy;
+pub mod fastapi;
 pub mod nginx;
 
 use crate::parse::ParseError;
@@ -137,6 +138,8 @@ pub struct Project {
     pub allowed_origins: HashMap<FileId, Vec<String>>,
     /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
     pub deploy: deploy::DeployFacts,
+    /// FastAPI/Starlette applications (middleware stack, routes, header needs).
+    pub apps: Vec<fastapi::App>,
 }
 
 impl Project {

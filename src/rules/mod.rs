@@ -9,9 +9,11 @@ use crate::source::Span;
 
 mod cors_header_dropped_by_inner_block;
 mod cors_header_not_always;
+mod header_not_allowed;
 mod insecure_origin_trusted;
 mod malformed_cors_header;
 mod max_age_capped;
+mod method_not_allowed;
 mod missing_vary_origin;
 mod multiple_origins_in_header;
 mod nginx_words;
@@ -19,7 +21,9 @@ mod null_origin_allowed;
 mod origin_never_matches;
 mod origin_outside_policy;
 mod origin_support;
+mod origins_not_a_list;
 mod permissive_origin_regex;
+mod preflight_blocked_by_middleware;
 mod preflight_not_answered;
 mod preflight_requires_auth;
 mod proxy_hides_cors_headers;
@@ -61,11 +65,15 @@ pub static RULES: &[RuleMeta] = &[
     rule!(reflected_origin::ReflectedOrigin),
     rule!(null_origin_allowed::NullOriginAllowed),
     rule!(origin_never_matches::OriginNeverMatches),
+    rule!(origins_not_a_list::OriginsNotAList),
     rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(insecure_origin_trusted::InsecureOriginTrusted),
     rule!(origin_outside_policy::OriginOutsidePolicy),
+    rule!(preflight_blocked_by_middleware::PreflightBlockedByMiddleware),
     rule!(preflight_requires_auth::PreflightRequiresAuth),
     rule!(preflight_not_answered::PreflightNotAnswered),
+    rule!(method_not_allowed::MethodNotAllowed),
+    rule!(header_not_allowed::HeaderNotAllowed),
     rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
     rule!(max_age_capped::MaxAgeCapped),
     rule!(cors_header_not_always::CorsHeaderNotAlways),

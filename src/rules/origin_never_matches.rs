@@ -7,8 +7,7 @@ use crate::diagnostic::Severity;
 use crate::model::deploy::OriginNote;
 use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{
-    analyzed_pattern, entries, glob_as_regex, literal_context, pattern_noun, semantics_of, span_within,
-    write_origin_regex,
+    analyzed_pattern, glob_as_regex, literal_context, pattern_noun, semantics_of, span_within, write_origin_regex,
 };
 use crate::rules::{Rule, Sink};
 
@@ -20,31 +19,102 @@ impl Rule for OriginNeverMatches {
     const SEVERITY: Severity = Severity::Error;
 
     fn check(project: &Project, sink: &mut Sink) {
-        for (policy, entry) in entries(project) {
-            match &entry.kind {
-                OriginKind::Literal(value) => {
-                    let check = check_origin_literal(value, literal_context(policy.layer));
-                    if check.never_matches() {
-                        report_literal(project, sink, policy, entry, value, &check);
+        let explained = starlette_notes(project, sink);
+        for (index, policy) in project.policies.iter().enumerate() {
+            for (position, entry) in policy.origins.entries.iter().enumerate() {
+                match &entry.kind {
+                    OriginKind::Literal(value) => {
+                        let check = check_origin_literal(value, literal_context(policy.layer));
+                        if check.never_matches() && !explained.contains(&(index, position)) {
+                            report_literal(project, sink, policy, entry, value, &check);
+                        }
                     }
-                }
-                OriginKind::Pattern { pattern, .. } => {
-                    let Some(kind) = analyzed_pattern(entry).and_then(|(_, r)| r.never_matches) else { continue };
-                    let noun = semantics_of(entry).map_or("origin pattern", pattern_noun);
-                    let message = format!(
-                        "the {noun} `{pattern}` never matches a browser's `Origin`: it requires {}",
-                        reason(kind, policy.layer)
-                    );
-                    sink.report(entry.span, message).primary(label(kind)).help(
-                        "match the origin as browsers send it: `scheme://host[:port]` in lower case, without the \
+                    OriginKind::Pattern { pattern, .. } => {
+                        let Some(kind) = analyzed_pattern(entry).and_then(|(_, r)| r.never_matches) else { continue };
+                        let noun = semantics_of(entry).map_or("origin pattern", pattern_noun);
+                        let message = format!(
+                            "the {noun} `{pattern}` never matches a browser's `Origin`: it requires {}",
+                            reason(kind, policy.layer)
+                        );
+                        sink.report(entry.span, message).primary(label(kind)).help(
+                            "match the origin as browsers send it: `scheme://host[:port]` in lower case, without the \
                          default port, a trailing `/` or a path",
-                    );
+                        );
+                    }
+                    OriginKind::Any | OriginKind::Reflect => {}
                 }
-                OriginKind::Any | OriginKind::Reflect => {}
             }
         }
         ingress_fallbacks(project, sink);
     }
+}
+
+/// FastAPI/Starlette: causes the origin strings do not show (`str()` of a pydantic URL, a nested
+/// list), reported once at the construct that causes them. Returns the entries already explained.
+fn starlette_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
+    use crate::model::fastapi::OriginNoteKind;
+    let mut explained = Vec::new();
+    for setup in project.apps.iter().flat_map(|a| &a.cors) {
+        let Some(policy) = project.policies.get(setup.policy) else { continue };
+        let mut slash_calls: Vec<crate::source::Span> = Vec::new();
+        for note in &setup.origin_notes {
+            match note.kind {
+                OriginNoteKind::UrlTrailingSlash => {
+                    if !slash_calls.contains(&note.span) {
+                        slash_calls.push(note.span);
+                    }
+                }
+                OriginNoteKind::UrlObject => {
+                    sink.report(
+                        note.span,
+                        "a pydantic URL object, not a string: Starlette checks `origin in allow_origins`, and a URL \
+                         object never equals the request's origin string, so this origin is never allowed",
+                    )
+                    .primary("a URL object, not an origin string")
+                    .help("convert and strip the `/` pydantic adds: [str(o).rstrip(\"/\") for o in settings.BACKEND_CORS_ORIGINS]");
+                }
+                OriginNoteKind::NestedList => {
+                    sink.report(
+                        note.span,
+                        "a list inside `allow_origins`: Starlette compares the request's origin with this inner list, \
+                         which is never equal, so none of its origins is ever allowed",
+                    )
+                    .primary("a list, not an origin")
+                    .help("pass the list itself, e.g. allow_origins=os.environ[\"ORIGINS\"].split(\",\")");
+                }
+            }
+        }
+        for call in slash_calls {
+            let affected: Vec<usize> = setup
+                .origin_notes
+                .iter()
+                .filter(|n| n.kind == OriginNoteKind::UrlTrailingSlash && n.span == call)
+                .filter_map(|n| n.entry)
+                .collect();
+            let entries: Vec<(usize, &OriginEntry)> =
+                affected.iter().filter_map(|&i| policy.origins.entries.get(i).map(|e| (i, e))).collect();
+            let shown: Vec<String> = entries
+                .iter()
+                .filter_map(|(_, e)| match &e.kind {
+                    OriginKind::Literal(v) => Some(format!("`{v}`")),
+                    _ => None,
+                })
+                .take(3)
+                .collect();
+            let message = format!(
+                "`str()` of a pydantic URL appends `/` to every origin ({}): browsers send the origin without it, \
+                 so these never match",
+                shown.join(", ")
+            );
+            let diagnostic =
+                sink.report(call, message).primary("appends `/`").help("strip it: `str(origin).rstrip(\"/\")`");
+            for (i, entry) in entries {
+                explained.push((setup.policy, i));
+                diagnostic.label(entry.span, "sent by browsers without the trailing `/`");
+            }
+        }
+    }
+    explained
 }
 
 /// ingress-nginx's per-origin check dropped `entry` (its layer records it).

@@ -329,7 +329,7 @@ fn last_resort(project: &Project, links: &mut Vec<Link>) {
     if configs != 1 {
         return;
     }
-    const WHY: &str = "the repository has exactly one app and one proxy configuration: assumed to be in front of it";
+    const WHY: &str = "the repository has exactly one app and one proxy configuration";
     let fronts: Vec<Node> = if roots.is_empty() {
         (0..d.ingresses.len()).map(Node::Ingress).chain((0..d.traefik_routers.len()).map(Node::TraefikRouter)).collect()
     } else {

@@ -66,7 +66,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                     format!(
                         "nginx adds `{name}` here and {} sends its own: the browser gets two values and rejects the \
                          response",
-                        stack_words::app_behind(project, app)
+                        stack_words::app_behind(project, app, link)
                     ),
                 )
                 .primary("appended to the app's header")
@@ -110,7 +110,7 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
                     format!(
                         "the `configuration-snippet` adds `{name}` and {} sends its own: the browser gets two values \
                          and rejects the response",
-                        stack_words::app_behind(project, app)
+                        stack_words::app_behind(project, app, link)
                     ),
                 )
                 .primary("appended to the app's header")

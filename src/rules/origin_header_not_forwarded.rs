@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
-use crate::model::nginx::syntax::same_header;
+use crate::model::nginx::syntax::{header, same_header};
 use crate::rules::{Rule, Sink, stack_words};
 use crate::source::Span;
 use std::collections::HashSet;
@@ -20,6 +20,10 @@ impl Rule for OriginHeaderNotForwarded {
         let mut reported: HashSet<Span> = HashSet::new();
         for ctx in model.contexts() {
             let Some(pass) = model.pass_of(ctx.block) else { continue };
+            // nginx answering CORS itself may blank `Origin` on purpose, so the app stays out of it.
+            if model.effective_headers(ctx.block).iter().any(|h| h.is(header::ALLOW_ORIGIN)) {
+                continue;
+            }
             for set in model.effective_proxy_set_headers(ctx.block) {
                 let set = set.item;
                 let value = set.value.value.as_str();
@@ -48,7 +52,7 @@ impl Rule for OriginHeaderNotForwarded {
                         set.span,
                         format!(
                             "nginx {what} before passing it to {}, {consequence}",
-                            stack_words::app_behind(project, app)
+                            stack_words::app_behind(project, app, link)
                         ),
                     )
                     .primary("the browser's `Origin` is lost here")

@@ -217,11 +217,11 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
     let evidence = actual.expects_preflight.or_else(|| apps.iter().find_map(|(app, _)| needs_preflight(app)));
     let (Some(evidence), Some((app, link))) = (evidence, apps.first()) else { return };
     let place = nginx_words::block(project, location);
-    let app_path = project.app_path(app);
+    let behind = crate::rules::stack_words::app_behind(project, app, link);
     sink.report(
         block.head,
         format!(
-            "{place} adds CORS headers but has no OPTIONS branch, and the FastAPI app behind it ({app_path}) has no \
+            "{place} adds CORS headers but has no OPTIONS branch, and {behind} has no \
              CORS middleware: the app answers the preflight with 405 Method Not Allowed, and a preflight fails on any \
              status other than 2xx, with or without `always`"
         ),

@@ -5,6 +5,7 @@ use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::nginx::syntax::{header, same_header};
 use crate::model::nginx::{HeaderSource, Requests};
+use crate::model::stack::Link;
 use crate::rules::{Rule, Sink, nginx_words, stack_words};
 use crate::source::Span;
 use std::collections::HashSet;
@@ -25,13 +26,13 @@ impl Rule for ProxyOverridesAppCors {
 
 /// "the CORS headers of the FastAPI app behind it (path): only {proxy}'s policy reaches browsers, and the
 /// app's CORSMiddleware (`allow_origins=[...]`) is dead in this deployment".
-fn dead_settings(project: &Project, app: &crate::model::fastapi::App, proxy: &str) -> String {
+fn dead_settings(project: &Project, app: &crate::model::fastapi::App, link: &Link, proxy: &str) -> String {
     let policy = stack_words::cors(app).map_or_else(String::new, |s| stack_words::app_policy(project, s));
     let policy = policy.replacen("its CORSMiddleware", "the app's CORSMiddleware", 1);
     format!(
         "the CORS headers of {}: only {proxy}'s policy reaches browsers, and {policy} is dead in this deployment \
          (changing it changes nothing)",
-        stack_words::app_behind(project, app)
+        stack_words::app_behind(project, app, link)
     )
 }
 
@@ -62,7 +63,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                 HeaderSource::AddHeader => "nginx hides (`proxy_hide_header`) and replaces (`add_header`)",
             };
             let place = nginx_words::block(project, ctx.block);
-            sink.report(own.span, format!("{how} {}", dead_settings(project, app, "nginx")))
+            sink.report(own.span, format!("{how} {}", dead_settings(project, app, link, "nginx")))
                 .primary(format!("nginx's CORS policy for {place}"))
                 .label(setup.span, "dead in this deployment")
                 .label(pass.item.span, stack_words::link_label(project, app, link))
@@ -80,7 +81,7 @@ fn check_ingress(project: &Project, sink: &mut Sink) {
                 cors.enable_span,
                 format!(
                     "ingress-nginx answers CORS itself (`enable-cors` and the `cors-*` annotations) and replaces {}",
-                    dead_settings(project, app, "ingress-nginx")
+                    dead_settings(project, app, link, "ingress-nginx")
                 ),
             )
             .primary("the CORS policy browsers see")
@@ -109,7 +110,7 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
                 format!(
                     "the Traefik headers middleware `{}` answers preflights itself and replaces {}",
                     middleware.name.value,
-                    dead_settings(project, app, "Traefik")
+                    dead_settings(project, app, link, "Traefik")
                 ),
             )
             .primary("the CORS policy browsers see")

@@ -14,15 +14,22 @@ pub fn sends_credentials(project: &Project, setup: &CorsSetup) -> bool {
     project.policies.get(setup.policy).and_then(|p| p.credentials.known()).copied() == Some(true)
 }
 
-/// "the FastAPI app behind it (backend/app/main.py)".
-pub fn app_behind(project: &Project, app: &App) -> String {
-    format!("the FastAPI app behind it ({})", project.app_path(app))
+/// "the FastAPI app behind it (backend/app/main.py)"; for a last-resort link, says it is assumed.
+pub fn app_behind(project: &Project, app: &App, link: &Link) -> String {
+    if link.last_resort {
+        format!(
+            "the FastAPI app assumed to be behind it ({}, the only app and proxy configuration in the repository)",
+            project.app_path(app)
+        )
+    } else {
+        format!("the FastAPI app behind it ({})", project.app_path(app))
+    }
 }
 
 /// The label on the link's evidence: which app, and why corslint thinks it is behind this proxy.
 pub fn link_label(project: &Project, app: &App, link: &Link) -> String {
     if link.last_resort {
-        format!("assumed to reach {}: {}", project.app_path(app), link.because())
+        format!("assumed to reach {} ({})", project.app_path(app), link.because())
     } else {
         format!("reaches {} ({})", project.app_path(app), link.because())
     }

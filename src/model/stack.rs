@@ -112,9 +112,30 @@ impl Project {
             .collect()
     }
 
-    /// Every chain, outside in (front → hops → app), as the nodes of each link.
-    pub fn chains(&self) -> impl Iterator<Item = &[Node]> {
-        self.links.iter().map(|l| l.nodes.as_slice())
+    /// Every chain, outside in (gateway → proxy → app): each link, and for a link that starts at
+    /// nginx, the compose service that runs that nginx (its configuration is bind-mounted from the
+    /// repository) and the Traefik routers declared on that service, put in front. A chain is a
+    /// [`Link`] whose first node may be a `TraefikRouter` or `Compose` node in front of the `Nginx` one.
+    pub fn chains(&self) -> Vec<Link> {
+        let mut out = Vec::new();
+        for link in &self.links {
+            let Some(Node::Nginx(block)) = link.front() else {
+                out.push(link.clone());
+                continue;
+            };
+            let gateways =
+                self.nginx.block(block).map(|b| gateways_of_nginx_file(self, b.span.file)).unwrap_or_default();
+            if gateways.is_empty() {
+                out.push(link.clone());
+            }
+            for (nodes, reasons) in gateways {
+                let mut chain = link.clone();
+                chain.nodes.splice(0..0, nodes);
+                chain.reasons.splice(0..0, reasons);
+                out.push(chain);
+            }
+        }
+        out
     }
 
     /// A node in words: `nginx:nginx/conf.d/api.conf location /api/`, `compose:backend`,
@@ -304,6 +325,57 @@ fn traefik_links(project: &Project, links: &mut Vec<Link>) {
             push(links, Link { nodes, app, reasons, last_resort: false });
         }
     }
+}
+
+/// The compose services that run an nginx configuration file of the repository (a bind mount of
+/// its file or directory into `/etc/nginx/...`), each with the Traefik routers declared on it in
+/// front: `[TraefikRouter, Compose]` or `[Compose]`, with the reasons.
+fn gateways_of_nginx_file(project: &Project, file: FileId) -> Vec<(Vec<Node>, Vec<String>)> {
+    let mut out = Vec::new();
+    let Some(config) = project.file(file).map(|f| normalize(&f.path)) else { return out };
+    for (c, svc) in project.deploy.compose_services.iter().enumerate() {
+        let Some(compose_dir) =
+            project.file(svc.name.span.file).map(|f| f.path.parent().unwrap_or(Path::new("")).to_path_buf())
+        else {
+            continue;
+        };
+        let mount = svc.volumes.iter().find(|v| {
+            v.mounts_nginx_config()
+                && v.source.as_deref().is_some_and(|src| config.starts_with(normalize(&compose_dir.join(src))))
+        });
+        let Some(mount) = mount else { continue };
+        let why = format!(
+            "compose service \"{}\" mounts {} at {}",
+            svc.name.value,
+            mount.source.as_deref().unwrap_or(""),
+            mount.target.as_deref().unwrap_or("")
+        );
+        let routers: Vec<usize> = project
+            .deploy
+            .traefik_routers
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                matches!(&r.source, crate::model::deploy::TraefikSource::ComposeLabels { service } if *service == svc.name.value)
+                    && r.name.span.file == svc.name.span.file
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if routers.is_empty() {
+            out.push((vec![Node::Compose(c)], vec![why.clone()]));
+        }
+        for r in routers {
+            let name = project.deploy.traefik_routers.get(r).map_or("", |r| r.name.value.as_str());
+            out.push((
+                vec![Node::TraefikRouter(r), Node::Compose(c)],
+                vec![
+                    format!("router \"{name}\" is declared in the labels of compose service \"{}\"", svc.name.value),
+                    why.clone(),
+                ],
+            ));
+        }
+    }
+    out
 }
 
 /// One app and one proxy configuration: link them, and say that this is all there was to go on.

@@ -87,7 +87,7 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
     for (i, ingress) in project.deploy.ingresses.iter().enumerate() {
         let Some(snippet) = ingress.configuration_snippet() else { continue };
         let text = &snippet.value.value;
-        let directives = snippet_directives(text);
+        let directives = stack_words::snippet_directives(text);
         let hides = |name: &str| directives.iter().any(|(_, _, d, n)| d == "proxy_hide_header" && same_header(n, name));
         for (app, link) in project.apps_behind_ingress(i) {
             let Some(setup) = stack_words::cors(app) else { continue };
@@ -125,38 +125,9 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
     }
 }
 
-/// The directives of a snippet: (start, end of the directive, name, first argument unquoted).
-fn snippet_directives(text: &str) -> Vec<(usize, usize, String, String)> {
-    // Comments blanked out, offsets kept: `# ...` to the end of its line.
-    let mut cleaned = String::with_capacity(text.len());
-    let mut in_comment = false;
-    let mut previous = '\n';
-    for c in text.chars() {
-        if c == '\n' {
-            in_comment = false;
-        } else if c == '#' && previous.is_whitespace() {
-            in_comment = true;
-        }
-        previous = c;
-        if in_comment { cleaned.extend(std::iter::repeat_n(' ', c.len_utf8())) } else { cleaned.push(c) }
-    }
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for statement in cleaned.split_inclusive(';') {
-        let lead = statement.len() - statement.trim_start().len();
-        let body = statement.trim();
-        let start = offset + lead;
-        offset += statement.len();
-        let mut words = body.trim_end_matches(';').split_whitespace();
-        let (Some(directive), Some(first)) = (words.next(), words.next()) else { continue };
-        out.push((start, start + body.len(), directive.to_string(), first.trim_matches(['\'', '"']).to_string()));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::snippet_directives;
+    use crate::rules::stack_words::snippet_directives;
     use crate::rules::testing::findings;
 
     #[test]

@@ -16,6 +16,7 @@ impl Rule for ProxyHidesCorsHeaders {
 
     fn check(project: &Project, sink: &mut Sink) {
         check_nginx(project, sink);
+        check_traefik(project, sink);
     }
 }
 
@@ -77,6 +78,46 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             .label(pass.item.span, "the upstream whose CORS headers are dropped")
             .help("leave the `Access-Control-*` headers out of `more_clear_headers`, or set nginx's own with `more_set_headers`");
             label_app(project, ctx.block, diagnostic);
+        }
+    }
+}
+
+/// Traefik `customResponseHeaders` with an empty `Access-Control-*` value deletes the backend's
+/// header; flagged when the middleware does not send its own CORS headers.
+fn check_traefik(project: &Project, sink: &mut Sink) {
+    for middleware in &project.deploy.traefik_middlewares {
+        let Some(headers) = &middleware.headers else { continue };
+        if headers.handles_cors() || headers.has_unknown {
+            continue;
+        }
+        for (name, value) in &headers.custom_response_headers {
+            if !is_cors_header(&name.value) || !value.value.trim().is_empty() {
+                continue;
+            }
+            let canonical = canonical_header(&name.value);
+            let diagnostic = sink
+                .report(
+                    name.span,
+                    format!(
+                        "the Traefik headers middleware `{}` deletes the `{canonical}` the backend sends (an empty \
+                         `customResponseHeaders` value removes the header) and sets no CORS headers of its own: \
+                         cross-origin requests through it fail",
+                        middleware.name.value
+                    ),
+                )
+                .primary("the backend's header is deleted here")
+                .help(format!(
+                    "remove `{canonical}` from `customResponseHeaders`, or let the middleware answer CORS \
+                     (`accessControlAllowOriginList`)"
+                ));
+            for (app, _) in project.apps_behind_traefik(middleware) {
+                if let Some(setup) = stack_words::cors(app) {
+                    diagnostic.label(
+                        setup.span,
+                        format!("the CORS headers of this app ({}) never reach the browser", project.app_path(app)),
+                    );
+                }
+            }
         }
     }
 }

@@ -47,3 +47,32 @@ pub fn app_policy(project: &Project, setup: &CorsSetup) -> String {
         None => "its CORSMiddleware".to_string(),
     }
 }
+
+/// The directives of a snippet: (start, end of the directive, name, first argument unquoted).
+pub fn snippet_directives(text: &str) -> Vec<(usize, usize, String, String)> {
+    // Comments blanked out, offsets kept: `# ...` to the end of its line.
+    let mut cleaned = String::with_capacity(text.len());
+    let mut in_comment = false;
+    let mut previous = '\n';
+    for c in text.chars() {
+        if c == '\n' {
+            in_comment = false;
+        } else if c == '#' && previous.is_whitespace() {
+            in_comment = true;
+        }
+        previous = c;
+        if in_comment { cleaned.extend(std::iter::repeat_n(' ', c.len_utf8())) } else { cleaned.push(c) }
+    }
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for statement in cleaned.split_inclusive(';') {
+        let lead = statement.len() - statement.trim_start().len();
+        let body = statement.trim();
+        let start = offset + lead;
+        offset += statement.len();
+        let mut words = body.trim_end_matches(';').split_whitespace();
+        let (Some(directive), Some(first)) = (words.next(), words.next()) else { continue };
+        out.push((start, start + body.len(), directive.to_string(), first.trim_matches(['\'', '"']).to_string()));
+    }
+    out
+}

@@ -97,10 +97,7 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
                 if directive != "add_header" || !app_sends || hides(name) {
                     continue;
                 }
-                let span = match (snippet.file_offset(*start), snippet.file_offset(*end)) {
-                    (Some(s), Some(e)) if s <= e => Span::new(snippet.value.span.file, s, e),
-                    _ => snippet.value.span,
-                };
+                let span = stack_words::snippet_span(snippet, *start, *end);
                 if !reported.insert(span) {
                     continue;
                 }

@@ -72,8 +72,47 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     }
 }
 
+/// A `configuration-snippet` that replaces the app's `Access-Control-Allow-Origin`: `more_set_headers`,
+/// or `proxy_hide_header` with its own `add_header`.
+fn snippet_override(ingress: &crate::model::deploy::Ingress) -> Option<(Span, &'static str)> {
+    let snippet = ingress.configuration_snippet()?;
+    let directives = stack_words::snippet_directives(&snippet.value.value);
+    let names = |d: &str, text: &str| {
+        let name = text.split(':').next().unwrap_or(text).trim();
+        (d.to_string(), name.to_string())
+    };
+    let hides = directives.iter().any(|(_, _, d, n)| {
+        let (d, n) = names(d, n);
+        d == "proxy_hide_header" && same_header(&n, header::ALLOW_ORIGIN)
+    });
+    directives.iter().find_map(|(start, end, d, n)| {
+        let (d, n) = names(d, n);
+        if !same_header(&n, header::ALLOW_ORIGIN) {
+            return None;
+        }
+        let how = match d.as_str() {
+            "more_set_headers" => "the `configuration-snippet`'s `more_set_headers` replaces",
+            "add_header" if hides => {
+                "the `configuration-snippet` hides (`proxy_hide_header`) and replaces (`add_header`)"
+            }
+            _ => return None,
+        };
+        Some((stack_words::snippet_span(snippet, *start, *end), how))
+    })
+}
+
 fn check_ingress(project: &Project, sink: &mut Sink) {
     for (i, ingress) in project.deploy.ingresses.iter().enumerate() {
+        if ingress.cors.as_ref().is_none_or(|c| !c.enabled)
+            && let Some((span, how)) = snippet_override(ingress)
+            && let Some((app, link)) = project.apps_behind_ingress(i).find(|(app, _)| stack_words::cors(app).is_some())
+            && let Some(setup) = stack_words::cors(app)
+        {
+            sink.report(span, format!("{how} {}", dead_settings(project, app, link, "ingress-nginx")))
+                .primary("the CORS policy browsers see")
+                .label(setup.span, "dead in this deployment")
+                .help("keep CORS in one layer: remove these headers from the snippet, or the app's CORSMiddleware");
+        }
         let Some(cors) = ingress.cors.as_ref().filter(|c| c.enabled) else { continue };
         if let Some((app, link)) = project.apps_behind_ingress(i).find(|(app, _)| stack_words::cors(app).is_some()) {
             let Some(setup) = stack_words::cors(app) else { continue };

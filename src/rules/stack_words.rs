@@ -1,8 +1,10 @@
 //! What the cross-layer rules (CORS203, 303, 304, 305, 308) say about the app behind a proxy.
 
 use crate::model::Project;
+use crate::model::deploy::Annotation;
 use crate::model::fastapi::{App, CorsSetup};
 use crate::model::stack::Link;
+use crate::source::Span;
 
 /// The CORSMiddleware that answers for `app` (the outermost one), if it has one.
 pub fn cors(app: &App) -> Option<&CorsSetup> {
@@ -75,4 +77,13 @@ pub fn snippet_directives(text: &str) -> Vec<(usize, usize, String, String)> {
         out.push((start, start + body.len(), directive.to_string(), first.trim_matches(['\'', '"']).to_string()));
     }
     out
+}
+
+/// The file span of bytes `start..end` of an annotation's value (a directive inside a snippet), or
+/// the whole value when it is not written verbatim.
+pub fn snippet_span(annotation: &Annotation, start: usize, end: usize) -> Span {
+    match (annotation.file_offset(start), annotation.file_offset(end)) {
+        (Some(s), Some(e)) if s <= e => Span::new(annotation.value.span.file, s, e),
+        _ => annotation.value.span,
+    }
 }

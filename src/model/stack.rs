@@ -379,34 +379,61 @@ fn gateways_of_nginx_file(project: &Project, file: FileId) -> Vec<(Vec<Node>, Ve
 }
 
 /// One app and one proxy configuration: link them, and say that this is all there was to go on.
+/// Only when the proxy sends everything to one target that the repository says nothing else about
+/// (not a compose service or Kubernetes Service, whose links would have been found), so a proxy
+/// in front of a frontend and an API is never guessed.
 fn last_resort(project: &Project, links: &mut Vec<Link>) {
     if project.apps.len() != 1 {
         return;
     }
     let d = &project.deploy;
-    let nginx_fronts: Vec<BlockId> = project
-        .nginx
-        .blocks
-        .iter()
-        .enumerate()
-        .filter(|(id, b)| {
-            b.pass.as_ref().is_some_and(|p| pass_hosts(project, p, *id).iter().all(|(h, _)| is_local_host(h)))
-        })
-        .map(|(id, _)| id)
-        .collect();
+    let known = |host: &str| {
+        d.compose_services.iter().any(|s| s.name.value == host) || d.k8s_services.iter().any(|s| s.name.value == host)
+    };
+    let mut nginx_fronts: Vec<BlockId> = Vec::new();
+    let mut nginx_hosts: Vec<String> = Vec::new();
+    for (id, block) in project.nginx.blocks.iter().enumerate() {
+        let Some(pass) = &block.pass else { continue };
+        let hosts = pass_hosts(project, pass, id);
+        if hosts.iter().all(|(h, _)| is_local_host(h)) {
+            nginx_fronts.push(id);
+            nginx_hosts.extend(hosts.into_iter().map(|(h, _)| h));
+        }
+    }
+    nginx_hosts.sort_unstable();
+    nginx_hosts.dedup();
     let mut roots: Vec<BlockId> = nginx_fronts.iter().map(|b| project.nginx.root(*b)).collect();
     roots.sort_unstable();
     roots.dedup();
-    let configs = roots.len() + d.ingresses.len() + d.traefik_routers.len();
-    if configs != 1 {
+    if roots.len() + d.ingresses.len() + d.traefik_routers.len() != 1 {
         return;
     }
-    const WHY: &str = "the repository has exactly one app and one proxy configuration";
-    let fronts: Vec<Node> = if roots.is_empty() {
-        (0..d.ingresses.len()).map(Node::Ingress).chain((0..d.traefik_routers.len()).map(Node::TraefikRouter)).collect()
+    let fronts: Vec<Node> = if let Some(ingress) = d.ingresses.first() {
+        let mut names: Vec<&str> = ingress.backends().map(|b| b.service.value.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        match names.as_slice() {
+            [one] if !known(one) => vec![Node::Ingress(0)],
+            _ => return,
+        }
+    } else if let Some(router) = d.traefik_routers.first() {
+        let builds_elsewhere = match &router.source {
+            crate::model::deploy::TraefikSource::ComposeLabels { service } => {
+                d.compose_services.iter().any(|s| s.name.value == *service && s.build.is_some())
+            }
+            _ => router.service.as_ref().is_some_and(|s| known(&s.value)),
+        };
+        if builds_elsewhere {
+            return;
+        }
+        vec![Node::TraefikRouter(0)]
     } else {
-        nginx_fronts.into_iter().map(Node::Nginx).collect()
+        match nginx_hosts.as_slice() {
+            [one] if !known(one) => nginx_fronts.into_iter().map(Node::Nginx).collect(),
+            _ => return,
+        }
     };
+    const WHY: &str = "the repository has exactly one app and one proxy configuration";
     for front in fronts {
         links.push(Link {
             nodes: vec![front, Node::App(0)],

@@ -173,7 +173,16 @@ impl Project {
                 .workloads
                 .get(i)
                 .map_or_else(|| "workload".into(), |w| format!("{}:{}", w.kind.to_ascii_lowercase(), w.name.value)),
-            Node::App(i) => self.apps.get(i).map_or_else(|| "app".into(), |a| format!("fastapi:{}", path(a.span.file))),
+            Node::App(i) => self.apps.get(i).map_or_else(
+                || "app".into(),
+                |a| {
+                    let kind = match a.framework {
+                        crate::model::fastapi::Framework::FastApi => "fastapi",
+                        crate::model::fastapi::Framework::Starlette => "starlette",
+                    };
+                    format!("{kind}:{}", path(a.span.file))
+                },
+            ),
         }
     }
 

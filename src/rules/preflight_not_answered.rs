@@ -188,6 +188,18 @@ fn static_location(project: &Project, sink: &mut Sink, location: BlockId, actual
     ));
 }
 
+/// Whether the app answers OPTIONS itself: an OPTIONS route, or a middleware of the project that
+/// checks for OPTIONS.
+fn answers_options(app: &crate::model::fastapi::App) -> bool {
+    use crate::model::fastapi::MiddlewareKind;
+    app.routes.iter().any(|r| r.methods.iter().any(|m| m.value == "OPTIONS"))
+        || app.middleware.iter().any(|m| match &m.kind {
+            MiddlewareKind::Custom(c) => c.options_check.is_some(),
+            MiddlewareKind::Unknown => true,
+            _ => false,
+        })
+}
+
 /// A proxied location that adds CORS headers, has no OPTIONS branch, and the app behind it (found
 /// in the repository) has no CORS middleware: the app answers the preflight with 405 (or whatever
 /// its router says), which fails the preflight even when nginx's headers are sent `always`.
@@ -200,7 +212,7 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
     }
     let Some(origin) = actual.origin else { return };
     let apps: Vec<_> = project.apps_behind_nginx(location).collect();
-    if apps.is_empty() || apps.iter().any(|(app, _)| !app.cors.is_empty()) {
+    if apps.is_empty() || apps.iter().any(|(app, _)| !app.cors.is_empty() || answers_options(app)) {
         return;
     }
     // Preflights happen only when nginx invites them or the app's routes need them.
@@ -222,7 +234,7 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
         block.head,
         format!(
             "{place} adds CORS headers but has no OPTIONS branch, and {behind} has no \
-             CORS middleware: the app answers the preflight with 405 Method Not Allowed, and a preflight fails on any \
+             CORS middleware: its router answers the preflight with 405 Method Not Allowed, and a preflight fails on any \
              status other than 2xx, with or without `always`"
         ),
     )

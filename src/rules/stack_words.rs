@@ -18,13 +18,22 @@ pub fn sends_credentials(project: &Project, setup: &CorsSetup) -> bool {
 
 /// "the FastAPI app behind it (backend/app/main.py)"; for a last-resort link, says it is assumed.
 pub fn app_behind(project: &Project, app: &App, link: &Link) -> String {
+    let kind = framework(app);
     if link.last_resort {
         format!(
-            "the FastAPI app assumed to be behind it ({}, the only app and proxy configuration in the repository)",
+            "the {kind} app assumed to be behind it ({}, the only app and proxy configuration in the repository)",
             project.app_path(app)
         )
     } else {
-        format!("the FastAPI app behind it ({})", project.app_path(app))
+        format!("the {kind} app behind it ({})", project.app_path(app))
+    }
+}
+
+/// "FastAPI" or "Starlette".
+pub fn framework(app: &App) -> &'static str {
+    match app.framework {
+        crate::model::fastapi::Framework::FastApi => "FastAPI",
+        crate::model::fastapi::Framework::Starlette => "Starlette",
     }
 }
 

@@ -16,8 +16,14 @@
 //! - as a last resort, a repository with exactly one app and one proxy configuration links them,
 //!   and says so.
 //!
+//! When a name is found in several places (a monorepo with several compose files or manifests), the
+//! candidate next to the file that names it wins (the deepest compose file above an nginx config,
+//! else the one sharing the longest directory prefix); a tie links nothing.
+//!
 //! The links are stored on [`Project::links`](crate::model::Project) by the extraction stage; the
-//! `apps_behind_*` functions are the API rules use.
+//! `apps_behind_*` functions are the API rules use. [`Project::chains`] adds what stands in front of
+//! an nginx link (the compose service that runs that nginx, the Traefik routers on it), for walking
+//! gateway → proxy → app.
 
 use crate::model::Project;
 use crate::model::deploy::{ComposeService, TraefikMiddleware, Workload};

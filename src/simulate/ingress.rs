@@ -1,0 +1,195 @@
+//! ingress-nginx: the rendered `CORS` template (semantics.md section 5): a case-insensitive,
+//! `$`-anchored origin regex, `more_set_headers` on every status, preflights answered with 204
+//! before authentication, no `Vary`.
+
+use super::fetch::Response;
+use super::request::{Url, WireRequest};
+use super::{Next, Trace};
+use crate::analysis::matcher::{MatchSemantics, OriginMatcher};
+use crate::model::deploy::{Ingress, OriginNote};
+use crate::model::{CorsPolicy, OriginKind, Project, Value};
+
+pub(crate) struct IngressSim<'p> {
+    project: &'p Project,
+    ingress: &'p Ingress,
+    policy: Option<&'p CorsPolicy>,
+}
+
+fn serves(ingress: &Ingress, url: &Url) -> bool {
+    if ingress.rules.is_empty() {
+        return true;
+    }
+    ingress.rules.iter().any(|rule| {
+        let host_ok = rule.host.as_ref().is_none_or(|h| {
+            let h = h.value.to_ascii_lowercase();
+            h == url.host || h.strip_prefix("*.").is_some_and(|d| url.host.ends_with(&format!(".{d}")))
+        });
+        host_ok
+            && (rule.paths.is_empty()
+                || rule
+                    .paths
+                    .iter()
+                    .any(|p| p.path.as_ref().is_none_or(|p| url.path.starts_with(p.value.trim_end_matches('/')))))
+    })
+}
+
+pub(crate) fn candidates<'p>(project: &'p Project, url: Option<&Url>) -> Vec<IngressSim<'p>> {
+    project
+        .deploy
+        .ingresses
+        .iter()
+        .filter(|i| i.cors.is_some() || !i.rules.is_empty())
+        .filter(|i| url.is_none_or(|u| serves(i, u)))
+        .map(|ingress| IngressSim {
+            project,
+            ingress,
+            policy: project
+                .policies
+                .iter()
+                .find(|p| ingress.cors.as_ref().is_some_and(|c| c.enabled && c.policy_span == p.span)),
+        })
+        .collect()
+}
+
+impl IngressSim<'_> {
+    pub fn name(&self) -> String {
+        let file = self.project.file(self.ingress.span.file).map(|f| f.path.display().to_string()).unwrap_or_default();
+        match &self.ingress.name {
+            Some(n) => format!("ingress-nginx Ingress {} ({file})", n.value),
+            None => format!("ingress-nginx annotations ({file})"),
+        }
+    }
+
+    pub fn default_url(&self) -> Option<Url> {
+        let rule = self.ingress.rules.first()?;
+        let host = rule.host.as_ref().map_or_else(|| "api.example.com".to_string(), |h| h.value.to_ascii_lowercase());
+        let path =
+            rule.paths.iter().find_map(|p| p.path.as_ref().map(|p| p.value.clone())).unwrap_or_else(|| "/".into());
+        Some(Url { scheme: "https".into(), host, port: None, path })
+    }
+
+    /// `Some(ACAO value)` when `$cors` becomes `true` for this origin.
+    fn origin_value(&self, policy: &CorsPolicy, origin: &str, trace: &mut Trace) -> Option<String> {
+        if policy.origins.has_unknown {
+            trace.unknown("the value of `cors-allow-origin`");
+            return None;
+        }
+        let skipped: Vec<crate::source::Span> = self
+            .ingress
+            .cors
+            .iter()
+            .flat_map(|c| c.origin_notes.iter())
+            .filter_map(|n| match n {
+                OriginNote::OriginSkipped { origin, .. } => Some(origin.span),
+                _ => None,
+            })
+            .collect();
+        let entries: Vec<_> = policy.origins.entries.iter().filter(|e| !skipped.contains(&e.span)).collect();
+        if entries.iter().any(|e| e.kind == OriginKind::Any) {
+            return Some("*".to_string());
+        }
+        let matched = entries.iter().any(|e| match &e.kind {
+            OriginKind::Reflect | OriginKind::Any => true,
+            OriginKind::Literal(o) => {
+                OriginMatcher::new(&regex::escape(o), MatchSemantics::EndAnchored).is_ok_and(|m| m.is_match(origin))
+            }
+            OriginKind::Pattern { pattern, semantics } => {
+                OriginMatcher::new(pattern, *semantics).is_ok_and(|m| m.is_match(origin))
+            }
+        });
+        matched.then(|| origin.to_string())
+    }
+
+    fn cors_headers(&self, policy: &CorsPolicy, origin: &str, trace: &mut Trace) -> Vec<(String, String)> {
+        let mut out = vec![("Access-Control-Allow-Origin".to_string(), origin.to_string())];
+        match policy.credentials.value {
+            Value::Known(true) => out.push(("Access-Control-Allow-Credentials".into(), "true".into())),
+            Value::Known(false) => {}
+            Value::Unknown => trace.unknown("the value of `cors-allow-credentials`"),
+        }
+        let list =
+            |name: &str, setting: &crate::model::Setting<crate::model::NameList>, trace: &mut Trace| match &setting
+                .value
+            {
+                Value::Known(names) => names.iter().map(|n| n.value.clone()).collect::<Vec<_>>().join(", "),
+                Value::Unknown => {
+                    trace.unknown(format!("the value of `{name}`"));
+                    String::new()
+                }
+            };
+        out.push(("Access-Control-Allow-Methods".into(), list("cors-allow-methods", &policy.methods, trace)));
+        out.push(("Access-Control-Allow-Headers".into(), list("cors-allow-headers", &policy.headers, trace)));
+        let expose = list("cors-expose-headers", &policy.expose_headers, trace);
+        if !expose.is_empty() {
+            out.push(("Access-Control-Expose-Headers".into(), expose));
+        }
+        if let Value::Known(n) = policy.max_age.value {
+            out.push(("Access-Control-Max-Age".into(), n.to_string()));
+        }
+        out
+    }
+
+    pub fn handle(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
+        if let Some(snippet) = self.ingress.configuration_snippet()
+            && ["Access-Control", "return", "more_set_headers", "add_header"]
+                .iter()
+                .any(|w| snippet.value.value.contains(w))
+        {
+            trace.unknown("what the Ingress's `configuration-snippet` does (not simulated)");
+        }
+        let Some(policy) = self.policy else {
+            let r = self.upstream(req, trace, next);
+            trace.step("ingress-nginx", "enable-cors is off: the backend's response passes through", &r, Vec::new());
+            return r;
+        };
+        let origin = req.header("origin").unwrap_or_default();
+        let allowed = self.origin_value(policy, &origin, trace);
+        let Some(value) = allowed else {
+            let r = self.upstream(req, trace, next);
+            trace.step(
+                "ingress-nginx",
+                format!("origin {origin} does not match cors-allow-origin: no CORS headers added"),
+                &r,
+                Vec::new(),
+            );
+            return r;
+        };
+        let headers = self.cors_headers(policy, &value, trace);
+        if req.method == "OPTIONS" {
+            let mut r = Response::new(204);
+            r.headers = headers;
+            r.append("Content-Type", "text/plain charset=UTF-8");
+            r.append("Content-Length", "0");
+            trace.step(
+                "ingress-nginx",
+                "`$cors = trueoptions`: the preflight is answered 204 (before auth)",
+                &r,
+                Vec::new(),
+            );
+            return r;
+        }
+        let mut r = self.upstream(req, trace, next);
+        for (n, v) in &headers {
+            r.set(n, v);
+        }
+        trace.step(
+            "ingress-nginx",
+            "`$cors = true`: more_set_headers replaces the CORS headers (every status)",
+            &r,
+            Vec::new(),
+        );
+        r
+    }
+
+    fn upstream(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
+        if self.ingress.auth_annotations().next().is_some() {
+            if !req.has_credentials() {
+                let r = Response::new(401);
+                trace.step("ingress-nginx", "auth-url/auth-type without credentials: 401", &r, Vec::new());
+                return r;
+            }
+            trace.note("the Ingress's authentication is assumed to accept the request's credentials");
+        }
+        next(req, trace)
+    }
+}

@@ -1,0 +1,530 @@
+//! nginx: server and location selection, the rewrite phase (`set`, `if`, `return`, `map`s), the
+//! access phase, the content handler (`proxy_pass`, static files) and the header filters
+//! (`add_header` by status and inheritance, headers-more, what passes through from the upstream).
+
+use super::fetch::Response;
+use super::request::{Url, WireRequest};
+use super::{Next, Trace};
+use crate::model::Project;
+use crate::model::nginx::syntax::{regex_matches, variables};
+use crate::model::nginx::{
+    AccessKind, BlockId, BlockKind, ConditionKind, HeaderSource, MapKey, NginxModel, PassModule, Step, Tri,
+};
+use std::collections::HashMap;
+
+pub(crate) struct NginxSim<'p> {
+    project: &'p Project,
+    server: BlockId,
+}
+
+fn model(project: &Project) -> &NginxModel {
+    &project.nginx
+}
+
+fn servers(project: &Project) -> Vec<BlockId> {
+    model(project).blocks.iter().enumerate().filter(|(_, b)| b.is_server()).map(|(i, _)| i).collect()
+}
+
+fn server_names(project: &Project, server: BlockId) -> Vec<String> {
+    match model(project).block(server).map(|b| &b.kind) {
+        Some(BlockKind::Server { names }) => names.iter().map(|n| n.value.to_ascii_lowercase()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_default_server(project: &Project, server: BlockId) -> bool {
+    let Some(block) = model(project).block(server) else { return false };
+    let Some(file) = project.file(block.span.file) else { return false };
+    let text = file.text.get(block.span.start()..block.span.end()).unwrap_or("");
+    text.lines().any(|l| l.trim_start().starts_with("listen") && l.contains("default_server"))
+}
+
+/// nginx's `server_name` selection: exact, longest leading wildcard, longest trailing wildcard,
+/// first regex; `None` when no name matches (the default server answers).
+fn server_by_name(project: &Project, host: &str) -> Option<BlockId> {
+    let all = servers(project);
+    let named = |pred: &dyn Fn(&str) -> Option<usize>| {
+        all.iter()
+            .filter_map(|s| server_names(project, *s).iter().filter_map(|n| pred(n)).max().map(|len| (len, *s)))
+            .max_by_key(|(len, s)| (*len, std::cmp::Reverse(*s)))
+            .map(|(_, s)| s)
+    };
+    if let Some(s) = named(&|n: &str| (n == host).then_some(usize::MAX)) {
+        return Some(s);
+    }
+    let leading = |n: &str| {
+        let suffix =
+            n.strip_prefix("*.").map(|d| format!(".{d}")).or_else(|| n.strip_prefix('.').map(|d| format!(".{d}")))?;
+        (host.ends_with(&suffix) || n.starts_with('.') && host == &suffix[1..]).then_some(suffix.len())
+    };
+    if let Some(s) = named(&leading) {
+        return Some(s);
+    }
+    let trailing = |n: &str| {
+        let prefix = n.strip_suffix(".*")?;
+        host.starts_with(&format!("{prefix}.")).then_some(prefix.len())
+    };
+    if let Some(s) = named(&trailing) {
+        return Some(s);
+    }
+    all.into_iter().find(|s| {
+        server_names(project, *s)
+            .iter()
+            .any(|n| n.strip_prefix('~').is_some_and(|re| regex_matches(re, false, host) == Some(true)))
+    })
+}
+
+pub(crate) fn candidates<'p>(project: &'p Project, url: Option<&Url>) -> Vec<NginxSim<'p>> {
+    let all = servers(project);
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let pick = match url {
+        Some(url) => server_by_name(project, &url.host)
+            .or_else(|| all.iter().copied().find(|s| is_default_server(project, *s)))
+            .or_else(|| all.first().copied()),
+        None if all.len() == 1 => all.first().copied(),
+        None => {
+            let proxying: Vec<BlockId> =
+                all.iter().copied().filter(|s| NginxSim { project, server: *s }.forwards()).collect();
+            if proxying.len() == 1 {
+                proxying.first().copied()
+            } else {
+                return all.into_iter().map(|server| NginxSim { project, server }).collect();
+            }
+        }
+    };
+    pick.map(|server| NginxSim { project, server }).into_iter().collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Exact,
+    Prefix { stop_regex: bool },
+    Regex,
+}
+
+fn location_uri(model: &NginxModel, id: BlockId) -> Option<(Option<String>, String)> {
+    match &model.block(id)?.kind {
+        BlockKind::Location { modifier, uri } => Some((
+            modifier.as_ref().map(|m| m.value.clone()),
+            uri.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+        )),
+        _ => None,
+    }
+}
+
+/// nginx's location search: exact `=`, longest prefix (nested ones inside it), `^~` stops, regexes
+/// in order, else the longest prefix.
+fn find_location(model: &NginxModel, parent: BlockId, path: &str, depth: usize) -> Option<(BlockId, Found)> {
+    if depth > 16 {
+        return None;
+    }
+    let children: Vec<(BlockId, Option<String>, String)> = model
+        .block(parent)?
+        .children
+        .iter()
+        .filter_map(|c| location_uri(model, *c).map(|(m, u)| (*c, m, u)))
+        .filter(|(_, m, u)| !u.starts_with('@') && m.as_deref() != Some("@"))
+        .collect();
+    for (id, m, u) in &children {
+        if m.as_deref() == Some("=") && u == path {
+            return Some((*id, Found::Exact));
+        }
+    }
+    let best = children
+        .iter()
+        .filter(|(_, m, u)| matches!(m.as_deref(), None | Some("^~")) && path.starts_with(u.as_str()))
+        .max_by_key(|(_, _, u)| u.len());
+    let mut result = best.map(|(id, m, _)| (*id, Found::Prefix { stop_regex: m.as_deref() == Some("^~") }));
+    if let Some((id, Found::Prefix { stop_regex })) = result {
+        match find_location(model, id, path, depth + 1) {
+            Some((n, Found::Exact | Found::Regex)) => return Some((n, Found::Regex)),
+            Some((n, Found::Prefix { stop_regex: s })) => {
+                result = Some((n, Found::Prefix { stop_regex: s || stop_regex }))
+            }
+            None => {}
+        }
+        if matches!(result, Some((_, Found::Prefix { stop_regex: true }))) {
+            return result;
+        }
+    }
+    for (id, m, u) in &children {
+        let ci = match m.as_deref() {
+            Some("~") => false,
+            Some("~*") => true,
+            _ => continue,
+        };
+        if regex_matches(u, ci, path) == Some(true) {
+            return Some((*id, Found::Regex));
+        }
+    }
+    result
+}
+
+/// The rewrite phase's outcome at one level.
+enum Flow {
+    Continue,
+    Break,
+    Return(Option<u16>),
+}
+
+struct Eval<'a> {
+    project: &'a Project,
+    model: &'a NginxModel,
+    req: &'a WireRequest,
+    server: BlockId,
+    location: BlockId,
+    vars: HashMap<String, String>,
+    unknown: Vec<String>,
+}
+
+impl Eval<'_> {
+    fn var(&mut self, name: &str, depth: usize) -> Option<String> {
+        if depth > 32 {
+            return None;
+        }
+        if let Some(v) = self.vars.get(name) {
+            return Some(v.clone());
+        }
+        let url = self.req.url.as_ref();
+        match name {
+            "request_method" => return Some(self.req.method.clone()),
+            "uri" | "document_uri" => return Some(url.map(|u| u.path.clone()).unwrap_or_else(|| "/".into())),
+            "request_uri" => return Some(url.map(|u| u.path.clone()).unwrap_or_else(|| "/".into())),
+            "scheme" => return url.map(|u| u.scheme.clone()),
+            "host" => return url.map(|u| u.host.clone()),
+            _ => {}
+        }
+        if let Some(h) = name.strip_prefix("http_") {
+            return Some(self.req.header(&h.replace('_', "-")).unwrap_or_default());
+        }
+        let maps: Vec<_> = self.model.maps_for(self.location, name).into_iter().cloned().collect();
+        if let Some(map) = maps.last() {
+            if map.incomplete {
+                return None;
+            }
+            let source = self.var(&map.source, depth + 1)?;
+            let mut value = map.default.as_ref().map(|d| d.value.clone()).unwrap_or_default();
+            let exact = map
+                .entries
+                .iter()
+                .find(|e| matches!(&e.key, MapKey::Exact(k) if k.value.eq_ignore_ascii_case(&source)));
+            let chosen = exact.or_else(|| {
+                map.entries.iter().find(|e| match &e.key {
+                    MapKey::Regex { pattern, case_insensitive } => {
+                        regex_matches(&pattern.value, *case_insensitive, &source) == Some(true)
+                    }
+                    MapKey::Exact(_) => false,
+                })
+            });
+            if let Some(e) = chosen {
+                value = e.value.value.clone();
+            }
+            return self.expand(&value, depth + 1);
+        }
+        None
+    }
+
+    /// A value with its variables replaced; `None` when one is unknown.
+    fn expand(&mut self, text: &str, depth: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut last = 0;
+        for v in variables(text) {
+            out.push_str(text.get(last..v.start).unwrap_or(""));
+            match self.var(&v.name, depth + 1) {
+                Some(value) => out.push_str(&value),
+                None => {
+                    let what = format!("the nginx variable `${}`", v.name);
+                    if !self.unknown.contains(&what) {
+                        self.unknown.push(what);
+                    }
+                    return None;
+                }
+            }
+            last = v.end;
+        }
+        out.push_str(text.get(last..).unwrap_or(""));
+        Some(out)
+    }
+
+    fn condition(&mut self, id: BlockId) -> Tri {
+        let Some(cond) = self.model.block(id).and_then(|b| b.condition()).cloned() else { return Tri::Maybe };
+        let Some(var) = cond.variable().map(str::to_string) else { return Tri::Maybe };
+        let Some(value) = self.var(&var, 0) else { return Tri::Maybe };
+        match &cond.kind {
+            ConditionKind::Compare { negated, operand, .. }
+                if crate::model::nginx::syntax::has_variables(&operand.value) =>
+            {
+                match self.expand(&operand.value, 0) {
+                    Some(o) => {
+                        if (o == value) != *negated {
+                            Tri::Yes
+                        } else {
+                            Tri::No
+                        }
+                    }
+                    None => Tri::Maybe,
+                }
+            }
+            _ => cond.holds_for(&var, &value),
+        }
+    }
+
+    /// Runs one level's rewrite directives; `matched` collects the `if`s that matched.
+    fn run(&mut self, level: BlockId, matched: &mut Vec<BlockId>, trace: &mut Trace) -> Flow {
+        let Some(block) = self.model.block(level) else { return Flow::Continue };
+        for step in &block.steps {
+            match step {
+                Step::Set(set) => match self.expand(&set.value.value, 0) {
+                    Some(v) => {
+                        self.vars.insert(set.var.clone(), v);
+                    }
+                    None => {
+                        self.vars.remove(&set.var);
+                    }
+                },
+                Step::If(id) => match self.condition(*id) {
+                    Tri::Yes => {
+                        matched.push(*id);
+                        match self.run(*id, matched, trace) {
+                            Flow::Continue => {}
+                            other => return other,
+                        }
+                    }
+                    Tri::No => {}
+                    Tri::Maybe => {
+                        let head = self
+                            .model
+                            .block(*id)
+                            .and_then(|b| {
+                                self.project.file(b.head.file).and_then(|f| f.text.get(b.head.start()..b.head.end()))
+                            })
+                            .unwrap_or("if");
+                        trace.unknown(format!("whether nginx's `{head}` matches"));
+                    }
+                },
+                Step::Return(r) => return Flow::Return(r.status),
+                Step::Rewrite { flag, .. } => match flag.as_deref() {
+                    Some("break") => return Flow::Break,
+                    _ => trace.unknown("where nginx's `rewrite` sends the request (not simulated)"),
+                },
+                Step::Break(_) => return Flow::Break,
+            }
+        }
+        Flow::Continue
+    }
+}
+
+impl<'p> NginxSim<'p> {
+    pub fn name(&self) -> String {
+        let names = server_names(self.project, self.server);
+        let span = model(self.project).block(self.server).map(|b| b.span);
+        let at = span
+            .and_then(|s| {
+                self.project.file(s.file).map(|f| format!("{}:{}", f.path.display(), f.position(s.start()).row))
+            })
+            .unwrap_or_default();
+        match names.first() {
+            Some(n) => format!("nginx server {n} ({at})"),
+            None => format!("nginx server ({at})"),
+        }
+    }
+
+    /// Whether some location of the server hands requests to an upstream.
+    pub fn forwards(&self) -> bool {
+        let m = model(self.project);
+        m.blocks.iter().enumerate().any(|(i, b)| b.pass.is_some() && m.server_of(i) == Some(self.server))
+    }
+
+    pub fn default_url(&self) -> Option<Url> {
+        let m = model(self.project);
+        let host = server_names(self.project, self.server)
+            .into_iter()
+            .find(|n| n != "_" && !n.contains('*') && !n.starts_with('~') && !n.is_empty())
+            .unwrap_or_else(|| "localhost".to_string());
+        let path = m
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| b.is_location() && m.server_of(*i) == Some(self.server) && m.pass_of(*i).is_some())
+            .find_map(|(i, _)| match location_uri(m, i) {
+                Some((None | Some(_), uri)) if uri.starts_with('/') && !uri.contains(['(', '^', '$', '*']) => Some(uri),
+                _ => None,
+            })
+            .unwrap_or_else(|| "/".to_string());
+        Some(Url { scheme: "https".into(), host, port: None, path })
+    }
+
+    fn head(&self, id: BlockId) -> String {
+        let m = model(self.project);
+        m.block(id)
+            .and_then(|b| self.project.file(b.head.file).and_then(|f| f.text.get(b.head.start()..b.head.end())))
+            .unwrap_or("server")
+            .to_string()
+    }
+
+    pub fn handle(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
+        let m = model(self.project);
+        let path = req.path().unwrap_or("/").to_string();
+        let location = find_location(m, self.server, &path, 0).map(|(l, _)| l);
+        let mut eval = Eval {
+            project: self.project,
+            model: m,
+            req,
+            server: self.server,
+            location: location.unwrap_or(self.server),
+            vars: HashMap::new(),
+            unknown: Vec::new(),
+        };
+        let mut notes = Vec::new();
+        let mut what = match location {
+            Some(l) => format!("`{}`", self.head(l)),
+            None => "no location matches: the server itself".to_string(),
+        };
+        // Rewrite phase: the server's directives, then the location's.
+        let mut server_ifs = Vec::new();
+        let mut location_ifs = Vec::new();
+        let mut flow = eval.run(eval.server, &mut server_ifs, trace);
+        let mut context = location.unwrap_or(self.server);
+        if let Flow::Return(_) = flow {
+            context = server_ifs.last().copied().unwrap_or(self.server);
+        } else if let Some(l) = location {
+            flow = eval.run(l, &mut location_ifs, trace);
+            if let Some(last) = location_ifs.last() {
+                context = *last;
+            }
+        }
+        for i in &location_ifs {
+            what.push_str(&format!(" → `{}` matches", self.head(*i)));
+        }
+        let mut response = match flow {
+            Flow::Return(status) => {
+                let status = status.unwrap_or_else(|| {
+                    trace.unknown("the status of nginx's `return` (a variable)");
+                    200
+                });
+                what.push_str(&format!(" → return {status}"));
+                Response::new(status)
+            }
+            Flow::Continue | Flow::Break => self.after_rewrite(context, req, &mut what, &mut notes, trace, next),
+        };
+        self.filter_headers(context, &mut response, &mut eval, trace);
+        for u in std::mem::take(&mut eval.unknown) {
+            trace.unknown(u);
+        }
+        trace.step("nginx", what, &response, notes);
+        response
+    }
+
+    /// Access phase and content handler.
+    fn after_rewrite(
+        &self,
+        context: BlockId,
+        req: &WireRequest,
+        what: &mut String,
+        notes: &mut Vec<String>,
+        trace: &mut Trace,
+        next: &mut Next<'_>,
+    ) -> Response {
+        let m = model(self.project);
+        let location = m.location_of(context);
+        let mut checks = m.effective_access(context).rejects_anonymous();
+        if let Some(limit) = m.block(location).and_then(|b| {
+            b.children
+                .iter()
+                .copied()
+                .find(|c| matches!(m.block(*c).map(|x| &x.kind), Some(BlockKind::LimitExcept { .. })))
+        }) && let Some(BlockKind::LimitExcept { methods }) = m.block(limit).map(|b| &b.kind)
+        {
+            let listed = methods.iter().any(|x| {
+                x.value.eq_ignore_ascii_case(&req.method)
+                    || (req.method == "HEAD" && x.value.eq_ignore_ascii_case("GET"))
+            });
+            if !listed {
+                checks = m.effective_access(limit).rejects_anonymous();
+            }
+        }
+        for check in checks {
+            let directive = check.item.directive();
+            if check.item.kind == AccessKind::Deny {
+                what.push_str(&format!(" → `deny {}`: 403", check.item.arg.value));
+                return Response::new(403);
+            }
+            if req.has_credentials() {
+                notes.push(format!("`{directive}` is assumed to accept the request's credentials"));
+                continue;
+            }
+            what.push_str(&format!(" → `{directive}` without credentials: 401"));
+            return Response::new(401);
+        }
+        if let Some(pass) = m.pass_of(context) {
+            what.push_str(&format!(" → {}_pass {}", pass.item.module.prefix(), pass.item.target.value));
+            let upstream = next(req, trace);
+            let mut hidden: Vec<String> = vec!["date".into(), "server".into(), "x-pad".into()];
+            for h in m.effective_hidden(context, pass.item.module) {
+                hidden.push(h.item.name.value.to_ascii_lowercase());
+            }
+            if pass.item.module != PassModule::Proxy {
+                notes.push(format!("{}_pass: the upstream's headers are read as they come", pass.item.module.prefix()));
+            }
+            let mut response = Response::new(upstream.status);
+            for (n, v) in upstream.headers {
+                let lower = n.to_ascii_lowercase();
+                if hidden.contains(&lower) || lower.starts_with("x-accel-") {
+                    continue;
+                }
+                response.headers.push((n, v));
+            }
+            return response;
+        }
+        if m.has_other_content(context) {
+            trace.unknown(
+                "the response of a content handler other than proxy_pass or static files (try_files, Lua, ...)",
+            );
+            return Response::new(200);
+        }
+        if matches!(req.method.as_str(), "GET" | "HEAD") {
+            notes.push("static file: assumed to exist".to_string());
+            what.push_str(" → static file: 200");
+            Response::new(200)
+        } else {
+            what.push_str(&format!(" → static file module refuses {}: 405", req.method));
+            Response::new(405)
+        }
+    }
+
+    /// `add_header` (by status), headers-more `more_set_headers`/`more_clear_headers`.
+    fn filter_headers(&self, context: BlockId, response: &mut Response, eval: &mut Eval<'_>, trace: &mut Trace) {
+        let m = model(self.project);
+        let status = response.status;
+        for h in m.effective_headers(context) {
+            if !h.covers(status) {
+                continue;
+            }
+            if h.typed {
+                trace.note("`more_set_headers -t` is applied regardless of the content type");
+            }
+            let before = eval.unknown.len();
+            let Some(value) = eval.expand(&h.value.value, 0) else {
+                if !h.is_cors() {
+                    // Only CORS headers decide the verdict.
+                    eval.unknown.truncate(before);
+                }
+                continue;
+            };
+            match h.source {
+                HeaderSource::AddHeader if !value.is_empty() => response.append(&h.name.value, &value),
+                HeaderSource::AddHeader => {}
+                HeaderSource::MoreSet if value.is_empty() => response.remove(&h.name.value),
+                HeaderSource::MoreSet => response.set(&h.name.value, &value),
+            }
+        }
+        for clear in m.effective_more_clear(context) {
+            if clear.item.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
+                continue;
+            }
+            response.headers.retain(|(n, _)| !clear.item.clears(n));
+        }
+    }
+}

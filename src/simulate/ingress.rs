@@ -7,7 +7,7 @@ use super::request::{Url, WireRequest};
 use super::{Next, Trace};
 use crate::analysis::matcher::{MatchSemantics, OriginMatcher};
 use crate::model::deploy::{Ingress, OriginNote};
-use crate::model::{CorsPolicy, OriginKind, Project, Value};
+use crate::model::{CorsPolicy, NameList, OriginKind, Project, Setting, Value};
 
 pub(crate) struct IngressSim<'p> {
     project: &'p Project,
@@ -107,16 +107,23 @@ impl IngressSim<'_> {
             Value::Known(false) => {}
             Value::Unknown => trace.unknown("the value of `cors-allow-credentials`"),
         }
-        let list =
-            |name: &str, setting: &crate::model::Setting<crate::model::NameList>, trace: &mut Trace| match &setting
-                .value
-            {
-                Value::Known(names) => names.iter().map(|n| n.value.clone()).collect::<Vec<_>>().join(", "),
+        // The annotation's value as written, or ingress-nginx's default as it renders it.
+        let list = |name: &str, setting: &Setting<NameList>, trace: &mut Trace| {
+            let joined =
+                |names: &NameList, sep: &str| names.iter().map(|n| n.value.clone()).collect::<Vec<_>>().join(sep);
+            match &setting.value {
+                Value::Known(names) if setting.explicit => self
+                    .ingress
+                    .nginx_annotation(name)
+                    .map_or_else(|| joined(names, ", "), |a| a.value.value.trim().to_string()),
+                Value::Known(names) if name == "cors-allow-headers" => joined(names, ","),
+                Value::Known(names) => joined(names, ", "),
                 Value::Unknown => {
                     trace.unknown(format!("the value of `{name}`"));
                     String::new()
                 }
-            };
+            }
+        };
         out.push(("Access-Control-Allow-Methods".into(), list("cors-allow-methods", &policy.methods, trace)));
         out.push(("Access-Control-Allow-Headers".into(), list("cors-allow-headers", &policy.headers, trace)));
         let expose = list("cors-expose-headers", &policy.expose_headers, trace);

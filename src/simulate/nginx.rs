@@ -409,7 +409,7 @@ impl<'p> NginxSim<'p> {
             }
             Flow::Continue | Flow::Break => self.after_rewrite(context, req, &mut what, &mut notes, trace, next),
         };
-        self.filter_headers(context, &mut response, &mut eval, trace);
+        self.filter_headers(context, &mut response, &mut eval, trace, &mut notes);
         for u in std::mem::take(&mut eval.unknown) {
             trace.unknown(u);
         }
@@ -495,11 +495,25 @@ impl<'p> NginxSim<'p> {
     }
 
     /// `add_header` (by status), headers-more `more_set_headers`/`more_clear_headers`.
-    fn filter_headers(&self, context: BlockId, response: &mut Response, eval: &mut Eval<'_>, trace: &mut Trace) {
+    fn filter_headers(
+        &self,
+        context: BlockId,
+        response: &mut Response,
+        eval: &mut Eval<'_>,
+        trace: &mut Trace,
+        notes: &mut Vec<String>,
+    ) {
         let m = model(self.project);
         let status = response.status;
         for h in m.effective_headers(context) {
             if !h.covers(status) {
+                if h.is_cors() {
+                    let why = match h.source {
+                        HeaderSource::AddHeader => "without `always`".to_string(),
+                        HeaderSource::MoreSet => "limited by `-s`".to_string(),
+                    };
+                    notes.push(format!("`{}` ({why}) is not sent with a {status}", h.name.value));
+                }
                 continue;
             }
             if h.typed {

@@ -235,3 +235,20 @@ fn unknown_origins_leave_the_verdict_undetermined() {
     assert_eq!(code, Some(2), "{sim:#}");
     assert!(sim["verdict"]["unknown"].as_str().is_some_and(|u| u.contains("allow_origins")));
 }
+
+#[test]
+fn ingress_configuration_snippet_header_directives_apply() {
+    let file = "fixtures/CORS306/ingress_origin_list_with_vary_snippet.yaml";
+    let (code, sim) = simulate(&[file, "--origin", ALLOWED]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert_eq!(header(&sim["actual"], "vary"), vec!["Origin"]);
+    let file = "fixtures/CORS202/ingress_basic_auth_snippet_cors.yaml";
+    let (code, sim) = simulate(&[file, "--origin", "https://admin.example.com", "-X", "PUT"]);
+    assert_eq!(code, Some(1), "{sim:#}");
+    assert_eq!(sim["preflight"]["response"]["status"], 401);
+    assert_eq!(header(&sim["preflight"], "access-control-allow-origin"), vec!["https://admin.example.com"]);
+    assert_eq!(
+        reason(&sim),
+        "Response to preflight request doesn't pass access control check: It does not have HTTP ok status."
+    );
+}

@@ -137,13 +137,72 @@ impl IngressSim<'_> {
     }
 
     pub fn handle(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
-        if let Some(snippet) = self.ingress.configuration_snippet()
-            && ["Access-Control", "return", "more_set_headers", "add_header"]
-                .iter()
-                .any(|w| snippet.value.value.contains(w))
-        {
-            trace.unknown("what the Ingress's `configuration-snippet` does (not simulated)");
+        let mut r = self.cors(req, trace, next);
+        if self.ingress.configuration_snippet().is_some() {
+            self.apply_snippet(&mut r, req, trace);
         }
+        r
+    }
+
+    /// The `configuration-snippet`, for the header directives it usually holds (`more_set_headers`,
+    /// `add_header`, `more_clear_headers`); anything else that can touch CORS is not simulated.
+    fn apply_snippet(&self, response: &mut Response, req: &WireRequest, trace: &mut Trace) {
+        let Some(snippet) = self.ingress.configuration_snippet() else { return };
+        let origin = req.header("origin").unwrap_or_default();
+        let mut changed = false;
+        for statement in snippet.value.value.split(';') {
+            let words = split_words(statement);
+            let Some((directive, args)) = words.split_first() else { continue };
+            let expand = |v: &str, trace: &mut Trace| -> Option<String> {
+                let v = v.replace("$http_origin", &origin).replace("${http_origin}", &origin);
+                if v.contains('$') {
+                    trace.unknown(format!("the value `{v}` in the Ingress's `configuration-snippet`"));
+                    return None;
+                }
+                Some(v)
+            };
+            match directive.as_str() {
+                "more_set_headers" if args.iter().all(|a| !a.starts_with('-')) => {
+                    for a in args {
+                        let (name, value) = a.split_once(':').unwrap_or((a.as_str(), ""));
+                        let (name, value) = (name.trim(), value.trim());
+                        match expand(value, trace) {
+                            Some(v) if v.is_empty() => response.remove(name),
+                            Some(v) => response.set(name, &v),
+                            None => {}
+                        }
+                        changed = true;
+                    }
+                }
+                "more_clear_headers" if args.iter().all(|a| !a.starts_with('-')) => {
+                    for a in args {
+                        response.headers.retain(|(n, _)| !crate::model::nginx::header_pattern_matches(a, n));
+                    }
+                    changed = true;
+                }
+                "add_header" if args.len() >= 2 => {
+                    let always = args.get(2).is_some_and(|a| a == "always");
+                    let covered = always || crate::model::nginx::ADD_HEADER_STATUSES.contains(&response.status);
+                    if let (true, Some(name), Some(v)) =
+                        (covered, args.first(), args.get(1).and_then(|v| expand(v, trace)))
+                        && !v.is_empty()
+                    {
+                        response.append(name, &v);
+                    }
+                    changed = true;
+                }
+                d if matches!(d, "if" | "return" | "rewrite" | "set") || statement.contains("Access-Control") => {
+                    trace.unknown("what the Ingress's `configuration-snippet` does (not simulated)");
+                }
+                _ => {}
+            }
+        }
+        if changed {
+            trace.step("ingress-nginx", "configuration-snippet applies its header directives", response, Vec::new());
+        }
+    }
+
+    fn cors(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
         let Some(policy) = self.policy else {
             let r = self.upstream(req, trace, next);
             trace.step("ingress-nginx", "enable-cors is off: the backend's response passes through", &r, Vec::new());
@@ -198,5 +257,48 @@ impl IngressSim<'_> {
             trace.note("the Ingress's authentication is assumed to accept the request's credentials");
         }
         next(req, trace)
+    }
+}
+
+/// nginx words of a snippet statement, quotes removed.
+fn split_words(statement: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in statement.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => current.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                started = true;
+            }
+            None if c.is_whitespace() => {
+                if started {
+                    words.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            None => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(current);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snippet_words() {
+        assert_eq!(
+            super::split_words("  more_set_headers \"Vary: Origin\" 'X: y'"),
+            vec!["more_set_headers", "Vary: Origin", "X: y"]
+        );
     }
 }

@@ -252,3 +252,15 @@ fn ingress_configuration_snippet_header_directives_apply() {
         "Response to preflight request doesn't pass access control check: It does not have HTTP ok status."
     );
 }
+
+#[test]
+fn nginx_if_with_its_own_add_header_drops_the_locations_cors_headers() {
+    let file = "fixtures/CORS302/if_in_location.conf";
+    let (code, _) = simulate(&[file, "--origin", ALLOWED, "--url", "https://files.example.com/files/a.pdf"]);
+    assert_eq!(code, Some(0));
+    let (code, sim) =
+        simulate(&[file, "--origin", ALLOWED, "--url", "https://files.example.com/files/a.pdf?download=1"]);
+    assert_eq!(code, Some(1), "{sim:#}");
+    assert_eq!(header(&sim["actual"], "content-disposition"), vec!["attachment"]);
+    assert_eq!(reason(&sim), "No 'Access-Control-Allow-Origin' header is present on the requested resource.");
+}

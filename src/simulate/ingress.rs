@@ -65,7 +65,7 @@ impl IngressSim<'_> {
         let host = rule.host.as_ref().map_or_else(|| "api.example.com".to_string(), |h| h.value.to_ascii_lowercase());
         let path =
             rule.paths.iter().find_map(|p| p.path.as_ref().map(|p| p.value.clone())).unwrap_or_else(|| "/".into());
-        Some(Url { scheme: "https".into(), host, port: None, path })
+        Some(Url { scheme: "https".into(), host, port: None, path, query: String::new() })
     }
 
     /// `Some(ACAO value)` when `$cors` becomes `true` for this origin.

@@ -226,6 +226,7 @@ pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) 
             host: "api.example.com".into(),
             port: None,
             path: "/".into(),
+            query: String::new(),
         });
         notes.push(format!("no --url given: simulating {}", url.to_text()));
         request.url = Some(url);

@@ -191,10 +191,21 @@ impl Eval<'_> {
         match name {
             "request_method" => return Some(self.req.method.clone()),
             "uri" | "document_uri" => return Some(url.map(|u| u.path.clone()).unwrap_or_else(|| "/".into())),
-            "request_uri" => return Some(url.map(|u| u.path.clone()).unwrap_or_else(|| "/".into())),
+            "request_uri" => {
+                return Some(url.map_or_else(
+                    || "/".into(),
+                    |u| {
+                        if u.query.is_empty() { u.path.clone() } else { format!("{}?{}", u.path, u.query) }
+                    },
+                ));
+            }
+            "args" | "query_string" => return Some(url.map(|u| u.query.clone()).unwrap_or_default()),
             "scheme" => return url.map(|u| u.scheme.clone()),
             "host" => return url.map(|u| u.host.clone()),
             _ => {}
+        }
+        if let Some(arg) = name.strip_prefix("arg_") {
+            return Some(url.map(|u| u.arg(arg)).unwrap_or_default());
         }
         if let Some(h) = name.strip_prefix("http_") {
             return Some(self.req.header(&h.replace('_', "-")).unwrap_or_default());
@@ -353,7 +364,7 @@ impl<'p> NginxSim<'p> {
                 _ => None,
             })
             .unwrap_or_else(|| "/".to_string());
-        Some(Url { scheme: "https".into(), host, port: None, path })
+        Some(Url { scheme: "https".into(), host, port: None, path, query: String::new() })
     }
 
     fn head(&self, id: BlockId) -> String {
@@ -478,7 +489,9 @@ impl<'p> NginxSim<'p> {
             }
             return response;
         }
-        if m.has_other_content(context) {
+        if let Some(static_try) = self.try_files_static(context) {
+            notes.push(format!("`{static_try}`: served as a static file"));
+        } else if m.has_other_content(context) {
             trace.unknown(
                 "the response of a content handler other than proxy_pass or static files (try_files, Lua, ...)",
             );
@@ -492,6 +505,17 @@ impl<'p> NginxSim<'p> {
             what.push_str(&format!(" → static file module refuses {}: 405", req.method));
             Response::new(405)
         }
+    }
+
+    /// A `try_files` whose last fallback is a file or `=code`, not a named location: the
+    /// static module answers (its text, for the notes).
+    fn try_files_static(&self, context: BlockId) -> Option<String> {
+        let m = model(self.project);
+        let span = m.chain(context).into_iter().find_map(|b| m.block(b).and_then(|blk| blk.other_content))?;
+        let text = self.project.file(span.file)?.text.get(span.start()..span.end())?.trim_end_matches(';').to_string();
+        let rest = text.strip_prefix("try_files")?;
+        let last = rest.split_whitespace().last()?;
+        (!last.starts_with('@')).then_some(text)
     }
 
     /// `add_header` (by status), headers-more `more_set_headers`/`more_clear_headers`.

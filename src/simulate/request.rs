@@ -10,6 +10,8 @@ pub struct Url {
     pub port: Option<u16>,
     /// The path, starting with `/` (no query).
     pub path: String,
+    /// The query string without `?` (empty when there is none).
+    pub query: String,
 }
 
 impl Url {
@@ -26,9 +28,16 @@ impl Url {
         if host.is_empty() || scheme.is_empty() {
             return None;
         }
-        let path = tail.split(['?', '#']).next().unwrap_or("");
+        let tail = tail.split('#').next().unwrap_or("");
+        let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
         let path = if path.is_empty() { "/".to_string() } else { path.to_string() };
-        Some(Url { scheme: scheme.to_ascii_lowercase(), host: host.to_ascii_lowercase(), port, path })
+        Some(Url {
+            scheme: scheme.to_ascii_lowercase(),
+            host: host.to_ascii_lowercase(),
+            port,
+            path,
+            query: query.to_string(),
+        })
     }
 
     /// `host[:port]` as the `Host` header carries it.
@@ -40,7 +49,18 @@ impl Url {
     }
 
     pub fn to_text(&self) -> String {
-        format!("{}://{}{}", self.scheme, self.authority(), self.path)
+        let query = if self.query.is_empty() { String::new() } else { format!("?{}", self.query) };
+        format!("{}://{}{}{query}", self.scheme, self.authority(), self.path)
+    }
+
+    /// The value of query argument `name` (nginx `$arg_name`), empty when absent.
+    pub fn arg(&self, name: &str) -> String {
+        self.query
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default()
     }
 }
 

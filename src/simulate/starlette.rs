@@ -338,7 +338,7 @@ impl<'p> AppSim<'p> {
     pub fn default_url(&self) -> Option<Url> {
         let path = self.app.routes.iter().find_map(|r| r.path.clone())?;
         let path = path.split('{').next().unwrap_or("/").to_string();
-        Some(Url { scheme: "https".into(), host: "api.example.com".into(), port: None, path })
+        Some(Url { scheme: "https".into(), host: "api.example.com".into(), port: None, path, query: String::new() })
     }
 
     fn text(&self, span: crate::source::Span) -> &str {

@@ -92,7 +92,7 @@ impl TraefikSim<'_> {
             .nth(1)
             .and_then(|p| p.split('`').next())
             .map_or_else(|| "/".to_string(), str::to_string);
-        Some(Url { scheme: "https".into(), host, port: None, path })
+        Some(Url { scheme: "https".into(), host, port: None, path, query: String::new() })
     }
 
     pub fn handle(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {

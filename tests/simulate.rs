@@ -264,3 +264,13 @@ fn nginx_if_with_its_own_add_header_drops_the_locations_cors_headers() {
     assert_eq!(header(&sim["actual"], "content-disposition"), vec!["attachment"]);
     assert_eq!(reason(&sim), "No 'Access-Control-Allow-Origin' header is present on the requested resource.");
 }
+
+#[test]
+fn trusted_host_outside_cors_rejects_the_preflight() {
+    let file = "fixtures/CORS201/trusted_host_written_as_urls.py";
+    let (code, sim) =
+        simulate(&[file, "--origin", "http://localhost:5173", "-X", "PUT", "--url", "https://api.example.com/"]);
+    assert_eq!(code, Some(1), "{sim:#}");
+    assert_eq!(sim["preflight"]["response"]["status"], 400);
+    assert!(sim["steps"][0]["what"].as_str().is_some_and(|w| w.contains("Invalid host header")));
+}

@@ -471,7 +471,7 @@ impl<'p> NginxSim<'p> {
         }
         if let Some(pass) = m.pass_of(context) {
             what.push_str(&format!(" → {}_pass {}", pass.item.module.prefix(), pass.item.target.value));
-            let upstream = next(req, trace);
+            let upstream = next(&self.upstream_request(context, req, pass.item.host()), trace);
             let mut hidden: Vec<String> = vec!["date".into(), "server".into(), "x-pad".into()];
             for h in m.effective_hidden(context, pass.item.module) {
                 hidden.push(h.item.name.value.to_ascii_lowercase());
@@ -505,6 +505,30 @@ impl<'p> NginxSim<'p> {
             what.push_str(&format!(" → static file module refuses {}: 405", req.method));
             Response::new(405)
         }
+    }
+
+    /// The request as the upstream gets it: `Host` is `$proxy_host` unless `proxy_set_header Host`
+    /// says otherwise (other `proxy_set_header`s do not matter to CORS).
+    fn upstream_request(&self, context: BlockId, req: &WireRequest, proxy_host: &str) -> WireRequest {
+        let m = model(self.project);
+        let mut out = req.clone();
+        let set =
+            m.effective_proxy_set_headers(context).into_iter().find(|h| h.item.name.value.eq_ignore_ascii_case("host"));
+        let host = match set {
+            Some(h) => {
+                let url = req.url.as_ref();
+                h.item
+                    .value
+                    .value
+                    .replace("$http_host", &req.header("host").unwrap_or_default())
+                    .replace("$host", &url.map(|u| u.host.clone()).unwrap_or_default())
+                    .replace("$proxy_host", proxy_host)
+            }
+            None => proxy_host.to_string(),
+        };
+        out.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("host"));
+        out.headers.insert(0, ("Host".to_string(), host));
+        out
     }
 
     /// A `try_files` whose last fallback is a file or `=code`, not a named location: the

@@ -399,7 +399,8 @@ impl<'p> AppSim<'p> {
                 }
                 MiddlewareKind::PassThrough => {}
                 MiddlewareKind::TrustedHost { allowed_hosts } => {
-                    let host = req.url.as_ref().map(|u| u.host.clone()).unwrap_or_default();
+                    let host = req.header("host").unwrap_or_default().to_ascii_lowercase();
+                    let host = host.rsplit_once(':').map_or(host.clone(), |(h, _)| h.to_string());
                     match allowed_hosts {
                         Value::Known(hosts) => {
                             let ok = hosts.iter().any(|h| {

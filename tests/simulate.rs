@@ -274,3 +274,13 @@ fn trusted_host_outside_cors_rejects_the_preflight() {
     assert_eq!(sim["preflight"]["response"]["status"], 400);
     assert!(sim["steps"][0]["what"].as_str().is_some_and(|w| w.contains("Invalid host header")));
 }
+
+#[test]
+fn a_plain_string_of_origins_admits_its_substrings() {
+    let file = "fixtures/CORS105/comma_string_origins.py";
+    let (code, sim) = simulate(&[file, "--origin", "https://app.example.co"]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert_eq!(header(&sim["actual"], "access-control-allow-origin"), vec!["https://app.example.co"]);
+    let (code, _) = simulate(&[file, "--origin", "https://evil.example.net"]);
+    assert_eq!(code, Some(1));
+}

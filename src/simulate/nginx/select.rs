@@ -122,3 +122,48 @@ pub(super) fn find_location(model: &NginxModel, parent: BlockId, path: &str, dep
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::nginx::testing::project;
+
+    fn chosen(p: &Project, host: &str, path: &str) -> String {
+        let server = server_by_name(p, host).or_else(|| servers(p).first().copied()).unwrap_or(0);
+        let file = &p.files[0];
+        match find_location(&p.nginx, server, path, 0) {
+            Some((id, _)) => p.nginx.block(id).map(|b| file.slice(b.head.range).to_string()).unwrap_or_default(),
+            None => format!("server {server}"),
+        }
+    }
+
+    #[test]
+    fn nginx_location_selection() {
+        let p = project(
+            r#"
+            server {
+                server_name api.example.com;
+                location = /api/health { }
+                location /api/ {
+                    location /api/admin/ { }
+                }
+                location ^~ /static/ { }
+                location ~ \.php$ { }
+                location ~* \.(png|jpg)$ { }
+                location / { }
+            }
+            server {
+                server_name *.example.org;
+            }"#,
+        );
+        assert_eq!(chosen(&p, "api.example.com", "/api/health"), "location = /api/health");
+        assert_eq!(chosen(&p, "api.example.com", "/api/health/x"), "location /api/");
+        assert_eq!(chosen(&p, "api.example.com", "/api/admin/users"), "location /api/admin/");
+        assert_eq!(chosen(&p, "api.example.com", "/static/logo.png"), "location ^~ /static/");
+        assert_eq!(chosen(&p, "api.example.com", "/img/logo.PNG"), r"location ~* \.(png|jpg)$");
+        assert_eq!(chosen(&p, "api.example.com", "/api/index.php"), r"location ~ \.php$");
+        assert_eq!(chosen(&p, "api.example.com", "/other"), "location /");
+        assert_eq!(server_by_name(&p, "www.example.org"), servers(&p).get(1).copied());
+        assert_eq!(server_by_name(&p, "example.net"), None);
+    }
+}

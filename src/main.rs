@@ -75,6 +75,9 @@ struct SimulateArgs {
     /// The Starlette version to simulate (default: the latest behaviour).
     #[arg(long)]
     starlette_version: Option<String>,
+    /// What the endpoint answers (default 200); 500 simulates an unhandled exception in the app.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(100..600))]
+    endpoint_status: Option<u16>,
     /// `full` (step by step) or `json`.
     #[arg(long, value_enum, default_value = "full")]
     output_format: SimulateFormat,
@@ -219,7 +222,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         Ok(outcome) => outcome,
         Err(e) => return fail(e),
     };
-    let options = simulate::Options { via: args.via.clone(), starlette };
+    let options = simulate::Options { via: args.via.clone(), starlette, endpoint_status: args.endpoint_status };
     let sim = match simulate::simulate(&outcome.project, &request, &options) {
         Ok(sim) => sim,
         Err(e) => return fail(e),

@@ -284,3 +284,16 @@ fn a_plain_string_of_origins_admits_its_substrings() {
     let (code, _) = simulate(&[file, "--origin", "https://evil.example.net"]);
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn an_unhandled_exception_reaches_the_browser_without_cors_headers() {
+    let args = [APP, "--origin", ALLOWED, "--url", "https://api.example.com/api/items"];
+    let (code, sim) = simulate(&[&args[..], &["--endpoint-status", "500"]].concat());
+    assert_eq!(code, Some(1), "{sim:#}");
+    assert_eq!(sim["actual"]["response"]["status"], 500);
+    assert_eq!(reason(&sim), "No 'Access-Control-Allow-Origin' header is present on the requested resource.");
+    // An HTTPException (here 404) is handled inside CORSMiddleware and gets its headers.
+    let (code, sim) = simulate(&[&args[..], &["--endpoint-status", "404"]].concat());
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert_eq!(header(&sim["actual"], "access-control-allow-origin"), vec![ALLOWED]);
+}

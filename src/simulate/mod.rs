@@ -69,6 +69,9 @@ pub struct Options {
     /// Start the walk at this kind of layer (`nginx`, `ingress`, `traefik`, `app`).
     pub via: Option<String>,
     pub starlette: StarletteVersion,
+    /// What the endpoint (the app's route, or an upstream outside the repository) answers with;
+    /// default 200. A 500 from a Starlette app is an unhandled exception.
+    pub endpoint_status: Option<u16>,
 }
 
 /// Collects the steps and what could not be determined.
@@ -78,6 +81,11 @@ pub(crate) struct Trace {
     pub steps: Vec<Step>,
     pub unknown: Option<String>,
     pub notes: Vec<String>,
+    /// `--endpoint-status`.
+    pub endpoint_status: Option<u16>,
+    /// The response was sent by Starlette's `ServerErrorMiddleware` (an unhandled exception): no
+    /// middleware inside it adds headers.
+    pub server_error: bool,
 }
 
 impl Trace {
@@ -133,9 +141,15 @@ type Next<'a> = dyn FnMut(&WireRequest, &mut Trace) -> Response + 'a;
 /// Sends `req` to the first hop, which may hand it on to the rest.
 fn forward(hops: &[Hop<'_>], req: &WireRequest, trace: &mut Trace) -> Response {
     let Some((hop, rest)) = hops.split_first() else {
-        trace.note("the upstream is not in the repository: assumed to answer 200 without CORS headers");
-        let response = Response::new(200);
-        trace.step("upstream", "not in the repository (assumed: 200, no CORS headers)", &response, Vec::new());
+        let status = trace.endpoint_status.unwrap_or(200);
+        trace.note(format!("the upstream is not in the repository: assumed to answer {status} without CORS headers"));
+        let response = Response::new(status);
+        trace.step(
+            "upstream",
+            format!("not in the repository (assumed: {status}, no CORS headers)"),
+            &response,
+            Vec::new(),
+        );
         return response;
     };
     let mut next = |r: &WireRequest, t: &mut Trace| forward(rest, r, t);
@@ -238,7 +252,8 @@ pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) 
     let preflight = match &preflight_reason {
         Some(_) => {
             let wire = request.preflight();
-            let mut trace = Trace { request: "preflight", ..Trace::default() };
+            let mut trace =
+                Trace { request: "preflight", endpoint_status: options.endpoint_status, ..Trace::default() };
             let response = forward(&stack, &wire, &mut trace);
             let verdict = fetch::cors_check(&request, &response, true);
             // Steps are recorded as responses return; list them outermost first.
@@ -258,7 +273,7 @@ pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) 
     };
     let preflight_ok = preflight.as_ref().is_none_or(|p| p.verdict.allowed);
     let wire = request.actual();
-    let mut trace = Trace { request: "actual", ..Trace::default() };
+    let mut trace = Trace { request: "actual", endpoint_status: options.endpoint_status, ..Trace::default() };
     let response = forward(&stack, &wire, &mut trace);
     let verdict = fetch::cors_check(&request, &response, false);
     trace.steps.reverse();

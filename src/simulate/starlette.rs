@@ -138,6 +138,16 @@ impl<'p> AppSim<'p> {
                         return r;
                     }
                     let mut r = self.run_from(pos + 1, req, trace);
+                    if trace.server_error {
+                        // Sent through ServerErrorMiddleware's own `send`, outside every user middleware.
+                        trace.step(
+                            &layer,
+                            "the 500 bypasses CORSMiddleware (ServerErrorMiddleware is outermost)",
+                            &r,
+                            Vec::new(),
+                        );
+                        return r;
+                    }
                     cors.simple(req, &mut r, self.version);
                     trace.step(&layer, "CORSMiddleware adds its headers to the response", &r, Vec::new());
                     return r;
@@ -263,7 +273,20 @@ impl<'p> AppSim<'p> {
                 Some(need) => {
                     (422, format!("{} needs header `{}` ({}): 422", route.describe(method), need.name, need.source))
                 }
-                None => (200, format!("{}: the endpoint answers (assumed 200)", route.describe(method))),
+                None => match trace.endpoint_status {
+                    Some(500) => {
+                        trace.server_error = true;
+                        (
+                            500,
+                            format!(
+                                "{}: unhandled exception: ServerErrorMiddleware answers 500",
+                                route.describe(method)
+                            ),
+                        )
+                    }
+                    Some(status) => (status, format!("{}: the endpoint answers {status}", route.describe(method))),
+                    None => (200, format!("{}: the endpoint answers (assumed 200)", route.describe(method))),
+                },
             };
             let mut r = Response::new(status);
             r.append("Content-Type", "application/json");

@@ -207,6 +207,14 @@ fn simulate(args: SimulateArgs) -> ExitCode {
             None => (h.clone(), "value".to_string()),
         })
         .collect();
+    if let Some((name, _)) = headers.iter().find(|(n, _)| simulate::request::is_forbidden_header(n)) {
+        return fail(format!(
+            "--header {name}: browsers do not let scripts set it (cookies come with --credentials, Origin with --origin)"
+        ));
+    }
+    if simulate::request::is_forbidden_method(&args.method) {
+        return fail(format!("--method {}: fetch() refuses this method", args.method));
+    }
     if let Some(ct) = &args.content_type {
         headers.push(("Content-Type".to_string(), ct.clone()));
     }

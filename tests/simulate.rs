@@ -297,3 +297,14 @@ fn an_unhandled_exception_reaches_the_browser_without_cors_headers() {
     assert_eq!(code, Some(0), "{sim:#}");
     assert_eq!(header(&sim["actual"], "access-control-allow-origin"), vec![ALLOWED]);
 }
+
+#[test]
+fn forbidden_headers_are_usage_errors() {
+    let output = Command::new(env!("CARGO_BIN_EXE_corslint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["simulate", APP, "--origin", ALLOWED, "-H", "Cookie: a=b"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--credentials"));
+}

@@ -308,3 +308,26 @@ fn forbidden_headers_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--credentials"));
 }
+
+#[test]
+fn every_fixture_simulates_without_an_internal_error() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for group in std::fs::read_dir(&root).expect("fixtures").flatten() {
+        for entry in std::fs::read_dir(group.path()).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let output = Command::new(env!("CARGO_BIN_EXE_corslint"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .arg("simulate")
+                .arg(&path)
+                .args(["--origin", ALLOWED, "-X", "PUT", "-H", "Authorization", "--credentials"])
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(!stderr.contains("internal error"), "{}: {stderr}", path.display());
+            assert!(matches!(output.status.code(), Some(0..=2)), "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 50);
+}

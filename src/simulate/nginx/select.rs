@@ -39,7 +39,7 @@ pub(super) fn server_by_name(project: &Project, host: &str) -> Option<BlockId> {
     let leading = |n: &str| {
         let suffix =
             n.strip_prefix("*.").map(|d| format!(".{d}")).or_else(|| n.strip_prefix('.').map(|d| format!(".{d}")))?;
-        (host.ends_with(&suffix) || n.starts_with('.') && host == &suffix[1..]).then_some(suffix.len())
+        (host.ends_with(&suffix) || n.starts_with('.') && suffix.get(1..) == Some(host)).then_some(suffix.len())
     };
     if let Some(s) = named(&leading) {
         return Some(s);

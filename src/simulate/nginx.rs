@@ -73,16 +73,24 @@ impl<'p> NginxSim<'p> {
             .into_iter()
             .find(|n| n != "_" && !n.contains('*') && !n.starts_with('~') && !n.is_empty())
             .unwrap_or_else(|| "localhost".to_string());
-        let path = m
+        // The first prefix location that proxies, not an internal one (`/_auth`, `internal;`).
+        let proxying: Vec<(Option<String>, String)> = m
             .blocks
             .iter()
             .enumerate()
             .filter(|(i, b)| b.is_location() && m.server_of(*i) == Some(self.server) && m.pass_of(*i).is_some())
-            .find_map(|(i, _)| match location_uri(m, i) {
-                Some((None | Some(_), uri)) if uri.starts_with('/') && !uri.contains(['(', '^', '$', '*']) => Some(uri),
-                _ => None,
+            .filter(|(_, b)| {
+                let text = self.project.file(b.span.file).and_then(|f| f.text.get(b.span.start()..b.span.end()));
+                !text.is_some_and(|t| t.lines().any(|l| l.trim() == "internal;"))
             })
-            .unwrap_or_else(|| "/".to_string());
+            .filter_map(|(i, _)| location_uri(m, i))
+            .filter(|(_, uri)| uri.starts_with('/') && !uri.starts_with("/_") && !uri.contains(['(', '^', '$', '*']))
+            .collect();
+        let path = proxying
+            .iter()
+            .find(|(modifier, _)| matches!(modifier.as_deref(), None | Some("^~")))
+            .or(proxying.first())
+            .map_or_else(|| "/".to_string(), |(_, uri)| uri.clone());
         Some(Url { scheme: "https".into(), host, port: None, path, query: String::new() })
     }
 

@@ -114,6 +114,9 @@ impl<'p> AppSim<'p> {
                         }
                     };
                     if req.is_preflight() {
+                        if let Some(what) = &cors.unknown_for_preflight {
+                            trace.unknown(format!("{what} of the CORSMiddleware"));
+                        }
                         let r = cors.preflight(req, self.version);
                         let what = if r.status == 200 {
                             "CORSMiddleware answers the preflight: 200 OK".to_string()
@@ -147,6 +150,9 @@ impl<'p> AppSim<'p> {
                             Vec::new(),
                         );
                         return r;
+                    }
+                    if cors.unknown_expose {
+                        trace.note("`expose_headers` is not known: Access-Control-Expose-Headers is left out");
                     }
                     cors.simple(req, &mut r, self.version);
                     trace.step(&layer, "CORSMiddleware adds its headers to the response", &r, Vec::new());

@@ -70,6 +70,10 @@ pub(super) struct Cors {
     methods: PySeq,
     headers: PySeq,
     expose: PySeq,
+    /// `allow_methods`/`allow_headers` could not be resolved: only preflights depend on them.
+    pub(super) unknown_for_preflight: Option<String>,
+    /// `expose_headers` could not be resolved (never decides the verdict).
+    pub(super) unknown_expose: bool,
     credentials: bool,
     max_age: u64,
 }
@@ -127,12 +131,18 @@ impl Cors {
             Value::Known(n) => *n,
             Value::Unknown => 600,
         };
+        let methods = seq_of(setup, "allow_methods", &policy.methods);
+        let headers = seq_of(setup, "allow_headers", &policy.headers);
+        let expose = seq_of(setup, "expose_headers", &policy.expose_headers);
+        let unknown_for_preflight = methods.as_ref().err().or(headers.as_ref().err()).cloned();
         Ok(Cors {
             origins,
             regex,
-            methods: seq_of(setup, "allow_methods", &policy.methods)?,
-            headers: seq_of(setup, "allow_headers", &policy.headers)?,
-            expose: seq_of(setup, "expose_headers", &policy.expose_headers)?,
+            methods: methods.unwrap_or(PySeq::List(Vec::new())),
+            headers: headers.unwrap_or(PySeq::List(Vec::new())),
+            unknown_expose: expose.is_err(),
+            expose: expose.unwrap_or(PySeq::List(Vec::new())),
+            unknown_for_preflight,
             credentials,
             max_age,
         })

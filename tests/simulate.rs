@@ -180,13 +180,38 @@ fn nginx_headers_without_always_vanish_on_errors() {
 
 #[test]
 fn several_fronts_are_ambiguous_without_via() {
+    // An nginx proxy and an Ingress, neither linked to an app in the repository: nothing says which
+    // one the browser meets.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "server {\n    listen 80;\n    location / {\n        proxy_pass http://127.0.0.1:9000;\n    }\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("ingress.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n",
+    )
+    .expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_corslint"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["simulate", "fixtures/demo", "--origin", "https://shop.example.com"])
+        .arg("simulate")
+        .arg(dir.path())
+        .args(["--origin", "https://shop.example.com"])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--via"));
+}
+
+#[test]
+fn the_front_linked_to_the_app_is_walked() {
+    // The demo has an Ingress and an nginx proxy; only nginx's proxy_pass is tied to the backend
+    // (through docker-compose), so that is the stack simulated.
+    let (code, sim) =
+        simulate(&["fixtures/demo", "--origin", "https://shop.example.com", "--credentials", "-X", "DELETE"]);
+    assert_eq!(code, Some(1), "{sim:#}");
+    let stack = sim["stack"].to_string();
+    assert!(stack.contains("nginx") && stack.contains("FastAPI"), "{stack}");
 }
 
 #[test]

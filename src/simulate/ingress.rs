@@ -15,6 +15,12 @@ pub(crate) struct IngressSim<'p> {
     policy: Option<&'p CorsPolicy>,
 }
 
+impl<'p> IngressSim<'p> {
+    pub(crate) fn ingress(&self) -> &'p Ingress {
+        self.ingress
+    }
+}
+
 fn serves(ingress: &Ingress, url: &Url) -> bool {
     if ingress.rules.is_empty() {
         return true;

@@ -167,7 +167,7 @@ pub(crate) fn choose_stack<'p>(
     project: &'p Project,
     request: &BrowserRequest,
     options: &Options,
-) -> Result<Vec<Hop<'p>>, String> {
+) -> Result<(Vec<Hop<'p>>, Vec<String>), String> {
     let url = request.url.as_ref();
     let mut fronts: Vec<Hop<'p>> = Vec::new();
     let wants = |kind: &str| options.via.as_deref().is_none_or(|v| v == kind);
@@ -184,13 +184,32 @@ pub(crate) fn choose_stack<'p>(
     if options.via.as_deref() == Some("app") {
         fronts.clear();
     }
+    let mut notes = Vec::new();
     if fronts.len() > 1 {
-        let names: Vec<String> = fronts.iter().map(Hop::name).collect();
-        return Err(format!(
-            "several layers could answer this request: {}; pick one with --via (nginx, ingress, traefik, app) or a --url that only one of them serves",
-            names.join("; ")
-        ));
+        // The repository's own links (proxy_pass → compose service → app, ...) settle which front
+        // really stands before an app; only when they do not is the choice left to the user.
+        let linked: Vec<usize> = (0..fronts.len()).filter(|&i| !linked_apps(project, &fronts[i]).is_empty()).collect();
+        if let [only] = linked[..] {
+            notes.push(format!(
+                "{} chosen: it is the only front layer the repository links to an app (pick another with --via)",
+                fronts[only].name()
+            ));
+            let chosen = fronts.swap_remove(only);
+            fronts = vec![chosen];
+        } else {
+            let names: Vec<String> = fronts.iter().map(Hop::name).collect();
+            return Err(format!(
+                "several layers could answer this request: {}; pick one with --via (nginx, ingress, traefik, app) or a --url that only one of them serves",
+                names.join("; ")
+            ));
+        }
     }
+    let apps = match fronts.first().map(|front| linked_apps(project, front)) {
+        Some(linked) if !linked.is_empty() => {
+            apps.into_iter().filter(|a| linked.iter().any(|l| std::ptr::eq(*l, a.app()))).collect()
+        }
+        _ => apps,
+    };
     let mut stack = fronts;
     let forwards = match stack.first() {
         Some(Hop::Nginx(n)) => n.forwards(),
@@ -220,14 +239,40 @@ pub(crate) fn choose_stack<'p>(
     if options.via.is_some() && stack.is_empty() {
         return Err(format!("no {} layer found for this request", options.via.as_deref().unwrap_or("")));
     }
-    Ok(stack)
+    Ok((stack, notes))
+}
+
+/// The apps the repository links behind a front layer (`crate::model::stack`).
+fn linked_apps<'p>(project: &'p Project, hop: &Hop<'p>) -> Vec<&'p crate::model::fastapi::App> {
+    use crate::model::stack::Node;
+    match hop {
+        Hop::Nginx(n) => project
+            .links
+            .iter()
+            .filter(|link| match link.front() {
+                Some(Node::Nginx(block)) => n.contains(block),
+                _ => false,
+            })
+            .filter_map(|link| project.apps.get(link.app))
+            .collect(),
+        Hop::Ingress(i) => project
+            .deploy
+            .ingresses
+            .iter()
+            .position(|candidate| std::ptr::eq(candidate, i.ingress()))
+            .map(|index| project.apps_behind_ingress(index).map(|(app, _)| app).collect())
+            .unwrap_or_default(),
+        Hop::Traefik(t) => {
+            t.middlewares().iter().flat_map(|m| project.apps_behind_traefik(m)).map(|(app, _)| app).collect()
+        }
+        Hop::App(_) => Vec::new(),
+    }
 }
 
 /// Walks the request (its preflight first, when one is needed) through the stack.
 pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) -> Result<Simulation, String> {
     let mut request = request.clone();
-    let mut notes = Vec::new();
-    let stack = choose_stack(project, &request, options)?;
+    let (stack, mut notes) = choose_stack(project, &request, options)?;
     if request.url.is_none() {
         let guess = stack.iter().find_map(|h| match h {
             Hop::Nginx(n) => n.default_url(),

@@ -19,6 +19,22 @@ pub(crate) struct NginxSim<'p> {
     server: BlockId,
 }
 
+impl NginxSim<'_> {
+    /// Whether `block` lies inside this server (a location, or an `if` in one).
+    pub(crate) fn contains(&self, block: BlockId) -> bool {
+        let mut current = Some(block);
+        // Blocks nest a bounded number of levels; the bound guards against a malformed model.
+        for _ in 0..256 {
+            match current {
+                Some(id) if id == self.server => return true,
+                Some(id) => current = model(self.project).block(id).and_then(|b| b.parent),
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
 fn model(project: &Project) -> &NginxModel {
     &project.nginx
 }

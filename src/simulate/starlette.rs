@@ -19,6 +19,12 @@ pub(crate) struct AppSim<'p> {
     version: StarletteVersion,
 }
 
+impl<'p> AppSim<'p> {
+    pub(crate) fn app(&self) -> &'p App {
+        self.app
+    }
+}
+
 pub(crate) fn candidates<'p>(project: &'p Project, url: Option<&Url>, version: StarletteVersion) -> Vec<AppSim<'p>> {
     let all: Vec<AppSim<'p>> = project.apps.iter().map(|app| AppSim { project, app, version }).collect();
     if all.len() <= 1 {

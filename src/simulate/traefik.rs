@@ -15,6 +15,12 @@ pub(crate) struct TraefikSim<'p> {
     middlewares: Vec<&'p TraefikMiddleware>,
 }
 
+impl<'p> TraefikSim<'p> {
+    pub(crate) fn middlewares(&self) -> &[&'p TraefikMiddleware] {
+        &self.middlewares
+    }
+}
+
 fn is_cors(m: &TraefikMiddleware) -> bool {
     m.headers.as_ref().is_some_and(TraefikHeaders::handles_cors)
 }

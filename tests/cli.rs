@@ -1,7 +1,7 @@
 //! The built binary, as users and CI run it: exit codes, formats, discovery, config, stdin.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn corslint() -> Command {
@@ -29,11 +29,8 @@ fn stderr(output: &Output) -> String {
 const FINDING: &str = "fixtures/CORS902/stale_ignore.py";
 const CLEAN: &str = "fixtures/CORS902/no_suppressions.py";
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("CORSLINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
+mod common;
+use common::shared_dir;
 
 #[test]
 fn exit_codes_follow_the_contract() {

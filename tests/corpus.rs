@@ -2,19 +2,12 @@
 //! exactly where SOURCES.md says the files go wrong.
 
 use corslint::lint::{Options, lint};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod common;
 
 fn corpus() -> Option<PathBuf> {
-    let shared = std::env::var_os("CORSLINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let corpus = shared.join("corpus");
-    if corpus.is_dir() {
-        Some(corpus)
-    } else {
-        println!("note: {} is absent; corpus test skipped", corpus.display());
-        None
-    }
+    common::corpus("")
 }
 
 #[test]

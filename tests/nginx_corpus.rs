@@ -8,35 +8,15 @@ use corslint::parse::nginx::include::{Files, Root, Target, resolve};
 use corslint::parse::nginx::{self, Config};
 use corslint::source::{FileKind, SourceFile};
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let shared = std::env::var_os("CORSLINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let corpus = shared.join("corpus");
-    if corpus.is_dir() {
-        Some(corpus)
-    } else {
-        eprintln!("note: {} not found, corpus test skipped (set CORSLINT_SHARED)", corpus.display());
-        None
-    }
+    common::corpus("")
 }
 
 /// Every file under `dir` but licences, sorted.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !entry.file_name().to_string_lossy().starts_with("LICENSE") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(dir, common::not_a_licence)
 }
 
 fn read(path: &Path) -> String {

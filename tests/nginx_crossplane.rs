@@ -49,11 +49,10 @@ for f in sys.argv[2:]:
     print(json.dumps(crossplane.parse(f, single=single, check_ctx=False, check_args=True)))
 "#;
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let shared = std::env::var_os("CORSLINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    Some(shared.join("corpus")).filter(|c| c.is_dir())
+    common::corpus("")
 }
 
 fn crossplane() -> Option<PathBuf> {
@@ -95,20 +94,7 @@ fn run_crossplane(exe: &Path, mode: &str, files: &[PathBuf]) -> Vec<Value> {
 }
 
 fn nginx_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !entry.file_name().to_string_lossy().starts_with("LICENSE") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(dir, common::not_a_licence)
 }
 
 fn is_semantic(message: &str) -> bool {
@@ -274,10 +260,7 @@ fn compare_entry(ours: Option<&Value>, theirs: &Value) -> Result<(), String> {
 }
 
 fn setup() -> Option<(PathBuf, PathBuf)> {
-    let Some(corpus) = corpus() else {
-        eprintln!("note: corpus not found, crossplane comparison skipped (set CORSLINT_SHARED)");
-        return None;
-    };
+    let corpus = corpus()?;
     let Some(exe) = crossplane() else {
         eprintln!("note: no crossplane executable (set CORSLINT_CROSSPLANE), comparison skipped");
         return None;

@@ -5,37 +5,19 @@
 use corslint::lint::{Options, lint};
 use std::path::{Path, PathBuf};
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let shared = std::env::var_os("CORSLINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let dir = shared.join("corpus/yaml");
-    dir.is_dir().then_some(dir)
+    common::corpus("yaml")
 }
 
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(dir, |p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
 }
 
 #[test]
 fn every_corpus_yaml_file_parses() {
-    let Some(dir) = corpus() else {
-        eprintln!("note: shared corpus not found (set CORSLINT_SHARED); skipping");
-        return;
-    };
+    let Some(dir) = corpus() else { return };
     let files = yaml_files(&dir);
     assert!(files.len() > 20, "only {} YAML files under {}", files.len(), dir.display());
     let mut problems = Vec::new();
@@ -54,10 +36,7 @@ fn every_corpus_yaml_file_parses() {
 
 #[test]
 fn linting_the_corpus_gives_no_cors901() {
-    let Some(dir) = corpus() else {
-        eprintln!("note: shared corpus not found (set CORSLINT_SHARED); skipping");
-        return;
-    };
+    let Some(dir) = corpus() else { return };
     let outcome = match lint(&Options { paths: vec![dir.clone()], ..Options::default() }) {
         Ok(outcome) => outcome,
         Err(e) => panic!("{}: {e}", dir.display()),

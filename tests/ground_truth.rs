@@ -1,0 +1,210 @@
+//! Ground truth: every claim a fixture makes about what a server sends back is checked against the
+//! real server running that configuration, and the browser's verdict (Fetch's CORS check,
+//! semantics.md section 2, in `ground_truth/fetch.rs`) is computed from the real responses.
+//!
+//! Needs (what `.ci/run` installs and exports; without them each test prints a note and passes):
+//! - `CORSLINT_GT_NGINX`: an nginx binary (Debian's 1.22 here).
+//! - `CORSLINT_GT_PYTHON_LATEST`: a Python with fastapi 0.165.0, starlette 1.10.0, uvicorn 0.54.0.
+//! - `CORSLINT_GT_PYTHON_OLDEST`: the same with starlette 1.6.0, the oldest FastAPI 0.165.0 allows.
+//! - `CORSLINT_GT_PYTHON_LEGACY`: fastapi 0.163.2 with starlette 0.52.1 (the 0.15–0.52 behaviour
+//!   of `*` + credentials, semantics.md section 1).
+//!
+//! How: nginx fixtures are wrapped in a minimal main config (`ground_truth/nginx.rs`) and proxied
+//! to `ground_truth/upstream.py`, which answers 200/401/404/500 by path, with or without CORS
+//! headers of its own. FastAPI fixtures are served by uvicorn from the venv, all apps of one run in
+//! one Python process, one port each (`ground_truth/serve_apps.py`). The requests are the ones a
+//! browser sends (`ground_truth/probe.rs`): the preflight when the method or a header needs one,
+//! the actual request with or without a `Cookie`, paths that end in 401/404/410/500, from the
+//! legitimate origin, from an attacker's, and for CORS106 from the origin corslint's message names.
+//!
+//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (nginx, 37 runs of 35
+//! fixtures) and `ground_truth/fastapi_cases.rs` (FastAPI/Starlette, 55 apps, run on Starlette
+//! 1.10.0 and 1.6.0, and 3 CORS101 apps on 0.52.1). Each failure message shows the real
+//! `Access-Control-*` and `Vary` headers.
+//!
+//! Fixtures not run, and why:
+//!
+//! | fixture | reason |
+//! |---|---|
+//! | CORS102/nginx_more_set_headers_reflect.conf | headers-more (`more_set_headers`) is not in Debian's nginx package |
+//! | CORS301/headers_more_all_statuses.conf | headers-more, as above |
+//! | CORS303/more_clear_headers.conf | headers-more, and a PHP-FPM socket behind it |
+//! | CORS307/comma_separated_more_set.conf | headers-more, as above |
+//! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
+//! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
+//! | CORS1xx/2xx `*.yaml`/`*.yml` | ingress-nginx, Traefik and compose need a cluster or Traefik; not in this suite |
+
+#[path = "ground_truth/fastapi_cases.rs"]
+mod fastapi_cases;
+#[path = "ground_truth/fetch.rs"]
+mod fetch;
+#[path = "ground_truth/http.rs"]
+mod http;
+#[path = "ground_truth/nginx.rs"]
+mod nginx;
+#[path = "ground_truth/nginx_cases.rs"]
+mod nginx_cases;
+#[path = "ground_truth/probe.rs"]
+mod probe;
+#[path = "ground_truth/procs.rs"]
+mod procs;
+
+use corslint::lint::{Options, lint};
+use procs::Server;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// One server set at a time: the suite runs sequentially on a small machine.
+static SEQUENTIAL: Mutex<()> = Mutex::new(());
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn helper(name: &str) -> PathBuf {
+    root().join("tests/ground_truth").join(name)
+}
+
+fn tool(var: &str) -> Option<PathBuf> {
+    match std::env::var_os(var) {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => {
+            eprintln!("ground truth: {var} is not set, skipped (`.ci/run` sets it up)");
+            None
+        }
+    }
+}
+
+/// The origins corslint's CORS106 findings say get in (the first backticked origin after "accepts").
+fn attack_origins(fixture: &str) -> Vec<String> {
+    let options = Options { paths: vec![root().join("fixtures").join(fixture)], ..Options::default() };
+    let outcome = lint(&options).expect("lint");
+    let named: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "CORS106")
+        .filter_map(|d| d.message.split("accepts `").nth(1)?.split('`').next().map(str::to_string))
+        .collect();
+    assert!(!named.is_empty(), "{fixture}: corslint names no attack origin");
+    named
+}
+
+fn report(failures: &[String], checked: usize, what: &str) {
+    eprintln!("ground truth ({what}): {checked} fixture/request pairs checked against the real server");
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn nginx_fixtures_match_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_LATEST")) else {
+        return;
+    };
+    let logs = tempfile::tempdir().unwrap();
+    let mut command = Command::new(&python);
+    command.arg(helper("upstream.py"));
+    let mut upstream = Server::spawn("upstream.py", command, &logs.path().join("upstream.log")).unwrap();
+    let ready = upstream.read_until("READY", Duration::from_secs(20)).unwrap();
+    let ports: Vec<u16> = ready.last().unwrap().split_whitespace().skip(1).map(|p| p.parse().unwrap()).collect();
+    let (mut failures, mut checked) = (Vec::new(), 0);
+    for case in nginx_cases::cases(&attack_origins) {
+        let upstream_port = if case.upstream == nginx_cases::Upstream::Cors { ports[1] } else { ports[0] };
+        let server = match nginx::start(&nginx_bin, &root().join("fixtures").join(case.fixture), upstream_port) {
+            Ok(server) => server,
+            Err(e) => {
+                failures.push(format!("{}: {e}", case.fixture));
+                continue;
+            }
+        };
+        for probe in &case.probes {
+            checked += 1;
+            if let Err(e) = probe.check(server.port) {
+                failures.push(format!(
+                    "{} [{:?} upstream] {}:\n      {e}",
+                    case.fixture,
+                    case.upstream,
+                    probe.describe()
+                ));
+            }
+        }
+    }
+    report(&failures, checked, "nginx");
+}
+
+/// Serves every app of `apps` from one Python process and runs their probes.
+fn run_apps(python: &Path, apps: &[fastapi_cases::App], what: &str) {
+    let logs = tempfile::tempdir().unwrap();
+    let mut command = Command::new(python);
+    command
+        .arg(helper("serve_apps.py"))
+        .env("CORS_ORIGINS", "https://app.example.com")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    for (i, app) in apps.iter().enumerate() {
+        let path = root().join("fixtures").join(app.fixture);
+        let (folder, module) = if path.is_dir() {
+            (path.clone(), "app.main".to_string())
+        } else {
+            (path.parent().unwrap().to_path_buf(), path.file_stem().unwrap().to_string_lossy().into_owned())
+        };
+        command.arg(format!("a{i}={}:{module}:{}", folder.display(), app.attr));
+    }
+    let log = logs.path().join("serve_apps.log");
+    let mut server = Server::spawn("serve_apps.py", command, &log).unwrap();
+    let lines = server.read_until("READY ALL", Duration::from_secs(60)).unwrap_or_else(|e| {
+        panic!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+    });
+    let (mut failures, mut checked) = (Vec::new(), 0);
+    for (i, app) in apps.iter().enumerate() {
+        let key = format!("a{i} ");
+        let port = lines.iter().find_map(|l| l.strip_prefix("READY ")?.strip_prefix(&key)?.parse::<u16>().ok());
+        let Some(port) = port else {
+            let why = lines.iter().find(|l| l.starts_with(&format!("FAILED a{i} "))).cloned().unwrap_or_default();
+            failures.push(format!("{}: did not start: {why}", app.fixture));
+            continue;
+        };
+        for probe in &app.probes {
+            checked += 1;
+            if let Err(e) = probe.check(port) {
+                failures.push(format!("{} {}:\n      {e}", app.fixture, probe.describe()));
+            }
+        }
+    }
+    drop(server);
+    report(&failures, checked, what);
+}
+
+#[test]
+fn fastapi_fixtures_match_latest_starlette() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_LATEST") else { return };
+    run_apps(&python, &fastapi_cases::apps(&attack_origins), "Starlette latest");
+}
+
+#[test]
+fn fastapi_fixtures_match_oldest_allowed_starlette() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_OLDEST") else { return };
+    run_apps(&python, &fastapi_cases::apps(&attack_origins), "Starlette oldest allowed");
+}
+
+#[test]
+fn fastapi_wildcard_credentials_on_legacy_starlette() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_LEGACY") else { return };
+    run_apps(&python, &fastapi_cases::legacy_apps(), "Starlette 0.52");
+}
+
+/// CORS105 says a bool `allow_origins` makes every request a 500; in the wrap style the
+/// `TypeError` is raised at import, so the app never starts at all.
+#[test]
+fn bool_origins_crash_at_import() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_LATEST") else { return };
+    let folder = root().join("fixtures/CORS105");
+    let out =
+        Command::new(python).current_dir(&folder).args(["-c", "import bool_origins_wrap_style"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("TypeError"), "{stderr}");
+}

@@ -203,8 +203,12 @@ fn bool_origins_crash_at_import() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(python) = tool("CORSLINT_GT_PYTHON_LATEST") else { return };
     let folder = root().join("fixtures/CORS105");
-    let out =
-        Command::new(python).current_dir(&folder).args(["-c", "import bool_origins_wrap_style"]).output().unwrap();
+    let out = Command::new(python)
+        .current_dir(&folder)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args(["-c", "import bool_origins_wrap_style"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("TypeError"), "{stderr}");
 }

@@ -14,5 +14,6 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod simulate;
 pub mod source;
 pub mod suppress;

@@ -105,6 +105,9 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     }
     crate::extract::extract(&mut project, &trees);
     drop(trees);
+    for chain in project.chains() {
+        notes.push(format!("stack: {}", project.describe_link(&chain)));
+    }
     for (id, file) in project.files.iter().enumerate() {
         if let Some(origins) = resolver.for_file(&file.path)?.allowed_origins(&file.path) {
             project.allowed_origins.insert(id, origins.into_iter().map(str::to_owned).collect());

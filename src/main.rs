@@ -36,9 +36,57 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         output_format: ListFormat,
     },
+    /// Walk one browser request through the stack found in the repository and tell whether the
+    /// browser would allow it (exit 0), block it (1), or whether the files do not determine it (2).
+    Simulate(SimulateArgs),
     /// Show what a parser makes of a file.
     #[command(subcommand)]
     Debug(DebugCommand),
+}
+
+#[derive(Args, Debug)]
+struct SimulateArgs {
+    /// Files or directories holding the stack (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// The page's origin (`https://app.example.com`).
+    #[arg(long)]
+    origin: String,
+    /// The request method.
+    #[arg(long, short = 'X', default_value = "GET")]
+    method: String,
+    /// A header the script sets: `Authorization` or `X-Token: value` (repeatable).
+    #[arg(long = "header", short = 'H')]
+    headers: Vec<String>,
+    /// `credentials: "include"` (cookies, HTTP auth).
+    #[arg(long)]
+    credentials: bool,
+    /// With --credentials: the browser has no cookie for the site (no `Cookie` header is sent).
+    #[arg(long)]
+    no_cookies: bool,
+    /// The request's `Content-Type` (`application/json` needs a preflight).
+    #[arg(long)]
+    content_type: Option<String>,
+    /// The URL requested (`https://api.example.com/api/items`): picks the server, location and route.
+    #[arg(long)]
+    url: Option<String>,
+    /// Start at this layer when several could answer.
+    #[arg(long, value_parser = ["nginx", "ingress", "traefik", "app"])]
+    via: Option<String>,
+    /// The Starlette version to simulate (default: the latest behaviour).
+    #[arg(long)]
+    starlette_version: Option<String>,
+    /// What the endpoint answers (default 200); 500 simulates an unhandled exception in the app.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(100..600))]
+    endpoint_status: Option<u16>,
+    /// `full` (step by step) or `json`.
+    #[arg(long, value_enum, default_value = "full")]
+    output_format: SimulateFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SimulateFormat {
+    Full,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,7 +181,72 @@ fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(format!("{}: {e}", file.display())),
             }
         }
+        Some(Command::Simulate(args)) => simulate(args),
         None => check(cli.check),
+    }
+}
+
+fn simulate(args: SimulateArgs) -> ExitCode {
+    use corslint::simulate::{self, BrowserRequest, StarletteVersion, Url};
+    let url = match args.url.as_deref().map(|u| (u, Url::parse(u))) {
+        Some((text, None)) => return fail(format!("--url {text}: not an absolute URL (scheme://host/path)")),
+        Some((_, url)) => url,
+        None => None,
+    };
+    let starlette = match args.starlette_version.as_deref().map(StarletteVersion::parse) {
+        Some(Err(e)) => return fail(e),
+        Some(Ok(v)) => v,
+        None => StarletteVersion::default(),
+    };
+    let mut headers: Vec<(String, String)> = args
+        .headers
+        .iter()
+        .map(|h| match h.split_once(':') {
+            Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
+            None if h.eq_ignore_ascii_case("authorization") => (h.clone(), "Bearer token".to_string()),
+            None => (h.clone(), "value".to_string()),
+        })
+        .collect();
+    if let Some((name, _)) = headers.iter().find(|(n, _)| simulate::request::is_forbidden_header(n)) {
+        return fail(format!(
+            "--header {name}: browsers do not let scripts set it (cookies come with --credentials, Origin with --origin)"
+        ));
+    }
+    if simulate::request::is_forbidden_method(&args.method) {
+        return fail(format!("--method {}: fetch() refuses this method", args.method));
+    }
+    if let Some(ct) = &args.content_type {
+        headers.push(("Content-Type".to_string(), ct.clone()));
+    }
+    let request = BrowserRequest {
+        origin: args.origin.clone(),
+        method: args.method.clone(),
+        headers,
+        credentials: args.credentials,
+        cookies: args.credentials && !args.no_cookies,
+        url,
+    };
+    let outcome = match lint::lint(&Options { paths: args.paths.clone(), ..Options::default() }) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(e),
+    };
+    let options = simulate::Options { via: args.via.clone(), starlette, endpoint_status: args.endpoint_status };
+    let sim = match simulate::simulate(&outcome.project, &request, &options) {
+        Ok(sim) => sim,
+        Err(e) => return fail(e),
+    };
+    let text = match args.output_format {
+        SimulateFormat::Full => simulate::report::text(&sim),
+        SimulateFormat::Json => simulate::report::json(&sim),
+    };
+    let code = emit(&text);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    match (&sim.verdict.unknown, sim.verdict.allowed) {
+        (Some(_), _) => ExitCode::from(2),
+        (None, true) => ExitCode::SUCCESS,
+        (None, false) => ExitCode::from(1),
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod deploy;
 pub mod fastapi;
 pub mod nginx;
+pub mod stack;
 
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
@@ -140,6 +141,8 @@ pub struct Project {
     pub deploy: deploy::DeployFacts,
     /// FastAPI/Starlette applications (middleware stack, routes, header needs).
     pub apps: Vec<fastapi::App>,
+    /// Which proxy, gateway or router reaches which app, and why (filled after every extractor).
+    pub links: Vec<stack::Link>,
 }
 
 impl Project {

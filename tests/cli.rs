@@ -256,3 +256,30 @@ fn junk_input_never_crashes() {
     let verbose = run_in(root, &["--verbose", "--exit-zero", "."]);
     assert!(stderr(&verbose).contains("larger than 10 MiB"), "{}", stderr(&verbose));
 }
+
+#[test]
+fn verbose_lists_the_stack_with_its_reasons() {
+    let output = run(&["--verbose", "--exit-zero", "--output-format", "concise", "fixtures/demo"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "corslint: stack: compose:proxy → nginx:fixtures/demo/nginx/conf.d/api.conf location /api/ → \
+             compose:backend → fastapi:fixtures/demo/backend/app/main.py (compose service \"proxy\" mounts \
+             ./nginx/conf.d at /etc/nginx/conf.d; proxy_pass http://backend = upstream \"backend\" (server \
+             backend:8000); compose service \"backend\", build ./backend)"
+        ),
+        "{err}"
+    );
+    let traefik = run(&["--verbose", "--exit-zero", "fixtures/CORS308/traefik_labels_cors_middleware"]);
+    assert!(
+        stderr(&traefik).contains("stack: traefik:router api → compose:backend → fastapi:"),
+        "{}",
+        stderr(&traefik)
+    );
+    let ingress = run(&["--verbose", "--exit-zero", "fixtures/CORS308/ingress_enable_cors"]);
+    assert!(
+        stderr(&ingress).contains("stack: ingress:shop-api → service:shop-api → deployment:shop-api → fastapi:"),
+        "{}",
+        stderr(&ingress)
+    );
+}

@@ -21,6 +21,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             extract_deploy(project, file, yaml);
         }
     }
+    project.links = crate::model::stack::link(project);
 }
 
 /// The deployment layer: Ingress annotations, Traefik, compose, Kubernetes Services and workloads.

@@ -9,6 +9,7 @@ use crate::source::Span;
 
 mod cors_header_dropped_by_inner_block;
 mod cors_header_not_always;
+mod duplicate_cors_headers;
 mod header_not_allowed;
 mod insecure_origin_trusted;
 mod malformed_cors_header;
@@ -18,6 +19,7 @@ mod missing_vary_origin;
 mod multiple_origins_in_header;
 mod nginx_words;
 mod null_origin_allowed;
+mod origin_header_not_forwarded;
 mod origin_never_matches;
 mod origin_outside_policy;
 mod origin_support;
@@ -27,7 +29,9 @@ mod preflight_blocked_by_middleware;
 mod preflight_not_answered;
 mod preflight_requires_auth;
 mod proxy_hides_cors_headers;
+mod proxy_overrides_app_cors;
 mod reflected_origin;
+mod stack_words;
 #[cfg(test)]
 mod test_support;
 mod unparsable_config;
@@ -79,8 +83,11 @@ pub static RULES: &[RuleMeta] = &[
     rule!(cors_header_not_always::CorsHeaderNotAlways),
     rule!(cors_header_dropped_by_inner_block::CorsHeaderDroppedByInnerBlock),
     rule!(proxy_hides_cors_headers::ProxyHidesCorsHeaders),
+    rule!(duplicate_cors_headers::DuplicateCorsHeaders),
+    rule!(origin_header_not_forwarded::OriginHeaderNotForwarded),
     rule!(missing_vary_origin::MissingVaryOrigin),
     rule!(multiple_origins_in_header::MultipleOriginsInHeader),
+    rule!(proxy_overrides_app_cors::ProxyOverridesAppCors),
     rule!(malformed_cors_header::MalformedCorsHeader),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),

@@ -75,7 +75,10 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                     judge_branch(project, sink, branch, &actual);
                 }
             }
-            None => static_location(project, sink, ctx.location, &actual),
+            None => {
+                static_location(project, sink, ctx.location, &actual);
+                proxied_app_without_cors(project, sink, ctx.location, &actual);
+            }
         }
     }
 }
@@ -178,6 +181,74 @@ fn static_location(project: &Project, sink: &mut Sink, location: BlockId, actual
             "if ($request_method = OPTIONS) {".into(),
             "    add_header Access-Control-Allow-Origin <origin> always;".into(),
             "    add_header Access-Control-Allow-Methods \"GET, OPTIONS\" always;".into(),
+            "    add_header Access-Control-Max-Age 7200 always;".into(),
+            "    return 204;".into(),
+            "}".into(),
+        ])
+    ));
+}
+
+/// Whether the app answers OPTIONS itself: an OPTIONS route, or a middleware of the project that
+/// checks for OPTIONS.
+fn answers_options(app: &crate::model::fastapi::App) -> bool {
+    use crate::model::fastapi::MiddlewareKind;
+    app.routes.iter().any(|r| r.methods.iter().any(|m| m.value == "OPTIONS"))
+        || app.middleware.iter().any(|m| match &m.kind {
+            MiddlewareKind::Custom(c) => c.options_check.is_some(),
+            MiddlewareKind::Unknown => true,
+            _ => false,
+        })
+}
+
+/// A proxied location that adds CORS headers, has no OPTIONS branch, and the app behind it (found
+/// in the repository) has no CORS middleware: the app answers the preflight with 405 (or whatever
+/// its router says), which fails the preflight even when nginx's headers are sent `always`.
+fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockId, actual: &ActualCors) {
+    let model = &project.nginx;
+    let Some(block) = model.block(location) else { return };
+    let Some(pass) = model.pass_of(location) else { return };
+    if !block.is_location() || model.may_answer_preflight_early(location) {
+        return;
+    }
+    let Some(origin) = actual.origin else { return };
+    let apps: Vec<_> = project.apps_behind_nginx(location).collect();
+    if apps.is_empty() || apps.iter().any(|(app, _)| !app.cors.is_empty() || answers_options(app)) {
+        return;
+    }
+    // Preflights happen only when nginx invites them or the app's routes need them.
+    let needs_preflight = |app: &crate::model::fastapi::App| {
+        app.routes.iter().find_map(|r| {
+            r.methods
+                .iter()
+                .find(|m| !["GET", "HEAD", "POST"].contains(&m.value.as_str()))
+                .map(|m| m.span)
+                .or(r.json_body)
+                .or_else(|| r.headers.iter().find(|h| h.triggers_preflight()).map(|h| h.span))
+        })
+    };
+    let evidence = actual.expects_preflight.or_else(|| apps.iter().find_map(|(app, _)| needs_preflight(app)));
+    let (Some(evidence), Some((app, link))) = (evidence, apps.first()) else { return };
+    let place = nginx_words::block(project, location);
+    let behind = crate::rules::stack_words::app_behind(project, app, link);
+    sink.report(
+        block.head,
+        format!(
+            "{place} adds CORS headers but has no OPTIONS branch, and {behind} has no \
+             CORS middleware: its router answers the preflight with 405 Method Not Allowed, and a preflight fails on any \
+             status other than 2xx, with or without `always`"
+        ),
+    )
+    .primary("no OPTIONS branch")
+    .label(origin, "CORS headers for actual responses")
+    .label(evidence, "this needs a preflight")
+    .label(pass.item.span, crate::rules::stack_words::link_label(project, app, link))
+    .help(format!(
+        "answer preflights in {place}, or add CORSMiddleware to the app:\n{}",
+        nginx_words::code(&[
+            "if ($request_method = OPTIONS) {".into(),
+            "    add_header Access-Control-Allow-Origin <origin> always;".into(),
+            "    add_header Access-Control-Allow-Methods \"GET, POST, PUT, DELETE\" always;".into(),
+            "    add_header Access-Control-Allow-Headers \"Authorization, Content-Type\" always;".into(),
             "    add_header Access-Control-Max-Age 7200 always;".into(),
             "    return 204;".into(),
             "}".into(),

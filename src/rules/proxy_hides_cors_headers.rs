@@ -3,7 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::nginx::syntax::{canonical_header, header, is_cors_header};
-use crate::rules::{Rule, Sink, nginx_words};
+use crate::rules::{Rule, Sink, nginx_words, stack_words};
 use crate::source::Span;
 use std::collections::HashSet;
 
@@ -16,6 +16,7 @@ impl Rule for ProxyHidesCorsHeaders {
 
     fn check(project: &Project, sink: &mut Sink) {
         check_nginx(project, sink);
+        check_traefik(project, sink);
     }
 }
 
@@ -35,19 +36,21 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             }
             let name = canonical_header(name);
             let directive = format!("{}_hide_header", pass.item.module.prefix());
-            sink.report(
-                hidden.item.span,
-                format!(
-                    "`{directive}` removes the `{name}` the upstream sends, and {place} does not send its own: \
+            let diagnostic = sink
+                .report(
+                    hidden.item.span,
+                    format!(
+                        "`{directive}` removes the `{name}` the upstream sends, and {place} does not send its own: \
                      cross-origin requests to it fail"
-                ),
-            )
-            .primary("the upstream's header is dropped here")
-            .label(pass.item.span, "the upstream whose CORS headers are dropped")
-            .help(format!(
-                "let the app's header through (remove this line), or send nginx's own in {place}, e.g.\n    \
+                    ),
+                )
+                .primary("the upstream's header is dropped here")
+                .label(pass.item.span, "the upstream whose CORS headers are dropped")
+                .help(format!(
+                    "let the app's header through (remove this line), or send nginx's own in {place}, e.g.\n    \
                  add_header {name} <value> always;"
-            ));
+                ));
+            label_app(project, ctx.block, diagnostic);
         }
         for clear in model.effective_more_clear(ctx.block) {
             // A clear limited to some statuses or types is deliberate.
@@ -63,7 +66,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             if cleared.is_empty() || !reported.insert(clear.item.span) {
                 continue;
             }
-            sink.report(
+            let diagnostic = sink.report(
                 clear.item.span,
                 format!(
                     "`more_clear_headers` removes {} the upstream sends, and {place} does not send its own: \
@@ -74,6 +77,59 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             .primary("the upstream's CORS headers are dropped here")
             .label(pass.item.span, "the upstream whose CORS headers are dropped")
             .help("leave the `Access-Control-*` headers out of `more_clear_headers`, or set nginx's own with `more_set_headers`");
+            label_app(project, ctx.block, diagnostic);
+        }
+    }
+}
+
+/// Traefik `customResponseHeaders` with an empty `Access-Control-*` value deletes the backend's
+/// header; flagged when the middleware does not send its own CORS headers.
+fn check_traefik(project: &Project, sink: &mut Sink) {
+    for middleware in &project.deploy.traefik_middlewares {
+        let Some(headers) = &middleware.headers else { continue };
+        if headers.handles_cors() || headers.has_unknown {
+            continue;
+        }
+        for (name, value) in &headers.custom_response_headers {
+            if !is_cors_header(&name.value) || !value.value.trim().is_empty() {
+                continue;
+            }
+            let canonical = canonical_header(&name.value);
+            let diagnostic = sink
+                .report(
+                    name.span,
+                    format!(
+                        "the Traefik headers middleware `{}` deletes the `{canonical}` the backend sends (an empty \
+                         `customResponseHeaders` value removes the header) and sets no CORS headers of its own: \
+                         cross-origin requests through it fail",
+                        middleware.name.value
+                    ),
+                )
+                .primary("the backend's header is deleted here")
+                .help(format!(
+                    "remove `{canonical}` from `customResponseHeaders`, or let the middleware answer CORS \
+                     (`accessControlAllowOriginList`)"
+                ));
+            for (app, _) in project.apps_behind_traefik(middleware) {
+                if let Some(setup) = stack_words::cors(app) {
+                    diagnostic.label(
+                        setup.span,
+                        format!("the CORS headers of this app ({}) never reach the browser", project.app_path(app)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// When the app behind is in the repository: point at the CORS setup whose headers never arrive.
+fn label_app(project: &Project, block: crate::model::nginx::BlockId, diagnostic: &mut crate::diagnostic::Diagnostic) {
+    for (app, _) in project.apps_behind_nginx(block) {
+        if let Some(setup) = stack_words::cors(app) {
+            diagnostic.label(
+                setup.span,
+                format!("the CORS headers of this app ({}) never reach the browser", project.app_path(app)),
+            );
         }
     }
 }

@@ -1,0 +1,313 @@
+//! `corslint simulate`: walks one browser request through the stack found in the repository,
+//! layer by layer (gateway → nginx → app), and judges the responses as the browser does.
+//!
+//! [`request`] builds the browser's requests, each layer module turns a request (and the
+//! response of the layer behind it) into its response, [`fetch`] is the browser's CORS check, and
+//! [`report`] prints the walk. Which layers form the stack is decided in one place,
+//! [`choose_stack`].
+
+pub mod fetch;
+mod ingress;
+mod nginx;
+pub mod report;
+pub mod request;
+mod starlette;
+mod traefik;
+
+pub use fetch::{Response, Verdict, cors_check};
+pub use request::{BrowserRequest, Url, WireRequest};
+pub use starlette::StarletteVersion;
+
+use crate::model::Project;
+use serde::Serialize;
+
+/// One layer's answer (or hand-over) for one request.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// `preflight` or `actual`.
+    pub request: &'static str,
+    pub layer: String,
+    /// What the layer did (`location /api/ → proxy_pass http://backend`).
+    pub what: String,
+    pub status: Option<u16>,
+    /// The response headers as they leave this layer.
+    pub headers: Vec<(String, String)>,
+    pub notes: Vec<String>,
+}
+
+/// One request and the response the browser receives.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub request_headers: Vec<(String, String)>,
+    pub response: Response,
+    pub verdict: Verdict,
+    /// The browser sends it (an actual request is not sent after a failed preflight).
+    pub sent: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Simulation {
+    /// The layers walked, outermost first.
+    pub stack: Vec<String>,
+    pub url: Option<String>,
+    pub origin: String,
+    pub credentials: bool,
+    /// Why a preflight is sent, when it is.
+    pub preflight_reason: Option<String>,
+    pub steps: Vec<Step>,
+    pub preflight: Option<Exchange>,
+    pub actual: Exchange,
+    pub verdict: Verdict,
+    /// Assumptions the simulation made.
+    pub notes: Vec<String>,
+}
+
+/// What the caller chooses besides the request.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Start the walk at this kind of layer (`nginx`, `ingress`, `traefik`, `app`).
+    pub via: Option<String>,
+    pub starlette: StarletteVersion,
+    /// What the endpoint (the app's route, or an upstream outside the repository) answers with;
+    /// default 200. A 500 from a Starlette app is an unhandled exception.
+    pub endpoint_status: Option<u16>,
+}
+
+/// Collects the steps and what could not be determined.
+#[derive(Debug, Default)]
+pub(crate) struct Trace {
+    pub request: &'static str,
+    pub steps: Vec<Step>,
+    pub unknown: Option<String>,
+    pub notes: Vec<String>,
+    /// `--endpoint-status`.
+    pub endpoint_status: Option<u16>,
+    /// The response was sent by Starlette's `ServerErrorMiddleware` (an unhandled exception): no
+    /// middleware inside it adds headers.
+    pub server_error: bool,
+}
+
+impl Trace {
+    pub fn step(&mut self, layer: &str, what: impl Into<String>, response: &Response, notes: Vec<String>) {
+        self.steps.push(Step {
+            request: self.request,
+            layer: layer.to_string(),
+            what: what.into(),
+            status: Some(response.status),
+            headers: response.headers.clone(),
+            notes,
+        });
+    }
+
+    /// The outcome depends on `what`, which static analysis does not know.
+    pub fn unknown(&mut self, what: impl Into<String>) {
+        let what = what.into();
+        if self.unknown.is_none() {
+            self.unknown = Some(what.clone());
+        }
+        self.notes.push(format!("unknown: {what}"));
+    }
+
+    pub fn note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+}
+
+/// One layer of the stack.
+pub(crate) enum Hop<'p> {
+    Ingress(ingress::IngressSim<'p>),
+    Traefik(traefik::TraefikSim<'p>),
+    Nginx(nginx::NginxSim<'p>),
+    App(starlette::AppSim<'p>),
+}
+
+impl Hop<'_> {
+    fn name(&self) -> String {
+        match self {
+            Hop::Ingress(s) => s.name(),
+            Hop::Traefik(s) => s.name(),
+            Hop::Nginx(s) => s.name(),
+            Hop::App(s) => s.name(),
+        }
+    }
+}
+
+type Next<'a> = dyn FnMut(&WireRequest, &mut Trace) -> Response + 'a;
+
+/// Sends `req` to the first hop, which may hand it on to the rest.
+fn forward(hops: &[Hop<'_>], req: &WireRequest, trace: &mut Trace) -> Response {
+    let Some((hop, rest)) = hops.split_first() else {
+        let status = trace.endpoint_status.unwrap_or(200);
+        trace.note(format!("the upstream is not in the repository: assumed to answer {status} without CORS headers"));
+        let response = Response::new(status);
+        trace.step(
+            "upstream",
+            format!("not in the repository (assumed: {status}, no CORS headers)"),
+            &response,
+            Vec::new(),
+        );
+        return response;
+    };
+    let mut next = |r: &WireRequest, t: &mut Trace| forward(rest, r, t);
+    match hop {
+        Hop::Ingress(s) => s.handle(req, trace, &mut next),
+        Hop::Traefik(s) => s.handle(req, trace, &mut next),
+        Hop::Nginx(s) => s.handle(req, trace, &mut next),
+        Hop::App(s) => s.handle(req, trace),
+    }
+}
+
+/// Picks the layers the request goes through, outermost first. The only place that decides the
+/// stack: it will read `crate::stack` links once they exist.
+pub(crate) fn choose_stack<'p>(
+    project: &'p Project,
+    request: &BrowserRequest,
+    options: &Options,
+) -> Result<Vec<Hop<'p>>, String> {
+    let url = request.url.as_ref();
+    let mut fronts: Vec<Hop<'p>> = Vec::new();
+    let wants = |kind: &str| options.via.as_deref().is_none_or(|v| v == kind);
+    if wants("ingress") {
+        fronts.extend(ingress::candidates(project, url).into_iter().map(Hop::Ingress));
+    }
+    if wants("traefik") {
+        fronts.extend(traefik::candidates(project, url).into_iter().map(Hop::Traefik));
+    }
+    if wants("nginx") {
+        fronts.extend(nginx::candidates(project, url).into_iter().map(Hop::Nginx));
+    }
+    let apps: Vec<starlette::AppSim<'p>> = starlette::candidates(project, url, options.starlette);
+    if options.via.as_deref() == Some("app") {
+        fronts.clear();
+    }
+    if fronts.len() > 1 {
+        let names: Vec<String> = fronts.iter().map(Hop::name).collect();
+        return Err(format!(
+            "several layers could answer this request: {}; pick one with --via (nginx, ingress, traefik, app) or a --url that only one of them serves",
+            names.join("; ")
+        ));
+    }
+    let mut stack = fronts;
+    let forwards = match stack.first() {
+        Some(Hop::Nginx(n)) => n.forwards(),
+        Some(_) => true,
+        None => true,
+    };
+    if forwards {
+        match apps.len() {
+            0 if stack.is_empty() => {
+                return Err(
+                    "no FastAPI/Starlette app, nginx configuration, Ingress or Traefik middleware found".to_string()
+                );
+            }
+            0 => {}
+            1 => stack.extend(apps.into_iter().map(Hop::App)),
+            _ => {
+                let names: Vec<String> = apps.iter().map(starlette::AppSim::name).collect();
+                return Err(format!(
+                    "several apps could answer this request: {}; give the app's file or folder as PATHS",
+                    names.join("; ")
+                ));
+            }
+        }
+    } else if options.via.is_none() && stack.is_empty() {
+        return Err("nothing to simulate".to_string());
+    }
+    if options.via.is_some() && stack.is_empty() {
+        return Err(format!("no {} layer found for this request", options.via.as_deref().unwrap_or("")));
+    }
+    Ok(stack)
+}
+
+/// Walks the request (its preflight first, when one is needed) through the stack.
+pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) -> Result<Simulation, String> {
+    let mut request = request.clone();
+    let mut notes = Vec::new();
+    let stack = choose_stack(project, &request, options)?;
+    if request.url.is_none() {
+        let guess = stack.iter().find_map(|h| match h {
+            Hop::Nginx(n) => n.default_url(),
+            Hop::Ingress(i) => i.default_url(),
+            Hop::Traefik(t) => t.default_url(),
+            Hop::App(a) => a.default_url(),
+        });
+        let url = guess.unwrap_or_else(|| Url {
+            scheme: "https".into(),
+            host: "api.example.com".into(),
+            port: None,
+            path: "/".into(),
+            query: String::new(),
+        });
+        notes.push(format!("no --url given: simulating {}", url.to_text()));
+        request.url = Some(url);
+    }
+    let names: Vec<String> = stack.iter().map(Hop::name).collect();
+    let mut steps = Vec::new();
+    let mut unknown = None;
+    let preflight_reason = request.preflight_reason();
+    let preflight = match &preflight_reason {
+        Some(_) => {
+            let wire = request.preflight();
+            let mut trace =
+                Trace { request: "preflight", endpoint_status: options.endpoint_status, ..Trace::default() };
+            let response = forward(&stack, &wire, &mut trace);
+            let verdict = fetch::cors_check(&request, &response, true);
+            // Steps are recorded as responses return; list them outermost first.
+            trace.steps.reverse();
+            steps.append(&mut trace.steps);
+            notes.extend(trace.notes.into_iter().filter(|n| !notes.contains(n)).collect::<Vec<_>>());
+            unknown = unknown.or(trace.unknown);
+            Some(Exchange {
+                method: wire.method.clone(),
+                request_headers: wire.headers.clone(),
+                response,
+                verdict,
+                sent: true,
+            })
+        }
+        None => None,
+    };
+    let preflight_ok = preflight.as_ref().is_none_or(|p| p.verdict.allowed);
+    let wire = request.actual();
+    let mut trace = Trace { request: "actual", endpoint_status: options.endpoint_status, ..Trace::default() };
+    let response = forward(&stack, &wire, &mut trace);
+    let verdict = fetch::cors_check(&request, &response, false);
+    trace.steps.reverse();
+    steps.append(&mut trace.steps);
+    for n in trace.notes {
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    }
+    if preflight_ok {
+        unknown = unknown.or(trace.unknown);
+    }
+    let actual = Exchange {
+        method: wire.method.clone(),
+        request_headers: wire.headers.clone(),
+        response,
+        verdict,
+        sent: preflight_ok,
+    };
+    let verdict = match (&preflight, unknown) {
+        (_, Some(what)) => Verdict::undetermined(what),
+        (Some(p), None) if !p.verdict.allowed => p.verdict.clone(),
+        _ => actual.verdict.clone(),
+    };
+    Ok(Simulation {
+        stack: names,
+        url: request.url.as_ref().map(Url::to_text),
+        origin: request.origin.clone(),
+        credentials: request.credentials,
+        preflight_reason,
+        steps,
+        preflight,
+        actual,
+        verdict,
+        notes,
+    })
+}

@@ -11,12 +11,11 @@ const ACAC: &str = "access-control-allow-credentials";
 pub struct App {
     /// Relative to `fixtures/`: a `.py` file (module = its stem) or a folder with `app/main.py`.
     pub fixture: &'static str,
-    pub attr: &'static str,
     pub probes: Vec<Probe>,
 }
 
 fn app(fixture: &'static str, probes: Vec<Probe>) -> App {
-    App { fixture, attr: "app", probes }
+    App { fixture, probes }
 }
 
 /// The checks that hold on every Starlette ≥ 1.0 (the latest release and the oldest one FastAPI

@@ -12,6 +12,8 @@ pub enum Upstream {
     Plain,
     /// An app with CORS middleware that reflects every origin with credentials.
     Cors,
+    /// The fixture's own FastAPI app (a folder holding `app/main.py`), served by uvicorn.
+    App(&'static str),
 }
 
 pub struct Case {
@@ -26,7 +28,7 @@ fn case(fixture: &'static str, upstream: Upstream, probes: Vec<Probe>) -> Case {
 
 /// `attack` is the origin corslint's CORS106 message names for the fixture.
 pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
-    use Upstream::{Cors, Plain};
+    use Upstream::{App, Cors, Plain};
     let mut cases = vec![
         case(
             "CORS101/nginx_wildcard_with_credentials.conf",
@@ -367,6 +369,96 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com https://admin.example.com")],
         ),
     ];
+    // The compose fixtures: nginx in front of the fixture's own FastAPI app.
+    let stack = |dir: &'static str| {
+        (
+            Box::leak(format!("{dir}/nginx/conf.d/default.conf").into_boxed_str()) as &str,
+            App(Box::leak(format!("{dir}/backend").into_boxed_str()) as &str),
+        )
+    };
+    let (f, up) = stack("CORS304/compose_nginx_adds_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items")
+                .cookie()
+                .blocked()
+                .has(A, ACAO, "https://app.example.com, https://app.example.com")
+                .has(A, ACAC, "true, true"),
+        ],
+    ));
+    let (f, up) = stack("CORS304/compose_nginx_leaves_cors_to_app");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed(),
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 200),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS304/compose_proxy_pass_host_port");
+    cases.push(case(
+        f,
+        up,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    let (f, up) = stack("CORS305/compose_nginx_blanks_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().blocked().lacks(A, ACAO),
+            request("DELETE", APP, "/api/items/1")
+                .cookie()
+                .blocked()
+                .status(P, 405)
+                .note("(the app sees no preflight)"),
+        ],
+    ));
+    let (f, up) = stack("CORS305/compose_app_without_cors");
+    cases.push(case(f, up, vec![get(APP, "/api/items").blocked().lacks(A, ACAO)]));
+    let (f, up) = stack("CORS305/compose_nginx_answers_cors_itself");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP),
+            request("DELETE", APP, "/api/items/1")
+                .cookie()
+                .blocked()
+                .status(P, 405)
+                .has(P, ACAO, APP)
+                .note("(nothing answers the preflight)"),
+        ],
+    ));
+    let (f, up) = stack("CORS305/compose_nginx_forwards_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed(),
+            request("DELETE", APP, "/api/items/1").cookie().allowed(),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS305/compose_nginx_rewrites_origin");
+    cases.push(case(f, up, vec![get(APP, "/api/items").cookie().blocked().lacks(A, ACAO)]));
+    let (f, up) = stack("CORS308/compose_nginx_hide_and_add");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    cases.push(case(
+        "CORS304/two_origin_headers.conf",
+        Plain,
+        vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
     // CORS106: the origin corslint names in its message gets in for real; an unrelated one does not.
     for fixture in ["CORS106/nginx_if_unescaped_dots.conf", "CORS106/nginx_map_unanchored_regex.conf"] {
         let mut probes: Vec<Probe> =

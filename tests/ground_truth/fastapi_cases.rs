@@ -122,6 +122,23 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             ],
         ),
         app(
+            "CORS105/dotenv_settings_list",
+            vec![
+                get(APP, "/gt").allowed(),
+                get("https://admin.example.com", "/gt").allowed().note("(from .env)"),
+                get("https://app.example.co", "/gt").blocked(),
+                get(EVIL, "/gt").blocked(),
+            ],
+        ),
+        app(
+            "CORS105/dotenv_settings_override",
+            vec![
+                get("https://admin.example.com", "/gt").allowed().note("(from .env)"),
+                get("https://app.example.co", "/gt").allowed().note("(substring of the .env string)"),
+                get(EVIL, "/gt").blocked(),
+            ],
+        ),
+        app(
             "CORS105/headers_string_middleware_list.py",
             vec![
                 get(APP, "/gt")

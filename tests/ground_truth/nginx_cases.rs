@@ -454,6 +454,59 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             get(EVIL, "/api/items").cookie().blocked(),
         ],
     ));
+    let (f, up) = stack("CORS203/compose_app_answers_options");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            // A clean fixture, but the app's OPTIONS route answers 200 without Access-Control-Allow-Methods,
+            // so the DELETE preflight fails for real (reported to the lead: fixture or CORS203).
+            request("DELETE", APP, "/api/items/1")
+                .cookie()
+                .blocked()
+                .status(P, 200)
+                .has(P, ACAO, APP)
+                .lacks(P, "access-control-allow-methods"),
+            get(APP, "/api/items").cookie().allowed(),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS203/compose_nginx_answers_preflight");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 204),
+            get(APP, "/api/items").cookie().allowed(),
+        ],
+    ));
+    let (f, up) = stack("CORS203/compose_nginx_cors_app_without");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            request("DELETE", APP, "/api/items/1").cookie().blocked().status(P, 405).has(P, ACAO, APP),
+            get(APP, "/api/items").cookie().allowed(),
+        ],
+    ));
+    let (f, up) = stack("CORS303/compose_nginx_hides_app_headers");
+    cases.push(case(f, up, vec![get(APP, "/api/items").cookie().blocked().lacks(A, ACAO).has(A, ACAC, "true")]));
+    let (f, up) = stack("CORS303/compose_nginx_passes_app_headers");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed(),
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 200),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    // The app found in the repository sends its own ACAO: with nginx's, the header comes twice.
+    cases.push(case(
+        "CORS304/single_app_single_proxy/deploy/api.conf",
+        App("CORS304/single_app_single_proxy/backend"),
+        vec![get(APP, "/gt").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
     cases.push(case(
         "CORS304/two_origin_headers.conf",
         Plain,

@@ -2,7 +2,8 @@
 
 Usage: python serve_apps.py NAME=FILE_OR_DIR:MODULE:ATTR ...
 Each app is imported from its fixture (the fixture folder first on sys.path, the working directory
-set to it while importing so `.env` files are read), bound to a free port on 127.0.0.1, and
+set to it while importing so `.env` files are read; `CORS_ORIGINS=https://app.example.com` for
+single-file fixtures only), bound to a free port on 127.0.0.1, and
 announced as `READY NAME PORT`; `READY ALL` follows once every server listens. One Python start
 for all apps keeps the suite fast; each app still runs in its own real uvicorn server.
 """
@@ -23,6 +24,12 @@ def load(folder, module, attr):
         del sys.modules[name]
     os.chdir(folder)
     sys.path.insert(0, folder)
+    # Single-file fixtures that read CORS_ORIGINS get the frontend's origin; package fixtures read
+    # their own `.env`, which a process environment variable would override.
+    if module == "app.main":
+        os.environ.pop("CORS_ORIGINS", None)
+    else:
+        os.environ["CORS_ORIGINS"] = "https://app.example.com"
     try:
         return getattr(importlib.import_module(module), attr)
     finally:

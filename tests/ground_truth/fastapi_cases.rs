@@ -1,0 +1,440 @@
+//! The FastAPI/Starlette fixtures and the requests each is checked with (see the table in
+//! `ground_truth.rs`). Most fixture apps have no route at `/gt`: the 404 goes through
+//! CORSMiddleware like any other response, which is what these checks read.
+
+use crate::probe::On::{Actual as A, Preflight as P};
+use crate::probe::{APP, EVIL, Probe, get, request};
+
+const ACAO: &str = "access-control-allow-origin";
+const ACAC: &str = "access-control-allow-credentials";
+
+pub struct App {
+    /// Relative to `fixtures/`: a `.py` file (module = its stem) or a folder with `app/main.py`.
+    pub fixture: &'static str,
+    pub probes: Vec<Probe>,
+}
+
+fn app(fixture: &'static str, probes: Vec<Probe>) -> App {
+    App { fixture, probes }
+}
+
+/// The checks that hold on every Starlette ≥ 1.0 (the latest release and the oldest one FastAPI
+/// 0.165.0 allows). `attack` is the origin corslint's CORS106 message names.
+pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
+    let mut apps = vec![
+        // CORS101: Starlette turns `*` + credentials into "reflect any origin, with credentials".
+        app(
+            "CORS101/add_middleware_alias.py",
+            vec![
+                get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                get(EVIL, "/gt").include_without_cookie().allowed().has(A, ACAO, EVIL),
+            ],
+        ),
+        app(
+            "CORS101/credentials_off.py",
+            vec![get(EVIL, "/gt").allowed().has(A, ACAO, "*"), get(EVIL, "/gt").cookie().blocked()],
+        ),
+        app(
+            "CORS101/middleware_list_kwargs_dict.py",
+            vec![
+                request("DELETE", EVIL, "/gt")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .allowed()
+                    .has(P, ACAO, EVIL)
+                    .has(P, "access-control-allow-headers", "authorization"),
+            ],
+        ),
+        app("CORS101/wrap_style_star_string.py", vec![get(EVIL, "/gt").cookie().allowed()]),
+        app("CORS101/constant_from_module", vec![get(EVIL, "/gt").cookie().allowed()]),
+        app("CORS101/dotenv_override", vec![get(EVIL, "/gt").cookie().allowed().note("(.env says [\"*\"])")]),
+        app(
+            "CORS102/regex_accepts_everything.py",
+            vec![get(EVIL, "/gt").cookie().allowed(), get("http://evil.com", "/gt").cookie().allowed()],
+        ),
+        app(
+            "CORS102/regex_allowlist.py",
+            vec![
+                get(APP, "/gt").cookie().allowed(),
+                get("https://admin.example.com", "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked().lacks(A, ACAO),
+                get("https://app.example.com.evil.com", "/gt").cookie().blocked(),
+            ],
+        ),
+        app(
+            "CORS103/null_in_list.py",
+            vec![get("null", "/gt").cookie().allowed().has(A, ACAO, "null"), get(EVIL, "/gt").cookie().blocked()],
+        ),
+        app(
+            "CORS104/exact_origins.py",
+            vec![
+                get(APP, "/gt").cookie().allowed(),
+                get("http://localhost:3000", "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked(),
+            ],
+        ),
+        app("CORS104/glob_in_list.py", vec![get("https://www.example.com", "/gt").blocked().lacks(A, ACAO)]),
+        app(
+            "CORS104/nested_list_from_env.py",
+            vec![get(APP, "/gt").blocked().lacks(A, ACAO).note("(CORS_ORIGINS=https://app.example.com)")],
+        ),
+        app(
+            "CORS104/trailing_slash.py",
+            vec![get("http://localhost:3000", "/gt").blocked(), get(APP, "/gt").allowed()],
+        ),
+        app(
+            "CORS104/pydantic_url_str",
+            vec![
+                get(APP, "/gt").cookie().blocked(),
+                get("https://app.example.com/", "/gt")
+                    .cookie()
+                    .allowed()
+                    .note("(what the config holds; no browser sends it)"),
+            ],
+        ),
+        app("CORS104/pydantic_url_objects", vec![get(APP, "/gt").blocked().lacks(A, ACAO)]),
+        app(
+            "CORS104/pydantic_url_rstrip",
+            vec![
+                get(APP, "/gt").cookie().allowed(),
+                get("http://localhost:5173", "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked(),
+            ],
+        ),
+        app(
+            "CORS105/comma_string_origins.py",
+            vec![
+                get("https://app.example.co", "/gt").allowed().has(A, ACAO, "https://app.example.co"),
+                get(APP, "/gt").allowed(),
+            ],
+        ),
+        app(
+            "CORS105/getenv_passed_directly.py",
+            vec![get("https://app.example.co", "/gt").allowed().note("(CORS_ORIGINS=https://app.example.com)")],
+        ),
+        app("CORS105/glob_string_origins.py", vec![get(EVIL, "/gt").allowed().has(A, ACAO, "*")]),
+        app(
+            "CORS105/constant_from_module",
+            vec![
+                get(APP, "/gt").allowed(),
+                get("https://admin.example.com", "/gt").allowed(),
+                get("https://app.example.co", "/gt").allowed().note("(substring of the string)"),
+            ],
+        ),
+        app(
+            "CORS105/dotenv_settings_list",
+            vec![
+                get(APP, "/gt").allowed(),
+                get("https://admin.example.com", "/gt").allowed().note("(from .env)"),
+                get("https://app.example.co", "/gt").blocked(),
+                get(EVIL, "/gt").blocked(),
+            ],
+        ),
+        app(
+            "CORS105/dotenv_settings_override",
+            vec![
+                get("https://admin.example.com", "/gt").allowed().note("(from .env)"),
+                get("https://app.example.co", "/gt").allowed().note("(substring of the .env string)"),
+                get(EVIL, "/gt").blocked(),
+            ],
+        ),
+        app(
+            "CORS105/headers_string_middleware_list.py",
+            vec![
+                get(APP, "/gt")
+                    .header("X-Requested-With", "fetch")
+                    .blocked()
+                    .status(P, 400)
+                    .body_has(P, "Disallowed CORS headers"),
+                get(APP, "/gt").allowed().has(
+                    A,
+                    "access-control-expose-headers",
+                    "X, -, T, o, t, a, l, -, C, o, u, n, t",
+                ),
+            ],
+        ),
+        app(
+            "CORS105/lists_everywhere.py",
+            vec![
+                get(APP, "/gt").allowed().note("(CORS_ORIGINS=https://app.example.com)"),
+                request("POST", APP, "/gt").header("Authorization", "Bearer t").json().allowed(),
+                get(EVIL, "/gt").blocked(),
+            ],
+        ),
+        app(
+            "CORS105/methods_string_kwargs_dict.py",
+            vec![
+                request("DELETE", APP, "/gt")
+                    .blocked()
+                    .status(P, 200)
+                    .has(P, "access-control-allow-methods", "G, E, T, ,, P, O, S, T, ,, D, E, L, E, T, E")
+                    .note("(the server says 200, the browser finds no DELETE)"),
+            ],
+        ),
+        app(
+            "CORS106/regex_own_subdomains.py",
+            vec![
+                get("https://evil.example.com", "/gt").cookie().allowed().note("(own subdomains: intended)"),
+                get(APP, "/gt").cookie().allowed(),
+                get("https://example.com.evil.com", "/gt").cookie().blocked(),
+                get("https://evilexample.com", "/gt").cookie().blocked(),
+            ],
+        ),
+        app(
+            "CORS107/http_origin_with_credentials.py",
+            vec![get("http://app.example.com", "/gt").cookie().allowed(), get(EVIL, "/gt").cookie().blocked()],
+        ),
+        app(
+            "CORS107/loopback_http_with_credentials.py",
+            vec![
+                get("http://localhost:5173", "/gt").cookie().allowed(),
+                get(APP, "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked(),
+            ],
+        ),
+        // CORS201: a middleware outside CORSMiddleware answers the preflight itself.
+        app(
+            "CORS201/authentication_backend_raises.py",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 400).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/authentication_backend_returns_none.py",
+            vec![
+                get(APP, "/gt").header("Authorization", "Basic dXNlcjpzZWNyZXQ=").allowed().status(P, 200),
+                get(EVIL, "/gt").header("Authorization", "Basic dXNlcjpzZWNyZXQ=").blocked(),
+            ],
+        ),
+        app(
+            "CORS201/base_http_middleware_added_last.py",
+            vec![
+                get(APP, "/gt")
+                    .header("X-API-Key", "change-me")
+                    .blocked()
+                    .status(P, 500)
+                    .lacks(P, ACAO)
+                    .note("(HTTPException raised outside ExceptionMiddleware)"),
+            ],
+        ),
+        app(
+            "CORS201/cors_added_last.py",
+            vec![
+                get(APP, "/gt").header("Authorization", "Bearer t").allowed().status(P, 200),
+                get(EVIL, "/gt").header("Authorization", "Bearer t").blocked(),
+                get(APP, "/gt").allowed().status(A, 401).note("(the 401 carries CORS headers)"),
+            ],
+        ),
+        app(
+            "CORS201/cors_wraps_everything.py",
+            vec![
+                get(APP, "/gt").header("Authorization", "Bearer t").allowed().status(P, 200),
+                get(EVIL, "/gt").header("Authorization", "Bearer t").blocked(),
+            ],
+        ),
+        app(
+            "CORS201/decorator_added_after_cors.py",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 401).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/factory_with_setup_module",
+            vec![get(APP, "/gt").header("X-Tenant-ID", "t1").blocked().status(P, 400).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/harmless_outer_middleware.py",
+            vec![
+                get(APP, "/gt")
+                    .header("Content-Type", "application/json")
+                    .transport("Host", "api.example.com")
+                    .transport("X-Forwarded-Proto", "https")
+                    .allowed()
+                    .status(P, 200)
+                    .note("(behind TLS: the outer middlewares pass the preflight)"),
+                get(APP, "/gt").transport("Host", "api.example.com").transport("X-Forwarded-Proto", "https").allowed(),
+            ],
+        ),
+        app(
+            "CORS201/middleware_list_auth_first.py",
+            vec![request("GET", APP, "/gt").cookie().json().blocked().status(P, 401).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/options_passed_through.py",
+            vec![
+                get(APP, "/gt").header("Authorization", "Bearer t").allowed().status(P, 200),
+                get(EVIL, "/gt").header("Authorization", "Bearer t").blocked(),
+            ],
+        ),
+        app(
+            "CORS201/pure_asgi_middleware.py",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 401).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/trusted_host_written_as_urls.py",
+            vec![
+                get("http://localhost:5173", "/gt")
+                    .header("X-Requested-With", "f")
+                    .blocked()
+                    .status(P, 400)
+                    .body_has(P, "Invalid host header"),
+                get("http://localhost:5173", "/gt").blocked().status(A, 400).note("(even simple requests)"),
+            ],
+        ),
+        // CORS204: the preflight for the method gets 400 `Disallowed CORS method`.
+        app(
+            "CORS204/all_methods_listed.py",
+            vec![
+                request("DELETE", APP, "/items/1").allowed().status(P, 200),
+                request("PUT", APP, "/items/1").body("application/json", "{\"name\":\"a\"}").allowed(),
+                request("DELETE", EVIL, "/items/1").blocked(),
+            ],
+        ),
+        app(
+            "CORS204/api_route_middleware_list.py",
+            vec![
+                request("PATCH", APP, "/documents/1")
+                    .json()
+                    .blocked()
+                    .status(P, 400)
+                    .body_has(P, "Disallowed CORS method"),
+            ],
+        ),
+        app(
+            "CORS204/default_methods_json_post.py",
+            vec![
+                request("POST", APP, "/orders").json().blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
+                get(APP, "/orders").allowed(),
+            ],
+        ),
+        app(
+            "CORS204/delete_missing.py",
+            vec![request("DELETE", APP, "/sessions/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method")],
+        ),
+        app(
+            "CORS204/lowercase_methods.py",
+            vec![request("PUT", APP, "/profile").blocked().status(P, 400).body_has(P, "Disallowed CORS method")],
+        ),
+        app(
+            "CORS204/methods_star.py",
+            vec![
+                request("DELETE", APP, "/items/1").allowed().status(P, 200),
+                request("DELETE", EVIL, "/items/1").blocked(),
+            ],
+        ),
+        app(
+            "CORS204/router_in_other_module",
+            vec![request("PATCH", APP, "/api/users/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method")],
+        ),
+        app(
+            "CORS204/simple_requests_only.py",
+            vec![
+                get(APP, "/search?q=a").allowed().status(A, 200),
+                request("POST", APP, "/newsletter")
+                    .body("application/x-www-form-urlencoded", "email=a%40b.c")
+                    .allowed()
+                    .status(A, 200),
+                get(EVIL, "/search").blocked(),
+            ],
+        ),
+        // CORS205: the header the app needs is refused by the preflight.
+        app(
+            "CORS205/api_key_header_wrap_style.py",
+            vec![
+                get("https://dashboard.example.com", "/metrics")
+                    .header("X-API-Key", "k")
+                    .blocked()
+                    .status(P, 400)
+                    .body_has(P, "Disallowed CORS headers"),
+            ],
+        ),
+        app(
+            "CORS205/authorization_listed.py",
+            vec![
+                get(APP, "/users/me").header("Authorization", "Bearer t").header("X-Request-ID", "1").allowed(),
+                get(EVIL, "/users/me").header("Authorization", "Bearer t").blocked(),
+            ],
+        ),
+        app(
+            "CORS205/default_headers_http_bearer.py",
+            vec![
+                get(APP, "/reports")
+                    .header("Authorization", "Bearer t")
+                    .blocked()
+                    .status(P, 400)
+                    .body_has(P, "Disallowed CORS headers"),
+            ],
+        ),
+        app(
+            "CORS205/header_parameters.py",
+            vec![
+                get(APP, "/items").header("X-Version", "1").blocked().status(P, 400),
+                get(APP, "/items").header("X-Client-Build", "1").blocked().status(P, 400),
+                get(APP, "/items").header("X-Request-ID", "1").allowed().status(A, 200),
+            ],
+        ),
+        app(
+            "CORS205/headers_star.py",
+            vec![get(APP, "/reports").header("Authorization", "Bearer t").allowed().has(
+                P,
+                "access-control-allow-headers",
+                "authorization",
+            )],
+        ),
+        app(
+            "CORS205/oauth2_without_authorization.py",
+            vec![
+                get(APP, "/users/me")
+                    .header("Authorization", "Bearer t")
+                    .blocked()
+                    .status(P, 400)
+                    .body_has(P, "Disallowed CORS headers"),
+            ],
+        ),
+        app(
+            "CORS205/annotated_alias_in_other_module",
+            vec![get(APP, "/api/v1/items/").header("Authorization", "Bearer t").blocked().status(P, 400)],
+        ),
+        app(
+            "CORS205/settings_with_dotenv",
+            vec![
+                get(APP, "/admin")
+                    .header("Authorization", "Basic dXNlcjpzZWNyZXQ=")
+                    .blocked()
+                    .status(P, 400)
+                    .note("(.env drops Authorization)"),
+                get(APP, "/admin").allowed().status(A, 401),
+            ],
+        ),
+    ];
+    for fixture in ["CORS106/regex_suffix_without_dot.py", "CORS106/regex_unescaped_dots.py"] {
+        let mut probes: Vec<Probe> =
+            attack(fixture).iter().map(|o| get(o, "/gt").allowed().note("(named by CORS106)")).collect();
+        probes.push(get(EVIL, "/gt").blocked());
+        apps.push(app(fixture, probes));
+    }
+    apps
+}
+
+/// Starlette 0.15–0.52 (FastAPI 0.163.2 allows 0.52.1): `*` + credentials reflects the origin only
+/// when the request carries a `Cookie`; otherwise `*` + `true`, which the browser rejects.
+pub fn legacy_apps() -> Vec<App> {
+    vec![
+        app(
+            "CORS101/add_middleware_alias.py",
+            vec![
+                get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL),
+                get(EVIL, "/gt").include_without_cookie().blocked().has(A, ACAO, "*").has(A, ACAC, "true"),
+                request("PUT", EVIL, "/gt").cookie().blocked().status(P, 400).note("(default allow_methods)"),
+            ],
+        ),
+        app(
+            "CORS101/middleware_list_kwargs_dict.py",
+            vec![
+                request("DELETE", EVIL, "/gt")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .allowed()
+                    .has(P, ACAO, EVIL),
+                get(EVIL, "/gt").include_without_cookie().blocked().has(A, ACAO, "*"),
+            ],
+        ),
+        app("CORS101/credentials_off.py", vec![get(EVIL, "/gt").allowed().has(A, ACAO, "*")]),
+    ]
+}

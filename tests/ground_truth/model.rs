@@ -1,0 +1,102 @@
+//! Compares each real exchange with corslint's own model of it: `corslint::simulate` (the code
+//! behind `corslint simulate --output-format json`) run in-process on the same fixture and request.
+//! Compared: whether a preflight is sent, the status codes, every `Access-Control-*` and `Vary`
+//! header, and the browser's verdict.
+
+use crate::fetch::Exchange;
+use crate::probe::Probe;
+use corslint::lint::{Options, lint};
+use corslint::model::Project;
+use corslint::simulate::{self, BrowserRequest, StarletteVersion, Url};
+use std::path::Path;
+
+pub struct Model {
+    project: Project,
+    via: &'static str,
+    /// The `Host` of the URL when the probe does not name one (the fixture's first `server_name`).
+    host: String,
+    starlette: StarletteVersion,
+}
+
+impl Model {
+    pub fn load(fixture: &Path, via: &'static str, starlette: &str) -> Model {
+        let outcome = lint(&Options { paths: vec![fixture.to_path_buf()], ..Options::default() }).expect("lint");
+        let text = if fixture.is_file() { std::fs::read_to_string(fixture).unwrap_or_default() } else { String::new() };
+        let host = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("server_name "))
+            .and_then(|rest| rest.split([' ', ';']).next())
+            .unwrap_or("api.example.com")
+            .to_string();
+        Model { project: outcome.project, via, host, starlette: StarletteVersion::parse(starlette).expect("version") }
+    }
+
+    /// What the model says differs from `real`, one line per difference; `None` when the probe
+    /// cannot be expressed as a `simulate` request.
+    pub fn compare(&self, probe: &Probe, real: &Exchange, endpoint_status: Option<u16>) -> Option<Vec<String>> {
+        let f = &probe.fetch;
+        let transport = |name: &str| f.transport.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+        if transport("user-agent").is_some() {
+            return None;
+        }
+        let scheme = if transport("x-forwarded-proto").is_some() { "https" } else { "http" };
+        let host = transport("host").cloned().unwrap_or_else(|| self.host.clone());
+        let url = Url::parse(&format!("{scheme}://{host}{}", f.path));
+        let request = BrowserRequest {
+            origin: f.origin.clone(),
+            method: f.method.clone(),
+            headers: f.headers.clone(),
+            credentials: f.include,
+            cookies: f.cookie,
+            url,
+        };
+        let options = simulate::Options { via: Some(self.via.into()), starlette: self.starlette, endpoint_status };
+        let sim = match simulate::simulate(&self.project, &request, &options) {
+            Ok(sim) => sim,
+            Err(e) => return Some(vec![format!("simulate failed: {e}")]),
+        };
+        let mut diffs = Vec::new();
+        match (&real.preflight, &sim.preflight) {
+            (Some(r), Some(s)) => diff_response("preflight", r, &s.response, &mut diffs),
+            (None, None) => {}
+            (r, s) => diffs.push(format!("preflight sent: real {} / model {}", r.is_some(), s.is_some())),
+        }
+        match (&real.actual, sim.actual.sent) {
+            (Some(r), true) => diff_response("actual", r, &sim.actual.response, &mut diffs),
+            (None, false) => {}
+            (r, s) => diffs.push(format!("actual sent: real {} / model {s}", r.is_some())),
+        }
+        let model = match (&sim.verdict.unknown, sim.verdict.allowed) {
+            (Some(u), _) => format!("undetermined ({u})"),
+            (None, true) => "allowed".into(),
+            (None, false) => "blocked".into(),
+        };
+        let real_verdict = if real.verdict.is_ok() { "allowed" } else { "blocked" };
+        if model != real_verdict {
+            diffs.push(format!("verdict: real {real_verdict} / model {model}"));
+        }
+        Some(diffs)
+    }
+}
+
+fn diff_response(which: &str, real: &crate::http::Response, model: &simulate::Response, diffs: &mut Vec<String>) {
+    if real.status != model.status {
+        diffs.push(format!("{which} status: real {} / model {}", real.status, model.status));
+    }
+    let mut names: Vec<String> = real.cors_headers().into_iter().map(|(n, _)| n).collect();
+    names.extend(
+        model
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .filter(|n| n.starts_with("access-control-") || n == "vary"),
+    );
+    names.sort();
+    names.dedup();
+    for name in names {
+        let (r, m) = (real.get(&name), model.get(&name));
+        if r != m {
+            diffs.push(format!("{which} {name}: real {r:?} / model {m:?}"));
+        }
+    }
+}

@@ -1,0 +1,524 @@
+//! The nginx fixtures and the requests each is checked with (see the table in `ground_truth.rs`).
+
+use crate::probe::On::{Actual as A, Preflight as P};
+use crate::probe::{APP, EVIL, Probe, get, request};
+
+const ACAO: &str = "access-control-allow-origin";
+const ACAC: &str = "access-control-allow-credentials";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Upstream {
+    /// An app without CORS handling (OPTIONS → 405).
+    Plain,
+    /// An app with CORS middleware that reflects every origin with credentials.
+    Cors,
+    /// The fixture's own FastAPI app (a folder holding `app/main.py`), served by uvicorn.
+    App(&'static str),
+}
+
+pub struct Case {
+    pub fixture: &'static str,
+    pub upstream: Upstream,
+    pub probes: Vec<Probe>,
+}
+
+fn case(fixture: &'static str, upstream: Upstream, probes: Vec<Probe>) -> Case {
+    Case { fixture, upstream, probes }
+}
+
+/// `attack` is the origin corslint's CORS106 message names for the fixture.
+pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
+    use Upstream::{App, Cors, Plain};
+    let mut cases = vec![
+        case(
+            "CORS101/nginx_wildcard_with_credentials.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().blocked().has(A, ACAO, "*").has(A, ACAC, "true"),
+                get(EVIL, "/api/ok").allowed().note("(no credentials: `*` is readable by anyone)"),
+            ],
+        ),
+        case(
+            "CORS101/nginx_wildcard_public_api.conf",
+            Plain,
+            vec![
+                get(APP, "/ok").allowed().has(A, ACAO, "*"),
+                get(EVIL, "/missing").allowed().status(A, 404).note("(public data, `always`)"),
+                get(EVIL, "/ok").cookie().blocked().lacks(A, ACAC),
+            ],
+        ),
+        case(
+            "CORS102/nginx_map_allowlist.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed().has(A, "vary", "Origin"),
+                get(EVIL, "/api/ok").cookie().blocked().lacks(A, ACAO),
+                get("null", "/api/ok").cookie().blocked(),
+            ],
+        ),
+        case(
+            "CORS102/nginx_reflect_origin.conf",
+            Plain,
+            vec![
+                get(EVIL, "/api/ok").cookie().allowed().has(A, ACAO, EVIL),
+                get("null", "/api/private").cookie().allowed().status(A, 401),
+            ],
+        ),
+        case(
+            "CORS103/nginx_map_null_origin.conf",
+            Plain,
+            vec![
+                get("null", "/api/ok").allowed().has(A, ACAO, "null"),
+                get(APP, "/api/ok").allowed(),
+                get(EVIL, "/api/ok").blocked(),
+            ],
+        ),
+        case(
+            "CORS104/nginx_exact_origin.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").allowed(),
+                get(APP, "/api/missing").allowed().status(A, 404),
+                get(EVIL, "/api/ok").blocked(),
+            ],
+        ),
+        case(
+            "CORS104/nginx_trailing_slash.conf",
+            Plain,
+            vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com/")],
+        ),
+        case(
+            "CORS106/nginx_map_anchored_regex.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed(),
+                get("https://admin.example.com", "/api/ok").cookie().allowed(),
+                get("https://app.example.com.evil.com", "/api/ok").cookie().blocked(),
+                get("https://appxexample.com", "/api/ok").cookie().blocked(),
+            ],
+        ),
+        case(
+            "CORS107/nginx_http_origin_with_credentials.conf",
+            Plain,
+            vec![
+                get("http://app.example.com", "/api/ok").cookie().allowed(),
+                get(APP, "/api/ok").cookie().allowed(),
+                get(EVIL, "/api/ok").cookie().blocked(),
+            ],
+        ),
+        case(
+            "CORS202/auth_basic_staging.conf",
+            Plain,
+            vec![
+                get("https://app.staging.example.com", "/api/ok")
+                    .cookie()
+                    .header("Authorization", "Basic dXNlcjpzZWNyZXQ=")
+                    .blocked()
+                    .status(P, 401),
+            ],
+        ),
+        case(
+            "CORS202/auth_request_options_first.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/api/ok")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .json()
+                    .allowed()
+                    .status(P, 204),
+                request("PUT", APP, "/api/ok")
+                    .cookie()
+                    .json()
+                    .allowed()
+                    .status(P, 204)
+                    .status(A, 401)
+                    .has(A, ACAO, APP)
+                    .note("(no token: auth_request's 401, readable)"),
+                request("PUT", EVIL, "/api/ok").cookie().header("Authorization", "Bearer t").blocked(),
+            ],
+        ),
+        case(
+            "CORS202/limit_except_with_options.conf",
+            Plain,
+            vec![
+                request("POST", APP, "/api/ok")
+                    .json()
+                    .blocked()
+                    .status(P, 405)
+                    .has(P, ACAO, APP)
+                    .note("(OPTIONS passes limit_except, but the upstream without CORS answers 405)"),
+                get(APP, "/api/ok").allowed(),
+            ],
+        ),
+        case(
+            "CORS202/limit_except_without_options.conf",
+            Plain,
+            vec![request("POST", APP, "/api/ok").json().blocked().status(P, 403), get(APP, "/api/ok").allowed()],
+        ),
+        case(
+            "CORS203/options_branch_405.conf",
+            Plain,
+            vec![request("PUT", APP, "/api/ok").json().blocked().status(P, 405).has(P, ACAO, APP)],
+        ),
+        case(
+            "CORS203/options_branch_done_right.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/api/ok")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .json()
+                    .allowed()
+                    .status(P, 204),
+                request("DELETE", APP, "/api/missing").cookie().allowed().status(A, 404),
+                request("PUT", EVIL, "/api/ok").cookie().json().blocked(),
+            ],
+        ),
+        case(
+            "CORS203/options_branch_without_origin.conf",
+            Plain,
+            vec![request("PUT", APP, "/api/ok").cookie().json().blocked().status(P, 204).lacks(P, ACAO).lacks(P, ACAC)],
+        ),
+        case(
+            "CORS203/static_files_preflight.conf",
+            Plain,
+            vec![
+                get(APP, "/videos/clip.mp4")
+                    .header("Range", "bytes=0-1, 4-5")
+                    .blocked()
+                    .status(P, 405)
+                    .note("(a multi-range needs a preflight)"),
+                get(APP, "/videos/clip.mp4")
+                    .header("Range", "bytes=0-3")
+                    .allowed()
+                    .status(A, 206)
+                    .note("(a single range is safelisted: no preflight)"),
+            ],
+        ),
+        case(
+            "CORS301/options_branch_return_204.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/ok").header("Authorization", "Bearer t").json().allowed().status(P, 204),
+                get(APP, "/missing").allowed().status(A, 404),
+                get(EVIL, "/ok").blocked(),
+            ],
+        ),
+        case(
+            "CORS301/proxy_with_always.conf",
+            Plain,
+            vec![
+                get(APP, "/api/missing").cookie().allowed().status(A, 404),
+                get(APP, "/api/private").cookie().allowed().status(A, 401),
+                get(APP, "/api/boom").cookie().allowed().status(A, 500),
+                get(EVIL, "/api/ok").cookie().blocked(),
+            ],
+        ),
+        case(
+            "CORS301/proxy_with_always.conf",
+            Cors,
+            vec![
+                get(APP, "/api/ok")
+                    .cookie()
+                    .blocked()
+                    .has(A, ACAO, APP)
+                    .has(A, ACAC, "true, true")
+                    .note("(app with CORS behind: ACAO hidden, but ACAC twice)"),
+                get(APP, "/api/ok").allowed().note("(without credentials the duplicate ACAC is not read)"),
+            ],
+        ),
+        case(
+            "CORS301/proxy_without_always.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed(),
+                get(APP, "/api/missing").cookie().blocked().status(A, 404).lacks(A, ACAO),
+                get(APP, "/api/private").cookie().blocked().status(A, 401).lacks(A, ACAO),
+                get(APP, "/api/boom").cookie().blocked().status(A, 500).lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS301/retired_endpoint_410.conf",
+            Plain,
+            vec![
+                get(APP, "/api/v1/users").blocked().status(A, 410).lacks(A, ACAO),
+                get(APP, "/healthz").allowed().status(A, 200),
+                get(APP, "/api/v2/missing").allowed().status(A, 404),
+            ],
+        ),
+        case(
+            "CORS301/shared_snippet",
+            Plain,
+            vec![
+                get(APP, "/api/v1/ok").cookie().allowed(),
+                get(APP, "/api/v2/missing").cookie().blocked().status(A, 404).lacks(A, ACAO).has(
+                    A,
+                    "access-control-expose-headers",
+                    "X-Request-Id",
+                ),
+            ],
+        ),
+        case(
+            "CORS302/conf_d_includes",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().transport("Host", "api.example.com").allowed(),
+                get(APP, "/api/exports/report")
+                    .cookie()
+                    .transport("Host", "api.example.com")
+                    .blocked()
+                    .lacks(A, ACAO)
+                    .has(A, "content-disposition", "attachment"),
+                get(APP, "/index.html").cookie().transport("Host", "static.example.com").allowed().has(
+                    A,
+                    "cache-control",
+                    "public, max-age=86400",
+                ),
+            ],
+        ),
+        case(
+            "CORS302/if_in_location.conf",
+            Plain,
+            vec![
+                get(APP, "/files/report.pdf").allowed(),
+                get(APP, "/files/report.pdf?download=1").blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS302/later_if_wins.conf",
+            Plain,
+            vec![
+                get(APP, "/ok").allowed(),
+                get(APP, "/ok").transport("User-Agent", "Googlebot").blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS302/nested_location.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed(),
+                request("POST", APP, "/api/uploads/file")
+                    .cookie()
+                    .body("text/plain", "x")
+                    .blocked()
+                    .lacks(A, ACAO)
+                    .has(A, "x-upload-limit", "50m"),
+            ],
+        ),
+        case(
+            "CORS302/static_assets_cache_control.conf",
+            Plain,
+            vec![
+                get(APP, "/index.html").allowed(),
+                get(APP, "/font.woff2").blocked().lacks(A, ACAO).has(
+                    A,
+                    "cache-control",
+                    "max-age=31536000, public, immutable",
+                ),
+            ],
+        ),
+        case(
+            "CORS302/static_assets_repeated.conf",
+            Plain,
+            vec![get(APP, "/font.woff2").allowed(), get(EVIL, "/font.woff2").blocked()],
+        ),
+        case(
+            "CORS303/hide_and_replace.conf",
+            Cors,
+            vec![get(APP, "/api/ok").allowed().has(A, ACAO, APP), get(EVIL, "/api/ok").blocked().has(A, ACAO, APP)],
+        ),
+        case(
+            "CORS303/hide_without_own_header.conf",
+            Cors,
+            vec![get(APP, "/api/ok").cookie().blocked().lacks(A, ACAO).lacks(A, ACAC)],
+        ),
+        case(
+            "CORS306/if_allowlist_without_vary.conf",
+            Plain,
+            vec![get(APP, "/api/ok").cookie().allowed().lacks(A, "vary"), get(EVIL, "/api/ok").cookie().blocked()],
+        ),
+        case(
+            "CORS306/map_allowlist_with_vary.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed().has(A, "vary", "Origin"),
+                get(EVIL, "/api/ok").cookie().blocked(),
+            ],
+        ),
+        case(
+            "CORS306/map_allowlist_without_vary.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed().lacks(A, "vary"),
+                get(EVIL, "/api/ok").cookie().blocked().note("(nginx's own proxy_cache computes ACAO per request)"),
+            ],
+        ),
+        case(
+            "CORS307/map_allowlist.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").allowed(),
+                get("https://admin.example.com", "/api/ok").allowed(),
+                get(EVIL, "/api/ok").blocked(),
+            ],
+        ),
+        case(
+            "CORS307/space_separated_origins.conf",
+            Plain,
+            vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com https://admin.example.com")],
+        ),
+    ];
+    // The compose fixtures: nginx in front of the fixture's own FastAPI app.
+    let stack = |dir: &'static str| {
+        (
+            Box::leak(format!("{dir}/nginx/conf.d/default.conf").into_boxed_str()) as &str,
+            App(Box::leak(format!("{dir}/backend").into_boxed_str()) as &str),
+        )
+    };
+    let (f, up) = stack("CORS304/compose_nginx_adds_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items")
+                .cookie()
+                .blocked()
+                .has(A, ACAO, "https://app.example.com, https://app.example.com")
+                .has(A, ACAC, "true, true"),
+        ],
+    ));
+    let (f, up) = stack("CORS304/compose_nginx_leaves_cors_to_app");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed(),
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 200),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS304/compose_proxy_pass_host_port");
+    cases.push(case(
+        f,
+        up,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    let (f, up) = stack("CORS305/compose_nginx_blanks_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().blocked().lacks(A, ACAO),
+            request("DELETE", APP, "/api/items/1")
+                .cookie()
+                .blocked()
+                .status(P, 405)
+                .note("(the app sees no preflight)"),
+        ],
+    ));
+    let (f, up) = stack("CORS305/compose_app_without_cors");
+    cases.push(case(f, up, vec![get(APP, "/api/items").blocked().lacks(A, ACAO)]));
+    let (f, up) = stack("CORS305/compose_nginx_answers_cors_itself");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP),
+            request("DELETE", APP, "/api/items/1")
+                .cookie()
+                .blocked()
+                .status(P, 405)
+                .has(P, ACAO, APP)
+                .note("(nothing answers the preflight)"),
+        ],
+    ));
+    let (f, up) = stack("CORS305/compose_nginx_forwards_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed(),
+            request("DELETE", APP, "/api/items/1").cookie().allowed(),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS305/compose_nginx_rewrites_origin");
+    cases.push(case(f, up, vec![get(APP, "/api/items").cookie().blocked().lacks(A, ACAO)]));
+    let (f, up) = stack("CORS308/compose_nginx_hide_and_add");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS203/compose_app_answers_options");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            // A clean fixture, but the app's OPTIONS route answers 200 without Access-Control-Allow-Methods,
+            // so the DELETE preflight fails for real (reported to the lead: fixture or CORS203).
+            request("DELETE", APP, "/api/items/1")
+                .cookie()
+                .blocked()
+                .status(P, 200)
+                .has(P, ACAO, APP)
+                .lacks(P, "access-control-allow-methods"),
+            get(APP, "/api/items").cookie().allowed(),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS203/compose_nginx_answers_preflight");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 204),
+            get(APP, "/api/items").cookie().allowed(),
+        ],
+    ));
+    let (f, up) = stack("CORS203/compose_nginx_cors_app_without");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            request("DELETE", APP, "/api/items/1").cookie().blocked().status(P, 405).has(P, ACAO, APP),
+            get(APP, "/api/items").cookie().allowed(),
+        ],
+    ));
+    let (f, up) = stack("CORS303/compose_nginx_hides_app_headers");
+    cases.push(case(f, up, vec![get(APP, "/api/items").cookie().blocked().lacks(A, ACAO).has(A, ACAC, "true")]));
+    let (f, up) = stack("CORS303/compose_nginx_passes_app_headers");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items").cookie().allowed(),
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 200),
+            get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    // The app found in the repository sends its own ACAO: with nginx's, the header comes twice.
+    cases.push(case(
+        "CORS304/single_app_single_proxy/deploy/api.conf",
+        App("CORS304/single_app_single_proxy/backend"),
+        vec![get(APP, "/gt").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    cases.push(case(
+        "CORS304/two_origin_headers.conf",
+        Plain,
+        vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    // CORS106: the origin corslint names in its message gets in for real; an unrelated one does not.
+    for fixture in ["CORS106/nginx_if_unescaped_dots.conf", "CORS106/nginx_map_unanchored_regex.conf"] {
+        let mut probes: Vec<Probe> =
+            attack(fixture).iter().map(|o| get(o, "/api/ok").cookie().allowed().note("(named by CORS106)")).collect();
+        probes.push(get(APP, "/api/ok").cookie().allowed());
+        probes.push(get(EVIL, "/api/ok").cookie().blocked());
+        cases.push(case(fixture, Plain, probes));
+    }
+    cases
+}

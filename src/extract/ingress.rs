@@ -13,7 +13,7 @@
 use super::yaml::{self, go_parse_bool, span, spanned, string, written};
 use crate::model::deploy::{
     Annotation, Backend, INGRESS_NGINX_PREFIX, Ingress, IngressCors, IngressPath, IngressRule, IngressSource,
-    OriginNote, ServicePort, Written,
+    OriginNote, ServicePort, SnippetDirective, Written,
 };
 use crate::model::{
     CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Project, Setting, Value,
@@ -120,11 +120,32 @@ fn from_manifest(doc: Node<'_>, file: FileId, api_version: &str) -> Ingress {
         namespace: string(metadata.and_then(|m| m.get("namespace"))),
         span: span.unwrap_or_else(|| Span::new(file, 0, 0)),
         ingress_class,
+        snippet: snippet_directives(&annotations),
         annotations,
         rules,
         default_backend,
         cors: None,
     }
+}
+
+/// The `configuration-snippet` read as nginx reads it, each directive pointing into the YAML file.
+fn snippet_directives(annotations: &[Annotation]) -> Vec<SnippetDirective> {
+    let Some(snippet) =
+        annotations.iter().find(|a| a.key.value.strip_prefix(INGRESS_NGINX_PREFIX) == Some("configuration-snippet"))
+    else {
+        return Vec::new();
+    };
+    let config = crate::parse::nginx::parse(&snippet.value.value);
+    config
+        .walk()
+        .map(|d| {
+            let span = match (snippet.file_offset(d.range.start), snippet.file_offset(d.range.end)) {
+                (Some(start), Some(end)) if start <= end => Span::new(snippet.value.span.file, start, end),
+                _ => snippet.value.span,
+            };
+            SnippetDirective { name: d.name.clone(), args: d.args.iter().map(|a| a.value.clone()).collect(), span }
+        })
+        .collect()
 }
 
 /// `service: {name, port: {number|name}}` (networking.k8s.io/v1) or `serviceName`/`servicePort` (v1beta1).
@@ -158,6 +179,7 @@ fn from_values(doc: Node<'_>, file: FileId) -> Vec<Ingress> {
         }
         let entries = node.entries();
         if entries.iter().any(|(k, _)| k.as_str().is_some_and(|k| k.starts_with(INGRESS_NGINX_PREFIX))) {
+            let annotations = annotations(Some(node), file);
             out.push(Ingress {
                 source: IngressSource::HelmValues,
                 api_version: None,
@@ -165,7 +187,8 @@ fn from_values(doc: Node<'_>, file: FileId) -> Vec<Ingress> {
                 namespace: None,
                 span: span(node, file),
                 ingress_class: None,
-                annotations: annotations(Some(node), file),
+                snippet: snippet_directives(&annotations),
+                annotations,
                 rules: Vec::new(),
                 default_backend: None,
                 cors: None,
@@ -495,6 +518,20 @@ mod tests {
         let at = snippet.value.value.find("add_header").unwrap();
         let offset = snippet.file_offset(at).unwrap();
         assert_eq!(&text[offset..offset + 10], "add_header");
+    }
+
+    #[test]
+    fn snippet_is_read_by_the_nginx_parser_with_spans_in_the_yaml() {
+        let text = ingress(
+            "    nginx.ingress.kubernetes.io/configuration-snippet: |\n      more_set_headers \"Vary: Origin\";\n      # a comment; with a semicolon\n      add_header 'Access-Control-Allow-Origin' $http_origin always;\n",
+        );
+        let (project, _) = policy_of(&text);
+        let snippet = &project.deploy.ingresses[0].snippet;
+        let names: Vec<&str> = snippet.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["more_set_headers", "add_header"]);
+        assert_eq!(snippet[1].args, ["Access-Control-Allow-Origin", "$http_origin", "always"]);
+        let span = snippet[1].span;
+        assert_eq!(&text[span.start()..span.end()], "add_header 'Access-Control-Allow-Origin' $http_origin always;");
     }
 
     #[test]

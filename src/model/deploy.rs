@@ -145,6 +145,24 @@ pub struct Ingress {
     pub default_backend: Option<Backend>,
     /// ingress-nginx's CORS handling, when `enable-cors` is written (true or not).
     pub cors: Option<IngressCors>,
+    /// The `configuration-snippet`'s directives, parsed with the nginx parser.
+    pub snippet: Vec<SnippetDirective>,
+}
+
+/// One directive of a `configuration-snippet` (nested ones included, in source order).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnippetDirective {
+    pub name: String,
+    /// Arguments as nginx reads them (quotes removed).
+    pub args: Vec<String>,
+    /// The directive in the YAML file (the whole annotation value when the snippet is not verbatim).
+    pub span: Span,
+}
+
+impl SnippetDirective {
+    pub fn arg(&self, index: usize) -> Option<&str> {
+        self.args.get(index).map(String::as_str)
+    }
 }
 
 impl Ingress {

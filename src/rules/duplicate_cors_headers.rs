@@ -86,18 +86,21 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
     let mut reported: HashSet<Span> = HashSet::new();
     for (i, ingress) in project.deploy.ingresses.iter().enumerate() {
         let Some(snippet) = ingress.configuration_snippet() else { continue };
-        let text = &snippet.value.value;
-        let directives = stack_words::snippet_directives(text);
-        let hides = |name: &str| directives.iter().any(|(_, _, d, n)| d == "proxy_hide_header" && same_header(n, name));
+        let header_of = |d: &crate::model::deploy::SnippetDirective| d.arg(0).unwrap_or("").to_string();
+        let hides = |name: &str| {
+            ingress.snippet.iter().any(|d| d.name == "proxy_hide_header" && same_header(&header_of(d), name))
+        };
         for (app, link) in project.apps_behind_ingress(i) {
             let Some(setup) = stack_words::cors(app) else { continue };
-            for (start, end, directive, name) in &directives {
+            for directive in &ingress.snippet {
+                let name = header_of(directive);
+                let name = name.as_str();
                 let app_sends = same_header(name, header::ALLOW_ORIGIN)
                     || (same_header(name, header::ALLOW_CREDENTIALS) && stack_words::sends_credentials(project, setup));
-                if directive != "add_header" || !app_sends || hides(name) {
+                if directive.name != "add_header" || !app_sends || hides(name) {
                     continue;
                 }
-                let span = stack_words::snippet_span(snippet, *start, *end);
+                let span = directive.span;
                 if !reported.insert(span) {
                     continue;
                 }
@@ -124,7 +127,6 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::stack_words::snippet_directives;
     use crate::rules::testing::findings;
 
     #[test]
@@ -140,16 +142,5 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].message.contains("twice"));
-    }
-
-    #[test]
-    fn snippet_parts() {
-        let d = snippet_directives(
-            "more_set_headers 'X: y';\n  # note;\n  add_header 'Access-Control-Allow-Origin' $http_origin always;\n",
-        );
-        assert_eq!(d.len(), 2);
-        assert_eq!(d[1].2, "add_header");
-        assert_eq!(d[1].3, "Access-Control-Allow-Origin");
-        assert_eq!(d[1].0, 37);
     }
 }

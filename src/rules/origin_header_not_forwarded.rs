@@ -29,15 +29,14 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
         if ingress.cors.as_ref().is_some_and(|c| c.enabled) {
             continue;
         }
-        let text = &snippet.value.value;
-        let Some(&(start, end, _, _)) = stack_words::snippet_directives(text)
+        let Some(directive) = ingress
+            .snippet
             .iter()
-            .find(|(_, _, d, name)| d == "proxy_set_header" && same_header(name, "Origin"))
+            .find(|d| d.name == "proxy_set_header" && d.arg(0).is_some_and(|name| same_header(name, "Origin")))
         else {
             continue;
         };
-        let statement = text.get(start..end).unwrap_or("");
-        let value = statement.trim_end_matches(';').split_whitespace().nth(2).unwrap_or("").trim_matches(['\'', '"']);
+        let value = directive.arg(1).unwrap_or("");
         if value.contains('$') {
             continue;
         }
@@ -46,7 +45,7 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
         };
         let Some(setup) = stack_words::cors(app) else { continue };
         sink.report(
-            stack_words::snippet_span(snippet, start, end),
+            directive.span,
             format!(
                 "the `configuration-snippet` {} before passing it to {}, so its CORSMiddleware never answers the \
                  browser's origin: the browser blocks the responses",

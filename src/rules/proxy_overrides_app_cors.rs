@@ -75,29 +75,27 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
 /// A `configuration-snippet` that replaces the app's `Access-Control-Allow-Origin`: `more_set_headers`,
 /// or `proxy_hide_header` with its own `add_header`.
 fn snippet_override(ingress: &crate::model::deploy::Ingress) -> Option<(Span, &'static str)> {
-    let snippet = ingress.configuration_snippet()?;
-    let directives = stack_words::snippet_directives(&snippet.value.value);
-    let names = |d: &str, text: &str| {
-        let name = text.split(':').next().unwrap_or(text).trim();
-        (d.to_string(), name.to_string())
+    // `more_set_headers 'Access-Control-Allow-Origin: ...'` names the header before its colon.
+    let header_of = |d: &crate::model::deploy::SnippetDirective| {
+        let text = d.arg(0).unwrap_or("");
+        text.split(':').next().unwrap_or(text).trim().to_string()
     };
-    let hides = directives.iter().any(|(_, _, d, n)| {
-        let (d, n) = names(d, n);
-        d == "proxy_hide_header" && same_header(&n, header::ALLOW_ORIGIN)
-    });
-    directives.iter().find_map(|(start, end, d, n)| {
-        let (d, n) = names(d, n);
-        if !same_header(&n, header::ALLOW_ORIGIN) {
+    let hides = ingress
+        .snippet
+        .iter()
+        .any(|d| d.name == "proxy_hide_header" && same_header(&header_of(d), header::ALLOW_ORIGIN));
+    ingress.snippet.iter().find_map(|d| {
+        if !same_header(&header_of(d), header::ALLOW_ORIGIN) {
             return None;
         }
-        let how = match d.as_str() {
+        let how = match d.name.as_str() {
             "more_set_headers" => "the `configuration-snippet`'s `more_set_headers` replaces",
             "add_header" if hides => {
                 "the `configuration-snippet` hides (`proxy_hide_header`) and replaces (`add_header`)"
             }
             _ => return None,
         };
-        Some((stack_words::snippet_span(snippet, *start, *end), how))
+        Some((d.span, how))
     })
 }
 

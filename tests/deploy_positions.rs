@@ -87,6 +87,7 @@ fn alias_bomb_through_the_pipeline() {
     }
     let started = std::time::Instant::now();
     let outcome = lint_one("compose.yml", &text);
-    assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    // A hang guard, not a benchmark: undefused, this input takes exponential time and memory.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     assert!(outcome.diagnostics.iter().all(|d| d.code != "CORS901"), "{:?}", outcome.diagnostics);
 }

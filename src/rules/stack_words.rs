@@ -1,10 +1,8 @@
 //! What the cross-layer rules (CORS203, 303, 304, 305, 308) say about the app behind a proxy.
 
 use crate::model::Project;
-use crate::model::deploy::Annotation;
 use crate::model::fastapi::{App, CorsSetup};
 use crate::model::stack::Link;
-use crate::source::Span;
 
 /// The CORSMiddleware that answers for `app` (the outermost one), if it has one.
 pub fn cors(app: &App) -> Option<&CorsSetup> {

@@ -122,9 +122,6 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 /// know). A difference not listed fails the suite; a listed one that disappears is reported so the
 /// entry can go.
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
-    // Starlette 1.10 sends `Vary: Origin` next to a static `*` on simple responses; the model does not.
-    ("CORS101/credentials_off.py", "actual vary", "model: Vary on allow-all (1.10)"),
-    ("CORS105/glob_string_origins.py", "actual vary", "model: Vary on allow-all (1.10)"),
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
     // Two apps in one file: simulate asks which one; the harness cannot choose.

@@ -277,7 +277,7 @@ impl<'p> AppSim<'p> {
         let answers =
             |r: &&Route| r.methods.iter().any(|m| m.value == method || (method == "HEAD" && m.value == "GET"));
         if let Some(route) = matching.iter().find(|r| answers(r)) {
-            let missing = route.headers.iter().find(|h| !req.has(&h.name));
+            let missing = route.headers.iter().find(|h| !h.optional && !req.has(&h.name));
             let (status, what) = match missing {
                 Some(need) if need.name.eq_ignore_ascii_case("authorization") => {
                     (401, format!("{} needs `Authorization` ({}): 401", route.describe(method), need.source))

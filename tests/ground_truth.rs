@@ -126,8 +126,6 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
     // Two apps in one file: simulate asks which one; the harness cannot choose.
     ("CORS105/lists_everywhere.py", "simulate failed", "harness: two apps in one file"),
-    // A pure ASGI auth middleware outside CORS answers the preflight 401; the model says 400.
-    ("CORS201/pure_asgi_middleware.py", "preflight status", "model: status of a pure ASGI middleware"),
     // The test's auth service accepts only `Authorization`; the model lets a `Cookie` pass auth_request.
     ("CORS202/auth_request_options_first.conf", "actual status", "harness: what the auth service accepts"),
     // An upstream outside the repository: the model assumes 200 to OPTIONS, real apps without CORS

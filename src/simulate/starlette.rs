@@ -124,7 +124,16 @@ impl<'p> AppSim<'p> {
                     let Some(setup) = self.app.cors.get(*setup) else { continue };
                     let Some(policy) = self.project.policies.get(setup.policy) else { continue };
                     if !req.has("origin") {
-                        continue;
+                        if self.version != StarletteVersion::Latest {
+                            continue;
+                        }
+                        // 1.10 runs its `send` wrapper without an Origin too, and appends `Vary: Origin`.
+                        let mut r = self.run_from(pos + 1, req, trace);
+                        if !trace.server_error {
+                            cors::add_vary(&mut r, "Origin");
+                            trace.step(&layer, "CORSMiddleware (no Origin) appends Vary: Origin", &r, Vec::new());
+                        }
+                        return r;
                     }
                     let cors = match Cors::from(policy, setup) {
                         Ok(c) => c,

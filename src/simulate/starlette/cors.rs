@@ -270,7 +270,7 @@ impl Cors {
     }
 }
 
-fn add_vary(response: &mut Response, value: &str) {
+pub(super) fn add_vary(response: &mut Response, value: &str) {
     let vary = match response.get("vary") {
         Some(existing) => format!("{existing}, {value}"),
         None => value.to_string(),

@@ -131,17 +131,6 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     // An upstream outside the repository: the model assumes 200 to OPTIONS, real apps without CORS
     // handling answer 405 (and apps with it add a second Access-Control-Allow-Origin).
     ("CORS202/limit_except_with_options.conf", "", "model: OPTIONS to an unknown upstream"),
-    // simulate's nginx hop forwards the browser's Origin although `proxy_set_header Origin` blanks or
-    // replaces it: the real app then sends no CORS headers (and answers the OPTIONS with 405), the
-    // model predicts the app's CORS headers and "allowed".
-    ("CORS305/compose_nginx_blanks_origin/nginx/conf.d/default.conf", "", "model: proxy_set_header Origin ignored"),
-    ("CORS305/compose_nginx_rewrites_origin/nginx/conf.d/default.conf", "", "model: proxy_set_header Origin ignored"),
-    // Same cause: with Origin blanked nothing answers the DELETE preflight (real 405); no rule flags it.
-    (
-        "CORS305/compose_nginx_answers_cors_itself/nginx/conf.d/default.conf",
-        "",
-        "model: proxy_set_header Origin ignored",
-    ),
     // A single `Range` gets 206 from nginx's static module; the model says 200.
     ("CORS203/static_files_preflight.conf", "actual status", "model: Range requests"),
 ];

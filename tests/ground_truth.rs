@@ -128,9 +128,6 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     ("CORS105/lists_everywhere.py", "simulate failed", "harness: two apps in one file"),
     // The test's auth service accepts only `Authorization`; the model lets a `Cookie` pass auth_request.
     ("CORS202/auth_request_options_first.conf", "actual status", "harness: what the auth service accepts"),
-    // An upstream outside the repository: the model assumes 200 to OPTIONS, real apps without CORS
-    // handling answer 405 (and apps with it add a second Access-Control-Allow-Origin).
-    ("CORS202/limit_except_with_options.conf", "", "model: OPTIONS to an unknown upstream"),
     // A single `Range` gets 206 from nginx's static module; the model says 200.
     ("CORS203/static_files_preflight.conf", "actual status", "model: Range requests"),
 ];

@@ -472,14 +472,12 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         f,
         up,
         vec![
-            // A clean fixture, but the app's OPTIONS route answers 200 without Access-Control-Allow-Methods,
-            // so the DELETE preflight fails for real (reported to the lead: fixture or CORS203).
-            request("DELETE", APP, "/api/items/1")
-                .cookie()
-                .blocked()
-                .status(P, 200)
-                .has(P, ACAO, APP)
-                .lacks(P, "access-control-allow-methods"),
+            // The app's OPTIONS route answers with the preflight headers, nginx adds ACAO/ACAC.
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 204).has(P, ACAO, APP).has(
+                P,
+                "access-control-allow-methods",
+                "GET, DELETE",
+            ),
             get(APP, "/api/items").cookie().allowed(),
             get(EVIL, "/api/items").cookie().blocked(),
         ],

@@ -135,8 +135,6 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
         "",
         "model: status and headers an endpoint returns",
     ),
-    // A single `Range` gets 206 from nginx's static module; the model says 200.
-    ("CORS203/static_files_preflight.conf", "actual status", "model: Range requests"),
 ];
 
 /// Prints the disagreements with the model and fails on any that is not in [`KNOWN_DISAGREEMENTS`].

@@ -240,7 +240,20 @@ impl<'p> NginxSim<'p> {
             );
             return Response::new(200);
         }
-        if matches!(req.method.as_str(), "GET" | "HEAD") {
+        let single_range = req.header("range").is_some_and(|r| {
+            r.trim().strip_prefix("bytes=").is_some_and(|spec| {
+                !spec.contains(',')
+                    && spec.split_once('-').is_some_and(|(a, b)| {
+                        a.trim().chars().all(|c| c.is_ascii_digit()) && b.trim().chars().all(|c| c.is_ascii_digit())
+                    })
+            })
+        });
+        if req.method == "GET" && single_range {
+            // The range filter answers a satisfiable single range with 206 Partial Content.
+            notes.push("static file: assumed to exist and the range to be satisfiable".to_string());
+            what.push_str(" → static file, one range: 206");
+            Response::new(206)
+        } else if matches!(req.method.as_str(), "GET" | "HEAD") {
             notes.push("static file: assumed to exist".to_string());
             what.push_str(" → static file: 200");
             Response::new(200)

@@ -122,35 +122,19 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 /// know). A difference not listed fails the suite; a listed one that disappears is reported so the
 /// entry can go.
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
-    // Starlette 1.10 sends `Vary: Origin` next to a static `*` on simple responses; the model does not.
-    ("CORS101/credentials_off.py", "actual vary", "model: Vary on allow-all (1.10)"),
-    ("CORS105/glob_string_origins.py", "actual vary", "model: Vary on allow-all (1.10)"),
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
     // Two apps in one file: simulate asks which one; the harness cannot choose.
     ("CORS105/lists_everywhere.py", "simulate failed", "harness: two apps in one file"),
-    // A pure ASGI auth middleware outside CORS answers the preflight 401; the model says 400.
-    ("CORS201/pure_asgi_middleware.py", "preflight status", "model: status of a pure ASGI middleware"),
-    // `Header(None)` parameters are optional; the model answers 422 as if they were required.
-    ("CORS205/header_parameters.py", "actual status", "model: Header(None) is optional"),
     // The test's auth service accepts only `Authorization`; the model lets a `Cookie` pass auth_request.
     ("CORS202/auth_request_options_first.conf", "actual status", "harness: what the auth service accepts"),
-    // An upstream outside the repository: the model assumes 200 to OPTIONS, real apps without CORS
-    // handling answer 405 (and apps with it add a second Access-Control-Allow-Origin).
-    ("CORS202/limit_except_with_options.conf", "", "model: OPTIONS to an unknown upstream"),
-    // simulate's nginx hop forwards the browser's Origin although `proxy_set_header Origin` blanks or
-    // replaces it: the real app then sends no CORS headers (and answers the OPTIONS with 405), the
-    // model predicts the app's CORS headers and "allowed".
-    ("CORS305/compose_nginx_blanks_origin/nginx/conf.d/default.conf", "", "model: proxy_set_header Origin ignored"),
-    ("CORS305/compose_nginx_rewrites_origin/nginx/conf.d/default.conf", "", "model: proxy_set_header Origin ignored"),
-    // Same cause: with Origin blanked nothing answers the DELETE preflight (real 405); no rule flags it.
+    // The app's own OPTIONS route answers 204 with the preflight headers; the model does not read the
+    // status or headers an endpoint returns (assumes 200, none) and says blocked.
     (
-        "CORS305/compose_nginx_answers_cors_itself/nginx/conf.d/default.conf",
+        "CORS203/compose_app_answers_options/nginx/conf.d/default.conf",
         "",
-        "model: proxy_set_header Origin ignored",
+        "model: status and headers an endpoint returns",
     ),
-    // A single `Range` gets 206 from nginx's static module; the model says 200.
-    ("CORS203/static_files_preflight.conf", "actual status", "model: Range requests"),
 ];
 
 /// Prints the disagreements with the model and fails on any that is not in [`KNOWN_DISAGREEMENTS`].

@@ -230,6 +230,10 @@ pub struct HeaderNeed {
     pub span: Span,
     /// A short description for messages (``OAuth2PasswordBearer``, ``the `Header()` parameter `x_token` ``).
     pub source: String,
+    /// The request is served without it: a `Header()` parameter with a default (`Header(None)`,
+    /// `Header(default="x")`, or `= None` after an `Annotated[..., Header()]`). FastAPI answers 422
+    /// only for a missing required one.
+    pub optional: bool,
 }
 
 impl HeaderNeed {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
-use crate::model::fastapi::{ArgShape, CorsArg};
+use crate::model::fastapi::{ArgShape, CorsArg, Install};
 use crate::rules::{Rule, Sink};
 
 pub struct OriginsNotAList;
@@ -18,7 +18,7 @@ impl Rule for OriginsNotAList {
     fn check(project: &Project, sink: &mut Sink) {
         for setup in project.apps.iter().flat_map(|a| &a.cors) {
             for arg in setup.args.iter().filter(|a| LIST_ARGS.contains(&a.name.as_str())) {
-                let Some((message, help)) = explain(arg) else { continue };
+                let Some((message, help)) = explain(arg, setup.install) else { continue };
                 let diagnostic = sink.report(arg.span, message).help(help).primary(primary(&arg.shape));
                 if !(arg.value_span.file == arg.span.file
                     && arg.span.start() <= arg.value_span.start()
@@ -40,7 +40,7 @@ fn primary(shape: &ArgShape) -> &'static str {
 }
 
 /// The message and help for one argument, or `None` when it is fine.
-fn explain(arg: &CorsArg) -> Option<(String, String)> {
+fn explain(arg: &CorsArg, install: Install) -> Option<(String, String)> {
     let name = arg.name.as_str();
     match &arg.shape {
         // `"*"` behaves exactly like `["*"]` in every one of these settings.
@@ -56,10 +56,17 @@ fn explain(arg: &CorsArg) -> Option<(String, String)> {
             ),
         )),
         ArgShape::Bool(_) | ArgShape::Number | ArgShape::NoneValue => Some((
-            format!(
-                "`{name}` is not a list: Starlette evaluates `\"*\" in {name}` (or joins it) when it builds the middleware \
-                 stack, raises `TypeError`, and every request fails with a 500"
-            ),
+            match install {
+                // `CORSMiddleware(app, ...)` runs `__init__` at import: the app never starts.
+                Install::Wrap => format!(
+                    "`{name}` is not a list: `CORSMiddleware(app, ...)` evaluates `\"*\" in {name}` (or joins it) \
+                     when the module is imported, raises `TypeError`, and the app never starts"
+                ),
+                _ => format!(
+                    "`{name}` is not a list: Starlette evaluates `\"*\" in {name}` (or joins it) when it builds the \
+                     middleware stack, raises `TypeError`, and every request fails with a 500"
+                ),
+            },
             format!("pass a list of strings, e.g. `{name}={}`", example(name)),
         )),
         _ => None,

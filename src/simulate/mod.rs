@@ -141,8 +141,12 @@ type Next<'a> = dyn FnMut(&WireRequest, &mut Trace) -> Response + 'a;
 /// Sends `req` to the first hop, which may hand it on to the rest.
 fn forward(hops: &[Hop<'_>], req: &WireRequest, trace: &mut Trace) -> Response {
     let Some((hop, rest)) = hops.split_first() else {
-        let status = trace.endpoint_status.unwrap_or(200);
-        trace.note(format!("the upstream is not in the repository: assumed to answer {status} without CORS headers"));
+        // An app without CORS handling has no OPTIONS route: its router answers 405.
+        let other = trace.endpoint_status.unwrap_or(200);
+        let status = if req.method == "OPTIONS" { 405 } else { other };
+        trace.note(format!(
+            "the upstream is not in the repository: assumed to answer OPTIONS with 405 and other methods with {other} (--endpoint-status), without CORS headers"
+        ));
         let response = Response::new(status);
         trace.step(
             "upstream",

@@ -240,7 +240,20 @@ impl<'p> NginxSim<'p> {
             );
             return Response::new(200);
         }
-        if matches!(req.method.as_str(), "GET" | "HEAD") {
+        let single_range = req.header("range").is_some_and(|r| {
+            r.trim().strip_prefix("bytes=").is_some_and(|spec| {
+                !spec.contains(',')
+                    && spec.split_once('-').is_some_and(|(a, b)| {
+                        a.trim().chars().all(|c| c.is_ascii_digit()) && b.trim().chars().all(|c| c.is_ascii_digit())
+                    })
+            })
+        });
+        if req.method == "GET" && single_range {
+            // The range filter answers a satisfiable single range with 206 Partial Content.
+            notes.push("static file: assumed to exist and the range to be satisfiable".to_string());
+            what.push_str(" → static file, one range: 206");
+            Response::new(206)
+        } else if matches!(req.method.as_str(), "GET" | "HEAD") {
             notes.push("static file: assumed to exist".to_string());
             what.push_str(" → static file: 200");
             Response::new(200)
@@ -251,26 +264,38 @@ impl<'p> NginxSim<'p> {
     }
 
     /// The request as the upstream gets it: `Host` is `$proxy_host` unless `proxy_set_header Host`
-    /// says otherwise (other `proxy_set_header`s do not matter to CORS).
+    /// says otherwise; `proxy_set_header Origin` replaces the browser's `Origin`, or removes it when
+    /// the value is empty (nginx sends no header with an empty value), so the app behind sees no or
+    /// another origin. Other `proxy_set_header`s do not matter to CORS.
     fn upstream_request(&self, context: BlockId, req: &WireRequest, proxy_host: &str) -> WireRequest {
         let m = model(self.project);
         let mut out = req.clone();
-        let set =
-            m.effective_proxy_set_headers(context).into_iter().find(|h| h.item.name.value.eq_ignore_ascii_case("host"));
-        let host = match set {
-            Some(h) => {
-                let url = req.url.as_ref();
-                h.item
-                    .value
-                    .value
-                    .replace("$http_host", &req.header("host").unwrap_or_default())
-                    .replace("$host", &url.map(|u| u.host.clone()).unwrap_or_default())
-                    .replace("$proxy_host", proxy_host)
-            }
+        let sets = m.effective_proxy_set_headers(context);
+        let url = req.url.as_ref();
+        let expand = |value: &str| {
+            value
+                .replace("$http_origin", &req.header("origin").unwrap_or_default())
+                .replace("$http_host", &req.header("host").unwrap_or_default())
+                .replace("$host", &url.map(|u| u.host.clone()).unwrap_or_default())
+                .replace("$scheme", &url.map(|u| u.scheme.clone()).unwrap_or_default())
+                .replace("$proxy_host", proxy_host)
+        };
+        let set = |name: &str| sets.iter().find(|h| h.item.name.value.eq_ignore_ascii_case(name));
+        let host = match set("host") {
+            Some(h) => expand(&h.item.value.value),
             None => proxy_host.to_string(),
         };
         out.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("host"));
         out.headers.insert(0, ("Host".to_string(), host));
+        if let Some(h) = set("origin") {
+            let origin = expand(&h.item.value.value);
+            let position = out.headers.iter().position(|(n, _)| n.eq_ignore_ascii_case("origin"));
+            out.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("origin"));
+            if !origin.is_empty() {
+                let at = position.unwrap_or(out.headers.len()).min(out.headers.len());
+                out.headers.insert(at, ("Origin".to_string(), origin));
+            }
+        }
         out
     }
 

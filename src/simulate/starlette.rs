@@ -96,6 +96,22 @@ impl<'p> AppSim<'p> {
         self.project.file(span.file).and_then(|f| f.text.get(span.start()..span.end())).unwrap_or("")
     }
 
+    /// A pure ASGI middleware builds its response first and sends it later
+    /// (`response = JSONResponse(..., status_code=401)` … `await response(scope, receive, send)`):
+    /// the status is in that assignment, not at the exit.
+    fn asgi_exit_status(&self, definition: crate::source::Span, exit: crate::source::Span) -> Option<u16> {
+        if definition.file != exit.file || exit.end() < definition.start() {
+            return None;
+        }
+        let whole = self.text(definition);
+        let before = whole.get(..exit.end() - definition.start())?;
+        let sent = regex::Regex::new(r"await\s+(\w+)\(\s*scope").ok()?;
+        let name = sent.captures_iter(before).last()?.get(1)?.as_str().to_string();
+        let assigned = regex::Regex::new(&format!(r"(?m)^\s*{}\s*=[^=]", regex::escape(&name))).ok()?;
+        let start = assigned.find_iter(before).last()?.start();
+        exit_status(before.get(start..)?)
+    }
+
     pub fn handle(&self, req: &WireRequest, trace: &mut Trace) -> Response {
         self.run_from(0, req, trace)
     }
@@ -108,7 +124,16 @@ impl<'p> AppSim<'p> {
                     let Some(setup) = self.app.cors.get(*setup) else { continue };
                     let Some(policy) = self.project.policies.get(setup.policy) else { continue };
                     if !req.has("origin") {
-                        continue;
+                        if self.version != StarletteVersion::Latest {
+                            continue;
+                        }
+                        // 1.10 runs its `send` wrapper without an Origin too, and appends `Vary: Origin`.
+                        let mut r = self.run_from(pos + 1, req, trace);
+                        if !trace.server_error {
+                            cors::add_vary(&mut r, "Origin");
+                            trace.step(&layer, "CORSMiddleware (no Origin) appends Vary: Origin", &r, Vec::new());
+                        }
+                        return r;
                     }
                     let cors = match Cors::from(policy, setup) {
                         Ok(c) => c,
@@ -238,7 +263,11 @@ impl<'p> AppSim<'p> {
                     if exits {
                         let text = self.text(exit);
                         let raised = text.trim_start().starts_with("raise");
-                        let status = if raised { Some(500) } else { exit_status(text) };
+                        let status = if raised {
+                            Some(500)
+                        } else {
+                            exit_status(text).or_else(|| self.asgi_exit_status(c.definition, exit))
+                        };
                         let mut notes = Vec::new();
                         if raised {
                             notes.push("an exception raised outside ExceptionMiddleware becomes a 500 from ServerErrorMiddleware".to_string());
@@ -277,7 +306,7 @@ impl<'p> AppSim<'p> {
         let answers =
             |r: &&Route| r.methods.iter().any(|m| m.value == method || (method == "HEAD" && m.value == "GET"));
         if let Some(route) = matching.iter().find(|r| answers(r)) {
-            let missing = route.headers.iter().find(|h| !req.has(&h.name));
+            let missing = route.headers.iter().find(|h| !h.optional && !req.has(&h.name));
             let (status, what) = match missing {
                 Some(need) if need.name.eq_ignore_ascii_case("authorization") => {
                     (401, format!("{} needs `Authorization` ({}): 401", route.describe(method), need.source))

@@ -221,11 +221,11 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             vec![
                 get(APP, "/api/ok")
                     .cookie()
-                    .blocked()
+                    .allowed()
                     .has(A, ACAO, APP)
-                    .has(A, ACAC, "true, true")
-                    .note("(app with CORS behind: ACAO hidden, but ACAC twice)"),
-                get(APP, "/api/ok").allowed().note("(without credentials the duplicate ACAC is not read)"),
+                    .has(A, ACAC, "true")
+                    .note("(app with CORS behind: both its headers hidden, nginx's own only)"),
+                get(APP, "/api/ok").allowed(),
             ],
         ),
         case(
@@ -388,6 +388,19 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
                 .has(A, ACAC, "true, true"),
         ],
     ));
+    let (f, up) = stack("CORS304/compose_nginx_hides_only_origin");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items")
+                .cookie()
+                .blocked()
+                .has(A, ACAO, "https://app.example.com")
+                .has(A, ACAC, "true, true")
+                .note("(only ACAO hidden: the app's ACAC and nginx's both arrive)"),
+        ],
+    ));
     let (f, up) = stack("CORS304/compose_nginx_leaves_cors_to_app");
     cases.push(case(
         f,
@@ -459,14 +472,12 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         f,
         up,
         vec![
-            // A clean fixture, but the app's OPTIONS route answers 200 without Access-Control-Allow-Methods,
-            // so the DELETE preflight fails for real (reported to the lead: fixture or CORS203).
-            request("DELETE", APP, "/api/items/1")
-                .cookie()
-                .blocked()
-                .status(P, 200)
-                .has(P, ACAO, APP)
-                .lacks(P, "access-control-allow-methods"),
+            // The app's OPTIONS route answers with the preflight headers, nginx adds ACAO/ACAC.
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 204).has(P, ACAO, APP).has(
+                P,
+                "access-control-allow-methods",
+                "GET, DELETE",
+            ),
             get(APP, "/api/items").cookie().allowed(),
             get(EVIL, "/api/items").cookie().blocked(),
         ],

@@ -190,6 +190,7 @@ impl<'t> Ctx<'t> {
                         name: header.value.clone(),
                         span: header.span,
                         source: source.clone(),
+                        optional: false,
                     });
                 }
             }

@@ -75,7 +75,7 @@ impl<'t> Ctx<'t> {
             V::Call(call) => {
                 if let Some(header) = security_header(&call.path, Some(call)) {
                     let source = format!("`{}`", super::middleware::starlette_name(&call.path).unwrap_or("security"));
-                    needs.headers.push(HeaderNeed { name: header, span: call.span, source });
+                    needs.headers.push(HeaderNeed { name: header, span: call.span, source, optional: false });
                 } else if matches!(marker(call), Some("Depends" | "Security"))
                     && let Some(inner) = call.arg(Some(0), "dependency")
                 {
@@ -92,6 +92,7 @@ impl<'t> Ctx<'t> {
                         name: "Authorization".to_string(),
                         span: val.span,
                         source: format!("a subclass of `{name}`"),
+                        optional: false,
                     });
                 }
             }
@@ -115,7 +116,7 @@ impl<'t> Ctx<'t> {
                 markers.extend(self.annotated_markers(module, annotation, 0));
             }
             let mut has_marker = false;
-            for m in &markers {
+            for (index, m) in markers.iter().enumerate() {
                 let V::Call(call) = &m.v else { continue };
                 match marker(call) {
                     Some("Header") => {
@@ -126,7 +127,13 @@ impl<'t> Ctx<'t> {
                         let header =
                             alias.unwrap_or_else(|| if convert { name.replace('_', "-") } else { name.clone() });
                         let source = format!("the `Header()` parameter `{name}`");
-                        needs.headers.push(HeaderNeed { name: header, span: param_span, source });
+                        // A default in the marker (`...` is Unknown: required), or, for a marker in
+                        // the annotation, the parameter's own default.
+                        let optional = match call.arg(Some(0), "default") {
+                            Some(d) => !matches!(d.val.v, V::Unknown),
+                            None => call.arg(None, "default_factory").is_some() || (default.is_some() && index > 0),
+                        };
+                        needs.headers.push(HeaderNeed { name: header, span: param_span, source, optional });
                     }
                     Some("Depends" | "Security") => {
                         has_marker = true;

@@ -11,7 +11,7 @@ use crate::simulate::request::WireRequest;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StarletteVersion {
     /// 1.10 and later (checked against 1.10.0): `QUERY` in `allow_methods=["*"]`, the full preflight
-    /// `Vary`, `Vary: Origin` on disallowed simple responses.
+    /// `Vary`, `Vary: Origin` on every simple response (also disallowed origins and a static `*`).
     #[default]
     Latest,
     /// 1.0 to 1.9 (read from 1.3.1): `["*"]` + credentials always reflects.
@@ -262,13 +262,15 @@ impl Cors {
         if explicit {
             response.set("Access-Control-Allow-Origin", &origin);
             add_vary(response, "Origin");
-        } else if version == StarletteVersion::Latest && !self.allow_all() {
+        } else if version == StarletteVersion::Latest {
+            // 1.10 appends `Vary: Origin` in every other case too: a disallowed origin, and a static
+            // `*` without credentials.
             add_vary(response, "Origin");
         }
     }
 }
 
-fn add_vary(response: &mut Response, value: &str) {
+pub(super) fn add_vary(response: &mut Response, value: &str) {
     let vary = match response.get("vary") {
         Some(existing) => format!("{existing}, {value}"),
         None => value.to_string(),

@@ -85,7 +85,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub kind: FileKind,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed on first use: most files never need a position.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A 1-based row and a 1-based column counted in characters.
@@ -97,27 +98,34 @@ pub struct Position {
 
 impl SourceFile {
     pub fn new(path: PathBuf, kind: FileKind, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path, kind, text, line_starts }
+        SourceFile { path, kind, text, line_starts: std::sync::OnceLock::new() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// Position of a byte offset; offsets past the end or inside a character are clamped.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset);
-        let row = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let line_start = self.line_starts.get(row - 1).copied().unwrap_or(0);
+        let starts = self.line_starts();
+        let row = starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = starts.get(row - 1).copied().unwrap_or(0);
         let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
         Position { row, column }
     }
 
     /// The byte offset where 1-based `row` starts, if the file has that row.
     pub fn line_start(&self, row: usize) -> Option<usize> {
-        self.line_starts.get(row.checked_sub(1)?).copied()
+        self.line_starts().get(row.checked_sub(1)?).copied()
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The text of 1-based `row`, without its line ending.

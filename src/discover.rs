@@ -314,6 +314,17 @@ mod tests {
         assert_eq!(read_file(&fifo).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
     }
 
+    #[test]
+    fn a_file_gone_before_its_read_is_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.conf");
+        let found = Mutex::new(Discovery::default());
+        read_into(&path, FileKind::Nginx, false, &|_, _| true, &found);
+        let found = found.into_inner().unwrap();
+        assert!(found.files.is_empty() && found.missing.is_empty());
+        assert!(found.notes[0].contains("gone.conf: skipped, cannot be read"), "{:?}", found.notes);
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn o_nonblock_matches_libc() {

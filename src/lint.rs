@@ -106,6 +106,11 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     }
     crate::extract::extract(&mut project, &trees);
     drop(trees);
+    for (id, file) in project.files.iter().enumerate() {
+        if let Some(origins) = resolver.for_file(&file.path)?.allowed_origins(&file.path) {
+            project.allowed_origins.insert(id, origins.into_iter().map(str::to_owned).collect());
+        }
+    }
 
     let diagnostics = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
     let fail_on = match options.cli.fail_on {
@@ -247,4 +252,30 @@ fn is_vcs_ignored(path: &Path) -> bool {
         dir = current.parent();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_origins_reach_the_model_per_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = "[allowed-origins]\n\"prod/**\" = [\"https://app.example.com\"]\n";
+        std::fs::write(dir.path().join("corslint.toml"), config).expect("config");
+        for sub in ["prod", "dev"] {
+            std::fs::create_dir(dir.path().join(sub)).expect("dir");
+            std::fs::write(dir.path().join(sub).join("cors.py"), "CORS_ORIGINS = []\n").expect("file");
+        }
+        let outcome = lint(&Options { paths: vec![dir.path().to_path_buf()], ..Options::default() }).expect("lint");
+        let project = &outcome.project;
+        let declared: Vec<(String, &Vec<String>)> = project
+            .allowed_origins
+            .iter()
+            .filter_map(|(id, origins)| project.file(*id).map(|f| (f.path.display().to_string(), origins)))
+            .collect();
+        assert_eq!(declared.len(), 1, "{declared:?}");
+        assert!(declared[0].0.ends_with("prod/cors.py"), "{declared:?}");
+        assert_eq!(declared[0].1, &vec!["https://app.example.com".to_owned()]);
+    }
 }

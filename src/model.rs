@@ -4,10 +4,12 @@
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
 pub mod deploy;
+pub mod fastapi;
 pub mod nginx;
 
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// A value static analysis either resolved or could not. `Unknown` never produces a finding by itself.
@@ -131,8 +133,13 @@ pub struct Project {
     pub policies: Vec<CorsPolicy>,
     /// nginx configurations: blocks, maps and upstreams, with nginx's inheritance rules.
     pub nginx: nginx::NginxModel,
+    /// The origins the user declared trustworthy (`allowed-origins` in the configuration that governs
+    /// the file), for each file that has the setting (CORS108). Filled by the pipeline, not extractors.
+    pub allowed_origins: HashMap<FileId, Vec<String>>,
     /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
     pub deploy: deploy::DeployFacts,
+    /// FastAPI/Starlette applications (middleware stack, routes, header needs).
+    pub apps: Vec<fastapi::App>,
 }
 
 impl Project {

@@ -6,6 +6,7 @@ use crate::model::Project;
 use crate::parse::Parsed;
 
 mod compose;
+pub mod fastapi;
 mod ingress;
 mod k8s;
 mod traefik;
@@ -14,6 +15,7 @@ mod yaml;
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     nginx::extract(project, parsed);
+    fastapi::extract(project, parsed);
     for (file, tree) in parsed.iter().enumerate() {
         if let Parsed::Yaml(yaml) = tree {
             extract_deploy(project, file, yaml);

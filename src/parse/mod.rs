@@ -5,6 +5,9 @@ pub mod yaml;
 
 use crate::source::TextRange;
 
+pub mod dotenv;
+pub mod python;
+
 /// Why a file (or part of one) could not be parsed; becomes a CORS901 finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -28,14 +31,17 @@ pub enum Parsed {
     Nothing,
     Nginx(nginx::Config),
     Yaml(yaml::YamlFile),
+    Python(python::PythonTree),
+    Dotenv(dotenv::DotenvFile),
 }
 
 /// Whether a file's bytes can hold anything that matters: the prefilter that keeps most files
 /// away from the parsers.
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     match kind {
+        FileKind::Python => python_worth_parsing(bytes),
         FileKind::Yaml => yaml_worth_parsing(bytes),
-        FileKind::Python | FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
+        FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
     }
 }
 
@@ -52,7 +58,11 @@ pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
             let (tree, errors) = yaml::parse(&file.text);
             (Parsed::Yaml(tree), errors)
         }
-        FileKind::Python | FileKind::Dotenv => (Parsed::Nothing, Vec::new()),
+        FileKind::Python => match python::parse(&file.text) {
+            (Some(tree), errors) => (Parsed::Python(tree), errors),
+            (None, errors) => (Parsed::Nothing, errors),
+        },
+        FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
     }
 }
 
@@ -81,6 +91,61 @@ fn is_helm_template(file: &SourceFile) -> bool {
     file.path.components().any(|c| c.as_os_str() == "templates") && file.text.contains("{{")
 }
 
+/// The words a Python file must contain to matter: CORS setup, origins, security and header
+/// dependencies, settings, request bodies, middleware, apps and routers. A pure literal alternation,
+/// so the regex crate runs it as one SIMD multi-literal scan.
+const PYTHON_WORDS: &str = "cors|CORS|Cors|origin|ORIGIN|Origin|iddleware|IDDLEWARE|Header(|Depends(|Security(|OAuth2|\
+                            HTTPBearer|HTTPBasic|HTTPDigest|APIKey|BaseSettings|BaseModel|SQLModel|APIRouter|\
+                            include_router|add_api_route|FastAPI|Starlette";
+
+/// HTTP-method decorators that register routes (`@app.get(`, `@router.api_route(`).
+const ROUTE_DECORATORS: &[&[u8]] =
+    &[b"get", b"post", b"put", b"patch", b"delete", b"options", b"head", b"api_route", b"route"];
+
+fn python_worth_parsing(bytes: &[u8]) -> bool {
+    static WORDS: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let escaped: Vec<String> = PYTHON_WORDS.split('|').map(|w| regex::escape(w.trim())).collect();
+        regex::bytes::Regex::new(&escaped.join("|")).ok()
+    });
+    match words {
+        Some(re) => re.is_match(bytes) || has_route_decorator(bytes),
+        None => !bytes.is_empty(),
+    }
+}
+
+/// A line `@name.attr.method(` whose last attribute is an HTTP method: routes on an app imported
+/// from elsewhere (`from .main import app`) leave no other trace in the file.
+fn has_route_decorator(bytes: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(at) = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'@')).map(|i| i + from) {
+        from = at + 1;
+        // Only indentation may precede the `@` (looked at within a bounded window: never quadratic).
+        let window = at.saturating_sub(256);
+        let before = bytes.get(window..at).unwrap_or_default();
+        let indent = match before.iter().rposition(|&c| c == b'\n') {
+            Some(newline) => before.get(newline + 1..).unwrap_or_default(),
+            None if window == 0 => before,
+            None => continue,
+        };
+        if !indent.iter().all(|c| *c == b' ' || *c == b'\t') {
+            continue;
+        }
+        let rest = bytes.get(at + 1..).unwrap_or_default();
+        let len = rest.iter().take(200).take_while(|c| c.is_ascii_alphanumeric() || b"_. \t".contains(c)).count();
+        if rest.get(len) != Some(&b'(') {
+            continue;
+        }
+        let dotted = rest.get(..len).unwrap_or_default();
+        let Some(dot) = dotted.iter().rposition(|&c| c == b'.') else { continue };
+        let last = dotted.get(dot + 1..).unwrap_or_default().trim_ascii();
+        if ROUTE_DECORATORS.contains(&last) {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +160,36 @@ mod tests {
         assert!(worth("ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-url: x\n"));
         assert!(!worth("name: CI\non: push\njobs:\n  test:\n    services:\n      db:\n        image: postgres\n"));
         assert!(!worth("openapi: 3.1.0\npaths: {}\n"));
+    }
+
+    #[test]
+    fn python_prefilter_keeps_candidates_only() {
+        for yes in [
+            "from fastapi.middleware.cors import CORSMiddleware",
+            "ALLOWED_ORIGINS = ['https://a.com']",
+            "@router.delete('/x')\ndef f(): pass",
+            "@ app . get ( '/' )",
+            "def f(x: str = Header(None)): pass",
+            "class S(BaseSettings): pass",
+            "class Item(BaseModel): pass",
+            "oauth = OAuth2PasswordBearer(tokenUrl='t')",
+        ] {
+            assert!(worth_parsing(FileKind::Python, yes.as_bytes()), "{yes}");
+        }
+        for no in ["import os\nprint(os.environ.get('X'))\n", "d = {}\nd.get('a')\n", ""] {
+            assert!(!worth_parsing(FileKind::Python, no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
+    fn prefilter_is_cheap() {
+        // 8 MiB of ordinary Python without any of the words: the scan must stay far below parsing.
+        let line = "def compute(values, factor):\n    return [v * factor for v in values if v > 0]  # total\n";
+        let text = line.repeat(8 * 1024 * 1024 / line.len());
+        let start = std::time::Instant::now();
+        assert!(!worth_parsing(FileKind::Python, text.as_bytes()));
+        let elapsed = start.elapsed();
+        eprintln!("prefilter: {} MiB in {elapsed:?}", text.len() / (1024 * 1024));
+        assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
     }
 }

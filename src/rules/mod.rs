@@ -9,15 +9,31 @@ use crate::source::Span;
 
 mod cors_header_dropped_by_inner_block;
 mod cors_header_not_always;
+mod header_not_allowed;
+mod insecure_origin_trusted;
 mod malformed_cors_header;
+mod max_age_capped;
+mod method_not_allowed;
 mod missing_vary_origin;
 mod multiple_origins_in_header;
 mod nginx_words;
+mod null_origin_allowed;
+mod origin_never_matches;
+mod origin_outside_policy;
+mod origin_support;
+mod origins_not_a_list;
+mod permissive_origin_regex;
+mod preflight_blocked_by_middleware;
 mod preflight_not_answered;
 mod preflight_requires_auth;
 mod proxy_hides_cors_headers;
+mod reflected_origin;
+#[cfg(test)]
+mod test_support;
 mod unparsable_config;
 mod unused_suppression;
+mod wildcard_ignored_with_credentials;
+mod wildcard_origin_with_credentials;
 
 pub use unused_suppression::UnusedSuppression;
 
@@ -45,8 +61,21 @@ macro_rules! rule {
 
 /// Every rule, in code order.
 pub static RULES: &[RuleMeta] = &[
+    rule!(wildcard_origin_with_credentials::WildcardOriginWithCredentials),
+    rule!(reflected_origin::ReflectedOrigin),
+    rule!(null_origin_allowed::NullOriginAllowed),
+    rule!(origin_never_matches::OriginNeverMatches),
+    rule!(origins_not_a_list::OriginsNotAList),
+    rule!(permissive_origin_regex::PermissiveOriginRegex),
+    rule!(insecure_origin_trusted::InsecureOriginTrusted),
+    rule!(origin_outside_policy::OriginOutsidePolicy),
+    rule!(preflight_blocked_by_middleware::PreflightBlockedByMiddleware),
     rule!(preflight_requires_auth::PreflightRequiresAuth),
     rule!(preflight_not_answered::PreflightNotAnswered),
+    rule!(method_not_allowed::MethodNotAllowed),
+    rule!(header_not_allowed::HeaderNotAllowed),
+    rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
+    rule!(max_age_capped::MaxAgeCapped),
     rule!(cors_header_not_always::CorsHeaderNotAlways),
     rule!(cors_header_dropped_by_inner_block::CorsHeaderDroppedByInnerBlock),
     rule!(proxy_hides_cors_headers::ProxyHidesCorsHeaders),

@@ -1,0 +1,331 @@
+//! FastAPI/Starlette: finds every application object, its CORS setups (one `CorsPolicy` each, with
+//! Starlette's defaults), its middleware stack in effective order, its routes and the request
+//! headers and bodies they need.
+//!
+//! - `modules`: module names from file paths, bindings, imports and aliases.
+//! - `value` (types), `eval`, `names`, `calls`: static evaluation (constants across modules,
+//!   `**kwargs`, concatenation, comprehensions, small functions); everything else is `Unknown`.
+//! - `settings`: pydantic `BaseSettings` fields, `.env` overrides, simple properties.
+//! - `objects`, `walk`: app and router objects and the statement-order walk that records
+//!   `add_middleware`, decorators, wraps, routes and `include_router` on them.
+//! - `cors`, `middleware` (+ `preflight`, `conditions`), `routes`: the model facts for each.
+
+mod calls;
+mod conditions;
+mod cors;
+mod eval;
+mod middleware;
+mod modules;
+mod names;
+mod objects;
+mod preflight;
+mod routes;
+mod settings;
+mod syntax;
+mod value;
+mod walk;
+
+use crate::model::fastapi::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Route};
+use crate::model::{CorsPolicy, Project};
+use crate::parse::Parsed;
+use crate::parse::dotenv::DotenvFile;
+use crate::source::{FileId, SourceFile};
+use modules::{ModId, Module, ModuleIndex};
+use objects::{Objects, Op, OpKind};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use value::{Arg, CallV, V, Val};
+
+/// Everything extraction knows while it runs; `'t` is the lifetime of the files and trees.
+pub struct Ctx<'t> {
+    pub files: &'t [SourceFile],
+    pub modules: Vec<Module<'t>>,
+    pub index: ModuleIndex,
+    pub dotenvs: Vec<(FileId, &'t DotenvFile)>,
+    memo: RefCell<HashMap<(ModId, String), Val<'t>>>,
+    active: RefCell<HashSet<(ModId, String)>>,
+    fuel: Cell<u32>,
+    /// Evaluation steps left for the whole project: a bound on time whatever the input.
+    total_fuel: Cell<u64>,
+    pub objects: RefCell<Objects<'t>>,
+    /// Per function (node id): its only `return` value, and its local bindings.
+    returns: RefCell<HashMap<usize, Option<tree_sitter::Node<'t>>>>,
+    locals: RefCell<HashMap<usize, std::rc::Rc<modules::Symbols<'t>>>>,
+}
+
+/// Adds the FastAPI/Starlette facts of the project: policies and apps.
+pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let (policies, mut apps) = {
+        let Some(ctx) = Ctx::new(&project.files, parsed) else { return };
+        ctx.walk_all();
+        ctx.finish()
+    };
+    let base = project.policies.len();
+    for app in &mut apps {
+        for setup in &mut app.cors {
+            setup.policy += base;
+        }
+    }
+    project.policies.extend(policies);
+    project.apps.extend(apps);
+}
+
+impl<'t> Ctx<'t> {
+    fn new(files: &'t [SourceFile], parsed: &'t [Parsed]) -> Option<Self> {
+        let mut modules = Vec::new();
+        let mut dotenvs = Vec::new();
+        for (id, (file, tree)) in files.iter().zip(parsed).enumerate() {
+            match tree {
+                Parsed::Python(tree) => modules.push(Module::new(id, &file.path, &file.text, tree.root())),
+                Parsed::Dotenv(env) => dotenvs.push((id, env)),
+                _ => {}
+            }
+        }
+        if modules.is_empty() {
+            return None;
+        }
+        let index = ModuleIndex::new(&modules);
+        Some(Ctx {
+            files,
+            modules,
+            index,
+            dotenvs,
+            memo: RefCell::default(),
+            active: RefCell::default(),
+            fuel: Cell::new(0),
+            total_fuel: Cell::new(50_000_000),
+            objects: RefCell::default(),
+            returns: RefCell::default(),
+            locals: RefCell::default(),
+        })
+    }
+
+    /// Turns the recorded objects into model apps and their policies (indices local to the returned
+    /// policy list).
+    fn finish(&self) -> (Vec<CorsPolicy>, Vec<App>) {
+        let objects = std::mem::take(&mut *self.objects.borrow_mut());
+        let mut policies = Vec::new();
+        let mut apps = Vec::new();
+        for app in &objects.apps {
+            self.refuel();
+            let mut cors = Vec::new();
+            let mut listed = Vec::new();
+            let mut added = Vec::new();
+            let mut wraps = Vec::new();
+            if let Some(ctor) = &app.ctor {
+                for item in objects::seq_items(ctor.arg(None, "middleware").map(|a| &a.val)) {
+                    let V::Call(entry) = &item.v else { continue };
+                    if middleware::starlette_name(&entry.path) != Some("Middleware") {
+                        continue;
+                    }
+                    let (class, options) = split_first(entry, "cls");
+                    let Some(class) = class else { continue };
+                    let built = self.middleware_entry(
+                        &class,
+                        &options,
+                        entry,
+                        Install::MiddlewareList,
+                        &mut cors,
+                        &mut policies,
+                    );
+                    listed.push(built);
+                }
+            }
+            let mut ops: Vec<&Op<'t>> = app.ops.iter().collect();
+            ops.sort_by(|a, b| a.key.cmp(&b.key));
+            for op in &ops {
+                match &op.kind {
+                    OpKind::AddMiddleware(call) => {
+                        let (class, options) = split_first(call, "middleware_class");
+                        let Some(class) = class else { continue };
+                        added.push(self.middleware_entry(
+                            &class,
+                            &options,
+                            call,
+                            Install::AddMiddleware,
+                            &mut cors,
+                            &mut policies,
+                        ));
+                    }
+                    OpKind::Decorator { module, def, span } => {
+                        let source = self.modules.get(*module).map_or("", |m| m.text);
+                        let name = syntax::field(*def, "name").map_or("middleware", |n| syntax::text(n, source));
+                        added.push(Middleware {
+                            name: name.to_string(),
+                            span: *span,
+                            install: Install::Decorator,
+                            kind: MiddlewareKind::Custom(self.dispatch_function(*module, *def, false)),
+                        });
+                    }
+                    OpKind::Wrap(call) => {
+                        let (_, options) = split_first(call, "app");
+                        let class = call.callee.clone();
+                        wraps.push(self.middleware_entry(
+                            &class,
+                            &options,
+                            call,
+                            Install::Wrap,
+                            &mut cors,
+                            &mut policies,
+                        ));
+                    }
+                    OpKind::Route(_) | OpKind::Include { .. } => {}
+                }
+            }
+            let mut middleware: Vec<Middleware> = wraps.into_iter().rev().collect();
+            middleware.extend(added.into_iter().rev());
+            middleware.extend(listed);
+
+            let mut header_needs = Vec::new();
+            for m in &middleware {
+                let (headers, source) = match &m.kind {
+                    MiddlewareKind::Authentication { backend: Some(backend) } => {
+                        (&backend.reads_headers, format!("the authentication backend of `{}`", m.name))
+                    }
+                    MiddlewareKind::Custom(custom) => (&custom.gate_headers, format!("the middleware `{}`", m.name)),
+                    _ => continue,
+                };
+                for header in headers {
+                    header_needs.push(HeaderNeed {
+                        name: header.value.clone(),
+                        span: header.span,
+                        source: source.clone(),
+                    });
+                }
+            }
+            let mut routes = Vec::new();
+            let app_dependencies =
+                app.ctor.as_ref().map(|c| objects::seq_items(c.arg(None, "dependencies").map(|a| &a.val)));
+            let app_dependencies = app_dependencies.unwrap_or_default();
+            if let Some(ctor) = &app.ctor {
+                self.starlette_routes(ctor, "", &app_dependencies, &mut routes);
+            }
+            self.collect_routes(&objects, &ops, "", &app_dependencies, &mut routes, &mut Vec::new());
+            apps.push(App { span: app.span, framework: app.framework, cors, middleware, routes, header_needs });
+        }
+        (policies, apps)
+    }
+
+    fn middleware_entry(
+        &self,
+        class: &Val<'t>,
+        options: &[Arg<'t>],
+        call: &CallV<'t>,
+        install: Install,
+        cors: &mut Vec<crate::model::fastapi::CorsSetup>,
+        policies: &mut Vec<CorsPolicy>,
+    ) -> Middleware {
+        let name = self.display_name(class);
+        let kind = if cors::is_cors_class(class) {
+            cors.push(self.cors_setup(options, call.unknown_args, call.span, install, policies));
+            MiddlewareKind::Cors { setup: cors.len() - 1 }
+        } else {
+            self.classify_middleware(class, options)
+        };
+        Middleware { name, span: call.span, install, kind }
+    }
+
+    fn display_name(&self, class: &Val<'t>) -> String {
+        match &class.v {
+            V::Path(p) => p.rsplit('.').next().unwrap_or(p).to_string(),
+            V::Class(m, node) | V::Func(m, node) => {
+                let source = self.modules.get(*m).map_or("", |x| x.text);
+                syntax::field(*node, "name").map_or("middleware", |n| syntax::text(n, source)).to_string()
+            }
+            _ => "middleware".to_string(),
+        }
+    }
+
+    fn collect_routes(
+        &self,
+        objects: &Objects<'t>,
+        ops: &[&Op<'t>],
+        prefix: &str,
+        dependencies: &[Val<'t>],
+        out: &mut Vec<Route>,
+        visited: &mut Vec<usize>,
+    ) {
+        for op in ops {
+            self.refuel();
+            match &op.kind {
+                OpKind::Route(route) => out.push(self.route_facts(route, prefix, dependencies)),
+                OpKind::Include { router, prefix: include_prefix, dependencies: include_deps } => {
+                    if visited.contains(router) || visited.len() > 16 {
+                        continue;
+                    }
+                    let Some(obj) = objects.routers.get(*router) else { continue };
+                    let router_prefix = obj.ctor.arg(None, "prefix").and_then(|a| a.val.str().map(str::to_string));
+                    let full = format!(
+                        "{prefix}{}{}",
+                        include_prefix.as_deref().unwrap_or(""),
+                        router_prefix.as_deref().unwrap_or("")
+                    );
+                    let mut deps = dependencies.to_vec();
+                    deps.extend(include_deps.iter().cloned());
+                    deps.extend(objects::seq_items(obj.ctor.arg(None, "dependencies").map(|a| &a.val)));
+                    let mut router_ops: Vec<&Op<'t>> = obj.ops.iter().collect();
+                    router_ops.sort_by(|a, b| a.key.cmp(&b.key));
+                    visited.push(*router);
+                    self.starlette_routes(&obj.ctor, &full, &deps, out);
+                    self.collect_routes(objects, &router_ops, &full, &deps, out, visited);
+                    visited.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `routes=[Route("/x", endpoint, methods=[...])]` given to `Starlette(...)` or a router.
+    fn starlette_routes(&self, ctor: &CallV<'t>, prefix: &str, dependencies: &[Val<'t>], out: &mut Vec<Route>) {
+        for item in objects::seq_items(ctor.arg(None, "routes").map(|a| &a.val)) {
+            let V::Call(route) = &item.v else { continue };
+            if !matches!(middleware::starlette_name(&route.path), Some("Route" | "APIRoute")) {
+                continue;
+            }
+            let path = route.arg(Some(0), "path").and_then(|a| a.val.str().map(str::to_string));
+            let handler = match route.arg(Some(1), "endpoint").map(|a| &a.val.v) {
+                Some(V::Func(m, def)) => Some((*m, *def)),
+                _ => None,
+            };
+            let methods = match route.arg(None, "methods").map(|a| &a.val.v) {
+                None => vec![crate::source::Spanned::new("GET".to_string(), route.span)],
+                Some(V::Seq(seq)) if !seq.unknown => {
+                    let methods: Option<Vec<_>> = seq
+                        .items
+                        .iter()
+                        .map(|i| i.str().map(|m| crate::source::Spanned::new(m.to_ascii_uppercase(), i.span)))
+                        .collect();
+                    match methods {
+                        Some(methods) => methods,
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let op = objects::RouteOp { methods, path, span: route.span, handler, dependencies: Vec::new() };
+            out.push(self.route_facts(&op, prefix, dependencies));
+        }
+    }
+}
+
+/// A call's first argument (positional, or by keyword `name`) and the remaining arguments.
+fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t>>) {
+    if let Some(index) = call.args.iter().position(|a| a.name.as_deref() == Some(name)) {
+        let mut rest = call.args.clone();
+        let first = rest.remove(index);
+        return (Some(first.val), rest);
+    }
+    match call.args.iter().position(|a| a.name.is_none()) {
+        Some(index) => {
+            let mut rest = call.args.clone();
+            let first = rest.remove(index);
+            (Some(first.val), rest)
+        }
+        None => (None, call.args.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_robustness;

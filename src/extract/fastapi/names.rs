@@ -1,0 +1,237 @@
+//! Names: comprehension variables, function frames, module bindings, imports (project modules or
+//! outside paths), attributes of modules, classes and instances.
+
+use super::Ctx;
+use super::modules::{Binding, ModId, collect_symbols};
+use super::syntax::{children, field, unparen};
+use super::value::{BUILTINS, Scope, V, Val};
+use crate::source::Span;
+use std::rc::Rc;
+use tree_sitter::Node;
+
+impl<'t> Ctx<'t> {
+    /// Looks a name up: comprehension variables, function frames, module, builtins.
+    pub fn lookup(&self, name: &str, at: Span, scope: &Scope<'t>, depth: usize) -> Val<'t> {
+        if let Some((_, val)) = scope.overlay.iter().rev().find(|(n, _)| n == name) {
+            return val.clone();
+        }
+        let mut frame = scope.frame.clone();
+        while let Some(f) = frame {
+            if let Some(val) = f.params.get(name) {
+                return val.clone();
+            }
+            if let Some(binding) = f.locals.get(name) {
+                if let Some(val) = f.memo.borrow().get(name) {
+                    return val.clone();
+                }
+                let local = Scope { module: f.module, frame: Some(f.clone()), overlay: Rc::new(Vec::new()) };
+                // A placeholder first: a local defined through itself is unknown, not a loop.
+                f.memo.borrow_mut().insert(name.to_string(), Val::unknown(at));
+                let val = self.eval_binding(binding, &local, at, depth);
+                f.memo.borrow_mut().insert(name.to_string(), val.clone());
+                return val;
+            }
+            if let Some(default) = f.defaults.get(name) {
+                let outer = Scope { module: f.module, frame: f.parent.clone(), overlay: Rc::new(Vec::new()) };
+                return self.eval(*default, &outer, depth + 1);
+            }
+            if f.param_names.iter().any(|p| p == name) {
+                return Val::unknown(at);
+            }
+            frame = f.parent.clone();
+        }
+        self.module_name(scope.module, name, at, depth)
+    }
+
+    /// A module-level name, memoized; cycles and rebound names are `Unknown`.
+    pub fn module_name(&self, module: ModId, name: &str, at: Span, depth: usize) -> Val<'t> {
+        let key = (module, name.to_string());
+        if let Some(val) = self.memo.borrow().get(&key) {
+            return val.clone();
+        }
+        if !self.active.borrow_mut().insert(key.clone()) {
+            return Val::unknown(at);
+        }
+        let val = match self.modules.get(module).and_then(|m| m.symbols.get(name)) {
+            Some(binding) => self.eval_binding(binding, &Scope::module(module), at, depth),
+            None => self.star_or_builtin(module, name, at, depth),
+        };
+        self.active.borrow_mut().remove(&key);
+        self.memo.borrow_mut().insert(key, val.clone());
+        val
+    }
+
+    pub(super) fn star_or_builtin(&self, module: ModId, name: &str, at: Span, depth: usize) -> Val<'t> {
+        let stars = self.modules.get(module).map(|m| m.symbols.stars.clone()).unwrap_or_default();
+        for star in stars {
+            match self.index.find(&self.modules, &star.module, star.relative, module) {
+                Some(target) if self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some()) => {
+                    return self.module_name(target, name, at, depth + 1);
+                }
+                Some(_) => {}
+                None => return Val { v: V::Path(format!("{}.{name}", star.module.join("."))), span: at },
+            }
+        }
+        let path = if BUILTINS.contains(&name) { format!("builtins.{name}") } else { format!("?.{name}") };
+        Val { v: V::Path(path), span: at }
+    }
+
+    pub fn eval_binding(&self, binding: &Binding<'t>, scope: &Scope<'t>, at: Span, depth: usize) -> Val<'t> {
+        match binding {
+            Binding::Value { value: Some(value), .. } => self.eval(*value, scope, depth + 1),
+            Binding::Value { value: None, .. } => Val::unknown(at),
+            Binding::Rebound(values) => self.eval_rebound(values, scope, at, depth),
+            Binding::Def(def) => Val { v: V::Func(scope.module, *def), span: self.span_in(scope.module, *def) },
+            Binding::Class(class) => {
+                Val { v: V::Class(scope.module, *class), span: self.span_in(scope.module, *class) }
+            }
+            Binding::Import(import) => {
+                let module = scope.module;
+                match &import.name {
+                    None => match self.index.find(&self.modules, &import.module, import.relative, module) {
+                        Some(target) => Val { v: V::Module(target), span: at },
+                        None => Val { v: V::Path(import.module.join(".")), span: at },
+                    },
+                    Some(name) => match self.index.find(&self.modules, &import.module, import.relative, module) {
+                        Some(target) => {
+                            let has_name = self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some());
+                            let mut sub = import.module.clone();
+                            sub.push(name.clone());
+                            match self.index.find(&self.modules, &sub, import.relative, module) {
+                                Some(submodule) if !has_name => Val { v: V::Module(submodule), span: at },
+                                _ => self.module_name(target, name, at, depth + 1),
+                            }
+                        }
+                        None => {
+                            let mut sub = import.module.clone();
+                            sub.push(name.clone());
+                            match self.index.find(&self.modules, &sub, import.relative, module) {
+                                Some(submodule) => Val { v: V::Module(submodule), span: at },
+                                None if import.relative => Val::unknown(at),
+                                None => Val { v: V::Path(sub.join(".")), span: at },
+                            }
+                        }
+                    },
+                }
+            }
+        }
+    }
+
+    /// A name bound several times is unknown, except an app that is later wrapped in place
+    /// (`app = FastAPI()` … `app = CORSMiddleware(app, ...)`): that name still stands for the app.
+    pub(super) fn eval_rebound(
+        &self,
+        values: &[Option<Node<'t>>],
+        scope: &Scope<'t>,
+        at: Span,
+        depth: usize,
+    ) -> Val<'t> {
+        let Some(Some(first)) = values.first() else { return Val::unknown(at) };
+        let first_val = self.eval(*first, scope, depth + 1);
+        if !matches!(first_val.v, V::App(_)) {
+            return Val::unknown(at);
+        }
+        let all_wraps = values.iter().skip(1).all(|v| v.is_some_and(|n| unparen(n).kind() == "call"));
+        if all_wraps { first_val } else { Val::unknown(at) }
+    }
+
+    pub fn attribute(&self, object: Val<'t>, attr: &str, at: Span, depth: usize) -> Val<'t> {
+        let v = match object.v {
+            V::Path(p) => {
+                let path = format!("{p}.{attr}");
+                let components: Vec<String> = path.split('.').map(str::to_string).collect();
+                match components.first().map(String::as_str) {
+                    Some("?") => V::Path(path),
+                    _ => match self.index.find(&self.modules, &components, false, 0) {
+                        Some(module) if self.external_looking(&components) => V::Module(module),
+                        _ => V::Path(path),
+                    },
+                }
+            }
+            V::Module(module) => {
+                if self.modules.get(module).is_some_and(|m| m.symbols.get(attr).is_some()) {
+                    return self.module_name(module, attr, at, depth + 1);
+                }
+                let mut sub = self.modules.get(module).map(|m| m.path.clone()).unwrap_or_default();
+                sub.push(attr.to_string());
+                match self.index.find(&self.modules, &sub, true, module) {
+                    Some(submodule) => V::Module(submodule),
+                    None => V::Unknown,
+                }
+            }
+            V::Class(module, class) => return self.class_attribute(module, class, attr, at, depth),
+            V::Instance(module, class, call) => {
+                return self.instance_attribute(module, class, &call, object.span, attr, at, depth);
+            }
+            V::Str(_) | V::EnvStr | V::Seq(_) | V::Dict(_) => {
+                V::Method(Box::new(Val { v: object.v, span: object.span }), attr.to_string())
+            }
+            _ => V::Unknown,
+        };
+        Val { v, span: at }
+    }
+
+    /// A dotted path only becomes a project module when the project has it; stdlib and package paths
+    /// (`os`, `fastapi.middleware.cors`) stay outside paths.
+    pub(super) fn external_looking(&self, components: &[String]) -> bool {
+        !matches!(
+            components.first().map(String::as_str),
+            Some("os" | "fastapi" | "starlette" | "pydantic" | "builtins")
+        )
+    }
+
+    /// `Class.NAME` for constants and methods in a class body (bases not searched).
+    pub(super) fn class_attribute(
+        &self,
+        module: ModId,
+        class: Node<'t>,
+        attr: &str,
+        at: Span,
+        depth: usize,
+    ) -> Val<'t> {
+        let Some(body) = field(class, "body") else { return Val::unknown(at) };
+        let symbols = collect_symbols(body, self.source(module), &[]);
+        match symbols.get(attr) {
+            Some(binding) => self.eval_binding(binding, &Scope::module(module), at, depth + 1),
+            None => Val::unknown(at),
+        }
+    }
+
+    /// The class and its project base classes, nearest first, and the dotted paths of the bases
+    /// outside the project (`pydantic_settings.BaseSettings`, `starlette.middleware.base.BaseHTTPMiddleware`).
+    pub fn class_chain(&self, module: ModId, class: Node<'t>) -> (Vec<(ModId, Node<'t>)>, Vec<String>) {
+        let mut chain = vec![(module, class)];
+        let mut external = Vec::new();
+        let mut index = 0;
+        while let Some(&(m, c)) = chain.get(index) {
+            index += 1;
+            if chain.len() > 8 {
+                break;
+            }
+            let Some(bases) = field(c, "superclasses") else { continue };
+            for base in children(bases) {
+                if base.kind() == "keyword_argument" {
+                    continue;
+                }
+                match self.eval(base, &Scope::module(m), 0).v {
+                    V::Class(bm, bc) if !chain.iter().any(|(_, n)| n.id() == bc.id()) => chain.push((bm, bc)),
+                    V::Path(p) => external.push(p),
+                    _ => {}
+                }
+            }
+        }
+        (chain, external)
+    }
+
+    /// A method (`def name`) of a class or of its project base classes.
+    pub fn find_method(&self, module: ModId, class: Node<'t>, name: &str) -> Option<(ModId, Node<'t>)> {
+        let (chain, _) = self.class_chain(module, class);
+        chain.into_iter().find_map(|(m, c)| {
+            let body = field(c, "body")?;
+            match collect_symbols(body, self.source(m), &[]).get(name) {
+                Some(Binding::Def(def)) => Some((m, *def)),
+                _ => None,
+            }
+        })
+    }
+}

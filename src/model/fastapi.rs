@@ -1,0 +1,277 @@
+//! FastAPI/Starlette facts beyond the CORS policy itself: what CORS105, CORS201, CORS204 and CORS205
+//! need to know about one application object (the `FastAPI(...)`/`Starlette(...)` call).
+//!
+//! The policy of each CORS setup lives in `Project::policies` like every other layer's;
+//! [`CorsSetup::policy`] is its index there.
+
+use crate::model::Value;
+use crate::source::{Span, Spanned};
+
+/// One application object and what is installed on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    /// The constructor call (`FastAPI(...)`), wherever it is (module level or inside a factory).
+    pub span: Span,
+    pub framework: Framework,
+    /// Every CORSMiddleware installed on this app, in the order they were found.
+    pub cors: Vec<CorsSetup>,
+    /// The user middleware stack in effective order: `middleware[0]` is outermost and sees a request
+    /// first. Starlette's own `ServerErrorMiddleware` (outside) and `ExceptionMiddleware` (inside) are
+    /// not listed.
+    pub middleware: Vec<Middleware>,
+    /// Routes of the app and of every router included into it (transitively).
+    pub routes: Vec<Route>,
+    /// Request headers every request needs, whatever the route (an `AuthenticationMiddleware`
+    /// backend that reads `Authorization`).
+    pub header_needs: Vec<HeaderNeed>,
+}
+
+impl App {
+    /// The CORS setup that answers preflights: the outermost one in the stack.
+    pub fn outermost_cors(&self) -> Option<(usize, &CorsSetup)> {
+        self.middleware.iter().enumerate().find_map(|(position, m)| match m.kind {
+            MiddlewareKind::Cors { setup } => self.cors.get(setup).map(|s| (position, s)),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framework {
+    FastApi,
+    Starlette,
+}
+
+/// How a middleware was put on the app; decides its place in the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Install {
+    /// `app.add_middleware(Cls, ...)`: inserted at the front, so the last one added is outermost.
+    AddMiddleware,
+    /// `@app.middleware("http")`: `add_middleware(BaseHTTPMiddleware, dispatch=f)` where `f` is defined.
+    Decorator,
+    /// `FastAPI(middleware=[Middleware(Cls, ...)])`: list order, first is outermost, inside every
+    /// `add_middleware` one.
+    MiddlewareList,
+    /// `app = Cls(app, ...)`: wraps the whole application, outside everything else.
+    Wrap,
+}
+
+/// One CORSMiddleware installation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorsSetup {
+    /// Index of its policy in `Project::policies`.
+    pub policy: usize,
+    /// The installing construct: the `add_middleware(...)` call, the `Middleware(...)` call, or the
+    /// wrapping `CORSMiddleware(app, ...)` call.
+    pub span: Span,
+    pub install: Install,
+    /// The keyword arguments that were given (also through `**kwargs` dicts), with their shapes.
+    pub args: Vec<CorsArg>,
+    /// Some arguments could not be seen (`**unknown`).
+    pub unknown_args: bool,
+    /// Why some origins never match, beyond what the origin strings themselves say (CORS104 evidence).
+    pub origin_notes: Vec<OriginNote>,
+}
+
+impl CorsSetup {
+    pub fn arg(&self, name: &str) -> Option<&CorsArg> {
+        self.args.iter().find(|a| a.name == name)
+    }
+}
+
+/// One keyword argument of a CORS setup.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorsArg {
+    /// `allow_origins`, `allow_methods`, ...
+    pub name: String,
+    /// The argument as written at the setup (`allow_origins=ORIGINS`, or the `"allow_origins": ...`
+    /// pair of a `**kwargs` dict).
+    pub span: Span,
+    /// Where the value itself was written: the expression at the call, or the literal behind a
+    /// constant, a settings default or a `.env` value (possibly in another file).
+    pub value_span: Span,
+    pub shape: ArgShape,
+}
+
+/// The Python type of a CORS argument's value, as far as static analysis sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgShape {
+    List,
+    Tuple,
+    Set,
+    /// A `str`, with its content when known.
+    Str(Option<String>),
+    /// A string read from the environment (`os.getenv(...)`, `os.environ[...]`, `os.environ.get(...)`).
+    EnvStr,
+    Bool(bool),
+    Number,
+    NoneValue,
+    /// A known value of another type (a dict, a class, ...).
+    Other,
+    Unknown,
+}
+
+/// Evidence that an allowed origin can never match, which the origin strings alone do not show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginNote {
+    /// The affected entry in the policy's `origins.entries`, when there is one.
+    pub entry: Option<usize>,
+    pub kind: OriginNoteKind,
+    /// The construct that causes it (the `str(o)` call, the nested list).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OriginNoteKind {
+    /// `str()` of a pydantic v2 URL (`AnyHttpUrl`/`HttpUrl`/`AnyUrl`) appended a `/`: the entry's
+    /// literal already holds the resulting string (`https://app.example.com/`), its span is where the
+    /// value was written without the slash.
+    UrlTrailingSlash,
+    /// A pydantic v2 URL object (`AnyHttpUrl`, `HttpUrl`, `AnyUrl`) used as an origin without `str()`:
+    /// a URL object never equals the request's origin string. No entry is created for it.
+    UrlObject,
+    /// A list inside the origins list (`[os.getenv("X").split(",")]`): Starlette compares the request's
+    /// origin with the inner list, which is never equal. No entry is created for it.
+    NestedList,
+}
+
+/// One middleware in the stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Middleware {
+    /// The class or function name as written (`CORSMiddleware`, `AuthMiddleware`, `check_token`).
+    pub name: String,
+    /// Where it is installed (the `add_middleware` call, the decorator, the list entry, the wrap).
+    pub span: Span,
+    pub install: Install,
+    pub kind: MiddlewareKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MiddlewareKind {
+    /// CORSMiddleware; `setup` indexes `App::cors`.
+    Cors {
+        setup: usize,
+    },
+    /// A known middleware that always passes requests on (GZip, sessions, ...).
+    PassThrough,
+    TrustedHost {
+        allowed_hosts: Value<Vec<Spanned<String>>>,
+    },
+    HttpsRedirect,
+    Authentication {
+        backend: Option<AuthBackend>,
+    },
+    /// Code of the project: a `BaseHTTPMiddleware` subclass, an `@app.middleware("http")` function, or
+    /// a pure ASGI class.
+    Custom(CustomMiddleware),
+    /// A class corslint cannot look into (from an installed package).
+    Unknown,
+}
+
+/// What an OPTIONS preflight meets in a middleware of the project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomMiddleware {
+    /// The function or class that implements it.
+    pub definition: Span,
+    /// A `return`/`raise` (or a failing `request.headers["..."]`) that a preflight (OPTIONS, no
+    /// credentials, no custom headers) can reach before `call_next`/`self.app` is called.
+    pub preflight_exit: Option<Span>,
+    /// The `if request.method == "OPTIONS"` check that passes preflights on, if there is one.
+    pub options_check: Option<Span>,
+    /// Request headers the middleware tests in its conditions (`if "x-api-key" not in request.headers`):
+    /// real requests must carry them, so preflights ask for them.
+    pub gate_headers: Vec<Spanned<String>>,
+}
+
+/// A Starlette `AuthenticationBackend` of the project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuthBackend {
+    pub definition: Span,
+    /// A `raise` in `authenticate` that a request without credentials can reach (Starlette answers it
+    /// with `on_error`: 400, or a 500 for other exceptions).
+    pub raises_without_credentials: Option<Span>,
+    /// Request headers `authenticate` reads (`conn.headers["Authorization"]`).
+    pub reads_headers: Vec<Spanned<String>>,
+}
+
+/// A route of the app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// Upper-case methods it answers; each span is where the method is written (the decorator's
+    /// `app.delete`, the `"DELETE"` in `methods=[...]`).
+    pub methods: Vec<Spanned<String>>,
+    /// The full path when known (router prefixes applied).
+    pub path: Option<String>,
+    /// The decorator or the registering call.
+    pub span: Span,
+    /// The parameter that makes the route read a JSON body (a pydantic model, `Body()`, `dict`), or an
+    /// `await request.json()`.
+    pub json_body: Option<Span>,
+    /// Request headers the route's dependencies need (app, router, decorator and parameter levels).
+    pub headers: Vec<HeaderNeed>,
+}
+
+impl Route {
+    /// `DELETE /items/{id}` for messages.
+    pub fn describe(&self, method: &str) -> String {
+        match &self.path {
+            Some(path) => format!("{method} {path}"),
+            None => format!("{method} route"),
+        }
+    }
+}
+
+/// A request header a route or app needs the browser to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeaderNeed {
+    /// The header name as the client sends it (`Authorization`, `x-token`).
+    pub name: String,
+    /// What creates the need: the `OAuth2PasswordBearer(...)` call, the `Header()` parameter.
+    pub span: Span,
+    /// A short description for messages (``OAuth2PasswordBearer``, ``the `Header()` parameter `x_token` ``).
+    pub source: String,
+}
+
+impl HeaderNeed {
+    /// Whether a browser request carrying this header needs a preflight that must allow it: not for
+    /// CORS-safelisted headers, nor for headers the browser or a proxy sets (scripts cannot).
+    pub fn triggers_preflight(&self) -> bool {
+        let name = self.name.to_ascii_lowercase();
+        const NOT_FROM_SCRIPTS: &[&str] = &[
+            "accept",
+            "accept-language",
+            "content-language",
+            "content-type",
+            "range",
+            "accept-charset",
+            "accept-encoding",
+            "connection",
+            "content-length",
+            "cookie",
+            "date",
+            "dnt",
+            "host",
+            "origin",
+            "referer",
+            "user-agent",
+            "via",
+            "forwarded",
+            "x-real-ip",
+            "keep-alive",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "upgrade-insecure-requests",
+            "cache-control",
+            "pragma",
+            "if-none-match",
+            "if-modified-since",
+        ];
+        !(NOT_FROM_SCRIPTS.contains(&name.as_str())
+            || name.starts_with("sec-")
+            || name.starts_with("proxy-")
+            || name.starts_with("x-forwarded-")
+            || name.starts_with("cf-"))
+    }
+}

@@ -1,0 +1,99 @@
+//! CORS205: the app needs a request header that `allow_headers` does not allow (app part).
+
+use crate::diagnostic::Severity;
+use crate::model::Project;
+use crate::model::fastapi::{HeaderNeed, Route};
+use crate::rules::{Rule, Sink};
+use std::collections::BTreeMap;
+
+pub struct HeaderNotAllowed;
+
+/// Headers Starlette always allows in a preflight, whatever `allow_headers` says.
+const STARLETTE_SAFELISTED: &[&str] = &["accept", "accept-language", "content-language", "content-type"];
+
+impl Rule for HeaderNotAllowed {
+    const CODE: &'static str = "CORS205";
+    const NAME: &'static str = "header-not-allowed";
+    const SEVERITY: Severity = Severity::Error;
+
+    fn check(project: &Project, sink: &mut Sink) {
+        for app in &project.apps {
+            let Some((_, setup)) = app.outermost_cors() else { continue };
+            let Some(policy) = project.policies.get(setup.policy) else { continue };
+            let Some(allowed) = policy.headers.known() else { continue };
+            // `["*"]`: Starlette mirrors the requested headers, `Authorization` included.
+            if allowed.iter().any(|h| h.value.trim() == "*") {
+                continue;
+            }
+            let is_allowed = |name: &str| {
+                let name = name.to_ascii_lowercase();
+                STARLETTE_SAFELISTED.contains(&name.as_str())
+                    || allowed.iter().any(|h| h.value.trim().eq_ignore_ascii_case(&name))
+            };
+            let mut missing: BTreeMap<String, (&HeaderNeed, Vec<&Route>)> = BTreeMap::new();
+            for need in app.header_needs.iter().filter(|n| n.triggers_preflight() && !is_allowed(&n.name)) {
+                missing.entry(need.name.to_ascii_lowercase()).or_insert((need, Vec::new()));
+            }
+            for route in &app.routes {
+                for need in route.headers.iter().filter(|n| n.triggers_preflight() && !is_allowed(&n.name)) {
+                    missing.entry(need.name.to_ascii_lowercase()).or_insert((need, Vec::new())).1.push(route);
+                }
+            }
+            for (lower, (need, routes)) in missing {
+                let example = routes
+                    .first()
+                    .and_then(|r| r.methods.first().map(|m| format!(" for `{}`", r.describe(&m.value))))
+                    .unwrap_or_default();
+                let more = match routes.len() {
+                    0 | 1 => String::new(),
+                    n => format!(" and {} more route{}", n - 1, if n == 2 { "" } else { "s" }),
+                };
+                let message = if policy.headers.explicit {
+                    format!(
+                        "Starlette rejects preflights that ask for `{lower}` with 400 `Disallowed CORS headers`: \
+                         `allow_headers` does not list `{}`, which {} needs{example}{more}",
+                        need.name, need.source
+                    )
+                } else {
+                    format!(
+                        "CORSMiddleware is set up without `allow_headers`, so Starlette allows only the safelisted \
+                         headers: preflights that ask for `{lower}` get 400 `Disallowed CORS headers`, and {} needs \
+                         `{}`{example}{more}",
+                        need.source, need.name
+                    )
+                };
+                let mut wanted: Vec<String> = allowed.iter().map(|h| h.value.clone()).collect();
+                if !wanted.iter().any(|h| h.eq_ignore_ascii_case("Content-Type")) {
+                    wanted.push("Content-Type".to_string());
+                }
+                wanted.push(canonical(&need.name));
+                let list: Vec<String> = wanted.iter().map(|h| format!("\"{h}\"")).collect();
+                let diagnostic = sink
+                    .report(policy.headers.span, message)
+                    .primary(format!("does not allow `{}`", need.name))
+                    .label(need.span, format!("needs `{}`", need.name))
+                    .help(format!("allow_headers=[{}]", list.join(", ")));
+                for route in routes.iter().take(2) {
+                    if route.span != need.span {
+                        let method = route.methods.first().map_or("", |m| m.value.as_str());
+                        diagnostic.label(route.span, format!("`{}` sends it", route.describe(method)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `x-api-key` → `X-Api-Key` for the help (header names are case-insensitive; this only reads well).
+fn canonical(name: &str) -> String {
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        return name.to_string();
+    }
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}

@@ -6,8 +6,7 @@ use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Files larger than this are not configuration: skipped with a note.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub use crate::source::{MAX_FILE_SIZE, read_file};
 
 /// Directories that never hold configuration worth linting, even when no ignore file says so.
 const SKIPPED_DIRS: &[&str] = &[
@@ -131,63 +130,6 @@ fn read_into(path: &Path, kind: FileKind, explicit: bool, keep: &Keep, found: &M
     }
     lock(found).files.push(Found { path: path.to_path_buf(), kind, bytes, explicit });
 }
-
-/// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes (`ErrorKind::FileTooLarge` beyond).
-/// The size comes from the open file, not from another lookup of its path. On Linux the file is
-/// opened without blocking, so a FIFO that replaced a file after the walk saw it cannot hang the
-/// run: it is refused as not a regular file.
-pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(O_NONBLOCK);
-    }
-    let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(Error::from(ErrorKind::FileTooLarge));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // The file may grow while it is read.
-    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(Error::from(ErrorKind::FileTooLarge));
-    }
-    Ok(bytes)
-}
-
-/// `O_NONBLOCK` as Linux defines it on the architectures Rust commonly targets (libc is only a
-/// dev-dependency; a test checks the value). Elsewhere no flag is added.
-#[cfg(target_os = "linux")]
-#[cfg(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "aarch64",
-    target_arch = "arm",
-    target_arch = "riscv64",
-    target_arch = "s390x",
-    target_arch = "powerpc64",
-    target_arch = "loongarch64"
-))]
-const O_NONBLOCK: i32 = 0o4000;
-#[cfg(target_os = "linux")]
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "aarch64",
-    target_arch = "arm",
-    target_arch = "riscv64",
-    target_arch = "s390x",
-    target_arch = "powerpc64",
-    target_arch = "loongarch64"
-)))]
-const O_NONBLOCK: i32 = 0;
 
 fn is_binary(bytes: &[u8]) -> bool {
     // `contains` on bytes is memchr: this runs on every file read.
@@ -323,14 +265,6 @@ mod tests {
         let found = found.into_inner().unwrap();
         assert!(found.files.is_empty() && found.missing.is_empty());
         assert!(found.notes[0].contains("gone.conf: skipped, cannot be read"), "{:?}", found.notes);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn o_nonblock_matches_libc() {
-        if O_NONBLOCK != 0 {
-            assert_eq!(O_NONBLOCK, libc::O_NONBLOCK);
-        }
     }
 
     #[test]

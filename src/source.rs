@@ -1,6 +1,66 @@
 //! Source files and positions: every fact and finding points back into a file through a `Span`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not configuration: skipped with a note.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes (`ErrorKind::FileTooLarge` beyond).
+/// The size comes from the open file, not from another lookup of its path. On Linux the file is
+/// opened without blocking, so a FIFO that replaced a file after the walk saw it cannot hang the
+/// run: it is refused as not a regular file.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(Error::from(ErrorKind::FileTooLarge));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The file may grow while it is read.
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(Error::from(ErrorKind::FileTooLarge));
+    }
+    Ok(bytes)
+}
+
+/// `O_NONBLOCK` as Linux defines it on the architectures Rust commonly targets (libc is only a
+/// dev-dependency; a test checks the value). Elsewhere no flag is added.
+#[cfg(target_os = "linux")]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64",
+    target_arch = "s390x",
+    target_arch = "powerpc64",
+    target_arch = "loongarch64"
+))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(target_os = "linux")]
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64",
+    target_arch = "s390x",
+    target_arch = "powerpc64",
+    target_arch = "loongarch64"
+)))]
+const O_NONBLOCK: i32 = 0;
 
 /// Index of a file in `Project::files`.
 pub type FileId = usize;
@@ -151,6 +211,14 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn o_nonblock_matches_libc() {
+        if O_NONBLOCK != 0 {
+            assert_eq!(O_NONBLOCK, libc::O_NONBLOCK);
+        }
+    }
 
     #[test]
     fn positions_count_characters_and_survive_crlf() {

@@ -147,7 +147,13 @@ pub struct SourceFile {
     pub text: String,
     /// Where each line starts, computed on first use: most files never need a position.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// For text that is not all ASCII: `(offset, characters before it)` every [`CHAR_BLOCK`] bytes,
+    /// so a column is counted from a nearby checkpoint, not from the start of a long line.
+    char_blocks: std::sync::OnceLock<Option<Vec<(usize, usize)>>>,
 }
+
+/// Bytes between two character-count checkpoints.
+const CHAR_BLOCK: usize = 1024;
 
 /// A 1-based row and a 1-based column counted in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -158,7 +164,38 @@ pub struct Position {
 
 impl SourceFile {
     pub fn new(path: PathBuf, kind: FileKind, text: String) -> Self {
-        SourceFile { path, kind, text, line_starts: std::sync::OnceLock::new() }
+        SourceFile {
+            path,
+            kind,
+            text,
+            line_starts: std::sync::OnceLock::new(),
+            char_blocks: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// How many characters precede byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let blocks = self.char_blocks.get_or_init(|| {
+            if self.text.is_ascii() {
+                return None;
+            }
+            let mut blocks = Vec::with_capacity(self.text.len() / CHAR_BLOCK + 1);
+            let (mut at, mut chars) = (0, 0);
+            for k in 0..=self.text.len() / CHAR_BLOCK {
+                let next = self.floor_char_boundary(k * CHAR_BLOCK);
+                chars += self.text.get(at..next).map_or(0, |s| s.chars().count());
+                at = next;
+                blocks.push((at, chars));
+            }
+            Some(blocks)
+        });
+        match blocks {
+            None => offset,
+            Some(blocks) => {
+                let (at, chars) = blocks.get(offset / CHAR_BLOCK).copied().unwrap_or((0, 0));
+                chars + self.text.get(at..offset).map_or(0, |s| s.chars().count())
+            }
+        }
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -175,7 +212,7 @@ impl SourceFile {
         let starts = self.line_starts();
         let row = starts.partition_point(|&s| s <= offset).max(1);
         let line_start = starts.get(row - 1).copied().unwrap_or(0);
-        let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = self.chars_before(offset).saturating_sub(self.chars_before(line_start)) + 1;
         Position { row, column }
     }
 
@@ -229,5 +266,20 @@ mod tests {
         assert_eq!(f.position(5), Position { row: 2, column: 1 }); // inside 'ç'
         assert_eq!(f.position(100), Position { row: 3, column: 2 });
         assert_eq!(f.line(1), "ab");
+    }
+
+    #[test]
+    fn columns_far_into_long_lines() {
+        let text = "é".repeat(5000) + "x\n" + &"ab".repeat(3000) + "ç" + &"z".repeat(2000);
+        let f = SourceFile::new("a".into(), FileKind::Python, text.clone());
+        let naive = |offset: usize| {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..offset].chars().count() + 1
+        };
+        for offset in (0..text.len()).filter(|o| text.is_char_boundary(*o)) {
+            assert_eq!(f.position(offset).column, naive(offset), "at {offset}");
+        }
+        let ascii = SourceFile::new("b".into(), FileKind::Python, "abc\ndef".into());
+        assert_eq!(ascii.position(6), Position { row: 2, column: 3 });
     }
 }

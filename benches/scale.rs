@@ -3,7 +3,9 @@
 //! times `corslint` against the floor, `rg -l -i -e cors -e access-control`, over the same tree.
 //!
 //! `cargo bench --bench scale` (sizes: `BENCH_FILES=10000,25000,50000`, default 50000; runs per
-//! measurement: `BENCH_RUNS`, default 3). Prints wall-clock medians, the ratio, and corslint's peak RSS.
+//! measurement: `BENCH_RUNS`, default 3). Runs of both are interleaved; prints wall-clock and CPU-time
+//! (user + system) medians with their ratios, and corslint's peak RSS. On a busy machine the CPU ratio
+//! is the steadier figure.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -135,28 +137,48 @@ fn tree_for(files: usize) -> std::io::Result<PathBuf> {
     Ok(root)
 }
 
-fn time(cmd: &mut Command, runs: usize) -> Option<Duration> {
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let start = Instant::now();
-        let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().ok()?;
-        // corslint exits 1 when it finds problems; rg exits 1 when nothing matches.
-        if status.code().is_none_or(|c| c > 1) {
-            return None;
-        }
-        times.push(start.elapsed());
-    }
-    times.sort();
-    times.get(times.len() / 2).copied()
+/// One measured run: wall time, CPU time (user + system) and peak RSS of the child alone.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    rss_kib: i64,
 }
 
-fn peak_rss_of_children_kib() -> i64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    unsafe {
+fn run_once(cmd: &mut Command) -> Option<Run> {
+    let start = Instant::now();
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+    let pid = libc::pid_t::try_from(child.id()).ok()?;
+    let mut status = 0;
+    // SAFETY: wait4 only writes into the status and the struct we pass; `child` is never waited on
+    // through std afterwards.
+    let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
+        if libc::wait4(pid, &mut status, 0, &mut usage) != pid {
+            return None;
+        }
+        usage
+    };
+    let wall = start.elapsed();
+    // corslint exits 1 when it finds problems; rg exits 1 when nothing matches.
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        return None;
     }
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    Some(Run { wall, cpu: tv(usage.ru_utime) + tv(usage.ru_stime), rss_kib: usage.ru_maxrss })
+}
+
+/// Median wall and CPU times, and the largest peak RSS.
+fn summary(runs: &[Run]) -> Option<Run> {
+    let median = |mut d: Vec<Duration>| {
+        d.sort();
+        d.get(d.len() / 2).copied()
+    };
+    Some(Run {
+        wall: median(runs.iter().map(|r| r.wall).collect())?,
+        cpu: median(runs.iter().map(|r| r.cpu).collect())?,
+        rss_kib: runs.iter().map(|r| r.rss_kib).max()?,
+    })
 }
 
 /// nginx parse throughput over the real-world corpus (when `../shared` is present) and the tree's configs.
@@ -208,21 +230,42 @@ fn main() {
         .collect();
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let corslint = env!("CARGO_BIN_EXE_corslint");
-    println!("{:>8} {:>12} {:>12} {:>7} {:>12}", "files", "corslint", "rg -l", "ratio", "peak RSS");
+    println!(
+        "{:>8} {:>12} {:>12} {:>7} {:>10} {:>10} {:>9} {:>10}",
+        "files", "corslint", "rg -l", "ratio", "cpu ours", "cpu rg", "cpu ratio", "peak RSS"
+    );
     for files in sizes {
         let root = match tree_for(files) {
             Ok(root) => root,
             Err(e) => return eprintln!("cannot build the synthetic tree: {e}"),
         };
-        let ours = time(Command::new(corslint).args(["--output-format", "concise"]).arg(&root), runs);
-        let rss = peak_rss_of_children_kib();
-        let floor = time(Command::new("rg").args(["-l", "-i", "-e", "cors", "-e", "access-control"]).arg(&root), runs);
+        // Interleaved, so a busy machine slows both alike.
+        let mut ours = Vec::new();
+        let mut floor = Vec::new();
+        for _ in 0..runs {
+            ours.extend(run_once(Command::new(corslint).args(["--output-format", "concise"]).arg(&root)));
+            floor.extend(run_once(
+                Command::new("rg").args(["-l", "-i", "-e", "cors", "-e", "access-control"]).arg(&root),
+            ));
+        }
+        let (ours, floor) = (summary(&ours), summary(&floor));
         let ms = |d: Option<Duration>| d.map_or("n/a".to_string(), |d| format!("{:.1} ms", d.as_secs_f64() * 1e3));
-        let ratio = match (ours, floor) {
+        let ratio = |a: Option<Duration>, b: Option<Duration>| match (a, b) {
             (Some(a), Some(b)) if !b.is_zero() => format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64()),
             _ => "n/a".to_string(),
         };
-        println!("{files:>8} {:>12} {:>12} {ratio:>7} {:>9} MB", ms(ours), ms(floor), rss / 1024);
+        let wall = |r: Option<Run>| r.map(|r| r.wall);
+        let cpu = |r: Option<Run>| r.map(|r| r.cpu);
+        println!(
+            "{files:>8} {:>12} {:>12} {:>7} {:>10} {:>10} {:>9} {:>7} MB",
+            ms(wall(ours)),
+            ms(wall(floor)),
+            ratio(wall(ours), wall(floor)),
+            ms(cpu(ours)),
+            ms(cpu(floor)),
+            ratio(cpu(ours), cpu(floor)),
+            ours.map_or(0, |r| r.rss_kib) / 1024
+        );
         if floor.is_none() {
             println!("         (rg is not installed: `apt-get install ripgrep` for the floor)");
         }

@@ -100,6 +100,9 @@ impl Config {
     }
 
     pub fn is_excluded(&self, file: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
         let relative = self.relative(file);
         self.exclude.iter().any(|g| matches_glob(g, &relative))
     }
@@ -238,6 +241,8 @@ pub struct Resolver {
     fixed: Option<Arc<Config>>,
     by_dir: HashMap<PathBuf, Arc<Config>>,
     default: Arc<Config>,
+    /// The working directory, asked once: relative paths are looked up against it.
+    cwd: Option<PathBuf>,
 }
 
 impl Resolver {
@@ -251,7 +256,7 @@ impl Resolver {
             }))),
             None => None,
         };
-        Ok(Resolver { fixed, ..Resolver::default() })
+        Ok(Resolver { fixed, cwd: std::env::current_dir().ok(), ..Resolver::default() })
     }
 
     /// The configuration that governs `file`.
@@ -259,8 +264,11 @@ impl Resolver {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
-        let absolute = absolute(file);
-        let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = match (&self.cwd, file.parent()) {
+            (_, Some(parent)) if parent.is_absolute() => parent.to_path_buf(),
+            (Some(cwd), Some(parent)) => cwd.join(parent),
+            _ => absolute(file).parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
         self.for_dir(&dir)
     }
 

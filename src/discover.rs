@@ -6,8 +6,7 @@ use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Files larger than this are not configuration: skipped with a note.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub use crate::source::{MAX_FILE_SIZE, read_file};
 
 /// Directories that never hold configuration worth linting, even when no ignore file says so.
 const SKIPPED_DIRS: &[&str] = &[
@@ -48,8 +47,13 @@ pub struct Discovery {
     pub missing: Vec<PathBuf>,
 }
 
-/// Walks `paths`; explicit files are always returned when their kind is known.
-pub fn discover(paths: &[PathBuf]) -> Discovery {
+/// Decides from a file's kind and bytes whether it is kept (the pipeline's byte prefilter).
+pub type Keep = dyn Fn(FileKind, &[u8]) -> bool + Sync;
+
+/// Walks `paths`; explicit files are always returned when their kind is known. Each file is read
+/// once, in the walking thread, and given to `keep` right away: a file it rejects is dropped
+/// before the next one is read, so memory holds only the files that can matter.
+pub fn discover(paths: &[PathBuf], keep: &Keep) -> Discovery {
     let found = Mutex::new(Discovery::default());
     let mut dirs = Vec::new();
     for path in paths {
@@ -58,7 +62,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             Ok(meta) if meta.is_file() => {
                 let kind = classify_by_name(path).or_else(|| maybe_nginx_by_location(path));
                 match kind {
-                    Some(kind) => read_into(path, kind, true, meta.len(), &found),
+                    Some(kind) => read_into(path, kind, true, keep, &found),
                     None => note(&found, format!("{}: not a Python, nginx, YAML or dotenv file", path.display())),
                 }
             }
@@ -85,8 +89,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
                 let Some(kind) = classify_by_name(path).or_else(|| maybe_nginx_by_location(path)) else {
                     return WalkState::Continue;
                 };
-                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                read_into(path, kind, false, len, &found);
+                read_into(path, kind, false, keep, &found);
                 WalkState::Continue
             })
         });
@@ -107,18 +110,14 @@ fn note(found: &Mutex<Discovery>, note: String) {
     lock(found).notes.push(note);
 }
 
-fn read_into(path: &Path, kind: FileKind, explicit: bool, len: u64, found: &Mutex<Discovery>) {
-    if len > MAX_FILE_SIZE {
-        return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
-    }
-    let bytes = match std::fs::read(path) {
+fn read_into(path: &Path, kind: FileKind, explicit: bool, keep: &Keep, found: &Mutex<Discovery>) {
+    let bytes = match read_file(path) {
         Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
+        }
         Err(e) => return note(found, format!("{}: skipped, cannot be read: {e}", path.display())),
     };
-    // The file may have grown between the stat and the read.
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
-    }
     if is_binary(&bytes) {
         return note(found, format!("{}: skipped, binary content", path.display()));
     }
@@ -126,11 +125,15 @@ fn read_into(path: &Path, kind: FileKind, explicit: bool, len: u64, found: &Mute
         FileKind::Nginx if needs_nginx_sniff(path) && !accept_as_nginx(path, &bytes) => return,
         kind => kind,
     };
+    if !keep(kind, &bytes) {
+        return;
+    }
     lock(found).files.push(Found { path: path.to_path_buf(), kind, bytes, explicit });
 }
 
 fn is_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(8192).any(|&b| b == 0)
+    // `contains` on bytes is memchr: this runs on every file read.
+    bytes.get(..8192).unwrap_or(bytes).contains(&0)
 }
 
 fn file_name(path: &Path) -> &str {
@@ -233,6 +236,35 @@ mod tests {
         assert_eq!(maybe_nginx_by_location(Path::new("conf.d/api.example.io")), Some(FileKind::Nginx));
         assert_eq!(maybe_nginx_by_location(Path::new("sites-enabled/default")), Some(FileKind::Nginx));
         assert_eq!(maybe_nginx_by_location(Path::new("src/default")), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn read_file_refuses_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("gone.conf");
+        assert_eq!(read_file(&missing).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        let text = dir.path().join("a.conf");
+        std::fs::write(&text, "a;").unwrap();
+        assert_eq!(read_file(&text).unwrap(), b"a;");
+        assert!(read_file(dir.path()).is_err());
+        // A FIFO without a writer: opening it must neither block nor read.
+        let fifo = dir.path().join("fifo.conf");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo reads a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        assert_eq!(read_file(&fifo).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn a_file_gone_before_its_read_is_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.conf");
+        let found = Mutex::new(Discovery::default());
+        read_into(&path, FileKind::Nginx, false, &|_, _| true, &found);
+        let found = found.into_inner().unwrap();
+        assert!(found.files.is_empty() && found.missing.is_empty());
+        assert!(found.notes[0].contains("gone.conf: skipped, cannot be read"), "{:?}", found.notes);
     }
 
     #[test]

@@ -56,11 +56,13 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     let found = match &options.stdin {
         Some((name, text)) => {
             let kind = discover::classify_by_name(name).ok_or_else(|| LintError::StdinKind(name.clone()))?;
-            vec![Found { path: name.clone(), kind, bytes: text.clone().into_bytes(), explicit: true }]
+            let bytes = text.clone().into_bytes();
+            let found = Found { path: name.clone(), kind, bytes, explicit: true };
+            if parse::worth_parsing(kind, &found.bytes) { vec![found] } else { Vec::new() }
         }
         None => {
             let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
-            let discovery = discover::discover(&paths);
+            let discovery = discover::discover(&paths, &parse::worth_parsing);
             if let Some(missing) = discovery.missing.first() {
                 return Err(LintError::Missing(missing.clone()));
             }
@@ -83,7 +85,6 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
 
     let parsed: Vec<(SourceFile, Parsed, Vec<parse::ParseError>)> = kept
         .into_par_iter()
-        .filter(|f| parse::worth_parsing(f.kind, &f.bytes))
         .map(|f| {
             let text = match String::from_utf8(f.bytes) {
                 Ok(text) => text,
@@ -132,7 +133,7 @@ fn filter(
 ) -> Result<Vec<Diagnostic>, ConfigError> {
     let mut suppressions: Vec<Vec<(suppress::Suppression, Vec<bool>)>> = project
         .files
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(id, file)| {
             suppress::scan(file, id)

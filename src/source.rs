@@ -1,6 +1,66 @@
 //! Source files and positions: every fact and finding points back into a file through a `Span`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not configuration: skipped with a note.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes (`ErrorKind::FileTooLarge` beyond).
+/// The size comes from the open file, not from another lookup of its path. On Linux the file is
+/// opened without blocking, so a FIFO that replaced a file after the walk saw it cannot hang the
+/// run: it is refused as not a regular file.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(Error::from(ErrorKind::FileTooLarge));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The file may grow while it is read.
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(Error::from(ErrorKind::FileTooLarge));
+    }
+    Ok(bytes)
+}
+
+/// `O_NONBLOCK` as Linux defines it on the architectures Rust commonly targets (libc is only a
+/// dev-dependency; a test checks the value). Elsewhere no flag is added.
+#[cfg(target_os = "linux")]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64",
+    target_arch = "s390x",
+    target_arch = "powerpc64",
+    target_arch = "loongarch64"
+))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(target_os = "linux")]
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64",
+    target_arch = "s390x",
+    target_arch = "powerpc64",
+    target_arch = "loongarch64"
+)))]
+const O_NONBLOCK: i32 = 0;
 
 /// Index of a file in `Project::files`.
 pub type FileId = usize;
@@ -85,8 +145,15 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub kind: FileKind,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed on first use: most files never need a position.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// For text that is not all ASCII: `(offset, characters before it)` every [`CHAR_BLOCK`] bytes,
+    /// so a column is counted from a nearby checkpoint, not from the start of a long line.
+    char_blocks: std::sync::OnceLock<Option<Vec<(usize, usize)>>>,
 }
+
+/// Bytes between two character-count checkpoints.
+const CHAR_BLOCK: usize = 1024;
 
 /// A 1-based row and a 1-based column counted in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,27 +164,65 @@ pub struct Position {
 
 impl SourceFile {
     pub fn new(path: PathBuf, kind: FileKind, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path, kind, text, line_starts }
+        SourceFile {
+            path,
+            kind,
+            text,
+            line_starts: std::sync::OnceLock::new(),
+            char_blocks: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// How many characters precede byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let blocks = self.char_blocks.get_or_init(|| {
+            if self.text.is_ascii() {
+                return None;
+            }
+            let mut blocks = Vec::with_capacity(self.text.len() / CHAR_BLOCK + 1);
+            let (mut at, mut chars) = (0, 0);
+            for k in 0..=self.text.len() / CHAR_BLOCK {
+                let next = self.floor_char_boundary(k * CHAR_BLOCK);
+                chars += self.text.get(at..next).map_or(0, |s| s.chars().count());
+                at = next;
+                blocks.push((at, chars));
+            }
+            Some(blocks)
+        });
+        match blocks {
+            None => offset,
+            Some(blocks) => {
+                let (at, chars) = blocks.get(offset / CHAR_BLOCK).copied().unwrap_or((0, 0));
+                chars + self.text.get(at..offset).map_or(0, |s| s.chars().count())
+            }
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// Position of a byte offset; offsets past the end or inside a character are clamped.
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset);
-        let row = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let line_start = self.line_starts.get(row - 1).copied().unwrap_or(0);
-        let column = self.text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let starts = self.line_starts();
+        let row = starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = starts.get(row - 1).copied().unwrap_or(0);
+        let column = self.chars_before(offset).saturating_sub(self.chars_before(line_start)) + 1;
         Position { row, column }
     }
 
     /// The byte offset where 1-based `row` starts, if the file has that row.
     pub fn line_start(&self, row: usize) -> Option<usize> {
-        self.line_starts.get(row.checked_sub(1)?).copied()
+        self.line_starts().get(row.checked_sub(1)?).copied()
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The text of 1-based `row`, without its line ending.
@@ -144,6 +249,14 @@ impl SourceFile {
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn o_nonblock_matches_libc() {
+        if O_NONBLOCK != 0 {
+            assert_eq!(O_NONBLOCK, libc::O_NONBLOCK);
+        }
+    }
+
     #[test]
     fn positions_count_characters_and_survive_crlf() {
         let f = SourceFile::new("a".into(), FileKind::Nginx, "ab\r\nçd\nx".into());
@@ -153,5 +266,20 @@ mod tests {
         assert_eq!(f.position(5), Position { row: 2, column: 1 }); // inside 'ç'
         assert_eq!(f.position(100), Position { row: 3, column: 2 });
         assert_eq!(f.line(1), "ab");
+    }
+
+    #[test]
+    fn columns_far_into_long_lines() {
+        let text = "é".repeat(5000) + "x\n" + &"ab".repeat(3000) + "ç" + &"z".repeat(2000);
+        let f = SourceFile::new("a".into(), FileKind::Python, text.clone());
+        let naive = |offset: usize| {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            text[line_start..offset].chars().count() + 1
+        };
+        for offset in (0..text.len()).filter(|o| text.is_char_boundary(*o)) {
+            assert_eq!(f.position(offset).column, naive(offset), "at {offset}");
+        }
+        let ascii = SourceFile::new("b".into(), FileKind::Python, "abc\ndef".into());
+        assert_eq!(ascii.position(6), Position { row: 2, column: 3 });
     }
 }

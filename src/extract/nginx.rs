@@ -13,9 +13,9 @@ use crate::model::nginx::{
     MoreClearHeaders, MoreHeader, MoreSetHeaders, NginxModel, Pass, PassModule, ProxySetHeader, Return, SetVar, Step,
     Upstream, UpstreamHeader,
 };
-use crate::parse::Parsed;
 use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
 use crate::parse::nginx::{self as syntax_tree, Config, Directive};
+use crate::parse::{ParseError, Parsed};
 use crate::source::{FileId, Span, Spanned, TextRange};
 use std::path::Path;
 
@@ -24,8 +24,14 @@ use std::path::Path;
 const MAX_DEPTH: usize = 256;
 
 /// Directives read per main configuration at most: a file included from many places is read
-/// once per place, as nginx does, so the work is bounded here.
-const MAX_DIRECTIVES: usize = 1_000_000;
+/// once per place, as nginx does, so the work is bounded here. Real configurations stay far
+/// below; files that include each other by glob reach it quickly, and each directive read costs
+/// memory in the model and time in every rule.
+const MAX_DIRECTIVES: usize = 200_000;
+
+/// Directives read over all main configurations of a run at most (each main still reads at least
+/// its own file): many mains that each include the same large tree must not multiply the work.
+const MAX_TOTAL_DIRECTIVES: usize = 1_000_000;
 
 /// Directives that produce the response content instead of the static file module.
 const CONTENT_HANDLERS: [&str; 14] = [
@@ -81,6 +87,7 @@ impl IncludeSource for Source<'_> {
 /// Fills `project.nginx` from every parsed nginx file, and adds the nginx CORS policies.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut model = std::mem::take(&mut project.nginx);
+    let mut cut_short = Vec::new();
     {
         let files: Vec<NginxFile<'_>> = parsed
             .iter()
@@ -100,10 +107,22 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             return;
         }
         let roots = include::resolve(&mut Source { files: &files });
+        let mut total = MAX_TOTAL_DIRECTIVES;
         for root in &roots {
-            extract_config(&mut model, &files, Some(root), root.main);
+            let own = files.get(root.main).map_or(0, |f| f.config.walk().count());
+            let budget = MAX_DIRECTIVES.min(total.max(own));
+            let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
+            total = total.saturating_sub(read);
+            if let (Some(stopped), Some(main)) = (stopped, files.get(root.main)) {
+                let message = format!(
+                    "`{}` and the files it includes add up to more than {budget} directives; the rest is not analysed",
+                    main.path.display()
+                );
+                cut_short.push((stopped.file, ParseError::new(message, stopped.range)));
+            }
         }
     }
+    project.parse_errors.extend(cut_short);
     project.policies.extend(model.cors_policies());
     project.nginx = model;
 }
@@ -111,14 +130,26 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
 /// Reads main configuration `files[main]` into `model` under a new [`BlockKind::File`] root,
 /// following its includes through `root` (none: includes are not followed), and returns it.
 pub fn extract_config(model: &mut NginxModel, files: &[NginxFile<'_>], root: Option<&Root>, main: usize) -> BlockId {
+    read_config(model, files, root, main, MAX_DIRECTIVES).0
+}
+
+/// [`extract_config`] reading at most `budget` directives: the root block, how many were read, and
+/// the first directive left unread when the budget ran out.
+fn read_config(
+    model: &mut NginxModel,
+    files: &[NginxFile<'_>],
+    root: Option<&Root>,
+    main: usize,
+    budget: usize,
+) -> (BlockId, usize, Option<Span>) {
     let Some(main_file) = files.get(main) else {
-        return model.add_block(None, BlockKind::File, Span::new(0, 0, 0), Span::new(0, 0, 0));
+        return (model.add_block(None, BlockKind::File, Span::new(0, 0, 0), Span::new(0, 0, 0)), 0, None);
     };
     let whole = Span::new(main_file.file, 0, main_file.text.len());
     let block = model.add_block(None, BlockKind::File, whole, Span::new(main_file.file, 0, 0));
-    let mut extractor = Extractor { model, files, root, budget: MAX_DIRECTIVES };
+    let mut extractor = Extractor { model, files, root, budget, stopped: None };
     extractor.level(main, block, &main_file.config.directives, 0);
-    block
+    (block, budget - extractor.budget, extractor.stopped)
 }
 
 struct Extractor<'a, 'm> {
@@ -126,6 +157,8 @@ struct Extractor<'a, 'm> {
     files: &'a [NginxFile<'a>],
     root: Option<&'a Root>,
     budget: usize,
+    /// The first directive not read because the budget ran out.
+    stopped: Option<Span>,
 }
 
 /// Where the directives being read are written: the file (by its index among the nginx files).
@@ -201,6 +234,7 @@ impl<'a> Extractor<'a, '_> {
         }
         for d in directives {
             if self.budget == 0 {
+                self.stopped.get_or_insert(src.span(d.range));
                 return;
             }
             self.budget -= 1;

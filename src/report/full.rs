@@ -2,10 +2,15 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::Outcome;
-use crate::source::Span;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use crate::source::{FileId, Span};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode,
+    SourceSpan, SpanContents,
+};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// One finding, or the part of a finding that lies in another file, as miette wants it.
 #[derive(Debug)]
@@ -13,7 +18,7 @@ struct Rendered {
     header: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: NamedSource<Text>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -47,31 +52,139 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
-fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new(span.start().into(), span.range.len())
+/// Lines longer than this are not shown: a minified file's one line would be printed whole for each
+/// finding on it (and miette cannot pad past column 65535).
+const MAX_SHOWN_LINE: usize = 1_000;
+
+/// A label spanning more lines than this is shown on its first line only.
+const MAX_SHOWN_LINES: usize = 40;
+
+/// A file's text for miette, read through a table of line starts: miette's own reading of a `str`
+/// counts lines from the start of the file for every label, which is quadratic in long files
+/// with many findings. Lines are cut as miette cuts them (`\n`, `\r\n` and a lone `\r`).
+#[derive(Clone, Debug)]
+struct Text {
+    text: Arc<str>,
+    starts: Arc<[usize]>,
 }
 
-fn render(outcome: &Outcome, d: &Diagnostic) -> Option<Rendered> {
+impl Text {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while let Some(found) = bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r')) {
+            let at = i + found;
+            let len = if bytes.get(at..at + 2) == Some(b"\r\n") { 2 } else { 1 };
+            i = at + len;
+            starts.push(i);
+        }
+        Text { text: Arc::from(text), starts: starts.into() }
+    }
+
+    /// 0-based index of the line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    fn line_len(&self, line: usize) -> usize {
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        self.starts.get(line + 1).copied().unwrap_or(self.text.len()).saturating_sub(start)
+    }
+
+    /// The span as miette should show it: `None` when its line is too long to show, and cut to
+    /// its first line when it spans too many.
+    fn shown(&self, span: Span) -> Option<SourceSpan> {
+        let (first, last) = (self.line_of(span.start()), self.line_of(span.end()));
+        if (first..=last).take(MAX_SHOWN_LINES + 1).any(|l| self.line_len(l) > MAX_SHOWN_LINE) {
+            return None;
+        }
+        let end = if last - first > MAX_SHOWN_LINES {
+            let next = self.starts.get(first + 1).copied().unwrap_or(self.text.len());
+            let line = self.text.get(span.start()..next).unwrap_or("");
+            span.start() + line.trim_end_matches(['\n', '\r']).len()
+        } else {
+            span.end()
+        };
+        Some(SourceSpan::new(span.start().into(), end.saturating_sub(span.start())))
+    }
+}
+
+impl SourceCode for Text {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // miette's reading of a slice that starts a few lines before the span and ends a few lines
+        // after it, shifted back into the file: the same result, at the cost of those lines.
+        let end = span.offset() + span.len();
+        let first = self.line_of(span.offset()).saturating_sub(context_lines_before + 1);
+        let last = self.line_of(end) + context_lines_after + 2;
+        let from = self.starts.get(first).copied().unwrap_or(0);
+        let to = self.starts.get(last).copied().unwrap_or(self.text.len());
+        let slice = self.text.as_bytes().get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let inner_span = SourceSpan::new(span.offset().saturating_sub(from).into(), span.len());
+        let inner = slice.read_span(&inner_span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
+/// Each file's [`Text`], made once for all the findings in it.
+#[derive(Default)]
+struct Texts(HashMap<FileId, Text>);
+
+impl Texts {
+    fn get(&mut self, outcome: &Outcome, id: FileId) -> Option<Text> {
+        let file = outcome.project.file(id)?;
+        Some(self.0.entry(id).or_insert_with(|| Text::new(&file.text)).clone())
+    }
+}
+
+fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Rendered> {
     let file = outcome.project.file(d.span.file)?;
-    let mut labels = vec![LabeledSpan::new_primary_with_span(d.primary_label.clone(), source_span(d.span))];
+    let text = texts.get(outcome, d.span.file)?;
+    let mut header = format!("{} {}: {}", d.code, d.severity, d.message);
+    let mut labels = Vec::new();
+    match text.shown(d.span) {
+        Some(span) => labels.push(LabeledSpan::new_primary_with_span(d.primary_label.clone(), span)),
+        None => {
+            let at = file.position(d.span.start());
+            header.push_str(&format!(
+                "\n  at {}:{}:{} (the line is too long to show)",
+                super::path_string(file),
+                at.row,
+                at.column
+            ));
+        }
+    }
     let mut related = Vec::new();
     for label in &d.labels {
+        let Some(other) = texts.get(outcome, label.span.file) else { continue };
+        let Some(span) = other.shown(label.span) else { continue };
         if label.span.file == d.span.file {
-            labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), source_span(label.span)));
-        } else if let Some(other) = outcome.project.file(label.span.file) {
+            labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), span));
+        } else if let Some(other_file) = outcome.project.file(label.span.file) {
             related.push(Rendered {
                 header: label.message.clone(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: NamedSource::new(super::path_string(other), other.text.clone()),
-                labels: vec![LabeledSpan::new_with_span(Some(label.message.clone()), source_span(label.span))],
+                source: NamedSource::new(super::path_string(other_file), other),
+                labels: vec![LabeledSpan::new_with_span(Some(label.message.clone()), span)],
                 related: Vec::new(),
             });
         }
     }
     let docs = format!("docs: corslint rule {}", d.code);
     Some(Rendered {
-        header: format!("{} {}: {}", d.code, d.severity, d.message),
+        header,
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -81,7 +194,7 @@ fn render(outcome: &Outcome, d: &Diagnostic) -> Option<Rendered> {
             Some(help) => format!("{help}\n{docs}"),
             None => docs,
         }),
-        source: NamedSource::new(super::path_string(file), file.text.clone()),
+        source: NamedSource::new(super::path_string(file), text),
         labels,
         related,
     })
@@ -90,8 +203,9 @@ fn render(outcome: &Outcome, d: &Diagnostic) -> Option<Rendered> {
 pub fn write(out: &mut dyn Write, outcome: &Outcome, color: bool) -> io::Result<()> {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut texts = Texts::default();
     for d in &outcome.diagnostics {
-        let Some(rendered) = render(outcome, d) else { continue };
+        let Some(rendered) = render(outcome, d, &mut texts) else { continue };
         let mut text = String::new();
         if handler.render_report(&mut text, &rendered).is_err() {
             // Rendering our own data cannot fail; should it, the concise line still says everything.

@@ -50,15 +50,24 @@ pub fn diagnostic_json(outcome: &Outcome, d: &Diagnostic) -> Value {
     })
 }
 
+/// The diagnostics as a JSON array, each built only when it is written (a run with many findings
+/// never holds them all as JSON at once).
+struct All<'a>(&'a Outcome);
+
+impl serde::Serialize for All<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.diagnostics.iter().map(|d| diagnostic_json(self.0, d)))
+    }
+}
+
 pub fn write(out: &mut dyn Write, outcome: &Outcome, lines: bool) -> io::Result<()> {
-    let all: Vec<Value> = outcome.diagnostics.iter().map(|d| diagnostic_json(outcome, d)).collect();
     if lines {
-        for value in all {
-            writeln!(out, "{value}")?;
+        for d in &outcome.diagnostics {
+            writeln!(out, "{}", diagnostic_json(outcome, d))?;
         }
         Ok(())
     } else {
-        serde_json::to_writer_pretty(&mut *out, &all)?;
+        serde_json::to_writer_pretty(&mut *out, &All(outcome))?;
         writeln!(out)
     }
 }

@@ -6,6 +6,7 @@ use crate::docs;
 use crate::lint::Outcome;
 use crate::rules::RULES;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -82,10 +83,18 @@ fn location(outcome: &Outcome, span: crate::source::Span, message: Option<&str>)
     Some(value)
 }
 
-fn result(outcome: &Outcome, d: &Diagnostic) -> Option<Value> {
+/// Fingerprints by rule, file and row: each hashes the whole line, which must not be done again
+/// for every finding on one long line.
+type Fingerprints = HashMap<(&'static str, usize, usize), String>;
+
+fn result(outcome: &Outcome, d: &Diagnostic, fingerprints: &mut Fingerprints) -> Option<Value> {
     let primary = location(outcome, d.span, None)?;
     let file = outcome.project.file(d.span.file)?;
-    let line = file.line(file.position(d.span.start()).row).trim();
+    let row = file.position(d.span.start()).row;
+    let fingerprint = fingerprints
+        .entry((d.code, d.span.file, row))
+        .or_insert_with(|| fingerprint(&[d.code, &super::path_string(file), file.line(row).trim()]))
+        .clone();
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
@@ -108,29 +117,53 @@ fn result(outcome: &Outcome, d: &Diagnostic) -> Option<Value> {
         "message": { "text": text },
         "locations": [primary],
         "relatedLocations": related,
-        "partialFingerprints": { "corslint/v1": fingerprint(&[d.code, &super::path_string(file), line]) },
+        "partialFingerprints": { "corslint/v1": fingerprint },
     }))
+}
+
+/// The results, each built only when it is written.
+struct Results<'a> {
+    outcome: &'a Outcome,
+    fingerprints: std::cell::RefCell<Fingerprints>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fingerprints = self.fingerprints.borrow_mut();
+        serializer
+            .collect_seq(self.outcome.diagnostics.iter().filter_map(|d| result(self.outcome, d, &mut fingerprints)))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    column_kind: &'static str,
+    results: Results<'a>,
 }
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     let rules: Vec<Value> = RULES.iter().map(|r| rule_descriptor(r.code, r.name, r.severity)).collect();
-    let results: Vec<Value> = outcome.diagnostics.iter().filter_map(|d| result(outcome, d)).collect();
-    let sarif = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "corslint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": crate::diagnostic::DOCS_BASE_URL.trim_end_matches("/blob/main/rules/"),
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
+    let tool = json!({
+        "driver": {
+            "name": "corslint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": crate::diagnostic::DOCS_BASE_URL.trim_end_matches("/blob/main/rules/"),
+            "rules": rules,
+        }
     });
+    let results = Results { outcome, fingerprints: std::cell::RefCell::new(Fingerprints::new()) };
+    let sarif =
+        Log { schema: SCHEMA, version: "2.1.0", runs: [Run { tool, column_kind: "unicodeCodePoints", results }] };
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
 }

@@ -6,7 +6,7 @@ use crate::model::nginx::syntax::{canonical_header, header, list_items};
 use crate::model::nginx::{BlockId, Context, HeaderRef, Requests};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub struct PreflightNotAnswered;
 
@@ -32,10 +32,11 @@ struct ActualCors {
     expects_preflight: Option<Span>,
 }
 
-fn actual_cors(project: &Project, contexts: &[Context], location: BlockId) -> ActualCors {
+/// `contexts` are the location's own, in order.
+fn actual_cors(project: &Project, contexts: &[&Context]) -> ActualCors {
     let model = &project.nginx;
     let mut out = ActualCors::default();
-    for ctx in contexts.iter().filter(|c| c.location == location && c.requests != Requests::Preflight) {
+    for ctx in contexts.iter().filter(|c| c.requests != Requests::Preflight) {
         for h in model.effective_headers(ctx.block) {
             if h.is(header::ALLOW_ORIGIN) {
                 out.origin.get_or_insert(h.span);
@@ -63,12 +64,19 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut branches: HashSet<BlockId> = HashSet::new();
     let contexts = model.contexts();
+    // Each location's contexts, grouped once: scanning all contexts for each location is quadratic
+    // in configurations that include the same locations many times.
+    let mut by_location: HashMap<BlockId, Vec<&Context>> = HashMap::new();
+    for ctx in &contexts {
+        by_location.entry(ctx.location).or_default().push(ctx);
+    }
     for ctx in &contexts {
         // Judge each location once, through its own context.
         if ctx.block != ctx.location {
             continue;
         }
-        let actual = actual_cors(project, &contexts, ctx.location);
+        let own = by_location.get(&ctx.location).map_or(&[][..], Vec::as_slice);
+        let actual = actual_cors(project, own);
         match model.preflight_branch(ctx.location) {
             Some(branch) => {
                 if branches.insert(branch) {

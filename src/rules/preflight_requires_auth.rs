@@ -8,11 +8,11 @@
 use crate::diagnostic::Severity;
 use crate::model::deploy::{Ingress, TraefikMiddleware};
 use crate::model::nginx::syntax::header;
-use crate::model::nginx::{AccessKind, BlockId, BlockKind, Context};
+use crate::model::nginx::{AccessKind, BlockId, BlockKind};
 use crate::model::{CorsPolicy, Layer, Project};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub struct PreflightRequiresAuth;
 
@@ -128,13 +128,13 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
     }
 }
 
-/// The `Access-Control-Allow-Origin` a location sends on some response, if any.
-fn cors_origin_header(project: &Project, contexts: &[Context], location: BlockId) -> Option<Span> {
+/// The `Access-Control-Allow-Origin` a location sends on some response, if any; `blocks` are the
+/// location's contexts, in order.
+fn cors_origin_header(project: &Project, blocks: &[BlockId]) -> Option<Span> {
     let model = &project.nginx;
-    contexts
+    blocks
         .iter()
-        .filter(|c| c.location == location)
-        .find_map(|c| model.effective_headers(c.block).into_iter().find(|h| h.is(header::ALLOW_ORIGIN)).map(|h| h.span))
+        .find_map(|b| model.effective_headers(*b).into_iter().find(|h| h.is(header::ALLOW_ORIGIN)).map(|h| h.span))
 }
 
 fn answer_preflights_help(project: &Project, origin: Span) -> String {
@@ -156,12 +156,19 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut reported: HashSet<Span> = HashSet::new();
     let contexts = model.contexts();
+    // Each location's contexts, looked up once (a scan of all contexts per location is quadratic in
+    // configurations that include the same locations many times).
+    let mut by_location: HashMap<BlockId, Vec<BlockId>> = HashMap::new();
+    for ctx in &contexts {
+        by_location.entry(ctx.location).or_default().push(ctx.block);
+    }
     for ctx in &contexts {
         if ctx.block != ctx.location {
             continue;
         }
         let location = ctx.location;
-        let Some(origin) = cors_origin_header(project, &contexts, location) else { continue };
+        let blocks = by_location.get(&location).map_or(&[][..], Vec::as_slice);
+        let Some(origin) = cors_origin_header(project, blocks) else { continue };
         // `return` in an OPTIONS `if` runs in the rewrite phase, before any access check.
         if model.may_answer_preflight_early(location) {
             continue;

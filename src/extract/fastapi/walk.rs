@@ -267,10 +267,15 @@ impl<'t> Ctx<'t> {
         let Some(def) = field(stmt, "definition").filter(|d| d.kind() == "function_definition") else { return };
         let source = self.modules.get(scope.module).map_or("", |m| m.text);
         for decorator in children(stmt).into_iter().filter(|d| d.kind() == "decorator") {
-            let Some(expr) = children(decorator).first().map(|e| unparen(*e)) else { continue };
+            let Some(written) = children(decorator).first().copied() else { continue };
+            let expr = unparen(written);
             if expr.kind() != "call" {
                 continue;
             }
+            // tree-sitter's decorator node runs on over a trailing comment to the line break (and
+            // its `\r`): the finding points at `@` and the expression only.
+            let mut decorator_span = self.span_in(scope.module, decorator);
+            decorator_span.range.end = written.end_byte().max(decorator_span.range.start);
             let Some(function) = field(expr, "function").filter(|f| f.kind() == "attribute") else { continue };
             let (Some(object), Some(attr)) = (field(function, "object"), field(function, "attribute")) else {
                 continue;
@@ -278,8 +283,7 @@ impl<'t> Ctx<'t> {
             let attr_text = text(attr, source);
             if attr_text == "middleware" {
                 if let Some((target, _)) = self.middleware_decorator(expr, scope) {
-                    let op =
-                        OpKind::Decorator { module: scope.module, def, span: self.span_in(scope.module, decorator) };
+                    let op = OpKind::Decorator { module: scope.module, def, span: decorator_span };
                     self.record(target, decorator, scope, Op { key: key.to_vec(), kind: op });
                 }
                 continue;
@@ -294,7 +298,6 @@ impl<'t> Ctx<'t> {
                 _ => continue,
             };
             let Some(parts) = self.eval_call_parts(expr, scope) else { continue };
-            let decorator_span = self.span_in(scope.module, decorator);
             let methods = if is_method {
                 vec![Spanned::new(
                     attr_text.to_ascii_uppercase(),

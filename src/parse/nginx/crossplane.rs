@@ -58,7 +58,7 @@ pub fn dump_root(root: &Root, source: &dyn IncludeSource) -> Value {
 /// What `corslint debug nginx FILE` prints: `crossplane parse FILE` (following includes from
 /// disk unless `single`, as `--single-file`).
 pub fn parse_file(path: &Path, single: bool) -> std::io::Result<Value> {
-    let bytes = std::fs::read(path)?;
+    let bytes = crate::source::read_file(path)?;
     let config = super::parse(&String::from_utf8_lossy(&bytes));
     if single {
         return Ok(dump(&[(path, &config)]));

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use super::Config;
 use super::include::IncludeSource;
 
+/// Bytes [`Files::new`] reads from disk at most, over all the files it loads.
+pub const MAX_LOADED_BYTES: usize = 64 * 1024 * 1024;
+
 /// Reads and parses a file that was not given.
 pub type Loader = Box<dyn FnMut(&Path) -> Option<Config>>;
 
@@ -22,9 +25,23 @@ pub struct FileEntry {
 }
 
 impl Files {
-    /// The given files; others are read from disk (decoded lossily) and parsed when included.
+    /// The given files; others are read from disk (decoded lossily) and parsed when included, up
+    /// to [`MAX_LOADED_BYTES`] in all (`include /*/*/*` must not read the whole file system).
     pub fn new(given: Vec<(PathBuf, Config)>) -> Self {
-        Self::with_loader(given, Box::new(read_and_parse))
+        let mut left = MAX_LOADED_BYTES;
+        let loader = move |path: &Path| {
+            if left == 0 {
+                return None;
+            }
+            let bytes = crate::source::read_file(path).ok()?;
+            left = left.saturating_sub(bytes.len());
+            // Binary files are not configuration (and would cost the most to parse).
+            if bytes.get(..8192).unwrap_or(&bytes).contains(&0) {
+                return None;
+            }
+            Some(super::parse(&String::from_utf8_lossy(&bytes)))
+        };
+        Self::with_loader(given, Box::new(loader))
     }
 
     pub fn with_loader(given: Vec<(PathBuf, Config)>, loader: Loader) -> Self {
@@ -33,9 +50,10 @@ impl Files {
     }
 }
 
-/// Reads a file, decodes it lossily and parses it.
+/// Reads a file (a regular file of at most 10 MiB, opened without blocking), decodes it lossily
+/// and parses it.
 pub fn read_and_parse(path: &Path) -> Option<Config> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::source::read_file(path).ok()?;
     Some(super::parse(&String::from_utf8_lossy(&bytes)))
 }
 

@@ -21,8 +21,14 @@ fn component_matcher(pattern: &str) -> Option<GlobMatcher> {
     glob_builder(pattern).ok().map(|g| g.compile_matcher())
 }
 
-/// Expands a glob on the file system, one path component at a time; regular files only.
+/// Directory entries one glob may look at, in all directories together: `include /*/*/*/*.conf`
+/// would otherwise walk much of the file system (`/proc` alone has thousands of entries per level).
+const MAX_GLOB_ENTRIES: usize = 100_000;
+
+/// Expands a glob on the file system, one path component at a time; regular files only. Stops
+/// looking after [`MAX_GLOB_ENTRIES`] directory entries.
 pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
+    let mut budget = MAX_GLOB_ENTRIES;
     let mut current: Vec<PathBuf> = vec![PathBuf::new()];
     let components: Vec<Component> = pattern.components().collect();
     let last = components.len().saturating_sub(1);
@@ -39,11 +45,18 @@ pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
         let matcher = component_matcher(&name);
         let mut next = Vec::new();
         for dir in &current {
+            if budget == 0 {
+                break;
+            }
             let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
             let Ok(entries) = std::fs::read_dir(listed) else {
                 continue;
             };
             for entry in entries.flatten() {
+                if budget == 0 {
+                    break;
+                }
+                budget -= 1;
                 let entry_name = entry.file_name();
                 let entry_name = entry_name.to_string_lossy();
                 if entry_name.starts_with('.') && !name.starts_with('.') {

@@ -5,6 +5,7 @@ use crate::source::TextRange;
 
 mod include;
 mod lexer;
+mod roundtrip;
 
 fn range_text(text: &str, r: TextRange) -> &str {
     &text[r.start..r.end]

@@ -38,6 +38,8 @@ pub enum Parsed {
 /// Whether a file's bytes can hold anything that matters: the prefilter that keeps most files
 /// away from the parsers.
 pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
+    // A byte-order mark is not content: `^services:` must match on a file's first line either way.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match kind {
         FileKind::Python => python_worth_parsing(bytes),
         FileKind::Yaml => yaml_worth_parsing(bytes),
@@ -176,6 +178,7 @@ mod tests {
         ] {
             assert!(worth_parsing(FileKind::Python, yes.as_bytes()), "{yes}");
         }
+        assert!(worth_parsing(FileKind::Yaml, b"\xef\xbb\xbfservices:\n  api:\n    build: .\n"));
         for no in ["import os\nprint(os.environ.get('X'))\n", "d = {}\nd.get('a')\n", ""] {
             assert!(!worth_parsing(FileKind::Python, no.as_bytes()), "{no}");
         }

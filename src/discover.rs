@@ -167,9 +167,18 @@ fn maybe_nginx_by_location(path: &Path) -> Option<FileKind> {
     let name = file_name(path);
     let has_extension =
         name.trim_start_matches('.').contains('.') && !name.rsplit('.').next().is_some_and(|ext| ext.contains('-'));
-    let domain_like = name.split('.').count() >= 2 && name.split('.').all(|l| !l.is_empty());
+    let domain_like = name.split('.').count() >= 2
+        && name.split('.').all(|l| !l.is_empty())
+        && !name.rsplit('.').next().is_some_and(|ext| SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
     (in_nginx_dir(path) && (!has_extension || domain_like)).then_some(FileKind::Nginx)
 }
+
+/// Extensions of source and documents that live in directories named `nginx` (a Rust module
+/// `src/nginx/eval.rs`, a `README.md`) and are never site files, even though `eval.rs` reads like a domain.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rs", "py", "js", "mjs", "ts", "go", "java", "rb", "php", "c", "h", "md", "rst", "txt", "json", "toml", "lock",
+    "html", "css", "sh", "xml", "svg", "png", "jpg", "gif", "orig", "bak", "swp", "patch", "diff",
+];
 
 fn in_nginx_dir(path: &Path) -> bool {
     path.parent()
@@ -236,6 +245,8 @@ mod tests {
         assert_eq!(maybe_nginx_by_location(Path::new("conf.d/api.example.io")), Some(FileKind::Nginx));
         assert_eq!(maybe_nginx_by_location(Path::new("sites-enabled/default")), Some(FileKind::Nginx));
         assert_eq!(maybe_nginx_by_location(Path::new("src/default")), None);
+        assert_eq!(maybe_nginx_by_location(Path::new("src/nginx/eval.rs")), None);
+        assert_eq!(maybe_nginx_by_location(Path::new("nginx/README.md")), None);
     }
 
     #[cfg(target_os = "linux")]

@@ -7,7 +7,7 @@ use crate::discover::{self, Found};
 use crate::model::Project;
 use crate::parse::{self, Parsed};
 use crate::rules::{self, Rule};
-use crate::source::SourceFile;
+use crate::source::{FileKind, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
@@ -80,6 +80,18 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
             notes.push(format!("{}: excluded", file.path.display()));
         } else {
             kept.push(file);
+        }
+    }
+
+    if !kept.iter().any(|f| f.kind == FileKind::Python && parse::python_names_framework(&f.bytes)) {
+        let before = kept.len();
+        // A file that talks to corslint itself (a suppression comment) is still checked for CORS902.
+        kept.retain(|f| f.kind != FileKind::Python || f.bytes.windows(8).any(|w| w == b"corslint"));
+        if kept.len() < before {
+            notes.push(format!(
+                "python: no file names FastAPI or Starlette, {} candidate files not parsed",
+                before - kept.len()
+            ));
         }
     }
 
@@ -268,7 +280,8 @@ mod tests {
         std::fs::write(dir.path().join("corslint.toml"), config).expect("config");
         for sub in ["prod", "dev"] {
             std::fs::create_dir(dir.path().join(sub)).expect("dir");
-            std::fs::write(dir.path().join(sub).join("cors.py"), "CORS_ORIGINS = []\n").expect("file");
+            std::fs::write(dir.path().join(sub).join("cors.py"), "from fastapi import FastAPI\nCORS_ORIGINS = []\n")
+                .expect("file");
         }
         let outcome = lint(&Options { paths: vec![dir.path().to_path_buf()], ..Options::default() }).expect("lint");
         let project = &outcome.project;

@@ -68,6 +68,19 @@ pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
     }
 }
 
+/// Whether a Python file names FastAPI or Starlette (an import, an app, a re-export). A run in which
+/// no Python file does has no app for the Python layer to model, so its other candidates (auth
+/// helpers, settings, routes of other frameworks) are not parsed at all: a large Django or library
+/// tree costs one byte scan per file.
+pub fn python_names_framework(bytes: &[u8]) -> bool {
+    static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> =
+        std::sync::LazyLock::new(|| regex::bytes::Regex::new("(?i)fastapi|starlette").ok());
+    match FRAMEWORK.as_ref() {
+        Some(re) => re.is_match(bytes),
+        None => true,
+    }
+}
+
 /// YAML that can hold a CORS policy, an auth annotation, or facts that tie a proxy to an app:
 /// Ingress/Service/workload manifests, Traefik middlewares (CRDs, labels, dynamic files),
 /// compose files, Helm values with ingress annotations. CI workflows and OpenAPI specs rarely
@@ -94,9 +107,9 @@ fn is_helm_template(file: &SourceFile) -> bool {
 }
 
 /// The words a Python file must contain to matter: CORS setup, origins, security and header
-/// dependencies, settings, request bodies, middleware, apps and routers. A pure literal alternation,
-/// so the regex crate runs it as one SIMD multi-literal scan.
-const PYTHON_WORDS: &str = "cors|CORS|Cors|origin|ORIGIN|Origin|iddleware|IDDLEWARE|Header(|Depends(|Security(|OAuth2|\
+/// dependencies, settings, request bodies, middleware, apps and routers (origins are added as a
+/// word with its boundary below). Literals, so the regex crate runs it as one SIMD multi-literal scan.
+const PYTHON_WORDS: &str = "cors|CORS|Cors|iddleware|IDDLEWARE|Header(|Depends(|Security(|OAuth2|\
                             HTTPBearer|HTTPBasic|HTTPDigest|APIKey|BaseSettings|BaseModel|SQLModel|APIRouter|\
                             include_router|add_api_route|FastAPI|Starlette";
 
@@ -108,7 +121,9 @@ fn python_worth_parsing(bytes: &[u8]) -> bool {
     static WORDS: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     let words = WORDS.get_or_init(|| {
         let escaped: Vec<String> = PYTHON_WORDS.split('|').map(|w| regex::escape(w.trim())).collect();
-        regex::bytes::Regex::new(&escaped.join("|")).ok()
+        // `origins`, `ALLOWED_ORIGIN`, `origin_regex`, but not `original`: the word that made most
+        // library files look like candidates.
+        regex::bytes::Regex::new(&format!(r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)", escaped.join("|"))).ok()
     });
     match words {
         Some(re) => re.is_match(bytes) || has_route_decorator(bytes),
@@ -169,6 +184,9 @@ mod tests {
         for yes in [
             "from fastapi.middleware.cors import CORSMiddleware",
             "ALLOWED_ORIGINS = ['https://a.com']",
+            "origin = 'https://a.com'",
+            "FRONTEND_ORIGIN='https://a.com'",
+            "allow_origin_regex = r'.*'",
             "@router.delete('/x')\ndef f(): pass",
             "@ app . get ( '/' )",
             "def f(x: str = Header(None)): pass",
@@ -179,7 +197,7 @@ mod tests {
             assert!(worth_parsing(FileKind::Python, yes.as_bytes()), "{yes}");
         }
         assert!(worth_parsing(FileKind::Yaml, b"\xef\xbb\xbfservices:\n  api:\n    build: .\n"));
-        for no in ["import os\nprint(os.environ.get('X'))\n", "d = {}\nd.get('a')\n", ""] {
+        for no in ["import os\nprint(os.environ.get('X'))\n", "d = {}\nd.get('a')\n", "", "original = copy(x)\n"] {
             assert!(!worth_parsing(FileKind::Python, no.as_bytes()), "{no}");
         }
     }

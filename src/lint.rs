@@ -89,7 +89,7 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         kept.retain(|f| f.kind != FileKind::Python || f.bytes.windows(8).any(|w| w == b"corslint"));
         if kept.len() < before {
             notes.push(format!(
-                "python: no file names FastAPI or Starlette, {} candidate files not parsed",
+                "python: no file names FastAPI or Starlette; Python candidates not parsed: {}",
                 before - kept.len()
             ));
         }
@@ -272,6 +272,25 @@ fn is_vcs_ignored(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_candidates_are_parsed_only_beside_a_framework() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("auth.py"), "def user(token = Header(None)): ...\n").expect("file");
+        std::fs::write(dir.path().join("quiet.py"), "x = Header(None)  # corslint: ignore[CORS101]\n").expect("file");
+        let options = Options { paths: vec![dir.path().to_path_buf()], ..Options::default() };
+        let names = |outcome: &Outcome| -> Vec<String> {
+            let mut names: Vec<String> =
+                outcome.project.files.iter().filter_map(|f| Some(f.path.file_name()?.to_str()?.to_owned())).collect();
+            names.sort();
+            names
+        };
+        let alone = lint(&options).expect("lint");
+        assert_eq!(names(&alone), ["quiet.py"], "only the suppression is checked without an app");
+        assert!(alone.notes.iter().any(|n| n.ends_with("Python candidates not parsed: 1")), "{:?}", alone.notes);
+        std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\n").expect("file");
+        assert_eq!(names(&lint(&options).expect("lint")), ["auth.py", "main.py", "quiet.py"]);
+    }
 
     #[test]
     fn allowed_origins_reach_the_model_per_file() {

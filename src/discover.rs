@@ -45,6 +45,9 @@ pub struct Discovery {
     pub notes: Vec<String>,
     /// Paths that do not exist or cannot be read at all (an I/O error for the run).
     pub missing: Vec<PathBuf>,
+    /// Files and directories the walk was refused (permissions): what they hold was not linted,
+    /// so the run cannot pass silently.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// Decides from a file's kind and bytes whether it is kept (the pipeline's byte prefilter).
@@ -81,7 +84,18 @@ pub fn discover(paths: &[PathBuf], keep: &Keep) -> Discovery {
         });
         builder.build_parallel().run(|| {
             Box::new(|entry| {
-                let Ok(entry) = entry else { return WalkState::Continue };
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        if let (Some(path), true) = (
+                            error_path(&e),
+                            e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied),
+                        ) {
+                            lock(&found).unreadable.push((path.to_path_buf(), e.to_string()));
+                        }
+                        return WalkState::Continue;
+                    }
+                };
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     return WalkState::Continue;
                 }
@@ -99,7 +113,16 @@ pub fn discover(paths: &[PathBuf], keep: &Keep) -> Discovery {
     discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
     discovery.files.dedup_by(|a, b| a.path == b.path);
     discovery.notes.sort();
+    discovery.unreadable.sort();
     discovery
+}
+
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
 }
 
 fn lock(found: &Mutex<Discovery>) -> std::sync::MutexGuard<'_, Discovery> {
@@ -116,6 +139,10 @@ fn read_into(path: &Path, kind: FileKind, explicit: bool, keep: &Keep, found: &M
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
             return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
         }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || explicit => {
+            return lock(found).unreadable.push((path.to_path_buf(), format!("{}: {e}", path.display())));
+        }
+        // Gone or replaced while the walk ran: nothing is left to lint.
         Err(e) => return note(found, format!("{}: skipped, cannot be read: {e}", path.display())),
     };
     if is_binary(&bytes) {

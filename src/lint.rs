@@ -27,8 +27,13 @@ pub struct Options {
 pub enum LintError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{0}: no such file or directory")]
+    #[error("{0}: no such file or directory (name existing files or directories; with none, corslint lints `.`)")]
     Missing(PathBuf),
+    #[error(
+        "{}\nthese were not linted: give the user running corslint read access, or add them to `exclude` in corslint.toml",
+        .0.join("\n")
+    )]
+    Unreadable(Vec<String>),
     #[error("--stdin-filename {0}: not a Python, nginx, YAML or dotenv file name")]
     StdinKind(PathBuf),
 }
@@ -65,6 +70,17 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
             let discovery = discover::discover(&paths, &parse::worth_parsing);
             if let Some(missing) = discovery.missing.first() {
                 return Err(LintError::Missing(missing.clone()));
+            }
+            let mut unreadable = Vec::new();
+            for (path, message) in discovery.unreadable {
+                let config = resolver.for_file(&path)?;
+                // A refused directory is excluded when a file in it would be.
+                if !config.is_excluded(&path) && !config.is_excluded(&path.join("_")) {
+                    unreadable.push(message);
+                }
+            }
+            if !unreadable.is_empty() {
+                return Err(LintError::Unreadable(unreadable));
             }
             notes.extend(discovery.notes);
             discovery.files

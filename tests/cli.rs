@@ -280,3 +280,55 @@ fn verbose_lists_the_stack_with_its_reasons() {
         stderr(&ingress)
     );
 }
+
+/// Runs corslint as an unprivileged user: root reads everything, so a refused read needs another
+/// uid (`nobody` via util-linux's `setpriv`).
+fn run_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some(run_in(dir, args));
+    }
+    let output = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_corslint")])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    Some(output)
+}
+
+#[test]
+fn unreadable_paths_fail_the_run_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mode =
+        |path: &Path, mode| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    mode(dir.path(), 0o755);
+    write(&dir.path().join("ok/site.conf"), "add_header Access-Control-Allow-Origin * always;\n");
+    write(&dir.path().join("secret/site.conf"), "add_header Access-Control-Allow-Origin * always;\n");
+    mode(&dir.path().join("ok"), 0o755);
+    mode(&dir.path().join("secret"), 0o000);
+    let Some(refused) = run_unprivileged(dir.path(), &["--output-format", "json", "."]) else {
+        eprintln!("unreadable paths: running as root without `setpriv`, skipped");
+        return;
+    };
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stdout(&refused).is_empty(), "nothing but a report on stdout: {}", stdout(&refused));
+    let message = stderr(&refused);
+    assert!(message.contains("secret: Permission denied"), "{message}");
+    assert!(message.contains("add them to `exclude`"), "{message}");
+
+    write(&dir.path().join("corslint.toml"), "exclude = [\"secret\"]\n");
+    let excluded = run_unprivileged(dir.path(), &["--output-format", "concise", "."]).expect("ran before");
+    assert_eq!(excluded.status.code(), Some(0), "{}{}", stdout(&excluded), stderr(&excluded));
+    assert!(stdout(&excluded).contains("in 1 file"), "{}", stdout(&excluded));
+
+    mode(&dir.path().join("secret"), 0o755);
+    mode(&dir.path().join("secret/site.conf"), 0o000);
+    let named = run_unprivileged(dir.path(), &["secret/site.conf"]).expect("ran before");
+    assert_eq!(named.status.code(), Some(2), "a named file that cannot be read: {}", stderr(&named));
+    assert!(stderr(&named).contains("secret/site.conf: Permission denied"), "{}", stderr(&named));
+    let missing = run_in(dir.path(), &["nowhere"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("nowhere: no such file or directory (name existing"), "{}", stderr(&missing));
+}

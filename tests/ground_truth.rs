@@ -68,6 +68,11 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A case's fixture: under `fixtures/`, or a regression config of this suite under `tests/`.
+fn fixture_path(fixture: &str) -> PathBuf {
+    if fixture.starts_with("tests/") { root().join(fixture) } else { root().join("fixtures").join(fixture) }
+}
+
 fn helper(name: &str) -> PathBuf {
     root().join("tests/ground_truth").join(name)
 }
@@ -191,7 +196,7 @@ fn nginx_fixtures_match_real_nginx() {
                 }
             },
         };
-        let fixture = root().join("fixtures").join(case.fixture);
+        let fixture = fixture_path(case.fixture);
         let modules: Vec<PathBuf> = if nginx::uses_headers_more(&fixture) {
             match &headers_more {
                 Some(module) => vec![module.clone()],
@@ -218,7 +223,7 @@ fn nginx_fixtures_match_real_nginx() {
         // The model assumes an upstream outside the repository answers without CORS headers, so
         // the test upstream with CORS is not compared; a compose fixture is modelled whole.
         let model = match case.upstream {
-            nginx_cases::Upstream::Plain => Some(root().join("fixtures").join(case.fixture)),
+            nginx_cases::Upstream::Plain => Some(fixture.clone()),
             nginx_cases::Upstream::Cors => None,
             nginx_cases::Upstream::App(dir) => Some(root().join("fixtures").join(dir).parent().unwrap().to_path_buf()),
         }

@@ -460,6 +460,37 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com https://admin.example.com")],
         ),
     ];
+    // Regression cases for how headers-more and add_header combine (not a rule fixture).
+    let order = "tests/ground_truth/nginx/headers_more_order.conf";
+    cases.push(case(
+        order,
+        Plain,
+        vec![
+            get(APP, "/clear-then-add/ok").allowed().has(A, ACAO, APP).note("(add_header runs after the clear)"),
+            get(APP, "/set-then-add/ok")
+                .blocked()
+                .has(A, ACAO, "https://app.example.com, https://admin.example.com")
+                .note("(add_header appends after more_set_headers)"),
+            get(APP, "/clear-then-set/ok").allowed().has(A, ACAO, APP),
+            get(APP, "/set-then-clear/ok").blocked().lacks(A, ACAO),
+            get(APP, "/outer/inner/ok").allowed().has(A, ACAO, APP).note("(the outer clear runs first)"),
+            get(APP, "/set-empty/ok").blocked().lacks(A, ACAO).note("(an empty value clears)"),
+        ],
+    ));
+    cases.push(case(
+        order,
+        Cors,
+        vec![
+            get(APP, "/clear-then-add/ok")
+                .cookie()
+                .blocked()
+                .has(A, ACAO, APP)
+                .lacks(A, ACAC)
+                .note("(the app's headers cleared, add_header's kept)"),
+            get(EVIL, "/clear-then-set/ok").cookie().blocked().has(A, ACAO, APP).has(A, ACAC, "true"),
+            get(APP, "/set-empty/ok").cookie().blocked().lacks(A, ACAO).has(A, ACAC, "true"),
+        ],
+    ));
     // The compose fixtures: nginx in front of the fixture's own FastAPI app.
     let stack = |dir: &'static str| {
         (

@@ -4,6 +4,9 @@
 //!
 //! Needs (what `.ci/run` installs and exports; without them each test prints a note and passes):
 //! - `CORSLINT_GT_NGINX`: an nginx binary (Debian's 1.22 here).
+//! - `CORSLINT_GT_NGINX_HEADERS_MORE`: the headers-more module (`.so`, Debian's
+//!   `libnginx-mod-http-headers-more-filter`), loaded for the fixtures that use `more_set_headers`
+//!   and the like; without it only those fixtures are skipped, with a note.
 //! - `CORSLINT_GT_PYTHON_LATEST`: a Python with fastapi 0.165.0, starlette 1.10.0, uvicorn 0.54.0.
 //! - `CORSLINT_GT_PYTHON_OLDEST`: the same with starlette 1.6.0, the oldest FastAPI 0.165.0 allows.
 //! - `CORSLINT_GT_PYTHON_LEGACY`: fastapi 0.163.2 with starlette 0.52.1 (the 0.15–0.52 behaviour
@@ -11,17 +14,19 @@
 //!
 //! How: nginx fixtures are wrapped in a minimal main config (`ground_truth/nginx.rs`) and proxied
 //! to `ground_truth/upstream.py`, which answers 200/401/404/500 by path, with or without CORS
-//! headers of its own. FastAPI fixtures are served by uvicorn from the venv, all apps of one run in
+//! headers of its own, over HTTP and, standing in for PHP-FPM behind `fastcgi_pass`, over FastCGI. FastAPI fixtures are served by uvicorn from the venv, all apps of one run in
 //! one Python process, one port each (`ground_truth/serve_apps.py`). The requests are the ones a
 //! browser sends (`ground_truth/probe.rs`): the preflight when the method or a header needs one,
 //! the actual request with or without a `Cookie`, paths that end in 401/404/410/500, from the
 //! legitimate origin, from an attacker's, and for CORS106 from the origin corslint's message names.
 //!
-//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (119 pairs: 36 nginx
-//! fixtures, one of them also in front of an upstream with CORS, and 15 compose/deploy fixtures
-//! where nginx proxies to the fixture's own FastAPI app under uvicorn) and
-//! `ground_truth/fastapi_cases.rs` (107 pairs over 57 apps, run on Starlette 1.10.0 and again on
-//! 1.6.0; 6 pairs over 3 CORS101 apps on 0.52.1): 339 real exchanges per run, about 10 s. Each
+//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (150 pairs: 42 nginx
+//! fixtures, 5 of them also and 2 only in front of an upstream with CORS; 17 compose/deploy
+//! fixtures where nginx proxies to the fixture's own FastAPI app under uvicorn; and
+//! `ground_truth/nginx/headers_more_order.conf`, regression cases for how headers-more and
+//! `add_header` combine) and `ground_truth/fastapi_cases.rs` (107 pairs over 57 apps, run on
+//! Starlette 1.10.0 and again on 1.6.0; 6 pairs over 3 CORS101 apps on 0.52.1): 370 real
+//! exchanges per run, about 10 s. Each
 //! failure message shows the real `Access-Control-*` and `Vary` headers.
 //!
 //! Every real exchange is also compared with corslint's model of it, `corslint::simulate` (the

@@ -4,6 +4,9 @@
 //!
 //! Needs (what `.ci/run` installs and exports; without them each test prints a note and passes):
 //! - `CORSLINT_GT_NGINX`: an nginx binary (Debian's 1.22 here).
+//! - `CORSLINT_GT_NGINX_HEADERS_MORE`: the headers-more module (`.so`, Debian's
+//!   `libnginx-mod-http-headers-more-filter`), loaded for the fixtures that use `more_set_headers`
+//!   and the like; without it only those fixtures are skipped, with a note.
 //! - `CORSLINT_GT_PYTHON_LATEST`: a Python with fastapi 0.165.0, starlette 1.10.0, uvicorn 0.54.0.
 //! - `CORSLINT_GT_PYTHON_OLDEST`: the same with starlette 1.6.0, the oldest FastAPI 0.165.0 allows.
 //! - `CORSLINT_GT_PYTHON_LEGACY`: fastapi 0.163.2 with starlette 0.52.1 (the 0.15–0.52 behaviour
@@ -11,17 +14,19 @@
 //!
 //! How: nginx fixtures are wrapped in a minimal main config (`ground_truth/nginx.rs`) and proxied
 //! to `ground_truth/upstream.py`, which answers 200/401/404/500 by path, with or without CORS
-//! headers of its own. FastAPI fixtures are served by uvicorn from the venv, all apps of one run in
+//! headers of its own, over HTTP and, standing in for PHP-FPM behind `fastcgi_pass`, over FastCGI. FastAPI fixtures are served by uvicorn from the venv, all apps of one run in
 //! one Python process, one port each (`ground_truth/serve_apps.py`). The requests are the ones a
 //! browser sends (`ground_truth/probe.rs`): the preflight when the method or a header needs one,
 //! the actual request with or without a `Cookie`, paths that end in 401/404/410/500, from the
 //! legitimate origin, from an attacker's, and for CORS106 from the origin corslint's message names.
 //!
-//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (119 pairs: 36 nginx
-//! fixtures, one of them also in front of an upstream with CORS, and 15 compose/deploy fixtures
-//! where nginx proxies to the fixture's own FastAPI app under uvicorn) and
-//! `ground_truth/fastapi_cases.rs` (107 pairs over 57 apps, run on Starlette 1.10.0 and again on
-//! 1.6.0; 6 pairs over 3 CORS101 apps on 0.52.1): 339 real exchanges per run, about 10 s. Each
+//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (150 pairs: 42 nginx
+//! fixtures, 5 of them also and 2 only in front of an upstream with CORS; 17 compose/deploy
+//! fixtures where nginx proxies to the fixture's own FastAPI app under uvicorn; and
+//! `ground_truth/nginx/headers_more_order.conf`, regression cases for how headers-more and
+//! `add_header` combine) and `ground_truth/fastapi_cases.rs` (107 pairs over 57 apps, run on
+//! Starlette 1.10.0 and again on 1.6.0; 6 pairs over 3 CORS101 apps on 0.52.1): 370 real
+//! exchanges per run, about 10 s. Each
 //! failure message shows the real `Access-Control-*` and `Vary` headers.
 //!
 //! Every real exchange is also compared with corslint's model of it, `corslint::simulate` (the
@@ -32,10 +37,6 @@
 //!
 //! | fixture | reason |
 //! |---|---|
-//! | CORS102/nginx_more_set_headers_reflect.conf | headers-more (`more_set_headers`) is not in Debian's nginx package |
-//! | CORS301/headers_more_all_statuses.conf | headers-more, as above |
-//! | CORS303/more_clear_headers.conf | headers-more, and a PHP-FPM socket behind it |
-//! | CORS307/comma_separated_more_set.conf | headers-more, as above |
 //! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
 //! | CORS304/single_app_proxy_to_two_services | a second service (`frontend:3000`) the fixture does not hold |
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
@@ -70,6 +71,11 @@ static SEQUENTIAL: Mutex<()> = Mutex::new(());
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A case's fixture: under `fixtures/`, or a regression config of this suite under `tests/`.
+fn fixture_path(fixture: &str) -> PathBuf {
+    if fixture.starts_with("tests/") { root().join(fixture) } else { root().join("fixtures").join(fixture) }
 }
 
 fn helper(name: &str) -> PathBuf {
@@ -164,6 +170,8 @@ fn nginx_fixtures_match_real_nginx() {
     let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_LATEST")) else {
         return;
     };
+    // The headers-more module (`.ci/run` installs it); without it, only the fixtures that use it are skipped.
+    let headers_more = std::env::var_os("CORSLINT_GT_NGINX_HEADERS_MORE").filter(|p| !p.is_empty()).map(PathBuf::from);
     let logs = tempfile::tempdir().unwrap();
     let mut command = Command::new(&python);
     command.arg(helper("upstream.py"));
@@ -193,7 +201,24 @@ fn nginx_fixtures_match_real_nginx() {
                 }
             },
         };
-        let server = match nginx::start(&nginx_bin, &root().join("fixtures").join(case.fixture), upstream_port) {
+        let fixture = fixture_path(case.fixture);
+        let modules: Vec<PathBuf> = if nginx::uses_headers_more(&fixture) {
+            match &headers_more {
+                Some(module) => vec![module.clone()],
+                None => {
+                    eprintln!(
+                        "ground truth: {} uses headers-more and CORSLINT_GT_NGINX_HEADERS_MORE is not set, skipped",
+                        case.fixture
+                    );
+                    continue;
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let fastcgi_port = if case.upstream == nginx_cases::Upstream::Cors { ports[3] } else { ports[2] };
+        let upstreams = nginx::Upstreams { http: upstream_port, fastcgi: fastcgi_port };
+        let server = match nginx::start(&nginx_bin, &fixture, upstreams, &modules) {
             Ok(server) => server,
             Err(e) => {
                 failures.push(format!("{}: {e}", case.fixture));
@@ -203,7 +228,7 @@ fn nginx_fixtures_match_real_nginx() {
         // The model assumes an upstream outside the repository answers without CORS headers, so
         // the test upstream with CORS is not compared; a compose fixture is modelled whole.
         let model = match case.upstream {
-            nginx_cases::Upstream::Plain => Some(root().join("fixtures").join(case.fixture)),
+            nginx_cases::Upstream::Plain => Some(fixture.clone()),
             nginx_cases::Upstream::Cors => None,
             nginx_cases::Upstream::App(dir) => Some(root().join("fixtures").join(dir).parent().unwrap().to_path_buf()),
         }
@@ -329,10 +354,6 @@ fn bool_origins_crash_at_import() {
 
 /// Fixtures not run (the table above, checked by `every_fixture_in_scope_is_run_or_listed`): a fixture of the rules in scope must be run or listed here.
 const NOT_RUN: &[(&str, &str)] = &[
-    ("CORS102/nginx_more_set_headers_reflect.conf", "headers-more is not in Debian's nginx"),
-    ("CORS301/headers_more_all_statuses.conf", "headers-more is not in Debian's nginx"),
-    ("CORS303/more_clear_headers.conf", "headers-more, and a PHP-FPM socket"),
-    ("CORS307/comma_separated_more_set.conf", "headers-more is not in Debian's nginx"),
     ("CORS302/inherit_merge.conf", "add_header_inherit needs nginx 1.29.3"),
     ("CORS105/bool_origins_wrap_style.py", "does not start (bool_origins_crash_at_import)"),
     ("CORS304/single_app_proxy_to_two_services", "a second service (frontend:3000) that is not in the fixture"),

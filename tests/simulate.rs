@@ -356,3 +356,23 @@ fn every_fixture_simulates_without_an_internal_error() {
     }
     assert!(checked > 50);
 }
+
+/// headers-more's filter runs before add_header's, and its commands in the order written, outer
+/// level first (found against real nginx by the ground truth, which runs the same config).
+#[test]
+fn headers_more_and_add_header_combine_as_nginx_does() {
+    let config = "tests/ground_truth/nginx/headers_more_order.conf";
+    let cases: [(&str, &[&str]); 6] = [
+        ("/clear-then-add/ok", &[ALLOWED]),
+        ("/set-then-add/ok", &[ALLOWED, "https://admin.example.com"]),
+        ("/clear-then-set/ok", &[ALLOWED]),
+        ("/set-then-clear/ok", &[]),
+        ("/outer/inner/ok", &[ALLOWED]),
+        ("/set-empty/ok", &[]),
+    ];
+    for (path, acao) in cases {
+        let url = format!("https://api.example.com{path}");
+        let (_, sim) = simulate(&[config, "--via", "nginx", "--origin", ALLOWED, "--url", &url]);
+        assert_eq!(header(&sim["actual"], "access-control-allow-origin"), acao.to_vec(), "{path}: {sim:#}");
+    }
+}

@@ -32,10 +32,10 @@ mod tests;
 
 pub use effective::{Context, Declared, EffectiveAccess, HeaderRef, HeaderSource, Requests};
 pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
-pub use syntax::{Condition, ConditionKind, Tri};
+pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
 
 use crate::source::{Span, Spanned};
-use syntax::{is_cors_header, same_header};
+use syntax::same_header;
 
 /// How far the model follows parents, variables and maps: well above any real configuration
 /// (the parser keeps at most 200 levels of blocks), and a guard against cycles.

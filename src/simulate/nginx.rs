@@ -6,7 +6,10 @@ use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use super::{Next, Trace};
 use crate::model::Project;
-use crate::model::nginx::{AccessKind, BlockId, BlockKind, HeaderSource, NginxModel, PassModule};
+use crate::model::nginx::{
+    AccessKind, BlockId, BlockKind, HeaderSource, MoreClearHeaders, MoreSetHeaders, NginxModel, PassModule,
+    is_cors_header,
+};
 use eval::{Eval, Flow};
 use select::{find_location, is_default_server, location_uri, server_by_name, server_names, servers};
 use std::collections::HashMap;
@@ -310,7 +313,11 @@ impl<'p> NginxSim<'p> {
         (!last.starts_with('@')).then_some(text)
     }
 
-    /// `add_header` (by status), headers-more `more_set_headers`/`more_clear_headers`.
+    /// The header filters. headers-more's runs first: nginx calls the filter registered last
+    /// first, and headers-more (a dynamic module, or built in as an "aux" filter) registers after
+    /// the headers filter of `add_header`. So `more_set_headers` and `more_clear_headers` see the
+    /// upstream's headers only, in the order they are written, the outer level's first; then
+    /// `add_header` appends to what they leave, and neither replaces nor clears its headers.
     fn filter_headers(
         &self,
         context: BlockId,
@@ -321,40 +328,87 @@ impl<'p> NginxSim<'p> {
     ) {
         let m = model(self.project);
         let status = response.status;
-        for h in m.effective_headers(context) {
-            if !h.covers(status) {
-                if h.is_cors() {
-                    let why = match h.source {
-                        HeaderSource::AddHeader => "without `always`".to_string(),
-                        HeaderSource::MoreSet => "limited by `-s`".to_string(),
-                    };
-                    notes.push(format!("`{}` ({why}) is not sent with a {status}", h.name.value));
-                }
-                continue;
+        let not_sent = |notes: &mut Vec<String>, name: &str, why: &str| {
+            if is_cors_header(name) {
+                notes.push(format!("`{name}` ({why}) is not sent with a {status}"));
             }
-            if h.typed {
-                trace.note("`more_set_headers -t` is applied regardless of the content type");
+        };
+        for command in more_commands(m, context) {
+            match command {
+                More::Set(set) => {
+                    if set.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
+                        for h in &set.headers {
+                            not_sent(notes, &h.name.value, "limited by `-s`");
+                        }
+                        continue;
+                    }
+                    if set.types.is_some() {
+                        trace.note("`more_set_headers -t` is applied regardless of the content type");
+                    }
+                    for h in &set.headers {
+                        let before = eval.unknown.len();
+                        match eval.expand(&h.value.value, 0) {
+                            // An empty value clears the header.
+                            Some(value) if value.is_empty() => response.remove(&h.name.value),
+                            Some(value) => response.set(&h.name.value, &value),
+                            // Only CORS headers decide the verdict.
+                            None if !is_cors_header(&h.name.value) => eval.unknown.truncate(before),
+                            None => {}
+                        }
+                    }
+                }
+                More::Clear(clear) => {
+                    if clear.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
+                        continue;
+                    }
+                    response.headers.retain(|(n, _)| !clear.clears(n));
+                }
+            }
+        }
+        for h in m.effective_headers(context).into_iter().filter(|h| h.source == HeaderSource::AddHeader) {
+            if !h.covers(status) {
+                not_sent(notes, &h.name.value, "without `always`");
+                continue;
             }
             let before = eval.unknown.len();
-            let Some(value) = eval.expand(&h.value.value, 0) else {
-                if !h.is_cors() {
-                    // Only CORS headers decide the verdict.
-                    eval.unknown.truncate(before);
-                }
-                continue;
-            };
-            match h.source {
-                HeaderSource::AddHeader if !value.is_empty() => response.append(&h.name.value, &value),
-                HeaderSource::AddHeader => {}
-                HeaderSource::MoreSet if value.is_empty() => response.remove(&h.name.value),
-                HeaderSource::MoreSet => response.set(&h.name.value, &value),
+            match eval.expand(&h.value.value, 0) {
+                Some(value) if !value.is_empty() => response.append(&h.name.value, &value),
+                Some(_) => {}
+                None if !h.is_cors() => eval.unknown.truncate(before),
+                None => {}
             }
-        }
-        for clear in m.effective_more_clear(context) {
-            if clear.item.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
-                continue;
-            }
-            response.headers.retain(|(n, _)| !clear.item.clears(n));
         }
     }
+}
+
+/// One headers-more command.
+enum More<'a> {
+    Set(&'a MoreSetHeaders),
+    Clear(&'a MoreClearHeaders),
+}
+
+/// The headers-more commands in force at `context`, in the order they run: the outer level's
+/// first, each level's in the order written (a set and a clear from different files, through
+/// `include`, keep the sets first).
+fn more_commands(m: &NginxModel, context: BlockId) -> Vec<More<'_>> {
+    let mut chain = m.chain(context);
+    chain.reverse();
+    let mut out = Vec::new();
+    for block in chain.into_iter().filter_map(|b| m.block(b)) {
+        let (mut sets, mut clears) =
+            (block.more_set_headers.iter().peekable(), block.more_clear_headers.iter().peekable());
+        loop {
+            let clear_first = match (sets.peek(), clears.peek()) {
+                (Some(s), Some(c)) => c.span.file == s.span.file && c.span.start() < s.span.start(),
+                (None, Some(_)) => true,
+                (_, None) => false,
+            };
+            let next = if clear_first { clears.next().map(More::Clear) } else { sets.next().map(More::Set) };
+            match next {
+                Some(command) => out.push(command),
+                None => break,
+            }
+        }
+    }
+    out
 }

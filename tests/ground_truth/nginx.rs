@@ -1,6 +1,7 @@
 //! Runs an nginx fixture for real: the fixture wrapped in a minimal main config (ports rewritten to
-//! a free one, `ssl` dropped, upstreams pointed at the local test upstream, `root` at a scratch
-//! web root), checked with `nginx -t`, then started in the foreground as our child.
+//! a free one, `ssl` dropped, upstreams pointed at the local test upstream, `fastcgi_pass` at its
+//! FastCGI twin, `root` at a scratch web root, headers-more loaded when the fixture uses it),
+//! checked with `nginx -t`, then started in the foreground as our child.
 
 use crate::procs::{Server, free_port, wait_for_port};
 use regex::Regex;
@@ -23,17 +24,46 @@ const WEB_ROOT: [(&str, &str); 5] = [
     ("hello.txt", "hello"),
 ];
 
-fn rewrite(text: &str, port: u16, upstream: u16, scratch: &Path) -> String {
+/// Where the fixture's upstreams go: the HTTP one (`proxy_pass`) and the FastCGI one
+/// (`fastcgi_pass`, PHP-FPM in the fixtures).
+#[derive(Clone, Copy, Debug)]
+pub struct Upstreams {
+    pub http: u16,
+    pub fastcgi: u16,
+}
+
+/// The headers-more directives: a fixture with any of them needs the module loaded.
+const HEADERS_MORE: [&str; 4] =
+    ["more_set_headers", "more_clear_headers", "more_set_input_headers", "more_clear_input_headers"];
+
+/// Whether `fixture` (a file, or a folder of them) uses headers-more.
+pub fn uses_headers_more(fixture: &Path) -> bool {
+    let uses = |text: &str| {
+        text.lines().map(|l| l.split('#').next().unwrap_or("")).any(|l| {
+            l.split(|c: char| c.is_whitespace() || c == ';' || c == '{' || c == '}').any(|w| HEADERS_MORE.contains(&w))
+        })
+    };
+    if fixture.is_dir() {
+        std::fs::read_dir(fixture).into_iter().flatten().flatten().any(|e| uses_headers_more(&e.path()))
+    } else {
+        std::fs::read_to_string(fixture).is_ok_and(|text| uses(&text))
+    }
+}
+
+fn rewrite(text: &str, port: u16, upstreams: Upstreams, scratch: &Path) -> String {
     let listen = Regex::new(r"(?m)^(\s*)listen\s[^;]*;").unwrap();
     let target = Regex::new(r"(?:127\.0\.0\.1|backend[\w-]*):\d+").unwrap();
+    let fastcgi = Regex::new(r"(?m)^(\s*)fastcgi_pass\s[^;]*;").unwrap();
     let htpasswd = Regex::new(r"auth_basic_user_file\s+[^;]+;").unwrap();
     let root = Regex::new(r"(?m)^(\s*)root\s+/[^;]*;").unwrap();
-    let text = target.replace_all(text, format!("127.0.0.1:{upstream}"));
+    let text = target.replace_all(text, format!("127.0.0.1:{}", upstreams.http));
+    let text = fastcgi.replace_all(&text, format!("${{1}}fastcgi_pass 127.0.0.1:{};", upstreams.fastcgi));
     let text = listen.replace_all(&text, format!("${{1}}listen 127.0.0.1:{port};"));
     let text =
         htpasswd.replace_all(&text, format!("auth_basic_user_file {};", scratch.join("htpasswd").display()).as_str());
     let text = root.replace_all(&text, format!("${{1}}root {};", scratch.join("www").display()));
     text.replace("include mime.types;", "include /etc/nginx/mime.types;")
+        .replace("include fastcgi_params;", "include /etc/nginx/fastcgi_params;")
 }
 
 /// What goes at the top of `http {}`: scratch temp paths and the cache zone CORS306 uses.
@@ -45,9 +75,11 @@ fn http_preamble(scratch: &Path) -> String {
     )
 }
 
-fn main_preamble(scratch: &Path) -> String {
+/// What goes at the top of the main config: `load_module`s, then the process settings.
+fn main_preamble(scratch: &Path, modules: &[PathBuf]) -> String {
     let s = scratch.display();
-    format!("daemon off;\nmaster_process off;\npid {s}/nginx.pid;\nerror_log {s}/error.log warn;\n")
+    let load: String = modules.iter().map(|m| format!("load_module {};\n", m.display())).collect();
+    format!("{load}daemon off;\nmaster_process off;\npid {s}/nginx.pid;\nerror_log {s}/error.log warn;\n")
 }
 
 fn copy_tree(from: &Path, to: &Path, edit: &dyn Fn(&str) -> String) {
@@ -63,8 +95,9 @@ fn copy_tree(from: &Path, to: &Path, edit: &dyn Fn(&str) -> String) {
     }
 }
 
-/// Starts `fixture` (a `.conf` file, or a folder holding `nginx.conf`) with `nginx_bin`.
-pub fn start(nginx_bin: &Path, fixture: &Path, upstream: u16) -> Result<Nginx, String> {
+/// Starts `fixture` (a `.conf` file, or a folder holding `nginx.conf`) with `nginx_bin`, with the
+/// dynamic `modules` (`.so` paths) loaded.
+pub fn start(nginx_bin: &Path, fixture: &Path, upstreams: Upstreams, modules: &[PathBuf]) -> Result<Nginx, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let scratch = dir.path().to_path_buf();
     for (file, content) in WEB_ROOT {
@@ -74,19 +107,19 @@ pub fn start(nginx_bin: &Path, fixture: &Path, upstream: u16) -> Result<Nginx, S
     }
     std::fs::write(scratch.join("htpasswd"), "user:{PLAIN}secret\n").unwrap();
     let port = free_port();
-    let edit = |text: &str| rewrite(text, port, upstream, &scratch);
+    let edit = |text: &str| rewrite(text, port, upstreams, &scratch);
     let main: PathBuf = if fixture.is_dir() {
         let site = scratch.join("site");
         copy_tree(fixture, &site, &edit);
         let text = std::fs::read_to_string(site.join("nginx.conf")).unwrap();
         let text = text.replacen("http {", &format!("http {{\n{}", http_preamble(&scratch)), 1);
-        std::fs::write(site.join("nginx.conf"), format!("{}{text}", main_preamble(&scratch))).unwrap();
+        std::fs::write(site.join("nginx.conf"), format!("{}{text}", main_preamble(&scratch, modules))).unwrap();
         site.join("nginx.conf")
     } else {
         std::fs::write(scratch.join("fixture.conf"), edit(&std::fs::read_to_string(fixture).unwrap())).unwrap();
         let main = format!(
             "{}events {{}}\nhttp {{\n{}include {};\n}}\n",
-            main_preamble(&scratch),
+            main_preamble(&scratch, modules),
             http_preamble(&scratch),
             scratch.join("fixture.conf").display()
         );

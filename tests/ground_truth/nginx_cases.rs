@@ -57,6 +57,29 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS102/nginx_more_set_headers_reflect.conf",
+            Plain,
+            vec![
+                get(EVIL, "/api/ok").allowed().has(A, ACAO, EVIL).has(A, "vary", "Origin"),
+                get(EVIL, "/api/missing").allowed().status(A, 404).has(A, ACAO, EVIL).note("(every status)"),
+                get(EVIL, "/api/ok").cookie().blocked().lacks(A, ACAC),
+                request("PUT", EVIL, "/api/ok").json().blocked().status(P, 405).has(P, ACAO, EVIL),
+            ],
+        ),
+        case(
+            "CORS102/nginx_more_set_headers_reflect.conf",
+            Cors,
+            vec![
+                get(EVIL, "/api/ok")
+                    .cookie()
+                    .allowed()
+                    .has(A, ACAO, EVIL)
+                    .has(A, ACAC, "true")
+                    .has(A, "vary", "Origin")
+                    .note("(the app's ACAO and Vary replaced, not doubled; its ACAC passes)"),
+            ],
+        ),
+        case(
             "CORS102/nginx_reflect_origin.conf",
             Plain,
             vec![
@@ -197,6 +220,29 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS301/headers_more_all_statuses.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed(),
+                get(APP, "/api/missing").cookie().allowed().status(A, 404),
+                get(APP, "/api/private").cookie().allowed().status(A, 401),
+                get(APP, "/api/boom").cookie().allowed().status(A, 500),
+                get(EVIL, "/api/ok").cookie().blocked().has(A, ACAO, APP),
+            ],
+        ),
+        case(
+            "CORS301/headers_more_all_statuses.conf",
+            Cors,
+            vec![
+                get(EVIL, "/api/ok")
+                    .cookie()
+                    .blocked()
+                    .has(A, ACAO, APP)
+                    .has(A, ACAC, "true")
+                    .note("(the app's reflected ACAO and its ACAC replaced)"),
+            ],
+        ),
+        case(
             "CORS301/options_branch_return_204.conf",
             Plain,
             vec![
@@ -324,6 +370,32 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             vec![get(APP, "/font.woff2").allowed(), get(EVIL, "/font.woff2").blocked()],
         ),
         case(
+            "CORS303/more_clear_headers.conf",
+            Plain,
+            vec![get(APP, "/index.php").cookie().blocked().lacks(A, ACAO).lacks(A, "x-powered-by")],
+        ),
+        case(
+            "CORS303/more_clear_headers.conf",
+            Cors,
+            vec![
+                get(APP, "/index.php")
+                    .cookie()
+                    .blocked()
+                    .lacks(A, ACAO)
+                    .lacks(A, ACAC)
+                    .lacks(A, "x-powered-by")
+                    .note("(PHP's own CORS headers cleared)"),
+                request("PUT", APP, "/index.php")
+                    .cookie()
+                    .json()
+                    .blocked()
+                    .status(P, 200)
+                    .lacks(P, ACAO)
+                    .lacks(P, "access-control-allow-methods")
+                    .note("(PHP answers the preflight; every Access-Control-* cleared)"),
+            ],
+        ),
+        case(
             "CORS303/hide_and_replace.conf",
             Cors,
             vec![get(APP, "/api/ok").allowed().has(A, ACAO, APP), get(EVIL, "/api/ok").blocked().has(A, ACAO, APP)],
@@ -355,6 +427,25 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS307/comma_separated_more_set.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com, https://admin.example.com"),
+                get("https://admin.example.com", "/api/missing").blocked().status(A, 404),
+            ],
+        ),
+        case(
+            "CORS307/comma_separated_more_set.conf",
+            Cors,
+            vec![
+                get(APP, "/api/ok")
+                    .cookie()
+                    .blocked()
+                    .has(A, ACAO, "https://app.example.com, https://admin.example.com")
+                    .note("(the app's ACAO replaced: still the one list)"),
+            ],
+        ),
+        case(
             "CORS307/map_allowlist.conf",
             Plain,
             vec![
@@ -369,6 +460,37 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com https://admin.example.com")],
         ),
     ];
+    // Regression cases for how headers-more and add_header combine (not a rule fixture).
+    let order = "tests/ground_truth/nginx/headers_more_order.conf";
+    cases.push(case(
+        order,
+        Plain,
+        vec![
+            get(APP, "/clear-then-add/ok").allowed().has(A, ACAO, APP).note("(add_header runs after the clear)"),
+            get(APP, "/set-then-add/ok")
+                .blocked()
+                .has(A, ACAO, "https://app.example.com, https://admin.example.com")
+                .note("(add_header appends after more_set_headers)"),
+            get(APP, "/clear-then-set/ok").allowed().has(A, ACAO, APP),
+            get(APP, "/set-then-clear/ok").blocked().lacks(A, ACAO),
+            get(APP, "/outer/inner/ok").allowed().has(A, ACAO, APP).note("(the outer clear runs first)"),
+            get(APP, "/set-empty/ok").blocked().lacks(A, ACAO).note("(an empty value clears)"),
+        ],
+    ));
+    cases.push(case(
+        order,
+        Cors,
+        vec![
+            get(APP, "/clear-then-add/ok")
+                .cookie()
+                .blocked()
+                .has(A, ACAO, APP)
+                .lacks(A, ACAC)
+                .note("(the app's headers cleared, add_header's kept)"),
+            get(EVIL, "/clear-then-set/ok").cookie().blocked().has(A, ACAO, APP).has(A, ACAC, "true"),
+            get(APP, "/set-empty/ok").cookie().blocked().lacks(A, ACAO).has(A, ACAC, "true"),
+        ],
+    ));
     // The compose fixtures: nginx in front of the fixture's own FastAPI app.
     let stack = |dir: &'static str| {
         (
@@ -465,6 +587,22 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         vec![
             get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
             get(EVIL, "/api/items").cookie().blocked(),
+        ],
+    ));
+    let (f, up) = stack("CORS308/compose_nginx_more_set_headers");
+    cases.push(case(
+        f,
+        up,
+        vec![
+            get(APP, "/api/items")
+                .cookie()
+                .allowed()
+                .has(A, ACAO, APP)
+                .has(A, ACAC, "true")
+                .note("(the app's ACAO replaced by nginx's, not doubled)"),
+            get(EVIL, "/api/items").cookie().blocked().has(A, ACAO, APP),
+            request("DELETE", APP, "/api/items/1").cookie().allowed().status(P, 200).has(P, ACAO, APP),
+            request("DELETE", EVIL, "/api/items/1").cookie().blocked().status(P, 400).has(P, ACAO, APP),
         ],
     ));
     let (f, up) = stack("CORS203/compose_app_answers_options");

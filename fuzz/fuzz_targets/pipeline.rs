@@ -1,0 +1,27 @@
+//! The whole pipeline on one in-memory file (what `--stdin-filename` and editors do): the first
+//! byte picks the kind, the rest is the text. No panic, every finding inside its file, and every
+//! report format writes.
+#![no_main]
+
+use corslint::lint::{Options, lint};
+use corslint::report::{self, OutputFormat, ReportOptions};
+use libfuzzer_sys::fuzz_target;
+
+const NAMES: [&str; 6] = ["app/main.py", "nginx/conf.d/site.conf", "k8s/ingress.yaml", ".env", "docker-compose.yml", "nginx.conf"];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else { return };
+    let name = NAMES[usize::from(selector) % NAMES.len()];
+    let text = String::from_utf8_lossy(rest).into_owned();
+    let options = Options { stdin: Some((name.into(), text)), ..Options::default() };
+    let outcome = lint(&options).expect("an in-memory file of a known kind always lints");
+    for d in &outcome.diagnostics {
+        let file = outcome.project.file(d.span.file).expect("a finding in a known file");
+        assert!(d.span.end() <= file.text.len() && file.text.is_char_boundary(d.span.start()), "{d:?}");
+        assert!(file.text.is_char_boundary(d.span.end()), "{d:?}");
+    }
+    for format in [OutputFormat::Full, OutputFormat::Json, OutputFormat::Sarif, OutputFormat::Github] {
+        let options = ReportOptions { format, color: false, statistics: false };
+        report::write(&mut Vec::new(), &outcome, &options).expect("writing to memory");
+    }
+});

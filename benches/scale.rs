@@ -266,6 +266,11 @@ fn main() {
             ratio(cpu(ours), cpu(floor)),
             ours.map_or(0, |r| r.rss_kib) / 1024
         );
+        // The time means something only if the planted problems were found.
+        if let Ok(out) = Command::new(corslint).args(["--output-format", "concise"]).arg(&root).output() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            println!("         corslint: {}", text.lines().last().unwrap_or("no output"));
+        }
         if floor.is_none() {
             println!("         (rg is not installed: `apt-get install ripgrep` for the floor)");
         }

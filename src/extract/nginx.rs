@@ -27,11 +27,11 @@ const MAX_DEPTH: usize = 256;
 /// once per place, as nginx does, so the work is bounded here. Real configurations stay far
 /// below; files that include each other by glob reach it quickly, and each directive read costs
 /// memory in the model and time in every rule.
-const MAX_DIRECTIVES: usize = 200_000;
+const MAX_DIRECTIVES: usize = 100_000;
 
 /// Directives read over all main configurations of a run at most (each main still reads at least
 /// its own file): many mains that each include the same large tree must not multiply the work.
-const MAX_TOTAL_DIRECTIVES: usize = 1_000_000;
+const MAX_TOTAL_DIRECTIVES: usize = 250_000;
 
 /// Directives that produce the response content instead of the static file module.
 const CONTENT_HANDLERS: [&str; 14] = [

@@ -234,12 +234,7 @@ impl IngressSim<'_> {
 
     /// The response before the header filters, and the `CORS` template's `more_set_headers`
     /// when `$cors` matches, with the step that describes them.
-    fn cors(
-        &self,
-        req: &WireRequest,
-        trace: &mut Trace,
-        next: &mut Next<'_>,
-    ) -> (Response, Option<(Vec<(String, String)>, &'static str)>) {
+    fn cors(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> (Response, Option<Template>) {
         let Some(policy) = self.policy else {
             let r = self.upstream(req, trace, next);
             trace.step("ingress-nginx", "enable-cors is off: the backend's response passes through", &r, Vec::new());
@@ -282,6 +277,9 @@ impl IngressSim<'_> {
         next(req, trace)
     }
 }
+
+/// The `CORS` template's `more_set_headers` for one request, and the step that describes them.
+type Template = (Vec<(String, String)>, &'static str);
 
 /// The two passes over a `configuration-snippet`: headers-more's filter runs before `add_header`'s.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -20,12 +20,12 @@
 //! the actual request with or without a `Cookie`, paths that end in 401/404/410/500, from the
 //! legitimate origin, from an attacker's, and for CORS106 from the origin corslint's message names.
 //!
-//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (150 pairs: 42 nginx
-//! fixtures, 5 of them also and 2 only in front of an upstream with CORS; 17 compose/deploy
+//! Fixture/request pairs: the probe lists in `ground_truth/nginx_cases.rs` (160 pairs: 46 nginx
+//! fixtures, 6 of them also and 4 only in front of an upstream with CORS; 17 compose/deploy
 //! fixtures where nginx proxies to the fixture's own FastAPI app under uvicorn; and
 //! `ground_truth/nginx/headers_more_order.conf`, regression cases for how headers-more and
 //! `add_header` combine) and `ground_truth/fastapi_cases.rs` (107 pairs over 57 apps, run on
-//! Starlette 1.10.0 and again on 1.6.0; 6 pairs over 3 CORS101 apps on 0.52.1): 370 real
+//! Starlette 1.10.0 and again on 1.6.0; 6 pairs over 3 CORS101 apps on 0.52.1): 380 real
 //! exchanges per run, about 10 s. Each
 //! failure message shows the real `Access-Control-*` and `Vary` headers.
 //!

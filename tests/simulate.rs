@@ -362,13 +362,14 @@ fn every_fixture_simulates_without_an_internal_error() {
 #[test]
 fn headers_more_and_add_header_combine_as_nginx_does() {
     let config = "tests/ground_truth/nginx/headers_more_order.conf";
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("/clear-then-add/ok", &[ALLOWED]),
         ("/set-then-add/ok", &[ALLOWED, "https://admin.example.com"]),
         ("/clear-then-set/ok", &[ALLOWED]),
         ("/set-then-clear/ok", &[]),
         ("/outer/inner/ok", &[ALLOWED]),
         ("/set-empty/ok", &[]),
+        ("/if-inner/ok", &[ALLOWED]),
     ];
     for (path, acao) in cases {
         let url = format!("https://api.example.com{path}");

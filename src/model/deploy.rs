@@ -183,6 +183,24 @@ impl Ingress {
         self.nginx_annotation("configuration-snippet")
     }
 
+    /// The `configuration-snippet` directive that removes or replaces the backend's `name` header
+    /// on every response: `proxy_hide_header`, or a headers-more `more_clear_headers` or
+    /// `more_set_headers` without `-s`/`-t` that names it. (headers-more runs on the backend's
+    /// headers before `add_header`'s filter, so it never touches the snippet's `add_header`s.)
+    pub fn snippet_replaces_upstream(&self, name: &str) -> Option<&SnippetDirective> {
+        use super::nginx::{header_pattern_matches, syntax::same_header};
+        let unconditional = |d: &SnippetDirective| d.args.iter().all(|a| !a.starts_with('-'));
+        self.snippet.iter().find(|d| match d.name.as_str() {
+            "proxy_hide_header" => d.arg(0).is_some_and(|a| same_header(a, name)),
+            "more_clear_headers" => unconditional(d) && d.args.iter().any(|a| header_pattern_matches(a, name)),
+            // `'Name: value'`, the value possibly empty (which clears).
+            "more_set_headers" => {
+                unconditional(d) && d.args.iter().any(|a| same_header(a.split(':').next().unwrap_or(a).trim(), name))
+            }
+            _ => false,
+        })
+    }
+
     /// External or basic/digest authentication in front of the backend (`auth-url`, `auth-type`).
     pub fn auth_annotations(&self) -> impl Iterator<Item = &Annotation> {
         self.annotations.iter().filter(|a| {

@@ -11,8 +11,11 @@
 //! - an `if` in a location is an implicit nested location: when it matches, its configuration
 //!   (own `add_header`s or the inherited ones) is the one the response gets, and when several
 //!   `if`s match only the last one counts ([`NginxModel::overriding_if`]);
-//! - headers-more `more_set_headers`/`more_clear_headers` of every level apply, outer first, to
-//!   every status unless `-s` says otherwise;
+//! - headers-more `more_set_headers`/`more_clear_headers` of every level apply, outer first and
+//!   each level's in the order written, to every status unless `-s` says otherwise; an empty
+//!   value clears. Its filter runs before `add_header`'s, so it neither clears nor replaces an
+//!   `add_header`: a `more_set_headers` and an `add_header` of one name send two values
+//!   ([`NginxModel::more_commands`], [`NginxModel::effective_headers`]);
 //! - `proxy_hide_header`, `proxy_pass_header` and `proxy_set_header` lists are each inherited
 //!   only by a level that has none of its own;
 //! - `auth_basic`, `auth_request`, `auth_jwt` and `satisfy` take the nearest value; `allow`/`deny`
@@ -30,7 +33,7 @@ pub mod syntax;
 #[cfg(test)]
 mod tests;
 
-pub use effective::{Context, Declared, EffectiveAccess, HeaderRef, HeaderSource, Requests};
+pub use effective::{Context, Declared, EffectiveAccess, HeaderRef, HeaderSource, MoreCommand, Requests};
 pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
 pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
 

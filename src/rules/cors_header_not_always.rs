@@ -44,8 +44,19 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             None if model.pass_of(ctx.block).is_some() => Lost::Proxied,
             None => Lost::Static,
         };
-        for h in model.effective_headers(ctx.block) {
-            if h.source != HeaderSource::AddHeader || h.always || !h.is_cors() || !reported.insert(h.span) {
+        let headers = model.effective_headers(ctx.block);
+        // A `more_set_headers` of the same name already sends it with every status (and with it,
+        // `add_header` sends a second value on 2xx/3xx: CORS304, whose fix is not `always`).
+        let set_on_every_status = |name: &str| {
+            headers.iter().any(|m| m.source == HeaderSource::MoreSet && m.always && !m.typed && m.is(name))
+        };
+        for h in &headers {
+            if h.source != HeaderSource::AddHeader
+                || h.always
+                || !h.is_cors()
+                || set_on_every_status(&h.name.value)
+                || !reported.insert(h.span)
+            {
                 continue;
             }
             let name = crate::model::nginx::syntax::canonical_header(&h.name.value);
@@ -163,5 +174,23 @@ mod tests {
             }"#,
         );
         assert!(f.is_empty(), "{f:#?}");
+    }
+
+    /// With a `more_set_headers` of the same name, the header is sent on every status already;
+    /// the `add_header` is a second value (CORS304), and `always` would not fix that.
+    #[test]
+    fn not_flagged_next_to_more_set_headers_of_the_same_name() {
+        let f = findings(
+            RULE,
+            r#"
+            location /api/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                add_header Access-Control-Allow-Origin https://app.example.com;
+                add_header Access-Control-Allow-Credentials true;
+                proxy_pass http://127.0.0.1:8000;
+            }"#,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(f[0].message.contains("`Access-Control-Allow-Credentials`"), "{}", f[0].message);
     }
 }

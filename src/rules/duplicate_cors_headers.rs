@@ -1,10 +1,11 @@
 //! CORS304: two layers (or two directives) put `Access-Control-Allow-Origin` or `-Credentials` on
-//! one response: nginx `add_header` appends to what the app behind it already sends.
+//! one response: nginx `add_header` appends to what the app behind it, or headers-more's
+//! `more_set_headers` (whose filter runs first), already put there.
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::nginx::syntax::{canonical_header, header, same_header};
-use crate::model::nginx::{HeaderSource, Requests};
+use crate::model::nginx::{ADD_HEADER_STATUSES, HeaderRef, HeaderSource, Requests};
 use crate::rules::{Rule, Sink, nginx_words, stack_words};
 use crate::source::Span;
 use std::collections::HashSet;
@@ -45,6 +46,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             .label(first.span, "first one")
             .help("keep one `add_header Access-Control-Allow-Origin` per block");
         }
+        set_and_added(sink, &headers, &place, &mut reported);
         // Responses nginx answers itself (the preflight branch, a `return`) never carry the app's headers.
         if ctx.requests == Requests::Preflight || model.context_return(ctx.block).is_some() {
             continue;
@@ -56,8 +58,11 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             for h in &appended {
                 let app_sends = h.is(header::ALLOW_ORIGIN)
                     || (h.is(header::ALLOW_CREDENTIALS) && stack_words::sends_credentials(project, setup));
-                let is_hidden = hidden.iter().any(|x| same_header(&x.item.name.value, &h.name.value));
-                if !app_sends || is_hidden || !reported.insert(h.span) {
+                // `proxy_hide_header`, or headers-more, which clears or replaces the app's header
+                // before `add_header` appends nginx's.
+                let removed = hidden.iter().any(|x| same_header(&x.item.name.value, &h.name.value))
+                    || model.more_replaces_upstream(ctx.block, &h.name.value).is_some();
+                if !app_sends || removed || !reported.insert(h.span) {
                     continue;
                 }
                 let name = canonical_header(&h.name.value);
@@ -81,15 +86,48 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     }
 }
 
+/// `more_set_headers` and `add_header` of one CORS header in one context: headers-more's filter
+/// runs first, so `add_header` appends a second value instead of being replaced (real nginx 1.22
+/// with headers-more 0.34). Reported when both can reach one response.
+fn set_and_added(sink: &mut Sink, headers: &[HeaderRef<'_>], place: &str, reported: &mut HashSet<Span>) {
+    for name in [header::ALLOW_ORIGIN, header::ALLOW_CREDENTIALS] {
+        let of = |source: HeaderSource| headers.iter().filter(move |h| h.source == source && h.is(name));
+        let Some((set, added)) = of(HeaderSource::MoreSet).find_map(|set| {
+            let statuses = set.statuses.map_or_else(|| ADD_HEADER_STATUSES.to_vec(), <[u16]>::to_vec);
+            of(HeaderSource::AddHeader)
+                .find(|added| added.always || statuses.iter().any(|s| added.covers(*s)))
+                .map(|added| (set, added))
+        }) else {
+            continue;
+        };
+        if !reported.insert(added.span) {
+            continue;
+        }
+        let name = canonical_header(name);
+        sink.report(
+            added.span,
+            format!(
+                "{place} sends `{name}` twice: headers-more runs before `add_header`, so `more_set_headers` does not \
+                 replace this header and `add_header` appends a second one; the browser sees two values and rejects \
+                 the response"
+            ),
+        )
+        .primary("appended after the `more_set_headers` value")
+        .label(set.span, format!("`{name}` set here too"))
+        .help(format!("set `{name}` with one directive: remove this `add_header` or the `more_set_headers` value"));
+    }
+}
+
 /// `add_header Access-Control-Allow-Origin ...` in an ingress-nginx `configuration-snippet`.
 fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
     let mut reported: HashSet<Span> = HashSet::new();
     for (i, ingress) in project.deploy.ingresses.iter().enumerate() {
         let Some(snippet) = ingress.configuration_snippet() else { continue };
         let header_of = |d: &crate::model::deploy::SnippetDirective| d.arg(0).unwrap_or("").to_string();
-        let hides = |name: &str| {
-            ingress.snippet.iter().any(|d| d.name == "proxy_hide_header" && same_header(&header_of(d), name))
-        };
+        // `proxy_hide_header`, or headers-more clearing or replacing the app's header before
+        // `add_header` appends the snippet's.
+        let hides = |name: &str| ingress.snippet_replaces_upstream(name).is_some();
+        snippet_set_and_added(project, sink, ingress, &mut reported);
         for (app, link) in project.apps_behind_ingress(i) {
             let Some(setup) = stack_words::cors(app) else { continue };
             for directive in &ingress.snippet {
@@ -125,6 +163,76 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
     }
 }
 
+/// An `add_header` in the `configuration-snippet` of a header that headers-more already sets:
+/// the snippet's own `more_set_headers` (unless a later command clears it) or, with `enable-cors`,
+/// the `CORS` template's. headers-more's filter runs first, so `add_header` appends a second value.
+fn snippet_set_and_added(
+    project: &Project,
+    sink: &mut Sink,
+    ingress: &crate::model::deploy::Ingress,
+    reported: &mut HashSet<Span>,
+) {
+    use crate::model::deploy::SnippetDirective;
+    let set_name = |a: &str| a.split(':').next().unwrap_or(a).trim().to_string();
+    let set_value = |a: &str| a.split_once(':').map_or("", |(_, v)| v.trim()).to_string();
+    let unconditional = |d: &SnippetDirective| d.args.iter().all(|a| !a.starts_with('-'));
+    // The snippet's `more_set_headers` of `name` that no later headers-more command removes.
+    let snippet_set = |name: &str| {
+        let more: Vec<&SnippetDirective> = ingress
+            .snippet
+            .iter()
+            .filter(|d| matches!(d.name.as_str(), "more_set_headers" | "more_clear_headers"))
+            .collect();
+        more.iter().enumerate().find_map(|(i, d)| {
+            let sets = d.name == "more_set_headers"
+                && d.args.iter().any(|a| same_header(&set_name(a), name) && !set_value(a).is_empty());
+            let removed_later = more.get(i + 1..).unwrap_or_default().iter().any(|l| {
+                unconditional(l)
+                    && match l.name.as_str() {
+                        "more_clear_headers" => {
+                            l.args.iter().any(|a| crate::model::nginx::header_pattern_matches(a, name))
+                        }
+                        _ => l.args.iter().any(|a| same_header(&set_name(a), name)),
+                    }
+            });
+            (sets && !removed_later).then_some(d.span)
+        })
+    };
+    let template = ingress
+        .cors
+        .as_ref()
+        .filter(|c| c.enabled)
+        .and_then(|c| project.policies.iter().find(|p| p.span == c.policy_span).map(|p| (c, p)));
+    for directive in ingress.snippet.iter().filter(|d| d.name == "add_header") {
+        let Some(name) = directive.arg(0) else { continue };
+        let name = [header::ALLOW_ORIGIN, header::ALLOW_CREDENTIALS].into_iter().find(|h| same_header(name, h));
+        let Some(name) = name else { continue };
+        let by_template = template.filter(|(_, policy)| {
+            name == header::ALLOW_ORIGIN || policy.credentials.value == crate::model::Value::Known(true)
+        });
+        let other = match (snippet_set(name), by_template) {
+            (Some(span), _) => (span, "the snippet's `more_set_headers` sets it too"),
+            (None, Some((cors, _))) => (cors.enable_span, "`enable-cors` sets it too (`more_set_headers`)"),
+            (None, None) => continue,
+        };
+        if !reported.insert(directive.span) {
+            continue;
+        }
+        let name = canonical_header(name);
+        sink.report(
+            directive.span,
+            format!(
+                "the `configuration-snippet` sends `{name}` twice: headers-more runs before `add_header`, so the \
+                 `more_set_headers` value stays and this `add_header` appends a second one; the browser sees two \
+                 values and rejects the response"
+            ),
+        )
+        .primary("appended after the `more_set_headers` value")
+        .label(other.0, other.1)
+        .help(format!("set `{name}` in one place: remove this `add_header` from the snippet"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::findings;
@@ -142,5 +250,73 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].message.contains("twice"));
+    }
+
+    /// Real nginx 1.22 with headers-more 0.34: `more_set_headers` runs first and does not replace
+    /// `add_header`'s value, which is appended (tests/ground_truth/nginx/headers_more_order.conf).
+    #[test]
+    fn more_set_headers_and_add_header_send_two_values() {
+        let f = findings(
+            "CORS304",
+            r#"
+            location /set-then-add/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                add_header Access-Control-Allow-Origin https://admin.example.com always;
+            }
+            location /add-then-set/ {
+                add_header Access-Control-Allow-Origin https://admin.example.com;
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+            }"#,
+        );
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(f.iter().all(|d| d.message.contains("headers-more runs before `add_header`")), "{f:#?}");
+    }
+
+    /// No second value where the set never reaches the response or the two never meet.
+    #[test]
+    fn no_duplicate_when_the_set_is_cleared_or_limited() {
+        let f = findings(
+            "CORS304",
+            r#"
+            location /set-then-clear/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                more_clear_headers 'Access-Control-*';
+                add_header Access-Control-Allow-Origin https://admin.example.com always;
+            }
+            location /set-empty/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                more_set_headers 'Access-Control-Allow-Origin:';
+                add_header Access-Control-Allow-Origin https://admin.example.com always;
+            }
+            location /errors-only/ {
+                more_set_headers -s '401 403 500' 'Access-Control-Allow-Origin: https://app.example.com';
+                add_header Access-Control-Allow-Origin https://app.example.com;
+            }
+            location /other-header/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                add_header Vary Origin always;
+            }"#,
+        );
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    /// The same in an ingress-nginx `configuration-snippet`, and next to `enable-cors`, whose
+    /// `CORS` template sets the header with `more_set_headers`.
+    #[test]
+    fn ingress_snippet_add_header_after_headers_more() {
+        use crate::rules::test_support::Builder;
+        let add = "configuration-snippet: |\n      add_header Access-Control-Allow-Origin $http_origin always;";
+        let b = Builder::ingress(&["enable-cors: \"true\"", "cors-allow-origin: \"https://app.example.com\"", add]);
+        let f = b.run::<super::DuplicateCorsHeaders>();
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(
+            b.labels(&f[0]),
+            [("nginx.ingress.kubernetes.io/enable-cors: \"true\"", "`enable-cors` sets it too (`more_set_headers`)")]
+        );
+        let set_and_add = "configuration-snippet: |\n      more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';\n      add_header Access-Control-Allow-Origin https://app.example.com always;";
+        assert_eq!(Builder::ingress(&[set_and_add]).run::<super::DuplicateCorsHeaders>().len(), 1);
+        let set_clear_add = "configuration-snippet: |\n      more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';\n      more_clear_headers 'Access-Control-*';\n      add_header Access-Control-Allow-Origin https://app.example.com always;";
+        assert!(Builder::ingress(&[set_clear_add]).run::<super::DuplicateCorsHeaders>().is_empty());
+        assert!(Builder::ingress(&[add]).run::<super::DuplicateCorsHeaders>().is_empty());
     }
 }

@@ -33,7 +33,7 @@ mod proxy_overrides_app_cors;
 mod reflected_origin;
 mod stack_words;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod unparsable_config;
 mod unused_suppression;
 mod wildcard_ignored_with_credentials;

@@ -93,4 +93,25 @@ mod tests {
         );
         assert!(f.is_empty(), "{f:#?}");
     }
+
+    /// A value that a later headers-more command (the location's own set, run after the
+    /// server's) replaces in every location is never sent.
+    #[test]
+    fn a_value_replaced_by_a_later_more_set_headers_is_not_sent() {
+        let one = |locations: &str| {
+            findings(
+                RULE,
+                &format!(
+                    r#"
+                    server {{
+                        more_set_headers "Access-Control-Allow-Origin: https://a.example.com https://b.example.com";
+                        location /a/ {{ more_set_headers "Access-Control-Allow-Origin: https://a.example.com"; }}
+                        {locations}
+                    }}"#
+                ),
+            )
+        };
+        assert!(one("").is_empty(), "{:#?}", one(""));
+        assert_eq!(one("location /b/ { proxy_pass http://127.0.0.1:8000; }").len(), 1);
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
+use crate::model::nginx::MoreCommand;
 use crate::model::nginx::syntax::{canonical_header, header, is_cors_header};
 use crate::rules::{Rule, Sink, nginx_words, stack_words};
 use crate::source::Span;
@@ -52,6 +53,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                 ));
             label_app(project, ctx.block, diagnostic);
         }
+        let commands = model.more_commands(ctx.block);
         for clear in model.effective_more_clear(ctx.block) {
             // A clear limited to some statuses or types is deliberate.
             if clear.item.statuses.is_some() || clear.item.types.is_some() || reported.contains(&clear.item.span) {
@@ -66,17 +68,35 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             if cleared.is_empty() || !reported.insert(clear.item.span) {
                 continue;
             }
-            let diagnostic = sink.report(
-                clear.item.span,
-                format!(
-                    "`more_clear_headers` removes {} the upstream sends, and {place} does not send its own: \
+            let diagnostic = sink
+                .report(
+                    clear.item.span,
+                    format!(
+                        "`more_clear_headers` removes {} the upstream sends, and {place} does not send its own: \
                      cross-origin requests to it fail",
-                    nginx_words::list(&cleared)
-                ),
-            )
-            .primary("the upstream's CORS headers are dropped here")
-            .label(pass.item.span, "the upstream whose CORS headers are dropped")
-            .help("leave the `Access-Control-*` headers out of `more_clear_headers`, or set nginx's own with `more_set_headers`");
+                        nginx_words::list(&cleared)
+                    ),
+                )
+                .primary("the upstream's CORS headers are dropped here")
+                .label(pass.item.span, "the upstream whose CORS headers are dropped");
+            // A `more_set_headers` written before the clear: headers-more runs them in order.
+            let earlier = commands.iter().position(|c| c.span() == clear.item.span).unwrap_or(0);
+            for command in commands.get(..earlier).unwrap_or_default() {
+                if let MoreCommand::Set(set) = command
+                    && set
+                        .item
+                        .headers
+                        .iter()
+                        .any(|h| clear.item.clears(&h.name.value) && is_cors_header(&h.name.value))
+                {
+                    diagnostic.label(set.item.span, "cleared too: headers-more runs in the order written");
+                }
+            }
+            diagnostic.help(
+                "leave the `Access-Control-*` headers out of `more_clear_headers`, or send nginx's own: \
+                 `more_set_headers` written after the clear, or `add_header ... always` (headers-more never \
+                 touches `add_header`'s headers)",
+            );
             label_app(project, ctx.block, diagnostic);
         }
     }
@@ -185,5 +205,33 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:#?}");
         assert!(f[0].message.contains("`Access-Control-Allow-Origin`, `Access-Control-Allow-Credentials` and"));
+    }
+
+    /// headers-more runs set and clear in the order written: a clear after the set removes the
+    /// set's value too, a clear before it does not; and it never touches `add_header`'s.
+    #[test]
+    fn headers_more_order_decides_what_is_left() {
+        let f = findings(
+            RULE,
+            r#"
+            location /set-then-clear/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                more_clear_headers 'Access-Control-Allow-Origin';
+                proxy_pass http://127.0.0.1:8000;
+            }
+            location /clear-then-set/ {
+                more_clear_headers 'Access-Control-Allow-Origin';
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                proxy_pass http://127.0.0.1:8000;
+            }
+            location /clear-then-add/ {
+                add_header Access-Control-Allow-Origin https://app.example.com always;
+                more_clear_headers 'Access-Control-Allow-Origin';
+                proxy_pass http://127.0.0.1:8000;
+            }"#,
+        );
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].labels[0].message, "the upstream whose CORS headers are dropped");
+        assert_eq!(f[0].labels[1].message, "cleared too: headers-more runs in the order written");
     }
 }

@@ -45,12 +45,14 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         }
         let Some(pass) = model.pass_of(ctx.block) else { continue };
         let hidden = model.effective_hidden(ctx.block, pass.item.module);
+        let hides = hidden.iter().any(|x| same_header(&x.item.name.value, header::ALLOW_ORIGIN));
+        // headers-more clears (or replaces) the app's header before `add_header` adds nginx's.
+        let cleared = model.more_replaces_upstream(ctx.block, header::ALLOW_ORIGIN).is_some();
         let headers = model.effective_headers(ctx.block);
-        let Some(own) = headers.iter().find(|h| {
-            h.is(header::ALLOW_ORIGIN)
-                && (h.source == HeaderSource::MoreSet
-                    || hidden.iter().any(|x| same_header(&x.item.name.value, header::ALLOW_ORIGIN)))
-        }) else {
+        let Some(own) = headers
+            .iter()
+            .find(|h| h.is(header::ALLOW_ORIGIN) && (h.source == HeaderSource::MoreSet || hides || cleared))
+        else {
             continue;
         };
         for (app, link) in project.apps_behind_nginx(ctx.block) {
@@ -60,7 +62,8 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             }
             let how = match own.source {
                 HeaderSource::MoreSet => "nginx's `more_set_headers` replaces",
-                HeaderSource::AddHeader => "nginx hides (`proxy_hide_header`) and replaces (`add_header`)",
+                HeaderSource::AddHeader if hides => "nginx hides (`proxy_hide_header`) and replaces (`add_header`)",
+                HeaderSource::AddHeader => "nginx clears (`more_clear_headers`) and replaces (`add_header`)",
             };
             let place = nginx_words::block(project, ctx.block);
             sink.report(own.span, format!("{how} {}", dead_settings(project, app, link, "nginx")))
@@ -80,18 +83,19 @@ fn snippet_override(ingress: &crate::model::deploy::Ingress) -> Option<(Span, &'
         let text = d.arg(0).unwrap_or("");
         text.split(':').next().unwrap_or(text).trim().to_string()
     };
-    let hides = ingress
-        .snippet
-        .iter()
-        .any(|d| d.name == "proxy_hide_header" && same_header(&header_of(d), header::ALLOW_ORIGIN));
+    // `proxy_hide_header`, or headers-more clearing the app's header before `add_header` runs.
+    let hides = ingress.snippet_replaces_upstream(header::ALLOW_ORIGIN).map(|d| d.name.as_str());
     ingress.snippet.iter().find_map(|d| {
         if !same_header(&header_of(d), header::ALLOW_ORIGIN) {
             return None;
         }
         let how = match d.name.as_str() {
             "more_set_headers" => "the `configuration-snippet`'s `more_set_headers` replaces",
-            "add_header" if hides => {
+            "add_header" if hides == Some("proxy_hide_header") => {
                 "the `configuration-snippet` hides (`proxy_hide_header`) and replaces (`add_header`)"
+            }
+            "add_header" if hides == Some("more_clear_headers") => {
+                "the `configuration-snippet` clears (`more_clear_headers`) and replaces (`add_header`)"
             }
             _ => return None,
         };

@@ -142,17 +142,30 @@ impl IngressSim<'_> {
         out
     }
 
+    /// The location ingress-nginx renders: the `CORS` template's `more_set_headers` sit in
+    /// `if ($cors = ...)` blocks, an inner level, while the `configuration-snippet` is written in
+    /// the location itself. headers-more runs the outer level's commands first, in the order
+    /// written, and its filter runs before `add_header`'s (real nginx 1.22 with headers-more 0.34,
+    /// tests/ground_truth/nginx/headers_more_order.conf). So: the snippet's `more_*` on the
+    /// backend's (or the preflight's) headers, then the template's, then the snippet's
+    /// `add_header`s appended to what is left.
     pub fn handle(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
-        let mut r = self.cors(req, trace, next);
-        if self.ingress.configuration_snippet().is_some() {
-            self.apply_snippet(&mut r, req, trace);
+        let (mut r, template) = self.cors(req, trace, next);
+        self.apply_snippet(&mut r, req, trace, SnippetPass::HeadersMore);
+        if let Some((headers, what)) = template {
+            for (n, v) in &headers {
+                r.set(n, v);
+            }
+            trace.step("ingress-nginx", what, &r, Vec::new());
         }
+        self.apply_snippet(&mut r, req, trace, SnippetPass::AddHeader);
         r
     }
 
-    /// The `configuration-snippet`, for the header directives it usually holds (`more_set_headers`,
-    /// `add_header`, `more_clear_headers`); anything else that can touch CORS is not simulated.
-    fn apply_snippet(&self, response: &mut Response, req: &WireRequest, trace: &mut Trace) {
+    /// One pass over the `configuration-snippet`, for the header directives it usually holds
+    /// (`more_set_headers`, `more_clear_headers` in the headers-more pass, `add_header` in the
+    /// other); anything else that can touch CORS is not simulated.
+    fn apply_snippet(&self, response: &mut Response, req: &WireRequest, trace: &mut Trace, pass: SnippetPass) {
         let Some(snippet) = self.ingress.configuration_snippet() else { return };
         let origin = req.header("origin").unwrap_or_default();
         let mut changed = false;
@@ -167,12 +180,13 @@ impl IngressSim<'_> {
                 }
                 Some(v)
             };
-            match directive.as_str() {
-                "more_set_headers" if args.iter().all(|a| !a.starts_with('-')) => {
+            match (pass, directive.as_str()) {
+                (SnippetPass::HeadersMore, "more_set_headers") if args.iter().all(|a| !a.starts_with('-')) => {
                     for a in args {
                         let (name, value) = a.split_once(':').unwrap_or((a.as_str(), ""));
                         let (name, value) = (name.trim(), value.trim());
                         match expand(value, trace) {
+                            // An empty value clears the header.
                             Some(v) if v.is_empty() => response.remove(name),
                             Some(v) => response.set(name, &v),
                             None => {}
@@ -180,13 +194,13 @@ impl IngressSim<'_> {
                         changed = true;
                     }
                 }
-                "more_clear_headers" if args.iter().all(|a| !a.starts_with('-')) => {
+                (SnippetPass::HeadersMore, "more_clear_headers") if args.iter().all(|a| !a.starts_with('-')) => {
                     for a in args {
                         response.headers.retain(|(n, _)| !crate::model::nginx::header_pattern_matches(a, n));
                     }
                     changed = true;
                 }
-                "add_header" if args.len() >= 2 => {
+                (SnippetPass::AddHeader, "add_header") if args.len() >= 2 => {
                     let always = args.get(2).is_some_and(|a| a == "always");
                     let covered = always || crate::model::nginx::ADD_HEADER_STATUSES.contains(&response.status);
                     if let (true, Some(name), Some(v)) =
@@ -197,22 +211,34 @@ impl IngressSim<'_> {
                     }
                     changed = true;
                 }
-                d if matches!(d, "if" | "return" | "rewrite" | "set") || statement.contains("Access-Control") => {
+                // Reported once, in the first pass; the second pass handles the plain `add_header`s.
+                (SnippetPass::HeadersMore, d)
+                    if (matches!(d, "if" | "return" | "rewrite" | "set") || statement.contains("Access-Control"))
+                        && !(d == "add_header" && args.len() >= 2) =>
+                {
                     trace.unknown("what the Ingress's `configuration-snippet` does (not simulated)");
                 }
                 _ => {}
             }
         }
         if changed {
-            trace.step("ingress-nginx", "configuration-snippet applies its header directives", response, Vec::new());
+            let what = match pass {
+                SnippetPass::HeadersMore => "configuration-snippet applies its headers-more directives, in order",
+                SnippetPass::AddHeader => {
+                    "configuration-snippet appends its `add_header`s (after every headers-more directive)"
+                }
+            };
+            trace.step("ingress-nginx", what, response, Vec::new());
         }
     }
 
-    fn cors(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
+    /// The response before the header filters, and the `CORS` template's `more_set_headers`
+    /// when `$cors` matches, with the step that describes them.
+    fn cors(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> (Response, Option<Template>) {
         let Some(policy) = self.policy else {
             let r = self.upstream(req, trace, next);
             trace.step("ingress-nginx", "enable-cors is off: the backend's response passes through", &r, Vec::new());
-            return r;
+            return (r, None);
         };
         let origin = req.header("origin").unwrap_or_default();
         let allowed = self.origin_value(policy, &origin, trace);
@@ -224,33 +250,19 @@ impl IngressSim<'_> {
                 &r,
                 Vec::new(),
             );
-            return r;
+            return (r, None);
         };
-        let headers = self.cors_headers(policy, &value, trace);
+        let mut headers = self.cors_headers(policy, &value, trace);
         if req.method == "OPTIONS" {
-            let mut r = Response::new(204);
-            r.headers = headers;
-            r.append("Content-Type", "text/plain charset=UTF-8");
-            r.append("Content-Length", "0");
-            trace.step(
-                "ingress-nginx",
-                "`$cors = trueoptions`: the preflight is answered 204 (before auth)",
-                &r,
-                Vec::new(),
+            headers.push(("Content-Type".into(), "text/plain charset=UTF-8".into()));
+            headers.push(("Content-Length".into(), "0".into()));
+            return (
+                Response::new(204),
+                Some((headers, "`$cors = trueoptions`: the preflight is answered 204 (before auth)")),
             );
-            return r;
         }
-        let mut r = self.upstream(req, trace, next);
-        for (n, v) in &headers {
-            r.set(n, v);
-        }
-        trace.step(
-            "ingress-nginx",
-            "`$cors = true`: more_set_headers replaces the CORS headers (every status)",
-            &r,
-            Vec::new(),
-        );
-        r
+        let r = self.upstream(req, trace, next);
+        (r, Some((headers, "`$cors = true`: more_set_headers replaces the CORS headers (every status)")))
     }
 
     fn upstream(&self, req: &WireRequest, trace: &mut Trace, next: &mut Next<'_>) -> Response {
@@ -264,6 +276,16 @@ impl IngressSim<'_> {
         }
         next(req, trace)
     }
+}
+
+/// The `CORS` template's `more_set_headers` for one request, and the step that describes them.
+type Template = (Vec<(String, String)>, &'static str);
+
+/// The two passes over a `configuration-snippet`: headers-more's filter runs before `add_header`'s.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SnippetPass {
+    HeadersMore,
+    AddHeader,
 }
 
 /// nginx words of a snippet statement, quotes removed.
@@ -300,6 +322,68 @@ fn split_words(statement: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::test_support::Builder;
+    use crate::simulate::{BrowserRequest, Options, Url, simulate};
+
+    /// The response headers named `name` an Ingress with these annotations sends back to a
+    /// simple GET (or a preflight, with `method` PUT) from https://app.example.com.
+    fn sent(annotations: &[&str], method: &str, name: &str) -> Vec<String> {
+        let project = Builder::ingress(annotations).project;
+        let request = BrowserRequest {
+            origin: "https://app.example.com".into(),
+            method: method.into(),
+            headers: Vec::new(),
+            credentials: false,
+            cookies: false,
+            url: Url::parse("https://api.example.com/api"),
+        };
+        let options = Options { via: Some("ingress".into()), ..Options::default() };
+        let sim = simulate(&project, &request, &options).unwrap_or_else(|e| panic!("{e}"));
+        let exchange = if method == "GET" { &sim.actual } else { sim.preflight.as_ref().unwrap_or(&sim.actual) };
+        exchange.response.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).collect()
+    }
+
+    const ACAO: &str = "Access-Control-Allow-Origin";
+
+    /// headers-more's filter runs before add_header's: the snippet's clear does not reach its
+    /// own `add_header`, which comes after it whatever the order written.
+    #[test]
+    fn snippet_clear_does_not_remove_its_add_header() {
+        let snippet = "configuration-snippet: |\n      add_header Access-Control-Allow-Origin https://app.example.com always;\n      more_clear_headers 'Access-Control-*';";
+        assert_eq!(sent(&[snippet], "GET", ACAO), ["https://app.example.com"]);
+    }
+
+    /// ... nor does `more_set_headers` replace it: two values, which the browser rejects.
+    #[test]
+    fn snippet_set_and_add_header_send_two_values() {
+        let snippet = "configuration-snippet: |\n      add_header Access-Control-Allow-Origin https://admin.example.com always;\n      more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';";
+        assert_eq!(sent(&[snippet], "GET", ACAO), ["https://app.example.com", "https://admin.example.com"]);
+    }
+
+    /// Set and clear run in the order written; an empty value clears.
+    #[test]
+    fn snippet_headers_more_runs_in_written_order() {
+        let set_then_clear = "configuration-snippet: |\n      more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';\n      more_clear_headers 'Access-Control-*';";
+        assert!(sent(&[set_then_clear], "GET", ACAO).is_empty());
+        let clear_then_set = "configuration-snippet: |\n      more_clear_headers 'Access-Control-*';\n      more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';";
+        assert_eq!(sent(&[clear_then_set], "GET", ACAO), ["https://app.example.com"]);
+        let set_empty = "configuration-snippet: |\n      more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';\n      more_set_headers 'Access-Control-Allow-Origin:';";
+        assert!(sent(&[set_empty], "GET", ACAO).is_empty());
+    }
+
+    /// The `CORS` template's `more_set_headers` sit in `if ($cors = ...)`, an inner level: they run
+    /// after the snippet's (outer) `more_clear_headers`, and the snippet's `add_header` after them.
+    #[test]
+    fn template_runs_after_the_snippets_headers_more_and_before_its_add_header() {
+        let cors = ["enable-cors: \"true\"", "cors-allow-origin: \"https://app.example.com\""];
+        let clear = "configuration-snippet: |\n      more_clear_headers 'Access-Control-*';";
+        assert_eq!(sent(&[cors[0], cors[1], clear], "GET", ACAO), ["https://app.example.com"]);
+        assert_eq!(sent(&[cors[0], cors[1], clear], "PUT", ACAO), ["https://app.example.com"]);
+        let add =
+            "configuration-snippet: |\n      add_header Access-Control-Allow-Origin https://app.example.com always;";
+        assert_eq!(sent(&[cors[0], cors[1], add], "GET", ACAO), ["https://app.example.com", "https://app.example.com"]);
+    }
+
     #[test]
     fn snippet_words() {
         assert_eq!(

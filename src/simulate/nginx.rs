@@ -7,8 +7,7 @@ use super::request::{Url, WireRequest};
 use super::{Next, Trace};
 use crate::model::Project;
 use crate::model::nginx::{
-    AccessKind, BlockId, BlockKind, HeaderSource, MoreClearHeaders, MoreSetHeaders, NginxModel, PassModule,
-    is_cors_header,
+    AccessKind, BlockId, BlockKind, Declared, HeaderSource, MoreCommand, NginxModel, PassModule, is_cors_header,
 };
 use eval::{Eval, Flow};
 use select::{find_location, is_default_server, location_uri, server_by_name, server_names, servers};
@@ -333,9 +332,9 @@ impl<'p> NginxSim<'p> {
                 notes.push(format!("`{name}` ({why}) is not sent with a {status}"));
             }
         };
-        for command in more_commands(m, context) {
+        for command in m.more_commands(context) {
             match command {
-                More::Set(set) => {
+                MoreCommand::Set(Declared { item: set, .. }) => {
                     if set.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
                         for h in &set.headers {
                             not_sent(notes, &h.name.value, "limited by `-s`");
@@ -357,7 +356,7 @@ impl<'p> NginxSim<'p> {
                         }
                     }
                 }
-                More::Clear(clear) => {
+                MoreCommand::Clear(Declared { item: clear, .. }) => {
                     if clear.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
                         continue;
                     }
@@ -379,36 +378,4 @@ impl<'p> NginxSim<'p> {
             }
         }
     }
-}
-
-/// One headers-more command.
-enum More<'a> {
-    Set(&'a MoreSetHeaders),
-    Clear(&'a MoreClearHeaders),
-}
-
-/// The headers-more commands in force at `context`, in the order they run: the outer level's
-/// first, each level's in the order written (a set and a clear from different files, through
-/// `include`, keep the sets first).
-fn more_commands(m: &NginxModel, context: BlockId) -> Vec<More<'_>> {
-    let mut chain = m.chain(context);
-    chain.reverse();
-    let mut out = Vec::new();
-    for block in chain.into_iter().filter_map(|b| m.block(b)) {
-        let (mut sets, mut clears) =
-            (block.more_set_headers.iter().peekable(), block.more_clear_headers.iter().peekable());
-        loop {
-            let clear_first = match (sets.peek(), clears.peek()) {
-                (Some(s), Some(c)) => c.span.file == s.span.file && c.span.start() < s.span.start(),
-                (None, Some(_)) => true,
-                (_, None) => false,
-            };
-            let next = if clear_first { clears.next().map(More::Clear) } else { sets.next().map(More::Set) };
-            match next {
-                Some(command) => out.push(command),
-                None => break,
-            }
-        }
-    }
-    out
 }

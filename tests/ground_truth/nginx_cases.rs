@@ -395,6 +395,17 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
                     .note("(PHP answers the preflight; every Access-Control-* cleared)"),
             ],
         ),
+        case("CORS303/more_set_then_clear.conf", Plain, vec![get(APP, "/api/ok").blocked().lacks(A, ACAO)]),
+        case(
+            "CORS303/more_set_then_clear.conf",
+            Cors,
+            vec![get(APP, "/api/ok").blocked().lacks(A, ACAO).note("(the set and the app's header cleared)")],
+        ),
+        case(
+            "CORS303/more_clear_then_set.conf",
+            Cors,
+            vec![get(APP, "/api/ok").allowed().has(A, ACAO, APP), get(EVIL, "/api/ok").blocked().has(A, ACAO, APP)],
+        ),
         case(
             "CORS303/hide_and_replace.conf",
             Cors,
@@ -475,6 +486,7 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             get(APP, "/set-then-clear/ok").blocked().lacks(A, ACAO),
             get(APP, "/outer/inner/ok").allowed().has(A, ACAO, APP).note("(the outer clear runs first)"),
             get(APP, "/set-empty/ok").blocked().lacks(A, ACAO).note("(an empty value clears)"),
+            get(APP, "/if-inner/ok").allowed().has(A, ACAO, APP).note("(the if's set runs after the location's clear)"),
         ],
     ));
     cases.push(case(
@@ -489,6 +501,12 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
                 .note("(the app's headers cleared, add_header's kept)"),
             get(EVIL, "/clear-then-set/ok").cookie().blocked().has(A, ACAO, APP).has(A, ACAC, "true"),
             get(APP, "/set-empty/ok").cookie().blocked().lacks(A, ACAO).has(A, ACAC, "true"),
+            get(APP, "/if-inner/ok")
+                .cookie()
+                .blocked()
+                .has(A, ACAO, APP)
+                .lacks(A, ACAC)
+                .note("(the app's ACAC cleared)"),
         ],
     ));
     // The compose fixtures: nginx in front of the fixture's own FastAPI app.
@@ -660,6 +678,25 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         "CORS304/two_origin_headers.conf",
         Plain,
         vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    cases.push(case(
+        "CORS304/more_set_then_add_header.conf",
+        Plain,
+        vec![
+            get(APP, "/api/ok")
+                .blocked()
+                .has(A, ACAO, "https://app.example.com, https://admin.example.com")
+                .note("(add_header appends after more_set_headers)"),
+            get(APP, "/files/ok").cookie().blocked().has(A, ACAO, APP).has(A, ACAC, "true, true"),
+        ],
+    ));
+    cases.push(case(
+        "CORS304/more_clear_then_add_header.conf",
+        Cors,
+        vec![
+            get(APP, "/api/ok").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true").note("(the app's cleared)"),
+            get(EVIL, "/api/ok").cookie().blocked().has(A, ACAO, APP),
+        ],
     ));
     // CORS106: the origin corslint names in its message gets in for real; an unrelated one does not.
     for fixture in ["CORS106/nginx_if_unescaped_dots.conf", "CORS106/nginx_map_unanchored_regex.conf"] {

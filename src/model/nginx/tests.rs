@@ -103,8 +103,8 @@ fn headers_more_adds_up_across_levels() {
             more_set_headers "Access-Control-Allow-Origin: https://a.example.com";
             location / {
                 add_header X-A 1;
+                more_clear_headers 'X-Powered-By';
                 more_set_headers -s '200 204' 'Access-Control-Allow-Credentials: true';
-                more_clear_headers 'Access-Control-*';
             }
         }"#,
     );
@@ -116,7 +116,122 @@ fn headers_more_adds_up_across_levels() {
     assert!(!headers[2].covers(500) && headers[2].covers(204));
     assert_eq!(headers[1].value.value, "https://a.example.com");
     assert_eq!(p.files[0].slice(headers[1].value.span.range), "https://a.example.com");
-    assert!(p.nginx.effective_more_clear(loc)[0].item.clears("access-control-allow-origin"));
+    assert!(p.nginx.effective_more_clear(loc)[0].item.clears("x-powered-by"));
+}
+
+/// The names and values of the headers a location sends, by directive.
+fn sent(p: &Project, head: &str) -> Vec<(HeaderSource, String, String)> {
+    let id = find_block(p, head);
+    p.nginx.effective_headers(id).iter().map(|h| (h.source, h.name.value.clone(), h.value.value.clone())).collect()
+}
+
+/// Real nginx 1.22 with headers-more 0.34 (tests/ground_truth/nginx/headers_more_order.conf):
+/// headers-more's filter runs before add_header's, its commands in the order written, the outer
+/// level's first, and an empty value clears.
+#[test]
+fn headers_more_runs_in_order_and_before_add_header() {
+    let p = project(
+        r#"
+        server {
+            location /clear-then-add/ {
+                add_header Access-Control-Allow-Origin https://app.example.com always;
+                more_clear_headers 'Access-Control-*';
+            }
+            location /set-then-add/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                add_header Access-Control-Allow-Origin https://admin.example.com always;
+            }
+            location /clear-then-set/ {
+                more_clear_headers 'Access-Control-Allow-Origin';
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+            }
+            location /set-then-clear/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                more_clear_headers 'Access-Control-Allow-Origin';
+            }
+            location /outer/ {
+                more_clear_headers 'Access-Control-*';
+                location /outer/inner/ {
+                    more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                }
+            }
+            location /inner-clears/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                location /inner-clears/x/ { more_clear_headers 'Access-Control-*'; }
+            }
+            location /set-empty/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+                more_set_headers 'Access-Control-Allow-Origin:';
+            }
+            location /set-twice/ {
+                more_set_headers 'Access-Control-Allow-Origin: https://a.example.com';
+                more_set_headers 'Access-Control-Allow-Origin: https://b.example.com';
+            }
+        }"#,
+    );
+    use HeaderSource::{AddHeader, MoreSet};
+    let one = |source, value: &str| vec![(source, "Access-Control-Allow-Origin".to_string(), value.to_string())];
+    assert_eq!(sent(&p, "location /clear-then-add/"), one(AddHeader, "https://app.example.com"));
+    assert_eq!(
+        sent(&p, "location /set-then-add/"),
+        [one(AddHeader, "https://admin.example.com"), one(MoreSet, "https://app.example.com")].concat()
+    );
+    assert_eq!(sent(&p, "location /clear-then-set/"), one(MoreSet, "https://app.example.com"));
+    assert_eq!(sent(&p, "location /set-then-clear/"), []);
+    assert_eq!(sent(&p, "location /outer/inner/"), one(MoreSet, "https://app.example.com"));
+    assert_eq!(sent(&p, "location /inner-clears/x/"), []);
+    assert_eq!(sent(&p, "location /set-empty/"), []);
+    assert_eq!(sent(&p, "location /set-twice/"), one(MoreSet, "https://b.example.com"));
+}
+
+/// A later command limited by `-s` or `-t` removes an earlier value only where it applies: the
+/// earlier one is still sent with the other responses.
+#[test]
+fn a_limited_clear_leaves_the_other_statuses() {
+    let p = project(
+        r#"
+        location /a/ {
+            more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+            more_clear_headers -s 500 'Access-Control-Allow-Origin';
+        }
+        location /b/ {
+            more_set_headers -s '401 500' 'Access-Control-Allow-Origin: https://app.example.com';
+            more_clear_headers -s '401 403 500' 'Access-Control-*';
+        }
+        location /c/ {
+            more_set_headers 'Access-Control-Allow-Origin: https://app.example.com';
+            more_set_headers -t 'text/html' 'Access-Control-Allow-Origin:';
+        }"#,
+    );
+    assert_eq!(sent(&p, "location /a/").len(), 1);
+    assert_eq!(sent(&p, "location /b/"), []);
+    assert_eq!(sent(&p, "location /c/").len(), 1);
+}
+
+/// What happens to the header the upstream sends: any unconditional headers-more command that
+/// names it removes or replaces it, wherever it is written.
+#[test]
+fn headers_more_replaces_the_upstreams_header() {
+    let p = project(
+        r#"
+        server {
+            more_clear_headers 'Access-Control-*';
+            location /a/ { add_header Access-Control-Allow-Origin https://app.example.com always; }
+            location /b/ {
+                more_set_headers -s 404 'Access-Control-Allow-Origin: https://app.example.com';
+                more_clear_headers -s 404 'Access-Control-*';
+            }
+        }
+        location /c/ { more_set_headers 'Access-Control-Allow-Origin: https://app.example.com'; }"#,
+    );
+    let replaced = |head: &str| {
+        let id = find_block(&p, head);
+        p.nginx.more_replaces_upstream(id, "access-control-allow-origin").map(|c| p.files[0].slice(c.span().range))
+    };
+    assert_eq!(replaced("location /a/"), Some("more_clear_headers 'Access-Control-*';"));
+    // The server's clear still applies: the location's own commands are limited by `-s`.
+    assert_eq!(replaced("location /b/"), Some("more_clear_headers 'Access-Control-*';"));
+    assert!(replaced("location /c/").is_some_and(|s| s.starts_with("more_set_headers")));
 }
 
 #[test]

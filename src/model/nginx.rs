@@ -28,12 +28,14 @@
 //! [`CorsPolicy`](crate::model::CorsPolicy) for the layer-independent origin rules.
 
 mod effective;
+mod headers_more;
 mod policy;
 pub mod syntax;
 #[cfg(test)]
 mod tests;
 
-pub use effective::{Context, Declared, EffectiveAccess, HeaderRef, HeaderSource, MoreCommand, Requests};
+pub use effective::{Context, Declared, EffectiveAccess, HeaderRef, HeaderSource, Requests};
+pub use headers_more::MoreCommand;
 pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
 pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
 

@@ -5,7 +5,7 @@ use crate::config::{self, CliOverrides, ConfigError, Resolver};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Found};
 use crate::model::Project;
-use crate::parse::{self, Parsed};
+use crate::parse::{self, Parsed, python_imports};
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
@@ -99,17 +99,7 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         }
     }
 
-    if !kept.iter().any(|f| f.kind == FileKind::Python && parse::python_names_framework(&f.bytes)) {
-        let before = kept.len();
-        // A file that talks to corslint itself (a suppression comment) is still checked for CORS902.
-        kept.retain(|f| f.kind != FileKind::Python || f.bytes.windows(8).any(|w| w == b"corslint"));
-        if kept.len() < before {
-            notes.push(format!(
-                "python: no file names FastAPI or Starlette; Python candidates not parsed: {}",
-                before - kept.len()
-            ));
-        }
-    }
+    let kept = select_python(kept, &mut notes);
 
     let parsed: Vec<(SourceFile, Parsed, Vec<parse::ParseError>)> = kept
         .into_par_iter()
@@ -149,6 +139,34 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         None => resolver.for_file(Path::new("corslint"))?.fail_on.unwrap_or(Severity::Warning),
     };
     Ok(Outcome { project, diagnostics, notes, fail_on })
+}
+
+/// Keeps the Python candidates the FastAPI layer can use (see [`parse::python_imports`]); every
+/// other kind passes through.
+fn select_python(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
+    let candidates: Vec<python_imports::Candidate<'_>> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Python)
+        .map(|f| python_imports::Candidate { path: &f.path, bytes: &f.bytes })
+        .collect();
+    let mut keep = python_imports::worth_parsing(&candidates).into_iter();
+    let before = candidates.len();
+    drop(candidates);
+    let mut left = 0;
+    let kept: Vec<Found> = files
+        .into_iter()
+        .filter(|f| {
+            let kept = f.kind != FileKind::Python || keep.next().unwrap_or(true);
+            left += usize::from(!kept);
+            kept
+        })
+        .collect();
+    if left > 0 {
+        notes.push(format!(
+            "python: {left} of {before} candidates not parsed (no FastAPI/Starlette file imports them or is imported by them)"
+        ));
+    }
+    kept
 }
 
 /// Applies configuration (selection, per-file ignores, severity overrides) and inline
@@ -290,7 +308,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn python_candidates_are_parsed_only_beside_a_framework() {
+    fn python_candidates_are_parsed_only_when_an_app_reaches_them() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("auth.py"), "def user(token = Header(None)): ...\n").expect("file");
         std::fs::write(dir.path().join("quiet.py"), "x = Header(None)  # corslint: ignore[CORS101]\n").expect("file");
@@ -303,8 +321,10 @@ mod tests {
         };
         let alone = lint(&options).expect("lint");
         assert_eq!(names(&alone), ["quiet.py"], "only the suppression is checked without an app");
-        assert!(alone.notes.iter().any(|n| n.ends_with("Python candidates not parsed: 1")), "{:?}", alone.notes);
-        std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\n").expect("file");
+        assert!(alone.notes.iter().any(|n| n.starts_with("python: 1 of 2 candidates not parsed")), "{:?}", alone.notes);
+        std::fs::write(dir.path().join("models.py"), "class Item(BaseModel): ...\n").expect("file");
+        std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\nfrom auth import user\n")
+            .expect("file");
         assert_eq!(names(&lint(&options).expect("lint")), ["auth.py", "main.py", "quiet.py"]);
     }
 

@@ -7,6 +7,7 @@ use crate::source::TextRange;
 
 pub mod dotenv;
 pub mod python;
+pub mod python_imports;
 
 /// Why a file (or part of one) could not be parsed; becomes a CORS901 finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,10 +69,8 @@ pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
     }
 }
 
-/// Whether a Python file names FastAPI or Starlette (an import, an app, a re-export). A run in which
-/// no Python file does has no app for the Python layer to model, so its other candidates (auth
-/// helpers, settings, routes of other frameworks) are not parsed at all: a large Django or library
-/// tree costs one byte scan per file.
+/// Whether a Python file names FastAPI or Starlette (an import, an app, a re-export): where the
+/// walk through imports in [`python_imports`] starts. Without one, no Python file is parsed.
 pub fn python_names_framework(bytes: &[u8]) -> bool {
     static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> =
         std::sync::LazyLock::new(|| regex::bytes::Regex::new("(?i)fastapi|starlette").ok());

@@ -1,0 +1,224 @@
+//! Which Python candidates are worth parsing, decided from their bytes and their `import` lines.
+//!
+//! The word prefilter keeps every file that *could* matter to a FastAPI app (a `BaseModel`, an
+//! `origins` constant, middleware); in a repository where an app sits beside a large other Python
+//! code base that is most of that code base. What the extractor can use is narrower: the files that
+//! name FastAPI or Starlette (apps, routers, security dependencies, middleware), the files one of
+//! them imports (settings, constants, models), transitively, and the files that import one of them
+//! (routes declared on `from .main import app`). Modules are matched as the extractor matches
+//! them: by dotted-path suffix, so every file an import could mean is kept.
+
+use std::collections::HashMap;
+use std::path::{Component, Path};
+
+/// One Python candidate: its path as discovered and its bytes.
+pub struct Candidate<'a> {
+    pub path: &'a Path,
+    pub bytes: &'a [u8],
+}
+
+/// For each candidate, whether to parse it: reachable through imports from a file that names
+/// FastAPI or Starlette, or holding a corslint suppression (checked for CORS902 either way).
+pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
+    let anchors: Vec<bool> = candidates.iter().map(|c| super::python_names_framework(c.bytes)).collect();
+    let mut keep: Vec<bool> = candidates.iter().map(|c| c.bytes.windows(8).any(|w| w == b"corslint")).collect();
+    if !anchors.contains(&true) {
+        return keep;
+    }
+    let modules: Vec<Vec<String>> = candidates.iter().map(|c| module_path(c.path)).collect();
+    let mut by_last: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (id, path) in modules.iter().enumerate() {
+        if let Some(last) = path.last() {
+            by_last.entry(last.as_str()).or_default().push(id);
+        }
+    }
+    let resolve = |wanted: &[String]| -> Vec<usize> {
+        let Some(last) = wanted.last() else { return Vec::new() };
+        by_last
+            .get(last.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&id| modules.get(id).is_some_and(|m| m.ends_with(wanted)))
+            .collect()
+    };
+    let imports: Vec<Vec<usize>> = candidates
+        .iter()
+        .zip(&modules)
+        .map(|(c, module)| {
+            imported_modules(c.bytes, package_of(module, c.path)).iter().flat_map(|m| resolve(m)).collect()
+        })
+        .collect();
+
+    let mut reached = vec![false; candidates.len()];
+    let mut work: Vec<usize> = Vec::new();
+    for (id, is_anchor) in anchors.iter().enumerate() {
+        let imports_anchor =
+            imports.get(id).is_some_and(|targets| targets.iter().any(|&t| anchors.get(t) == Some(&true)));
+        if *is_anchor || imports_anchor {
+            work.push(id);
+        }
+    }
+    while let Some(id) = work.pop() {
+        match reached.get_mut(id) {
+            Some(seen) if !*seen => *seen = true,
+            _ => continue,
+        }
+        work.extend(imports.get(id).into_iter().flatten().copied().filter(|&t| reached.get(t) == Some(&false)));
+    }
+    for (k, r) in keep.iter_mut().zip(reached) {
+        *k |= r;
+    }
+    keep
+}
+
+/// The dotted module path of a file, as the extractor names it (`app/core/__init__.py` → `app.core`).
+fn module_path(path: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            Component::Normal(s) => s.to_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    match path.file_stem().and_then(|s| s.to_str()) {
+        Some("__init__") | None => {}
+        Some(stem) => parts.push(stem.to_owned()),
+    }
+    parts
+}
+
+/// The package relative imports start from: the module's own path for `__init__.py`, else its parent.
+fn package_of<'m>(module: &'m [String], path: &Path) -> &'m [String] {
+    let is_init = path.file_stem().and_then(|s| s.to_str()) == Some("__init__");
+    if is_init { module } else { module.split_last().map_or(module, |(_, parent)| parent) }
+}
+
+/// Every module an `import` or `from ... import` line may load: `from a.b import c, d` gives
+/// `a.b`, `a.b.c` and `a.b.d` (a name may be a submodule). Relative imports are made absolute
+/// against `package`. A byte scan, not a parse: a line that only looks like an import adds a
+/// module to parse, never removes one.
+fn imported_modules(bytes: &[u8], package: &[String]) -> Vec<Vec<String>> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix("import ") {
+            for item in rest.split(',') {
+                let name = item.split_whitespace().next().unwrap_or_default();
+                out.push(dotted(name));
+            }
+        } else if let Some(rest) = line.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import") else { continue };
+            let Some(base) = absolute(module.trim(), package) else { continue };
+            let mut names = names.trim().to_owned();
+            if names.starts_with('(') {
+                // Parenthesised names may run over several lines (bounded: a stray `(` must not
+                // make one import swallow the rest of the file).
+                for more in lines.by_ref().take(200) {
+                    if names.contains(')') {
+                        break;
+                    }
+                    names.push(',');
+                    names.push_str(more);
+                    if more.contains(')') {
+                        break;
+                    }
+                }
+            }
+            for item in names.trim_matches(|c| c == '(' || c == ')' || c == '\\').split(',') {
+                let name = item.split_whitespace().next().unwrap_or_default().trim_matches(|c| c == '(' || c == ')');
+                if is_identifier(name) {
+                    let mut path = base.clone();
+                    path.push(name.to_owned());
+                    out.push(path);
+                }
+            }
+            out.push(base);
+        }
+    }
+    out.retain(|m| !m.is_empty());
+    out
+}
+
+/// `..core.config` against package `app.api` → `app.core.config`; `None` past the top.
+fn absolute(module: &str, package: &[String]) -> Option<Vec<String>> {
+    let dots = module.len() - module.trim_start_matches('.').len();
+    let rest = dotted(module.trim_start_matches('.'));
+    if dots == 0 {
+        return Some(rest);
+    }
+    let keep = package.len().checked_sub(dots - 1)?;
+    let mut path: Vec<String> = package.get(..keep)?.to_vec();
+    path.extend(rest);
+    Some(path)
+}
+
+fn dotted(name: &str) -> Vec<String> {
+    name.split('.').filter(|p| is_identifier(p)).map(str::to_owned).collect()
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(files: &[(&str, &str)]) -> Vec<String> {
+        let candidates: Vec<Candidate<'_>> =
+            files.iter().map(|(p, t)| Candidate { path: Path::new(p), bytes: t.as_bytes() }).collect();
+        let keep = worth_parsing(&candidates);
+        files.iter().zip(keep).filter(|(_, k)| *k).map(|((p, _), _)| (*p).to_owned()).collect()
+    }
+
+    #[test]
+    fn imports_from_an_app_are_followed_and_the_rest_is_left() {
+        let files = [
+            (
+                "svc/app/main.py",
+                "from fastapi import FastAPI\nfrom .core.config import settings\nfrom app import routes\n",
+            ),
+            (
+                "svc/app/core/config.py",
+                "from pydantic_settings import BaseSettings\nfrom ..origins import (\n    ORIGINS,\n)\n",
+            ),
+            ("svc/app/origins.py", "ORIGINS = ['https://a.example.com']\n"),
+            ("svc/app/routes.py", "from .main import app\n@app.get('/x')\ndef x(): ...\n"),
+            ("svc/app/models.py", "class Item(BaseModel): ...\n"),
+            ("svc/app/api/items.py", "from ..main import app\n@app.delete('/items')\ndef d(): ...\n"),
+            ("django/web/middleware.py", "class TimingMiddleware: ...\n"),
+            ("django/web/views.py", "from .middleware import TimingMiddleware\nORIGINS = []\n"),
+            ("lib/quiet.py", "x = 1  # corslint: ignore[CORS101]\n"),
+        ];
+        assert_eq!(
+            kept(&files),
+            [
+                "svc/app/main.py",
+                "svc/app/core/config.py",
+                "svc/app/origins.py",
+                "svc/app/routes.py",
+                "svc/app/api/items.py",
+                "lib/quiet.py"
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_framework_only_suppressions_are_kept() {
+        let files = [("a/settings.py", "class S(BaseSettings): ...\n"), ("a/x.py", "# corslint: ignore[CORS101]\n")];
+        assert_eq!(kept(&files), ["a/x.py"]);
+    }
+
+    #[test]
+    fn import_lines_name_modules_and_submodules() {
+        let package: Vec<String> = vec!["app".into(), "api".into()];
+        let got = imported_modules(b"import os, app.db as db\nfrom ...x import y\nfrom . import (a,\n b)\n", &package);
+        let got: Vec<String> = got.iter().map(|m| m.join(".")).collect();
+        assert_eq!(got, ["os", "app.db", "x.y", "x", "app.api.a", "app.api.b", "app.api"]);
+    }
+}

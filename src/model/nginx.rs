@@ -29,13 +29,15 @@
 
 mod effective;
 mod headers_more;
+mod phases;
 mod policy;
 pub mod syntax;
 #[cfg(test)]
 mod tests;
 
-pub use effective::{Context, Declared, EffectiveAccess, HeaderRef, HeaderSource, Requests};
+pub use effective::{Declared, HeaderRef, HeaderSource};
 pub use headers_more::MoreCommand;
+pub use phases::{Context, EffectiveAccess, Requests};
 pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
 pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
 

@@ -163,6 +163,34 @@ impl SnippetDirective {
     pub fn arg(&self, index: usize) -> Option<&str> {
         self.args.get(index).map(String::as_str)
     }
+
+    /// A headers-more command without `-s`/`-t`: it runs on every response.
+    pub fn unconditional(&self) -> bool {
+        self.args.iter().all(|a| !a.starts_with('-'))
+    }
+
+    /// The `'Name: value'` pairs of a `more_set_headers` (an empty value clears the header).
+    pub fn more_set_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        let set = self.name == "more_set_headers";
+        self.args.iter().filter(move |_| set).map(|a| {
+            let (name, value) = a.split_once(':').unwrap_or((a.as_str(), ""));
+            (name.trim(), value.trim())
+        })
+    }
+
+    /// Whether this directive removes or replaces the backend's `name` header on every response:
+    /// `proxy_hide_header`, or a headers-more `more_clear_headers` or `more_set_headers` without
+    /// `-s`/`-t` that names it. (headers-more runs on the backend's headers before `add_header`'s
+    /// filter, so it never touches the snippet's `add_header`s.)
+    pub fn removes_upstream(&self, name: &str) -> bool {
+        use super::nginx::{header_pattern_matches, syntax::same_header};
+        match self.name.as_str() {
+            "proxy_hide_header" => self.arg(0).is_some_and(|a| same_header(a, name)),
+            "more_clear_headers" => self.unconditional() && self.args.iter().any(|a| header_pattern_matches(a, name)),
+            "more_set_headers" => self.unconditional() && self.more_set_pairs().any(|(n, _)| same_header(n, name)),
+            _ => false,
+        }
+    }
 }
 
 impl Ingress {
@@ -183,22 +211,10 @@ impl Ingress {
         self.nginx_annotation("configuration-snippet")
     }
 
-    /// The `configuration-snippet` directive that removes or replaces the backend's `name` header
-    /// on every response: `proxy_hide_header`, or a headers-more `more_clear_headers` or
-    /// `more_set_headers` without `-s`/`-t` that names it. (headers-more runs on the backend's
-    /// headers before `add_header`'s filter, so it never touches the snippet's `add_header`s.)
+    /// The first `configuration-snippet` directive that removes or replaces the backend's `name`
+    /// header on every response ([`SnippetDirective::removes_upstream`]).
     pub fn snippet_replaces_upstream(&self, name: &str) -> Option<&SnippetDirective> {
-        use super::nginx::{header_pattern_matches, syntax::same_header};
-        let unconditional = |d: &SnippetDirective| d.args.iter().all(|a| !a.starts_with('-'));
-        self.snippet.iter().find(|d| match d.name.as_str() {
-            "proxy_hide_header" => d.arg(0).is_some_and(|a| same_header(a, name)),
-            "more_clear_headers" => unconditional(d) && d.args.iter().any(|a| header_pattern_matches(a, name)),
-            // `'Name: value'`, the value possibly empty (which clears).
-            "more_set_headers" => {
-                unconditional(d) && d.args.iter().any(|a| same_header(a.split(':').next().unwrap_or(a).trim(), name))
-            }
-            _ => false,
-        })
+        self.snippet.iter().find(|d| d.removes_upstream(name))
     }
 
     /// External or basic/digest authentication in front of the backend (`auth-url`, `auth-type`).

@@ -173,9 +173,6 @@ fn snippet_set_and_added(
     reported: &mut HashSet<Span>,
 ) {
     use crate::model::deploy::SnippetDirective;
-    let set_name = |a: &str| a.split(':').next().unwrap_or(a).trim().to_string();
-    let set_value = |a: &str| a.split_once(':').map_or("", |(_, v)| v.trim()).to_string();
-    let unconditional = |d: &SnippetDirective| d.args.iter().all(|a| !a.starts_with('-'));
     // The snippet's `more_set_headers` of `name` that no later headers-more command removes.
     let snippet_set = |name: &str| {
         let more: Vec<&SnippetDirective> = ingress
@@ -184,17 +181,8 @@ fn snippet_set_and_added(
             .filter(|d| matches!(d.name.as_str(), "more_set_headers" | "more_clear_headers"))
             .collect();
         more.iter().enumerate().find_map(|(i, d)| {
-            let sets = d.name == "more_set_headers"
-                && d.args.iter().any(|a| same_header(&set_name(a), name) && !set_value(a).is_empty());
-            let removed_later = more.get(i + 1..).unwrap_or_default().iter().any(|l| {
-                unconditional(l)
-                    && match l.name.as_str() {
-                        "more_clear_headers" => {
-                            l.args.iter().any(|a| crate::model::nginx::header_pattern_matches(a, name))
-                        }
-                        _ => l.args.iter().any(|a| same_header(&set_name(a), name)),
-                    }
-            });
+            let sets = d.more_set_pairs().any(|(n, v)| same_header(n, name) && !v.is_empty());
+            let removed_later = more.get(i + 1..).unwrap_or_default().iter().any(|l| l.removes_upstream(name));
             (sets && !removed_later).then_some(d.span)
         })
     };

@@ -24,16 +24,7 @@ pub(crate) struct NginxSim<'p> {
 impl NginxSim<'_> {
     /// Whether `block` lies inside this server (a location, or an `if` in one).
     pub(crate) fn contains(&self, block: BlockId) -> bool {
-        let mut current = Some(block);
-        // Blocks nest a bounded number of levels; the bound guards against a malformed model.
-        for _ in 0..256 {
-            match current {
-                Some(id) if id == self.server => return true,
-                Some(id) => current = model(self.project).block(id).and_then(|b| b.parent),
-                None => return false,
-            }
-        }
-        false
+        model(self.project).chain(block).contains(&self.server)
     }
 }
 
@@ -335,7 +326,7 @@ impl<'p> NginxSim<'p> {
         for command in m.more_commands(context) {
             match command {
                 MoreCommand::Set(Declared { item: set, .. }) => {
-                    if set.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
+                    if !command.covers(status) {
                         for h in &set.headers {
                             not_sent(notes, &h.name.value, "limited by `-s`");
                         }
@@ -357,7 +348,7 @@ impl<'p> NginxSim<'p> {
                     }
                 }
                 MoreCommand::Clear(Declared { item: clear, .. }) => {
-                    if clear.statuses.as_ref().is_some_and(|s| !s.contains(&status)) {
+                    if !command.covers(status) {
                         continue;
                     }
                     response.headers.retain(|(n, _)| !clear.clears(n));

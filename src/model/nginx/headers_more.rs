@@ -35,6 +35,11 @@ impl MoreCommand<'_> {
         }
     }
 
+    /// Runs on a response with this status (`-s` lists the statuses; `-t` is not judged here).
+    pub fn covers(&self, status: u16) -> bool {
+        self.statuses().is_none_or(|s| s.contains(&status))
+    }
+
     /// Applies to every response (no `-s`, no `-t`).
     pub fn unconditional(&self) -> bool {
         self.statuses().is_none() && !self.typed()

@@ -332,46 +332,32 @@ fn invalid_utf8_in_every_format() {
         &[b"\xff", b"\xfe\xfe", b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xed\xa0\x80", b"\xc0\xaf", b"\x80"];
     let mut names = Vec::new();
     for (i, b) in bad.iter().enumerate() {
-        let mut conf = b"server { location /".to_vec();
-        conf.extend_from_slice(b);
-        conf.extend_from_slice(b" { add_header Access-Control-Allow-Origin \"https://a");
-        conf.extend_from_slice(b);
-        conf.extend_from_slice(b".example\" always; add_header Access-Control-Allow-Credentials true;\n # ");
-        conf.extend_from_slice(b);
-        conf.extend_from_slice(b"\n if ($request_method = OPTIONS) { return 405; } }\n}\n");
-        conf.extend_from_slice(b);
-        names.push(format!("n{i}.conf"));
-        write(d, &format!("n{i}.conf"), &conf);
-
-        let mut yaml = CORS_YAML.as_bytes().to_vec();
-        yaml.extend_from_slice(b"    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://");
-        yaml.extend_from_slice(b);
-        yaml.extend_from_slice(b".example\"\n    ");
-        yaml.extend_from_slice(b);
-        yaml.extend_from_slice(b": x # ");
-        yaml.extend_from_slice(b);
-        yaml.extend_from_slice(b"\n");
-        names.push(format!("y{i}.yaml"));
-        write(d, &format!("y{i}.yaml"), &yaml);
-
-        let mut py = CORS_PY.as_bytes().to_vec();
-        py.extend_from_slice(b"app.add_middleware(CORSMiddleware, allow_origins=[\"https://");
-        py.extend_from_slice(b);
-        py.extend_from_slice(b"\"], allow_credentials=True)  # ");
-        py.extend_from_slice(b);
-        py.extend_from_slice(b"\nx");
-        py.extend_from_slice(b);
-        py.extend_from_slice(b" = 1\n");
-        names.push(format!("p{i}.py"));
-        write(d, &format!("p{i}.py"), &py);
-
-        let mut env = b"CORS_ORIGINS=https://".to_vec();
-        env.extend_from_slice(b);
-        env.extend_from_slice(b"\n");
-        env.extend_from_slice(b);
-        env.extend_from_slice(b"=1\n");
-        names.push(format!("e{i}.env"));
-        write(d, &format!("e{i}.env"), &env);
+        // The invalid bytes go between these parts (after the head): in a path, a value, a comment, a name.
+        let conf: &[&[u8]] = &[
+            b"server { location /",
+            b" { add_header Access-Control-Allow-Origin \"https://a",
+            b".example\" always; add_header Access-Control-Allow-Credentials true;\n # ",
+            b"\n if ($request_method = OPTIONS) { return 405; } }\n}\n",
+            b"",
+        ];
+        let yaml: &[&[u8]] =
+            &[b"    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://", b".example\"\n    ", b": x # ", b"\n"];
+        let py: &[&[u8]] = &[
+            b"app.add_middleware(CORSMiddleware, allow_origins=[\"https://",
+            b"\"], allow_credentials=True)  # ",
+            b"\nx",
+            b" = 1\n",
+        ];
+        let env: &[&[u8]] = &[b"CORS_ORIGINS=https://", b"\n", b"=1\n"];
+        for (name, head, parts) in [
+            (format!("n{i}.conf"), "", conf),
+            (format!("y{i}.yaml"), CORS_YAML, yaml),
+            (format!("p{i}.py"), CORS_PY, py),
+            (format!("e{i}.env"), "", env),
+        ] {
+            write(d, &name, [head.as_bytes(), &parts.join(*b)].concat());
+            names.push(name);
+        }
     }
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     lint_each(d, &names);

@@ -25,7 +25,8 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     if !anchors.contains(&true) {
         return keep;
     }
-    let modules: Vec<Vec<String>> = candidates.iter().map(|c| module_path(c.path)).collect();
+    let (modules, packages): (Vec<Vec<String>>, Vec<Vec<String>>) =
+        candidates.iter().map(|c| module_of(c.path)).unzip();
     let mut by_last: HashMap<&str, Vec<usize>> = HashMap::new();
     for (id, path) in modules.iter().enumerate() {
         if let Some(last) = path.last() {
@@ -44,10 +45,8 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     };
     let imports: Vec<Vec<usize>> = candidates
         .iter()
-        .zip(&modules)
-        .map(|(c, module)| {
-            imported_modules(c.bytes, package_of(module, c.path)).iter().flat_map(|m| resolve(m)).collect()
-        })
+        .zip(&packages)
+        .map(|(c, package)| imported_modules(c.bytes, package).iter().flat_map(|m| resolve(m)).collect())
         .collect();
 
     let mut reached = vec![false; candidates.len()];
@@ -72,9 +71,11 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     keep
 }
 
-/// The dotted module path of a file, as the extractor names it (`app/core/__init__.py` → `app.core`).
-fn module_path(path: &Path) -> Vec<String> {
-    let mut parts: Vec<String> = path
+/// A file's dotted module path and the package its relative imports start from (its directory):
+/// `app/core/config.py` → `app.core.config` in `app.core`, `app/core/__init__.py` → `app.core` in
+/// `app.core`. The extractor names modules with this too, so both always agree.
+pub fn module_of(path: &Path) -> (Vec<String>, Vec<String>) {
+    let package: Vec<String> = path
         .parent()
         .into_iter()
         .flat_map(Path::components)
@@ -83,17 +84,12 @@ fn module_path(path: &Path) -> Vec<String> {
             _ => None,
         })
         .collect();
+    let mut module = package.clone();
     match path.file_stem().and_then(|s| s.to_str()) {
-        Some("__init__") | None => {}
-        Some(stem) => parts.push(stem.to_owned()),
+        Some("__init__") => {}
+        stem => module.push(stem.unwrap_or_default().to_owned()),
     }
-    parts
-}
-
-/// The package relative imports start from: the module's own path for `__init__.py`, else its parent.
-fn package_of<'m>(module: &'m [String], path: &Path) -> &'m [String] {
-    let is_init = path.file_stem().and_then(|s| s.to_str()) == Some("__init__");
-    if is_init { module } else { module.split_last().map_or(module, |(_, parent)| parent) }
+    (module, package)
 }
 
 /// Every module an `import` or `from ... import` line may load: `from a.b import c, d` gives

@@ -91,25 +91,7 @@ pub struct Module<'t> {
 
 impl<'t> Module<'t> {
     pub fn new(file: FileId, display_path: &std::path::Path, text: &'t str, root: Node<'t>) -> Self {
-        let mut package: Vec<String> = display_path
-            .parent()
-            .map(|p| {
-                p.components()
-                    .filter_map(|c| match c {
-                        std::path::Component::Normal(s) => s.to_str().map(str::to_string),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let stem = display_path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-        let path = if stem == "__init__" {
-            package.clone()
-        } else {
-            let mut path = package.clone();
-            path.push(stem);
-            path
-        };
+        let (path, mut package) = crate::parse::python_imports::module_of(display_path);
         package.shrink_to_fit();
         let symbols = collect_symbols(root, text, &package);
         Module { file, path, package, text, root, symbols }

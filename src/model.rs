@@ -143,6 +143,19 @@ pub struct Project {
     pub apps: Vec<fastapi::App>,
     /// Which proxy, gateway or router reaches which app, and why (filled after every extractor).
     pub links: Vec<stack::Link>,
+    /// What a stage could not analyse although it was asked to (CORS903): the run cannot vouch for it.
+    pub not_analysed: Vec<NotAnalysed>,
+}
+
+/// Something skipped or cut short, with where to point and what the user can do about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotAnalysed {
+    /// The file (an empty span at its start when the whole file was skipped) or the construct.
+    pub span: Span,
+    /// What was not analysed and why, as the finding's message.
+    pub message: String,
+    /// How to have it analysed, or to exclude it explicitly.
+    pub help: String,
 }
 
 impl Project {

@@ -18,6 +18,7 @@ mod method_not_allowed;
 mod missing_vary_origin;
 mod multiple_origins_in_header;
 mod nginx_words;
+mod not_analysed;
 mod null_origin_allowed;
 mod origin_header_not_forwarded;
 mod origin_never_matches;
@@ -91,6 +92,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(malformed_cors_header::MalformedCorsHeader),
     rule!(unparsable_config::UnparsableConfig),
     rule!(unused_suppression::UnusedSuppression),
+    rule!(not_analysed::NotAnalysed),
 ];
 
 pub fn find(code: &str) -> Option<&'static RuleMeta> {

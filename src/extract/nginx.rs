@@ -7,15 +7,15 @@
 //! nginx reads it, and never again as a configuration of its own. Files outside that set
 //! (`/etc/nginx/mime.types`) stay external.
 
-use crate::model::Project;
 use crate::model::nginx::{
     Access, AccessKind, AddHeader, Arg, BlockId, BlockKind, Condition, InheritMode, Map, MapEntry, MapKey,
     MoreClearHeaders, MoreHeader, MoreSetHeaders, NginxModel, Pass, PassModule, ProxySetHeader, Return, SetVar, Step,
     Upstream, UpstreamHeader,
 };
+use crate::model::{NotAnalysed, Project};
+use crate::parse::Parsed;
 use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
 use crate::parse::nginx::{self as syntax_tree, Config, Directive};
-use crate::parse::{ParseError, Parsed};
 use crate::source::{FileId, Span, Spanned, TextRange};
 use std::path::Path;
 
@@ -114,15 +114,19 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
             total = total.saturating_sub(read);
             if let (Some(stopped), Some(main)) = (stopped, files.get(root.main)) {
-                let message = format!(
-                    "`{}` and the files it includes add up to more than {budget} directives; the rest is not analysed",
-                    main.path.display()
-                );
-                cut_short.push((stopped.file, ParseError::new(message, stopped.range)));
+                cut_short.push(NotAnalysed {
+                    span: stopped,
+                    message: format!(
+                        "`{}` and the files it includes add up to more than {budget} directives, the most corslint \
+                         reads for one configuration: from this directive on, nothing is analysed",
+                        main.path.display()
+                    ),
+                    help: "split the configuration, or exclude the files that include each other by glob".into(),
+                });
             }
         }
     }
-    project.parse_errors.extend(cut_short);
+    project.not_analysed.extend(cut_short);
     project.policies.extend(model.cors_policies());
     project.nginx = model;
 }
@@ -426,7 +430,7 @@ impl<'a> Extractor<'a, '_> {
                 (_, None) => map.incomplete = true,
             }
         }
-        self.model.maps.push(map);
+        self.model.add_map(map);
     }
 
     fn with(&mut self, block: BlockId, f: impl FnOnce(&mut crate::model::nginx::Block)) {

@@ -10,7 +10,9 @@
 //!   changes that ([`NginxModel::effective_add_headers`]);
 //! - an `if` in a location is an implicit nested location: when it matches, its configuration
 //!   (own `add_header`s or the inherited ones) is the one the response gets, and when several
-//!   `if`s match only the last one counts ([`NginxModel::overriding_if`]);
+//!   `if`s match only the last one counts; which configuration answers which request method is
+//!   worked out once for the whole model (`flow`, [`NginxModel::reach`]), and an `if` that a
+//!   later one always overrides is no context at all;
 //! - headers-more `more_set_headers`/`more_clear_headers` of every level apply, outer first and
 //!   each level's in the order written, to every status unless `-s` says otherwise; an empty
 //!   value clears. Its filter runs before `add_header`'s, so it neither clears nor replaces an
@@ -28,6 +30,7 @@
 //! [`CorsPolicy`](crate::model::CorsPolicy) for the layer-independent origin rules.
 
 mod effective;
+mod flow;
 mod headers_more;
 mod phases;
 mod policy;
@@ -36,6 +39,7 @@ pub mod syntax;
 mod tests;
 
 pub use effective::{Declared, HeaderRef, HeaderSource};
+pub use flow::Methods;
 pub use headers_more::MoreCommand;
 pub use phases::{Context, EffectiveAccess, Requests};
 pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
@@ -514,4 +518,7 @@ pub struct NginxModel {
     pub blocks: Vec<Block>,
     pub maps: Vec<Map>,
     pub upstreams: Vec<Upstream>,
+    /// What the rewrite phase decides, computed on first use; every change through
+    /// [`NginxModel::add_block`], [`NginxModel::block_mut`] or [`NginxModel::add_map`] drops it.
+    flow: std::sync::OnceLock<flow::Flow>,
 }

@@ -71,6 +71,7 @@ impl NginxModel {
     /// Adds a block; an `if` is also recorded as a step of its parent, in source order, so call
     /// this in source order together with the parent's `set`/`return` steps.
     pub fn add_block(&mut self, parent: Option<BlockId>, kind: BlockKind, span: Span, head: Span) -> BlockId {
+        self.flow.take();
         let id = self.blocks.len();
         let is_if = matches!(kind, BlockKind::If { .. });
         // A parent always comes before its children, which keeps every walk up the tree finite.
@@ -90,7 +91,13 @@ impl NginxModel {
     }
 
     pub fn block_mut(&mut self, id: BlockId) -> Option<&mut Block> {
+        self.flow.take();
         self.blocks.get_mut(id)
+    }
+
+    pub fn add_map(&mut self, map: Map) {
+        self.flow.take();
+        self.maps.push(map);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -272,7 +279,7 @@ impl NginxModel {
     /// The maps visible from `id` whose target is `var`.
     pub fn maps_for(&self, id: BlockId, var: &str) -> Vec<&Map> {
         let root = self.root(id);
-        self.maps.iter().filter(|m| m.target == var && self.root(m.scope) == root).collect()
+        self.flow().maps(var).iter().filter_map(|i| self.maps.get(*i)).filter(|m| self.root(m.scope) == root).collect()
     }
 
     /// Every context that sends CORS headers, with those headers.

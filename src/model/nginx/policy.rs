@@ -180,10 +180,11 @@ impl Resolver<'_> {
                 }
             }
         }
-        for (in_if, set) in self.model.sets_for(self.location) {
-            if set.var != var {
-                continue;
-            }
+        let Some(sets) = self.model.sets_of(self.location, var) else {
+            self.out.origins.has_unknown = true;
+            return;
+        };
+        for (in_if, set) in sets {
             found = true;
             let set_guard = match in_if.and_then(|i| self.model.block(i)).and_then(|b| b.condition()) {
                 Some(c) => match guard_of(self.model, self.location, c, depth + 1) {
@@ -262,10 +263,8 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
         }
     }
     let mut any_set = false;
-    for (in_if, set) in model.sets_for(location) {
-        if set.var != var {
-            continue;
-        }
+    let Some(sets) = model.sets_of(location, var) else { return Guard::Unknown };
+    for (in_if, set) in sets {
         any_set = true;
         match flag_holds(condition, var, &set.value) {
             Tri::No => {}
@@ -302,14 +301,8 @@ impl NginxModel {
         if own != Guard::Open {
             return own;
         }
-        for i in self.rewrite_ifs(location) {
-            if i == ctx || self.context_return(i).is_none() {
-                continue;
-            }
-            let Some(condition) = self.block(i).and_then(|b| b.condition()) else { continue };
-            if condition.variable() != Some("http_origin") {
-                continue;
-            }
+        if let Some(gate) = self.flow().origin_gate(location).filter(|g| *g != ctx) {
+            let Some(condition) = self.block(gate).and_then(|b| b.condition()) else { return Guard::Open };
             let kind = match &condition.kind {
                 ConditionKind::Match { negated: true, case_insensitive, pattern, .. } => OriginKind::Pattern {
                     pattern: pattern.value.clone(),
@@ -318,16 +311,47 @@ impl NginxModel {
                 ConditionKind::Compare { negated: true, operand, .. } if !has_variables(&operand.value) => {
                     OriginKind::Literal(operand.value.clone())
                 }
-                _ => continue,
+                _ => return Guard::Open,
             };
             let arg = match &condition.kind {
                 ConditionKind::Match { pattern, .. } => pattern,
                 ConditionKind::Compare { operand, .. } => operand,
-                _ => continue,
+                _ => return Guard::Open,
             };
             return Guard::Only(vec![entry(kind, arg)]);
         }
         Guard::Open
+    }
+
+    /// Whether header value `value` at context `ctx` is a variable that a `map` on the response's
+    /// `Content-Type` sets only for some types (h5bp's `map $sent_http_content_type $cors` for
+    /// images and fonts), none of them a type error pages have: error pages never carry the
+    /// header, with or without `always`. When this configuration defines no such map, those of
+    /// the repository's other configurations count: a snippet is included where one is defined.
+    pub fn sent_only_for_content_types(&self, ctx: BlockId, value: &Arg) -> bool {
+        /// What nginx's own error pages and typical API errors are sent as.
+        const ERROR_TYPES: [&str; 3] = ["text/html; charset=utf-8", "application/json", "text/plain; charset=utf-8"];
+        let Some(var) = syntax::single_variable(&value.value) else { return false };
+        let mut maps = self.maps_for(ctx, &var);
+        if maps.is_empty() {
+            maps = self.flow().maps(&var).iter().filter_map(|i| self.maps.get(*i)).collect();
+        }
+        let key_matches = |key: &MapKey, ty: &str| match key {
+            MapKey::Exact(k) => k.value.eq_ignore_ascii_case(ty),
+            MapKey::Regex { pattern, case_insensitive } => {
+                syntax::regex_matches(&pattern.value, *case_insensitive, ty) != Some(false)
+            }
+        };
+        !maps.is_empty()
+            && maps.iter().all(|m| {
+                m.source == "sent_http_content_type"
+                    && !m.incomplete
+                    && m.default.as_ref().is_none_or(|d| d.value.is_empty())
+                    && m.entries
+                        .iter()
+                        .filter(|e| !e.value.value.is_empty())
+                        .all(|e| ERROR_TYPES.iter().all(|ty| !key_matches(&e.key, ty)))
+            })
     }
 
     /// What the `Access-Control-Allow-Origin` header `value` means in context `ctx`.
@@ -339,15 +363,15 @@ impl NginxModel {
     }
 
     /// One [`CorsPolicy`] per distinct set of CORS headers a response context sends. An `if`
-    /// that only inherits its location's headers adds nothing new; an `if` whose headers a later
-    /// matching `if` always replaces is left out (they are never sent).
+    /// that only inherits its location's headers adds nothing new; an `if` that a later matching
+    /// `if` always overrides is no context (its headers are never sent).
     pub fn cors_policies(&self) -> Vec<CorsPolicy> {
         let mut seen: HashSet<Vec<Span>> = HashSet::new();
         let mut out = Vec::new();
         for (ctx, headers) in self.cors_contexts() {
             if let Some(block) = self.block(ctx.block)
                 && block.condition().is_some()
-                && (!block.sets_headers() || matches!(self.overriding_if(ctx.block), Some((_, true))))
+                && !block.sets_headers()
             {
                 continue;
             }
@@ -382,6 +406,8 @@ impl NginxModel {
             None => Setting::default_at(Vec::new(), span),
         };
         let max_age = match find(header::MAX_AGE) {
+            // Only a preflight reads it, and no preflight gets this configuration.
+            Some(_) if !ctx.reach.preflight() => Setting::default_at(5, span),
             Some(h) => match h.value.value.trim().parse::<u64>() {
                 Ok(n) => Setting::explicit(Value::Known(n), h.value.span),
                 Err(_) => Setting::explicit(Value::Unknown, h.value.span),

@@ -519,3 +519,88 @@ fn deep_and_odd_input_does_not_panic() {
     let p = project("map $a $a { default $a; } server { location / { add_header Access-Control-Allow-Origin $a; } }");
     assert!(p.policies[0].origins.has_unknown);
 }
+
+/// The methods each context answers, by head.
+fn reach_of(p: &Project, head: &str) -> Vec<&'static str> {
+    let reach = p.nginx.reach(find_block(p, head));
+    syntax::METHODS.iter().copied().filter(|m| reach.contains(m)).collect()
+}
+
+/// Flags set in method `if`s make a later flag `if` match for certain (it overrides them), and
+/// a later `if ($request_method = OPTIONS)` overrides that one for preflights only.
+#[test]
+fn only_the_last_matching_if_answers_each_method() {
+    let p = project(
+        r#"
+        location / {
+            set $cors 0;
+            if ($request_method = GET) { set $cors 1; add_header Access-Control-Expose-Headers X-Total; }
+            if ($request_method = OPTIONS) { set $cors 1; add_header Access-Control-Max-Age 600; }
+            if ($cors = 1) { add_header Access-Control-Allow-Origin *; }
+            if ($request_method = OPTIONS) { return 204; }
+            proxy_pass http://app;
+        }"#,
+    );
+    assert!(reach_of(&p, "if ($request_method = GET)").is_empty());
+    assert!(reach_of(&p, "if ($request_method = OPTIONS)").is_empty(), "the first OPTIONS `if`");
+    assert_eq!(reach_of(&p, "if ($cors = 1)"), ["GET"]);
+    assert_eq!(reach_of(&p, "location /"), ["HEAD", "POST", "PUT", "PATCH", "DELETE"]);
+    let last = p.nginx.blocks.iter().rposition(|b| b.condition().is_some()).expect("an if");
+    assert_eq!(p.nginx.preflight_branch(find_block(&p, "location /")), Some(last));
+    let contexts: Vec<BlockId> = p.nginx.contexts().iter().map(|c| c.block).collect();
+    assert_eq!(contexts, [find_block(&p, "location /"), find_block(&p, "if ($cors = 1)"), last]);
+}
+
+/// Conditions corslint cannot decide may all match: each `if` answers some request, and the
+/// location itself too.
+#[test]
+fn undecidable_conditions_leave_every_if_an_answer() {
+    let p = project(
+        r#"
+        location / {
+            if ($http_origin ~* ^https://a\.example\.com$) { set $cors true; }
+            if ($cors = true) { add_header Access-Control-Allow-Origin $http_origin; }
+            if ($arg_debug) { add_header X-Debug 1; }
+            if ($request_method = OPTIONS) { add_header Access-Control-Max-Age 600; return 204; }
+        }"#,
+    );
+    // The flag `if` overrides the origin `if` whenever that one matched.
+    assert!(reach_of(&p, "if ($http_origin ~* ^https://a\\.example\\.com$)").is_empty());
+    assert_eq!(reach_of(&p, "if ($cors = true)").len(), 6);
+    assert_eq!(reach_of(&p, "if ($arg_debug)").len(), 6);
+    assert_eq!(reach_of(&p, "location /").len(), 6);
+    assert_eq!(reach_of(&p, "if ($request_method = OPTIONS)"), ["OPTIONS"]);
+    assert!(p.nginx.may_answer_preflight_early(find_block(&p, "location /")));
+}
+
+/// A server-level `if` answers only through `return`; after the server's directives nginx
+/// chooses the location, whose configuration replaces the `if`'s (checked on nginx 1.22).
+#[test]
+fn server_level_ifs_answer_only_with_return() {
+    let p = project(
+        r#"
+        server {
+            if ($http_x_flag) { set $a 1; }
+            if ($request_method = OPTIONS) { return 204; }
+            location /api/ { add_header Access-Control-Allow-Origin https://app.example.com always; }
+        }"#,
+    );
+    assert!(reach_of(&p, "if ($http_x_flag)").is_empty());
+    assert_eq!(reach_of(&p, "if ($request_method = OPTIONS)"), ["OPTIONS"]);
+    assert!(!reach_of(&p, "location /api/").contains(&"OPTIONS"));
+    let api = find_block(&p, "location /api/");
+    assert_eq!(p.nginx.preflight_branch(api), Some(find_block(&p, "if ($request_method = OPTIONS)")));
+}
+
+/// Many `if`s in one location: one pass per method, whatever their number.
+#[test]
+fn many_ifs_are_linear() {
+    let body: String = (0..20_000)
+        .map(|i| format!("if ($http_x_{i} = {i}) {{ set $f{i} 1; add_header Access-Control-Allow-Origin https://a{i}.example.com; }}\n"))
+        .collect();
+    let p = project(&format!("location / {{\n{body}}}"));
+    let started = std::time::Instant::now();
+    let contexts = p.nginx.contexts();
+    assert_eq!(contexts.len(), 20_001);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}

@@ -88,8 +88,8 @@ fn real_world_files_parse_without_errors() {
 fn resolve_folder(dir: &Path) -> (Files, Vec<Root>) {
     let given: Vec<(PathBuf, Config)> =
         files_under(dir).into_iter().map(|p| (p.clone(), nginx::parse(&read(&p)))).collect();
-    let mut files = Files::new(given);
-    let roots = resolve(&mut files);
+    let mut files = Files::within(given, dir);
+    let roots = resolve(&mut files).roots;
     (files, roots)
 }
 
@@ -163,7 +163,7 @@ fn h5bp_includes_stay_inside_the_repository() {
 fn debug_dump_follows_includes_like_crossplane() {
     let Some(corpus) = corpus() else { return };
     let main = corpus.join("nginx/crossplane-tests/includes-regular/nginx.conf");
-    let tree = nginx::crossplane::parse_file(&main, false).unwrap();
+    let tree = nginx::crossplane::parse_file(&main, false).unwrap().json;
     let files: Vec<&str> = tree["config"].as_array().unwrap().iter().map(|c| c["file"].as_str().unwrap()).collect();
     assert_eq!(files.len(), 3, "{files:?}");
     assert!(files[1].ends_with("conf.d/server.conf") && files[2].ends_with("includes-regular/foo.conf"));
@@ -171,7 +171,7 @@ fn debug_dump_follows_includes_like_crossplane() {
     assert_eq!(tree["status"], "failed");
     assert_eq!(tree["errors"].as_array().unwrap().len(), 1);
     assert_eq!(tree["config"][1]["parsed"][0]["block"][2]["includes"], serde_json::json!([2]));
-    let single = nginx::crossplane::parse_file(&main, true).unwrap();
+    let single = nginx::crossplane::parse_file(&main, true).unwrap().json;
     assert_eq!(single["config"].as_array().unwrap().len(), 1);
     assert_eq!(single["status"], "ok");
     assert!(single["config"][0]["parsed"][1]["block"][0].get("includes").is_none());

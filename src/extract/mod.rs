@@ -14,13 +14,14 @@ mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    nginx::extract(project, parsed);
     fastapi::extract(project, parsed);
     for (file, tree) in parsed.iter().enumerate() {
         if let Parsed::Yaml(yaml) = tree {
             extract_deploy(project, file, yaml);
         }
     }
+    // After the deployment layer: compose mounts say where absolute `include`s come from.
+    nginx::extract(project, parsed);
     project.links = crate::model::stack::link(project);
 }
 

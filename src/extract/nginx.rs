@@ -17,7 +17,10 @@ use crate::parse::Parsed;
 use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
 use crate::parse::nginx::{self as syntax_tree, Config, Directive};
 use crate::source::{FileId, Span, Spanned, TextRange};
+use mounts::Mounts;
 use std::path::Path;
+
+mod mounts;
 
 /// Blocks nested deeper than this are not read (the parser keeps at most 200 levels; includes
 /// add to the depth).
@@ -60,10 +63,12 @@ pub struct NginxFile<'a> {
     pub config: &'a Config,
 }
 
-/// The project's nginx files as the include resolver sees them; files it would read from disk
-/// are left external (discovery already gave every nginx file of the repository).
+/// The project's nginx files as the include resolver sees them: discovery already gave every
+/// nginx file of the repository, so the disk is never read; container paths map back through
+/// the repository's mounts, and what is still not found may be found by its path suffix.
 struct Source<'a> {
     files: &'a [NginxFile<'a>],
+    mounts: &'a Mounts,
 }
 
 impl IncludeSource for Source<'_> {
@@ -81,6 +86,18 @@ impl IncludeSource for Source<'_> {
 
     fn load(&mut self, _path: &Path) -> Option<usize> {
         None
+    }
+
+    fn mapped(&self, container: &Path) -> Vec<std::path::PathBuf> {
+        self.mounts.map(container)
+    }
+
+    fn container_dir(&self, id: usize) -> Option<std::path::PathBuf> {
+        self.files.get(id).and_then(|f| self.mounts.container_dir(f.path))
+    }
+
+    fn by_suffix(&self) -> bool {
+        true
     }
 }
 
@@ -106,9 +123,25 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             project.nginx = model;
             return;
         }
-        let roots = include::resolve(&mut Source { files: &files });
+        let paths: Vec<&Path> = files.iter().map(|f| f.path).collect();
+        let mounts = Mounts::find(project, &paths);
+        let resolution = include::resolve(&mut Source { files: &files, mounts: &mounts });
+        if let Some((file, directive)) = resolution.cut_short
+            && let Some(f) = files.get(file)
+        {
+            cut_short.push(NotAnalysed {
+                span: directive.in_file(f.file),
+                message: format!(
+                    "the includes of the nginx configuration reach more files than corslint expands \
+                     ({} globbed candidates and included files): from this `include` on, what they pull in is not \
+                     analysed",
+                    include::MAX_ENTRIES
+                ),
+                help: "include fewer files by glob, or exclude the files that include each other".into(),
+            });
+        }
         let mut total = MAX_TOTAL_DIRECTIVES;
-        for root in &roots {
+        for root in &resolution.roots {
             let own = files.get(root.main).map_or(0, |f| f.config.walk().count());
             let budget = MAX_DIRECTIVES.min(total.max(own));
             let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
@@ -246,16 +279,39 @@ impl<'a> Extractor<'a, '_> {
         }
     }
 
-    /// `include`: the files it reaches, read here, in this block.
+    /// `include`: the files it reaches, read here, in this block. What it includes from outside
+    /// the analysed files may define anything here: the block records it as unknown.
     fn include(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
-        let Some(root) = self.root else { return };
+        let span = src.span(d.range);
+        let Some(root) = self.root else {
+            self.with(block, |b| b.unknown_includes.push(span));
+            return;
+        };
         let files = self.files;
-        for target in root.targets(src.index, d) {
-            // `Cycle` closes an include loop and `External` is not analysed.
-            if let Target::File(t) = target
-                && let Some(f) = files.get(*t)
-            {
-                self.level(*t, block, &f.config.directives, depth + 1);
+        let targets = root.targets(src.index, d);
+        let pattern = d.arg(0).unwrap_or("");
+        for target in targets {
+            match target {
+                Target::File(t) => {
+                    if let Some(f) = files.get(*t) {
+                        self.level(*t, block, &f.config.directives, depth + 1);
+                    }
+                }
+                // Closes an include loop: nginx refuses it; nothing new is read.
+                Target::Cycle(_) => {}
+                Target::Stock(_) => {}
+                Target::External(path) | Target::OutsideTree(path) => {
+                    self.with(block, |b| b.unknown_includes.push(span));
+                    let why = if matches!(target, Target::OutsideTree(_)) {
+                        "outside the linted tree"
+                    } else {
+                        "not among the linted files (nor found through a container mount or its path)"
+                    };
+                    self.model.note_unfollowed(
+                        span,
+                        format!("`include {pattern}`: {} is {why}; not followed", path.display()),
+                    );
+                }
             }
         }
     }

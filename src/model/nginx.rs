@@ -375,6 +375,10 @@ pub struct Block {
     /// Another content handler (`try_files`, `*_by_lua*`, `js_content`, `error_page`...): the
     /// response does not come from nginx's static file module.
     pub other_content: Option<Span>,
+    /// `include`s of files corslint does not have (not in the repository, outside the tree):
+    /// they may set headers, hide upstream headers or add `if`s here, so what is absent at this
+    /// level is unknown.
+    pub unknown_includes: Vec<Span>,
 }
 
 impl Block {
@@ -397,6 +401,7 @@ impl Block {
             satisfy_any: None,
             pass: None,
             other_content: None,
+            unknown_includes: Vec::new(),
         }
     }
 
@@ -518,6 +523,8 @@ pub struct NginxModel {
     pub blocks: Vec<Block>,
     pub maps: Vec<Map>,
     pub upstreams: Vec<Upstream>,
+    /// `include`s not followed, with why (`--verbose` lists them).
+    pub unfollowed: Vec<(Span, String)>,
     /// What the rewrite phase decides, computed on first use; every change through
     /// [`NginxModel::add_block`], [`NginxModel::block_mut`] or [`NginxModel::add_map`] drops it.
     flow: std::sync::OnceLock<flow::Flow>,

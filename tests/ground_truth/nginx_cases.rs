@@ -280,6 +280,14 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS306/stock_includes_are_known.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").allowed().has(A, ACAO, APP).lacks(A, "vary"),
+                get(EVIL, "/api/ok").blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
             "CORS301/headers_more_all_statuses.conf",
             Plain,
             vec![

@@ -95,6 +95,11 @@ impl NginxModel {
         self.blocks.get_mut(id)
     }
 
+    /// Records an `include` that was not followed (once per place it is read from).
+    pub fn note_unfollowed(&mut self, span: Span, why: String) {
+        self.unfollowed.push((span, why));
+    }
+
     pub fn add_map(&mut self, map: Map) {
         self.flow.take();
         self.maps.push(map);
@@ -207,6 +212,44 @@ impl NginxModel {
             .collect();
         out.extend(self.sent_more_set_headers(id));
         out
+    }
+
+    /// An `include` corslint did not follow that could change the `add_header`s in force at `id`:
+    /// one at `id` or at a level up to the nearest that has `add_header`s of its own (those
+    /// further out do not reach `id`). What is absent there is unknown.
+    pub fn unknown_headers(&self, id: BlockId) -> Option<Span> {
+        for b in self.chain(id) {
+            let block = self.block(b)?;
+            if let Some(span) = block.unknown_includes.first() {
+                return Some(*span);
+            }
+            if !block.add_headers.is_empty() && self.inherit_mode(b) != InheritMode::Merge {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// An `include` not followed that could add `*_hide_header`s in force at `id` (up to the
+    /// nearest level with its own).
+    pub fn unknown_hidden(&self, id: BlockId, module: PassModule) -> Option<Span> {
+        for b in self.chain(id) {
+            let block = self.block(b)?;
+            if let Some(span) = block.unknown_includes.first() {
+                return Some(*span);
+            }
+            if block.hide_headers.iter().any(|h| h.module == module) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// An `include` not followed at location `loc` or its server: it could answer preflights in
+    /// the rewrite phase, or check access.
+    pub fn unknown_phases(&self, loc: BlockId) -> Option<Span> {
+        let server = self.server_of(loc).filter(|s| *s != loc);
+        [Some(loc), server].into_iter().flatten().find_map(|b| self.block(b)?.unknown_includes.first().copied())
     }
 
     /// The upstream response headers `module` hides at `id` (nearest level with a

@@ -42,7 +42,7 @@ pub use effective::{Declared, HeaderRef, HeaderSource};
 pub use flow::Methods;
 pub use headers_more::MoreCommand;
 pub use phases::{Context, EffectiveAccess, Requests};
-pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
+pub use policy::{Guard, NeverOrigin, OriginResolution, RejectedKind, RejectedOrigin};
 pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
 
 use crate::source::{Span, Spanned};

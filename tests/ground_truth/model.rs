@@ -36,7 +36,9 @@ impl Model {
     pub fn compare(&self, probe: &Probe, real: &Exchange, endpoint_status: Option<u16>) -> Option<Vec<String>> {
         let f = &probe.fetch;
         let transport = |name: &str| f.transport.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v);
-        if transport("user-agent").is_some() {
+        // `simulate` takes what a script sets; the browser's own `User-Agent` and `Referer` are
+        // no input of it.
+        if transport("user-agent").is_some() || transport("referer").is_some() {
             return None;
         }
         let scheme = if transport("x-forwarded-proto").is_some() { "https" } else { "http" };

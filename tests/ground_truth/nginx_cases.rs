@@ -106,6 +106,49 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS104/nginx_request_uri_as_origin.conf",
+            Plain,
+            vec![get(APP, "/api/ok?page=2").blocked().has(A, ACAO, "/api/ok?page=2").has(A, "vary", "Origin")],
+        ),
+        case(
+            "CORS104/nginx_map_over_map.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed().has(A, ACAO, APP).has(A, "vary", "Origin"),
+                get("https://play.example.com", "/api/ok").cookie().blocked().lacks(A, ACAO),
+                get(EVIL, "/api/ok").cookie().blocked().lacks(A, ACAO).note("(an allowlist, not a reflection)"),
+            ],
+        ),
+        case(
+            "CORS102/nginx_map_default_reflects.conf",
+            Plain,
+            vec![
+                get(EVIL, "/api/ok").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                get("https://blocked.example.com", "/api/ok").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS306/referer_map_without_vary.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok")
+                    .transport("Referer", "https://app.example.com/orders?id=7")
+                    .allowed()
+                    .has(A, ACAO, APP)
+                    .lacks(A, "vary"),
+                get(APP, "/api/ok").transport("Referer", "https://evil.com/").blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS306/referer_map_with_vary.conf",
+            Plain,
+            vec![get(APP, "/api/ok")
+                .transport("Referer", "https://app.example.com/")
+                .allowed()
+                .has(A, ACAO, APP)
+                .has(A, "vary", "Referer")],
+        ),
+        case(
             "CORS104/nginx_trailing_slash.conf",
             Plain,
             vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com/")],

@@ -329,7 +329,97 @@ fn origin_resolution_static_and_reflected() {
     let f = origins_of(&p, "location /f/");
     assert!(f.origins.has_unknown && f.origins.entries.is_empty());
     let g = origins_of(&p, "location /g/");
-    assert!(g.origins.has_unknown && g.non_origin_variable.is_some());
+    assert!(g.origins.has_unknown);
+    assert_eq!(g.never_origin.map(|(_, why)| why), Some(NeverOrigin::OwnOrigin));
+}
+
+#[test]
+fn values_that_are_never_an_origin() {
+    let p = project(
+        r#"
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin "$request_uri"; }
+            location /b/ { add_header Access-Control-Allow-Origin $http_host; }
+            location /c/ { add_header Access-Control-Allow-Origin "https://${DOMAIN}/"; }
+            location /d/ { add_header Access-Control-Allow-Origin "https://${DOMAIN}://localhost:5173"; }
+            location /e/ { add_header Access-Control-Allow-Origin "https://${DOMAIN}:${PORT}"; }
+            location /f/ { add_header Access-Control-Allow-Origin "${___________}"; }
+            location /g/ { add_header Access-Control-Allow-Origin "https://${APP}/login"; }
+        }"#,
+    );
+    let why = |head| origins_of(&p, head).never_origin.map(|(_, why)| why);
+    assert_eq!(why("location /a/"), Some(NeverOrigin::Variable("request_uri".into())));
+    assert_eq!(why("location /b/"), Some(NeverOrigin::Variable("http_host".into())));
+    assert_eq!(why("location /c/"), Some(NeverOrigin::Shape("a trailing `/`")));
+    assert_eq!(why("location /d/"), Some(NeverOrigin::Shape("two schemes")));
+    assert_eq!(why("location /e/"), None);
+    assert_eq!(why("location /f/"), None);
+    assert_eq!(why("location /g/"), Some(NeverOrigin::Shape("a path after the host")));
+}
+
+/// `map $http_origin $ok { ... 1; }` then `map $ok $cors { 1 $http_origin; }`: the second map
+/// echoes only the origins the first one lists.
+#[test]
+fn a_map_over_a_map_is_an_allowlist() {
+    let p = project(
+        r#"
+        map $http_origin $origin_ok {
+            default 0;
+            "https://app.example.com" 1;
+            "https://app.example.com/admin" 1;
+            "~^https://[a-z]+\.example\.org$" 1;
+        }
+        map $origin_ok $cors {
+            default "";
+            1 $http_origin;
+        }
+        map $http_origin $echo_all {
+            default $http_origin;
+            "https://blocked.example.com" "";
+        }
+        map $http_origin $captured {
+            default "";
+            "~^(https://[a-z]+\.example\.net)$" $1;
+        }
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin $cors always; }
+            location /b/ { add_header Access-Control-Allow-Origin $echo_all always; }
+            location /c/ { add_header Access-Control-Allow-Origin $captured always; }
+        }"#,
+    );
+    let a = origins_of(&p, "location /a/");
+    assert!(a.request_dependent && !a.origins.has_unknown);
+    let literals: Vec<OriginKind> = kinds(&a);
+    assert_eq!(literals.len(), 3, "{literals:?}");
+    assert_eq!(literals[1], OriginKind::Literal("https://app.example.com/admin".into()));
+    assert!(kinds(&origins_of(&p, "location /b/")).contains(&OriginKind::Reflect));
+    let c = origins_of(&p, "location /c/");
+    assert!(matches!(&kinds(&c)[..], [OriginKind::Pattern { .. }]), "{:?}", kinds(&c));
+}
+
+/// A `map $http_referer` that captures the page's origin: which origins get it is unknown, but the
+/// answer varies with the request's `Referer`.
+#[test]
+fn a_referer_map_varies_with_the_referer() {
+    let p = project(
+        r#"
+        map $http_referer $from_page {
+            default "";
+            "~^(?<page_origin>https://app\.example\.com)(/.*)?$" $page_origin;
+        }
+        map $http_referer $whole_page {
+            default "";
+            "~^https://app\." $http_referer;
+        }
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin $from_page always; }
+            location /b/ { add_header Access-Control-Allow-Origin $whole_page always; }
+        }"#,
+    );
+    let a = origins_of(&p, "location /a/");
+    assert!(a.request_dependent && a.from_referer && a.origins.has_unknown && a.never_origin.is_none());
+    let b = origins_of(&p, "location /b/");
+    assert_eq!(b.never_origin.map(|(_, why)| why), Some(NeverOrigin::Variable("http_referer".into())));
 }
 
 #[test]

@@ -18,9 +18,11 @@ use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
 use crate::parse::nginx::{self as syntax_tree, Config, Directive};
 use crate::source::{FileId, Span, Spanned, TextRange};
 use mounts::Mounts;
+use refusals::Place;
 use std::path::Path;
 
 mod mounts;
+mod refusals;
 
 /// Blocks nested deeper than this are not read (the parser keeps at most 200 levels; includes
 /// add to the depth).
@@ -160,6 +162,8 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         }
     }
     project.not_analysed.extend(cut_short);
+    let duplicates = refusals::duplicate_locations(&model);
+    model.refusals.extend(duplicates);
     project.policies.extend(model.cors_policies());
     project.nginx = model;
 }
@@ -184,7 +188,10 @@ fn read_config(
     };
     let whole = Span::new(main_file.file, 0, main_file.text.len());
     let block = model.add_block(None, BlockKind::File, whole, Span::new(main_file.file, 0, 0));
-    let mut extractor = Extractor { model, files, root, budget, stopped: None };
+    // Only a main configuration's top level is a known context; a snippet's could be any.
+    let is_main = main_file.config.directives.iter().any(|d| d.name == "http" || d.name == "events");
+    let top = if is_main { Place::Main } else { Place::Unknown };
+    let mut extractor = Extractor { model, files, root, budget, stopped: None, top };
     extractor.level(main, block, &main_file.config.directives, 0);
     (block, budget - extractor.budget, extractor.stopped)
 }
@@ -196,6 +203,8 @@ struct Extractor<'a, 'm> {
     budget: usize,
     /// The first directive not read because the budget ran out.
     stopped: Option<Span>,
+    /// Where the main file's top level is.
+    top: Place,
 }
 
 /// Where the directives being read are written: the file (by its index among the nginx files).
@@ -318,6 +327,9 @@ impl<'a> Extractor<'a, '_> {
 
     fn directive(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
         let span = src.span(d.range);
+        if let Some(why) = refusals::refused(&d.name, d.block.is_some(), Place::of(self.model, block, self.top)) {
+            self.model.refusals.push((src.span(d.name_range), why));
+        }
         let args = src.args(d);
         let name = d.name.as_str();
         match name {

@@ -523,6 +523,9 @@ pub struct NginxModel {
     pub blocks: Vec<Block>,
     pub maps: Vec<Map>,
     pub upstreams: Vec<Upstream>,
+    /// What nginx refuses to load although it parses (`nginx -t`: a directive in a context it does
+    /// not allow, a duplicate `location`), at the directive, in nginx's words.
+    pub refusals: Vec<(Span, String)>,
     /// `include`s not followed, with why (`--verbose` lists them).
     pub unfollowed: Vec<(Span, String)>,
     /// What the rewrite phase decides, computed on first use; every change through

@@ -142,11 +142,13 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         case(
             "CORS306/referer_map_with_vary.conf",
             Plain,
-            vec![get(APP, "/api/ok")
-                .transport("Referer", "https://app.example.com/")
-                .allowed()
-                .has(A, ACAO, APP)
-                .has(A, "vary", "Referer")],
+            vec![
+                get(APP, "/api/ok")
+                    .transport("Referer", "https://app.example.com/")
+                    .allowed()
+                    .has(A, ACAO, APP)
+                    .has(A, "vary", "Referer"),
+            ],
         ),
         case(
             "CORS104/nginx_trailing_slash.conf",

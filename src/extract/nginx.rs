@@ -362,6 +362,10 @@ impl<'a> Extractor<'a, '_> {
             }
             "map" if d.block.is_some() => self.map(src, block, d, &args),
             "include" => self.include(src, block, d, depth),
+            "listen" => {
+                let listen = crate::model::nginx::Listen::parse(&args, span);
+                self.with(block, |b| b.listens.push(listen));
+            }
             "server_name" => {
                 if let Some(crate::model::nginx::Block { kind: BlockKind::Server { names }, .. }) =
                     self.model.block_mut(block)

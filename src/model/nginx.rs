@@ -348,6 +348,36 @@ impl Access {
     }
 }
 
+/// `listen address[:port] [ssl] [default_server] ...`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listen {
+    /// `None` when it is not a number here (a variable, a UNIX socket).
+    pub port: Option<u16>,
+    pub ssl: bool,
+    pub default_server: bool,
+    pub span: Span,
+}
+
+impl Listen {
+    /// Reads the arguments of `listen`: `80`, `443 ssl`, `[::]:443`, `127.0.0.1` (port 80),
+    /// `unix:/run/nginx.sock`, `${PORT}`.
+    pub fn parse(args: &[Arg], span: Span) -> Listen {
+        let first = args.first().map_or("", |a| a.value.as_str());
+        let port = if first.starts_with("unix:") || syntax::has_variables(first) {
+            None
+        } else if let Ok(p) = first.parse::<u16>() {
+            Some(p)
+        } else {
+            match first.rsplit_once(':') {
+                Some((host, p)) if !p.ends_with(']') && !host.is_empty() => p.parse::<u16>().ok(),
+                _ => Some(80),
+            }
+        };
+        let has = |word: &str| args.iter().skip(1).any(|a| a.value == word);
+        Listen { port, ssl: has("ssl"), default_server: has("default_server") || has("default"), span }
+    }
+}
+
 /// One block with the directives written directly in it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
@@ -375,6 +405,8 @@ pub struct Block {
     /// Another content handler (`try_files`, `*_by_lua*`, `js_content`, `error_page`...): the
     /// response does not come from nginx's static file module.
     pub other_content: Option<Span>,
+    /// `listen` directives (of a `server`).
+    pub listens: Vec<Listen>,
     /// `include`s of files corslint does not have (not in the repository, outside the tree):
     /// they may set headers, hide upstream headers or add `if`s here, so what is absent at this
     /// level is unknown.
@@ -401,6 +433,7 @@ impl Block {
             satisfy_any: None,
             pass: None,
             other_content: None,
+            listens: Vec::new(),
             unknown_includes: Vec::new(),
         }
     }

@@ -10,7 +10,7 @@ use crate::model::nginx::{
     AccessKind, BlockId, BlockKind, Declared, HeaderSource, MoreCommand, NginxModel, PassModule, is_cors_header,
 };
 use eval::{Eval, Flow};
-use select::{find_location, is_default_server, location_uri, server_by_name, server_names, servers};
+use select::{find_location, location_uri, server_for, server_names, servers};
 use std::collections::HashMap;
 
 mod eval;
@@ -38,9 +38,10 @@ pub(crate) fn candidates<'p>(project: &'p Project, url: Option<&Url>) -> Vec<Ngi
         return Vec::new();
     }
     let pick = match url {
-        Some(url) => server_by_name(project, &url.host)
-            .or_else(|| all.iter().copied().find(|s| is_default_server(project, *s)))
-            .or_else(|| all.first().copied()),
+        Some(url) => {
+            let port = url.port.unwrap_or(if url.scheme.eq_ignore_ascii_case("https") { 443 } else { 80 });
+            server_for(project, &url.host, port)
+        }
         None if all.len() == 1 => all.first().copied(),
         None => {
             let proxying: Vec<BlockId> =

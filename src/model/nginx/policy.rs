@@ -95,6 +95,17 @@ fn entry(kind: OriginKind, arg: &Arg) -> OriginEntry {
     OriginEntry { kind, span: arg.span, text_start: arg.text_start }
 }
 
+/// A template placeholder in a map key or an `if` regex (`${DOMAIN}`, a masked `{{ }}`): nginx
+/// reads neither with variables, so it is text an envsubst or template pass fills in later.
+fn templated(text: &str) -> bool {
+    text.contains("${")
+}
+
+/// The origins a map key stands for; a [`Guard::Unknown`] for a templated one.
+fn key_guard(key: &MapKey) -> Guard {
+    if templated(&key.arg().value) { Guard::Unknown } else { Guard::Only(vec![key_entry(key)]) }
+}
+
 fn key_entry(key: &MapKey) -> OriginEntry {
     match key {
         MapKey::Exact(a) => entry(OriginKind::Literal(a.value.clone()), a),
@@ -180,10 +191,12 @@ impl Resolver<'_> {
                 for e in &map.entries {
                     let echoed = syntax::single_variable(&e.value.value)
                         .is_some_and(|v| v == "http_origin" || captures_whole_value(&e.key, &v));
-                    if echoed {
+                    if echoed && templated(&e.key.arg().value) {
+                        self.out.origins.has_unknown = true;
+                    } else if echoed {
                         self.out.origins.entries.push(key_entry(&e.key));
                     } else {
-                        self.value(&e.value, &Guard::Only(vec![key_entry(&e.key)]), depth + 1);
+                        self.value(&e.value, &key_guard(&e.key), depth + 1);
                     }
                 }
                 if let Some(d) = &map.default {
@@ -254,6 +267,7 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
     let Some(var) = condition.variable() else { return Guard::Open };
     if var == "http_origin" {
         return match &condition.kind {
+            ConditionKind::Match { negated: false, pattern, .. } if templated(&pattern.value) => Guard::Unknown,
             ConditionKind::Match { negated: false, case_insensitive, pattern, .. } => Guard::Only(vec![entry(
                 OriginKind::Pattern {
                     pattern: pattern.value.clone(),
@@ -309,7 +323,7 @@ fn guard_where(model: &NginxModel, location: BlockId, var: &str, holds: &dyn Fn(
             match value_holds(&e.value) {
                 Tri::No => {}
                 Tri::Maybe => add(Guard::Unknown),
-                Tri::Yes if origin_map => add(Guard::Only(vec![key_entry(&e.key)])),
+                Tri::Yes if origin_map => add(key_guard(&e.key)),
                 Tri::Yes => add(Guard::Open),
             }
         }
@@ -484,6 +498,7 @@ impl NginxModel {
         if let Some(gate) = self.flow().origin_gate(location).filter(|g| *g != ctx) {
             let Some(condition) = self.block(gate).and_then(|b| b.condition()) else { return Guard::Open };
             let kind = match &condition.kind {
+                ConditionKind::Match { pattern, .. } if templated(&pattern.value) => return Guard::Unknown,
                 ConditionKind::Match { negated: true, case_insensitive, pattern, .. } => OriginKind::Pattern {
                     pattern: pattern.value.clone(),
                     semantics: PatternSemantics::Search { case_insensitive: *case_insensitive },

@@ -694,3 +694,28 @@ fn many_ifs_are_linear() {
     assert_eq!(contexts.len(), 20_001);
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
 }
+
+/// A template's placeholder inside an origin regex or map key is filled in later: which origins
+/// it admits is unknown, and nothing is concluded from the placeholder's `$`/`{`.
+#[test]
+fn placeholders_in_origin_patterns_are_unknown() {
+    let p = project(
+        r#"
+        map $http_origin $cors_origin {
+            default "";
+            "~^https://${APP_DOMAIN}$" $http_origin;
+        }
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin $cors_origin always; }
+            location /b/ {
+                if ($http_origin ~* "^https://(${DOMAIN}|${___________})$") {
+                    add_header Access-Control-Allow-Origin $http_origin always;
+                }
+            }
+        }"#,
+    );
+    for head in ["location /a/", "if ($http_origin ~* \"^https://(${DOMAIN}|${___________})$\")"] {
+        let r = origins_of(&p, head);
+        assert!(r.origins.entries.is_empty() && r.origins.has_unknown && r.request_dependent, "{head}: {r:?}");
+    }
+}

@@ -126,7 +126,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             return;
         }
         let paths: Vec<&Path> = files.iter().map(|f| f.path).collect();
-        let mounts = Mounts::find(project, &paths);
+        let mounts = Mounts::find(project, parsed, &paths);
         let resolution = include::resolve(&mut Source { files: &files, mounts: &mounts });
         if let Some((file, directive)) = resolution.cut_short
             && let Some(f) = files.get(file)

@@ -3,6 +3,11 @@
 //! lines of the Dockerfiles that build them (`COPY nginx/cors.conf /etc/nginx/snippets/`), so
 //! `include /etc/nginx/conf.d/cors.conf;` finds `nginx/conf.d/cors.conf`.
 //!
+//! Kubernetes: a kustomize `configMapGenerator` that builds a ConfigMap from repository files,
+//! mounted by a workload's `volumeMounts` (a directory of its keys, or one key by `subPath`), maps
+//! the mount path back to those files. A ConfigMap written inline (`data:`) is not a file of the
+//! repository and maps nowhere.
+//!
 //! Compose files are parsed by the pipeline (their services are in the deployment facts).
 //! Dockerfiles are no format corslint lints, so the few that matter are read here: those of the
 //! compose build contexts and those beside the nginx files (and one directory up), each at
@@ -10,7 +15,9 @@
 //! into `/etc/nginx/conf.d/`, so a template mounted or copied there maps too.
 
 use crate::model::Project;
+use crate::parse::Parsed;
 use crate::parse::nginx::include::normalize;
+use crate::parse::yaml::Node;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -40,10 +47,12 @@ pub struct Mounts {
 }
 
 impl Mounts {
-    /// The mounts of `project`'s compose services and of the Dockerfiles that build them or lie
-    /// beside `nginx_files`.
-    pub fn find(project: &Project, nginx_files: &[&Path]) -> Mounts {
+    /// The mounts of `project`'s compose services, of the Dockerfiles that build them or lie
+    /// beside `nginx_files`, and of the ConfigMaps kustomize builds from files (`parsed[i]` is
+    /// `project.files[i]`).
+    pub fn find(project: &Project, parsed: &[Parsed], nginx_files: &[&Path]) -> Mounts {
         let mut mounts = Vec::new();
+        config_maps(project, parsed, &mut mounts);
         let mut dockerfiles: Vec<(PathBuf, PathBuf)> = Vec::new();
         for service in &project.deploy.compose_services {
             let Some(compose) = project.file(service.name.span.file) else { continue };
@@ -140,6 +149,77 @@ fn add(mounts: &mut Vec<Mount>, container: &Path, host: &Path) {
         let rendered = normalize(&Path::new(RENDERED).join(rest.to_string_lossy().trim_end_matches(".template")));
         let as_dir = rest.as_os_str().is_empty();
         mounts.push(Mount { container: rendered, host: host.to_path_buf(), template: as_dir });
+    }
+}
+
+/// The repository files behind each ConfigMap a kustomize `configMapGenerator` builds: name to
+/// (key, file).
+type Generated = Vec<(String, Vec<(String, PathBuf)>)>;
+
+/// Kustomize ConfigMaps built from files, mounted by the workloads of the repository.
+fn config_maps(project: &Project, parsed: &[Parsed], mounts: &mut Vec<Mount>) {
+    let yaml = || {
+        parsed.iter().enumerate().filter_map(|(i, p)| match p {
+            Parsed::Yaml(y) => Some((i, y)),
+            _ => None,
+        })
+    };
+    let mut generated: Generated = Vec::new();
+    for (i, file) in yaml() {
+        let dir = project.file(i).and_then(|f| f.path.parent()).map(Path::to_path_buf).unwrap_or_default();
+        for doc in file.documents() {
+            for generator in doc.get("configMapGenerator").iter().flat_map(Node::items) {
+                let Some(name) = generator.get("name").and_then(|n| n.as_str()) else { continue };
+                let listed = generator.get("files");
+                let files = listed.iter().flat_map(Node::items).filter_map(|f| {
+                    let entry = f.as_str()?;
+                    let (key, path) = match entry.split_once('=') {
+                        Some((key, path)) => (key.to_string(), path),
+                        None => (Path::new(entry).file_name()?.to_string_lossy().into_owned(), entry),
+                    };
+                    Some((key, normalize(&dir.join(path))))
+                });
+                generated.push((name.to_string(), files.collect()));
+            }
+        }
+    }
+    if generated.is_empty() {
+        return;
+    }
+    for (_, file) in yaml() {
+        for doc in file.documents() {
+            let Some(pod) = doc.path(&["spec", "template", "spec"]) else { continue };
+            // Volume name to the generated ConfigMap's files.
+            let volumes: Vec<(&str, &[(String, PathBuf)])> = pod
+                .get("volumes")
+                .iter()
+                .flat_map(Node::items)
+                .filter_map(|v| {
+                    let volume = v.get("name")?.as_str()?;
+                    let map = v.path(&["configMap", "name"])?.as_str()?;
+                    let files = generated.iter().find(|(name, _)| name == map)?;
+                    Some((volume, files.1.as_slice()))
+                })
+                .collect();
+            for container in pod.get("containers").iter().flat_map(Node::items) {
+                for mount in container.get("volumeMounts").iter().flat_map(Node::items) {
+                    let (Some(volume), Some(at)) =
+                        (mount.get("name").and_then(|n| n.as_str()), mount.get("mountPath").and_then(|n| n.as_str()))
+                    else {
+                        continue;
+                    };
+                    let Some((_, files)) = volumes.iter().find(|(name, _)| *name == volume) else { continue };
+                    let sub = mount.get("subPath").and_then(|n| n.as_str());
+                    for (key, host) in files.iter() {
+                        match sub {
+                            Some(sub) if sub == key => add(mounts, Path::new(at), host),
+                            Some(_) => {}
+                            None => add(mounts, &Path::new(at).join(key), host),
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

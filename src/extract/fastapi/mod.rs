@@ -199,7 +199,7 @@ impl<'t> Ctx<'t> {
                 app.ctor.as_ref().map(|c| objects::seq_items(c.arg(None, "dependencies").map(|a| &a.val)));
             let app_dependencies = app_dependencies.unwrap_or_default();
             if let Some(ctor) = &app.ctor {
-                self.starlette_routes(ctor, "", &app_dependencies, &mut routes);
+                self.starlette_routes(&objects, ctor, "", &app_dependencies, &mut routes);
             }
             self.collect_routes(&objects, &ops, "", &app_dependencies, &mut routes, &mut Vec::new());
             apps.push(App { span: app.span, framework: app.framework, cors, middleware, routes, header_needs });
@@ -267,7 +267,7 @@ impl<'t> Ctx<'t> {
                     let mut router_ops: Vec<&Op<'t>> = obj.ops.iter().collect();
                     router_ops.sort_by(|a, b| a.key.cmp(&b.key));
                     visited.push(*router);
-                    self.starlette_routes(&obj.ctor, &full, &deps, out);
+                    self.starlette_routes(objects, &obj.ctor, &full, &deps, out);
                     self.collect_routes(objects, &router_ops, &full, &deps, out, visited);
                     visited.pop();
                 }
@@ -277,11 +277,57 @@ impl<'t> Ctx<'t> {
     }
 
     /// `routes=[Route("/x", endpoint, methods=[...])]` given to `Starlette(...)` or a router.
-    fn starlette_routes(&self, ctor: &CallV<'t>, prefix: &str, dependencies: &[Val<'t>], out: &mut Vec<Route>) {
-        for item in objects::seq_items(ctor.arg(None, "routes").map(|a| &a.val)) {
-            let V::Call(route) = &item.v else { continue };
-            if !matches!(middleware::starlette_name(&route.path), Some("Route" | "APIRoute")) {
-                continue;
+    fn starlette_routes(
+        &self,
+        objects: &Objects<'t>,
+        ctor: &CallV<'t>,
+        prefix: &str,
+        dependencies: &[Val<'t>],
+        out: &mut Vec<Route>,
+    ) {
+        let items = objects::seq_items(ctor.arg(None, "routes").map(|a| &a.val));
+        self.route_table(objects, &items, prefix, dependencies, out, 0);
+    }
+
+    /// The entries of a Starlette route table: `Route(...)`, and `Mount(path, routes=[...])` or
+    /// `Mount(path, app=Router(routes=[...]))` with the mount path as prefix (a mounted app has its
+    /// own middleware and is an app of its own).
+    fn route_table(
+        &self,
+        objects: &Objects<'t>,
+        items: &[Val<'t>],
+        prefix: &str,
+        dependencies: &[Val<'t>],
+        out: &mut Vec<Route>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for item in items {
+            let route = match &item.v {
+                V::Call(route) => route,
+                V::Router(router) => {
+                    let Some(obj) = objects.routers.get(*router) else { continue };
+                    let nested = objects::seq_items(obj.ctor.arg(None, "routes").map(|a| &a.val));
+                    self.route_table(objects, &nested, prefix, dependencies, out, depth + 1);
+                    continue;
+                }
+                _ => continue,
+            };
+            match middleware::starlette_name(&route.path) {
+                Some("Route" | "APIRoute") => {}
+                Some("Mount") => {
+                    let Some(path) = route.arg(Some(0), "path").and_then(|a| a.val.str()) else { continue };
+                    let full = format!("{prefix}{}", path.trim_end_matches('/'));
+                    let nested = match route.arg(None, "routes") {
+                        Some(routes) => objects::seq_items(Some(&routes.val)),
+                        None => route.arg(Some(1), "app").map(|a| vec![a.val.clone()]).unwrap_or_default(),
+                    };
+                    self.route_table(objects, &nested, &full, dependencies, out, depth + 1);
+                    continue;
+                }
+                _ => continue,
             }
             let path = route.arg(Some(0), "path").and_then(|a| a.val.str().map(str::to_string));
             let handler = match route.arg(Some(1), "endpoint").map(|a| &a.val.v) {

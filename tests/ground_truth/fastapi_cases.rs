@@ -253,7 +253,7 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
         ),
         app(
             "CORS201/middleware_list_auth_first.py",
-            vec![request("GET", APP, "/gt").cookie().json().blocked().status(P, 401).lacks(P, ACAO)],
+            vec![request("GET", APP, "/gt").cookie().json().blocked().status(P, 500).lacks(P, ACAO)],
         ),
         app(
             "CORS201/options_passed_through.py",
@@ -275,6 +275,22 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                     .status(P, 400)
                     .body_has(P, "Invalid host header"),
                 get("http://localhost:5173", "/gt").blocked().status(A, 400).note("(even simple requests)"),
+            ],
+        ),
+        // `try: from .a import X` / `except ImportError: from .b import X`: whichever resolves is installed.
+        app(
+            "CORS201/import_fallback",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 500).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/import_fallback_second_choice",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 500).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/import_fallback_options_passed",
+            vec![
+                get(APP, "/gt").header("Authorization", "Bearer t").allowed().status(P, 200),
+                get(EVIL, "/gt").header("Authorization", "Bearer t").blocked(),
             ],
         ),
         // CORS204: the preflight for the method gets 400 `Disallowed CORS method`.
@@ -321,6 +337,21 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
         app(
             "CORS204/router_in_other_module",
             vec![request("PATCH", APP, "/api/users/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method")],
+        ),
+        app(
+            "CORS204/starlette_route_table",
+            vec![
+                request("PUT", APP, "/api/items/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
+                request("DELETE", APP, "/admin/items/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
+                get(APP, "/api/items").allowed().status(A, 200),
+            ],
+        ),
+        app(
+            "CORS204/starlette_route_table_allowed",
+            vec![
+                request("PUT", APP, "/api/items/1").allowed().status(P, 200).status(A, 200),
+                request("DELETE", APP, "/admin/items/1").allowed().status(P, 200),
+            ],
         ),
         app(
             "CORS204/simple_requests_only.py",

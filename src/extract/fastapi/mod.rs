@@ -375,4 +375,6 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_resolution;
+#[cfg(test)]
 mod tests_robustness;

@@ -33,6 +33,9 @@ pub enum Binding<'t> {
     Def(Node<'t>),
     Class(Node<'t>),
     Import(ImportRef),
+    /// `try: from .a import X` / `except ImportError: from ..a import X`: the first import that
+    /// succeeds binds the name (resolved against the project's modules when the name is used).
+    ImportChoice(Vec<ImportRef>),
 }
 
 /// The names bound in one block (a module, function or class body), nested blocks included.
@@ -72,7 +75,7 @@ fn values_of(binding: Binding<'_>) -> Vec<Option<Node<'_>>> {
     match binding {
         Binding::Value { value, .. } => vec![value],
         Binding::Rebound(values) => values,
-        Binding::Def(_) | Binding::Class(_) | Binding::Import(_) => vec![None],
+        Binding::Def(_) | Binding::Class(_) | Binding::Import(_) | Binding::ImportChoice(_) => vec![None],
     }
 }
 
@@ -157,6 +160,9 @@ fn collect_into<'t>(block: Node<'t>, source: &str, package: &[String], out: &mut
                 }
                 collect_nested(stmt, source, package, out, depth);
             }
+            "try_statement" if catches_import_error(stmt, source) => {
+                collect_import_fallbacks(stmt, source, package, out, depth);
+            }
             "if_statement" | "try_statement" | "while_statement" | "match_statement" => {
                 collect_nested(stmt, source, package, out, depth);
             }
@@ -179,6 +185,71 @@ fn collect_nested<'t>(stmt: Node<'t>, source: &str, package: &[String], out: &mu
             _ => {}
         }
     }
+}
+
+/// Whether a `try` has an `except ImportError` (or `ModuleNotFoundError`, alone or in a tuple).
+fn catches_import_error(stmt: Node<'_>, source: &str) -> bool {
+    children(stmt).into_iter().any(|k| k.kind() == "except_clause" && catches_import_error_clause(k, source))
+}
+
+/// A `try` whose handler catches import errors: a name imported in the body and again in such a
+/// handler is bound to whichever import succeeds ([`Binding::ImportChoice`]); every other binding
+/// is collected as usual (bound in several branches, it is `Rebound`).
+fn collect_import_fallbacks<'t>(stmt: Node<'t>, source: &str, package: &[String], out: &mut Symbols<'t>, depth: usize) {
+    let mut branches: Vec<Symbols<'t>> = Vec::new();
+    if let Some(body) = field(stmt, "body") {
+        let mut tried = Symbols::default();
+        collect_into(body, source, package, &mut tried, depth + 1);
+        branches.push(tried);
+    }
+    for clause in children(stmt) {
+        if clause.kind() == "except_clause" && catches_import_error_clause(clause, source) {
+            let mut fallback = Symbols::default();
+            collect_nested(clause, source, package, &mut fallback, depth + 1);
+            branches.push(fallback);
+        } else if matches!(clause.kind(), "except_clause" | "else_clause" | "finally_clause") {
+            collect_nested(clause, source, package, out, depth + 1);
+        }
+    }
+    let mut names: Vec<String> = branches.iter().flat_map(|b| b.names.keys().cloned()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let imports: Option<Vec<ImportRef>> = branches
+            .iter()
+            .filter_map(|b| b.names.get(&name))
+            .map(|binding| match binding {
+                Binding::Import(import) => Some(vec![import.clone()]),
+                Binding::ImportChoice(imports) => Some(imports.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|alternatives| alternatives.concat());
+        match imports {
+            Some(imports) if imports.len() > 1 => out.bind(&name, Binding::ImportChoice(imports)),
+            _ => {
+                for branch in &mut branches {
+                    if let Some(binding) = branch.names.remove(&name) {
+                        out.bind(&name, binding);
+                    }
+                }
+            }
+        }
+    }
+    for branch in branches {
+        out.stars.extend(branch.stars);
+    }
+}
+
+fn catches_import_error_clause(handler: Node<'_>, source: &str) -> bool {
+    let mut caught = false;
+    super::syntax::visit(handler, 4, &mut |n| {
+        if n.kind() == "identifier" && matches!(text(n, source), "ImportError" | "ModuleNotFoundError") {
+            caught = true;
+        }
+        n.kind() != "block"
+    });
+    caught
 }
 
 fn bind_def<'t>(def: Node<'t>, source: &str, out: &mut Symbols<'t>) {

@@ -2,7 +2,7 @@
 //! outside paths), attributes of modules, classes and instances.
 
 use super::Ctx;
-use super::modules::{Binding, ModId, collect_symbols};
+use super::modules::{Binding, ImportRef, ModId, collect_symbols};
 use super::syntax::{children, field, unparen};
 use super::value::{BUILTINS, Scope, V, Val};
 use crate::source::Span;
@@ -85,36 +85,67 @@ impl<'t> Ctx<'t> {
             Binding::Class(class) => {
                 Val { v: V::Class(scope.module, *class), span: self.span_in(scope.module, *class) }
             }
-            Binding::Import(import) => {
-                let module = scope.module;
-                match &import.name {
-                    None => match self.index.find(&self.modules, &import.module, import.relative, module) {
-                        Some(target) => Val { v: V::Module(target), span: at },
-                        None => Val { v: V::Path(import.module.join(".")), span: at },
-                    },
-                    Some(name) => match self.index.find(&self.modules, &import.module, import.relative, module) {
-                        Some(target) => {
-                            let has_name = self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some());
-                            let mut sub = import.module.clone();
-                            sub.push(name.clone());
-                            match self.index.find(&self.modules, &sub, import.relative, module) {
-                                Some(submodule) if !has_name => Val { v: V::Module(submodule), span: at },
-                                _ => self.module_name(target, name, at, depth + 1),
-                            }
-                        }
-                        None => {
-                            let mut sub = import.module.clone();
-                            sub.push(name.clone());
-                            match self.index.find(&self.modules, &sub, import.relative, module) {
-                                Some(submodule) => Val { v: V::Module(submodule), span: at },
-                                None if import.relative => Val::unknown(at),
-                                None => Val { v: V::Path(sub.join(".")), span: at },
-                            }
-                        }
-                    },
-                }
-            }
+            Binding::Import(import) => self.eval_import(import, scope.module, at, depth),
+            Binding::ImportChoice(imports) => match self.chosen_import(imports, scope.module) {
+                Some(import) => self.eval_import(import, scope.module, at, depth),
+                None => Val::unknown(at),
+            },
         }
+    }
+
+    fn eval_import(&self, import: &ImportRef, module: ModId, at: Span, depth: usize) -> Val<'t> {
+        match &import.name {
+            None => match self.index.find(&self.modules, &import.module, import.relative, module) {
+                Some(target) => Val { v: V::Module(target), span: at },
+                None => Val { v: V::Path(import.module.join(".")), span: at },
+            },
+            Some(name) => match self.index.find(&self.modules, &import.module, import.relative, module) {
+                Some(target) => {
+                    let has_name = self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some());
+                    let mut sub = import.module.clone();
+                    sub.push(name.clone());
+                    match self.index.find(&self.modules, &sub, import.relative, module) {
+                        Some(submodule) if !has_name => Val { v: V::Module(submodule), span: at },
+                        _ => self.module_name(target, name, at, depth + 1),
+                    }
+                }
+                None => {
+                    let mut sub = import.module.clone();
+                    sub.push(name.clone());
+                    match self.index.find(&self.modules, &sub, import.relative, module) {
+                        Some(submodule) => Val { v: V::Module(submodule), span: at },
+                        None if import.relative => Val::unknown(at),
+                        None => Val { v: V::Path(sub.join(".")), span: at },
+                    }
+                }
+            },
+        }
+    }
+
+    /// Of `try`/`except ImportError` alternatives, the import Python ends up running: the first that
+    /// names a project module holding the name (or a submodule of that name). A relative import of
+    /// a file the project does not have fails and falls through; an absolute one that is not in the
+    /// project is an installed package and is taken as it stands.
+    pub(super) fn chosen_import<'a>(&self, imports: &'a [ImportRef], module: ModId) -> Option<&'a ImportRef> {
+        imports.iter().find(|import| {
+            let found = self.index.find(&self.modules, &import.module, import.relative, module);
+            let holds_name = |target: ModId| match &import.name {
+                None => true,
+                Some(name) => self
+                    .modules
+                    .get(target)
+                    .is_some_and(|m| m.symbols.get(name).is_some() || !m.symbols.stars.is_empty()),
+            };
+            let submodule = import.name.as_ref().and_then(|name| {
+                let mut sub = import.module.clone();
+                sub.push(name.clone());
+                self.index.find(&self.modules, &sub, import.relative, module)
+            });
+            match found {
+                Some(target) => holds_name(target) || submodule.is_some(),
+                None => submodule.is_some() || !import.relative,
+            }
+        })
     }
 
     /// A name bound several times is unknown, except an app that is later wrapped in place

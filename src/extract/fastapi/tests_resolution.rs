@@ -1,0 +1,60 @@
+//! What the app really installs: `try`/`except ImportError` imports, keyword dicts updated after
+//! they are built, and lists of any length.
+
+use super::tests::{origins, project};
+
+const APP: &str = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n";
+
+fn with_origins_import(import: &str) -> String {
+    format!("{APP}{import}\napp = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origins=ORIGINS)\n")
+}
+
+#[test]
+fn import_fallback_binds_the_import_that_resolves() {
+    let first = with_origins_import(
+        "try:\n    from .origins import ORIGINS\nexcept ImportError:\n    from ..origins import ORIGINS\n",
+    );
+    let (p, _d) = project(&[
+        ("svc/app/main.py", &first),
+        ("svc/app/origins.py", "ORIGINS = ['https://first.example.com']\n"),
+        ("svc/origins.py", "ORIGINS = ['https://parent.example.com']\n"),
+    ]);
+    assert_eq!(origins(&p, 0), ["https://first.example.com"]);
+
+    // The first module is not in the project: the fallback runs.
+    let (p, _d) =
+        project(&[("svc/app/main.py", &first), ("svc/origins.py", "ORIGINS = ['https://parent.example.com']\n")]);
+    assert_eq!(origins(&p, 0), ["https://parent.example.com"]);
+
+    // The first module exists but lacks the name: `from .origins import ORIGINS` raises ImportError.
+    let (p, _d) = project(&[
+        ("svc/app/main.py", &first),
+        ("svc/app/origins.py", "OTHER_ORIGINS = ['https://other.example.com']\n"),
+        ("svc/origins.py", "ORIGINS = ['https://parent.example.com']\n"),
+    ]);
+    assert_eq!(origins(&p, 0), ["https://parent.example.com"]);
+}
+
+#[test]
+fn import_fallback_between_installed_packages_keeps_the_class() {
+    let text = "from fastapi import FastAPI\ntry:\n    from fastapi.middleware.cors import CORSMiddleware\nexcept (ImportError, ModuleNotFoundError):\n    from starlette.middleware.cors import CORSMiddleware\napp = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origins=['*'])\n";
+    let (p, _d) = project(&[("main.py", text)]);
+    assert_eq!(origins(&p, 0), ["*"]);
+}
+
+#[test]
+fn other_handlers_and_assignments_stay_unknown() {
+    // A handler that is not about imports, or a fallback that is an assignment: the value depends on
+    // what happens at run time.
+    for import in [
+        "try:\n    from .origins import ORIGINS\nexcept ValueError:\n    from ..origins import ORIGINS\n",
+        "try:\n    from .origins import ORIGINS\nexcept ImportError:\n    ORIGINS = ['*']\n",
+    ] {
+        let (p, _d) = project(&[
+            ("svc/app/main.py", &with_origins_import(import)),
+            ("svc/origins.py", "ORIGINS = ['https://parent.example.com']\n"),
+        ]);
+        assert!(origins(&p, 0).is_empty(), "{import}");
+        assert!(p.policies[0].origins.has_unknown, "{import}");
+    }
+}

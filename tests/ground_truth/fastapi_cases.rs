@@ -61,6 +61,15 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get("https://app.example.com.evil.com", "/gt").cookie().blocked(),
             ],
         ),
+        app("CORS102/kwargs_updated_after_built.py", vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL)]),
+        app(
+            "CORS102/kwargs_updated_with_allowlist.py",
+            vec![
+                get("https://preview-12.app.example.com", "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked().lacks(A, ACAO),
+                request("DELETE", APP, "/gt").blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
+            ],
+        ),
         app(
             "CORS103/null_in_list.py",
             vec![get("null", "/gt").cookie().allowed().has(A, ACAO, "null"), get(EVIL, "/gt").cookie().blocked()],
@@ -253,7 +262,7 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
         ),
         app(
             "CORS201/middleware_list_auth_first.py",
-            vec![request("GET", APP, "/gt").cookie().json().blocked().status(P, 500).lacks(P, ACAO)],
+            vec![request("GET", APP, "/gt").cookie().json().blocked().status(P, 401).lacks(P, ACAO)],
         ),
         app(
             "CORS201/options_passed_through.py",

@@ -22,10 +22,13 @@ pub struct ImportRef {
 /// What a name in a scope is bound to.
 #[derive(Clone, Debug)]
 pub enum Binding<'t> {
-    /// Bound once by an assignment (`NAME = value`, `NAME: T = value`, or only `NAME: T`).
+    /// Bound once by an assignment (`NAME = value`, `NAME: T = value`, or only `NAME: T`), then
+    /// possibly changed in place by statements of the same block that always run (`NAME["k"] = v`,
+    /// `NAME.update(...)`, `NAME.append(...)`), in statement order.
     Value {
         value: Option<Node<'t>>,
         annotation: Option<Node<'t>>,
+        updates: Vec<Update<'t>>,
     },
     /// Bound several times, mutated (`NAME.append(...)`, `NAME += ...`) or bound by something that is
     /// not a plain assignment: the assigned values in order (`None` for bindings without a value).
@@ -36,6 +39,27 @@ pub enum Binding<'t> {
     /// `try: from .a import X` / `except ImportError: from ..a import X`: the first import that
     /// succeeds binds the name (resolved against the project's modules when the name is used).
     ImportChoice(Vec<ImportRef>),
+}
+
+/// An in-place change of a bound container, applied when the name is evaluated.
+#[derive(Clone, Debug)]
+pub struct Update<'t> {
+    /// The statement's expression (`kwargs["k"] = v`, `kwargs.update(...)`): its position orders
+    /// the update against a use of the name in the same file, and it is the span of what it adds.
+    pub at: Node<'t>,
+    pub kind: UpdateKind<'t>,
+}
+
+#[derive(Clone, Debug)]
+pub enum UpdateKind<'t> {
+    /// `NAME[key] = value`.
+    SetItem { key: Node<'t>, value: Node<'t> },
+    /// `NAME.update(...)` (its argument list), `NAME |= other`.
+    Merge(Node<'t>),
+    /// `NAME.append(item)`.
+    Append(Node<'t>),
+    /// `NAME.extend(items)`, `NAME += items`.
+    Extend(Node<'t>),
 }
 
 /// The names bound in one block (a module, function or class body), nested blocks included.
@@ -61,6 +85,14 @@ impl<'t> Symbols<'t> {
             }
         };
         self.names.insert(name.to_string(), entry);
+    }
+
+    /// Records an in-place change; a name that is not a single plain binding becomes unknown.
+    fn update(&mut self, name: &str, update: Update<'t>) {
+        match self.names.get_mut(name) {
+            Some(Binding::Value { value: Some(_), updates, .. }) => updates.push(update),
+            _ => self.rebind(name),
+        }
     }
 
     fn rebind(&mut self, name: &str) {
@@ -117,7 +149,7 @@ fn collect_into<'t>(block: Node<'t>, source: &str, package: &[String], out: &mut
         match stmt.kind() {
             "expression_statement" => {
                 for expr in children(stmt) {
-                    collect_expression(expr, source, out);
+                    collect_expression(expr, source, out, depth == 0);
                 }
             }
             "function_definition" => bind_def(stmt, source, out),
@@ -258,7 +290,9 @@ fn bind_def<'t>(def: Node<'t>, source: &str, out: &mut Symbols<'t>) {
     }
 }
 
-fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>) {
+/// `unconditional`: the statement is directly in the scope's block, so it always runs after the
+/// statements before it (an in-place change inside an `if` or a loop may or may not happen).
+fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>, unconditional: bool) {
     match expr.kind() {
         "assignment" => {
             let Some(left) = field(expr, "left") else { return };
@@ -268,23 +302,41 @@ fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>) {
                 Some(r) if r.kind() == "assignment" => (field(r, "right"), Some(r)),
                 other => (other, None),
             };
-            if left.kind() == "identifier" {
-                let binding = Binding::Value { value, annotation: field(expr, "type") };
-                out.bind(text(left, source), binding);
-            } else {
-                rebind_targets(left, source, out);
+            match (left.kind(), value) {
+                ("identifier", _) => {
+                    let binding = Binding::Value { value, annotation: field(expr, "type"), updates: Vec::new() };
+                    out.bind(text(left, source), binding);
+                }
+                ("subscript", Some(value)) if unconditional && chained.is_none() => {
+                    match (field(left, "value"), field(left, "subscript")) {
+                        (Some(object), Some(key)) if object.kind() == "identifier" => {
+                            let kind = UpdateKind::SetItem { key, value };
+                            out.update(text(object, source), Update { at: expr, kind });
+                        }
+                        _ => rebind_targets(left, source, out),
+                    }
+                }
+                _ => rebind_targets(left, source, out),
             }
             if let Some(chained) = chained {
-                collect_expression(chained, source, out);
+                collect_expression(chained, source, out, unconditional);
             }
         }
         "augmented_assignment" => {
-            if let Some(left) = field(expr, "left") {
-                rebind_targets(left, source, out);
+            let Some(left) = field(expr, "left") else { return };
+            let operator = field(expr, "operator").map(|o| text(o, source));
+            match (left.kind(), operator, field(expr, "right")) {
+                ("identifier", Some("+="), Some(right)) if unconditional => {
+                    out.update(text(left, source), Update { at: expr, kind: UpdateKind::Extend(right) });
+                }
+                ("identifier", Some("|="), Some(right)) if unconditional => {
+                    out.update(text(left, source), Update { at: expr, kind: UpdateKind::Merge(right) });
+                }
+                _ => rebind_targets(left, source, out),
             }
         }
         "call" => {
-            // `NAME.append(...)` and friends mutate a module-level list or dict.
+            // `NAME.append(...)` and friends change a list or dict in place.
             let Some(function) = field(expr, "function") else { return };
             if function.kind() != "attribute" {
                 return;
@@ -294,8 +346,33 @@ fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>) {
             };
             const MUTATORS: &[&str] =
                 &["append", "extend", "insert", "remove", "pop", "clear", "update", "add", "discard", "setdefault"];
-            if object.kind() == "identifier" && MUTATORS.contains(&text(attribute, source)) {
-                out.rebind(text(object, source));
+            let method = text(attribute, source);
+            if !MUTATORS.contains(&method) {
+                return;
+            }
+            if object.kind() == "subscript" {
+                // `kw["allow_origins"].append(...)` changes what `kw` holds.
+                rebind_targets(object, source, out);
+                return;
+            }
+            if object.kind() != "identifier" {
+                return;
+            }
+            let name = text(object, source);
+            let arguments = field(expr, "arguments");
+            let only = arguments.map(children).and_then(|args| match args.as_slice() {
+                [one] if one.kind() != "keyword_argument" && !one.kind().ends_with("splat") => Some(*one),
+                _ => None,
+            });
+            let kind = match (method, arguments, only) {
+                ("update", Some(arguments), _) => Some(UpdateKind::Merge(arguments)),
+                ("append", _, Some(item)) => Some(UpdateKind::Append(item)),
+                ("extend", _, Some(items)) => Some(UpdateKind::Extend(items)),
+                _ => None,
+            };
+            match kind {
+                Some(kind) if unconditional => out.update(name, Update { at: expr, kind }),
+                _ => out.rebind(name),
             }
         }
         _ => {}

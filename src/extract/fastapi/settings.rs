@@ -67,7 +67,7 @@ impl<'t> Ctx<'t> {
                     }
                     return Val { v: V::Method(Box::new(instance), attr.to_string()), span: at };
                 }
-                Some(Binding::Value { value, annotation }) => {
+                Some(Binding::Value { value, annotation, .. }) => {
                     let config = if is_settings { self.env_config(&chain) } else { EnvConfig::default() };
                     if let Some((file, entry)) = is_settings.then(|| self.dotenv_entry(*m, &config, attr)).flatten() {
                         let kind = self.field_type(*m, *annotation);

@@ -58,3 +58,55 @@ fn other_handlers_and_assignments_stay_unknown() {
         assert!(p.policies[0].origins.has_unknown, "{import}");
     }
 }
+
+#[test]
+fn keyword_dicts_and_lists_changed_in_place_are_followed_in_statement_order() {
+    let text = format!(
+        "{APP}app = FastAPI()\nkw = {{'allow_origins': ['https://a.example.com']}}\nkw['allow_credentials'] = True\n\
+         kw.update({{'allow_methods': ['GET']}}, max_age=60)\nkw |= {{'allow_headers': ['X-Token']}}\n\
+         app.add_middleware(CORSMiddleware, **kw)\nkw['allow_origins'] = ['*']\n"
+    );
+    let (p, _d) = project(&[("main.py", &text)]);
+    assert_eq!(origins(&p, 0), ["https://a.example.com"], "the change after the call is not seen");
+    let policy = &p.policies[0];
+    assert_eq!(policy.credentials.known(), Some(&true));
+    assert_eq!(p.files[0].slice(policy.credentials.span.range), "kw['allow_credentials'] = True");
+    assert_eq!(policy.max_age.known(), Some(&60));
+    assert_eq!(policy.headers.known().map(|h| h.len()), Some(1));
+
+    let lists = format!(
+        "{APP}from .extra import EXTRA_ORIGINS\nORIGINS = ['https://a.example.com']\nORIGINS.append('https://b.example.com')\n\
+         ORIGINS += ['https://c.example.com']\nORIGINS.extend(EXTRA_ORIGINS)\napp = FastAPI()\n\
+         app.add_middleware(CORSMiddleware, allow_origins=ORIGINS)\n"
+    );
+    let extra = "EXTRA_ORIGINS = ['https://d.example.com']\nEXTRA_ORIGINS.append('https://e.example.com')\n";
+    let (p, _d) = project(&[("pkg/main.py", &lists), ("pkg/extra.py", extra)]);
+    assert_eq!(
+        origins(&p, 0),
+        [
+            "https://a.example.com",
+            "https://b.example.com",
+            "https://c.example.com",
+            "https://d.example.com",
+            "https://e.example.com"
+        ]
+    );
+}
+
+#[test]
+fn changes_that_may_not_run_make_the_value_unknown() {
+    for change in [
+        "if DEBUG:\n    kw['allow_origins'] = ['*']\n",
+        "for origin in EXTRA:\n    kw['allow_origins'].append(origin)\n",
+        "kw.pop('allow_origins')\n",
+        "kw.update(**unknown_options())\n",
+    ] {
+        let text = format!(
+            "{APP}app = FastAPI()\nkw = {{'allow_origins': ['https://a.example.com']}}\n{change}\
+             app.add_middleware(CORSMiddleware, **kw)\n"
+        );
+        let (p, _d) = project(&[("main.py", &text)]);
+        let policy = &p.policies[0];
+        assert!(policy.origins.has_unknown || policy.credentials.known().is_none(), "{change}");
+    }
+}

@@ -105,7 +105,8 @@ pub fn preflight_check(response: &Response, fetch: &Fetch, unsafe_names: &[Strin
     let wildcard_headers = allowed.iter().any(|h| h == "*") && !fetch.include;
     for name in unsafe_names {
         let listed = allowed.contains(name);
-        let covered = listed || (wildcard_headers && name != "authorization");
+        // Browsers let `*` cover `Authorization` too (whatwg/fetch#1919; semantics.md section 2).
+        let covered = listed || wildcard_headers;
         if !covered {
             return Err(format!("preflight: header {name} not in Access-Control-Allow-Headers {allowed:?}"));
         }

@@ -45,6 +45,14 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                     .has(P, "access-control-allow-headers", "authorization"),
             ],
         ),
+        app(
+            "CORS101/origins_list_beyond_256_entries.py",
+            vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true")],
+        ),
+        app(
+            "CORS101/origins_list_long_without_wildcard.py",
+            vec![get("https://store-300.example.com", "/gt").cookie().allowed(), get(EVIL, "/gt").cookie().blocked()],
+        ),
         app("CORS101/wrap_style_star_string.py", vec![get(EVIL, "/gt").cookie().allowed()]),
         app("CORS101/constant_from_module", vec![get(EVIL, "/gt").cookie().allowed()]),
         app("CORS101/dotenv_override", vec![get(EVIL, "/gt").cookie().allowed().note("(.env says [\"*\"])")]),

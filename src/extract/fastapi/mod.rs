@@ -10,6 +10,7 @@
 //!   `add_middleware`, decorators, wraps, routes and `include_router` on them.
 //! - `cors`, `middleware` (+ `preflight`, `conditions`), `routes`: the model facts for each.
 
+mod budget;
 mod calls;
 mod conditions;
 mod cors;
@@ -32,7 +33,7 @@ use crate::parse::dotenv::DotenvFile;
 use crate::source::{FileId, SourceFile};
 use modules::{ModId, Module, ModuleIndex};
 use objects::{Objects, Op, OpKind};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use value::{Arg, CallV, V, Val};
 
@@ -44,9 +45,7 @@ pub struct Ctx<'t> {
     pub dotenvs: Vec<(FileId, &'t DotenvFile)>,
     memo: RefCell<HashMap<(ModId, String), Val<'t>>>,
     active: RefCell<HashSet<(ModId, String)>>,
-    fuel: Cell<u32>,
-    /// Evaluation steps left for the whole project: a bound on time whatever the input.
-    total_fuel: Cell<u64>,
+    budget: budget::Budget,
     pub objects: RefCell<Objects<'t>>,
     /// Per function (node id): its only `return` value, and its local bindings.
     returns: RefCell<HashMap<usize, Option<tree_sitter::Node<'t>>>>,
@@ -55,11 +54,13 @@ pub struct Ctx<'t> {
 
 /// Adds the FastAPI/Starlette facts of the project: policies and apps.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    let (policies, mut apps) = {
+    let (policies, mut apps, not_analysed) = {
         let Some(ctx) = Ctx::new(&project.files, parsed) else { return };
         ctx.walk_all();
-        ctx.finish()
+        let (policies, apps) = ctx.finish();
+        (policies, apps, ctx.budget.ran_dry.take())
     };
+    project.not_analysed.extend(not_analysed);
     let base = project.policies.len();
     for app in &mut apps {
         for setup in &mut app.cors {
@@ -92,8 +93,7 @@ impl<'t> Ctx<'t> {
             dotenvs,
             memo: RefCell::default(),
             active: RefCell::default(),
-            fuel: Cell::new(0),
-            total_fuel: Cell::new(50_000_000),
+            budget: budget::Budget::default(),
             objects: RefCell::default(),
             returns: RefCell::default(),
             locals: RefCell::default(),
@@ -107,7 +107,7 @@ impl<'t> Ctx<'t> {
         let mut policies = Vec::new();
         let mut apps = Vec::new();
         for app in &objects.apps {
-            self.refuel();
+            self.refuel(app.span);
             let mut cors = Vec::new();
             let mut listed = Vec::new();
             let mut added = Vec::new();
@@ -247,9 +247,11 @@ impl<'t> Ctx<'t> {
         visited: &mut Vec<usize>,
     ) {
         for op in ops {
-            self.refuel();
             match &op.kind {
-                OpKind::Route(route) => out.push(self.route_facts(route, prefix, dependencies)),
+                OpKind::Route(route) => {
+                    self.refuel(route.span);
+                    out.push(self.route_facts(route, prefix, dependencies));
+                }
                 OpKind::Include { router, prefix: include_prefix, dependencies: include_deps } => {
                     if visited.contains(router) || visited.len() > 16 {
                         continue;

@@ -155,14 +155,15 @@ impl<'t> Ctx<'t> {
                 V::Dict(dict)
             }
             (V::Seq(mut seq), UpdateKind::Append(item)) if seq.kind == SeqKind::List => {
-                seq.items.push(self.eval(*item, scope, depth + 1));
+                let item = self.eval(*item, scope, depth + 1);
+                seq.items_mut().push(item);
                 V::Seq(seq)
             }
             (V::Seq(mut seq), UpdateKind::Extend(items)) if seq.kind == SeqKind::List => {
                 match self.eval(*items, scope, depth + 1).v {
-                    V::Seq(more) => {
+                    V::Seq(more) if self.burn_items(seq.items.len() + more.items.len()) => {
                         seq.unknown |= more.unknown;
-                        seq.items.extend(more.items);
+                        seq.items_mut().extend(more.items.iter().cloned());
                     }
                     _ => seq.unknown = true,
                 }

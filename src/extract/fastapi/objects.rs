@@ -180,7 +180,7 @@ impl<'t> Ctx<'t> {
 /// The items of a list value (`dependencies=[...]`).
 pub fn seq_items<'t>(val: Option<&Val<'t>>) -> Vec<Val<'t>> {
     match val.map(|v| &v.v) {
-        Some(V::Seq(seq)) => seq.items.clone(),
+        Some(V::Seq(seq)) => seq.items.to_vec(),
         _ => Vec::new(),
     }
 }

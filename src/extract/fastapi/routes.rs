@@ -108,7 +108,7 @@ impl<'t> Ctx<'t> {
         let source = self.modules.get(module).map_or("", |m| m.text);
         let scope = Scope::module(module);
         for (name, param, default) in parameters(def, source) {
-            self.refuel();
+            self.refuel(self.span_in(module, param));
             let param_span = self.span_in(module, param);
             let annotation = field(param, "type");
             let mut markers: Vec<Val<'t>> = default.map(|d| self.eval(d, &scope, 0)).into_iter().collect();

@@ -108,7 +108,7 @@ impl<'t> Ctx<'t> {
         }
         match call.arg(None, "default_factory").map(|a| &a.val.v) {
             Some(V::Path(p)) if p == "builtins.list" => {
-                Val { v: V::Seq(SeqV { kind: SeqKind::List, items: Vec::new(), unknown: false }), span: val.span }
+                Val { v: V::Seq(SeqV::new(SeqKind::List, Vec::new(), false)), span: val.span }
             }
             _ => Val::unknown(val.span),
         }
@@ -299,7 +299,7 @@ impl<'t> Ctx<'t> {
         let raw = self.files.get(file).map_or("", |f| f.slice(entry.value_range));
         let raw_start = entry.value_range.start;
         if let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(&entry.value) {
-            let mut seq = SeqV { kind: SeqKind::List, items: Vec::new(), unknown: false };
+            let mut seq = SeqV::new(SeqKind::List, Vec::new(), false);
             let mut cursor = 0;
             for item in items {
                 let serde_json::Value::String(value) = item else {
@@ -312,9 +312,9 @@ impl<'t> Ctx<'t> {
                         let start = raw_start + cursor + found;
                         cursor += found + quoted.len();
                         let range = crate::source::TextRange::new(start, start + quoted.len());
-                        seq.items.push(string(value, range, Some(start + 1)));
+                        seq.items_mut().push(string(value, range, Some(start + 1)));
                     }
-                    None => seq.items.push(string(value, entry.value_range, None)),
+                    None => seq.items_mut().push(string(value, entry.value_range, None)),
                 }
             }
             return Val { v: V::Seq(seq), span: at };
@@ -325,7 +325,7 @@ impl<'t> Ctx<'t> {
     /// A list field whose `.env` value is not JSON: split on commas when a validator does so.
     fn env_split(&self, file: FileId, entry: &DotenvEntry, url: bool) -> Val<'t> {
         let at = Span { file, range: entry.value_range };
-        let mut seq = SeqV { kind: SeqKind::List, items: Vec::new(), unknown: false };
+        let mut seq = SeqV::new(SeqKind::List, Vec::new(), false);
         let mut offset = 0;
         for part in entry.value.split(',') {
             let trimmed = part.trim();
@@ -339,7 +339,7 @@ impl<'t> Ctx<'t> {
                 Some(s) => Span::new(file, s, s + trimmed.len()),
                 None => at,
             };
-            seq.items.push(Val {
+            seq.items_mut().push(Val {
                 v: V::Str(StrV { value: trimmed.to_string(), text_start: start, url, slash_added: None }),
                 span,
             });
@@ -352,7 +352,7 @@ fn mark_url(val: &mut Val<'_>) {
     match &mut val.v {
         V::Str(s) => s.url = true,
         V::Seq(seq) => {
-            for item in &mut seq.items {
+            for item in seq.items_mut() {
                 if let V::Str(s) = &mut item.v {
                     s.url = true;
                 }

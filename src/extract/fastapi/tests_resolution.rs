@@ -110,3 +110,46 @@ fn changes_that_may_not_run_make_the_value_unknown() {
         assert!(policy.origins.has_unknown || policy.credentials.known().is_none(), "{change}");
     }
 }
+
+#[test]
+fn lists_of_any_length_are_analysed_whole() {
+    let entries: Vec<String> = (0..20_000).map(|i| format!("    'https://store-{i}.example.com',\n")).collect();
+    let text = format!(
+        "{APP}ORIGINS = [\n{}    '*',\n]\nEXTRA = [*ORIGINS, 'https://extra.example.com']\napp = FastAPI()\n\
+         app.add_middleware(CORSMiddleware, allow_origins=EXTRA + ORIGINS)\n",
+        entries.concat()
+    );
+    let (p, _d) = project(&[("main.py", &text)]);
+    let found = origins(&p, 0);
+    assert_eq!(found.len(), 2 * 20_001 + 1);
+    assert_eq!(found.iter().filter(|o| *o == "*").count(), 2);
+    assert!(!p.policies[0].origins.has_unknown);
+    assert!(p.not_analysed.is_empty(), "{:?}", p.not_analysed);
+}
+
+#[test]
+fn bounds_that_evaluation_hits_are_reported_not_passed() {
+    // Each constant doubles the one before: 2^18 items from a few hundred bytes; then a chain of
+    // constants deeper than evaluation follows.
+    let mut doubling = format!("{APP}A0 = ['https://a.example.com']\n");
+    for i in 1..=18 {
+        doubling.push_str(&format!("A{i} = A{} + A{}\n", i - 1, i - 1));
+    }
+    let mut chain = format!("{APP}A0 = ['*']\n");
+    for i in 1..=40 {
+        chain.push_str(&format!("A{i} = A{}\n", i - 1));
+    }
+    for (constants, used, why) in
+        [(doubling, "A18", "grows beyond 100000 items"), (chain, "A40", "nest more than 40 levels")]
+    {
+        let text =
+            format!("{constants}app = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origins={used} + ['*'])\n");
+        let started = std::time::Instant::now();
+        let (p, _d) = project(&[("main.py", &text)]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "hang guard: {:?}", started.elapsed());
+        assert!(p.policies[0].origins.has_unknown, "{why}");
+        let [skipped] = p.not_analysed.as_slice() else { panic!("{why}: {:?}", p.not_analysed) };
+        assert!(skipped.message.contains(why), "{}", skipped.message);
+        assert!(p.files[skipped.span.file].slice(skipped.span.range).starts_with("app.add_middleware"));
+    }
+}

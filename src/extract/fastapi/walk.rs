@@ -48,7 +48,7 @@ impl<'t> Ctx<'t> {
             return;
         }
         for stmt in children(block) {
-            self.refuel();
+            self.refuel(self.span_in(scope.module, stmt));
             let mut key = prefix.to_vec();
             key.push(stmt.start_byte());
             match stmt.kind() {

@@ -1,0 +1,158 @@
+//! The evaluation budget: bounds on time, memory and stack whatever the input, none of which passes
+//! silently.
+//!
+//! Each statement the walk visits gets a tank of steps, and every evaluation step costs one. A
+//! literal list, tuple, set or dict adds its own size to the tank the first time it is read, so
+//! allowlists of any length are analysed whole, while what grows faster than the input (calls that
+//! recurse) runs dry. Items copied into new lists (`A + B`, `[*A]`) count against the project's
+//! cap, and a computed list may hold at most [`MAX_LIST_ITEMS`] items (constants that double each
+//! other reach it in a few lines). Expressions nest at most `MAX_DEPTH` deep. Hitting any bound
+//! leaves the value `Unknown` and reports the statement (CORS903): the run cannot vouch for what it
+//! would have computed.
+
+use super::Ctx;
+use crate::model::NotAnalysed;
+use crate::source::Span;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use tree_sitter::Node;
+
+/// Steps for one statement, before what its literals add.
+const STATEMENT_STEPS: u64 = 20_000;
+/// Steps (and copied items) for the whole project.
+const PROJECT_STEPS: u64 = 50_000_000;
+/// Items a computed list may hold: far beyond any real allowlist, far below what exhausts memory.
+pub const MAX_LIST_ITEMS: usize = 100_000;
+
+#[derive(Debug)]
+pub struct Budget {
+    left: Cell<u64>,
+    total: Cell<u64>,
+    /// The statement (or app, or route) being analysed: where running dry is reported.
+    statement: Cell<Option<Span>>,
+    /// Literal containers whose size was already added (each adds it once).
+    granted: RefCell<HashSet<(usize, usize)>>,
+    reported: RefCell<HashSet<Span>>,
+    project_reported: Cell<bool>,
+    pub ran_dry: RefCell<Vec<NotAnalysed>>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            left: Cell::new(0),
+            total: Cell::new(PROJECT_STEPS),
+            statement: Cell::new(None),
+            granted: RefCell::default(),
+            reported: RefCell::default(),
+            project_reported: Cell::new(false),
+            ran_dry: RefCell::default(),
+        }
+    }
+}
+
+/// Why evaluation stopped at a statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    Steps,
+    Project,
+    ListSize,
+    Depth,
+}
+
+impl Budget {
+    fn spend(&self, steps: u64, statement: bool) -> bool {
+        let (left, total) = (self.left.get(), self.total.get());
+        if total < steps {
+            self.stop(Stop::Project);
+            return false;
+        }
+        if statement && left < steps {
+            self.stop(Stop::Steps);
+            return false;
+        }
+        if statement {
+            self.left.set(left - steps);
+        }
+        self.total.set(total - steps);
+        true
+    }
+
+    /// Evaluation gave up at the current statement: report it once.
+    pub fn stop(&self, why: Stop) {
+        if why != Stop::Project {
+            self.left.set(0);
+        }
+        let Some(at) = self.statement.get() else { return };
+        if why == Stop::Project && self.project_reported.replace(true) {
+            return;
+        }
+        if why != Stop::Project && !self.reported.borrow_mut().insert(at) {
+            return;
+        }
+        let (what, help) = match why {
+            Stop::Steps => (
+                format!(
+                    "it took more than {STATEMENT_STEPS} evaluation steps (beyond the size of the literals it reads)"
+                ),
+                "write the value as a literal, or through fewer calls and constants",
+            ),
+            Stop::Project => (
+                format!("the project used up its budget of {PROJECT_STEPS} evaluation steps here"),
+                "lint the services of this repository one at a time (`corslint services/api`), or exclude the \
+                 generated Python code that costs the steps",
+            ),
+            Stop::ListSize => (
+                format!("a list it computes grows beyond {MAX_LIST_ITEMS} items"),
+                "write the allowed origins as one list, or as a pattern (`allow_origin_regex`)",
+            ),
+            Stop::Depth => (
+                format!("its expressions and constants nest more than {} levels deep", super::syntax::MAX_DEPTH),
+                "write the value with fewer levels of constants, calls or nested literals",
+            ),
+        };
+        self.ran_dry.borrow_mut().push(NotAnalysed {
+            span: at,
+            message: format!(
+                "corslint stopped evaluating this statement: {what}, so the values it computes (CORS settings, \
+                 origins, middleware, routes) are not analysed and the run cannot vouch for them"
+            ),
+            help: format!("{help}; or exclude this file explicitly"),
+        });
+    }
+}
+
+impl<'t> Ctx<'t> {
+    /// One evaluation step.
+    pub(super) fn burn(&self) -> bool {
+        self.budget.spend(1, true)
+    }
+
+    /// Building a list of `items` items out of others (`A + B`, `[*A, x]`, `A.extend(B)`).
+    pub(super) fn burn_items(&self, items: usize) -> bool {
+        if items > MAX_LIST_ITEMS {
+            self.budget.stop(Stop::ListSize);
+            return false;
+        }
+        self.budget.spend(u64::try_from(items).unwrap_or(u64::MAX), false)
+    }
+
+    /// Evaluation nests deeper than it may.
+    pub(super) fn too_deep(&self) {
+        self.budget.stop(Stop::Depth);
+    }
+
+    /// A fresh tank for the statement (or app, or route) at `at`.
+    pub fn refuel(&self, at: Span) {
+        self.budget.left.set(STATEMENT_STEPS);
+        self.budget.statement.set(Some(at));
+    }
+
+    /// A literal container adds its own size to the tank, once.
+    pub(super) fn grant_literal(&self, file: usize, node: Node<'t>) {
+        if self.budget.granted.borrow_mut().insert((file, node.id())) {
+            let size = u64::try_from(node.named_child_count()).unwrap_or(0);
+            self.budget.left.set(self.budget.left.get().saturating_add(size.saturating_mul(2)));
+        }
+    }
+}

@@ -69,6 +69,10 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get("https://app.example.com.evil.com", "/gt").cookie().blocked(),
             ],
         ),
+        app(
+            "CORS102/regex_large_count.py",
+            vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL), get("null", "/gt").cookie().blocked()],
+        ),
         app("CORS102/kwargs_updated_after_built.py", vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL)]),
         app(
             "CORS102/kwargs_updated_with_allowlist.py",

@@ -1,14 +1,18 @@
 //! The evaluation budget: bounds on time, memory and stack whatever the input, none of which passes
-//! silently.
+//! silently where it matters.
 //!
 //! Each statement the walk visits gets a tank of steps, and every evaluation step costs one. A
 //! literal list, tuple, set or dict adds its own size to the tank the first time it is read, so
 //! allowlists of any length are analysed whole, while what grows faster than the input (calls that
 //! recurse) runs dry. Items copied into new lists (`A + B`, `[*A]`) count against the project's
 //! cap, and a computed list may hold at most [`MAX_LIST_ITEMS`] items (constants that double each
-//! other reach it in a few lines). Expressions nest at most `MAX_DEPTH` deep. Hitting any bound
-//! leaves the value `Unknown` and reports the statement (CORS903): the run cannot vouch for what it
-//! would have computed.
+//! other reach it in a few lines). Expressions nest at most `MAX_DEPTH` deep.
+//!
+//! Hitting a bound leaves the value `Unknown` (never memoized, so a later statement evaluates it
+//! afresh) and is reported (CORS903) when the statement that hit it does something to an app or
+//! router (installs middleware, adds a route, builds the app) or when it happens while an app's
+//! facts are gathered: a long type union in a schema module that nothing reads is not a gap in
+//! the analysis. Running out of the project's budget is always reported.
 
 use super::Ctx;
 use crate::model::NotAnalysed;
@@ -24,17 +28,30 @@ const PROJECT_STEPS: u64 = 50_000_000;
 /// Items a computed list may hold: far beyond any real allowlist, far below what exhausts memory.
 pub const MAX_LIST_ITEMS: usize = 100_000;
 
+/// Why evaluation stopped at a statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    Steps,
+    Project,
+    ListSize,
+    Depth,
+}
+
 #[derive(Debug)]
 pub struct Budget {
     left: Cell<u64>,
     total: Cell<u64>,
-    /// The statement (or app, or route) being analysed: where running dry is reported.
+    /// The statement (or app, or route) being analysed: where a stop is reported.
     statement: Cell<Option<Span>>,
     /// Literal containers whose size was already added (each adds it once).
     granted: RefCell<HashSet<(usize, usize)>>,
+    /// How many times evaluation stopped so far: a value computed across a stop is not memoized.
+    stops: Cell<u64>,
+    /// Stops of the current statement, reported only if the statement turns out to matter.
+    pending: RefCell<Vec<NotAnalysed>>,
     reported: RefCell<HashSet<Span>>,
     project_reported: Cell<bool>,
-    pub ran_dry: RefCell<Vec<NotAnalysed>>,
+    ran_dry: RefCell<Vec<NotAnalysed>>,
 }
 
 impl Default for Budget {
@@ -44,20 +61,13 @@ impl Default for Budget {
             total: Cell::new(PROJECT_STEPS),
             statement: Cell::new(None),
             granted: RefCell::default(),
+            stops: Cell::new(0),
+            pending: RefCell::default(),
             reported: RefCell::default(),
             project_reported: Cell::new(false),
             ran_dry: RefCell::default(),
         }
     }
-}
-
-/// Why evaluation stopped at a statement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stop {
-    Steps,
-    Project,
-    ListSize,
-    Depth,
 }
 
 impl Budget {
@@ -78,18 +88,12 @@ impl Budget {
         true
     }
 
-    /// Evaluation gave up at the current statement: report it once.
-    pub fn stop(&self, why: Stop) {
-        if why != Stop::Project {
+    fn stop(&self, why: Stop) {
+        self.stops.set(self.stops.get() + 1);
+        if why == Stop::Steps {
             self.left.set(0);
         }
         let Some(at) = self.statement.get() else { return };
-        if why == Stop::Project && self.project_reported.replace(true) {
-            return;
-        }
-        if why != Stop::Project && !self.reported.borrow_mut().insert(at) {
-            return;
-        }
         let (what, help) = match why {
             Stop::Steps => (
                 format!(
@@ -111,14 +115,45 @@ impl Budget {
                 "write the value with fewer levels of constants, calls or nested literals",
             ),
         };
-        self.ran_dry.borrow_mut().push(NotAnalysed {
+        let finding = NotAnalysed {
             span: at,
             message: format!(
                 "corslint stopped evaluating this statement: {what}, so the values it computes (CORS settings, \
                  origins, middleware, routes) are not analysed and the run cannot vouch for them"
             ),
             help: format!("{help}; or exclude this file explicitly"),
-        });
+        };
+        if why == Stop::Project {
+            if !self.project_reported.replace(true) {
+                self.ran_dry.borrow_mut().push(finding);
+            }
+        } else if !self.pending.borrow().iter().any(|p| p.span == at) {
+            self.pending.borrow_mut().push(finding);
+        }
+    }
+
+    /// How many stops so far (compare before and after computing a value).
+    pub fn stops(&self) -> u64 {
+        self.stops.get()
+    }
+
+    /// The current statement mattered (or is part of an app's facts): report its stops.
+    pub fn keep_pending(&self) {
+        for finding in self.pending.take() {
+            if self.reported.borrow_mut().insert(finding.span) {
+                self.ran_dry.borrow_mut().push(finding);
+            }
+        }
+    }
+
+    /// The current statement did nothing to an app or router: its stops leave no gap.
+    pub fn drop_pending(&self) {
+        self.pending.borrow_mut().clear();
+    }
+
+    /// Every stop reported, in the order found.
+    pub fn into_findings(self) -> Vec<NotAnalysed> {
+        self.ran_dry.into_inner()
     }
 }
 

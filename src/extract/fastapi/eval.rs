@@ -203,15 +203,35 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// `a + b`, `a | b`. A chain of one operator (`A + B + C`, a long `X | Y | Z` type union) is
+    /// folded left to right at one nesting level, however long it is.
     pub(super) fn eval_binary(&self, node: Node<'t>, scope: &Scope<'t>, depth: usize) -> V<'t> {
-        let (Some(left), Some(right), Some(op)) = (field(node, "left"), field(node, "right"), field(node, "operator"))
-        else {
-            return V::Unknown;
-        };
-        let op = text(op, self.source(scope.module));
-        let left = self.eval(left, scope, depth + 1);
-        let right = self.eval(right, scope, depth + 1);
-        match (op, left.v, right.v) {
+        let source = self.source(scope.module);
+        let operator = |n: Node<'t>| field(n, "operator").map(|o| text(o, source));
+        let Some(op) = operator(node) else { return V::Unknown };
+        let mut operands = Vec::new();
+        let mut spine = node;
+        while spine.kind() == "binary_operator" && operator(spine) == Some(op) {
+            let (Some(left), Some(right)) = (field(spine, "left"), field(spine, "right")) else { return V::Unknown };
+            operands.push(right);
+            spine = unparen(left);
+        }
+        operands.push(spine);
+        let mut operands = operands.into_iter().rev();
+        let Some(first) = operands.next() else { return V::Unknown };
+        let mut acc = self.eval(first, scope, depth + 1).v;
+        for operand in operands {
+            if !self.burn() {
+                return V::Unknown;
+            }
+            let right = self.eval(operand, scope, depth + 1).v;
+            acc = self.combine(op, acc, right);
+        }
+        acc
+    }
+
+    fn combine(&self, op: &str, left: V<'t>, right: V<'t>) -> V<'t> {
+        match (op, left, right) {
             ("+", V::Seq(mut a), V::Seq(b)) if self.burn_items(a.items.len() + b.items.len()) => {
                 a.unknown |= b.unknown;
                 a.items_mut().extend(b.items.iter().cloned());

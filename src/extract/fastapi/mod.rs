@@ -58,7 +58,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         let Some(ctx) = Ctx::new(&project.files, parsed) else { return };
         ctx.walk_all();
         let (policies, apps) = ctx.finish();
-        (policies, apps, ctx.budget.ran_dry.take())
+        (policies, apps, ctx.budget.into_findings())
     };
     project.not_analysed.extend(not_analysed);
     let base = project.policies.len();
@@ -203,6 +203,8 @@ impl<'t> Ctx<'t> {
             }
             self.collect_routes(&objects, &ops, "", &app_dependencies, &mut routes, &mut Vec::new());
             apps.push(App { span: app.span, framework: app.framework, cors, middleware, routes, header_needs });
+            // Whatever stopped while this app's facts were gathered leaves a gap in them.
+            self.budget.keep_pending();
         }
         (policies, apps)
     }

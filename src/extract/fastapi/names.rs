@@ -36,8 +36,13 @@ impl<'t> Ctx<'t> {
                 let local = Scope { module: f.module, frame: Some(f.clone()), overlay: Rc::new(Vec::new()) };
                 // A placeholder first: a local defined through itself is unknown, not a loop.
                 f.memo.borrow_mut().insert(name.to_string(), Val::unknown(at));
+                let stops = self.budget.stops();
                 let val = self.eval_binding(binding, &local, at, depth);
-                f.memo.borrow_mut().insert(name.to_string(), val.clone());
+                if self.budget.stops() == stops {
+                    f.memo.borrow_mut().insert(name.to_string(), val.clone());
+                } else {
+                    f.memo.borrow_mut().remove(name);
+                }
                 return val;
             }
             if let Some(default) = f.defaults.get(name) {
@@ -75,12 +80,16 @@ impl<'t> Ctx<'t> {
         if !self.active.borrow_mut().insert(key.clone()) {
             return Val::unknown(at);
         }
+        let stops = self.budget.stops();
         let val = match self.modules.get(module).and_then(|m| m.symbols.get(name)) {
             Some(binding) => self.eval_binding(binding, &Scope::module(module), at, depth),
             None => self.star_or_builtin(module, name, at, depth),
         };
         self.active.borrow_mut().remove(&key);
-        self.memo.borrow_mut().insert(key, val.clone());
+        // Cut short by a bound: another statement, with its own budget, evaluates it afresh.
+        if self.budget.stops() == stops {
+            self.memo.borrow_mut().insert(key, val.clone());
+        }
         val
     }
 

@@ -35,6 +35,8 @@ use common::shared_dir;
 // What issue 13 asks of a CI gate, by area.
 #[path = "cli/config_scope.rs"]
 mod config_scope;
+#[path = "cli/forged_output.rs"]
+mod forged_output;
 
 #[test]
 fn exit_codes_follow_the_contract() {

@@ -1,6 +1,7 @@
 //! Output formats. Each module serializes the same sorted list of diagnostics.
 
 mod concise;
+pub mod escape;
 mod full;
 mod github;
 mod json;

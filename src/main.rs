@@ -187,10 +187,10 @@ fn run(cli: Cli) -> ExitCode {
 }
 
 fn simulate(args: SimulateArgs) -> ExitCode {
-    use corslint::simulate::{self, BrowserRequest, StarletteVersion, Url};
-    let url = match args.url.as_deref().map(|u| (u, Url::parse(u))) {
-        Some((text, None)) => return fail(format!("--url {text}: not an absolute URL (scheme://host/path)")),
-        Some((_, url)) => url,
+    use corslint::simulate::{self, BrowserRequest, StarletteVersion, sendable};
+    let url = match args.url.as_deref().map(sendable::url_arg) {
+        Some(Err(e)) => return fail(e),
+        Some(Ok(url)) => Some(url),
         None => None,
     };
     let starlette = match args.starlette_version.as_deref().map(StarletteVersion::parse) {
@@ -198,23 +198,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         Some(Ok(v)) => v,
         None => StarletteVersion::default(),
     };
-    let mut headers: Vec<(String, String)> = args
-        .headers
-        .iter()
-        .map(|h| match h.split_once(':') {
-            Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
-            None if h.eq_ignore_ascii_case("authorization") => (h.clone(), "Bearer token".to_string()),
-            None => (h.clone(), "value".to_string()),
-        })
-        .collect();
-    if let Some((name, _)) = headers.iter().find(|(n, _)| simulate::request::is_forbidden_header(n)) {
-        return fail(format!(
-            "--header {name}: browsers do not let scripts set it (cookies come with --credentials, Origin with --origin)"
-        ));
-    }
-    if simulate::request::is_forbidden_method(&args.method) {
-        return fail(format!("--method {}: fetch() refuses this method", args.method));
-    }
+    let mut headers: Vec<(String, String)> = args.headers.iter().map(|h| sendable::header_arg(h)).collect();
     if let Some(ct) = &args.content_type {
         headers.push(("Content-Type".to_string(), ct.clone()));
     }
@@ -226,6 +210,10 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         cookies: args.credentials && !args.no_cookies,
         url,
     };
+    // Before the walk: a request no browser makes is a usage error, whatever the files hold.
+    if let Err(e) = sendable::check(&request) {
+        return fail(e);
+    }
     let outcome = match lint::lint(&Options { paths: args.paths.clone(), ..Options::default() }) {
         Ok(outcome) => outcome,
         Err(e) => return fail(e),

@@ -37,6 +37,8 @@ use common::shared_dir;
 mod config_scope;
 #[path = "cli/forged_output.rs"]
 mod forged_output;
+#[path = "cli/output_file.rs"]
+mod output_file;
 #[path = "cli/simulate_requests.rs"]
 mod simulate_requests;
 

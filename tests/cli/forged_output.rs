@@ -2,7 +2,7 @@
 //! it raw, and no line starts with `::` (a GitHub workflow command: the runner trims leading
 //! white space, then looks for `::`; it ends lines at LF and at CR).
 
-use super::{STALE, run_in, stderr, stdout, write};
+use super::{FINDING, STALE, run, run_in, stderr, stdout, write};
 use std::path::Path;
 
 /// Names and contents an attacker controls in a pull request.
@@ -94,4 +94,22 @@ fn a_help_wrapped_onto_a_new_line_never_starts_with_a_command() {
     assert!(text.contains("help: add `always`"), "{text}");
     assert_unforgeable("full", &text);
     assert!(text.lines().any(|l| l.trim_start().starts_with("\\::error::w")), "guarded, still readable:\n{text}");
+}
+
+#[test]
+fn statistics_speak_the_format_asked_for_or_refuse() {
+    for format in ["sarif", "github"] {
+        let output = run(&["--statistics", "--output-format", format, FINDING]);
+        assert_eq!(output.status.code(), Some(2), "{format}: {}", stdout(&output));
+        assert!(stdout(&output).is_empty(), "{format}: {}", stdout(&output));
+        assert!(stderr(&output).contains(&format!("--statistics has no {format} form")), "{}", stderr(&output));
+    }
+    let lines = run(&["--statistics", "--output-format", "json-lines", FINDING]);
+    assert_eq!(lines.status.code(), Some(1));
+    let rows: Vec<serde_json::Value> =
+        stdout(&lines).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["code"].is_string() && r["count"].is_u64()), "{rows:?}");
+    let json = run(&["--statistics", "--output-format", "json", FINDING]);
+    let array: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(array.as_array().map(Vec::len), Some(rows.len()));
 }

@@ -1,10 +1,11 @@
 //! `corslint simulate`: walks one browser request through the stack found in the repository,
 //! layer by layer (gateway → nginx → app), and judges the responses as the browser does.
 //!
-//! [`sendable`] refuses requests no browser makes, [`request`] builds the browser's requests,
-//! each layer module turns a request (and the response of the layer behind it) into its
-//! response, [`fetch`] is the browser's CORS check, and [`report`] prints the walk. Which layers form the stack is decided in one place,
-//! [`choose_stack`].
+//! [`sendable`] tells the requests no browser makes (the command refuses them; the library
+//! models them too: the ground truth sends them to real servers), [`request`] builds the
+//! browser's requests, each layer module turns a request (and the response of the layer behind
+//! it) into its response, [`fetch`] is the browser's CORS check, and [`report`] prints the walk.
+//! Which layers form the stack is decided in one place, [`choose_stack`].
 
 pub mod fetch;
 mod ingress;
@@ -276,7 +277,6 @@ fn linked_apps<'p>(project: &'p Project, hop: &Hop<'p>) -> Vec<&'p crate::model:
 
 /// Walks the request (its preflight first, when one is needed) through the stack.
 pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) -> Result<Simulation, String> {
-    sendable::check(request)?;
     let mut request = request.clone();
     let (stack, mut notes) = choose_stack(project, &request, options)?;
     if request.url.is_none() {

@@ -1,9 +1,11 @@
 //! Output formats. Each module serializes the same sorted list of diagnostics.
 
 mod concise;
+pub mod escape;
 mod full;
 mod github;
 mod json;
+pub mod output_file;
 mod sarif;
 mod statistics;
 
@@ -13,6 +15,7 @@ use crate::source::{Position, SourceFile, Span};
 use std::io::{self, Write};
 
 pub use json::diagnostic_json;
+pub use statistics::has_statistics;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {

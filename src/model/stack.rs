@@ -206,6 +206,21 @@ impl Project {
     }
 }
 
+/// `path` (as displayed: relative to the working directory `root`, or absolute) as an absolute,
+/// lexically normalized path. Every comparison between files (a build context and an app, a `.env`
+/// and a settings module, an nginx config and the compose file that mounts it) is made on these,
+/// so no finding depends on the directory corslint is started from.
+pub fn absolute(root: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    apps::normalize(&root.join(path))
+}
+
+impl Project {
+    /// The absolute path of a file of the project (see [`absolute`]).
+    pub fn absolute_path(&self, file: crate::source::FileId) -> Option<std::path::PathBuf> {
+        self.file(file).map(|f| absolute(&self.root, &f.path))
+    }
+}
+
 /// Computes every link the repository justifies.
 pub fn link(project: &Project) -> Vec<Link> {
     let mut links = Vec::new();

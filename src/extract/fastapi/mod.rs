@@ -21,6 +21,7 @@ mod names;
 mod objects;
 mod preflight;
 mod routes;
+mod service;
 mod settings;
 mod syntax;
 mod value;
@@ -40,6 +41,8 @@ use value::{Arg, CallV, V, Val};
 /// Everything extraction knows while it runs; `'t` is the lifetime of the files and trees.
 pub struct Ctx<'t> {
     pub files: &'t [SourceFile],
+    /// Where each service of the repository begins, and what its compose services give it.
+    pub services: service::Services<'t>,
     pub modules: Vec<Module<'t>>,
     pub index: ModuleIndex,
     pub dotenvs: Vec<(FileId, &'t DotenvFile)>,
@@ -55,7 +58,8 @@ pub struct Ctx<'t> {
 /// Adds the FastAPI/Starlette facts of the project: policies and apps.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let (policies, mut apps, not_analysed) = {
-        let Some(ctx) = Ctx::new(&project.files, parsed) else { return };
+        let services = service::Services::new(&project.root, &project.files, &project.deploy.compose_services);
+        let Some(ctx) = Ctx::new(&project.files, parsed, services) else { return };
         ctx.walk_all();
         let (policies, apps) = ctx.finish();
         (policies, apps, ctx.budget.into_findings())
@@ -72,12 +76,14 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
 }
 
 impl<'t> Ctx<'t> {
-    fn new(files: &'t [SourceFile], parsed: &'t [Parsed]) -> Option<Self> {
+    fn new(files: &'t [SourceFile], parsed: &'t [Parsed], services: service::Services<'t>) -> Option<Self> {
         let mut modules = Vec::new();
         let mut dotenvs = Vec::new();
         for (id, (file, tree)) in files.iter().zip(parsed).enumerate() {
             match tree {
-                Parsed::Python(tree) => modules.push(Module::new(id, &file.path, &file.text, tree.root())),
+                Parsed::Python(tree) => {
+                    modules.push(Module::new(id, &services.absolute(&file.path), &file.text, tree.root()))
+                }
                 Parsed::Dotenv(env) => dotenvs.push((id, env)),
                 _ => {}
             }
@@ -88,6 +94,7 @@ impl<'t> Ctx<'t> {
         let index = ModuleIndex::new(&modules);
         Some(Ctx {
             files,
+            services,
             modules,
             index,
             dotenvs,

@@ -119,17 +119,22 @@ pub struct Module<'t> {
     pub path: Vec<String>,
     /// The package relative imports start from (the file's directory).
     pub package: Vec<String>,
+    /// The file's directory, absolute (what `.env` files and project roots are found from).
+    pub dir: std::path::PathBuf,
     pub text: &'t str,
     pub root: Node<'t>,
     pub symbols: Symbols<'t>,
 }
 
 impl<'t> Module<'t> {
-    pub fn new(file: FileId, display_path: &std::path::Path, text: &'t str, root: Node<'t>) -> Self {
-        let (path, mut package) = crate::parse::python_imports::module_of(display_path);
+    /// `absolute_path`: the file's absolute path, so module names never depend on the directory
+    /// corslint is started from.
+    pub fn new(file: FileId, absolute_path: &std::path::Path, text: &'t str, root: Node<'t>) -> Self {
+        let (path, mut package) = crate::parse::python_imports::module_of(absolute_path);
         package.shrink_to_fit();
         let symbols = collect_symbols(root, text, &package);
-        Module { file, path, package, text, root, symbols }
+        let dir = absolute_path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        Module { file, path, package, dir, text, root, symbols }
     }
 }
 

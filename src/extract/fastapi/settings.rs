@@ -5,6 +5,7 @@
 
 use super::Ctx;
 use super::modules::{Binding, ModId, collect_symbols};
+use super::service::EnvSource;
 use super::syntax::{MAX_DEPTH, children, field, text, visit};
 use super::value::{CallV, Scope, SeqKind, SeqV, StrV, V, Val};
 use crate::parse::dotenv::DotenvEntry;
@@ -14,8 +15,8 @@ use tree_sitter::Node;
 /// What the settings class says about reading `.env` files.
 #[derive(Debug, Default)]
 struct EnvConfig {
-    /// `env_file` names (only their file names are used: the path is relative to the working
-    /// directory at runtime, which the repository does not tell).
+    /// `env_file` paths as written (relative to the working directory the service is started
+    /// from: its project root).
     files: Vec<String>,
     prefix: String,
     case_sensitive: bool,
@@ -69,7 +70,11 @@ impl<'t> Ctx<'t> {
                 }
                 Some(Binding::Value { value, annotation, .. }) => {
                     let config = if is_settings { self.env_config(&chain) } else { EnvConfig::default() };
-                    if let Some((file, entry)) = is_settings.then(|| self.dotenv_entry(*m, &config, attr)).flatten() {
+                    let source = if is_settings { self.env_source(*m, &config, attr) } else { EnvSource::NotSet };
+                    if let EnvSource::Unknown = source {
+                        return Val::unknown(at);
+                    }
+                    if let EnvSource::File(file, entry) = source {
                         let kind = self.field_type(*m, *annotation);
                         let val = self.env_value(file, entry, &kind, !pydantic_v1);
                         let split = matches!(val.v, V::Unknown) && kind.container && !entry.interpolated;
@@ -156,34 +161,12 @@ impl<'t> Ctx<'t> {
         config
     }
 
-    /// The `.env` entry for a field: in the configured env files (by file name), else in files
-    /// named `.env`; the file closest to the settings module wins.
-    fn dotenv_entry(&self, module: ModId, config: &EnvConfig, field_name: &str) -> Option<(FileId, &'t DotenvEntry)> {
+    /// Where a settings field's value comes from: a `.env` file of the module's own service, the
+    /// environment compose gives it, or nowhere (see [`super::service`]).
+    fn env_source(&self, module: ModId, config: &EnvConfig, field_name: &str) -> EnvSource<'t> {
         let key = format!("{}{field_name}", config.prefix);
-        let names: Vec<String> = if config.files.is_empty() {
-            vec![".env".to_string()]
-        } else {
-            config.files.iter().filter_map(|f| f.rsplit(['/', '\\']).next().map(str::to_string)).collect()
-        };
-        let module_dir = self.modules.get(module).map(|m| m.package.clone()).unwrap_or_default();
-        self.dotenvs
-            .iter()
-            .filter(|(file, _)| {
-                let path = self.files.get(*file).map(|f| f.path.as_path());
-                let name = path.and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or_default();
-                names.iter().any(|n| n == name)
-            })
-            .filter_map(|(file, env)| Some((*file, env.get(&key, config.case_sensitive)?)))
-            .max_by_key(|(file, _)| {
-                let dir: Vec<String> = self
-                    .files
-                    .get(*file)
-                    .and_then(|f| f.path.parent())
-                    .map(|p| p.components().filter_map(|c| c.as_os_str().to_str().map(str::to_string)).collect())
-                    .unwrap_or_default();
-                let shared = dir.iter().zip(&module_dir).take_while(|(a, b)| a == b).count();
-                (shared, std::cmp::Reverse(*file))
-            })
+        let Some(dir) = self.modules.get(module).map(|m| m.dir.as_path()) else { return EnvSource::NotSet };
+        self.services.env_source(dir, &key, config.case_sensitive, &config.files, &self.dotenvs)
     }
 
     fn field_type(&self, module: ModId, annotation: Option<Node<'t>>) -> FieldType {

@@ -153,3 +153,44 @@ fn bounds_that_evaluation_hits_are_reported_not_passed() {
         assert!(p.files[skipped.span.file].slice(skipped.span.range).starts_with("app.add_middleware"));
     }
 }
+
+const SETTINGS: &str = "from pydantic_settings import BaseSettings, SettingsConfigDict\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_file=ENV_FILE)\n    CORS_ORIGINS: list[str] = ['https://default.example.com']\n\nsettings = Settings()\n";
+const MAIN: &str = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\nfrom app.config import settings\napp = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origins=settings.CORS_ORIGINS)\n";
+
+fn service_origins(files: &[(&str, &str)], env_file: &str) -> (Vec<String>, bool) {
+    let settings = SETTINGS.replace("ENV_FILE", &format!("{env_file:?}"));
+    let mut all = vec![("api/app/config.py", settings.as_str()), ("api/app/main.py", MAIN)];
+    all.extend_from_slice(files);
+    let (p, _d) = project(&all);
+    (origins(&p, 0), p.policies[0].origins.has_unknown)
+}
+
+#[test]
+fn a_settings_module_reads_the_env_files_of_its_own_service() {
+    let root_env = (".env", "CORS_ORIGINS=[\"https://root.example.com\"]\n");
+    let marker = ("api/pyproject.toml", "[project]\nname = \"api\"\n");
+    // Above the project root: not read, unless `env_file` points there (from the project root).
+    let got = service_origins(&[marker, root_env], ".env");
+    assert_eq!(got, (vec!["https://default.example.com".to_string()], false));
+    let got = service_origins(&[marker, root_env], "../.env");
+    assert_eq!(got, (vec!["https://root.example.com".to_string()], false));
+    // Without a project marker the service reaches up to the repository's own `.env`.
+    let got = service_origins(&[root_env], ".env");
+    assert_eq!(got, (vec!["https://root.example.com".to_string()], false));
+}
+
+#[test]
+fn compose_environment_wins_over_env_files() {
+    let own_env = ("api/.env", "CORS_ORIGINS=[\"https://own.example.com\"]\n");
+    let compose_env = (".env", "CORS_ORIGINS=[\"https://compose.example.com\"]\n");
+    let compose =
+        |environment: &str| format!("services:\n  api:\n    build: ./api\n    environment:\n      - {environment}\n");
+    // A literal value in compose: not a `.env` value, not the default.
+    let literal = compose("CORS_ORIGINS=${FROM_SHELL}");
+    let got = service_origins(&[own_env, compose_env, ("docker-compose.yml", &literal)], ".env");
+    assert_eq!(got, (Vec::new(), true));
+    // Passed through from compose's own `.env`.
+    let passed = compose("CORS_ORIGINS=${CORS_ORIGINS}");
+    let got = service_origins(&[own_env, compose_env, ("docker-compose.yml", &passed)], ".env");
+    assert_eq!(got, (vec!["https://compose.example.com".to_string()], false));
+}

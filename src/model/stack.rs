@@ -27,6 +27,7 @@
 //! gateway → proxy → app.
 
 mod apps;
+mod deployments;
 mod fronts;
 
 use crate::model::Project;
@@ -131,8 +132,16 @@ impl Project {
                 out.push(link.clone());
                 continue;
             };
-            let gateways =
+            let mut gateways =
                 self.nginx.block(block).map(|b| fronts::gateways_of_nginx_file(self, b.span.file)).unwrap_or_default();
+            // A gateway of another deployment (another compose file) does not stand in front of this hop.
+            let compose_file = |node: &Node| match node {
+                Node::Compose(c) => self.deploy.compose_services.get(*c).map(|s| s.name.span.file),
+                _ => None,
+            };
+            if let Some(hop) = link.nodes.iter().find_map(compose_file) {
+                gateways.retain(|(nodes, _)| nodes.iter().filter_map(compose_file).all(|f| f == hop));
+            }
             if gateways.is_empty() {
                 out.push(link.clone());
             }

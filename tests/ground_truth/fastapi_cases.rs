@@ -298,6 +298,18 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get("http://localhost:5173", "/gt").blocked().status(A, 400).note("(even simple requests)"),
             ],
         ),
+        // A middleware outside CORS that tests only the URL treats the preflight as its actual request.
+        app(
+            "CORS201/outer_middleware_path_check.py",
+            vec![
+                get(APP, "/api/items").header("Authorization", "Bearer t").allowed().status(P, 200).status(A, 200),
+                get(EVIL, "/api/items").header("Authorization", "Bearer t").blocked().status(P, 400),
+            ],
+        ),
+        app(
+            "CORS201/outer_middleware_path_then_token.py",
+            vec![get(APP, "/api/items").header("Authorization", "Bearer t").blocked().status(P, 401).lacks(P, ACAO)],
+        ),
         // `try: from .a import X` / `except ImportError: from .b import X`: whichever resolves is installed.
         app(
             "CORS201/import_fallback",

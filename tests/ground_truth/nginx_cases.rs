@@ -564,6 +564,12 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com");
         cases.push(case(f, up, vec![duplicate]));
     }
+    // One nginx config behind two compose files, each with its own app (simulate asks which one).
+    cases.push(case(
+        "CORS304/two_compose_files_one_proxy/nginx/conf.d/default.conf",
+        Cors,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
     // Each nginx config in front of its own deployment's app: one with CORS, one without.
     cases.push(case(
         "CORS304/two_deployments/nginx/shop/default.conf",

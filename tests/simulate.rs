@@ -377,3 +377,25 @@ fn headers_more_and_add_header_combine_as_nginx_does() {
         assert_eq!(header(&sim["actual"], "access-control-allow-origin"), acao.to_vec(), "{path}: {sim:#}");
     }
 }
+
+/// Where the browsers showed the model wrong (`tests/ground_truth/nginx/browser_edges.conf`, run in
+/// Chromium and Firefox by the ground truth): the verdict and the DevTools issue name.
+#[test]
+fn browser_edges_get_the_browsers_verdict_and_issue() {
+    let config = "tests/ground_truth/nginx/browser_edges.conf";
+    let run = |method: &str, path: &str| {
+        let url = format!("https://api.example.com{path}");
+        simulate(&[config, "--via", "nginx", "--origin", ALLOWED, "--method", method, "--url", &url]).1
+    };
+    // A redirected preflight fails as such, whatever headers the redirect carries.
+    let sim = run("PUT", "/preflight-redirect/ok");
+    assert_eq!(sim["verdict"]["issue"], "PreflightDisallowedRedirect", "{sim:#}");
+    assert!(reason(&sim).ends_with("Redirect is not allowed for a preflight request."), "{sim:#}");
+    // A script's `patch` passes a preflight listing `patch`, then nginx refuses the lower-case method.
+    let sim = run("patch", "/lowercase-methods/ok");
+    assert_eq!(sim["preflight"]["verdict"]["allowed"], true, "{sim:#}");
+    assert_eq!(sim["actual"]["response"]["status"], 400, "{sim:#}");
+    assert_eq!(sim["verdict"]["issue"], "MissingAllowOriginHeader", "{sim:#}");
+    let sim = run("PATCH", "/uppercase-methods/ok");
+    assert_eq!(sim["verdict"]["allowed"], true, "{sim:#}");
+}

@@ -45,8 +45,9 @@
 //! fixture claims and `corslint simulate`'s (its `verdict.by_browser` where the two browsers
 //! differ), the DevTools issue name included (`ground_truth/browser_judge.rs`). A cookie the
 //! browser did not send, mixed content and Local Network Access are reported apart, never as a
-//! CORS verdict. 294 pairs per browser, about two minutes; the summary (browser versions, prefs,
-//! counts) is printed on every run.
+//! CORS verdict. 294 pairs per browser, about 190 CPU-seconds (2 minutes on two idle cores, 5
+//! when the machine is shared); the summary (browser versions, prefs, counts) is printed on
+//! every run.
 //!
 //! Fixtures not run, and why:
 //!

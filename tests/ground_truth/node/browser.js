@@ -47,7 +47,8 @@ function certificate() {
 }
 
 /// Listens on 127.0.0.1 and, when the machine has IPv6, on ::1 with the same port (Firefox may
-/// resolve `localhost` to either).
+/// resolve `localhost` to either). The port is an ephemeral one (32768 and up on Linux), past
+/// every port the browsers refuse to connect to (the highest on their lists is 10080).
 async function listenBoth(makeServer) {
   for (let attempt = 0; attempt < 20; attempt++) {
     const v4 = makeServer();

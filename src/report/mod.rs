@@ -1,11 +1,18 @@
 //! Output formats. Each module serializes the same sorted list of diagnostics.
 
+mod checkstyle;
 mod concise;
+mod fingerprint;
 mod full;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod sarif;
+mod srcroot;
 mod statistics;
+mod step_summary;
+mod xml;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::Outcome;
@@ -22,6 +29,9 @@ pub enum OutputFormat {
     JsonLines,
     Sarif,
     Github,
+    Gitlab,
+    Junit,
+    Checkstyle,
 }
 
 pub struct ReportOptions {
@@ -41,6 +51,9 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) ->
         OutputFormat::JsonLines => json::write(out, outcome, true),
         OutputFormat::Sarif => sarif::write(out, outcome),
         OutputFormat::Github => github::write(out, outcome),
+        OutputFormat::Gitlab => gitlab::write(out, outcome),
+        OutputFormat::Junit => junit::write(out, outcome),
+        OutputFormat::Checkstyle => checkstyle::write(out, outcome),
     }
 }
 

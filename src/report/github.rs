@@ -37,7 +37,7 @@ fn command(severity: Severity) -> &'static str {
 /// The findings of one level, most important first: the first finding of each rule before the
 /// second of any (so one noisy rule cannot hide the others), security rules (CORS1xx) first in
 /// each round, then by rule code and place.
-fn ranked<'a>(outcome: &'a Outcome, severity: Severity) -> Vec<&'a Diagnostic> {
+fn ranked(outcome: &Outcome, severity: Severity) -> Vec<&Diagnostic> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut keyed: Vec<_> = outcome
         .diagnostics

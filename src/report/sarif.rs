@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Severity, rule_url};
 use crate::docs;
 use crate::lint::Outcome;
 use crate::rules::RULES;
-use crate::source::{FileId, Span};
+use crate::source::{FileId, SourceFile, Span};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -115,34 +115,47 @@ fn escape_message(text: &str) -> String {
 struct Context<'a> {
     outcome: &'a Outcome,
     root: SourceRoot,
-    /// Per file with findings: its path below the root, and GitHub's line hashes.
+    /// Per file with findings or related locations: its path below the root, and, for files
+    /// with findings, GitHub's line hashes.
     files: RefCell<HashMap<FileId, FileFacts>>,
 }
 
 struct FileFacts {
     relative: String,
-    /// `None` when the file cannot be read again as GitHub's action would read it (stdin).
-    line_hashes: Option<Vec<String>>,
+    /// Computed for the first finding whose primary location is in the file; `None` inside
+    /// when the file cannot be read again as GitHub's action would read it (stdin).
+    line_hashes: Option<Option<Vec<String>>>,
 }
 
 impl Context<'_> {
-    fn uri(&self, file: FileId) -> Option<String> {
-        self.file_facts(file, |facts| percent_encode(&facts.relative))
-    }
-
-    fn file_facts<T>(&self, id: FileId, read: impl FnOnce(&FileFacts) -> T) -> Option<T> {
+    fn with_facts<T>(&self, id: FileId, read: impl FnOnce(&mut FileFacts, &SourceFile) -> T) -> Option<T> {
         let file = self.outcome.project.file(id)?;
         let mut files = self.files.borrow_mut();
-        let facts = files.entry(id).or_insert_with(|| {
-            // The action hashes the file on disk, byte order mark and all, so it is read again
-            // here (once, for files with findings): a hash of other text would be a wrong one.
-            let on_disk = crate::source::read_file(&self.outcome.project.root.join(&file.path)).ok();
-            FileFacts {
-                relative: self.root.relative(&self.outcome.project.root, file),
-                line_hashes: on_disk.map(|bytes| line_hashes(&String::from_utf8_lossy(&bytes))),
-            }
+        let facts = files.entry(id).or_insert_with(|| FileFacts {
+            relative: self.root.relative(&self.outcome.project.root, file),
+            line_hashes: None,
         });
-        Some(read(facts))
+        Some(read(facts, file))
+    }
+
+    fn uri(&self, file: FileId) -> Option<String> {
+        self.with_facts(file, |facts, _| percent_encode(&facts.relative))
+    }
+
+    /// The file's path below the root and GitHub's hash of line `row`.
+    fn primary_facts(&self, id: FileId, row: usize) -> Option<(String, Option<String>)> {
+        self.with_facts(id, |facts, file| {
+            let root = &self.outcome.project.root;
+            let hashes = facts.line_hashes.get_or_insert_with(|| {
+                // The action hashes the file on disk, byte order mark and all, so it is read
+                // again here (once, and only for files with findings): a hash of other text
+                // would be a wrong one.
+                let on_disk = crate::source::read_file(&root.join(&file.path)).ok();
+                on_disk.map(|bytes| line_hashes(&String::from_utf8_lossy(&bytes)))
+            });
+            let line_hash = hashes.as_ref().and_then(|h| h.get(row.saturating_sub(1))).cloned();
+            (facts.relative.clone(), line_hash)
+        })
     }
 
     fn location(&self, span: Span, message: Option<&str>) -> Option<Value> {
@@ -168,10 +181,7 @@ impl Context<'_> {
         let primary = self.location(d.span, None)?;
         let file = self.outcome.project.file(d.span.file)?;
         let row = file.position(d.span.start()).row;
-        let (relative, line_hash) = self.file_facts(d.span.file, |facts| {
-            let line_hash = facts.line_hashes.as_ref().and_then(|h| h.get(row.saturating_sub(1))).cloned();
-            (facts.relative.clone(), line_hash)
-        })?;
+        let (relative, line_hash) = self.primary_facts(d.span.file, row)?;
         // corslint's own: the same wherever the run starts, and while lines move.
         let mut fingerprints = json!({ "corslint/v1": stable_hash(&[d.code, &relative, file.line(row).trim()]) });
         if let Some(hash) = line_hash {

@@ -482,13 +482,15 @@ fn readme_workflow_uses_the_action_without_swallowing_failures() {
     let readme = read("README.md");
     let workflow = readme.split("# .github/workflows/corslint.yml").nth(1).and_then(|w| w.split("```").next());
     let workflow = workflow.expect("the README shows a workflow");
-    for needed in ["  push:", "  pull_request:", "contents: read", "security-events: write", "uses: corslint/corslint@v"] {
+    for needed in
+        ["  push:", "  pull_request:", "contents: read", "security-events: write", "uses: corslint/corslint@v"]
+    {
         assert!(workflow.contains(needed), "{needed} missing from the README's workflow:{workflow}");
     }
     assert!(!readme.contains("|| true"), "a failing corslint must fail the job");
     let install = readme.split("## Install").nth(1).and_then(|s| s.split("\n## ").next()).expect("an Install section");
     let order = ["pip install", "uv tool install", "npx corslint", "cargo install --locked", "uses: corslint/corslint"];
-    let positions: Vec<usize> = order.iter().map(|o| install.find(o).unwrap_or_else(|| panic!("{o} missing"))).collect();
+    let positions: Vec<usize> =
+        order.iter().map(|o| install.find(o).unwrap_or_else(|| panic!("{o} missing"))).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "Install lists {order:?} in that order");
 }
-

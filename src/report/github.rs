@@ -6,6 +6,7 @@
 //! overflow still goes to the log as plain lines. When `GITHUB_STEP_SUMMARY` is set, a Markdown
 //! summary of every finding is appended to it.
 
+use super::escape;
 use super::range_of;
 use super::srcroot::SourceRoot;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -96,18 +97,19 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             command(severity),
             hidden.len()
         )?;
-        // The rest still reach the log, as lines the runner does not read as commands.
+        // The rest still reach the log, as lines the runner does not read as commands, with
+        // control characters escaped as in the human formats.
         for d in hidden {
             let Some((_, start, _)) = range_of(outcome, d.span) else { continue };
             let path = path(d).unwrap_or_default();
             writeln!(
                 out,
                 "corslint: {}:{}:{}: {} {}",
-                escape_data(&path),
+                escape::value(&path),
                 start.row,
                 start.column,
                 d.code,
-                escape_data(&d.message)
+                escape::value(&d.message)
             )?;
         }
     }

@@ -2,12 +2,14 @@
 
 mod checkstyle;
 mod concise;
+pub mod escape;
 mod fingerprint;
 mod full;
 mod github;
 mod gitlab;
 mod json;
 mod junit;
+pub mod output_file;
 mod sarif;
 mod srcroot;
 mod statistics;
@@ -20,6 +22,7 @@ use crate::source::{Position, SourceFile, Span};
 use std::io::{self, Write};
 
 pub use json::diagnostic_json;
+pub use statistics::has_statistics;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {

@@ -12,20 +12,18 @@ use std::fmt::Write;
 /// Rows of the findings table; the SARIF report has them all.
 const LISTED: usize = 200;
 
-/// `text` as literal Markdown inside a table cell: every character GitHub's Markdown gives a
-/// meaning (links, emphasis, HTML, code, mentions, math, cell borders) is backslash-escaped, and
-/// control characters are shown as `\xNN`.
+/// `text` as literal Markdown inside a table cell: control characters escaped as in the human
+/// formats (`\r`, `\x1b`), then every character GitHub's Markdown gives a meaning (links,
+/// emphasis, HTML, code, mentions, math, cell borders, and the escapes' own backslash)
+/// backslash-escaped.
 pub(crate) fn escape(text: &str) -> String {
+    let text = super::escape::value(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
-            let _ = write!(out, "\\\\x{:02x}", u32::from(c));
-        } else {
-            if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '@' | '#' | '~' | '!' | '&' | '$') {
-                out.push('\\');
-            }
-            out.push(c);
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '@' | '#' | '~' | '!' | '&' | '$') {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
@@ -60,6 +58,6 @@ pub(crate) fn markdown(outcome: &Outcome, root: &SourceRoot) -> String {
 mod tests {
     #[test]
     fn what_markdown_reads_as_syntax_is_escaped() {
-        assert_eq!(super::escape("a|b [x](y) <img> `c` @user\r"), r"a\|b \[x\](y) \<img\> \`c\` \@user\\x0d");
+        assert_eq!(super::escape("a|b [x](y) <img> `c` @user\r"), r"a\|b \[x\](y) \<img\> \`c\` \@user\\r");
     }
 }

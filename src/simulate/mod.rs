@@ -1,16 +1,18 @@
 //! `corslint simulate`: walks one browser request through the stack found in the repository,
 //! layer by layer (gateway → nginx → app), and judges the responses as the browser does.
 //!
-//! [`request`] builds the browser's requests, each layer module turns a request (and the
-//! response of the layer behind it) into its response, [`fetch`] is the browser's CORS check, and
-//! [`report`] prints the walk. Which layers form the stack is decided in one place,
-//! [`choose_stack`].
+//! [`sendable`] tells the requests no browser makes (the command refuses them; the library
+//! models them too: the ground truth sends them to real servers), [`request`] builds the
+//! browser's requests, each layer module turns a request (and the response of the layer behind
+//! it) into its response, [`fetch`] is the browser's CORS check, and [`report`] prints the walk.
+//! Which layers form the stack is decided in one place, [`choose_stack`].
 
 pub mod fetch;
 mod ingress;
 mod nginx;
 pub mod report;
 pub mod request;
+pub mod sendable;
 mod starlette;
 mod traefik;
 

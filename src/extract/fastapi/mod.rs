@@ -2,14 +2,18 @@
 //! Starlette's defaults), its middleware stack in effective order, its routes and the request
 //! headers and bodies they need.
 //!
-//! - `modules`: module names from file paths, bindings, imports and aliases.
+//! - `modules`, `bindings`: module names from file paths, what each name is bound to (imports,
+//!   `try`/`except ImportError` alternatives, containers changed in place), and aliases.
 //! - `value` (types), `eval`, `names`, `calls`: static evaluation (constants across modules,
 //!   `**kwargs`, concatenation, comprehensions, small functions); everything else is `Unknown`.
-//! - `settings`: pydantic `BaseSettings` fields, `.env` overrides, simple properties.
+//!   `budget` bounds it and reports what a bound cut short (CORS903).
+//! - `settings`, `service`: pydantic `BaseSettings` fields, the `.env` files and compose settings
+//!   of the module's own service, simple properties.
 //! - `objects`, `walk`: app and router objects and the statement-order walk that records
 //!   `add_middleware`, decorators, wraps, routes and `include_router` on them.
 //! - `cors`, `middleware` (+ `preflight`, `conditions`), `routes`: the model facts for each.
 
+mod bindings;
 mod budget;
 mod calls;
 mod conditions;

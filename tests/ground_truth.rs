@@ -167,11 +167,7 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
 
 /// Known differences between the browsers and `corslint simulate` that are not a server-model gap
 /// already in [`KNOWN_DISAGREEMENTS`], as (fixture, part of the probe, why).
-const KNOWN_BROWSER_DISAGREEMENTS: &[(&str, &str, &str)] = &[(
-    "tests/ground_truth/nginx/browser_edges.conf",
-    "GET /headers-star/ok from https://app.example.com [\"Authorization\"]",
-    "model: `Access-Control-Allow-Headers: *` covers `Authorization` in both browsers; being fixed in src/simulate/fetch.rs",
-)];
+const KNOWN_BROWSER_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
 
 /// Splits the browsers' disagreements with the model into known ones (a server-model gap listed in
 /// [`KNOWN_DISAGREEMENTS`], or [`KNOWN_BROWSER_DISAGREEMENTS`]) and new ones, printing the known.

@@ -378,6 +378,22 @@ fn headers_more_and_add_header_combine_as_nginx_does() {
     }
 }
 
+#[test]
+fn wildcard_allow_headers_covers_authorization_without_credentials() {
+    let dir = "fixtures/simulate/nginx_wildcard_headers";
+    let (code, sim) = simulate(&[dir, "--origin", ALLOWED, "-X", "PUT", "-H", "Authorization"]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert_eq!(sim["verdict"]["allowed"], true);
+    assert_eq!(sim["preflight"]["verdict"]["allowed"], true);
+    assert!(sim["preflight"]["verdict"]["caveat"].as_str().is_some_and(|c| c.contains("whatwg/fetch#1919")), "{sim:#}");
+    let notes = sim["notes"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>());
+    assert!(notes.unwrap_or_default().iter().any(|n| n.contains("whatwg/fetch#1919")), "{sim:#}");
+    // A header other than `Authorization` is covered without a caveat.
+    let (code, sim) = simulate(&[dir, "--origin", ALLOWED, "-X", "PUT", "-H", "X-Token"]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert!(sim["preflight"]["verdict"].get("caveat").is_none(), "{sim:#}");
+}
+
 /// Where the browsers showed the model wrong (`tests/ground_truth/nginx/browser_edges.conf`, run in
 /// Chromium and Firefox by the ground truth): the verdict and the DevTools issue name.
 #[test]

@@ -72,6 +72,9 @@ pub struct Verdict {
     pub unknown: Option<String>,
     /// Set when Chromium and Firefox reach different verdicts: each one's, and why.
     pub by_browser: Option<ByBrowser>,
+    /// Allowed only because browsers are more lenient than the Fetch standard: what to know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 impl Verdict {
@@ -93,6 +96,9 @@ pub const MISSING_ALLOW_ORIGIN: &str = "No 'Access-Control-Allow-Origin' header 
 pub const WILDCARD_WITH_CREDENTIALS: &str = "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.";
 pub const NOT_OK_STATUS: &str = "It does not have HTTP ok status.";
 pub const REDIRECTED: &str = "Redirect is not allowed for a preflight request.";
+pub const AUTHORIZATION_BY_WILDCARD: &str = "`Access-Control-Allow-Headers: *` lets `Authorization` through in Chrome, \
+    Firefox and Safari, although the Fetch standard says `*` never covers it (whatwg/fetch#1919): listing \
+    `Authorization` explicitly works under both";
 
 /// Fetch's CORS check of `response` for `request`; with `preflight`, also the CORS-preflight
 /// checks (ok status, methods, headers). The preflight is judged with the actual request's
@@ -134,11 +140,13 @@ pub fn cors_check(request: &BrowserRequest, response: &Response, preflight: bool
             format!("Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."),
         );
     }
+    let mut verdict = Verdict::allow();
     for name in request.unsafe_header_names() {
         let listed = headers.iter().any(|h| h.eq_ignore_ascii_case(&name));
-        // `*` never covers `Authorization` (a "CORS non-wildcard request-header name").
-        let covered = listed || (star(&headers) && name != "authorization");
-        if !covered {
+        if listed {
+            continue;
+        }
+        if !star(&headers) {
             return Verdict::block(
                 CorsIssue::HeaderDisallowedByPreflightResponse,
                 format!(
@@ -146,8 +154,14 @@ pub fn cors_check(request: &BrowserRequest, response: &Response, preflight: bool
                 ),
             );
         }
+        // The standard keeps `Authorization` out of `*` (a "CORS non-wildcard request-header
+        // name"); Chrome, Firefox and Safari let `*` cover it (whatwg/fetch#1919), and the verdict
+        // follows the browsers.
+        if name == "authorization" {
+            verdict.caveat = Some(AUTHORIZATION_BY_WILDCARD.to_string());
+        }
     }
-    Verdict::allow()
+    verdict
 }
 
 /// `Access-Control-Allow-Origin` and `-Credentials` (Fetch "CORS check").
@@ -321,7 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn headers_must_be_listed_and_authorization_never_by_star() {
+    fn headers_must_be_listed_or_covered_by_star_without_credentials() {
         let check = |acah: &str, headers: &[&str], credentials: bool| {
             let r = response(
                 200,
@@ -336,13 +350,17 @@ mod tests {
         assert!(check("X-Token", &["x-token"], false).allowed);
         assert!(check("*", &["X-Token"], false).allowed);
         assert!(!check("*", &["X-Token"], true).allowed);
+        // Browsers let `*` cover `Authorization` without credentials (the standard does not).
+        let wildcard = check("*", &["Authorization"], false);
+        assert!(wildcard.allowed && wildcard.caveat.as_deref() == Some(AUTHORIZATION_BY_WILDCARD), "{wildcard:?}");
         assert_eq!(
-            check("*", &["Authorization"], false).reason.as_deref(),
+            check("*", &["Authorization"], true).reason.as_deref(),
             Some(
                 "Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response."
             )
         );
-        assert!(check("*, Authorization", &["Authorization", "X-Token"], false).allowed);
+        let listed = check("*, Authorization", &["Authorization", "X-Token"], false);
+        assert!(listed.allowed && listed.caveat.is_none());
     }
 
     #[test]

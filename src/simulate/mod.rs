@@ -368,6 +368,9 @@ fn walk(project: &Project, request: &BrowserRequest, options: &Options) -> Resul
         verdict,
         sent: preflight_ok,
     };
+    if let Some(caveat) = preflight.as_ref().and_then(|p| p.verdict.caveat.clone()) {
+        notes.push(caveat);
+    }
     let verdict = match (&preflight, unknown) {
         (_, Some(what)) => Verdict::undetermined(what),
         (Some(p), None) if !p.verdict.allowed => p.verdict.clone(),

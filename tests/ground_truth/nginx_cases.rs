@@ -557,6 +557,30 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         up,
         vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
     ));
+    // Reached through a compose `links:` alias, a network alias, and the deployment that mounts it.
+    for dir in ["CORS304/compose_links_alias", "CORS304/compose_network_alias"] {
+        let (f, up) = stack(dir);
+        let duplicate =
+            get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com");
+        cases.push(case(f, up, vec![duplicate]));
+    }
+    // One nginx config behind two compose files, each with its own app (simulate asks which one).
+    cases.push(case(
+        "CORS304/two_compose_files_one_proxy/nginx/conf.d/default.conf",
+        Cors,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    // Each nginx config in front of its own deployment's app: one with CORS, one without.
+    cases.push(case(
+        "CORS304/two_deployments/nginx/shop/default.conf",
+        Cors,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    cases.push(case(
+        "CORS304/two_deployments/nginx/blog/default.conf",
+        Plain,
+        vec![get(APP, "/api/posts").allowed().has(A, ACAO, "https://app.example.com")],
+    ));
     let (f, up) = stack("CORS305/compose_nginx_blanks_origin");
     cases.push(case(
         f,

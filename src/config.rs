@@ -6,7 +6,8 @@ use crate::rules::RULES;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,15 +40,19 @@ enum AllowedOrigins {
     ByPath(BTreeMap<String, Vec<String>>),
 }
 
+/// `pyproject.toml` as far as corslint reads it: other tools' sections are not looked at.
 #[derive(Debug, Deserialize)]
-struct PyProject {
-    tool: Option<PyProjectTool>,
+struct PyProject<Section> {
+    tool: PyProjectTool<Section>,
 }
 
 #[derive(Debug, Deserialize)]
-struct PyProjectTool {
-    corslint: Option<toml::Value>,
+struct PyProjectTool<Section> {
+    corslint: Section,
 }
+
+/// A config file larger than this is not a config file (`--config /dev/zero` must not hang).
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Selection given on the command line; it overrides the file.
 #[derive(Clone, Debug, Default)]
@@ -134,12 +139,33 @@ fn longest_match<'a>(entries: impl Iterator<Item = &'a String>, code: &str) -> O
     entries.filter(|e| code.starts_with(e.as_str()) || e.as_str() == "ALL").map(|e| e.len()).max()
 }
 
+/// `path` from the root, with `.` and `..` resolved by name: `../corslint.toml` seen from `sub/`
+/// and `sub/../x` must compare equal to the same paths written without them.
 pub fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
-        path.to_path_buf()
+        normalize(path)
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir().map(|d| normalize(&d.join(path))).unwrap_or_else(|_| path.to_path_buf())
     }
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match normal.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    normal.pop();
+                }
+                // `..` above the root stays at the root, as the system resolves it.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => normal.push(component),
+            },
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 /// Checks that a selector names at least one rule (`CORS1`, `CORS101`, `ALL`).
@@ -151,9 +177,36 @@ pub fn check_selector(selector: &str) -> Result<(), String> {
     }
 }
 
-/// Reads one config file: `pyproject.toml` yields `None` when it has no `[tool.corslint]`.
-pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+/// Reads at most [`MAX_CONFIG_BYTES`] of a config file.
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    let io = |source| ConfigError::Io { path: path.to_path_buf(), source };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)).map_err(io)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!("larger than {} MiB: not a corslint configuration", MAX_CONFIG_BYTES >> 20),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// What a config file holds for corslint.
+#[derive(Debug)]
+enum Loaded {
+    Config(Config),
+    /// A `pyproject.toml` without `[tool.corslint]`: the config above it applies.
+    NotOurs,
+    /// A `pyproject.toml` that is not TOML and does not mention corslint: another tool's problem,
+    /// so not a reason to stop a walk that finds it; the config above it applies.
+    Broken(ConfigError),
+}
+
+/// Reads one config file.
+fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = read_bounded(path)?;
     let invalid = |span: Option<std::ops::Range<usize>>, message: String| {
         let offset = span.map_or(0, |s| s.start).min(text.len());
         let before = text.get(..offset).unwrap_or("");
@@ -163,15 +216,33 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
     };
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     let raw: RawConfig = if is_pyproject {
-        let pyproject: PyProject = toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
-        let Some(section) = pyproject.tool.and_then(|t| t.corslint) else { return Ok(None) };
-        // Re-read only the section so errors point at its keys in the file.
-        let section_text = toml::to_string(&section).unwrap_or_default();
-        toml::from_str(&section_text).map_err(|e| {
-            let key = e.message().to_string();
-            let at = key.split('`').nth(1).and_then(|k| text.find(k)).map(|s| s..s);
-            invalid(at, format!("[tool.corslint]: {key}"))
-        })?
+        let document: toml::Table = match toml::from_str(&text) {
+            Ok(document) => document,
+            Err(e) if !text.contains("corslint") => {
+                return Ok(Loaded::Broken(invalid(e.span(), e.message().to_string())));
+            }
+            Err(e) => return Err(invalid(e.span(), e.message().to_string())),
+        };
+        let section = document.get("tool").and_then(toml::Value::as_table).and_then(|tool| tool.get("corslint"));
+        match section {
+            None => return Ok(Loaded::NotOurs),
+            Some(toml::Value::Table(_)) => {}
+            Some(other) => {
+                let at =
+                    toml::from_str::<PyProject<toml::Spanned<toml::Value>>>(&text).ok().map(|p| p.tool.corslint.span());
+                return Err(invalid(
+                    at,
+                    format!(
+                        "`tool.corslint` is a {}: it must be a table of settings (`[tool.corslint]`, then `key = value` lines)",
+                        other.type_str()
+                    ),
+                ));
+            }
+        }
+        // Deserialized from the whole file so that errors point at the key in it.
+        toml::from_str::<PyProject<RawConfig>>(&text)
+            .map(|p| p.tool.corslint)
+            .map_err(|e| invalid(e.span(), format!("[tool.corslint]: {}", e.message())))?
     } else {
         toml::from_str(&text).map_err(|e| invalid(e.span(), e.message().to_string()))?
     };
@@ -230,7 +301,7 @@ pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
             invalid(find_key("fail-on"), format!("`fail-on`: `{level}` must be one of error, warning, info"))
         })?);
     }
-    Ok(Some(config))
+    Ok(Loaded::Config(config))
 }
 
 const CONFIG_NAMES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
@@ -243,17 +314,22 @@ pub struct Resolver {
     default: Arc<Config>,
     /// The working directory, asked once: relative paths are looked up against it.
     cwd: Option<PathBuf>,
+    /// Config files passed over and why (`--verbose`).
+    pub notes: Vec<String>,
 }
 
 impl Resolver {
     /// With `--config FILE`, that file applies everywhere.
     pub fn new(explicit: Option<&Path>) -> Result<Self, ConfigError> {
-        let fixed = match explicit {
-            Some(path) => Some(Arc::new(load(path)?.unwrap_or_else(|| Config {
+        let fixed = match explicit.map(|path| (path, load(path))) {
+            Some((_, Ok(Loaded::Config(config)))) => Some(Arc::new(config)),
+            Some((path, Ok(Loaded::NotOurs))) => Some(Arc::new(Config {
                 path: Some(path.to_path_buf()),
                 base: absolute(path).parent().map(Path::to_path_buf).unwrap_or_default(),
                 ..Config::default()
-            }))),
+            })),
+            // The file the user named is never someone else's problem.
+            Some((_, Ok(Loaded::Broken(error)) | Err(error))) => return Err(error),
             None => None,
         };
         Ok(Resolver { fixed, cwd: std::env::current_dir().ok(), ..Resolver::default() })
@@ -265,8 +341,8 @@ impl Resolver {
             return Ok(fixed.clone());
         }
         let dir = match (&self.cwd, file.parent()) {
-            (_, Some(parent)) if parent.is_absolute() => parent.to_path_buf(),
-            (Some(cwd), Some(parent)) => cwd.join(parent),
+            (_, Some(parent)) if parent.is_absolute() => normalize(parent),
+            (Some(cwd), Some(parent)) => normalize(&cwd.join(parent)),
             _ => absolute(file).parent().map(Path::to_path_buf).unwrap_or_default(),
         };
         self.for_dir(&dir)
@@ -279,11 +355,16 @@ impl Resolver {
         let mut found = None;
         for name in CONFIG_NAMES {
             let candidate = dir.join(name);
-            if candidate.is_file()
-                && let Some(config) = load(&candidate)?
-            {
-                found = Some(Arc::new(config));
-                break;
+            if !candidate.is_file() {
+                continue;
+            }
+            match load(&candidate)? {
+                Loaded::Config(config) => {
+                    found = Some(Arc::new(config));
+                    break;
+                }
+                Loaded::NotOurs => {}
+                Loaded::Broken(error) => self.notes.push(format!("{error} (not a corslint configuration: ignored)")),
             }
         }
         let config = match (found, dir.parent()) {
@@ -293,5 +374,82 @@ impl Resolver {
         };
         self.by_dir.insert(dir.to_path_buf(), config.clone());
         Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn paths_are_compared_without_dot_and_dotdot() {
+        assert_eq!(normalize(Path::new("/a/b/../c/./d")), Path::new("/a/c/d"));
+        assert_eq!(normalize(Path::new("/../a")), Path::new("/a"));
+        assert_eq!(absolute(Path::new("/srv/app/sub/../corslint.toml")), Path::new("/srv/app/corslint.toml"));
+    }
+
+    #[test]
+    fn path_keyed_settings_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(
+            &root.join("corslint.toml"),
+            "exclude = [\"sub/legacy/**\"]\n[allowed-origins]\n\"sub/prod/**\" = [\"https://app.example.com\"]\n",
+        );
+        std::fs::create_dir(root.join("sub")).expect("sub");
+        let Loaded::Config(config) = load(&root.join("sub/../corslint.toml")).expect("loads") else {
+            panic!("a corslint.toml is a config")
+        };
+        assert_eq!(config.base, root);
+        assert!(config.allowed_origins(&root.join("sub/prod/main.py")).is_some());
+        assert!(config.allowed_origins(&root.join("sub/dev/main.py")).is_none());
+        assert!(config.is_excluded(&root.join("sub/x/../legacy/app.py")));
+    }
+
+    #[test]
+    fn pyproject_files_are_read_for_their_corslint_section_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pyproject.toml");
+        let loaded = |text: &str| {
+            write(&path, text);
+            load(&path)
+        };
+        assert!(matches!(loaded("[project]\nname = \"x\"\n"), Ok(Loaded::NotOurs)));
+        assert!(matches!(loaded("tool = 3\n"), Ok(Loaded::NotOurs)), "another tool's odd pyproject");
+        assert!(matches!(loaded("[project\nname =\n"), Ok(Loaded::Broken(_))));
+        assert!(matches!(loaded("[tool.corslint\n"), Err(ConfigError::Invalid { line: 1, .. })));
+        assert!(
+            matches!(loaded("[tool.corslint]\nfail-on = \"error\"\n"), Ok(Loaded::Config(c)) if c.fail_on == Some(Severity::Error))
+        );
+        match loaded("[project]\nname = \"x\"\n[tool]\ncorslint = \"x\"\n") {
+            Err(ConfigError::Invalid { line: 4, column: 12, message, .. }) => {
+                assert!(message.contains("is a string: it must be a table"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        match loaded("[tool.black]\nline-length = 1\n[tool.corslint]\nselct = []\n") {
+            Err(ConfigError::Invalid { line: 4, column: 1, message, .. }) => {
+                assert!(message.contains("selct"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn config_files_are_read_up_to_one_mebibyte() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("corslint.toml");
+        let padding = "#".repeat(MAX_CONFIG_BYTES as usize - 1);
+        write(&path, &format!("{padding}\n"));
+        assert!(matches!(load(&path), Ok(Loaded::Config(_))), "exactly 1 MiB is read");
+        write(&path, &format!("{padding}\n\n"));
+        assert!(
+            matches!(load(&path), Err(ConfigError::Invalid { message, .. }) if message.contains("larger than 1 MiB"))
+        );
     }
 }

@@ -45,13 +45,13 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// What was passed over and why (`--verbose`).
     pub notes: Vec<String>,
-    /// Findings at or above this severity fail the run.
-    pub fail_on: Severity,
+    /// How many findings fail the run, each under the `fail-on` of the config that governs it.
+    pub failing: usize,
 }
 
 impl Outcome {
     pub fn has_failures(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
+        self.failing > 0
     }
 }
 
@@ -145,12 +145,9 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         }
     }
 
-    let diagnostics = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
-    let fail_on = match options.cli.fail_on {
-        Some(level) => level,
-        None => resolver.for_file(Path::new("corslint"))?.fail_on.unwrap_or(Severity::Warning),
-    };
-    Ok(Outcome { project, diagnostics, notes, fail_on })
+    let filtered = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
+    notes.append(&mut resolver.notes);
+    Ok(Outcome { project, diagnostics: filtered.diagnostics, notes, failing: filtered.failing })
 }
 
 /// Keeps the Python candidates the FastAPI layer can use (see [`parse::python_imports`]); every
@@ -181,14 +178,21 @@ fn select_python(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
     kept
 }
 
-/// Applies configuration (selection, per-file ignores, severity overrides) and inline
-/// suppressions, reports unused suppressions, and sorts the result.
+/// The findings that survive configuration and suppressions.
+struct Filtered {
+    diagnostics: Vec<Diagnostic>,
+    failing: usize,
+}
+
+/// Applies configuration (selection, per-file ignores, severity overrides, `fail-on`) and inline
+/// suppressions, reports unused suppressions, and sorts the result. Each finding is judged by the
+/// config that governs the file of its primary span.
 fn filter(
     project: &Project,
     diagnostics: Vec<Diagnostic>,
     resolver: &mut Resolver,
     cli: &CliOverrides,
-) -> Result<Vec<Diagnostic>, ConfigError> {
+) -> Result<Filtered, ConfigError> {
     let mut suppressions: Vec<Vec<(suppress::Suppression, Vec<bool>)>> = project
         .files
         .par_iter()
@@ -204,6 +208,7 @@ fn filter(
         })
         .collect();
     let mut kept = Vec::with_capacity(diagnostics.len());
+    let mut failing = 0;
     for mut diagnostic in diagnostics {
         let Some(file) = project.file(diagnostic.span.file) else { continue };
         let config = resolver.for_file(&file.path)?;
@@ -225,6 +230,7 @@ fn filter(
             }
         }
         if !suppressed {
+            failing += usize::from(fails(&diagnostic, &config, cli));
             kept.push(diagnostic);
         }
     }
@@ -265,6 +271,7 @@ fn filter(
                     .help("remove it, or move it to the line of the finding (or the line above it)");
                 for mut d in sink.into_diagnostics() {
                     d.severity = config.severity_of(d.code, d.severity);
+                    failing += usize::from(fails(&d, &config, cli));
                     kept.push(d);
                 }
             }
@@ -275,7 +282,12 @@ fn filter(
         let position = file.map(|f| f.position(d.span.start()));
         (file.map(|f| f.path.clone()), position, d.code, d.message.clone())
     });
-    Ok(kept)
+    Ok(Filtered { diagnostics: kept, failing })
+}
+
+/// Whether `diagnostic` fails the run: `--fail-on` decides for every file, otherwise its config.
+fn fails(diagnostic: &Diagnostic, config: &config::Config, cli: &CliOverrides) -> bool {
+    diagnostic.severity >= cli.fail_on.or(config.fail_on).unwrap_or(Severity::Warning)
 }
 
 /// The path as the user should see it: relative to the working directory, without `./`.
@@ -360,5 +372,26 @@ mod tests {
         assert_eq!(declared.len(), 1, "{declared:?}");
         assert!(declared[0].0.ends_with("prod/cors.py"), "{declared:?}");
         assert_eq!(declared[0].1, &vec!["https://app.example.com".to_owned()]);
+    }
+
+    #[test]
+    fn each_finding_counts_under_the_fail_on_of_its_own_config() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let stale = "x = 1  # corslint: ignore[CORS901]\n";
+        for sub in ["lenient", "strict"] {
+            std::fs::create_dir(dir.path().join(sub)).expect("dir");
+            std::fs::write(dir.path().join(sub).join("app.py"), stale).expect("file");
+        }
+        std::fs::write(dir.path().join("lenient/corslint.toml"), "fail-on = \"error\"\n").expect("config");
+        let lint_paths = |paths: &[&str], cli: CliOverrides| {
+            let paths = paths.iter().map(|p| dir.path().join(p)).collect();
+            lint(&Options { paths, cli, ..Options::default() }).expect("lint")
+        };
+        let lenient = lint_paths(&["lenient"], CliOverrides::default());
+        assert_eq!((lenient.diagnostics.len(), lenient.failing), (1, 0), "a warning under fail-on = error");
+        let both = lint_paths(&["lenient", "strict"], CliOverrides::default());
+        assert_eq!((both.diagnostics.len(), both.failing), (2, 1), "the strict folder's warning counts");
+        let flag = CliOverrides { fail_on: Some(Severity::Warning), ..CliOverrides::default() };
+        assert_eq!(lint_paths(&["lenient"], flag).failing, 1, "--fail-on decides for every file");
     }
 }

@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use corslint::config::CliOverrides;
 use corslint::diagnostic::Severity;
 use corslint::lint::{self, Options};
-use corslint::report::{self, OutputFormat, ReportOptions};
+use corslint::report::{self, OutputFormat, ReportOptions, escape};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -164,10 +164,61 @@ fn main() -> ExitCode {
             "corslint: internal error: {info}\nThis is a bug in corslint, not in your files. Please report it with the file that triggers it."
         );
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            if e.use_stderr() {
+                remove_stale_report(output_file_in(std::env::args_os().skip(1)).as_deref());
+            }
+            e.exit()
+        }
+    };
+    let output_file = if cli.command.is_none() { cli.check.output_file.clone() } else { None };
     match std::panic::catch_unwind(move || run(cli)) {
         Ok(code) => code,
-        Err(_) => ExitCode::from(2),
+        Err(_) => {
+            remove_stale_report(output_file.as_deref());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The `-o FILE` of a command line clap refused: a usage error must not leave an old report in
+/// place. Read as clap would: `-o FILE`, `-oFILE`, `--output-file FILE`, `--output-file=FILE`, up
+/// to `--`; none when the line runs a subcommand.
+fn output_file_in(args: impl Iterator<Item = std::ffi::OsString>) -> Option<PathBuf> {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    let subcommands = ["rule", "rules", "simulate", "debug", "help"];
+    if args.iter().find(|a| !a.starts_with('-')).is_some_and(|first| subcommands.contains(&first.as_str())) {
+        return None;
+    }
+    let mut found = None;
+    let mut args = args.iter().take_while(|a| *a != "--");
+    while let Some(arg) = args.next() {
+        let value = match arg.as_str() {
+            "-o" | "--output-file" => args.next().filter(|v| !v.starts_with('-')).cloned(),
+            other => other
+                .strip_prefix("--output-file=")
+                .or_else(|| other.strip_prefix("-o").filter(|v| !v.is_empty() && !other.starts_with("--")))
+                .map(str::to_owned),
+        };
+        found = value.map(PathBuf::from).or(found);
+    }
+    found
+}
+
+/// On exit 2, the report `-o` was to replace goes: see [`report::output_file::remove_stale`].
+fn remove_stale_report(path: Option<&std::path::Path>) {
+    let Some(path) = path else { return };
+    match report::output_file::remove_stale(path) {
+        Ok(true) => {
+            eprintln!("corslint: removed {}: it is not this run's report", escape::value(&path.to_string_lossy()))
+        }
+        Ok(false) => {}
+        Err(e) => eprintln!(
+            "corslint: {} is not this run's report and could not be removed: {e}",
+            escape::value(&path.to_string_lossy())
+        ),
     }
 }
 
@@ -192,10 +243,10 @@ fn run(cli: Cli) -> ExitCode {
 }
 
 fn simulate(args: SimulateArgs) -> ExitCode {
-    use corslint::simulate::{self, BrowserRequest, StarletteVersion, Url};
-    let url = match args.url.as_deref().map(|u| (u, Url::parse(u))) {
-        Some((text, None)) => return fail(format!("--url {text}: not an absolute URL (scheme://host/path)")),
-        Some((_, url)) => url,
+    use corslint::simulate::{self, BrowserRequest, StarletteVersion, sendable};
+    let url = match args.url.as_deref().map(sendable::url_arg) {
+        Some(Err(e)) => return fail(e),
+        Some(Ok(url)) => Some(url),
         None => None,
     };
     let starlette = match args.starlette_version.as_deref().map(StarletteVersion::parse) {
@@ -203,23 +254,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         Some(Ok(v)) => v,
         None => StarletteVersion::default(),
     };
-    let mut headers: Vec<(String, String)> = args
-        .headers
-        .iter()
-        .map(|h| match h.split_once(':') {
-            Some((n, v)) => (n.trim().to_string(), v.trim().to_string()),
-            None if h.eq_ignore_ascii_case("authorization") => (h.clone(), "Bearer token".to_string()),
-            None => (h.clone(), "value".to_string()),
-        })
-        .collect();
-    if let Some((name, _)) = headers.iter().find(|(n, _)| simulate::request::is_forbidden_header(n)) {
-        return fail(format!(
-            "--header {name}: browsers do not let scripts set it (cookies come with --credentials, Origin with --origin)"
-        ));
-    }
-    if simulate::request::is_forbidden_method(&args.method) {
-        return fail(format!("--method {}: fetch() refuses this method", args.method));
-    }
+    let mut headers: Vec<(String, String)> = args.headers.iter().map(|h| sendable::header_arg(h)).collect();
     if let Some(ct) = &args.content_type {
         headers.push(("Content-Type".to_string(), ct.clone()));
     }
@@ -231,6 +266,10 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         cookies: args.credentials && !args.no_cookies,
         url,
     };
+    // Before the walk: a request no browser makes is a usage error, whatever the files hold.
+    if let Err(e) = sendable::check(&request) {
+        return fail(e);
+    }
     let outcome = match lint::lint(&Options { paths: args.paths.clone(), ..Options::default() }) {
         Ok(outcome) => outcome,
         Err(e) => return fail(e),
@@ -255,8 +294,9 @@ fn simulate(args: SimulateArgs) -> ExitCode {
     }
 }
 
+/// Exit 2 with `message`, escaped: it may hold file names and config values from the repository.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("corslint: {message}");
+    eprintln!("corslint: {}", escape::lines(&message.to_string()));
     ExitCode::from(2)
 }
 
@@ -306,24 +346,35 @@ fn emit(text: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    for selector in args.select.iter().flatten().chain(&args.extend_select).chain(&args.ignore) {
-        if let Err(message) = corslint::config::check_selector(selector) {
-            return fail(message);
+    match check_and_report(&args) {
+        Ok(fails) => ExitCode::from(u8::from(fails && !args.exit_zero)),
+        Err(message) => {
+            remove_stale_report(args.output_file.as_deref());
+            fail(message)
         }
+    }
+}
+
+/// Lints and writes the report; `Ok(true)` when findings fail the run.
+fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
+    for selector in args.select.iter().flatten().chain(&args.extend_select).chain(&args.ignore) {
+        corslint::config::check_selector(selector)?;
+    }
+    if args.statistics && !report::has_statistics(args.output_format) {
+        return Err(format!(
+            "--statistics has no {} form: use it with full, concise, json or json-lines",
+            args.output_format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
+        ));
     }
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     let stdin = match (&args.stdin_filename, reads_stdin || args.paths.is_empty()) {
         (Some(name), true) => {
-            let mut text = String::new();
             let mut bytes = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-                return fail(format!("cannot read stdin: {e}"));
-            }
-            text.push_str(&String::from_utf8_lossy(&bytes));
-            Some((name.clone(), text))
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+            Some((name.clone(), String::from_utf8_lossy(&bytes).into_owned()))
         }
         (None, true) if reads_stdin => {
-            return fail("reading from `-` needs --stdin-filename NAME to know the file's kind");
+            return Err("reading from `-` needs --stdin-filename NAME to know the file's kind".into());
         }
         _ => None,
     };
@@ -343,13 +394,10 @@ fn check(args: CheckArgs) -> ExitCode {
             }),
         },
     };
-    let outcome = match lint::lint(&options) {
-        Ok(outcome) => outcome,
-        Err(e) => return fail(e),
-    };
+    let outcome = lint::lint(&options).map_err(|e| e.to_string())?;
     if args.verbose {
         for note in &outcome.notes {
-            eprintln!("corslint: {note}");
+            eprintln!("corslint: {}", escape::value(note));
         }
     }
     let color = args.output_file.is_none()
@@ -358,15 +406,37 @@ fn check(args: CheckArgs) -> ExitCode {
         && std::io::stdout().is_terminal();
     let report_options = ReportOptions { format: args.output_format, color, statistics: args.statistics };
     let mut buffer = Vec::new();
-    if let Err(e) = report::write(&mut buffer, &outcome, &report_options) {
-        return fail(format!("cannot write the report: {e}"));
+    report::write(&mut buffer, &outcome, &report_options).map_err(|e| format!("cannot write the report: {e}"))?;
+    match &args.output_file {
+        Some(path) => {
+            report::output_file::replace(path, &buffer).map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        }
+        None => std::io::stdout().lock().write_all(&buffer).map_err(|e| format!("cannot write to stdout: {e}"))?,
     }
-    let written = match &args.output_file {
-        Some(path) => std::fs::write(path, &buffer).map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout().lock().write_all(&buffer).map_err(|e| format!("cannot write to stdout: {e}")),
-    };
-    if let Err(message) = written {
-        return fail(message);
+    Ok(outcome.has_failures())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output_file(args: &[&str]) -> Option<PathBuf> {
+        output_file_in(args.iter().map(std::ffi::OsString::from))
     }
-    if outcome.has_failures() && !args.exit_zero { ExitCode::from(1) } else { ExitCode::SUCCESS }
+
+    #[test]
+    fn the_output_file_of_a_refused_command_line() {
+        for args in [
+            &["-o", "r.sarif", "--bad"][..],
+            &["--output-file", "r.sarif", "."],
+            &["--output-file=r.sarif"],
+            &["-or.sarif", "--fial-on", "error"],
+            &["--output-format", "sarif", "-o", "old.sarif", ".", "-o", "r.sarif"],
+        ] {
+            assert_eq!(output_file(args), Some(PathBuf::from("r.sarif")), "{args:?}");
+        }
+        assert_eq!(output_file(&["-o", "--select", "CORS1"]), None, "a flag is not a file name");
+        assert_eq!(output_file(&["--", "-o", "r.sarif"]), None, "after `--` come paths");
+        assert_eq!(output_file(&["simulate", "-o", "r.sarif"]), None, "subcommands have no -o");
+    }
 }

@@ -1,6 +1,7 @@
-//! `path:row:col: CODE [severity] message`, one per line, then the summary.
+//! `path:row:col: CODE [severity] message`, one per line, then the summary. Paths and messages
+//! are escaped ([`escape`]): each finding is one line whatever the repository holds.
 
-use super::{range_of, summary};
+use super::{escape, range_of, summary};
 use crate::lint::Outcome;
 use std::io::{self, Write};
 
@@ -10,12 +11,12 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            super::path_string(file),
+            escape::path(&file.path),
             start.row,
             start.column,
             d.code,
             d.severity,
-            d.message
+            escape::value(&d.message)
         )?;
     }
     writeln!(out, "{}", summary(outcome))

@@ -1,5 +1,6 @@
 //! The human report: miette's graphical diagnostics with labelled source, help and docs link.
 
+use super::escape;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::Outcome;
 use crate::source::{FileId, Span};
@@ -61,15 +62,18 @@ const MAX_SHOWN_LINES: usize = 40;
 
 /// A file's text for miette, read through a table of line starts: miette's own reading of a `str`
 /// counts lines from the start of the file for every label, which is quadratic in long files
-/// with many findings. Lines are cut as miette cuts them (`\n`, `\r\n` and a lone `\r`).
+/// with many findings. Lines are cut as miette cuts them (`\n`, `\r\n` and a lone `\r`). Control
+/// characters are escaped ([`escape::snippet`]); spans are moved to match.
 #[derive(Clone, Debug)]
 struct Text {
     text: Arc<str>,
     starts: Arc<[usize]>,
+    shifts: Arc<escape::Shifts>,
 }
 
 impl Text {
-    fn new(text: &str) -> Self {
+    fn new(source: &str) -> Self {
+        let (text, shifts) = escape::snippet(source);
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         let mut i = 0;
@@ -79,7 +83,7 @@ impl Text {
             i = at + len;
             starts.push(i);
         }
-        Text { text: Arc::from(text), starts: starts.into() }
+        Text { text: Arc::from(text.as_ref()), starts: starts.into(), shifts: Arc::new(shifts) }
     }
 
     /// 0-based index of the line holding byte `offset`.
@@ -95,18 +99,19 @@ impl Text {
     /// The span as miette should show it: `None` when its line is too long to show, and cut to
     /// its first line when it spans too many.
     fn shown(&self, span: Span) -> Option<SourceSpan> {
-        let (first, last) = (self.line_of(span.start()), self.line_of(span.end()));
+        let (start, end) = (self.shifts.offset(span.start()), self.shifts.offset(span.end()));
+        let (first, last) = (self.line_of(start), self.line_of(end));
         if (first..=last).take(MAX_SHOWN_LINES + 1).any(|l| self.line_len(l) > MAX_SHOWN_LINE) {
             return None;
         }
         let end = if last - first > MAX_SHOWN_LINES {
             let next = self.starts.get(first + 1).copied().unwrap_or(self.text.len());
-            let line = self.text.get(span.start()..next).unwrap_or("");
-            span.start() + line.trim_end_matches(['\n', '\r']).len()
+            let line = self.text.get(start..next).unwrap_or("");
+            start + line.trim_end_matches(['\n', '\r']).len()
         } else {
-            span.end()
+            end
         };
-        Some(SourceSpan::new(span.start().into(), end.saturating_sub(span.start())))
+        Some(SourceSpan::new(start.into(), end.saturating_sub(start)))
     }
 }
 
@@ -151,15 +156,18 @@ impl Texts {
 fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Rendered> {
     let file = outcome.project.file(d.span.file)?;
     let text = texts.get(outcome, d.span.file)?;
-    let mut header = format!("{} {}: {}", d.code, d.severity, d.message);
+    let mut header = format!("{} {}: {}", d.code, d.severity, escape::value(&d.message));
     let mut labels = Vec::new();
     match text.shown(d.span) {
-        Some(span) => labels.push(LabeledSpan::new_primary_with_span(d.primary_label.clone(), span)),
+        Some(span) => labels.push(LabeledSpan::new_primary_with_span(
+            d.primary_label.as_deref().map(|l| escape::value(l).into_owned()),
+            span,
+        )),
         None => {
             let at = file.position(d.span.start());
             header.push_str(&format!(
                 "\n  at {}:{}:{} (the line is too long to show)",
-                super::path_string(file),
+                escape::path(&file.path),
                 at.row,
                 at.column
             ));
@@ -169,15 +177,16 @@ fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Render
     for label in &d.labels {
         let Some(other) = texts.get(outcome, label.span.file) else { continue };
         let Some(span) = other.shown(label.span) else { continue };
+        let message = escape::value(&label.message).into_owned();
         if label.span.file == d.span.file {
-            labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), span));
+            labels.push(LabeledSpan::new_with_span(Some(message), span));
         } else if let Some(other_file) = outcome.project.file(label.span.file) {
             related.push(Rendered {
-                header: label.message.clone(),
+                header: message.clone(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: NamedSource::new(super::path_string(other_file), other),
-                labels: vec![LabeledSpan::new_with_span(Some(label.message.clone()), span)],
+                source: NamedSource::new(escape::path(&other_file.path), other),
+                labels: vec![LabeledSpan::new_with_span(Some(message), span)],
                 related: Vec::new(),
             });
         }
@@ -191,10 +200,10 @@ fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Render
             Severity::Info => miette::Severity::Advice,
         },
         help: Some(match &d.help {
-            Some(help) => format!("{help}\n{docs}"),
+            Some(help) => format!("{}\n{docs}", escape::lines(help)),
             None => docs,
         }),
-        source: NamedSource::new(super::path_string(file), text),
+        source: NamedSource::new(escape::path(&file.path), text),
         labels,
         related,
     })
@@ -209,9 +218,9 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, color: bool) -> io::Result<
         let mut text = String::new();
         if handler.render_report(&mut text, &rendered).is_err() {
             // Rendering our own data cannot fail; should it, the concise line still says everything.
-            text = format!("{} {}: {}\n", d.code, d.severity, d.message);
+            text = format!("{} {}: {}\n", d.code, d.severity, escape::value(&d.message));
         }
-        writeln!(out, "{text}")?;
+        writeln!(out, "{}", escape::guard_lines(&text))?;
     }
     writeln!(out, "{}", super::summary(outcome))
 }

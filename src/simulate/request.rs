@@ -126,40 +126,6 @@ pub fn normalize_method(method: &str) -> String {
     NORMALIZED.iter().find(|m| m.eq_ignore_ascii_case(method)).map_or_else(|| method.to_string(), |m| (*m).to_string())
 }
 
-/// Fetch's "forbidden request-header": a script cannot set it (the browser drops it).
-pub fn is_forbidden_header(name: &str) -> bool {
-    const FORBIDDEN: [&str; 21] = [
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    let lower = name.to_ascii_lowercase();
-    FORBIDDEN.contains(&lower.as_str()) || lower.starts_with("proxy-") || lower.starts_with("sec-")
-}
-
-/// Fetch's "forbidden method": `fetch()` refuses it.
-pub fn is_forbidden_method(method: &str) -> bool {
-    ["CONNECT", "TRACE", "TRACK"].iter().any(|m| m.eq_ignore_ascii_case(method))
-}
-
 fn is_cors_unsafe_byte(b: u8) -> bool {
     (b < 0x20 && b != b'\t') || b == 0x7f || b"\"():<>?@[\\]{}".contains(&b)
 }

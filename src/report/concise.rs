@@ -1,6 +1,6 @@
 //! `path:row:col: CODE [severity] message`, one per line, then the summary.
 
-use super::{range_of, summary};
+use super::{range_of, write_summary};
 use crate::lint::Outcome;
 use std::io::{self, Write};
 
@@ -18,5 +18,5 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             d.message
         )?;
     }
-    writeln!(out, "{}", summary(outcome))
+    write_summary(out, outcome)
 }

@@ -213,5 +213,5 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, color: bool) -> io::Result<
         }
         writeln!(out, "{text}")?;
     }
-    writeln!(out, "{}", super::summary(outcome))
+    super::write_summary(out, outcome)
 }

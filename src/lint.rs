@@ -80,7 +80,7 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
 
-    let parsed: Vec<(SourceFile, Parsed, Vec<parse::ParseError>)> = kept
+    let parsed: Vec<(SourceFile, parse::ParsedFile)> = kept
         .into_par_iter()
         .map(|f| {
             let text = match String::from_utf8(f.bytes) {
@@ -89,17 +89,23 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
             };
             let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
             let file = SourceFile::new(display_path(&f.path), f.kind, text);
-            let (tree, errors) = parse::parse_file(&file);
-            (file, tree, errors)
+            let parsed = parse::parse_source(&file);
+            (file, parsed)
         })
         .collect();
 
     let mut project = Project { root: std::env::current_dir().unwrap_or_default(), ..Project::default() };
     let mut trees = Vec::with_capacity(parsed.len());
-    for (id, (file, tree, errors)) in parsed.into_iter().enumerate() {
-        project.parse_errors.extend(errors.into_iter().map(|e| (id, e)));
+    for (id, (file, parsed)) in parsed.into_iter().enumerate() {
+        project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
+        if let Some(problem) = parsed.not_analysed {
+            let help = "render the template (`helm template`, `envsubst`) and lint the output, or exclude the template \
+                        explicitly (`exclude` in corslint.toml)";
+            let span = problem.range.in_file(id);
+            project.not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });
+        }
         project.files.push(file);
-        trees.push(tree);
+        trees.push(parsed.tree);
     }
     for skipped in selected.skipped {
         let id = project.files.len();

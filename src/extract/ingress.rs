@@ -11,6 +11,7 @@
 
 mod facts;
 pub(super) mod helm;
+pub(super) mod kustomize;
 mod origins;
 mod policy;
 mod snippet;

@@ -44,4 +44,5 @@ fn extract_deploy(project: &mut Project, parsed: &[Parsed]) {
             k8s::extract(project, file, doc);
         }
     }
+    ingress::kustomize::apply(project, parsed);
 }

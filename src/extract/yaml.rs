@@ -101,21 +101,20 @@ const MAX_PROBED_PLACEHOLDERS: usize = 3;
 /// any literal; every other value with a placeholder is Unknown.
 pub(super) fn never_an_origin(value: &str, context: crate::analysis::origin::LiteralContext) -> bool {
     use crate::analysis::origin::check_origin_literal;
+    for_every_substitution(value, |probe| check_origin_literal(probe, context).never_matches())
+}
+
+/// Whether `holds` is true of `value` whatever its placeholders stand for (tried with
+/// [`PLACEHOLDER_PROBES`]); false for a value without placeholders or with too many.
+pub(super) fn for_every_substitution(value: &str, holds: impl Fn(&str) -> bool) -> bool {
     let placeholders = placeholder_ranges(value);
     if placeholders.is_empty() || placeholders.len() > MAX_PROBED_PLACEHOLDERS {
         return false;
     }
     let mut choice = vec![0usize; placeholders.len()];
     loop {
-        let mut probe = String::with_capacity(value.len());
-        let mut at = 0;
-        for (&(start, end), &pick) in placeholders.iter().zip(&choice) {
-            probe.push_str(value.get(at..start).unwrap_or(""));
-            probe.push_str(PLACEHOLDER_PROBES.get(pick).copied().unwrap_or(""));
-            at = end;
-        }
-        probe.push_str(value.get(at..).unwrap_or(""));
-        if !check_origin_literal(&probe, context).never_matches() {
+        let picks = choice.iter().map(|&pick| PLACEHOLDER_PROBES.get(pick).copied().unwrap_or(""));
+        if !holds(&substitute(value, &placeholders, picks)) {
             return false;
         }
         // The next combination, like an odometer.
@@ -130,6 +129,24 @@ pub(super) fn never_an_origin(value: &str, context: crate::analysis::origin::Lit
             digit += 1;
         }
     }
+}
+
+/// `value` with every placeholder replaced by `replacement` (to word a message about the rest).
+pub(super) fn with_placeholders_as(value: &str, replacement: &str) -> String {
+    let placeholders = placeholder_ranges(value);
+    substitute(value, &placeholders, std::iter::repeat(replacement))
+}
+
+fn substitute<'r>(value: &str, placeholders: &[(usize, usize)], picks: impl Iterator<Item = &'r str>) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut at = 0;
+    for (&(start, end), pick) in placeholders.iter().zip(picks) {
+        out.push_str(value.get(at..start).unwrap_or(""));
+        out.push_str(pick);
+        at = end;
+    }
+    out.push_str(value.get(at..).unwrap_or(""));
+    out
 }
 
 #[cfg(test)]

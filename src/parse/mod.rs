@@ -135,7 +135,7 @@ fn yaml_worth_parsing(bytes: &[u8]) -> bool {
         regex::bytes::Regex::new(concat!(
             r"(?i:cors|accesscontrol|access-control-)|auth-url|auth-type|configuration-snippet|nginx\.ingress\.kubernetes\.io/",
             r"|middlewares|kind[\x22']?[ \t]*:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware|ConfigMap)",
-            r"|patchesStrategicMerge|(?m:^patches[ \t]*:)|(?m:^ingress[ \t]*:)",
+            r"|patchesStrategicMerge|patchesJson6902|commonAnnotations|(?m:^patches[ \t]*:)|(?m:^ingress[ \t]*:)",
             r"|(?m:^services[ \t]*:)",
         ))
         .ok()

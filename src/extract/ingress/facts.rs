@@ -11,7 +11,7 @@ use crate::model::deploy::{
 use crate::parse::yaml::Node;
 use crate::source::{FileId, Span, Spanned, TextRange};
 
-fn annotations(map: Option<Node<'_>>, file: FileId) -> Vec<Annotation> {
+pub(super) fn annotations(map: Option<Node<'_>>, file: FileId) -> Vec<Annotation> {
     let Some(map) = map else { return Vec::new() };
     map.entries()
         .into_iter()

@@ -38,8 +38,7 @@ pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<Embed
             if !holds_nginx(key, &scalar.value) {
                 continue;
             }
-            let Some(lines) = verbatim_lines(value) else { continue };
-            let text = blank_but(text, &lines);
+            let Some(text) = isolated(text, value) else { continue };
             let config = nginx::parse(&text);
             let path = manifest.parent().unwrap_or(Path::new("")).join(key);
             out.push(EmbeddedNginx { key: key.to_owned(), path, text, config });
@@ -56,6 +55,13 @@ fn holds_nginx(key: &str, value: &str) -> bool {
         Sniff::Unclear => named && lower.contains("nginx"),
         Sniff::Other => false,
     }
+}
+
+/// A text of `text`'s length holding only the scalar `value`'s lines, where they stand (blank
+/// elsewhere, line breaks kept): what a parser of the value's own language reads, so that its
+/// ranges are offsets in the file. `None` when the value does not stand verbatim in the file.
+pub fn isolated(text: &str, value: Node<'_>) -> Option<String> {
+    verbatim_lines(value).map(|lines| blank_but(text, &lines))
 }
 
 /// `(offset in the file, length)` of each line of the value, when the value stands verbatim.

@@ -29,7 +29,7 @@ mod tests;
 use crate::parse::ParseError;
 use crate::source::TextRange;
 use build::{Builder, CharMap};
-pub use embedded::{EmbeddedNginx, embedded_nginx};
+pub use embedded::{EmbeddedNginx, embedded_nginx, isolated};
 use prescan::{chunks, prescan};
 use saphyr::{LoadableYamlNode, MarkedYaml};
 

@@ -18,7 +18,8 @@
 //!   swallowed as its arguments.
 //!
 //! What the placeholders stood for is kept as [`ValueRef`]s where it is a path into Helm's values
-//! (`toYaml .Values.ingress.annotations | nindent 4`), so an extractor can evaluate it.
+//! (`toYaml .Values.ingress.annotations | nindent 4`), so an extractor can evaluate it, and where
+//! it renders statements nobody can see (an `include` alone on its line).
 
 use crate::source::TextRange;
 
@@ -29,14 +30,16 @@ pub enum Dialect {
     Yaml,
 }
 
-/// A template expression that reads Helm values: `{{ toYaml .Values.ingress.annotations | nindent 4 }}`,
-/// or `{{ toYaml . }}` inside `{{ with .Values.ingress.annotations }}`.
+/// A template expression that renders whole statements (alone on its line), or reads Helm values
+/// (`{{ toYaml .Values.ingress.annotations | nindent 4 }}`, `{{ toYaml . }}` inside
+/// `{{ with .Values.ingress.annotations }}`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValueRef {
     /// The tag in the file.
     pub range: TextRange,
-    /// The path below `.Values` (`["ingress", "annotations"]`).
-    pub path: Vec<String>,
+    /// The path below `.Values` (`["ingress", "annotations"]`); `None` when it reads something
+    /// else (`include "labels" .`, a range variable).
+    pub path: Option<Vec<String>>,
     /// Rendered through `toYaml` (a mapping or list), not as a scalar.
     pub to_yaml: bool,
     /// Alone on its line: it renders whole entries, not a value.
@@ -119,11 +122,13 @@ pub fn mask(text: &str, dialect: Dialect) -> Masked {
             Role::End => {
                 stack.pop();
             }
-            Role::Expression { values: Some((path, to_yaml)) } if !was_skipping => {
+            Role::Expression { values: read } if !was_skipping => {
                 let dot = stack.last().and_then(|(_, dot)| dot.clone());
-                if let Some(path) = absolute_values_path(path, dot.as_deref()) {
-                    let alone = alone_on_line(bytes, &tags, index);
-                    values.push(ValueRef { range: tag.range, path, to_yaml: *to_yaml, alone });
+                let path = read.as_ref().and_then(|(path, _)| absolute_values_path(path, dot.as_deref()));
+                let to_yaml = read.as_ref().is_some_and(|(_, to_yaml)| *to_yaml);
+                let alone = alone_on_line(bytes, &tags, index);
+                if alone || path.is_some() {
+                    values.push(ValueRef { range: tag.range, path, to_yaml, alone });
                 }
             }
             Role::Expression { .. } | Role::Silent => {}

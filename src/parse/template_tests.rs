@@ -55,16 +55,22 @@ fn an_expression_alone_on_its_line_stands_for_statements() {
 fn helm_values_read_by_expressions_are_recorded() {
     let text = "metadata:\n  {{- with .Values.ingress.annotations }}\n  annotations:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n  x: {{ .Values.ingress.host | quote }}\n  y: {{ toYaml $.Values.extra | indent 2 }}\n  {{- range .Values.hosts }}\n  z: {{ .name }}\n  {{- end }}\n  w: {{ default \"a\" .Values.w }}\n";
     let refs = mask(text, Dialect::Yaml).values;
-    let got: Vec<(Vec<&str>, bool, bool)> =
-        refs.iter().map(|r| (r.path.iter().map(String::as_str).collect(), r.to_yaml, r.alone)).collect();
+    let got: Vec<(Option<Vec<&str>>, bool, bool)> = refs
+        .iter()
+        .map(|r| (r.path.as_ref().map(|p| p.iter().map(String::as_str).collect()), r.to_yaml, r.alone))
+        .collect();
     assert_eq!(
         got,
         [
-            (vec!["ingress", "annotations"], true, true),
-            (vec!["ingress", "host"], false, false),
-            (vec!["extra"], true, false)
+            (Some(vec!["ingress", "annotations"]), true, true),
+            (Some(vec!["ingress", "host"]), false, false),
+            (Some(vec!["extra"]), true, false)
         ]
     );
+    // Statements nobody can see are recorded too.
+    let hidden = mask("metadata:\n  annotations:\n    {{- include \"x\" . | nindent 4 }}\n", Dialect::Yaml).values;
+    assert_eq!(hidden.len(), 1);
+    assert!(hidden[0].alone && hidden[0].path.is_none());
     assert_eq!(&text[refs[0].range.start..refs[0].range.end], "{{- toYaml . | nindent 4 }}");
 }
 

@@ -35,6 +35,12 @@ fn manifest_annotations(doc: Node<'_>, source: &Source<'_>, context: &mut Contex
     let entry = metadata.and_then(|m| m.entry("annotations"));
     let mut out = annotations(entry.map(|(_, v)| v), file);
     let Some((key, _)) = entry else { return out };
+    // `{{ $key }}: {{ $value }}` in a `range`: entries nobody can name.
+    let hidden_keys = out.iter().find(|a| a.key.value.contains("${")).map(|a| a.key.span);
+    out.retain(|a| !a.key.value.contains("${"));
+    if let Some(at) = hidden_keys {
+        unknown_cors_annotations(&mut out, at);
+    }
     if source.values.is_empty() {
         return out;
     }
@@ -52,16 +58,21 @@ fn manifest_annotations(doc: Node<'_>, source: &Source<'_>, context: &mut Contex
         out.extend(annotations(Some(mapping), values_file));
     }
     if let Some(read) = rendered.unresolved {
-        let at = Span::new(file, read.start, read.end);
-        for name in DEFAULTED {
-            let key = format!("{INGRESS_NGINX_PREFIX}{name}");
-            if out.iter().all(|a| a.key.value != key) {
-                let value = Written { value: "${helm-values}".to_owned(), span: at, text_start: None };
-                out.push(Annotation { key: Spanned::new(key, at), value, value_lines: None });
-            }
-        }
+        unknown_cors_annotations(&mut out, Span::new(file, read.start, read.end));
     }
     out
+}
+
+/// Marks the CORS annotations not written as Unknown (placeholders at `at`): the template renders
+/// annotations corslint cannot see, which may set them.
+fn unknown_cors_annotations(out: &mut Vec<Annotation>, at: Span) {
+    for name in DEFAULTED {
+        let key = format!("{INGRESS_NGINX_PREFIX}{name}");
+        if out.iter().all(|a| a.key.value != key) {
+            let value = Written { value: "${template}".to_owned(), span: at, text_start: None };
+            out.push(Annotation { key: Spanned::new(key, at), value, value_lines: None });
+        }
+    }
 }
 
 pub(super) fn from_manifest(

@@ -46,18 +46,21 @@ impl<'a> Charts<'a> {
         self.values.get(chart).copied()
     }
 
-    /// What the values reads in `region` (the text of an Ingress's `annotations:` entry) render.
+    /// What the template expressions in `region` (the text of an Ingress's `annotations:` entry)
+    /// render: a `toYaml` of a values mapping is followed; any other statement is not.
     pub(crate) fn annotations(&self, template: &Path, refs: &[ValueRef], region: TextRange) -> Option<Rendered<'a>> {
-        let reads: Vec<&ValueRef> =
-            refs.iter().filter(|r| r.to_yaml && r.range.start >= region.start && r.range.end <= region.end).collect();
-        let first = reads.first()?;
+        let within: Vec<&ValueRef> = refs
+            .iter()
+            .filter(|r| (r.alone || r.to_yaml) && r.range.start >= region.start && r.range.end <= region.end)
+            .collect();
+        let first = within.first()?;
         let values = self.values_for(template);
-        let mapping = values.and_then(|(id, root)| {
-            let keys: Vec<&str> = first.path.iter().map(String::as_str).collect();
+        let mapping = first.path.as_ref().filter(|_| first.to_yaml).zip(values).and_then(|(path, (id, root))| {
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
             // `annotations:` with nothing, or `{}`: nothing is rendered.
             root.path(&keys).filter(|n| n.is_mapping() || n.is_null()).map(|node| (id, node))
         });
-        let unresolved = (mapping.is_none() || reads.len() > 1).then_some(first.range);
+        let unresolved = (mapping.is_none() || within.len() > 1).then_some(first.range);
         Some(Rendered { mapping, unresolved })
     }
 }

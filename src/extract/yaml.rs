@@ -53,6 +53,11 @@ pub(super) fn go_parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Whether `value` holds a placeholder (`${NAME}`, `$NAME`, a masked template expression).
+pub(super) fn has_placeholder(value: &str) -> bool {
+    !placeholder_ranges(value).is_empty()
+}
+
 /// Where placeholders stand in a value: `${NAME}` (envsubst, Terraform, masked `{{ }}`) and `$NAME`.
 fn placeholder_ranges(value: &str) -> Vec<(usize, usize)> {
     let bytes = value.as_bytes();

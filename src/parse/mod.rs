@@ -86,7 +86,9 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         FileKind::Yaml => {
             let (mut tree, mut errors) = yaml::parse(text);
             tree.template_values = masked.as_ref().map(|m| m.values.clone()).unwrap_or_default();
-            for embedded in yaml::embedded_nginx(&tree, text, &file.path) {
+            // nginx lines of a template are masked for nginx (a statement stays a statement).
+            let nginx_masked = masked.as_ref().map(|_| template::mask(&file.text, template::Dialect::Nginx).text);
+            for embedded in yaml::embedded_nginx(&tree, nginx_masked.as_deref().unwrap_or(text), &file.path) {
                 errors.extend(embedded.config.errors.iter().cloned());
                 tree.embedded_nginx.push(embedded);
             }

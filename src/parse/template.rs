@@ -6,7 +6,8 @@
 //!   was, so spans and positions computed on it are right in the file;
 //! - an expression (`{{ .Values.origin }}`, `{{ host }}`) becomes a placeholder `${___}`: `$`,
 //!   `{`, underscores, `}` (line breaks kept where the expression spans lines), which every layer
-//!   reads as an Unknown value, the shape of an envsubst or Terraform `${VAR}`;
+//!   reads as an Unknown value, the shape of an envsubst or Terraform `${VAR}`; in YAML it is
+//!   `$____` (the `$VAR` shape), because `{` and `}` are YAML flow syntax;
 //! - block-control tags (`{{- if … }}`, `{{ else }}`, `{{ end }}`, `{{ range }}`, `{% if %}`,
 //!   `{% endfor %}`, variable assignments) become spaces, so a block is read as if its condition
 //!   holds; the `else` branches (what runs when it does not) become spaces too, and so do
@@ -147,8 +148,9 @@ pub fn mask(text: &str, dialect: Dialect) -> Masked {
         match &tag.role {
             Role::Expression { .. } if !was_skipping => match (dialect, alone()) {
                 (Dialect::Yaml, true) => blank(&mut out, tag.range.start, tag.range.end),
-                (Dialect::Nginx, true) => placeholder(&mut out, tag.range, true),
-                _ => placeholder(&mut out, tag.range, false),
+                (Dialect::Nginx, true) => placeholder(&mut out, tag.range, Shape::Statement),
+                (Dialect::Nginx, false) => placeholder(&mut out, tag.range, Shape::Braced),
+                (Dialect::Yaml, false) => placeholder(&mut out, tag.range, Shape::Bare),
             },
             _ => blank(&mut out, tag.range.start, tag.range.end),
         }
@@ -379,18 +381,34 @@ fn blank(out: &mut [u8], from: usize, to: usize) {
     }
 }
 
-/// `${___}` over the tag (line breaks kept); with `statement`, the last byte is a `;`.
-fn placeholder(out: &mut [u8], range: TextRange, statement: bool) {
-    let close = if statement { range.end.saturating_sub(2) } else { range.end.saturating_sub(1) };
+/// What a placeholder must look like where it stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `${___}`: an nginx value.
+    Braced,
+    /// `${___};`: an nginx statement.
+    Statement,
+    /// `$____`: a YAML value, where `{` and `}` are flow syntax (`names: [{{ .a }}, {{ .b }}]`,
+    /// also across lines).
+    Bare,
+}
+
+/// A placeholder over the tag (line breaks kept).
+fn placeholder(out: &mut [u8], range: TextRange, shape: Shape) {
+    let close = match shape {
+        Shape::Braced => Some(range.end.saturating_sub(1)),
+        Shape::Statement => Some(range.end.saturating_sub(2)),
+        Shape::Bare => None,
+    };
     for (offset, b) in out.iter_mut().enumerate().take(range.end).skip(range.start) {
         if *b == b'\n' || *b == b'\r' {
             continue;
         }
         *b = match offset {
             o if o == range.start => b'$',
-            o if o == range.start + 1 => b'{',
-            o if o == close => b'}',
-            o if statement && o + 1 == range.end => b';',
+            o if o == range.start + 1 && shape != Shape::Bare => b'{',
+            o if Some(o) == close => b'}',
+            o if shape == Shape::Statement && o + 1 == range.end => b';',
             _ => b'_',
         };
     }

@@ -13,11 +13,16 @@ fn expressions_become_placeholders_of_the_same_length() {
     let text = "metadata:\n  name: {{ include \"api.fullname\" . }}\n  origin: \"https://{{ .Values.domain }}\"\n";
     assert_eq!(
         masked(text, Dialect::Yaml),
-        "metadata:\n  name: ${___________________________}\n  origin: \"https://${_________________}\"\n"
+        "metadata:\n  name: $_____________________________\n  origin: \"https://$___________________\"\n"
     );
     // Jinja, and an expression spanning lines.
     assert_eq!(masked("server_name {{ host }};\n", Dialect::Nginx), "server_name ${_______};\n");
-    assert_eq!(masked("a: {{ x\n  | y }}\n", Dialect::Yaml), "a: ${__\n_______}\n");
+    assert_eq!(masked("a: {{ x\n  | y }}\n", Dialect::Yaml), "a: $___\n________\n");
+    // In YAML, braces are flow syntax: the placeholder has none.
+    assert_eq!(
+        masked("names: [\n  {{ .a | quote }},\n  \"{{ .b }}\"]\n", Dialect::Yaml),
+        "names: [\n  $_______________,\n  \"$_______\"]\n"
+    );
 }
 
 #[test]
@@ -48,7 +53,7 @@ fn an_expression_alone_on_its_line_stands_for_statements() {
     assert_eq!(out.lines().nth(1), Some("    ${_____________________};"));
     // Beside a control tag it is still alone; beside text it is a value.
     assert_eq!(masked("{{ if .a }}{{ .b }}{{ end }}\n", Dialect::Nginx).trim(), "${____};");
-    assert_eq!(masked("x {{ .b }}\n", Dialect::Yaml), "x ${_____}\n");
+    assert_eq!(masked("x {{ .b }}\n", Dialect::Nginx), "x ${_____}\n");
 }
 
 #[test]
@@ -83,5 +88,5 @@ fn only_template_tags_count() {
     // Unclosed tags are left as they are.
     assert_eq!(masked("a: {{ .b\n", Dialect::Yaml), "a: {{ .b\n");
     // Multi-byte characters inside a tag keep the length (every byte is replaced).
-    assert_eq!(masked("a: {{ \"é\" }}", Dialect::Yaml), "a: ${_______}");
+    assert_eq!(masked("a: {{ \"é\" }}", Dialect::Nginx), "a: ${_______}");
 }

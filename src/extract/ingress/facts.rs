@@ -3,7 +3,7 @@
 
 use super::snippet::snippet_directives;
 use super::{Context, Source};
-use crate::extract::yaml::{span, spanned, string, written};
+use crate::extract::yaml::{has_placeholder, span, spanned, string, written};
 use crate::model::deploy::Written;
 use crate::model::deploy::{
     Annotation, Backend, INGRESS_NGINX_PREFIX, Ingress, IngressPath, IngressRule, IngressSource, ServicePort,
@@ -36,8 +36,8 @@ fn manifest_annotations(doc: Node<'_>, source: &Source<'_>, context: &mut Contex
     let mut out = annotations(entry.map(|(_, v)| v), file);
     let Some((key, _)) = entry else { return out };
     // `{{ $key }}: {{ $value }}` in a `range`: entries nobody can name.
-    let hidden_keys = out.iter().find(|a| a.key.value.contains("${")).map(|a| a.key.span);
-    out.retain(|a| !a.key.value.contains("${"));
+    let hidden_keys = out.iter().find(|a| has_placeholder(&a.key.value)).map(|a| a.key.span);
+    out.retain(|a| !has_placeholder(&a.key.value));
     if let Some(at) = hidden_keys {
         unknown_cors_annotations(&mut out, at);
     }

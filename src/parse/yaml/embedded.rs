@@ -25,7 +25,8 @@ pub struct EmbeddedNginx {
 }
 
 /// Every ConfigMap `data` entry of `file` that holds an nginx configuration written as a literal
-/// block scalar (or a single verbatim line). `text` is the text the YAML was parsed from.
+/// block scalar (or a single verbatim line). `text` is the file's text as the nginx parser should
+/// read it (a template masked for nginx: its lines stand where the YAML's do).
 pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<EmbeddedNginx> {
     let mut out = Vec::new();
     for doc in file.documents() {

@@ -205,8 +205,9 @@ fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
                 }
             };
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
-            if is_file || (entry.path_is_symlink() && entry.depth() > 0) {
-                visit(root, entry.path(), false, keep, collected);
+            let is_link = entry.path_is_symlink() && entry.depth() > 0;
+            if is_file || is_link {
+                visit_entry(root, entry.path(), false, is_link, keep, collected);
             }
             WalkState::Continue
         })
@@ -216,6 +217,11 @@ fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
 /// Classifies, reads and judges one file (or symlink) of `root`.
 fn visit(root: &Root<'_>, path: &Path, explicit: bool, keep: &Keep, collected: &Mutex<Collected>) {
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    visit_entry(root, path, explicit, is_link, keep, collected);
+}
+
+/// [`visit`], told whether `path` is a symlink (the walk knows without another system call).
+fn visit_entry(root: &Root<'_>, path: &Path, explicit: bool, is_link: bool, keep: &Keep, collected: &Mutex<Collected>) {
     let target = if is_link {
         match std::fs::canonicalize(path) {
             Ok(target) => Some(target),
@@ -234,7 +240,10 @@ fn visit(root: &Root<'_>, path: &Path, explicit: bool, keep: &Keep, collected: &
         }
         return;
     }
-    let Some(candidate) = names::candidate(&root.place(path, explicit)) else {
+    // The name alone decides most files; only the others need the directories around them.
+    let decided = matches!(classify_by_name(path), Some(FileKind::Python | FileKind::Yaml | FileKind::Dotenv));
+    let candidate = if decided { names::candidate(path) } else { names::candidate(&root.place(path, explicit)) };
+    let Some(candidate) = candidate else {
         if explicit {
             note(collected, format!("{}: not a Python, nginx, YAML or dotenv file", path.display()));
         }

@@ -36,11 +36,14 @@ pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<Embed
         let Some(data) = doc.get("data") else { continue };
         for (key, value) in data.entries() {
             let (Some(key), Some(scalar)) = (key.as_str(), value.scalar()) else { continue };
-            if !holds_nginx(key, &scalar.value) {
+            if !holds_nginx(&scalar.value) {
                 continue;
             }
             let Some(text) = isolated(text, value) else { continue };
-            let config = nginx::parse(&text);
+            let mut config = nginx::parse(&text);
+            for error in &mut config.errors {
+                error.message = format!("in the nginx configuration under `{key}`: {}", error.message);
+            }
             let path = manifest.parent().unwrap_or(Path::new("")).join(key);
             out.push(EmbeddedNginx { key: key.to_owned(), path, text, config });
         }
@@ -48,14 +51,10 @@ pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<Embed
     out
 }
 
-fn holds_nginx(key: &str, value: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    let named = lower.contains("nginx") || lower.ends_with(".conf");
-    match sniff(value.as_bytes()) {
-        Sniff::Nginx => true,
-        Sniff::Unclear => named && lower.contains("nginx"),
-        Sniff::Other => false,
-    }
+/// Only content with nginx evidence: a ConfigMap also holds flags (`X-Using-Nginx: "true"`),
+/// scripts and other programs' files, whatever its keys are named.
+fn holds_nginx(value: &str) -> bool {
+    sniff(value.as_bytes()) == Sniff::Nginx
 }
 
 /// A text of `text`'s length holding only the scalar `value`'s lines, where they stand (blank
@@ -94,11 +93,11 @@ mod tests {
 
     #[test]
     fn configmap_nginx_is_parsed_with_yaml_offsets() {
-        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: proxy\ndata:\n  nginx.conf: |\n    server {\n      add_header Access-Control-Allow-Origin * always;\n    }\n  other.txt: |\n    server { }\n  app.properties: a=b\n";
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: proxy\ndata:\n  nginx.conf: |\n    server {\n      add_header Access-Control-Allow-Origin * always;\n    }\n  other.txt: |\n    server { }\n  app.properties: a=b\n  X-Using-Nginx-Controller: \"true\"\n";
         let (file, errors) = super::super::parse(text);
         assert!(errors.is_empty());
         let embedded = embedded_nginx(&file, text, Path::new("k8s/proxy.yaml"));
-        assert_eq!(embedded.len(), 2, "other.txt holds nginx too; app.properties does not");
+        assert_eq!(embedded.len(), 2, "other.txt holds nginx too; the properties and the flag do not");
         let first = &embedded[0];
         assert_eq!((first.key.as_str(), first.path.as_path()), ("nginx.conf", Path::new("k8s/nginx.conf")));
         assert_eq!(first.text.len(), text.len());

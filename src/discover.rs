@@ -85,7 +85,8 @@ pub struct Discovery {
     pub files: Vec<Found>,
     /// Selected, but not analysable (CORS903).
     pub skipped: Vec<Skipped>,
-    /// Read and found by the prefilter to hold nothing that can matter: linted, and clean.
+    /// Read and found by the prefilter to hold nothing that can matter: linted, and clean (in no
+    /// particular order: only counted).
     pub passed_over: Vec<PathBuf>,
     /// Why some files were passed over (printed with `--verbose`).
     pub notes: Vec<String>,
@@ -94,7 +95,13 @@ pub struct Discovery {
     /// Files and directories the walk was refused (permissions): what they hold was not linted,
     /// so the run cannot pass silently.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// The walk met a file that can hold corslint settings: files below a walked directory may
+    /// be governed by another configuration than the directory's own.
+    pub settings_inside: bool,
 }
+
+/// Files that can hold corslint settings (the names [`crate::config::Resolver`] looks for).
+const SETTINGS_FILES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
 
 /// Decides from a file's kind and bytes whether it is kept (the pipeline's byte prefilter).
 pub type Keep = dyn Fn(FileKind, &[u8]) -> bool + Sync;
@@ -120,6 +127,7 @@ struct Collected {
     notes: Vec<String>,
     missing: Vec<PathBuf>,
     unreadable: Vec<(PathBuf, String)>,
+    settings_inside: bool,
 }
 
 /// One path argument: where it is, and the tree that symlinks may not leave.
@@ -206,6 +214,9 @@ fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
             };
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             let is_link = entry.path_is_symlink() && entry.depth() > 0;
+            if is_file && SETTINGS_FILES.iter().any(|n| entry.file_name() == *n) {
+                lock(collected).settings_inside = true;
+            }
             if is_file || is_link {
                 visit_entry(root, entry.path(), false, is_link, keep, collected);
             }
@@ -298,32 +309,31 @@ fn judge(candidate: &names::Candidate, bytes: Vec<u8>, too_large: Option<u64>, k
     Some(Verdict::Kept(kind, bytes))
 }
 
-/// Merges files reached through several paths and sorts everything: thread timing must never
-/// change the output.
+/// Merges files reached through several paths and sorts what is returned: thread timing must
+/// never change the output.
 fn finish(mut collected: Collected) -> Discovery {
-    // Per file: its own path before a link's, then the shortest spelling.
-    collected.entries.sort_by(|a, b| {
-        (&a.identity, a.via_symlink, a.path.components().count(), &a.path).cmp(&(
-            &b.identity,
-            b.via_symlink,
-            b.path.components().count(),
-            &b.path,
-        ))
-    });
+    // Grouped by file (a cheap key); within a group, its own path before a link's, then the
+    // shortest spelling. Groups are one entry long unless paths overlap.
+    collected.entries.sort_unstable_by(|a, b| a.identity.cmp(&b.identity));
     let mut discovery = Discovery {
         notes: collected.notes,
         missing: collected.missing,
         unreadable: collected.unreadable,
+        settings_inside: collected.settings_inside,
         ..Discovery::default()
     };
     let mut entries = collected.entries.into_iter().peekable();
-    while let Some(first) = entries.next() {
-        let mut explicit = first.explicit;
-        while let Some(same) = entries.next_if(|e| e.identity == first.identity) {
+    while let Some(mut best) = entries.next() {
+        let mut explicit = best.explicit;
+        while let Some(same) = entries.next_if(|e| e.identity == best.identity) {
             explicit |= same.explicit;
+            let rank = |e: &Entry| (e.via_symlink, e.path.components().count());
+            if (rank(&same), &same.path) < (rank(&best), &best.path) {
+                best = same;
+            }
         }
-        let path = first.path;
-        match first.verdict {
+        let path = best.path;
+        match best.verdict {
             Verdict::Kept(kind, bytes) => discovery.files.push(Found { path, kind, bytes, explicit }),
             Verdict::PassedOver => discovery.passed_over.push(path),
             Verdict::Skipped(kind, reason) => discovery.skipped.push(Skipped { path, kind, explicit, reason }),
@@ -331,7 +341,6 @@ fn finish(mut collected: Collected) -> Discovery {
     }
     discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
     discovery.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    discovery.passed_over.sort();
     discovery.notes.sort();
     discovery.unreadable.sort();
     discovery

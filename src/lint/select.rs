@@ -85,8 +85,22 @@ pub(super) fn select(
             selected.skipped.push(file);
         }
     }
+    drop(excluded);
+    // Clean files are only counted: an excluded one is dropped without a note. Without settings
+    // inside the walked directories, the directory's own configuration governs all of them: one
+    // look-up per directory given, not one per directory walked.
+    let walked: Vec<(&PathBuf, std::sync::Arc<crate::config::Config>)> = if discovery.settings_inside {
+        Vec::new()
+    } else {
+        let dirs = paths.iter().filter(|p| p.is_dir());
+        dirs.map(|dir| Ok((dir, resolver.for_file(&dir.join("_"))?))).collect::<Result<_, LintError>>()?
+    };
     for path in passed_over {
-        if !excluded(&path, false)? {
+        let config = match walked.iter().find(|(dir, _)| path.starts_with(dir)) {
+            Some((_, config)) => config.clone(),
+            None => resolver.for_file(&path)?,
+        };
+        if !config.is_excluded(&path) {
             selected.passed_over += 1;
         }
     }

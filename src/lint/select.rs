@@ -85,7 +85,6 @@ pub(super) fn select(
             selected.skipped.push(file);
         }
     }
-    drop(excluded);
     // Clean files are only counted: an excluded one is dropped without a note. Without settings
     // inside the walked directories, the directory's own configuration governs all of them: one
     // look-up per directory given, not one per directory walked.

@@ -77,6 +77,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     };
     let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
     let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());
+    let mut budget_cut = None;
     let (tree, mut errors) = match file.kind {
         FileKind::Nginx => {
             let config = nginx::parse(text);
@@ -88,9 +89,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             tree.template_values = masked.as_ref().map(|m| m.values.clone()).unwrap_or_default();
             // nginx lines of a template are masked for nginx (a statement stays a statement).
             let nginx_masked = masked.as_ref().map(|_| template::mask(&file.text, template::Dialect::Nginx).text);
-            for embedded in yaml::embedded_nginx(&tree, nginx_masked.as_deref().unwrap_or(text), &file.path) {
+            let (embedded, cut) = yaml::embedded_nginx(&tree, nginx_masked.as_deref().unwrap_or(text), &file.path);
+            for embedded in embedded {
                 errors.extend(embedded.config.errors.iter().cloned());
                 tree.embedded_nginx.push(embedded);
+            }
+            if let Some(at) = cut {
+                let message = "the nginx configurations in this file's ConfigMaps from here on were not analysed: \
+                               there are more than corslint reads in one file";
+                budget_cut = Some(ParseError::new(message, at));
             }
             (Parsed::Yaml(tree), errors)
         }
@@ -100,7 +107,13 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         },
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
     };
+    let unclosed = masked.as_ref().and_then(|m| m.unclosed);
     let not_analysed = match (&masked, errors.first()) {
+        (Some(_), None) if unclosed.is_some() => unclosed.map(|tag| {
+            let message = "this template was not analysed past this tag: no `{{ end }}` closes it, so what follows is \
+                           not read";
+            ParseError::new(message, tag)
+        }),
         (Some(_), Some(first)) => {
             let what = if file.kind == FileKind::Nginx { "nginx" } else { "YAML" };
             let message = format!(
@@ -112,7 +125,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             errors.clear();
             Some(problem)
         }
-        _ => None,
+        _ => budget_cut,
     };
     ParsedFile { tree, errors, not_analysed }
 }

@@ -52,6 +52,9 @@ pub struct ValueRef {
 pub struct Masked {
     pub text: String,
     pub values: Vec<ValueRef>,
+    /// An `else` branch or a definition that no end closes: everything after the tag was
+    /// blanked, so the rest of the file is not read.
+    pub unclosed: Option<TextRange>,
 }
 
 /// Whether `text` holds template tags at all (`{{ `, `{{-`, `{{.`, `{{$`, `{{/*`, `{% `, `{%-`,
@@ -97,13 +100,15 @@ enum Role {
 pub fn mask(text: &str, dialect: Dialect) -> Masked {
     let bytes = text.as_bytes();
     let tags = scan(bytes);
+    let lines = Lines::new(bytes);
     let mut out = bytes.to_vec();
     let mut values = Vec::new();
     // Open blocks: whether each one is being skipped (an else branch, a definition), and the
     // values path `.` stands for inside it.
     let mut stack: Vec<(bool, Option<Vec<String>>)> = Vec::new();
     let skipping = |stack: &[(bool, Option<Vec<String>>)]| stack.iter().any(|(skip, _)| *skip);
-    let mut skip_from: Option<usize> = None;
+    // Where the current skipped region starts, and the tag that started it.
+    let mut skip_from: Option<(usize, TextRange)> = None;
     for (index, tag) in tags.iter().enumerate() {
         let was_skipping = skipping(&stack);
         match &tag.role {
@@ -127,7 +132,7 @@ pub fn mask(text: &str, dialect: Dialect) -> Masked {
                 let dot = stack.last().and_then(|(_, dot)| dot.clone());
                 let path = read.as_ref().and_then(|(path, _)| absolute_values_path(path, dot.as_deref()));
                 let to_yaml = read.as_ref().is_some_and(|(_, to_yaml)| *to_yaml);
-                let alone = alone_on_line(bytes, &tags, index);
+                let alone = alone_on_line(bytes, &lines, &tags, index);
                 if alone || path.is_some() {
                     values.push(ValueRef { range: tag.range, path, to_yaml, alone });
                 }
@@ -136,15 +141,15 @@ pub fn mask(text: &str, dialect: Dialect) -> Masked {
         }
         let now_skipping = skipping(&stack);
         match (was_skipping, now_skipping) {
-            (false, true) => skip_from = Some(tag.range.end),
+            (false, true) => skip_from = Some((tag.range.end, tag.range)),
             (true, false) => {
-                if let Some(from) = skip_from.take() {
+                if let Some((from, _)) = skip_from.take() {
                     blank(&mut out, from, tag.range.start);
                 }
             }
             _ => {}
         }
-        let alone = || alone_on_line(bytes, &tags, index);
+        let alone = || alone_on_line(bytes, &lines, &tags, index);
         match &tag.role {
             Role::Expression { .. } if !was_skipping => match (dialect, alone()) {
                 (Dialect::Yaml, true) => blank(&mut out, tag.range.start, tag.range.end),
@@ -155,12 +160,12 @@ pub fn mask(text: &str, dialect: Dialect) -> Masked {
             _ => blank(&mut out, tag.range.start, tag.range.end),
         }
     }
-    if let Some(from) = skip_from {
+    if let Some((from, _)) = skip_from {
         blank(&mut out, from, bytes.len());
     }
     // Only ASCII replaced whole characters (UTF-8 continuation bytes are never kept alone).
     let text = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Masked { text, values }
+    Masked { text, values, unclosed: skip_from.map(|(_, tag)| tag) }
 }
 
 /// Every tag, in order. An unclosed tag is left as text: the parser reports what it makes of it.
@@ -345,21 +350,32 @@ fn absolute_values_path(path: &[String], dot: Option<&[String]>) -> Option<Vec<S
     full.strip_prefix(&["Values".to_owned()]).map(<[String]>::to_vec)
 }
 
+/// Where each line starts, to find a tag's line without scanning back through a long one.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Self {
+        let breaks = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1);
+        Lines(std::iter::once(0).chain(breaks).collect())
+    }
+
+    /// The start of the line holding `offset`, and the end of the line holding `end` (its `\n`).
+    fn around(&self, offset: usize, end: usize, len: usize) -> (usize, usize) {
+        let start = self.0.get(self.0.partition_point(|&s| s <= offset).saturating_sub(1)).copied().unwrap_or(0);
+        let next = self.0.get(self.0.partition_point(|&s| s <= end)).copied();
+        (start, next.map_or(len, |n| n - 1))
+    }
+}
+
 /// Whether tag `index` is the only thing on its line(s) besides blanks and other tags that render
-/// nothing.
-fn alone_on_line(bytes: &[u8], tags: &[Tag], index: usize) -> bool {
+/// nothing. Only the tags of those lines are looked at (`tags` is in text order).
+fn alone_on_line(bytes: &[u8], lines: &Lines, tags: &[Tag], index: usize) -> bool {
     let Some(tag) = tags.get(index) else { return false };
-    let line_start =
-        bytes.get(..tag.range.start).and_then(|b| b.iter().rposition(|&c| c == b'\n')).map_or(0, |i| i + 1);
-    let line_end = bytes
-        .get(tag.range.end..)
-        .and_then(|b| b.iter().position(|&c| c == b'\n'))
-        .map_or(bytes.len(), |i| i + tag.range.end);
+    let (line_start, line_end) = lines.around(tag.range.start, tag.range.end, bytes.len());
+    let first = tags.partition_point(|t| t.range.end <= line_start);
+    let last = tags.partition_point(|t| t.range.start < line_end);
     let mut at = line_start;
-    for (i, other) in tags.iter().enumerate() {
-        if other.range.end <= line_start || other.range.start >= line_end {
-            continue;
-        }
+    for (i, other) in tags.iter().enumerate().take(last).skip(first) {
         let between = bytes.get(at..other.range.start.max(at)).unwrap_or(&[]);
         if !between.iter().all(u8::is_ascii_whitespace) {
             return false;
@@ -374,7 +390,7 @@ fn alone_on_line(bytes: &[u8], tags: &[Tag], index: usize) -> bool {
 
 /// Spaces over `from..to`, line breaks kept.
 fn blank(out: &mut [u8], from: usize, to: usize) {
-    for b in out.iter_mut().take(to).skip(from) {
+    for b in out.get_mut(from..to.min(out.len())).unwrap_or(&mut []) {
         if *b != b'\n' && *b != b'\r' {
             *b = b' ';
         }
@@ -400,7 +416,8 @@ fn placeholder(out: &mut [u8], range: TextRange, shape: Shape) {
         Shape::Statement => Some(range.end.saturating_sub(2)),
         Shape::Bare => None,
     };
-    for (offset, b) in out.iter_mut().enumerate().take(range.end).skip(range.start) {
+    let span = out.get_mut(range.start..range.end.min(out.len())).unwrap_or(&mut []);
+    for (offset, b) in span.iter_mut().enumerate().map(|(i, b)| (range.start + i, b)) {
         if *b == b'\n' || *b == b'\r' {
             continue;
         }

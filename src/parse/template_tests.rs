@@ -90,3 +90,18 @@ fn only_template_tags_count() {
     // Multi-byte characters inside a tag keep the length (every byte is replaced).
     assert_eq!(masked("a: {{ \"é\" }}", Dialect::Nginx), "a: ${_______}");
 }
+
+#[test]
+fn an_else_without_end_is_reported_and_long_templates_stay_linear() {
+    let out = mask("a: 1\n{{ if .x }}\nb: 2\n{{ else }}\nc: 3\n", Dialect::Yaml);
+    assert_eq!(out.unclosed.map(|r| r.start), Some(22));
+    assert_eq!(out.text.split_whitespace().collect::<Vec<_>>(), ["a:", "1", "b:", "2"]);
+    assert_eq!(mask("{{ if .x }}a{{ end }}", Dialect::Yaml).unclosed, None);
+    // Many tags on one line and on many lines: each is looked at with its line's tags only.
+    let one_line = "{{ .a }} ".repeat(50_000);
+    let many_lines = "k: {{ .a }}\n".repeat(50_000);
+    let started = std::time::Instant::now();
+    assert_eq!(mask(&many_lines, Dialect::Yaml).text.len(), many_lines.len());
+    assert_eq!(mask(&one_line, Dialect::Nginx).text.len(), one_line.len());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+}

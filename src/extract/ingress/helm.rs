@@ -49,9 +49,14 @@ impl<'a> Charts<'a> {
     /// What the template expressions in `region` (the text of an Ingress's `annotations:` entry)
     /// render: a `toYaml` of a values mapping is followed; any other statement is not.
     pub(crate) fn annotations(&self, template: &Path, refs: &[ValueRef], region: TextRange) -> Option<Rendered<'a>> {
+        // `refs` are in text order: only those in the region are looked at.
+        let from = refs.partition_point(|r| r.range.start < region.start);
+        let to = refs.partition_point(|r| r.range.start < region.end);
         let within: Vec<&ValueRef> = refs
+            .get(from..to)
+            .unwrap_or_default()
             .iter()
-            .filter(|r| (r.alone || r.to_yaml) && r.range.start >= region.start && r.range.end <= region.end)
+            .filter(|r| (r.alone || r.to_yaml) && r.range.end <= region.end)
             .collect();
         let first = within.first()?;
         let values = self.values_for(template);

@@ -9,12 +9,16 @@
 use super::facts::annotations;
 use super::push;
 use crate::extract::yaml::span;
-use crate::model::Project;
 use crate::model::deploy::{Annotation, Ingress, Written};
+use crate::model::{NotAnalysed, Project};
 use crate::parse::Parsed;
 use crate::parse::yaml::Node;
 use crate::source::{FileId, Span, Spanned};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+
+/// Bytes of blank-but-one-patch texts made per kustomization at most (each is as long as the file).
+const MAX_INLINE_BYTES: usize = 64 * 1024 * 1024;
 
 /// One change to the annotations of the Ingresses a patch targets.
 enum Change {
@@ -33,9 +37,11 @@ struct Patch {
 /// Applies every overlay of the project to the Ingresses already extracted.
 pub(in crate::extract) fn apply(project: &mut Project, parsed: &[Parsed]) {
     let paths: Vec<PathBuf> = project.files.iter().map(|f| normalize(&f.path)).collect();
+    let ids: HashMap<&Path, FileId> = paths.iter().enumerate().map(|(id, p)| (p.as_path(), id)).collect();
     let mut patched_bases: Vec<Span> = Vec::new();
     let mut patch_documents: Vec<Span> = Vec::new();
     let mut overlays: Vec<Ingress> = Vec::new();
+    let mut cut_short: Vec<Span> = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::Yaml(yaml) = tree else { continue };
         let Some(path) = paths.get(id) else { continue };
@@ -45,7 +51,9 @@ pub(in crate::extract) fn apply(project: &mut Project, parsed: &[Parsed]) {
         let Some(dir) = path.parent() else { continue };
         for doc in yaml.documents() {
             let text = project.file(id).map_or("", |f| f.text.as_str());
-            let patches = patches_of(doc, (id, text), dir, &paths, parsed);
+            let mut cut = None;
+            let patches = patches_of(doc, (id, text), dir, (&ids, parsed), &mut cut);
+            cut_short.extend(cut);
             if patches.is_empty() {
                 continue;
             }
@@ -81,11 +89,21 @@ pub(in crate::extract) fn apply(project: &mut Project, parsed: &[Parsed]) {
             }
         }
     }
+    for span in cut_short {
+        project.not_analysed.push(NotAnalysed {
+            span,
+            message: "this inline patch and the ones after it were not analysed: the kustomization holds more \
+                      inline patches than corslint reads in one file"
+                .to_owned(),
+            help: "move the patches into files (`patches: [{path: …}]`), or exclude the kustomization explicitly"
+                .to_owned(),
+        });
+    }
     if patched_bases.is_empty() && patch_documents.is_empty() {
         return;
     }
-    let dropped: Vec<Span> = patched_bases.into_iter().chain(patch_documents).collect();
-    let dropped_policies: Vec<Span> = project
+    let dropped: std::collections::HashSet<Span> = patched_bases.into_iter().chain(patch_documents).collect();
+    let dropped_policies: std::collections::HashSet<Span> = project
         .deploy
         .ingresses
         .iter()
@@ -95,10 +113,10 @@ pub(in crate::extract) fn apply(project: &mut Project, parsed: &[Parsed]) {
     project.deploy.ingresses.retain(|i| !dropped.contains(&i.span));
     project.policies.retain(|p| !dropped_policies.contains(&p.span));
     // Two overlays that change nothing different give the same Ingress: judged once.
-    let mut seen: Vec<Vec<Annotation>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for overlay in overlays {
-        if !seen.contains(&overlay.annotations) {
-            seen.push(overlay.annotations.clone());
+        let written: Vec<(Span, Span)> = overlay.annotations.iter().map(|a| (a.key.span, a.value.span)).collect();
+        if seen.insert((overlay.span, written)) {
             push(project, overlay);
         }
     }
@@ -148,13 +166,15 @@ fn patches_of(
     doc: Node<'_>,
     (file, text): (FileId, &str),
     dir: &Path,
-    paths: &[PathBuf],
-    parsed: &[Parsed],
+    (ids, parsed): (&HashMap<&Path, FileId>, &[Parsed]),
+    cut: &mut Option<Span>,
 ) -> Vec<Patch> {
     let mut out = Vec::new();
+    // Each inline patch is parsed from a text as long as the kustomization: a bounded number.
+    let inline_left = &mut (MAX_INLINE_BYTES / text.len().max(1));
     let from_file = |name: &str, target: Option<String>, out: &mut Vec<Patch>| {
         let wanted = normalize(&dir.join(name));
-        let Some(id) = paths.iter().position(|p| *p == wanted) else { return };
+        let Some(&id) = ids.get(wanted.as_path()) else { return };
         let Some(Parsed::Yaml(yaml)) = parsed.get(id) else { return };
         for patch_doc in yaml.documents() {
             out.extend(strategic_merge(patch_doc, id, target.clone()));
@@ -176,6 +196,11 @@ fn patches_of(
             from_file(name, target.clone(), &mut out);
         }
         if let Some(inline) = item.get("patch") {
+            if *inline_left == 0 {
+                *cut = Some(span(inline, file));
+                break;
+            }
+            *inline_left -= 1;
             out.extend(inline_patch(inline, text, file, target));
         }
     }

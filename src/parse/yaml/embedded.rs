@@ -9,6 +9,7 @@
 use super::{Node, YamlFile};
 use crate::discover::{Sniff, sniff};
 use crate::parse::nginx;
+use crate::source::TextRange;
 use std::path::{Path, PathBuf};
 
 /// One ConfigMap entry read as nginx.
@@ -24,11 +25,17 @@ pub struct EmbeddedNginx {
     pub config: nginx::Config,
 }
 
+/// Bytes of blank-but-one-entry texts made per file at most: each entry's text is as long as the
+/// file, so a file with thousands of entries must not cost thousands of copies of itself.
+const MAX_EMBEDDED_BYTES: usize = 64 * 1024 * 1024;
+
 /// Every ConfigMap `data` entry of `file` that holds an nginx configuration written as a literal
 /// block scalar (or a single verbatim line). `text` is the file's text as the nginx parser should
-/// read it (a template masked for nginx: its lines stand where the YAML's do).
-pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<EmbeddedNginx> {
+/// read it (a template masked for nginx: its lines stand where the YAML's do). The second value is
+/// the first entry left unread because of [`MAX_EMBEDDED_BYTES`].
+pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> (Vec<EmbeddedNginx>, Option<TextRange>) {
     let mut out = Vec::new();
+    let budget = MAX_EMBEDDED_BYTES / text.len().max(1);
     for doc in file.documents() {
         if doc.get("kind").and_then(|k| k.as_str()) != Some("ConfigMap") {
             continue;
@@ -39,6 +46,9 @@ pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<Embed
             if !holds_nginx(&scalar.value) {
                 continue;
             }
+            if out.len() >= budget {
+                return (out, Some(value.range()));
+            }
             let Some(text) = isolated(text, value) else { continue };
             let mut config = nginx::parse(&text);
             for error in &mut config.errors {
@@ -48,7 +58,7 @@ pub fn embedded_nginx(file: &YamlFile, text: &str, manifest: &Path) -> Vec<Embed
             out.push(EmbeddedNginx { key: key.to_owned(), path, text, config });
         }
     }
-    out
+    (out, None)
 }
 
 /// Only content with nginx evidence: a ConfigMap also holds flags (`X-Using-Nginx: "true"`),
@@ -96,7 +106,8 @@ mod tests {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: proxy\ndata:\n  nginx.conf: |\n    server {\n      add_header Access-Control-Allow-Origin * always;\n    }\n  other.txt: |\n    server { }\n  app.properties: a=b\n  X-Using-Nginx-Controller: \"true\"\n";
         let (file, errors) = super::super::parse(text);
         assert!(errors.is_empty());
-        let embedded = embedded_nginx(&file, text, Path::new("k8s/proxy.yaml"));
+        let (embedded, cut) = embedded_nginx(&file, text, Path::new("k8s/proxy.yaml"));
+        assert_eq!(cut, None);
         assert_eq!(embedded.len(), 2, "other.txt holds nginx too; the properties and the flag do not");
         let first = &embedded[0];
         assert_eq!((first.key.as_str(), first.path.as_path()), ("nginx.conf", Path::new("k8s/nginx.conf")));
@@ -110,9 +121,20 @@ mod tests {
     }
 
     #[test]
+    fn many_entries_cost_a_bounded_number_of_copies() {
+        let entry = "  site{i}.conf: |\n    server { listen 80; }\n";
+        let entries: String = (0..3000).map(|i| entry.replace("{i}", &i.to_string())).collect();
+        let text = format!("kind: ConfigMap\ndata:\n{entries}{}", "#\n".repeat(20_000));
+        let (file, _) = super::super::parse(&text);
+        let (embedded, cut) = embedded_nginx(&file, &text, Path::new("x.yaml"));
+        assert!(embedded.len() < 3000 && cut.is_some(), "{}", embedded.len());
+        assert!(embedded.len() * text.len() <= MAX_EMBEDDED_BYTES);
+    }
+
+    #[test]
     fn only_configmaps_and_verbatim_values() {
         let text = "kind: Secret\ndata:\n  nginx.conf: |\n    server { }\n---\nkind: ConfigMap\ndata:\n  nginx.conf: >\n    server {\n    }\n";
         let (file, _) = super::super::parse(text);
-        assert!(embedded_nginx(&file, text, Path::new("x.yaml")).is_empty());
+        assert!(embedded_nginx(&file, text, Path::new("x.yaml")).0.is_empty());
     }
 }

@@ -95,7 +95,11 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
         if let Some(problem) = parsed.not_analysed {
             if !parse::template::may_hold_cors(&file.text) {
-                notes.push(format!("{}: not read, and holds nothing about CORS: {}", file.path.display(), problem.message));
+                notes.push(format!(
+                    "{}: not read, and holds nothing about CORS: {}",
+                    file.path.display(),
+                    problem.message
+                ));
                 project.files.push(file);
                 trees.push(parsed.tree);
                 continue;

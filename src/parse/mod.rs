@@ -126,7 +126,10 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
                     first.message
                 )
             } else {
-                format!("this template was not analysed: before it is rendered, it is not {what} corslint can read ({})", first.message)
+                format!(
+                    "this template was not analysed: before it is rendered, it is not {what} corslint can read ({})",
+                    first.message
+                )
             };
             let problem = ParseError::new(message, first.range);
             errors.clear();

@@ -440,12 +440,12 @@ fn placeholder(out: &mut [u8], range: TextRange, shape: Shape) {
         Shape::Bare => usize::MAX,
     };
     let first_break = out.get(range.start..range.end.min(out.len())).and_then(|s| s.iter().position(|b| *b == b'\n'));
-    if let Some(length) = first_break.map(|at| out.get(range.start..range.start + at).map_or(0, |s| s.trim_ascii_end().len())) {
-        if length >= fits {
-            blank(out, range.start + length, range.end);
-            placeholder(out, TextRange::new(range.start, range.start + length), shape);
-            return;
-        }
+    let first_line =
+        first_break.map(|at| out.get(range.start..range.start + at).map_or(0, |s| s.trim_ascii_end().len()));
+    if let Some(length) = first_line.filter(|length| *length >= fits) {
+        blank(out, range.start + length, range.end);
+        placeholder(out, TextRange::new(range.start, range.start + length), shape);
+        return;
     }
     let span = out.get_mut(range.start..range.end.min(out.len())).unwrap_or(&mut []);
     for (offset, b) in span.iter_mut().enumerate().map(|(i, b)| (range.start + i, b)) {

@@ -30,6 +30,12 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     allowed_origins: Option<AllowedOrigins>,
     fail_on: Option<String>,
+    /// This directory is the project root: the walk for named files stops here, not at `.git`.
+    root: Option<bool>,
+    /// A baseline file (relative to this config): findings recorded there are not reported.
+    baseline: Option<String>,
+    /// `false`: named files are linted alone, without the project around them (`--no-project`).
+    project_context: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +84,12 @@ pub struct Config {
     exclude: Vec<GlobMatcher>,
     allowed_origins: Vec<(Option<GlobMatcher>, Vec<String>)>,
     pub fail_on: Option<Severity>,
+    /// `root = true`: the project root.
+    pub root: bool,
+    /// The baseline file, resolved against the config's folder.
+    pub baseline: Option<PathBuf>,
+    /// `project-context = false`: named files are linted without their project.
+    pub project_context: Option<bool>,
 }
 
 impl Config {
@@ -296,6 +308,9 @@ fn load(path: &Path) -> Result<Loaded, ConfigError> {
         }
         None => {}
     }
+    config.root = raw.root.unwrap_or(false);
+    config.baseline = raw.baseline.map(|b| config.base.join(b));
+    config.project_context = raw.project_context;
     if let Some(level) = raw.fail_on {
         config.fail_on = Some(Severity::parse(&level).ok_or_else(|| {
             invalid(find_key("fail-on"), format!("`fail-on`: `{level}` must be one of error, warning, info"))
@@ -304,7 +319,17 @@ fn load(path: &Path) -> Result<Loaded, ConfigError> {
     Ok(Loaded::Config(config))
 }
 
-const CONFIG_NAMES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
+/// The file names corslint reads its configuration from, nearest first within one folder.
+pub const CONFIG_NAMES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
+
+/// Whether the corslint configuration in `dir` (if any) says `root = true`. A broken one says nothing.
+pub fn declares_root(dir: &Path) -> bool {
+    CONFIG_NAMES.iter().map(|name| dir.join(name)).filter(|p| p.is_file()).find_map(|p| match load(&p) {
+        Ok(Loaded::Config(config)) => Some(config.root),
+        Ok(Loaded::NotOurs) => None,
+        Ok(Loaded::Broken(_)) | Err(_) => Some(false),
+    }) == Some(true)
+}
 
 /// Finds and caches the nearest configuration for each directory.
 #[derive(Debug, Default)]

@@ -6,10 +6,12 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Found};
 use crate::model::Project;
 use crate::parse::{self, Parsed, python_imports};
+use crate::project;
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::{FileId, FileKind, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
@@ -21,6 +23,26 @@ pub struct Options {
     pub force_exclude: bool,
     pub config: Option<PathBuf>,
     pub cli: CliOverrides,
+    /// Which baseline hides known findings.
+    pub baseline: BaselineUse,
+    /// Named files and stdin are linted inside their project (`--no-project` turns it off).
+    pub project_context: bool,
+    /// Unsaved buffers (editors): each replaces the file of that path, or is added to the walk.
+    pub overlays: Vec<(PathBuf, String)>,
+    /// Counters for the progress line on long runs.
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
+}
+
+/// Where the baseline comes from.
+#[derive(Clone, Debug, Default)]
+pub enum BaselineUse {
+    /// `baseline =` in the config that governs each file, if any.
+    #[default]
+    FromConfig,
+    /// `--baseline FILE`, for every file.
+    File(PathBuf),
+    /// None at all (`--write-baseline` records every finding).
+    Off,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +58,8 @@ pub enum LintError {
     Unreadable(Vec<String>),
     #[error("--stdin-filename {0}: not a Python, nginx, YAML or dotenv file name")]
     StdinKind(PathBuf),
+    #[error(transparent)]
+    Baseline(#[from] crate::baseline::BaselineError),
 }
 
 #[derive(Debug)]
@@ -47,6 +71,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// How many findings fail the run, each under the `fail-on` of the config that governs it.
     pub failing: usize,
+    /// Findings not reported because the baseline records them.
+    pub baselined: usize,
 }
 
 impl Outcome {
@@ -56,18 +82,42 @@ impl Outcome {
 }
 
 pub fn lint(options: &Options) -> Result<Outcome, LintError> {
+    lint_cached(options, &mut ParseCache::default())
+}
+
+/// [`lint`], reusing the parse of every file whose text `cache` saw last time (the language server
+/// re-lints on each change).
+pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome, LintError> {
     let mut resolver = Resolver::new(options.config.as_deref())?;
     let mut notes = Vec::new();
-    let found = match &options.stdin {
-        Some((name, text)) => {
+    let stdin_name = options.stdin.as_ref().map(|(name, _)| name.as_path());
+    let scope = if options.project_context && project_context_wanted(options, &mut resolver)? {
+        project::Scope::of(&options.paths, stdin_name)
+    } else {
+        None
+    };
+    let progress = options.progress.clone();
+    let keep = move |kind, bytes: &[u8]| {
+        if let Some(progress) = &progress {
+            progress.walked();
+        }
+        parse::worth_parsing(kind, bytes)
+    };
+    let mut overlays = options.overlays.clone();
+    let mut found = match (&options.stdin, &scope) {
+        (Some((name, text)), None) => {
             let kind = discover::classify_by_name(name).ok_or_else(|| LintError::StdinKind(name.clone()))?;
             let bytes = text.clone().into_bytes();
             let found = Found { path: name.clone(), kind, bytes, explicit: true };
             if parse::worth_parsing(kind, &found.bytes) { vec![found] } else { Vec::new() }
         }
-        None => {
-            let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
-            let discovery = discover::discover(&paths, &parse::worth_parsing);
+        _ => {
+            let paths = match &scope {
+                Some(scope) => scope.walk.clone(),
+                None if options.paths.is_empty() => vec![PathBuf::from(".")],
+                None => options.paths.clone(),
+            };
+            let discovery = discover::discover(&paths, &keep);
             if let Some(missing) = discovery.missing.first() {
                 return Err(LintError::Missing(missing.clone()));
             }
@@ -86,6 +136,16 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
             discovery.files
         }
     };
+    if let Some(scope) = &scope {
+        let named = add_named_files(&mut found, scope, &keep, &mut notes);
+        if let Some(missing) = named.missing.first() {
+            return Err(LintError::Missing(missing.clone()));
+        }
+        if let Some((name, text)) = &options.stdin {
+            overlays.push((name.clone(), text.clone()));
+        }
+    }
+    substitute(&mut found, &overlays)?;
 
     let mut kept = Vec::with_capacity(found.len());
     for file in found {
@@ -101,7 +161,7 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
 
     let kept = select_python(kept, &mut notes);
 
-    let parsed: Vec<(SourceFile, Parsed, Vec<parse::ParseError>)> = kept
+    let decoded: Vec<(SourceFile, u64)> = kept
         .into_par_iter()
         .map(|f| {
             let text = match String::from_utf8(f.bytes) {
@@ -110,20 +170,51 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
             };
             let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
             let file = SourceFile::new(display_path(&f.path), f.kind, text);
-            let (tree, errors) = parse::parse_file(&file);
-            (file, tree, errors)
+            let hash = if cache.enabled { text_hash(&file.text) } else { 0 };
+            (file, hash)
+        })
+        .collect();
+    let mut previous = std::mem::take(&mut cache.entries);
+    let reused: Vec<Option<(Parsed, Vec<parse::ParseError>)>> = decoded
+        .iter()
+        .map(|(file, hash)| match previous.remove(&(file.path.clone(), file.kind)) {
+            Some(entry) if cache.enabled && entry.hash == *hash => Some((entry.tree, entry.errors)),
+            _ => None,
+        })
+        .collect();
+    drop(previous);
+    cache.reused = reused.iter().filter(|r| r.is_some()).count();
+    let parsed: Vec<(SourceFile, u64, Parsed, Vec<parse::ParseError>)> = decoded
+        .into_par_iter()
+        .zip(reused.into_par_iter())
+        .map(|((file, hash), reused)| {
+            let (tree, errors) = reused.unwrap_or_else(|| parse::parse_file(&file));
+            if let Some(progress) = &options.progress {
+                progress.parsed();
+            }
+            (file, hash, tree, errors)
         })
         .collect();
 
     let mut project = Project { root: std::env::current_dir().unwrap_or_default(), ..Project::default() };
     let mut trees = Vec::with_capacity(parsed.len());
-    for (id, (file, tree, errors)) in parsed.into_iter().enumerate() {
+    let mut kept_for_cache = Vec::with_capacity(parsed.len());
+    for (id, (file, hash, tree, errors)) in parsed.into_iter().enumerate() {
+        if cache.enabled {
+            kept_for_cache.push((hash, errors.clone()));
+        }
         project.parse_errors.extend(errors.into_iter().map(|e| (id, e)));
         project.files.push(file);
         trees.push(tree);
     }
     crate::extract::extract(&mut project, &trees);
-    drop(trees);
+    if cache.enabled {
+        for ((file, tree), (hash, errors)) in project.files.iter().zip(trees).zip(kept_for_cache) {
+            cache.entries.insert((file.path.clone(), file.kind), CachedParse { hash, tree, errors });
+        }
+    } else {
+        drop(trees);
+    }
     for chain in project.chains() {
         notes.push(format!("stack: {}", project.describe_link(&chain)));
     }
@@ -133,9 +224,121 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         }
     }
 
-    let filtered = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
+    let mut baselines = Baselines::new(&options.baseline);
+    let mut findings = rules::check_all(&project);
+    if let Some(progress) = &options.progress {
+        progress.findings(findings.len());
+    }
+    if let Some(scope) = &scope {
+        findings = touching(&project, findings, &scope.named, &mut resolver);
+    }
+    let filtered = filter(&project, findings, &mut resolver, &options.cli, &mut baselines)?;
     notes.append(&mut resolver.notes);
-    Ok(Outcome { project, diagnostics: filtered.diagnostics, notes, failing: filtered.failing })
+    Ok(Outcome {
+        project,
+        diagnostics: filtered.diagnostics,
+        notes,
+        failing: filtered.failing,
+        baselined: baselines.hidden,
+    })
+}
+
+/// The parses of the last run, by file and text: the language server re-lints on every change,
+/// and only the files that changed are parsed again.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    enabled: bool,
+    entries: HashMap<(PathBuf, FileKind), CachedParse>,
+    /// How many files the last run did not parse again.
+    pub reused: usize,
+}
+
+impl ParseCache {
+    /// A cache that keeps parses (the default one keeps nothing).
+    pub fn new() -> Self {
+        ParseCache { enabled: true, ..ParseCache::default() }
+    }
+}
+
+#[derive(Debug)]
+struct CachedParse {
+    hash: u64,
+    tree: Parsed,
+    errors: Vec<parse::ParseError>,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether the config says nothing against project context (`project-context = false` in the
+/// config that governs the first named path turns it off).
+fn project_context_wanted(options: &Options, resolver: &mut Resolver) -> Result<bool, LintError> {
+    let first =
+        options.stdin.as_ref().map(|(name, _)| name).or_else(|| options.paths.iter().find(|p| p.as_os_str() != "-"));
+    match first {
+        Some(path) => Ok(resolver.for_file(path)?.project_context != Some(false)),
+        None => Ok(false),
+    }
+}
+
+/// Marks the walked files the user named as named (so they are linted even when ignore files
+/// would skip them), and reads the named files the walk did not return.
+fn add_named_files(
+    found: &mut Vec<Found>,
+    scope: &project::Scope,
+    keep: &discover::Keep,
+    notes: &mut Vec<String>,
+) -> discover::Discovery {
+    let mut seen = std::collections::HashSet::new();
+    for file in found.iter_mut() {
+        let absolute = config::absolute(&file.path);
+        if scope.named.files.contains(&absolute) {
+            file.explicit = true;
+            seen.insert(absolute);
+        }
+    }
+    let missing: Vec<PathBuf> =
+        scope.named.files.iter().filter(|p| !seen.contains(*p) && p.is_file()).cloned().collect();
+    let mut discovery =
+        if missing.is_empty() { discover::Discovery::default() } else { discover::discover(&missing, keep) };
+    notes.append(&mut discovery.notes);
+    found.append(&mut discovery.files);
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery
+}
+
+/// Replaces each file that has an unsaved buffer (stdin, an editor's) by that buffer, and adds
+/// buffers of files not on disk.
+fn substitute(found: &mut Vec<Found>, overlays: &[(PathBuf, String)]) -> Result<(), LintError> {
+    for (path, text) in overlays {
+        let absolute = config::absolute(path);
+        found.retain(|f| config::absolute(&f.path) != absolute);
+        let kind = discover::classify_by_name(path).ok_or_else(|| LintError::StdinKind(path.clone()))?;
+        if parse::worth_parsing(kind, text.as_bytes()) {
+            found.push(Found { path: absolute, kind, bytes: text.clone().into_bytes(), explicit: true });
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
+}
+
+/// The findings that concern a named path: at their primary span or at any label.
+fn touching(
+    project: &Project,
+    findings: Vec<Diagnostic>,
+    named: &project::Named,
+    resolver: &mut Resolver,
+) -> Vec<Diagnostic> {
+    let mut governed_by = |path: &Path| resolver.for_file(path).ok().and_then(|c| c.path.clone());
+    let mut covered: HashMap<FileId, bool> = HashMap::new();
+    let mut covers = |id: FileId| {
+        *covered.entry(id).or_insert_with(|| project.file(id).is_some_and(|f| named.covers(&f.path, &mut governed_by)))
+    };
+    findings.into_iter().filter(|d| covers(d.span.file) || d.labels.iter().any(|l| covers(l.span.file))).collect()
 }
 
 /// Keeps the Python candidates the FastAPI layer can use (see [`parse::python_imports`]); every
@@ -166,6 +369,48 @@ fn select_python(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
     kept
 }
 
+/// The baselines in use, each loaded once.
+struct Baselines {
+    use_: BaselineUse,
+    loaded: HashMap<PathBuf, crate::baseline::Baseline>,
+    roots: crate::project::Roots,
+    hidden: usize,
+}
+
+impl Baselines {
+    fn new(use_: &BaselineUse) -> Self {
+        Baselines { use_: use_.clone(), loaded: HashMap::new(), roots: Default::default(), hidden: 0 }
+    }
+
+    /// Whether the baseline that applies under `config` records `diagnostic` (each record hides one).
+    fn known(
+        &mut self,
+        project: &Project,
+        diagnostic: &Diagnostic,
+        config: &config::Config,
+    ) -> Result<bool, LintError> {
+        let path = match &self.use_ {
+            BaselineUse::Off => return Ok(false),
+            BaselineUse::File(path) => path.clone(),
+            BaselineUse::FromConfig => match &config.baseline {
+                Some(path) => path.clone(),
+                None => return Ok(false),
+            },
+        };
+        if !self.loaded.contains_key(&path) {
+            let baseline = crate::baseline::Baseline::load(&path)?;
+            self.loaded.insert(path.clone(), baseline);
+        }
+        let fallback = crate::baseline::baseline_dir(&path);
+        let Some(entry) = crate::baseline::entry(project, diagnostic, &mut self.roots, &fallback) else {
+            return Ok(false);
+        };
+        let known = self.loaded.get_mut(&path).is_some_and(|b| b.take(&entry));
+        self.hidden += usize::from(known);
+        Ok(known)
+    }
+}
+
 /// The findings that survive configuration and suppressions.
 struct Filtered {
     diagnostics: Vec<Diagnostic>,
@@ -180,7 +425,8 @@ fn filter(
     diagnostics: Vec<Diagnostic>,
     resolver: &mut Resolver,
     cli: &CliOverrides,
-) -> Result<Filtered, ConfigError> {
+    baselines: &mut Baselines,
+) -> Result<Filtered, LintError> {
     let mut suppressions: Vec<Vec<(suppress::Suppression, Vec<bool>)>> = project
         .files
         .par_iter()
@@ -217,7 +463,7 @@ fn filter(
                 }
             }
         }
-        if !suppressed {
+        if !suppressed && !baselines.known(project, &diagnostic, &config)? {
             failing += usize::from(fails(&diagnostic, &config, cli));
             kept.push(diagnostic);
         }
@@ -259,8 +505,10 @@ fn filter(
                     .help("remove it, or move it to the line of the finding (or the line above it)");
                 for mut d in sink.into_diagnostics() {
                     d.severity = config.severity_of(d.code, d.severity);
-                    failing += usize::from(fails(&d, &config, cli));
-                    kept.push(d);
+                    if !baselines.known(project, &d, &config)? {
+                        failing += usize::from(fails(&d, &config, cli));
+                        kept.push(d);
+                    }
                 }
             }
         }

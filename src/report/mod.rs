@@ -17,8 +17,9 @@ use std::io::{self, Write};
 pub use json::diagnostic_json;
 pub use statistics::has_statistics;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    #[default]
     Full,
     Concise,
     Json,
@@ -27,10 +28,15 @@ pub enum OutputFormat {
     Github,
 }
 
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ReportOptions {
     pub format: OutputFormat,
     pub color: bool,
     pub statistics: bool,
+    /// Findings only: no summary line (`-q`).
+    pub quiet: bool,
+    /// Link each rule's page as an OSC 8 hyperlink (the terminal shows them).
+    pub hyperlinks: bool,
 }
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) -> io::Result<()> {
@@ -38,8 +44,8 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) ->
         return statistics::write(out, outcome, options.format);
     }
     match options.format {
-        OutputFormat::Full => full::write(out, outcome, options.color),
-        OutputFormat::Concise => concise::write(out, outcome),
+        OutputFormat::Full => full::write(out, outcome, options),
+        OutputFormat::Concise => concise::write(out, outcome, options.quiet),
         OutputFormat::Json => json::write(out, outcome, false),
         OutputFormat::JsonLines => json::write(out, outcome, true),
         OutputFormat::Sarif => sarif::write(out, outcome),
@@ -53,8 +59,21 @@ pub(crate) fn range_of(outcome: &Outcome, span: Span) -> Option<(&SourceFile, Po
     Some((file, file.position(span.start()), file.position(span.end())))
 }
 
-/// `Found 3 errors, 1 warning in 2 files.` or the clean line.
+/// Whether the format is read by programs: no progress line, no colour.
+pub fn is_machine_format(format: OutputFormat) -> bool {
+    !matches!(format, OutputFormat::Full | OutputFormat::Concise)
+}
+
+/// `Found 3 errors, 1 warning in 2 files.` or the clean line, and what the baseline hides.
 pub(crate) fn summary(outcome: &Outcome) -> String {
+    let line = counts(outcome);
+    match outcome.baselined {
+        0 => line,
+        n => format!("{line} {n} known {} hidden by the baseline.", plural(n, "finding")),
+    }
+}
+
+fn counts(outcome: &Outcome) -> String {
     let diagnostics = &outcome.diagnostics;
     let checked = outcome.project.files.len();
     if diagnostics.is_empty() {

@@ -167,6 +167,21 @@ fn file_name(path: &Path) -> &str {
     path.file_name().and_then(|n| n.to_str()).unwrap_or("")
 }
 
+/// The `files:` filter of the pre-commit hook (`.pre-commit-hooks.yaml`): every name
+/// [`classify_by_name`] selects, every file in an nginx folder (selected by content), and the
+/// configuration files, whose change must re-run the hook. A test keeps the hook file equal to it.
+pub fn hook_files_regex() -> String {
+    let dirs: Vec<String> =
+        NGINX_DIRS.iter().map(|d| d.replace('.', "\\.")).chain(["sites-[^/]+".to_owned()]).collect();
+    let configs: Vec<String> = crate::config::CONFIG_NAMES.iter().map(|n| n.replace('.', "\\.")).collect();
+    format!(
+        "(?i)(\\.py$|\\.ya?ml$|(^|/)\\.env(\\.[^/]*)?$|\\.env$|(^|/)nginx\\.conf$|\\.nginx$|\\.conf$|\\.conf\\.(template|tpl)$\
+         |(^|/)({})/|(^|/)({})$)",
+        dirs.join("|"),
+        configs.join("|")
+    )
+}
+
 /// Classification by name alone; nginx candidates may still be rejected by a content sniff.
 pub fn classify_by_name(path: &Path) -> Option<FileKind> {
     let name = file_name(path);

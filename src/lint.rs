@@ -161,6 +161,13 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
 
     let kept = select_python(kept, &mut notes);
 
+    // Files are compared by path (a compose `build` context holds an app): when the walk reaches
+    // above the working directory, every path is absolute, not some relative and some not.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute_paths = match &scope {
+        Some(scope) => scope.walk.iter().any(|root| !root.starts_with(&cwd)),
+        None => options.paths.iter().any(|p| p.is_absolute() && !p.starts_with(&cwd)),
+    };
     let decoded: Vec<(SourceFile, u64)> = kept
         .into_par_iter()
         .map(|f| {
@@ -169,7 +176,8 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             };
             let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-            let file = SourceFile::new(display_path(&f.path), f.kind, text);
+            let path = if absolute_paths { config::absolute(&f.path) } else { display_path(&f.path) };
+            let file = SourceFile::new(path, f.kind, text);
             let hash = if cache.enabled { text_hash(&file.text) } else { 0 };
             (file, hash)
         })

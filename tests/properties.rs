@@ -236,7 +236,7 @@ fn check_spans(outcome: &Outcome) -> Result<(), TestCaseError> {
         corslint::report::OutputFormat::Sarif,
         corslint::report::OutputFormat::Github,
     ] {
-        let options = corslint::report::ReportOptions { format, color: false, statistics: false };
+        let options = corslint::report::ReportOptions { format, ..corslint::report::ReportOptions::default() };
         prop_assert!(corslint::report::write(&mut Vec::new(), outcome, &options).is_ok());
     }
     Ok(())

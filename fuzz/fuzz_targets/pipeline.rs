@@ -24,6 +24,6 @@ fuzz_target!(|data: &[u8]| {
     // (constant) SARIF rule metadata most of every execution.
     let formats = [OutputFormat::Full, OutputFormat::Json, OutputFormat::Sarif, OutputFormat::Github];
     let format = formats[usize::from(selector) / NAMES.len() % formats.len()];
-    let options = ReportOptions { format, color: false, statistics: false };
+    let options = ReportOptions { format, ..ReportOptions::default() };
     report::write(&mut Vec::new(), &outcome, &options).expect("writing to memory");
 });

@@ -73,6 +73,8 @@ pub struct Outcome {
     pub failing: usize,
     /// Findings not reported because the baseline records them.
     pub baselined: usize,
+    /// The files the report speaks for: every file linted, or with named files, those named.
+    pub files_linted: usize,
 }
 
 impl Outcome {
@@ -233,16 +235,16 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     }
 
     let mut baselines = Baselines::new(&options.baseline);
-    let mut findings = rules::check_all(&project);
+    let findings = rules::check_all(&project);
     if let Some(progress) = &options.progress {
         progress.findings(findings.len());
     }
-    if let Some(scope) = &scope {
-        findings = touching(&project, findings, &scope.named, &mut resolver);
-    }
-    let filtered = filter(&project, findings, &mut resolver, &options.cli, &mut baselines)?;
+    let mut reach = Reach { named: scope.as_ref().map(|s| &s.named), covered: HashMap::new() };
+    let filtered = filter(&project, findings, &mut resolver, &options.cli, &mut baselines, &mut reach)?;
     notes.append(&mut resolver.notes);
+    let files_linted = reach.files(&project, &mut resolver);
     Ok(Outcome {
+        files_linted,
         project,
         diagnostics: filtered.diagnostics,
         notes,
@@ -334,19 +336,32 @@ fn substitute(found: &mut Vec<Found>, overlays: &[(PathBuf, String)]) -> Result<
     Ok(())
 }
 
-/// The findings that concern a named path: at their primary span or at any label.
-fn touching(
-    project: &Project,
-    findings: Vec<Diagnostic>,
-    named: &project::Named,
-    resolver: &mut Resolver,
-) -> Vec<Diagnostic> {
-    let mut governed_by = |path: &Path| resolver.for_file(path).ok().and_then(|c| c.path.clone());
-    let mut covered: HashMap<FileId, bool> = HashMap::new();
-    let mut covers = |id: FileId| {
-        *covered.entry(id).or_insert_with(|| project.file(id).is_some_and(|f| named.covers(&f.path, &mut governed_by)))
-    };
-    findings.into_iter().filter(|d| covers(d.span.file) || d.labels.iter().any(|l| covers(l.span.file))).collect()
+/// Which findings a run that names files reports: those with their primary span or any label in
+/// a named file (every finding when nothing but folders is named).
+struct Reach<'a> {
+    named: Option<&'a project::Named>,
+    covered: HashMap<FileId, bool>,
+}
+
+impl Reach<'_> {
+    fn reports(&mut self, project: &Project, d: &Diagnostic, resolver: &mut Resolver) -> bool {
+        let Some(named) = self.named else { return true };
+        let mut governed_by = |path: &Path| resolver.for_file(path).ok().and_then(|c| c.path.clone());
+        let mut covers = |id: FileId| {
+            *self
+                .covered
+                .entry(id)
+                .or_insert_with(|| project.file(id).is_some_and(|f| named.covers(&f.path, &mut governed_by)))
+        };
+        covers(d.span.file) || d.labels.iter().any(|l| covers(l.span.file))
+    }
+
+    /// How many files the report speaks for.
+    fn files(&mut self, project: &Project, resolver: &mut Resolver) -> usize {
+        let Some(named) = self.named else { return project.files.len() };
+        let mut governed_by = |path: &Path| resolver.for_file(path).ok().and_then(|c| c.path.clone());
+        project.files.iter().filter(|f| named.covers(&f.path, &mut governed_by)).count()
+    }
 }
 
 /// Keeps the Python candidates the FastAPI layer can use (see [`parse::python_imports`]); every
@@ -434,6 +449,7 @@ fn filter(
     resolver: &mut Resolver,
     cli: &CliOverrides,
     baselines: &mut Baselines,
+    reach: &mut Reach<'_>,
 ) -> Result<Filtered, LintError> {
     let mut suppressions: Vec<Vec<(suppress::Suppression, Vec<bool>)>> = project
         .files
@@ -452,6 +468,9 @@ fn filter(
     let mut kept = Vec::with_capacity(diagnostics.len());
     let mut failing = 0;
     for mut diagnostic in diagnostics {
+        if !reach.reports(project, &diagnostic, resolver) {
+            continue;
+        }
         let Some(file) = project.file(diagnostic.span.file) else { continue };
         let config = resolver.for_file(&file.path)?;
         if !config.is_enabled(diagnostic.code, &file.path, cli) {
@@ -513,7 +532,7 @@ fn filter(
                     .help("remove it, or move it to the line of the finding (or the line above it)");
                 for mut d in sink.into_diagnostics() {
                     d.severity = config.severity_of(d.code, d.severity);
-                    if !baselines.known(project, &d, &config)? {
+                    if reach.reports(project, &d, resolver) && !baselines.known(project, &d, &config)? {
                         failing += usize::from(fails(&d, &config, cli));
                         kept.push(d);
                     }

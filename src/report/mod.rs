@@ -75,7 +75,7 @@ pub(crate) fn summary(outcome: &Outcome) -> String {
 
 fn counts(outcome: &Outcome) -> String {
     let diagnostics = &outcome.diagnostics;
-    let checked = outcome.project.files.len();
+    let checked = outcome.files_linted;
     if diagnostics.is_empty() {
         return format!("All checks passed: no CORS problems found in {checked} {}.", plural(checked, "file"));
     }

@@ -136,6 +136,53 @@ impl Config {
         found
     }
 
+    /// Every setting as it applies to `file` (with the command line's overrides), for
+    /// `--show-settings`: `(key, value)` in the config file's own words.
+    pub fn settings(&self, file: &Path, cli: &CliOverrides) -> Vec<(&'static str, String)> {
+        let list =
+            |items: &[String]| format!("[{}]", items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", "));
+        let relative = self.relative(file);
+        let file_ignores: Vec<String> = self
+            .per_file_ignores
+            .iter()
+            .filter(|(glob, _)| matches_glob(glob, &relative))
+            .map(|(glob, codes)| format!("{:?} = {}", glob.glob().glob(), list(codes)))
+            .collect();
+        let mut severity: Vec<String> =
+            self.severity.iter().map(|(code, level)| format!("{code} = {level:?}")).collect();
+        severity.sort();
+        let enabled: Vec<String> =
+            RULES.iter().filter(|r| self.is_enabled(r.code, file, cli)).map(|r| r.code.to_owned()).collect();
+        vec![
+            ("config", self.path.as_ref().map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string())),
+            (
+                "select",
+                cli.select
+                    .as_ref()
+                    .or(self.select.as_ref())
+                    .map_or_else(|| "every rule (default)".to_owned(), |s| list(s)),
+            ),
+            ("extend-select", list(&[self.extend_select.clone(), cli.extend_select.clone()].concat())),
+            ("ignore", list(&[self.ignore.clone(), cli.ignore.clone()].concat())),
+            ("per-file-ignores", format!("[{}]", file_ignores.join(", "))),
+            ("severity", format!("{{{}}}", severity.join(", "))),
+            ("exclude", list(&self.exclude.iter().map(|g| g.glob().glob().to_owned()).collect::<Vec<_>>())),
+            ("excluded", self.is_excluded(file).to_string()),
+            (
+                "allowed-origins",
+                self.allowed_origins(file).map_or_else(
+                    || "none".to_owned(),
+                    |o| list(&o.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()),
+                ),
+            ),
+            ("fail-on", cli.fail_on.or(self.fail_on).unwrap_or(Severity::Warning).to_string()),
+            ("root", self.root.to_string()),
+            ("baseline", self.baseline.as_ref().map_or_else(|| "none".to_owned(), |p| p.display().to_string())),
+            ("project-context", self.project_context.unwrap_or(true).to_string()),
+            ("enabled rules", enabled.join(", ")),
+        ]
+    }
+
     fn relative(&self, file: &Path) -> PathBuf {
         let absolute = absolute(file);
         absolute.strip_prefix(&self.base).map(Path::to_path_buf).unwrap_or(absolute)

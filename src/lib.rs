@@ -20,6 +20,7 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod server;
+pub mod show;
 pub mod simulate;
 pub mod source;
 pub mod suppress;

@@ -190,6 +190,12 @@ struct CheckArgs {
     /// Lint named files alone, without the project around them.
     #[arg(long)]
     no_project: bool,
+    /// List the files that would be linted, each with its kind, and exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_noqa", "write_baseline"])]
+    show_files: bool,
+    /// Print the configuration that governs FILE, with every resolved value, and exit.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "add_noqa", "write_baseline", "show_files"])]
+    show_settings: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -435,6 +441,16 @@ fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
         overlays: Vec::new(),
         progress: None,
     };
+    if let Some(file) = &args.show_settings {
+        let text = corslint::show::settings(file, &options, &options.cli).map_err(|e| e.to_string())?;
+        write_stdout(text.as_bytes())?;
+        return Ok(false);
+    }
+    if args.show_files {
+        let text = corslint::show::files(&options).map_err(|e| e.to_string())?;
+        write_stdout(text.as_bytes())?;
+        return Ok(false);
+    }
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let shows_progress = std::io::stderr().is_terminal()
         && !args.silent

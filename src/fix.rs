@@ -144,6 +144,14 @@ const MAX_PASSES: usize = 10;
 pub fn run(options: &Options, unsafe_fixes: bool, write: bool) -> Result<FixRun, LintError> {
     let mut options = options.clone();
     let stdin_path = options.stdin.as_ref().map(|(name, _)| crate::config::absolute(name));
+    // Naming files lints their project, but only the named files are the user's to change now.
+    let scope = crate::project::Scope::of(&options.paths, None).filter(|_| options.project_context);
+    let writable = |path: &Path| {
+        scope.as_ref().is_none_or(|s| {
+            let absolute = crate::config::absolute(path);
+            s.named.files.contains(&absolute) || s.named.dirs.iter().any(|d| absolute.starts_with(d))
+        })
+    };
     let mut run = FixRun {
         outcome: crate::lint::lint(&options)?,
         fixed: 0,
@@ -163,8 +171,8 @@ pub fn run(options: &Options, unsafe_fixes: bool, write: bool) -> Result<FixRun,
             let is_stdin = stdin_path.as_ref().is_some_and(|p| *p == crate::config::absolute(&file.path));
             if let (true, Some((_, text))) = (is_stdin, options.stdin.as_mut()) {
                 *text = file.fixed.clone();
-            } else if stdin_path.is_some() {
-                continue; // linting a buffer: the files around it are not the user's to change now
+            } else if stdin_path.is_some() || !writable(&file.path) {
+                continue; // a buffer, or a named file: the files around them stay as they are
             } else if let Err(e) = write_back(&file.path, &file.original, &file.fixed) {
                 run.problems.push(e.to_string());
                 continue;

@@ -616,6 +616,30 @@ mod tests {
     }
 
     #[test]
+    fn a_second_run_parses_only_the_changed_buffer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\napp = FastAPI()\n").expect("file");
+        std::fs::write(dir.path().join("api.conf"), "server { add_header Access-Control-Allow-Origin *; }\n")
+            .expect("file");
+        let mut cache = ParseCache::new();
+        let mut options = Options { paths: vec![dir.path().to_path_buf()], ..Options::default() };
+        let first = lint_cached(&options, &mut cache).expect("lint");
+        assert_eq!((first.project.files.len(), cache.reused), (2, 0));
+        let edited = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\napp = FastAPI()\n\
+                      app.add_middleware(CORSMiddleware, allow_origins=[\"https://a.com/\"])\n";
+        options.overlays = vec![(dir.path().join("main.py"), edited.to_owned())];
+        let second = lint_cached(&options, &mut cache).expect("lint");
+        assert_eq!(cache.reused, 1, "api.conf is not parsed again");
+        assert!(
+            second.diagnostics.iter().any(|d| d.code == "CORS104"),
+            "the buffer, not the file: {:?}",
+            second.diagnostics
+        );
+        let third = lint_cached(&options, &mut cache).expect("lint");
+        assert_eq!((cache.reused, third.diagnostics.len()), (2, second.diagnostics.len()), "nothing changed");
+    }
+
+    #[test]
     fn allowed_origins_reach_the_model_per_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = "[allowed-origins]\n\"prod/**\" = [\"https://app.example.com\"]\n";

@@ -11,6 +11,10 @@
 //! - `CORSLINT_GT_PYTHON_OLDEST`: the same with starlette 1.6.0, the oldest FastAPI 0.165.0 allows.
 //! - `CORSLINT_GT_PYTHON_LEGACY`: fastapi 0.163.2 with starlette 0.52.1 (the 0.15–0.52 behaviour
 //!   of `*` + credentials, semantics.md section 1).
+//! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
+//!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
+//!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
+//!   (default `node`).
 //!
 //! How: nginx fixtures are wrapped in a minimal main config (`ground_truth/nginx.rs`) and proxied
 //! to `ground_truth/upstream.py`, which answers 200/401/404/500 by path, with or without CORS
@@ -33,6 +37,18 @@
 //! code behind `corslint simulate --output-format json`), in `ground_truth/model.rs`; the known
 //! differences, and why, are in `KNOWN_DISAGREEMENTS`. A new difference fails the suite.
 //!
+//! The browsers are the judges (`browsers_agree_with_simulate`): the same pairs (the nginx cases on
+//! the latest Starlette's uvicorn, the apps on Starlette 1.10.0 and 0.52.1; 1.6.0 answers as 1.10.0
+//! does) and the browser-only edge cases of `ground_truth/nginx/browser_edges.conf` run as a
+//! `fetch()` in Chromium and in Firefox, each in a fresh browser context, from a page at the
+//! probe's origin (`ground_truth/browser.rs`, `node/browser.js`). Each verdict must equal what the
+//! fixture claims and `corslint simulate`'s (its `verdict.by_browser` where the two browsers
+//! differ), the DevTools issue name included (`ground_truth/browser_judge.rs`). A cookie the
+//! browser did not send, mixed content and Local Network Access are reported apart, never as a
+//! CORS verdict. 294 pairs per browser, about 190 CPU-seconds (2 minutes on two idle cores, 5
+//! when the machine is shared); the summary (browser versions, prefs, counts) is printed on
+//! every run.
+//!
 //! Fixtures not run, and why:
 //!
 //! | fixture | reason |
@@ -42,6 +58,12 @@
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
 //! | CORS1xx/2xx `*.yaml`/`*.yml` | ingress-nginx, Traefik and compose need a cluster or Traefik; not in this suite |
 
+#[path = "ground_truth/browser.rs"]
+mod browser;
+#[path = "ground_truth/browser_judge.rs"]
+mod browser_judge;
+#[path = "ground_truth/browser_plan.rs"]
+mod browser_plan;
 #[path = "ground_truth/fastapi_cases.rs"]
 mod fastapi_cases;
 #[path = "ground_truth/fetch.rs"]
@@ -58,13 +80,13 @@ mod nginx_cases;
 mod probe;
 #[path = "ground_truth/procs.rs"]
 mod procs;
+#[path = "ground_truth/servers.rs"]
+mod servers;
 
 use corslint::lint::{Options, lint};
-use procs::Server;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::time::Duration;
 
 /// One server set at a time: the suite runs sequentially on a small machine.
 static SEQUENTIAL: Mutex<()> = Mutex::new(());
@@ -143,6 +165,34 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Known differences between the browsers and `corslint simulate` that are not a server-model gap
+/// already in [`KNOWN_DISAGREEMENTS`], as (fixture, part of the probe, why).
+const KNOWN_BROWSER_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
+
+/// Splits the browsers' disagreements with the model into known ones (a server-model gap listed in
+/// [`KNOWN_DISAGREEMENTS`], or [`KNOWN_BROWSER_DISAGREEMENTS`]) and new ones, printing the known.
+fn new_browser_disagreements(lines: &[String]) -> Vec<String> {
+    let why = |line: &String| {
+        let server = KNOWN_DISAGREEMENTS.iter().map(|(fixture, _, why)| (*fixture, "", *why));
+        server.chain(KNOWN_BROWSER_DISAGREEMENTS.iter().copied()).find_map(|(fixture, part, why)| {
+            (line.starts_with(&format!("{fixture} |")) && line.contains(part)).then_some(why)
+        })
+    };
+    for (fixture, part, why) in KNOWN_BROWSER_DISAGREEMENTS {
+        if !lines.iter().any(|l| l.starts_with(&format!("{fixture} |")) && l.contains(part)) {
+            eprintln!("  no longer seen in the browsers: {fixture} {part} ({why})");
+        }
+    }
+    let mut new = Vec::new();
+    for line in lines {
+        match why(line) {
+            Some(why) => eprintln!("  known: {line} ({why})"),
+            None => new.push(line.clone()),
+        }
+    }
+    new
+}
+
 /// Prints the disagreements with the model and fails on any that is not in [`KNOWN_DISAGREEMENTS`].
 fn model_report(disagreements: &[String], what: &str) {
     eprintln!("ground truth ({what}): {} disagreements with `corslint simulate`", disagreements.len());
@@ -170,69 +220,20 @@ fn nginx_fixtures_match_real_nginx() {
     let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_LATEST")) else {
         return;
     };
-    // The headers-more module (`.ci/run` installs it); without it, only the fixtures that use it are skipped.
-    let headers_more = std::env::var_os("CORSLINT_GT_NGINX_HEADERS_MORE").filter(|p| !p.is_empty()).map(PathBuf::from);
     let logs = tempfile::tempdir().unwrap();
-    let mut command = Command::new(&python);
-    command.arg(helper("upstream.py"));
-    let mut upstream = Server::spawn("upstream.py", command, &logs.path().join("upstream.log")).unwrap();
-    let ready = upstream.read_until("READY", Duration::from_secs(20)).unwrap();
-    let ports: Vec<u16> = ready.last().unwrap().split_whitespace().skip(1).map(|p| p.parse().unwrap()).collect();
     let cases = nginx_cases::cases(&attack_origins);
-    // The apps of the compose fixtures run for real behind their nginx.
-    let backends: Vec<&str> = cases
-        .iter()
-        .filter_map(|c| match c.upstream {
-            nginx_cases::Upstream::App(dir) => Some(dir),
-            _ => None,
-        })
-        .collect();
-    let (_apps, app_ports) = serve(&python, &backends, logs.path());
+    let backends = servers::NginxBackends::start(&nginx_bin, &python, &cases, logs.path());
     let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
     for case in cases {
-        let upstream_port = match case.upstream {
-            nginx_cases::Upstream::Plain => ports[0],
-            nginx_cases::Upstream::Cors => ports[1],
-            nginx_cases::Upstream::App(dir) => match &app_ports[backends.iter().position(|b| *b == dir).unwrap()] {
-                Ok(port) => *port,
-                Err(why) => {
-                    failures.push(format!("{dir}: did not start: {why}"));
-                    continue;
-                }
-            },
-        };
-        let fixture = fixture_path(case.fixture);
-        let modules: Vec<PathBuf> = if nginx::uses_headers_more(&fixture) {
-            match &headers_more {
-                Some(module) => vec![module.clone()],
-                None => {
-                    eprintln!(
-                        "ground truth: {} uses headers-more and CORSLINT_GT_NGINX_HEADERS_MORE is not set, skipped",
-                        case.fixture
-                    );
-                    continue;
-                }
-            }
-        } else {
-            Vec::new()
-        };
-        let fastcgi_port = if case.upstream == nginx_cases::Upstream::Cors { ports[3] } else { ports[2] };
-        let upstreams = nginx::Upstreams { http: upstream_port, fastcgi: fastcgi_port };
-        let server = match nginx::start(&nginx_bin, &fixture, upstreams, &modules) {
-            Ok(server) => server,
+        let server = match backends.serve(&case) {
+            Ok(Some(server)) => server,
+            Ok(None) => continue,
             Err(e) => {
-                failures.push(format!("{}: {e}", case.fixture));
+                failures.push(e);
                 continue;
             }
         };
-        // The model assumes an upstream outside the repository answers without CORS headers, so
-        // the test upstream with CORS is not compared; a compose fixture is modelled whole.
-        let model = match case.upstream {
-            nginx_cases::Upstream::Plain => Some(fixture.clone()),
-            nginx_cases::Upstream::Cors => None,
-            nginx_cases::Upstream::App(dir) => Some(root().join("fixtures").join(dir).parent().unwrap().to_path_buf()),
-        }
-        .map(|path| model::Model::load(&path, "nginx", "1.10.0"));
+        let model = servers::nginx_model(&case);
         for probe in &case.probes {
             checked += 1;
             match probe.check(server.port) {
@@ -255,42 +256,10 @@ fn nginx_fixtures_match_real_nginx() {
 }
 
 /// Serves every app of `apps` from one Python process and runs their probes.
-/// Starts `serve_apps.py` for `fixtures` (each a `.py` file or a folder holding `app/main.py`);
-/// returns the process (killed on drop) and each app's port, or why it did not start.
-fn serve(python: &Path, fixtures: &[&str], logs: &Path) -> (Server, Vec<Result<u16, String>>) {
-    let mut command = Command::new(python);
-    command.arg(helper("serve_apps.py")).env("PYTHONDONTWRITEBYTECODE", "1");
-    for (i, fixture) in fixtures.iter().enumerate() {
-        let path = root().join("fixtures").join(fixture);
-        let (folder, module) = if path.is_dir() {
-            (path.clone(), "app.main".to_string())
-        } else {
-            (path.parent().unwrap().to_path_buf(), path.file_stem().unwrap().to_string_lossy().into_owned())
-        };
-        command.arg(format!("a{i}={}:{module}:app", folder.display()));
-    }
-    let log = logs.join("serve_apps.log");
-    let mut server = Server::spawn("serve_apps.py", command, &log).unwrap();
-    let lines = server.read_until("READY ALL", Duration::from_secs(60)).unwrap_or_else(|e| {
-        panic!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default());
-    });
-    let ports = (0..fixtures.len())
-        .map(|i| {
-            let key = format!("a{i} ");
-            let port = lines.iter().find_map(|l| l.strip_prefix("READY ")?.strip_prefix(&key)?.parse::<u16>().ok());
-            port.ok_or_else(|| {
-                lines.iter().find(|l| l.starts_with(&format!("FAILED a{i} "))).cloned().unwrap_or_default()
-            })
-        })
-        .collect();
-    (server, ports)
-}
-
-/// Serves every app of `apps` from one Python process and runs their probes.
 fn run_apps(python: &Path, apps: &[fastapi_cases::App], what: &str, starlette: &str) {
     let logs = tempfile::tempdir().unwrap();
     let fixtures: Vec<&str> = apps.iter().map(|a| a.fixture).collect();
-    let (server, ports) = serve(python, &fixtures, logs.path());
+    let (server, ports) = servers::serve_apps(python, &fixtures, logs.path());
     let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
     for (i, app) in apps.iter().enumerate() {
         let port = match &ports[i] {
@@ -350,6 +319,47 @@ fn bool_origins_crash_at_import() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("TypeError"), "{stderr}");
+}
+
+/// Every fixture/request pair above, in real Chromium and Firefox (`ground_truth/browser.rs`): the
+/// browser's verdict must equal `corslint simulate`'s and what the fixture claims; cookie policy,
+/// mixed content and Local Network Access are classified apart (`ground_truth/browser_judge.rs`).
+#[test]
+fn browsers_agree_with_simulate() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(chromium), Some(firefox), Some(modules)) =
+        (tool("CORSLINT_GT_CHROMIUM"), tool("CORSLINT_GT_FIREFOX"), tool("CORSLINT_GT_NODE_MODULES"))
+    else {
+        return;
+    };
+    let (Some(nginx_bin), Some(latest), Some(legacy)) =
+        (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_LATEST"), tool("CORSLINT_GT_PYTHON_LEGACY"))
+    else {
+        return;
+    };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let started = std::time::Instant::now();
+    let browsers =
+        browser::Browsers::start(Path::new(&node), &modules, &chromium, &firefox).unwrap_or_else(|e| panic!("{e}"));
+    let logs = tempfile::tempdir().unwrap();
+    let mut cases = nginx_cases::cases(&attack_origins);
+    cases.extend(nginx_cases::browser_edges());
+    let apps = (fastapi_cases::apps(&attack_origins), fastapi_cases::legacy_apps());
+    let pythons = browser_plan::Pythons { latest: &latest, legacy: &legacy };
+    let plan = browser_plan::Plan::start(&nginx_bin, pythons, &cases, (&apps.0, &apps.1), logs.path());
+    let (planned, skipped, mut failures) = plan.planned();
+    let info = browsers.info.clone();
+    let jobs: Vec<browser::Job> = planned.iter().map(|p| p.job.clone()).collect();
+    let outcomes = browsers.run(&jobs).unwrap_or_else(|e| panic!("{e}"));
+    let verdicts = browser_judge::Verdicts::judge(&planned, &outcomes);
+    // Past the test harness's capture: every run shows which browsers judged it, so a verdict that
+    // changes with a Debian security update reads as news.
+    let summary = verdicts.summary(&info, &skipped, started.elapsed());
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), summary.as_bytes());
+    failures.extend(verdicts.harness.iter().cloned());
+    failures.extend(verdicts.claims.iter().map(|l| format!("claim: {l}")));
+    failures.extend(new_browser_disagreements(&verdicts.model).iter().map(|l| format!("model: {l}")));
+    assert!(failures.is_empty(), "{} browser checks failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// Fixtures not run (the table above, checked by `every_fixture_in_scope_is_run_or_listed`): a fixture of the rules in scope must be run or listed here.

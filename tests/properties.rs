@@ -235,6 +235,9 @@ fn check_spans(outcome: &Outcome) -> Result<(), TestCaseError> {
         corslint::report::OutputFormat::Json,
         corslint::report::OutputFormat::Sarif,
         corslint::report::OutputFormat::Github,
+        corslint::report::OutputFormat::Gitlab,
+        corslint::report::OutputFormat::Junit,
+        corslint::report::OutputFormat::Checkstyle,
     ] {
         let options = corslint::report::ReportOptions { format, ..corslint::report::ReportOptions::default() };
         prop_assert!(corslint::report::write(&mut Vec::new(), outcome, &options).is_ok());

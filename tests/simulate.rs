@@ -377,3 +377,60 @@ fn headers_more_and_add_header_combine_as_nginx_does() {
         assert_eq!(header(&sim["actual"], "access-control-allow-origin"), acao.to_vec(), "{path}: {sim:#}");
     }
 }
+
+#[test]
+fn wildcard_allow_headers_covers_authorization_without_credentials() {
+    let dir = "fixtures/simulate/nginx_wildcard_headers";
+    let (code, sim) = simulate(&[dir, "--origin", ALLOWED, "-X", "PUT", "-H", "Authorization"]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert_eq!(sim["verdict"]["allowed"], true);
+    assert_eq!(sim["preflight"]["verdict"]["allowed"], true);
+    assert!(sim["preflight"]["verdict"]["caveat"].as_str().is_some_and(|c| c.contains("whatwg/fetch#1919")), "{sim:#}");
+    let notes = sim["notes"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>());
+    assert!(notes.unwrap_or_default().iter().any(|n| n.contains("whatwg/fetch#1919")), "{sim:#}");
+    // A header other than `Authorization` is covered without a caveat.
+    let (code, sim) = simulate(&[dir, "--origin", ALLOWED, "-X", "PUT", "-H", "X-Token"]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert!(sim["preflight"]["verdict"].get("caveat").is_none(), "{sim:#}");
+}
+
+/// Where the browsers showed the model wrong (`tests/ground_truth/nginx/browser_edges.conf`, run in
+/// Chromium and Firefox by the ground truth): the verdict and the DevTools issue name.
+#[test]
+fn browser_edges_get_the_browsers_verdict_and_issue() {
+    let config = "tests/ground_truth/nginx/browser_edges.conf";
+    let run = |method: &str, path: &str| {
+        let url = format!("https://api.example.com{path}");
+        simulate(&[config, "--via", "nginx", "--origin", ALLOWED, "--method", method, "--url", &url]).1
+    };
+    // A redirected preflight fails as such, whatever headers the redirect carries.
+    let sim = run("PUT", "/preflight-redirect/ok");
+    assert_eq!(sim["verdict"]["issue"], "PreflightDisallowedRedirect", "{sim:#}");
+    assert!(reason(&sim).ends_with("Redirect is not allowed for a preflight request."), "{sim:#}");
+    // A script's `patch` passes a preflight listing `patch`, then nginx refuses the lower-case method.
+    let sim = run("patch", "/lowercase-methods/ok");
+    assert_eq!(sim["preflight"]["verdict"]["allowed"], true, "{sim:#}");
+    assert_eq!(sim["actual"]["response"]["status"], 400, "{sim:#}");
+    assert_eq!(sim["verdict"]["issue"], "MissingAllowOriginHeader", "{sim:#}");
+    let sim = run("PATCH", "/uppercase-methods/ok");
+    assert_eq!(sim["verdict"]["allowed"], true, "{sim:#}");
+}
+
+/// Firefox sends no cookie from a page on another site; Starlette 0.52 then answers `*` with
+/// credentials: the verdict gives each browser's (both checked in the browsers by the ground truth).
+#[test]
+fn browsers_that_differ_on_the_cookie_get_their_own_verdicts() {
+    let app = "fixtures/CORS101/add_middleware_alias.py";
+    let args = ["--origin", "https://evil.com", "--credentials", "--url", "https://api.example.com/gt"];
+    let (_, sim) = simulate(&[&[app, "--starlette-version", "0.52"][..], &args].concat());
+    let by = &sim["verdict"]["by_browser"];
+    assert_eq!((&by["chromium"]["allowed"], &by["firefox"]["allowed"]), (&true.into(), &false.into()), "{sim:#}");
+    assert_eq!(by["firefox"]["issue"], "WildcardOriginNotAllowed", "{sim:#}");
+    // Starlette 1.x reflects the origin with or without the cookie: one verdict for both.
+    let (_, sim) = simulate(&[&[app][..], &args].concat());
+    assert!(sim["verdict"]["by_browser"].is_null(), "{sim:#}");
+    // The same site keeps its cookie in Firefox too.
+    let same_site = ["--origin", "https://app.example.com", "--credentials", "--url", "https://api.example.com/gt"];
+    let (_, sim) = simulate(&[&[app, "--starlette-version", "0.52"][..], &same_site].concat());
+    assert!(sim["verdict"]["by_browser"].is_null(), "{sim:#}");
+}

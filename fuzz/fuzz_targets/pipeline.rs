@@ -20,9 +20,17 @@ fuzz_target!(|data: &[u8]| {
         assert!(d.span.end() <= file.text.len() && file.text.is_char_boundary(d.span.start()), "{d:?}");
         assert!(file.text.is_char_boundary(d.span.end()), "{d:?}");
     }
-    // One format per input, picked by the selector's high bits: writing all four made the
+    // One format per input, picked by the selector's high bits: writing them all made the
     // (constant) SARIF rule metadata most of every execution.
-    let formats = [OutputFormat::Full, OutputFormat::Json, OutputFormat::Sarif, OutputFormat::Github];
+    let formats = [
+        OutputFormat::Full,
+        OutputFormat::Json,
+        OutputFormat::Sarif,
+        OutputFormat::Github,
+        OutputFormat::Gitlab,
+        OutputFormat::Junit,
+        OutputFormat::Checkstyle,
+    ];
     let format = formats[usize::from(selector) / NAMES.len() % formats.len()];
     let options = ReportOptions { format, ..ReportOptions::default() };
     report::write(&mut Vec::new(), &outcome, &options).expect("writing to memory");

@@ -18,10 +18,13 @@
 //!
 //! Patterns are written for Python `re`, PCRE or Go RE2, which agree with Rust `regex` on what
 //! origin patterns use; `\Z` (Python/PCRE end of text) is read as `\z`. Patterns `regex` rejects
-//! (lookarounds, backreferences) run on `fancy-regex` with a backtracking limit. Bounds: patterns
-//! over [`MAX_PATTERN_LEN`] bytes, nested deeper than 64 groups or with a repetition count over
-//! 1000 are not analysed; compiled size is capped. A match that hits the backtracking limit
-//! counts as no match (never a finding).
+//! (lookarounds, backreferences) run on `fancy-regex` with a backtracking limit. Repetition counts
+//! above [`MAX_ORIGIN_LEN`] are compiled as `MAX_ORIGIN_LEN + 1`: on strings no longer than that
+//! (every origin a browser can send) both match alike, so `https://.{0,5000}` is analysed like
+//! `https://.{0,1000}`; longer strings are never matched. Bounds: patterns over
+//! [`MAX_PATTERN_LEN`] bytes or nested deeper than 64 groups are not analysed, nor patterns whose
+//! compiled program is still over the size limit (nested counts). A match that hits the
+//! backtracking limit counts as no match (never a finding).
 
 use crate::source::TextRange;
 
@@ -30,7 +33,9 @@ pub const MAX_PATTERN_LEN: usize = 4096;
 const SIZE_LIMIT: usize = 1 << 20;
 const BACKTRACK_LIMIT: usize = 100_000;
 const MAX_NESTING: usize = 64;
-const MAX_REPEAT: u64 = 1000;
+/// The longest string a clamped pattern judges exactly: longer than any origin (a host is at most
+/// 253 bytes, a scheme and port add a few).
+pub const MAX_ORIGIN_LEN: usize = 1000;
 
 /// How a layer matches a request's `Origin` against a configured pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -162,9 +167,13 @@ impl MatchSemantics {
 }
 
 enum Engine {
-    Std(regex::Regex),
-    Fancy(Box<fancy_regex::Regex>),
+    Std(regex::Regex, Clamped),
+    Fancy(Box<fancy_regex::Regex>, Clamped),
 }
+
+/// Whether repetition counts were lowered to [`MAX_ORIGIN_LEN`] `+ 1` (then longer strings are
+/// not judged).
+type Clamped = bool;
 
 /// A pattern compiled with a layer's semantics.
 pub struct OriginMatcher {
@@ -212,15 +221,18 @@ impl Variant {
 
 fn engine_match(engine: &Engine, origin: &str) -> bool {
     match engine {
-        Engine::Std(re) => re.is_match(origin),
-        Engine::Fancy(re) => re.is_match(origin).unwrap_or(false),
+        Engine::Std(_, true) | Engine::Fancy(_, true) if origin.len() > MAX_ORIGIN_LEN => false,
+        Engine::Std(re, _) => re.is_match(origin),
+        Engine::Fancy(re, _) => re.is_match(origin).unwrap_or(false),
     }
 }
 
 fn compile(regex: &str, anchors: Anchors) -> Result<Engine, Unanalyzable> {
-    if regex.len() > 4 * MAX_PATTERN_LEN || too_complex(regex) {
+    if regex.len() > 4 * MAX_PATTERN_LEN || too_deeply_nested(regex) {
         return Err(Unanalyzable::TooComplex);
     }
+    let (clamped_regex, clamped) = clamp_counts(regex);
+    let regex = clamped_regex.as_str();
     let full = format!(
         "{}{}(?:{regex}){}",
         if anchors.case_insensitive { "(?i)" } else { "" },
@@ -233,20 +245,20 @@ fn compile(regex: &str, anchors: Anchors) -> Result<Engine, Unanalyzable> {
         .nest_limit(MAX_NESTING as u32 * 2)
         .build();
     match std {
-        Ok(re) => Ok(Engine::Std(re)),
+        Ok(re) => Ok(Engine::Std(re, clamped)),
         Err(regex::Error::CompiledTooBig(_)) => Err(Unanalyzable::TooComplex),
         Err(std_err) => fancy_regex::RegexBuilder::new(&full)
             .backtrack_limit(BACKTRACK_LIMIT)
             .delegate_size_limit(SIZE_LIMIT)
             .delegate_dfa_size_limit(SIZE_LIMIT)
             .build()
-            .map(|re| Engine::Fancy(Box::new(re)))
+            .map(|re| Engine::Fancy(Box::new(re), clamped))
             .map_err(|_| Unanalyzable::Invalid { message: std_err.to_string() }),
     }
 }
 
-/// Cheap guard run before either engine sees the text: group nesting and repetition counts.
-fn too_complex(regex: &str) -> bool {
+/// Cheap guard run before either engine sees the text: group nesting.
+fn too_deeply_nested(regex: &str) -> bool {
     let bytes = regex.as_bytes();
     let (mut depth, mut i) = (0usize, 0usize);
     while let Some(&b) = bytes.get(i) {
@@ -259,16 +271,66 @@ fn too_complex(regex: &str) -> bool {
                 }
             }
             b')' => depth = depth.saturating_sub(1),
-            b'{' => {
-                let digits: String =
-                    regex.get(i + 1..).unwrap_or("").chars().take_while(|c| c.is_ascii_digit() || *c == ',').collect();
-                if digits.split(',').any(|n| n.len() > 4 || n.parse::<u64>().is_ok_and(|n| n > MAX_REPEAT)) {
-                    return true;
-                }
-            }
             _ => {}
         }
         i += 1;
     }
     false
+}
+
+/// Every repetition count above [`MAX_ORIGIN_LEN`] (`{n}`, `{n,}`, `{n,m}` outside a character
+/// class) rewritten as `MAX_ORIGIN_LEN + 1`, zero-padded to the digits it replaces so every offset
+/// into the pattern stays valid. Returns whether anything changed.
+fn clamp_counts(regex: &str) -> (String, bool) {
+    let bytes = regex.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut i, mut in_class, mut clamped) = (0usize, false, false);
+    let limit = (MAX_ORIGIN_LEN + 1).to_string();
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => {
+                out.extend(bytes.get(i..i + 2).or_else(|| bytes.get(i..)).unwrap_or_default());
+                i += 2;
+                continue;
+            }
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            b'{' if !in_class => {
+                let body_len = bytes
+                    .get(i + 1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit() || **c == b',')
+                    .count();
+                if bytes.get(i + 1 + body_len) == Some(&b'}') && body_len > 0 {
+                    out.push(b'{');
+                    let body = bytes.get(i + 1..i + 1 + body_len).unwrap_or_default();
+                    for (index, digits) in body.split(|c| *c == b',').enumerate() {
+                        if index > 0 {
+                            out.push(b',');
+                        }
+                        let significant =
+                            digits.iter().position(|d| *d != b'0').and_then(|at| digits.get(at..)).unwrap_or_default();
+                        let big = significant.len() > limit.len()
+                            || (significant.len() == limit.len() && significant > limit.as_bytes());
+                        if big {
+                            clamped = true;
+                            out.extend(std::iter::repeat_n(b'0', digits.len() - limit.len()));
+                            out.extend(limit.as_bytes());
+                        } else {
+                            out.extend(digits);
+                        }
+                    }
+                    out.push(b'}');
+                    i += body_len + 2;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(b);
+        i += 1;
+    }
+    // Only ASCII digits were replaced by ASCII digits: still the same UTF-8.
+    (String::from_utf8(out).unwrap_or_else(|_| regex.to_owned()), clamped)
 }

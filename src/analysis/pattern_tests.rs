@@ -234,6 +234,31 @@ fn unanalyzable_patterns_never_panic_or_hang() {
 }
 
 #[test]
+fn large_repetition_counts_are_analysed_as_the_origins_they_can_match() {
+    // The boundary of issue 13: both sides of 1000 are judged, and alike.
+    for count in ["1000", "1001", "5000", "100000", "99999999999999999999999"] {
+        let pattern = format!("https://.{{0,{count}}}");
+        let report = analyze_pattern(&pattern, FullMatch);
+        assert_eq!(report.unanalyzable, None, "{pattern}");
+        assert!(report.accepts_any, "{pattern}");
+    }
+    let is = |p: &str, o: &str| OriginMatcher::new(p, FullMatch).is_ok_and(|m| m.is_match(o));
+    // Exact on everything up to the origin bound: a count of 5000 requires 5000 characters.
+    assert!(!is(r"https://a{5000}\.com", "https://aaaa.com"));
+    assert!(is(r"https://a{2,5000}\.com", "https://aaaa.com"));
+    assert!(is(r"https://a{00002}\.com", "https://aa.com"), "leading zeros keep their value");
+    // Counts inside a class or escaped are not counts.
+    assert!(is(r"https://[{]5000}\.com", "https://{5000}.com"));
+    assert!(is(r"https://x\{5000}\.com", "https://x{5000}.com"));
+    // What still compiles too large is reported, not passed.
+    assert_eq!(analyze_pattern("https://(a{0,100}){0,100}", FullMatch).unanalyzable, None);
+    assert_eq!(
+        analyze_pattern("https://((a{0,1000}){0,1000}){0,1000}", FullMatch).unanalyzable,
+        Some(Unanalyzable::TooComplex)
+    );
+}
+
+#[test]
 fn matcher_semantics() {
     let is = |p: &str, s, o: &str| OriginMatcher::new(p, s).is_ok_and(|m| m.is_match(o));
     assert!(is(r"https://a\.com", FullMatch, "https://a.com") && !is(r"https://a\.com", FullMatch, "https://a.com.x"));

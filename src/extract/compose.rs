@@ -3,7 +3,7 @@
 
 use super::yaml::{span, spanned, written};
 use crate::model::Project;
-use crate::model::deploy::{ComposeBuild, ComposeService, EnvVar, Label, Volume, Written};
+use crate::model::deploy::{ComposeBuild, ComposeLink, ComposeService, EnvVar, Label, Volume, Written};
 use crate::parse::yaml::Node;
 use crate::source::{FileId, Spanned};
 
@@ -31,8 +31,42 @@ pub(super) fn extract(project: &mut Project, file: FileId, doc: Node<'_>) {
             ports: service.get("ports").map(|n| ports(n, file)).unwrap_or_default(),
             volumes: service.get("volumes").map(|n| volumes(n, file)).unwrap_or_default(),
             labels: service_labels(service, file),
+            aliases: aliases(service, file),
+            links: service.get("links").map(|n| links(n, file)).unwrap_or_default(),
         });
     }
+}
+
+/// `container_name`, and the `aliases` under each network of the long `networks:` form.
+fn aliases(service: Node<'_>, file: FileId) -> Vec<Spanned<String>> {
+    let mut out: Vec<Spanned<String>> =
+        service.get("container_name").and_then(|n| spanned(n, file)).into_iter().collect();
+    if let Some(networks) = service.get("networks").filter(|n| n.is_mapping()) {
+        for (_, network) in networks.entries() {
+            if let Some(list) = network.get("aliases") {
+                out.extend(list.items().filter_map(|alias| spanned(alias, file)));
+            }
+        }
+    }
+    out
+}
+
+/// `links: [db, "api_srv:api.net"]`: the service, and the name it is reached by from here.
+fn links(node: Node<'_>, file: FileId) -> Vec<ComposeLink> {
+    node.items()
+        .filter_map(|item| written(item, file))
+        .filter_map(|w| {
+            let (service, alias) = match w.value.split_once(':') {
+                Some((service, alias)) => (service.trim(), alias.trim()),
+                None => (w.value.trim(), w.value.trim()),
+            };
+            (!service.is_empty() && !alias.is_empty()).then(|| ComposeLink {
+                service: service.to_string(),
+                alias: alias.to_string(),
+                span: w.span,
+            })
+        })
+        .collect()
 }
 
 fn build(node: Node<'_>, file: FileId) -> Option<ComposeBuild> {
@@ -220,6 +254,18 @@ mod tests {
         let label = &proxy.labels[0];
         assert_eq!((label.key.value.as_str(), label.value.value.as_str()), ("traefik.enable", "true"));
         assert_eq!(&text[label.value.span.start()..label.value.span.end()], "true");
+    }
+
+    #[test]
+    fn names_a_service_is_reached_by() {
+        let text = "services:\n  api_srv:\n    build: .\n    container_name: ocr_api\n    networks:\n      back:\n        aliases: [api.internal, \"api.local\"]\n      front:\n  proxy:\n    build: ./proxy\n    networks: [back]\n    links:\n      - \"api_srv:api.net\"\n      - db\n";
+        let services = services(text);
+        let names = |s: &ComposeService| s.aliases.iter().map(|a| a.value.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&services[0]), ["ocr_api", "api.internal", "api.local"]);
+        assert!(names(&services[1]).is_empty());
+        let links: Vec<(&str, &str)> =
+            services[1].links.iter().map(|l| (l.service.as_str(), l.alias.as_str())).collect();
+        assert_eq!(links, [("api_srv", "api.net"), ("db", "db")]);
     }
 
     #[test]

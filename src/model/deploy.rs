@@ -399,6 +399,21 @@ pub struct ComposeService {
     pub volumes: Vec<Volume>,
     /// `labels` and `deploy.labels`, in the order written.
     pub labels: Vec<Label>,
+    /// Other names the service answers to on its networks: `container_name`, and the `aliases` of
+    /// each network it joins (`networks: {back: {aliases: [api.internal]}}`).
+    pub aliases: Vec<Spanned<String>>,
+    /// `links: ["api_srv:api.net"]`: names under which this service (only) reaches others.
+    pub links: Vec<ComposeLink>,
+}
+
+/// One `links:` entry: `service[:alias]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComposeLink {
+    /// The linked service's name.
+    pub service: String,
+    /// The host name the linking service uses for it (the service name when no alias is given).
+    pub alias: String,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -27,6 +27,7 @@
 //! gateway → proxy → app.
 
 mod apps;
+mod deployments;
 mod fronts;
 
 use crate::model::Project;
@@ -131,8 +132,16 @@ impl Project {
                 out.push(link.clone());
                 continue;
             };
-            let gateways =
+            let mut gateways =
                 self.nginx.block(block).map(|b| fronts::gateways_of_nginx_file(self, b.span.file)).unwrap_or_default();
+            // A gateway of another deployment (another compose file) does not stand in front of this hop.
+            let compose_file = |node: &Node| match node {
+                Node::Compose(c) => self.deploy.compose_services.get(*c).map(|s| s.name.span.file),
+                _ => None,
+            };
+            if let Some(hop) = link.nodes.iter().find_map(compose_file) {
+                gateways.retain(|(nodes, _)| nodes.iter().filter_map(compose_file).all(|f| f == hop));
+            }
             if gateways.is_empty() {
                 out.push(link.clone());
             }
@@ -203,6 +212,21 @@ impl Project {
     /// The app's file, for messages.
     pub fn app_path(&self, app: &App) -> String {
         self.file(app.span.file).map_or_else(|| "the app".into(), |f| f.path.display().to_string())
+    }
+}
+
+/// `path` (as displayed: relative to the working directory `root`, or absolute) as an absolute,
+/// lexically normalized path. Every comparison between files (a build context and an app, a `.env`
+/// and a settings module, an nginx config and the compose file that mounts it) is made on these,
+/// so no finding depends on the directory corslint is started from.
+pub fn absolute(root: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    apps::normalize(&root.join(path))
+}
+
+impl Project {
+    /// The absolute path of a file of the project (see [`absolute`]).
+    pub fn absolute_path(&self, file: crate::source::FileId) -> Option<std::path::PathBuf> {
+        self.file(file).map(|f| absolute(&self.root, &f.path))
     }
 }
 

@@ -106,11 +106,13 @@ fn is_helm_template(file: &SourceFile) -> bool {
 }
 
 /// The words a Python file must contain to matter: CORS setup, origins, security and header
-/// dependencies, settings, request bodies, middleware, apps and routers (origins are added as a
-/// word with its boundary below). Literals, so the regex crate runs it as one SIMD multi-literal scan.
+/// dependencies, settings, request bodies, middleware, apps and routers, Starlette route tables
+/// (`Route(`, `Mount(`, `Router(`: a module holding only `routes = [Route(...)]` names nothing else).
+/// Origins and the framework names are added below with their own case rules. Literals, so the
+/// regex crate runs it as one SIMD multi-literal scan.
 const PYTHON_WORDS: &str = "cors|CORS|Cors|iddleware|IDDLEWARE|Header(|Depends(|Security(|OAuth2|\
                             HTTPBearer|HTTPBasic|HTTPDigest|APIKey|BaseSettings|BaseModel|SQLModel|APIRouter|\
-                            include_router|add_api_route|FastAPI|Starlette";
+                            include_router|add_api_route|Route(|Mount(|Router(";
 
 /// HTTP-method decorators that register routes (`@app.get(`, `@router.api_route(`).
 const ROUTE_DECORATORS: &[&[u8]] =
@@ -121,8 +123,14 @@ fn python_worth_parsing(bytes: &[u8]) -> bool {
     let words = WORDS.get_or_init(|| {
         let escaped: Vec<String> = PYTHON_WORDS.split('|').map(|w| regex::escape(w.trim())).collect();
         // `origins`, `ALLOWED_ORIGIN`, `origin_regex`, but not `original`: the word that made most
-        // library files look like candidates.
-        regex::bytes::Regex::new(&format!(r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)", escaped.join("|"))).ok()
+        // library files look like candidates. The framework is named in the case of its module
+        // (`from starlette.routing import Route`) or of its class (`Starlette(...)`), so in any case,
+        // as the anchor test [`python_names_framework`] reads it.
+        regex::bytes::Regex::new(&format!(
+            r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)|(?i:fastapi|starlette)",
+            escaped.join("|")
+        ))
+        .ok()
     });
     match words {
         Some(re) => re.is_match(bytes) || has_route_decorator(bytes),
@@ -192,6 +200,10 @@ mod tests {
             "class S(BaseSettings): pass",
             "class Item(BaseModel): pass",
             "oauth = OAuth2PasswordBearer(tokenUrl='t')",
+            "from starlette.routing import Route\nroutes = [Route('/u', endpoint=u, methods=['PUT'])]\n",
+            "routes = [Mount('/api', routes=api)]\n",
+            "api = Router(routes=[])\n",
+            "import fastapi\n",
         ] {
             assert!(worth_parsing(FileKind::Python, yes.as_bytes()), "{yes}");
         }

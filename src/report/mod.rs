@@ -1,13 +1,20 @@
 //! Output formats. Each module serializes the same sorted list of diagnostics.
 
+mod checkstyle;
 mod concise;
 pub mod escape;
+mod fingerprint;
 mod full;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 pub mod output_file;
 mod sarif;
+mod srcroot;
 mod statistics;
+mod step_summary;
+mod xml;
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::Outcome;
@@ -26,6 +33,9 @@ pub enum OutputFormat {
     JsonLines,
     Sarif,
     Github,
+    Gitlab,
+    Junit,
+    Checkstyle,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -50,6 +60,9 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) ->
         OutputFormat::JsonLines => json::write(out, outcome, true),
         OutputFormat::Sarif => sarif::write(out, outcome),
         OutputFormat::Github => github::write(out, outcome),
+        OutputFormat::Gitlab => gitlab::write(out, outcome),
+        OutputFormat::Junit => junit::write(out, outcome),
+        OutputFormat::Checkstyle => checkstyle::write(out, outcome),
     }
 }
 

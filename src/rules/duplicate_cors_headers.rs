@@ -62,7 +62,9 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                 // before `add_header` appends nginx's.
                 let removed = hidden.iter().any(|x| same_header(&x.item.name.value, &h.name.value))
                     || model.more_replaces_upstream(ctx.block, &h.name.value).is_some();
-                if !app_sends || removed || !reported.insert(h.span) {
+                // A header already reported for another cause; one reached through several links
+                // (two compose files, two apps) is merged into one finding after the rules run.
+                if !app_sends || removed || reported.contains(&h.span) {
                     continue;
                 }
                 let name = canonical_header(&h.name.value);

@@ -3,6 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::fastapi::{HeaderNeed, Route};
+use crate::rules::method_not_allowed::{and_list, or_list};
 use crate::rules::{Rule, Sink};
 use std::collections::BTreeMap;
 
@@ -39,40 +40,59 @@ impl Rule for HeaderNotAllowed {
                     missing.entry(need.name.to_ascii_lowercase()).or_insert((need, Vec::new())).1.push(route);
                 }
             }
-            for (lower, (need, routes)) in missing {
-                let example = routes
-                    .first()
-                    .and_then(|r| r.methods.first().map(|m| format!(" for `{}`", r.describe(&m.value))))
-                    .unwrap_or_default();
-                let more = match routes.len() {
-                    0 | 1 => String::new(),
-                    n => format!(" and {} more route{}", n - 1, if n == 2 { "" } else { "s" }),
-                };
-                let message = if policy.headers.explicit {
-                    format!(
-                        "Starlette rejects preflights that ask for `{lower}` with 400 `Disallowed CORS headers`: \
-                         `allow_headers` does not list `{}`, which {} needs{example}{more}",
-                        need.name, need.source
-                    )
-                } else {
-                    format!(
-                        "CORSMiddleware is set up without `allow_headers`, so Starlette allows only the safelisted \
-                         headers: preflights that ask for `{lower}` get 400 `Disallowed CORS headers`, and {} needs \
-                         `{}`{example}{more}",
-                        need.source, need.name
-                    )
-                };
-                let mut wanted: Vec<String> = allowed.iter().map(|h| h.value.clone()).collect();
-                if !wanted.iter().any(|h| h.eq_ignore_ascii_case("Content-Type")) {
-                    wanted.push("Content-Type".to_string());
-                }
-                wanted.push(canonical(&need.name));
-                let list: Vec<String> = wanted.iter().map(|h| format!("\"{h}\"")).collect();
-                let diagnostic = sink
-                    .report(policy.headers.span, message)
-                    .primary(format!("does not allow `{}`", need.name))
-                    .label(need.span, format!("needs `{}`", need.name))
-                    .help(format!("allow_headers=[{}]", list.join(", ")));
+            if missing.is_empty() {
+                continue;
+            }
+            // One finding for the setting, naming every header it lacks (one cause, one span).
+            let several = missing.len() > 1;
+            let explicit = policy.headers.explicit;
+            let needed: Vec<String> = missing
+                .values()
+                .map(|(need, routes)| {
+                    let example = routes
+                        .first()
+                        .and_then(|r| r.methods.first().map(|m| format!(" for `{}`", r.describe(&m.value))))
+                        .unwrap_or_default();
+                    let more = match routes.len() {
+                        0 | 1 => String::new(),
+                        n => format!(" and {} more route{}", n - 1, if n == 2 { "" } else { "s" }),
+                    };
+                    let (name, source) = (&need.name, &need.source);
+                    match (explicit, several) {
+                        (true, false) => format!("`{name}`, which {source} needs{example}{more}"),
+                        (true, true) => format!("`{name}` (which {source} needs{example}{more})"),
+                        (false, _) => format!("{source} needs `{name}`{example}{more}"),
+                    }
+                })
+                .collect();
+            let asked: Vec<String> = missing.keys().map(|lower| format!("`{lower}`")).collect();
+            let asked = or_list(&asked);
+            let message = if explicit {
+                format!(
+                    "Starlette rejects preflights that ask for {asked} with 400 `Disallowed CORS headers`: \
+                     `allow_headers` does not list {}",
+                    or_list(&needed)
+                )
+            } else {
+                format!(
+                    "CORSMiddleware is set up without `allow_headers`, so Starlette allows only the safelisted \
+                     headers: preflights that ask for {asked} get 400 `Disallowed CORS headers`, and {}",
+                    and_list(&needed)
+                )
+            };
+            let mut wanted: Vec<String> = allowed.iter().map(|h| h.value.clone()).collect();
+            if !wanted.iter().any(|h| h.eq_ignore_ascii_case("Content-Type")) {
+                wanted.push("Content-Type".to_string());
+            }
+            wanted.extend(missing.values().map(|(need, _)| canonical(&need.name)));
+            let list: Vec<String> = wanted.iter().map(|h| format!("\"{h}\"")).collect();
+            let names: Vec<String> = missing.values().map(|(need, _)| format!("`{}`", need.name)).collect();
+            let diagnostic = sink
+                .report(policy.headers.span, message)
+                .primary(format!("does not allow {}", or_list(&names)))
+                .help(format!("allow_headers=[{}]", list.join(", ")));
+            for (need, routes) in missing.values() {
+                diagnostic.label(need.span, format!("needs `{}`", need.name));
                 for route in routes.iter().take(2) {
                     if route.span != need.span {
                         let method = route.methods.first().map_or("", |m| m.value.as_str());

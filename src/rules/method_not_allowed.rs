@@ -44,60 +44,74 @@ impl Rule for MethodNotAllowed {
                     }
                 }
             }
-            let all_missing: Vec<&str> = missing.keys().copied().collect();
-            for (method, routes) in missing {
-                let Some((first, why)) = routes.first() else { continue };
-                let allowed_list: Vec<&str> = allowed.iter().map(|m| m.value.as_str()).collect();
-                let case_note = allowed
-                    .iter()
-                    .find(|m| m.value.eq_ignore_ascii_case(method))
-                    .map(|m| {
-                        format!(
-                            " (Starlette compares methods case-sensitively: `{}` does not allow `{method}`)",
-                            m.value
-                        )
-                    })
-                    .unwrap_or_default();
-                let reason = match why {
-                    Why::Method => String::new(),
-                    Why::JsonBody(_) => " (a POST with a JSON body is not a simple request, so the browser sends a \
-                                         preflight first)"
-                        .to_string(),
-                    Why::Header(h) => format!(" (the request carries `{h}`, so the browser sends a preflight first)"),
-                };
-                let more = match routes.len() {
-                    1 => String::new(),
-                    n => format!(" and {} more route{}", n - 1, if n == 2 { "" } else { "s" }),
-                };
-                let message = if policy.methods.explicit {
-                    format!(
-                        "Starlette rejects the preflight for `{method}` with 400 `Disallowed CORS method`: `allow_methods` \
-                         lists only {}{case_note}, so the browser blocks `{}`{more}{reason}",
-                        quoted(&allowed_list),
-                        first.describe(method)
-                    )
-                } else {
-                    format!(
-                        "CORSMiddleware is set up without `allow_methods`, so Starlette allows only `GET`: the preflight \
-                         for `{method}` gets 400 `Disallowed CORS method` and the browser blocks `{}`{more}{reason}",
-                        first.describe(method)
-                    )
-                };
-                // One help that fixes every route at once.
-                let mut wanted: Vec<String> = allowed_list.iter().map(|m| m.to_ascii_uppercase()).collect();
-                for m in &all_missing {
-                    if !wanted.iter().any(|w| w == m) {
-                        wanted.push(m.to_string());
-                    }
+            if missing.is_empty() {
+                continue;
+            }
+            // One finding for the setting, naming every method it lacks (one cause, one span).
+            let methods: Vec<&str> = missing.keys().copied().collect();
+            let several = methods.len() > 1;
+            let allowed_list: Vec<&str> = allowed.iter().map(|m| m.value.as_str()).collect();
+            let case_note = methods
+                .iter()
+                .find_map(|method| {
+                    let written = allowed.iter().find(|m| m.value.eq_ignore_ascii_case(method))?;
+                    Some(format!(
+                        " (Starlette compares methods case-sensitively: `{}` does not allow `{method}`)",
+                        written.value
+                    ))
+                })
+                .unwrap_or_default();
+            let blocked: Vec<String> = missing
+                .iter()
+                .filter_map(|(method, routes)| {
+                    let (first, why) = routes.first()?;
+                    let reason = match why {
+                        Why::Method => String::new(),
+                        Why::JsonBody(_) => " (a POST with a JSON body is not a simple request, so the browser sends \
+                                             a preflight first)"
+                            .to_string(),
+                        Why::Header(h) => {
+                            format!(" (the request carries `{h}`, so the browser sends a preflight first)")
+                        }
+                    };
+                    let more = match (routes.len(), several) {
+                        (1, _) => String::new(),
+                        (n, false) => format!(" and {} more route{}", n - 1, if n == 2 { "" } else { "s" }),
+                        (n, true) => format!(" (and {} more route{})", n - 1, if n == 2 { "" } else { "s" }),
+                    };
+                    Some(format!("`{}`{more}{reason}", first.describe(method)))
+                })
+                .collect();
+            let (listed, blocked) = (and_list(&quoted_each(&methods)), and_list(&blocked));
+            let (preflight, gets) = if several { ("preflights", "get") } else { ("preflight", "gets") };
+            let message = if policy.methods.explicit {
+                format!(
+                    "Starlette rejects the {preflight} for {listed} with 400 `Disallowed CORS method`: \
+                     `allow_methods` lists only {}{case_note}, so the browser blocks {blocked}",
+                    quoted(&allowed_list),
+                )
+            } else {
+                format!(
+                    "CORSMiddleware is set up without `allow_methods`, so Starlette allows only `GET`: the {preflight} \
+                     for {listed} {gets} 400 `Disallowed CORS method` and the browser blocks {blocked}"
+                )
+            };
+            // One help that fixes every route at once.
+            let mut wanted: Vec<String> = allowed_list.iter().map(|m| m.to_ascii_uppercase()).collect();
+            for m in &methods {
+                if !wanted.iter().any(|w| w == m) {
+                    wanted.push(m.to_string());
                 }
-                let diagnostic = sink
-                    .report(policy.methods.span, message)
-                    .primary(if policy.methods.explicit {
-                        format!("does not allow `{method}`")
-                    } else {
-                        "allows only `GET`".to_string()
-                    })
-                    .help(format!("allow_methods=[{}]", quoted_list(&wanted)));
+            }
+            let diagnostic = sink
+                .report(policy.methods.span, message)
+                .primary(if policy.methods.explicit {
+                    format!("does not allow {}", or_list(&quoted_each(&methods)))
+                } else {
+                    "allows only `GET`".to_string()
+                })
+                .help(format!("allow_methods=[{}]", quoted_list(&wanted)));
+            for (method, routes) in &missing {
                 for (route, why) in routes.iter().take(3) {
                     diagnostic
                         .label(route.span, format!("`{}` needs a preflight for `{method}`", route.describe(method)));
@@ -135,6 +149,28 @@ fn quoted(items: &[&str]) -> String {
         return "nothing".to_string();
     }
     items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn quoted_each(items: &[&str]) -> Vec<String> {
+    items.iter().map(|i| format!("`{i}`")).collect()
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn and_list(items: &[String]) -> String {
+    joined(items, "and")
+}
+
+/// `a`, `a or b`, `a, b or c`.
+pub(super) fn or_list(items: &[String]) -> String {
+    joined(items, "or")
+}
+
+fn joined(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., tail] => format!("{} {last} {tail}", init.join(", ")),
+    }
 }
 
 fn quoted_list(items: &[String]) -> String {

@@ -134,7 +134,7 @@ impl Sink {
     }
 }
 
-/// Runs every rule over the project.
+/// Runs every rule over the project; one finding per code and primary span (see [`merge_same_span`]).
 pub fn check_all(project: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
@@ -142,7 +142,63 @@ pub fn check_all(project: &Project) -> Vec<Diagnostic> {
         (rule.check)(project, &mut sink);
         out.extend(sink.into_diagnostics());
     }
+    merge_same_span(out)
+}
+
+/// One cause, one finding: the same code at the same span is one finding, whatever reached it
+/// (a policy behind two proxies, a settings module read by two apps, a config linked through two
+/// compose files). The first one found keeps its message, help and fix; the secondary labels of
+/// the others are added to it, each once. Rules that find several distinct problems at one span
+/// say so in one message themselves.
+fn merge_same_span(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut first_at: std::collections::HashMap<(&'static str, Span), usize> = std::collections::HashMap::new();
+    for diagnostic in diagnostics {
+        let Some(&kept) = first_at.get(&(diagnostic.code, diagnostic.span)) else {
+            first_at.insert((diagnostic.code, diagnostic.span), out.len());
+            out.push(diagnostic);
+            continue;
+        };
+        let Some(kept) = out.get_mut(kept) else { continue };
+        kept.severity = kept.severity.max(diagnostic.severity);
+        for label in diagnostic.labels {
+            if !kept.labels.contains(&label) {
+                kept.labels.push(label);
+            }
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    fn finding(code: &'static str, span: Span, labels: &[(Span, &str)]) -> Diagnostic {
+        let meta = find(code).expect("registered");
+        let mut sink = Sink::new(meta);
+        let d = sink.report(span, "message");
+        for (at, text) in labels {
+            d.label(*at, *text);
+        }
+        sink.into_diagnostics().remove(0)
+    }
+
+    #[test]
+    fn one_finding_per_code_and_span_with_every_secondary_label_once() {
+        let (policy, front_a, front_b) = (Span::new(0, 10, 20), Span::new(1, 0, 5), Span::new(2, 0, 5));
+        let merged = merge_same_span(vec![
+            finding("CORS304", policy, &[(front_a, "also adds it")]),
+            finding("CORS304", policy, &[(front_b, "also adds it")]),
+            finding("CORS304", policy, &[(front_a, "also adds it")]),
+            finding("CORS301", policy, &[]),
+            finding("CORS304", Span::new(0, 30, 40), &[]),
+        ]);
+        let summary: Vec<(&str, Span, usize)> = merged.iter().map(|d| (d.code, d.span, d.labels.len())).collect();
+        assert_eq!(summary, [("CORS304", policy, 2), ("CORS301", policy, 0), ("CORS304", Span::new(0, 30, 40), 0)]);
+        let labels: Vec<Span> = merged[0].labels.iter().map(|l| l.span).collect();
+        assert_eq!(labels, [front_a, front_b]);
+    }
 }
 
 /// Runs one rule over an nginx text, for the rules' unit tests.

@@ -27,7 +27,9 @@ impl Rule for NotAnalysed {
                 let why = match analyze_pattern(pattern, *semantics).unanalyzable {
                     Some(Unanalyzable::TooLong { len }) => format!("it is {len} bytes long"),
                     Some(Unanalyzable::TooComplex) => {
-                        "it nests more than 64 groups, repeats more than 1000 times, or compiles too large".to_owned()
+                        "it nests more than 64 groups, or its repetitions multiply into more than the size corslint \
+                         compiles (counts inside counts, such as `((a{0,1000}){0,1000})`)"
+                            .to_owned()
                     }
                     // A pattern no engine accepts is the layer's own error, not a limit of corslint's.
                     Some(Unanalyzable::Invalid { .. }) | None => continue,

@@ -5,8 +5,6 @@ use crate::diagnostic::Severity;
 use crate::model::Project;
 use crate::model::nginx::syntax::{header, same_header};
 use crate::rules::{Rule, Sink, stack_words};
-use crate::source::Span;
-use std::collections::HashSet;
 
 pub struct OriginHeaderNotForwarded;
 
@@ -66,7 +64,6 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
 
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
-    let mut reported: HashSet<Span> = HashSet::new();
     for ctx in model.contexts() {
         let Some(pass) = model.pass_of(ctx.block) else { continue };
         // nginx answering CORS itself may blank `Origin` on purpose, so the app stays out of it.
@@ -82,9 +79,6 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             }
             for (app, link) in project.apps_behind_nginx(ctx.block) {
                 let Some(setup) = stack_words::cors(app) else { continue };
-                if !reported.insert(set.span) {
-                    continue;
-                }
                 let what = if value.is_empty() {
                     "removes the request's `Origin`".to_string()
                 } else {

@@ -8,7 +8,6 @@ use crate::model::nginx::{HeaderSource, Requests};
 use crate::model::stack::Link;
 use crate::rules::{Rule, Sink, nginx_words, stack_words};
 use crate::source::Span;
-use std::collections::HashSet;
 
 pub struct ProxyOverridesAppCors;
 
@@ -38,7 +37,6 @@ fn dead_settings(project: &Project, app: &crate::model::fastapi::App, link: &Lin
 
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
-    let mut reported: HashSet<Span> = HashSet::new();
     for ctx in model.contexts() {
         if ctx.requests == Requests::Preflight || model.context_return(ctx.block).is_some() {
             continue;
@@ -57,9 +55,6 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         };
         for (app, link) in project.apps_behind_nginx(ctx.block) {
             let Some(setup) = stack_words::cors(app) else { continue };
-            if !reported.insert(own.span) {
-                continue;
-            }
             let how = match own.source {
                 HeaderSource::MoreSet => "nginx's `more_set_headers` replaces",
                 HeaderSource::AddHeader if hides => "nginx hides (`proxy_hide_header`) and replaces (`add_header`)",

@@ -5,6 +5,8 @@
 //! `Access-Control-Allow-Origin`, then `-Credentials`, then (preflight) the status, the methods and
 //! the headers.
 
+use super::engines::ByBrowser;
+use super::issue::CorsIssue;
 use super::request::{BrowserRequest, is_safelisted_method};
 use serde::Serialize;
 
@@ -64,21 +66,28 @@ pub struct Verdict {
     pub allowed: bool,
     /// Why the browser blocks it, in the words of its console (after "has been blocked by CORS policy: ").
     pub reason: Option<String>,
+    /// The same failure as DevTools names it (`Network.CorsError`, Chromium's issues panel).
+    pub issue: Option<CorsIssue>,
     /// The stack does not determine the outcome: which value is unknown.
     pub unknown: Option<String>,
+    /// Set when Chromium and Firefox reach different verdicts: each one's, and why.
+    pub by_browser: Option<ByBrowser>,
+    /// Allowed only because browsers are more lenient than the Fetch standard: what to know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 impl Verdict {
     pub fn allow() -> Self {
-        Verdict { allowed: true, reason: None, unknown: None }
+        Verdict { allowed: true, ..Verdict::default() }
     }
 
-    pub fn block(reason: impl Into<String>) -> Self {
-        Verdict { allowed: false, reason: Some(reason.into()), unknown: None }
+    pub fn block(issue: CorsIssue, reason: impl Into<String>) -> Self {
+        Verdict { allowed: false, reason: Some(reason.into()), issue: Some(issue), ..Verdict::default() }
     }
 
     pub fn undetermined(what: impl Into<String>) -> Self {
-        Verdict { allowed: false, reason: None, unknown: Some(what.into()) }
+        Verdict { allowed: false, unknown: Some(what.into()), ..Verdict::default() }
     }
 }
 
@@ -86,76 +95,116 @@ pub const PREFLIGHT_PREFIX: &str = "Response to preflight request doesn't pass a
 pub const MISSING_ALLOW_ORIGIN: &str = "No 'Access-Control-Allow-Origin' header is present on the requested resource.";
 pub const WILDCARD_WITH_CREDENTIALS: &str = "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.";
 pub const NOT_OK_STATUS: &str = "It does not have HTTP ok status.";
+pub const REDIRECTED: &str = "Redirect is not allowed for a preflight request.";
+pub const AUTHORIZATION_BY_WILDCARD: &str = "`Access-Control-Allow-Headers: *` lets `Authorization` through in Chrome, \
+    Firefox and Safari, although the Fetch standard says `*` never covers it (whatwg/fetch#1919): listing \
+    `Authorization` explicitly works under both";
 
 /// Fetch's CORS check of `response` for `request`; with `preflight`, also the CORS-preflight
 /// checks (ok status, methods, headers). The preflight is judged with the actual request's
 /// credentials mode.
 pub fn cors_check(request: &BrowserRequest, response: &Response, preflight: bool) -> Verdict {
-    if let Err(reason) = access_check(request, response) {
-        return Verdict::block(if preflight { format!("{PREFLIGHT_PREFIX}{reason}") } else { reason });
+    // A redirect fails a preflight before any header of it is read.
+    if preflight && matches!(response.status, 301 | 302 | 303 | 307 | 308) {
+        return Verdict::block(CorsIssue::PreflightDisallowedRedirect, format!("{PREFLIGHT_PREFIX}{REDIRECTED}"));
+    }
+    if let Err((issue, reason)) = access_check(request, response) {
+        return match preflight {
+            true => Verdict::block(issue.on_preflight(), format!("{PREFLIGHT_PREFIX}{reason}")),
+            false => Verdict::block(issue, reason),
+        };
     }
     if !preflight {
         return Verdict::allow();
     }
     if !(200..=299).contains(&response.status) {
-        return Verdict::block(format!("{PREFLIGHT_PREFIX}{NOT_OK_STATUS}"));
+        return Verdict::block(CorsIssue::PreflightInvalidStatus, format!("{PREFLIGHT_PREFIX}{NOT_OK_STATUS}"));
     }
     let Some(methods) = parse_list(response.get("access-control-allow-methods").as_deref()) else {
         return Verdict::block(
+            CorsIssue::InvalidAllowMethodsPreflightResponse,
             "Cannot parse Access-Control-Allow-Methods response header field in preflight response.",
         );
     };
     let Some(headers) = parse_list(response.get("access-control-allow-headers").as_deref()) else {
         return Verdict::block(
+            CorsIssue::InvalidAllowHeadersPreflightResponse,
             "Cannot parse Access-Control-Allow-Headers response header field in preflight response.",
         );
     };
     let method = request.method();
     let star = |list: &[String]| !request.credentials && list.iter().any(|m| m == "*");
     if !is_safelisted_method(&method) && !methods.contains(&method) && !star(&methods) {
-        return Verdict::block(format!(
-            "Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."
-        ));
+        return Verdict::block(
+            CorsIssue::MethodDisallowedByPreflightResponse,
+            format!("Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."),
+        );
     }
+    let mut verdict = Verdict::allow();
     for name in request.unsafe_header_names() {
         let listed = headers.iter().any(|h| h.eq_ignore_ascii_case(&name));
-        // `*` never covers `Authorization` (a "CORS non-wildcard request-header name").
-        let covered = listed || (star(&headers) && name != "authorization");
-        if !covered {
-            return Verdict::block(format!(
-                "Request header field {name} is not allowed by Access-Control-Allow-Headers in preflight response."
-            ));
+        if listed {
+            continue;
+        }
+        if !star(&headers) {
+            return Verdict::block(
+                CorsIssue::HeaderDisallowedByPreflightResponse,
+                format!(
+                    "Request header field {name} is not allowed by Access-Control-Allow-Headers in preflight response."
+                ),
+            );
+        }
+        // The standard keeps `Authorization` out of `*` (a "CORS non-wildcard request-header
+        // name"); Chrome, Firefox and Safari let `*` cover it (whatwg/fetch#1919), and the verdict
+        // follows the browsers.
+        if name == "authorization" {
+            verdict.caveat = Some(AUTHORIZATION_BY_WILDCARD.to_string());
         }
     }
-    Verdict::allow()
+    verdict
 }
 
 /// `Access-Control-Allow-Origin` and `-Credentials` (Fetch "CORS check").
-fn access_check(request: &BrowserRequest, response: &Response) -> Result<(), String> {
+fn access_check(request: &BrowserRequest, response: &Response) -> Result<(), (CorsIssue, String)> {
     let Some(origin) = response.get("access-control-allow-origin") else {
-        return Err(MISSING_ALLOW_ORIGIN.to_string());
+        return Err((CorsIssue::MissingAllowOriginHeader, MISSING_ALLOW_ORIGIN.to_string()));
     };
     if origin == "*" {
-        return if request.credentials { Err(WILDCARD_WITH_CREDENTIALS.to_string()) } else { Ok(()) };
+        return match request.credentials {
+            true => Err((CorsIssue::WildcardOriginNotAllowed, WILDCARD_WITH_CREDENTIALS.to_string())),
+            false => Ok(()),
+        };
     }
     if origin != request.origin {
         if origin.contains([' ', ',']) {
-            return Err(format!(
-                "The 'Access-Control-Allow-Origin' header contains multiple values '{origin}', but only one is allowed."
+            return Err((
+                CorsIssue::MultipleAllowOriginValues,
+                format!(
+                    "The 'Access-Control-Allow-Origin' header contains multiple values '{origin}', but only one is allowed."
+                ),
             ));
         }
         if origin != "null" && !origin.contains("://") {
-            return Err(format!("The 'Access-Control-Allow-Origin' header contains the invalid value '{origin}'."));
+            return Err((
+                CorsIssue::InvalidAllowOriginValue,
+                format!("The 'Access-Control-Allow-Origin' header contains the invalid value '{origin}'."),
+            ));
         }
-        return Err(format!(
-            "The 'Access-Control-Allow-Origin' header has a value '{origin}' that is not equal to the supplied origin."
+        return Err((
+            CorsIssue::AllowOriginMismatch,
+            format!(
+                "The 'Access-Control-Allow-Origin' header has a value '{origin}' that is not equal to the supplied origin."
+            ),
         ));
     }
     if request.credentials {
         let credentials = response.get("access-control-allow-credentials").unwrap_or_default();
         if credentials != "true" {
-            return Err(format!(
-                "The value of the 'Access-Control-Allow-Credentials' header in the response is '{credentials}' which must be 'true' when the request's credentials mode is 'include'."
+            return Err((
+                CorsIssue::InvalidAllowCredentials,
+                format!(
+                    "The value of the 'Access-Control-Allow-Credentials' header in the response is '{credentials}' which must be 'true' when the request's credentials mode is 'include'."
+                ),
             ));
         }
     }
@@ -255,6 +304,14 @@ mod tests {
     }
 
     #[test]
+    fn a_redirected_preflight_fails_whatever_its_headers() {
+        let r = response(307, &[("Location", "/login"), ("Access-Control-Allow-Origin", O)]);
+        let v = cors_check(&request("PUT", &[], false), &r, true);
+        assert_eq!(v.issue, Some(CorsIssue::PreflightDisallowedRedirect));
+        assert_eq!(v.reason, Some(format!("{PREFLIGHT_PREFIX}{REDIRECTED}")));
+    }
+
+    #[test]
     fn methods_must_be_listed_and_star_needs_no_credentials() {
         let ok = |acam: &str, credentials: bool| {
             let r = response(
@@ -278,7 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn headers_must_be_listed_and_authorization_never_by_star() {
+    fn headers_must_be_listed_or_covered_by_star_without_credentials() {
         let check = |acah: &str, headers: &[&str], credentials: bool| {
             let r = response(
                 200,
@@ -293,13 +350,17 @@ mod tests {
         assert!(check("X-Token", &["x-token"], false).allowed);
         assert!(check("*", &["X-Token"], false).allowed);
         assert!(!check("*", &["X-Token"], true).allowed);
+        // Browsers let `*` cover `Authorization` without credentials (the standard does not).
+        let wildcard = check("*", &["Authorization"], false);
+        assert!(wildcard.allowed && wildcard.caveat.as_deref() == Some(AUTHORIZATION_BY_WILDCARD), "{wildcard:?}");
         assert_eq!(
-            check("*", &["Authorization"], false).reason.as_deref(),
+            check("*", &["Authorization"], true).reason.as_deref(),
             Some(
                 "Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response."
             )
         );
-        assert!(check("*, Authorization", &["Authorization", "X-Token"], false).allowed);
+        let listed = check("*, Authorization", &["Authorization", "X-Token"], false);
+        assert!(listed.allowed && listed.caveat.is_none());
     }
 
     #[test]

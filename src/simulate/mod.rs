@@ -7,8 +7,10 @@
 //! it) into its response, [`fetch`] is the browser's CORS check, and [`report`] prints the walk.
 //! Which layers form the stack is decided in one place, [`choose_stack`].
 
+pub mod engines;
 pub mod fetch;
 mod ingress;
+pub mod issue;
 mod nginx;
 pub mod report;
 pub mod request;
@@ -17,6 +19,7 @@ mod starlette;
 mod traefik;
 
 pub use fetch::{Response, Verdict, cors_check};
+pub use issue::CorsIssue;
 pub use request::{BrowserRequest, Url, WireRequest};
 pub use starlette::StarletteVersion;
 
@@ -275,8 +278,29 @@ fn linked_apps<'p>(project: &'p Project, hop: &Hop<'p>) -> Vec<&'p crate::model:
     }
 }
 
-/// Walks the request (its preflight first, when one is needed) through the stack.
+/// Walks the request (its preflight first, when one is needed) through the stack. When Firefox
+/// would send it without the cookie ([`engines`]) and that changes the outcome, the verdict
+/// holds each browser's (`by_browser`).
 pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) -> Result<Simulation, String> {
+    let mut sim = walk(project, request, options)?;
+    // The URL walked (a default one when none was given).
+    let walked = BrowserRequest { url: sim.url.as_deref().and_then(Url::parse), ..request.clone() };
+    if sim.verdict.unknown.is_none() && engines::firefox_withholds_cookies(&walked) {
+        let without = walk(project, &BrowserRequest { cookies: false, ..walked }, options)?;
+        if let Some(by) = engines::split(&sim.verdict, &without.verdict) {
+            let there = match &by.firefox.reason {
+                _ if by.firefox.allowed => "the response is readable there".to_string(),
+                reason => format!("blocked there: {}", reason.as_deref().unwrap_or("")),
+            };
+            sim.notes
+                .push(format!("Firefox sends this request without the cookie (the page is on another site): {there}"));
+            sim.verdict.by_browser = Some(by);
+        }
+    }
+    Ok(sim)
+}
+
+fn walk(project: &Project, request: &BrowserRequest, options: &Options) -> Result<Simulation, String> {
     let mut request = request.clone();
     let (stack, mut notes) = choose_stack(project, &request, options)?;
     if request.url.is_none() {
@@ -344,6 +368,9 @@ pub fn simulate(project: &Project, request: &BrowserRequest, options: &Options) 
         verdict,
         sent: preflight_ok,
     };
+    if let Some(caveat) = preflight.as_ref().and_then(|p| p.verdict.caveat.clone()) {
+        notes.push(caveat);
+    }
     let verdict = match (&preflight, unknown) {
         (_, Some(what)) => Verdict::undetermined(what),
         (Some(p), None) if !p.verdict.allowed => p.verdict.clone(),

@@ -125,6 +125,19 @@ impl<'p> NginxSim<'p> {
             unknown: Vec::new(),
         };
         let mut notes = Vec::new();
+        if !req.method.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-') {
+            // nginx's request-line parser takes only `A-Z`, `_` and `-` in a method (a script's
+            // `patch` is sent as written): 400 before any location, with the server's headers.
+            let mut response = Response::new(400);
+            self.filter_headers(self.server, &mut response, &mut eval, trace, &mut notes);
+            for u in std::mem::take(&mut eval.unknown) {
+                trace.unknown(u);
+            }
+            let what =
+                format!("method `{}` is not upper case: nginx answers 400 before choosing a location", req.method);
+            trace.step("nginx", what, &response, notes);
+            return response;
+        }
         let mut what = match location {
             Some(l) => format!("`{}`", self.head(l)),
             None => "no location matches: the server itself".to_string(),

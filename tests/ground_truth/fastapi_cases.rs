@@ -45,6 +45,14 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                     .has(P, "access-control-allow-headers", "authorization"),
             ],
         ),
+        app(
+            "CORS101/origins_list_beyond_256_entries.py",
+            vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true")],
+        ),
+        app(
+            "CORS101/origins_list_long_without_wildcard.py",
+            vec![get("https://store-300.example.com", "/gt").cookie().allowed(), get(EVIL, "/gt").cookie().blocked()],
+        ),
         app("CORS101/wrap_style_star_string.py", vec![get(EVIL, "/gt").cookie().allowed()]),
         app("CORS101/constant_from_module", vec![get(EVIL, "/gt").cookie().allowed()]),
         app("CORS101/dotenv_override", vec![get(EVIL, "/gt").cookie().allowed().note("(.env says [\"*\"])")]),
@@ -59,6 +67,19 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get("https://admin.example.com", "/gt").cookie().allowed(),
                 get(EVIL, "/gt").cookie().blocked().lacks(A, ACAO),
                 get("https://app.example.com.evil.com", "/gt").cookie().blocked(),
+            ],
+        ),
+        app(
+            "CORS102/regex_large_count.py",
+            vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL), get("null", "/gt").cookie().blocked()],
+        ),
+        app("CORS102/kwargs_updated_after_built.py", vec![get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL)]),
+        app(
+            "CORS102/kwargs_updated_with_allowlist.py",
+            vec![
+                get("https://preview-12.app.example.com", "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked().lacks(A, ACAO),
+                request("DELETE", APP, "/gt").blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
             ],
         ),
         app(
@@ -277,6 +298,34 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get("http://localhost:5173", "/gt").blocked().status(A, 400).note("(even simple requests)"),
             ],
         ),
+        // A middleware outside CORS that tests only the URL treats the preflight as its actual request.
+        app(
+            "CORS201/outer_middleware_path_check.py",
+            vec![
+                get(APP, "/api/items").header("Authorization", "Bearer t").allowed().status(P, 200).status(A, 200),
+                get(EVIL, "/api/items").header("Authorization", "Bearer t").blocked().status(P, 400),
+            ],
+        ),
+        app(
+            "CORS201/outer_middleware_path_then_token.py",
+            vec![get(APP, "/api/items").header("Authorization", "Bearer t").blocked().status(P, 401).lacks(P, ACAO)],
+        ),
+        // `try: from .a import X` / `except ImportError: from .b import X`: whichever resolves is installed.
+        app(
+            "CORS201/import_fallback",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 500).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/import_fallback_second_choice",
+            vec![get(APP, "/gt").header("Authorization", "Bearer t").blocked().status(P, 500).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/import_fallback_options_passed",
+            vec![
+                get(APP, "/gt").header("Authorization", "Bearer t").allowed().status(P, 200),
+                get(EVIL, "/gt").header("Authorization", "Bearer t").blocked(),
+            ],
+        ),
         // CORS204: the preflight for the method gets 400 `Disallowed CORS method`.
         app(
             "CORS204/all_methods_listed.py",
@@ -321,6 +370,21 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
         app(
             "CORS204/router_in_other_module",
             vec![request("PATCH", APP, "/api/users/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method")],
+        ),
+        app(
+            "CORS204/starlette_route_table",
+            vec![
+                request("PUT", APP, "/api/items/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
+                request("DELETE", APP, "/admin/items/1").blocked().status(P, 400).body_has(P, "Disallowed CORS method"),
+                get(APP, "/api/items").allowed().status(A, 200),
+            ],
+        ),
+        app(
+            "CORS204/starlette_route_table_allowed",
+            vec![
+                request("PUT", APP, "/api/items/1").allowed().status(P, 200).status(A, 200),
+                request("DELETE", APP, "/admin/items/1").allowed().status(P, 200),
+            ],
         ),
         app(
             "CORS204/simple_requests_only.py",
@@ -412,6 +476,11 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     apps
 }
 
+/// Why Firefox blocks what a cookie would let through on Starlette 0.52: it sends no cookie from a
+/// page on another site (Total Cookie Protection), and without one the app answers `*` with
+/// credentials.
+const NO_THIRD_PARTY_COOKIE: &str = "no cookie from another site in Firefox: the app then sends `*`";
+
 /// Starlette 0.15–0.52 (FastAPI 0.163.2 allows 0.52.1): `*` + credentials reflects the origin only
 /// when the request carries a `Cookie`; otherwise `*` + `true`, which the browser rejects.
 pub fn legacy_apps() -> Vec<App> {
@@ -419,7 +488,7 @@ pub fn legacy_apps() -> Vec<App> {
         app(
             "CORS101/add_middleware_alias.py",
             vec![
-                get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL),
+                get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL).differs_in("firefox", NO_THIRD_PARTY_COOKIE),
                 get(EVIL, "/gt").include_without_cookie().blocked().has(A, ACAO, "*").has(A, ACAC, "true"),
                 request("PUT", EVIL, "/gt").cookie().blocked().status(P, 400).note("(default allow_methods)"),
             ],
@@ -431,7 +500,8 @@ pub fn legacy_apps() -> Vec<App> {
                     .cookie()
                     .header("Authorization", "Bearer t")
                     .allowed()
-                    .has(P, ACAO, EVIL),
+                    .has(P, ACAO, EVIL)
+                    .differs_in("firefox", NO_THIRD_PARTY_COOKIE),
                 get(EVIL, "/gt").include_without_cookie().blocked().has(A, ACAO, "*"),
             ],
         ),

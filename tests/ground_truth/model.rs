@@ -31,27 +31,45 @@ impl Model {
         Model { project: outcome.project, via, host, starlette: StarletteVersion::parse(starlette).expect("version") }
     }
 
-    /// What the model says differs from `real`, one line per difference; `None` when the probe
-    /// cannot be expressed as a `simulate` request.
-    pub fn compare(&self, probe: &Probe, real: &Exchange, endpoint_status: Option<u16>) -> Option<Vec<String>> {
+    /// The `Host` the server sees for `probe`: its own, or the fixture's.
+    pub fn host(&self, probe: &Probe) -> String {
+        probe.transport_header("host").map_or_else(|| self.host.clone(), str::to_string)
+    }
+
+    /// `probe` as a `simulate` request, as if the browser did (`cookies`) or did not hold a cookie
+    /// for the API; `None` when it cannot be expressed as one (a `User-Agent` set by the network).
+    pub fn request(&self, probe: &Probe, cookies: bool) -> Option<BrowserRequest> {
         let f = &probe.fetch;
-        let transport = |name: &str| f.transport.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v);
-        if transport("user-agent").is_some() {
+        if probe.transport_header("user-agent").is_some() {
             return None;
         }
-        let scheme = if transport("x-forwarded-proto").is_some() { "https" } else { "http" };
-        let host = transport("host").cloned().unwrap_or_else(|| self.host.clone());
-        let url = Url::parse(&format!("{scheme}://{host}{}", f.path));
-        let request = BrowserRequest {
+        let scheme = if probe.transport_header("x-forwarded-proto").is_some() { "https" } else { "http" };
+        Some(BrowserRequest {
             origin: f.origin.clone(),
             method: f.method.clone(),
             headers: f.headers.clone(),
             credentials: f.include,
-            cookies: f.cookie,
-            url,
-        };
+            cookies: f.include && cookies,
+            url: Url::parse(&format!("{scheme}://{}{}", self.host(probe), f.path)),
+        })
+    }
+
+    /// `corslint simulate` for [`Model::request`]; `None` when the probe cannot be expressed.
+    pub fn simulate(
+        &self,
+        probe: &Probe,
+        cookies: bool,
+        endpoint_status: Option<u16>,
+    ) -> Option<Result<simulate::Simulation, String>> {
+        let request = self.request(probe, cookies)?;
         let options = simulate::Options { via: Some(self.via.into()), starlette: self.starlette, endpoint_status };
-        let sim = match simulate::simulate(&self.project, &request, &options) {
+        Some(simulate::simulate(&self.project, &request, &options))
+    }
+
+    /// What the model says differs from `real`, one line per difference; `None` when the probe
+    /// cannot be expressed as a `simulate` request.
+    pub fn compare(&self, probe: &Probe, real: &Exchange, endpoint_status: Option<u16>) -> Option<Vec<String>> {
+        let sim = match self.simulate(probe, probe.fetch.cookie, endpoint_status)? {
             Ok(sim) => sim,
             Err(e) => return Some(vec![format!("simulate failed: {e}")]),
         };

@@ -557,6 +557,30 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         up,
         vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
     ));
+    // Reached through a compose `links:` alias, a network alias, and the deployment that mounts it.
+    for dir in ["CORS304/compose_links_alias", "CORS304/compose_network_alias"] {
+        let (f, up) = stack(dir);
+        let duplicate =
+            get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com");
+        cases.push(case(f, up, vec![duplicate]));
+    }
+    // One nginx config behind two compose files, each with its own app (simulate asks which one).
+    cases.push(case(
+        "CORS304/two_compose_files_one_proxy/nginx/conf.d/default.conf",
+        Cors,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    // Each nginx config in front of its own deployment's app: one with CORS, one without.
+    cases.push(case(
+        "CORS304/two_deployments/nginx/shop/default.conf",
+        Cors,
+        vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com, https://app.example.com")],
+    ));
+    cases.push(case(
+        "CORS304/two_deployments/nginx/blog/default.conf",
+        Plain,
+        vec![get(APP, "/api/posts").allowed().has(A, ACAO, "https://app.example.com")],
+    ));
     let (f, up) = stack("CORS305/compose_nginx_blanks_origin");
     cases.push(case(
         f,
@@ -707,4 +731,44 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         cases.push(case(fixture, Plain, probes));
     }
     cases
+}
+
+/// Cases for the browsers only (`nginx/browser_edges.conf`): where the Fetch specification and
+/// what Chromium and Firefox do could part. What each probe claims is what both browsers do.
+pub fn browser_edges() -> Vec<Case> {
+    let edges = "tests/ground_truth/nginx/browser_edges.conf";
+    let long_accept = format!("text/html;q={}", "9".repeat(120));
+    vec![case(
+        edges,
+        Upstream::Plain,
+        vec![
+            get(APP, "/headers-star/ok")
+                .header("Authorization", "Bearer t")
+                .allowed()
+                .note("(`*` covers Authorization)"),
+            get(APP, "/headers-star/ok").header("X-Custom", "1").allowed(),
+            request("PUT", APP, "/headers-star/ok").json().allowed(),
+            request("PUT", APP, "/star-with-credentials/ok").cookie().blocked(),
+            get(APP, "/star-with-credentials/ok").header("X-Custom", "1").cookie().blocked(),
+            request("PUT", APP, "/lowercase-methods/ok").blocked(),
+            request("patch", APP, "/lowercase-methods/ok")
+                .blocked()
+                .note("(sent as written: the preflight passes, nginx answers a lower-case method 400)"),
+            request("patch", APP, "/uppercase-methods/ok").blocked().note("(`patch` is not normalized)"),
+            request("PATCH", APP, "/uppercase-methods/ok").allowed(),
+            get(APP, "/custom-only/ok").header("Accept", &long_accept).blocked().note("(129 bytes: not safelisted)"),
+            get(APP, "/custom-only/ok").header("Content-Language", "en_US").blocked(),
+            get(APP, "/custom-only/ok").header("Accept", "text/(html)").blocked(),
+            request("POST", APP, "/custom-only/ok").body("text/plain; charset=\"utf-8\"", "x").blocked(),
+            get(APP, "/custom-only/ok").header("Range", "bytes=5-1").blocked(),
+            get(APP, "/custom-only/ok").header("Range", "bytes=-5").blocked(),
+            get(APP, "/custom-only/ok").header("Accept-Language", "en-US,en;q=0.9").allowed(),
+            request("PUT", APP, "/preflight-redirect/ok").blocked(),
+            request("PUT", APP, "/bad-token-lists/ok").blocked(),
+            get(APP, "/bad-token-lists/ok").header("X-Custom", "1").blocked(),
+            get(APP, "/credentials-twice/ok").cookie().blocked(),
+            get(APP, "/null-origin/ok").blocked(),
+            get("null", "/null-origin/ok").allowed(),
+        ],
+    )]
 }

@@ -24,6 +24,8 @@ pub struct Probe {
     pub fetch: Fetch,
     /// `Some(true)` = readable, `Some(false)` = CORS error.
     allowed: Option<bool>,
+    /// A browser that reaches the other verdict, and why.
+    differs: Option<(&'static str, &'static str)>,
     asserts: Vec<Assert>,
 }
 
@@ -49,6 +51,7 @@ pub fn request(method: &str, origin: &str, path: &str) -> Probe {
             transport: Vec::new(),
         },
         allowed: None,
+        differs: None,
         asserts: Vec::new(),
     }
 }
@@ -91,6 +94,11 @@ impl Probe {
         self.allowed = Some(false);
         self
     }
+    /// `engine` (`chromium`, `firefox`) reaches the other verdict, for the reason `why`.
+    pub fn differs_in(mut self, engine: &'static str, why: &'static str) -> Self {
+        self.differs = Some((engine, why));
+        self
+    }
     pub fn status(mut self, on: On, status: u16) -> Self {
         self.asserts.push(Assert::Status(on, status));
         self
@@ -110,6 +118,22 @@ impl Probe {
     pub fn note(mut self, what: &str) -> Self {
         self.what = what.into();
         self
+    }
+
+    /// The browser the fixture says reaches the other verdict, and why.
+    pub fn differs(&self) -> Option<(&'static str, &'static str)> {
+        self.differs
+    }
+
+    /// What the fixture claims `engine` does: `Some(true)` = readable, `Some(false)` = CORS error.
+    pub fn expected_in(&self, engine: &str) -> Option<bool> {
+        let differs = self.differs.is_some_and(|(e, _)| e == engine);
+        self.allowed.map(|allowed| allowed != differs)
+    }
+
+    /// A header the network sets (`Host`, `User-Agent`, `X-Forwarded-Proto`), not the page.
+    pub fn transport_header(&self, name: &str) -> Option<&str> {
+        self.fetch.transport.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn describe(&self) -> String {

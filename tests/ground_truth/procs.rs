@@ -2,7 +2,7 @@
 //! line by line with a deadline.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -15,8 +15,25 @@ pub struct Server {
 impl Server {
     /// Spawns `command` with stdout piped; stderr goes to `stderr_log`.
     pub fn spawn(name: &str, mut command: Command, stderr_log: &std::path::Path) -> Result<Server, String> {
+        command.stdin(Stdio::null());
+        Server::start(name, command, stderr_log)
+    }
+
+    /// [`Server::spawn`] with stdin piped too, for a child that takes its work from stdin.
+    pub fn spawn_with_input(
+        name: &str,
+        mut command: Command,
+        stderr_log: &std::path::Path,
+    ) -> Result<(Server, ChildStdin), String> {
+        command.stdin(Stdio::piped());
+        let mut server = Server::start(name, command, stderr_log)?;
+        let stdin = server.child.stdin.take().ok_or("stdin not piped")?;
+        Ok((server, stdin))
+    }
+
+    fn start(name: &str, mut command: Command, stderr_log: &std::path::Path) -> Result<Server, String> {
         let log = std::fs::File::create(stderr_log).map_err(|e| e.to_string())?;
-        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(log);
+        command.stdout(Stdio::piped()).stderr(log);
         let mut child = command.spawn().map_err(|e| format!("{name}: cannot start: {e}"))?;
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, lines) = channel();

@@ -48,7 +48,7 @@ impl<'t> Ctx<'t> {
                 "list_splat" => match children(arg).first().map(|inner| self.eval(*inner, scope, depth + 1).v) {
                     Some(V::Seq(seq)) => {
                         call.unknown_args |= seq.unknown;
-                        for val in seq.items {
+                        for val in seq.items.iter().cloned() {
                             let value_span = val.span;
                             call.args.push(Arg { name: None, val, span: arg_span, value_span });
                         }
@@ -91,7 +91,7 @@ impl<'t> Ctx<'t> {
                         _ => SeqKind::List,
                     };
                     match first.map(|v| v.v) {
-                        None => V::Seq(SeqV { kind, items: Vec::new(), unknown: false }),
+                        None => V::Seq(SeqV::new(kind, Vec::new(), false)),
                         Some(V::Seq(mut seq)) => {
                             seq.kind = kind;
                             V::Seq(seq)
@@ -192,9 +192,9 @@ impl<'t> Ctx<'t> {
                     items
                         .push(Val { v: V::Str(StrV { value: part.to_string(), text_start, ..StrV::default() }), span });
                 }
-                V::Seq(SeqV { kind: SeqKind::List, items, unknown: false })
+                V::Seq(SeqV::new(SeqKind::List, items, false))
             }
-            (V::EnvStr, "split") => V::Seq(SeqV { kind: SeqKind::List, items: Vec::new(), unknown: true }),
+            (V::EnvStr, "split") => V::Seq(SeqV::new(SeqKind::List, Vec::new(), true)),
             (V::EnvStr, "strip" | "rstrip" | "lstrip" | "lower" | "upper") => V::EnvStr,
             (V::Seq(seq), "copy") => V::Seq(seq.clone()),
             (V::Dict(dict), "copy") => V::Dict(dict.clone()),
@@ -303,20 +303,5 @@ impl<'t> Ctx<'t> {
             Rc::new(field(def, "body").map(|b| collect_symbols(b, self.source(module), &[])).unwrap_or_default());
         self.locals.borrow_mut().insert(def.id(), symbols.clone());
         symbols
-    }
-
-    /// Fuel: each evaluation step costs one; a statement gets a fresh tank.
-    pub(super) fn burn(&self) -> bool {
-        let (left, total) = (self.fuel.get(), self.total_fuel.get());
-        if left == 0 || total == 0 {
-            return false;
-        }
-        self.fuel.set(left - 1);
-        self.total_fuel.set(total - 1);
-        true
-    }
-
-    pub fn refuel(&self) {
-        self.fuel.set(20_000);
     }
 }

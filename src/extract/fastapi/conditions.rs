@@ -105,6 +105,11 @@ impl<'t> Sim<'_, 't> {
                 self.header_vars.remove(&name);
             }
         }
+        if self.same_for_the_actual_request(right) {
+            self.url_vars.insert(name.clone());
+        } else {
+            self.url_vars.remove(&name);
+        }
         match self.absent_value(unparen(right)) {
             Some(is_none) => {
                 self.absent.insert(name, is_none);

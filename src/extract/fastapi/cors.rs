@@ -172,7 +172,7 @@ fn add_origins(val: &Val<'_>, origins: &mut Origins, notes: &mut Vec<OriginNote>
     match &val.v {
         V::Seq(seq) => {
             origins.has_unknown |= seq.unknown;
-            for item in &seq.items {
+            for item in seq.items.iter() {
                 match &item.v {
                     V::Str(s) if !s.url => {
                         let kind = if s.value == "*" { OriginKind::Any } else { OriginKind::Literal(s.value.clone()) };

@@ -3,14 +3,18 @@
 
 use super::Ctx;
 use super::syntax::{MAX_DEPTH, Piece, children, field, string_literal, text, unparen};
-use super::value::{DictV, MAX_ITEMS, Scope, SeqKind, SeqV, StrV, V, Val, merge};
+use super::value::{DictV, Scope, SeqKind, SeqV, StrV, V, Val, merge};
 use tree_sitter::Node;
 
 impl<'t> Ctx<'t> {
     /// Evaluates an expression. Bounded by depth and by the fuel of the current statement.
     pub fn eval(&self, node: Node<'t>, scope: &Scope<'t>, depth: usize) -> Val<'t> {
         let at = self.span_in(scope.module, node);
-        if depth > MAX_DEPTH || !self.burn() {
+        if depth > MAX_DEPTH {
+            self.too_deep();
+            return Val::unknown(at);
+        }
+        if !self.burn() {
             return Val::unknown(at);
         }
         let source = self.source(scope.module);
@@ -23,6 +27,7 @@ impl<'t> Ctx<'t> {
             "none" => V::NoneVal,
             "parenthesized_expression" => return self.eval(unparen(node), scope, depth + 1),
             "list" | "tuple" | "set" | "expression_list" => {
+                self.grant_literal(at.file, node);
                 let kind = match node.kind() {
                     "list" => SeqKind::List,
                     "set" => SeqKind::Set,
@@ -30,7 +35,10 @@ impl<'t> Ctx<'t> {
                 };
                 V::Seq(self.eval_items(node, kind, scope, depth))
             }
-            "dictionary" => V::Dict(self.eval_dict(node, scope, depth)),
+            "dictionary" => {
+                self.grant_literal(at.file, node);
+                V::Dict(self.eval_dict(node, scope, depth))
+            }
             "identifier" => return self.lookup(text(node, source), at, scope, depth),
             "attribute" => {
                 let (Some(object), Some(attr)) = (field(node, "object"), field(node, "attribute")) else {
@@ -108,23 +116,19 @@ impl<'t> Ctx<'t> {
     }
 
     pub(super) fn eval_items(&self, node: Node<'t>, kind: SeqKind, scope: &Scope<'t>, depth: usize) -> SeqV<'t> {
-        let mut seq = SeqV { kind, items: Vec::new(), unknown: false };
+        let mut seq = SeqV::new(kind, Vec::new(), false);
         for item in children(node) {
             if item.kind() == "list_splat" {
                 match children(item).first().map(|inner| self.eval(*inner, scope, depth + 1).v) {
-                    Some(V::Seq(inner)) => {
+                    Some(V::Seq(inner)) if self.burn_items(seq.items.len() + inner.items.len()) => {
                         seq.unknown |= inner.unknown;
-                        seq.items.extend(inner.items);
+                        seq.items_mut().extend(inner.items.iter().cloned());
                     }
                     _ => seq.unknown = true,
                 }
             } else {
-                seq.items.push(self.eval(item, scope, depth + 1));
-            }
-            if seq.items.len() > MAX_ITEMS {
-                seq.items.truncate(MAX_ITEMS);
-                seq.unknown = true;
-                break;
+                let item = self.eval(item, scope, depth + 1);
+                seq.items_mut().push(item);
             }
         }
         seq
@@ -199,19 +203,38 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// `a + b`, `a | b`. A chain of one operator (`A + B + C`, a long `X | Y | Z` type union) is
+    /// folded left to right at one nesting level, however long it is.
     pub(super) fn eval_binary(&self, node: Node<'t>, scope: &Scope<'t>, depth: usize) -> V<'t> {
-        let (Some(left), Some(right), Some(op)) = (field(node, "left"), field(node, "right"), field(node, "operator"))
-        else {
-            return V::Unknown;
-        };
-        let op = text(op, self.source(scope.module));
-        let left = self.eval(left, scope, depth + 1);
-        let right = self.eval(right, scope, depth + 1);
-        match (op, left.v, right.v) {
-            ("+", V::Seq(mut a), V::Seq(b)) => {
+        let source = self.source(scope.module);
+        let operator = |n: Node<'t>| field(n, "operator").map(|o| text(o, source));
+        let Some(op) = operator(node) else { return V::Unknown };
+        let mut operands = Vec::new();
+        let mut spine = node;
+        while spine.kind() == "binary_operator" && operator(spine) == Some(op) {
+            let (Some(left), Some(right)) = (field(spine, "left"), field(spine, "right")) else { return V::Unknown };
+            operands.push(right);
+            spine = unparen(left);
+        }
+        operands.push(spine);
+        let mut operands = operands.into_iter().rev();
+        let Some(first) = operands.next() else { return V::Unknown };
+        let mut acc = self.eval(first, scope, depth + 1).v;
+        for operand in operands {
+            if !self.burn() {
+                return V::Unknown;
+            }
+            let right = self.eval(operand, scope, depth + 1).v;
+            acc = self.combine(op, acc, right);
+        }
+        acc
+    }
+
+    fn combine(&self, op: &str, left: V<'t>, right: V<'t>) -> V<'t> {
+        match (op, left, right) {
+            ("+", V::Seq(mut a), V::Seq(b)) if self.burn_items(a.items.len() + b.items.len()) => {
                 a.unknown |= b.unknown;
-                a.items.extend(b.items);
-                a.items.truncate(MAX_ITEMS);
+                a.items_mut().extend(b.items.iter().cloned());
                 V::Seq(a)
             }
             ("+", V::Str(a), V::Str(b)) => V::Str(StrV { value: a.value + &b.value, ..StrV::default() }),
@@ -220,9 +243,11 @@ impl<'t> Ctx<'t> {
                 merge(&mut a, b);
                 V::Dict(a)
             }
-            ("|", V::Seq(mut a), V::Seq(b)) if a.kind == SeqKind::Set => {
+            ("|", V::Seq(mut a), V::Seq(b))
+                if a.kind == SeqKind::Set && self.burn_items(a.items.len() + b.items.len()) =>
+            {
                 a.unknown |= b.unknown;
-                a.items.extend(b.items);
+                a.items_mut().extend(b.items.iter().cloned());
                 V::Seq(a)
             }
             _ => V::Unknown,
@@ -246,8 +271,8 @@ impl<'t> Ctx<'t> {
         let conditions: Vec<_> =
             kids.iter().filter(|k| k.kind() == "if_clause").filter_map(|k| children(*k).first().copied()).collect();
         let kind = if node.kind() == "set_comprehension" { SeqKind::Set } else { SeqKind::List };
-        let mut out = SeqV { kind, items: Vec::new(), unknown: source.unknown };
-        for item in source.items {
+        let mut out = SeqV::new(kind, Vec::new(), source.unknown);
+        for item in source.items.iter().cloned() {
             let inner = scope.with(name.clone(), item);
             let mut keep = Some(true);
             for condition in &conditions {
@@ -258,7 +283,10 @@ impl<'t> Ctx<'t> {
                 }
             }
             match keep {
-                Some(true) => out.items.push(self.eval(body, &inner, depth + 1)),
+                Some(true) => {
+                    let item = self.eval(body, &inner, depth + 1);
+                    out.items_mut().push(item);
+                }
                 Some(false) => {}
                 None => out.unknown = true,
             }

@@ -2,14 +2,19 @@
 //! Starlette's defaults), its middleware stack in effective order, its routes and the request
 //! headers and bodies they need.
 //!
-//! - `modules`: module names from file paths, bindings, imports and aliases.
+//! - `modules`, `bindings`: module names from file paths, what each name is bound to (imports,
+//!   `try`/`except ImportError` alternatives, containers changed in place), and aliases.
 //! - `value` (types), `eval`, `names`, `calls`: static evaluation (constants across modules,
 //!   `**kwargs`, concatenation, comprehensions, small functions); everything else is `Unknown`.
-//! - `settings`: pydantic `BaseSettings` fields, `.env` overrides, simple properties.
+//!   `budget` bounds it and reports what a bound cut short (CORS903).
+//! - `settings`, `service`: pydantic `BaseSettings` fields, the `.env` files and compose settings
+//!   of the module's own service, simple properties.
 //! - `objects`, `walk`: app and router objects and the statement-order walk that records
 //!   `add_middleware`, decorators, wraps, routes and `include_router` on them.
 //! - `cors`, `middleware` (+ `preflight`, `conditions`), `routes`: the model facts for each.
 
+mod bindings;
+mod budget;
 mod calls;
 mod conditions;
 mod cors;
@@ -20,6 +25,7 @@ mod names;
 mod objects;
 mod preflight;
 mod routes;
+mod service;
 mod settings;
 mod syntax;
 mod value;
@@ -32,21 +38,21 @@ use crate::parse::dotenv::DotenvFile;
 use crate::source::{FileId, SourceFile};
 use modules::{ModId, Module, ModuleIndex};
 use objects::{Objects, Op, OpKind};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use value::{Arg, CallV, V, Val};
 
 /// Everything extraction knows while it runs; `'t` is the lifetime of the files and trees.
 pub struct Ctx<'t> {
     pub files: &'t [SourceFile],
+    /// Where each service of the repository begins, and what its compose services give it.
+    pub services: service::Services<'t>,
     pub modules: Vec<Module<'t>>,
     pub index: ModuleIndex,
     pub dotenvs: Vec<(FileId, &'t DotenvFile)>,
     memo: RefCell<HashMap<(ModId, String), Val<'t>>>,
     active: RefCell<HashSet<(ModId, String)>>,
-    fuel: Cell<u32>,
-    /// Evaluation steps left for the whole project: a bound on time whatever the input.
-    total_fuel: Cell<u64>,
+    budget: budget::Budget,
     pub objects: RefCell<Objects<'t>>,
     /// Per function (node id): its only `return` value, and its local bindings.
     returns: RefCell<HashMap<usize, Option<tree_sitter::Node<'t>>>>,
@@ -55,11 +61,14 @@ pub struct Ctx<'t> {
 
 /// Adds the FastAPI/Starlette facts of the project: policies and apps.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    let (policies, mut apps) = {
-        let Some(ctx) = Ctx::new(&project.files, parsed) else { return };
+    let (policies, mut apps, not_analysed) = {
+        let services = service::Services::new(&project.root, &project.files, &project.deploy.compose_services);
+        let Some(ctx) = Ctx::new(&project.files, parsed, services) else { return };
         ctx.walk_all();
-        ctx.finish()
+        let (policies, apps) = ctx.finish();
+        (policies, apps, ctx.budget.into_findings())
     };
+    project.not_analysed.extend(not_analysed);
     let base = project.policies.len();
     for app in &mut apps {
         for setup in &mut app.cors {
@@ -71,12 +80,14 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
 }
 
 impl<'t> Ctx<'t> {
-    fn new(files: &'t [SourceFile], parsed: &'t [Parsed]) -> Option<Self> {
+    fn new(files: &'t [SourceFile], parsed: &'t [Parsed], services: service::Services<'t>) -> Option<Self> {
         let mut modules = Vec::new();
         let mut dotenvs = Vec::new();
         for (id, (file, tree)) in files.iter().zip(parsed).enumerate() {
             match tree {
-                Parsed::Python(tree) => modules.push(Module::new(id, &file.path, &file.text, tree.root())),
+                Parsed::Python(tree) => {
+                    modules.push(Module::new(id, &services.absolute(&file.path), &file.text, tree.root()))
+                }
                 Parsed::Dotenv(env) => dotenvs.push((id, env)),
                 _ => {}
             }
@@ -87,13 +98,13 @@ impl<'t> Ctx<'t> {
         let index = ModuleIndex::new(&modules);
         Some(Ctx {
             files,
+            services,
             modules,
             index,
             dotenvs,
             memo: RefCell::default(),
             active: RefCell::default(),
-            fuel: Cell::new(0),
-            total_fuel: Cell::new(50_000_000),
+            budget: budget::Budget::default(),
             objects: RefCell::default(),
             returns: RefCell::default(),
             locals: RefCell::default(),
@@ -107,7 +118,7 @@ impl<'t> Ctx<'t> {
         let mut policies = Vec::new();
         let mut apps = Vec::new();
         for app in &objects.apps {
-            self.refuel();
+            self.refuel(app.span);
             let mut cors = Vec::new();
             let mut listed = Vec::new();
             let mut added = Vec::new();
@@ -199,10 +210,12 @@ impl<'t> Ctx<'t> {
                 app.ctor.as_ref().map(|c| objects::seq_items(c.arg(None, "dependencies").map(|a| &a.val)));
             let app_dependencies = app_dependencies.unwrap_or_default();
             if let Some(ctor) = &app.ctor {
-                self.starlette_routes(ctor, "", &app_dependencies, &mut routes);
+                self.starlette_routes(&objects, ctor, "", &app_dependencies, &mut routes);
             }
             self.collect_routes(&objects, &ops, "", &app_dependencies, &mut routes, &mut Vec::new());
             apps.push(App { span: app.span, framework: app.framework, cors, middleware, routes, header_needs });
+            // Whatever stopped while this app's facts were gathered leaves a gap in them.
+            self.budget.keep_pending();
         }
         (policies, apps)
     }
@@ -247,9 +260,11 @@ impl<'t> Ctx<'t> {
         visited: &mut Vec<usize>,
     ) {
         for op in ops {
-            self.refuel();
             match &op.kind {
-                OpKind::Route(route) => out.push(self.route_facts(route, prefix, dependencies)),
+                OpKind::Route(route) => {
+                    self.refuel(route.span);
+                    out.push(self.route_facts(route, prefix, dependencies));
+                }
                 OpKind::Include { router, prefix: include_prefix, dependencies: include_deps } => {
                     if visited.contains(router) || visited.len() > 16 {
                         continue;
@@ -267,7 +282,7 @@ impl<'t> Ctx<'t> {
                     let mut router_ops: Vec<&Op<'t>> = obj.ops.iter().collect();
                     router_ops.sort_by(|a, b| a.key.cmp(&b.key));
                     visited.push(*router);
-                    self.starlette_routes(&obj.ctor, &full, &deps, out);
+                    self.starlette_routes(objects, &obj.ctor, &full, &deps, out);
                     self.collect_routes(objects, &router_ops, &full, &deps, out, visited);
                     visited.pop();
                 }
@@ -277,11 +292,57 @@ impl<'t> Ctx<'t> {
     }
 
     /// `routes=[Route("/x", endpoint, methods=[...])]` given to `Starlette(...)` or a router.
-    fn starlette_routes(&self, ctor: &CallV<'t>, prefix: &str, dependencies: &[Val<'t>], out: &mut Vec<Route>) {
-        for item in objects::seq_items(ctor.arg(None, "routes").map(|a| &a.val)) {
-            let V::Call(route) = &item.v else { continue };
-            if !matches!(middleware::starlette_name(&route.path), Some("Route" | "APIRoute")) {
-                continue;
+    fn starlette_routes(
+        &self,
+        objects: &Objects<'t>,
+        ctor: &CallV<'t>,
+        prefix: &str,
+        dependencies: &[Val<'t>],
+        out: &mut Vec<Route>,
+    ) {
+        let items = objects::seq_items(ctor.arg(None, "routes").map(|a| &a.val));
+        self.route_table(objects, &items, prefix, dependencies, out, 0);
+    }
+
+    /// The entries of a Starlette route table: `Route(...)`, and `Mount(path, routes=[...])` or
+    /// `Mount(path, app=Router(routes=[...]))` with the mount path as prefix (a mounted app has its
+    /// own middleware and is an app of its own).
+    fn route_table(
+        &self,
+        objects: &Objects<'t>,
+        items: &[Val<'t>],
+        prefix: &str,
+        dependencies: &[Val<'t>],
+        out: &mut Vec<Route>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for item in items {
+            let route = match &item.v {
+                V::Call(route) => route,
+                V::Router(router) => {
+                    let Some(obj) = objects.routers.get(*router) else { continue };
+                    let nested = objects::seq_items(obj.ctor.arg(None, "routes").map(|a| &a.val));
+                    self.route_table(objects, &nested, prefix, dependencies, out, depth + 1);
+                    continue;
+                }
+                _ => continue,
+            };
+            match middleware::starlette_name(&route.path) {
+                Some("Route" | "APIRoute") => {}
+                Some("Mount") => {
+                    let Some(path) = route.arg(Some(0), "path").and_then(|a| a.val.str()) else { continue };
+                    let full = format!("{prefix}{}", path.trim_end_matches('/'));
+                    let nested = match route.arg(None, "routes") {
+                        Some(routes) => objects::seq_items(Some(&routes.val)),
+                        None => route.arg(Some(1), "app").map(|a| vec![a.val.clone()]).unwrap_or_default(),
+                    };
+                    self.route_table(objects, &nested, &full, dependencies, out, depth + 1);
+                    continue;
+                }
+                _ => continue,
             }
             let path = route.arg(Some(0), "path").and_then(|a| a.val.str().map(str::to_string));
             let handler = match route.arg(Some(1), "endpoint").map(|a| &a.val.v) {
@@ -328,5 +389,7 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_resolution;
 #[cfg(test)]
 mod tests_robustness;

@@ -1,7 +1,8 @@
-//! The project's Python modules: names from file paths, what each module-level name is bound to,
-//! and how imports (absolute, relative, aliased, star) resolve to project modules or outside paths.
+//! The project's Python modules: dotted names from file paths, and how an imported dotted path
+//! (absolute or relative) finds a project module. What the names of a module are bound to is in
+//! `bindings`.
 
-use super::syntax::{MAX_DEPTH, children, field, text};
+pub use super::bindings::{Binding, Symbols, Update, UpdateKind, collect_symbols};
 use crate::source::FileId;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -19,63 +20,6 @@ pub struct ImportRef {
     pub name: Option<String>,
 }
 
-/// What a name in a scope is bound to.
-#[derive(Clone, Debug)]
-pub enum Binding<'t> {
-    /// Bound once by an assignment (`NAME = value`, `NAME: T = value`, or only `NAME: T`).
-    Value {
-        value: Option<Node<'t>>,
-        annotation: Option<Node<'t>>,
-    },
-    /// Bound several times, mutated (`NAME.append(...)`, `NAME += ...`) or bound by something that is
-    /// not a plain assignment: the assigned values in order (`None` for bindings without a value).
-    Rebound(Vec<Option<Node<'t>>>),
-    Def(Node<'t>),
-    Class(Node<'t>),
-    Import(ImportRef),
-}
-
-/// The names bound in one block (a module, function or class body), nested blocks included.
-#[derive(Clone, Debug, Default)]
-pub struct Symbols<'t> {
-    pub names: HashMap<String, Binding<'t>>,
-    /// `from module import *`.
-    pub stars: Vec<ImportRef>,
-}
-
-impl<'t> Symbols<'t> {
-    pub fn get(&self, name: &str) -> Option<&Binding<'t>> {
-        self.names.get(name)
-    }
-
-    fn bind(&mut self, name: &str, binding: Binding<'t>) {
-        let entry = match self.names.remove(name) {
-            None => binding,
-            Some(previous) => {
-                let mut values = values_of(previous);
-                values.extend(values_of(binding));
-                Binding::Rebound(values)
-            }
-        };
-        self.names.insert(name.to_string(), entry);
-    }
-
-    fn rebind(&mut self, name: &str) {
-        let values = self.names.remove(name).map(values_of).unwrap_or_default();
-        let mut values = values;
-        values.push(None);
-        self.names.insert(name.to_string(), Binding::Rebound(values));
-    }
-}
-
-fn values_of(binding: Binding<'_>) -> Vec<Option<Node<'_>>> {
-    match binding {
-        Binding::Value { value, .. } => vec![value],
-        Binding::Rebound(values) => values,
-        Binding::Def(_) | Binding::Class(_) | Binding::Import(_) => vec![None],
-    }
-}
-
 /// A Python file of the project.
 #[derive(Debug)]
 pub struct Module<'t> {
@@ -84,241 +28,22 @@ pub struct Module<'t> {
     pub path: Vec<String>,
     /// The package relative imports start from (the file's directory).
     pub package: Vec<String>,
+    /// The file's directory, absolute (what `.env` files and project roots are found from).
+    pub dir: std::path::PathBuf,
     pub text: &'t str,
     pub root: Node<'t>,
     pub symbols: Symbols<'t>,
 }
 
 impl<'t> Module<'t> {
-    pub fn new(file: FileId, display_path: &std::path::Path, text: &'t str, root: Node<'t>) -> Self {
-        let (path, mut package) = crate::parse::python_imports::module_of(display_path);
+    /// `absolute_path`: the file's absolute path, so module names never depend on the directory
+    /// corslint is started from.
+    pub fn new(file: FileId, absolute_path: &std::path::Path, text: &'t str, root: Node<'t>) -> Self {
+        let (path, mut package) = crate::parse::python_imports::module_of(absolute_path);
         package.shrink_to_fit();
         let symbols = collect_symbols(root, text, &package);
-        Module { file, path, package, text, root, symbols }
-    }
-}
-
-/// Collects the bindings of a block without entering nested functions or classes (their names are
-/// bound, their bodies are other scopes). Used for modules, function bodies and class bodies.
-pub fn collect_symbols<'t>(block: Node<'t>, source: &str, package: &[String]) -> Symbols<'t> {
-    let mut symbols = Symbols::default();
-    collect_into(block, source, package, &mut symbols, 0);
-    symbols
-}
-
-fn collect_into<'t>(block: Node<'t>, source: &str, package: &[String], out: &mut Symbols<'t>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    for stmt in children(block) {
-        match stmt.kind() {
-            "expression_statement" => {
-                for expr in children(stmt) {
-                    collect_expression(expr, source, out);
-                }
-            }
-            "function_definition" => bind_def(stmt, source, out),
-            "class_definition" => {
-                if let Some(name) = field(stmt, "name") {
-                    out.bind(text(name, source), Binding::Class(stmt));
-                }
-            }
-            "decorated_definition" => {
-                if let Some(def) = field(stmt, "definition") {
-                    match def.kind() {
-                        "function_definition" => bind_def(def, source, out),
-                        "class_definition" => {
-                            if let Some(name) = field(def, "name") {
-                                out.bind(text(name, source), Binding::Class(def));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            "import_statement" => collect_import(stmt, source, out),
-            "import_from_statement" => collect_from_import(stmt, source, package, out),
-            "for_statement" => {
-                if let Some(left) = field(stmt, "left") {
-                    rebind_targets(left, source, out);
-                }
-                collect_nested(stmt, source, package, out, depth);
-            }
-            "with_statement" => {
-                let mut names = Vec::new();
-                super::syntax::visit(stmt, 6, &mut |n| {
-                    if n.kind() == "as_pattern_target" {
-                        names.push(n);
-                    }
-                    n.kind() != "block"
-                });
-                for target in names {
-                    rebind_targets(target, source, out);
-                }
-                collect_nested(stmt, source, package, out, depth);
-            }
-            "if_statement" | "try_statement" | "while_statement" | "match_statement" => {
-                collect_nested(stmt, source, package, out, depth);
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Blocks nested in a compound statement (if/elif/else, try/except/finally, loops, with, match).
-fn collect_nested<'t>(stmt: Node<'t>, source: &str, package: &[String], out: &mut Symbols<'t>, depth: usize) {
-    for kid in children(stmt) {
-        match kid.kind() {
-            "block" => collect_into(kid, source, package, out, depth + 1),
-            "elif_clause"
-            | "else_clause"
-            | "except_clause"
-            | "finally_clause"
-            | "case_clause"
-            | "except_group_clause" => collect_nested(kid, source, package, out, depth + 1),
-            _ => {}
-        }
-    }
-}
-
-fn bind_def<'t>(def: Node<'t>, source: &str, out: &mut Symbols<'t>) {
-    if let Some(name) = field(def, "name") {
-        out.bind(text(name, source), Binding::Def(def));
-    }
-}
-
-fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>) {
-    match expr.kind() {
-        "assignment" => {
-            let Some(left) = field(expr, "left") else { return };
-            let right = field(expr, "right");
-            // `a = b = value`: the right side is itself an assignment.
-            let (value, chained) = match right {
-                Some(r) if r.kind() == "assignment" => (field(r, "right"), Some(r)),
-                other => (other, None),
-            };
-            if left.kind() == "identifier" {
-                let binding = Binding::Value { value, annotation: field(expr, "type") };
-                out.bind(text(left, source), binding);
-            } else {
-                rebind_targets(left, source, out);
-            }
-            if let Some(chained) = chained {
-                collect_expression(chained, source, out);
-            }
-        }
-        "augmented_assignment" => {
-            if let Some(left) = field(expr, "left") {
-                rebind_targets(left, source, out);
-            }
-        }
-        "call" => {
-            // `NAME.append(...)` and friends mutate a module-level list or dict.
-            let Some(function) = field(expr, "function") else { return };
-            if function.kind() != "attribute" {
-                return;
-            }
-            let (Some(object), Some(attribute)) = (field(function, "object"), field(function, "attribute")) else {
-                return;
-            };
-            const MUTATORS: &[&str] =
-                &["append", "extend", "insert", "remove", "pop", "clear", "update", "add", "discard", "setdefault"];
-            if object.kind() == "identifier" && MUTATORS.contains(&text(attribute, source)) {
-                out.rebind(text(object, source));
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Names bound by a target that is not a plain name (`a, b = ...`, `x[0] = ...`, `for k, v in ...`):
-/// their values are not tracked.
-fn rebind_targets(target: Node<'_>, source: &str, out: &mut Symbols<'_>) {
-    match target.kind() {
-        "identifier" => out.rebind(text(target, source)),
-        "subscript" | "attribute" => {
-            let mut base = target;
-            for _ in 0..MAX_DEPTH {
-                match field(base, "value").or_else(|| field(base, "object")) {
-                    Some(inner) => base = inner,
-                    None => break,
-                }
-            }
-            if base.kind() == "identifier" {
-                out.rebind(text(base, source));
-            }
-        }
-        _ => {
-            for kid in children(target) {
-                if kid.kind() == "identifier" {
-                    out.rebind(text(kid, source));
-                } else if matches!(kid.kind(), "tuple_pattern" | "list_pattern" | "pattern_list" | "list_splat_pattern")
-                {
-                    for inner in children(kid) {
-                        rebind_targets(inner, source, out);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn dotted(node: Node<'_>, source: &str) -> Vec<String> {
-    text(node, source).split('.').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
-}
-
-fn collect_import(stmt: Node<'_>, source: &str, out: &mut Symbols<'_>) {
-    for name in children(stmt) {
-        match name.kind() {
-            "dotted_name" => {
-                let path = dotted(name, source);
-                if let Some(first) = path.first() {
-                    let import = ImportRef { module: vec![first.clone()], relative: false, name: None };
-                    out.bind(first, Binding::Import(import));
-                }
-            }
-            "aliased_import" => {
-                let (Some(module), Some(alias)) = (field(name, "name"), field(name, "alias")) else { continue };
-                let import = ImportRef { module: dotted(module, source), relative: false, name: None };
-                out.bind(text(alias, source), Binding::Import(import));
-            }
-            _ => {}
-        }
-    }
-}
-
-fn collect_from_import(stmt: Node<'_>, source: &str, package: &[String], out: &mut Symbols<'_>) {
-    let Some(module_node) = field(stmt, "module_name") else { return };
-    let (module, relative) = if module_node.kind() == "relative_import" {
-        let kids = children(module_node);
-        let dots = kids.iter().find(|k| k.kind() == "import_prefix").map_or(0, |p| text(*p, source).len());
-        let up = dots.saturating_sub(1).min(package.len());
-        let mut base: Vec<String> = package.get(..package.len() - up).unwrap_or_default().to_vec();
-        if let Some(rest) = kids.iter().find(|k| k.kind() == "dotted_name") {
-            base.extend(dotted(*rest, source));
-        }
-        (base, true)
-    } else {
-        (dotted(module_node, source), false)
-    };
-    for kid in children(stmt) {
-        if kid.id() == module_node.id() {
-            continue;
-        }
-        match kid.kind() {
-            "wildcard_import" => out.stars.push(ImportRef { module: module.clone(), relative, name: None }),
-            "dotted_name" => {
-                let name = text(kid, source).to_string();
-                let import = ImportRef { module: module.clone(), relative, name: Some(name.clone()) };
-                out.bind(&name, Binding::Import(import));
-            }
-            "aliased_import" => {
-                let (Some(name), Some(alias)) = (field(kid, "name"), field(kid, "alias")) else { continue };
-                let import = ImportRef { module: module.clone(), relative, name: Some(text(name, source).to_string()) };
-                out.bind(text(alias, source), Binding::Import(import));
-            }
-            _ => {}
-        }
+        let dir = absolute_path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        Module { file, path, package, dir, text, root, symbols }
     }
 }
 

@@ -2,12 +2,16 @@
 //! outside paths), attributes of modules, classes and instances.
 
 use super::Ctx;
-use super::modules::{Binding, ModId, collect_symbols};
-use super::syntax::{children, field, unparen};
-use super::value::{BUILTINS, Scope, V, Val};
+use super::modules::{Binding, ImportRef, ModId, Update, UpdateKind, collect_symbols};
+use super::syntax::{children, field, text, unparen};
+use super::value::{BUILTINS, DictV, Scope, SeqKind, V, Val, merge};
 use crate::source::Span;
 use std::rc::Rc;
 use tree_sitter::Node;
+
+fn has_updates(binding: &Binding<'_>) -> bool {
+    matches!(binding, Binding::Value { updates, .. } if !updates.is_empty())
+}
 
 impl<'t> Ctx<'t> {
     /// Looks a name up: comprehension variables, function frames, module, builtins.
@@ -21,14 +25,24 @@ impl<'t> Ctx<'t> {
                 return val.clone();
             }
             if let Some(binding) = f.locals.get(name) {
+                if has_updates(binding) {
+                    // What it holds depends on where it is read: not memoized.
+                    let local = Scope { module: f.module, frame: Some(f.clone()), overlay: Rc::new(Vec::new()) };
+                    return self.eval_binding(binding, &local, at, depth);
+                }
                 if let Some(val) = f.memo.borrow().get(name) {
                     return val.clone();
                 }
                 let local = Scope { module: f.module, frame: Some(f.clone()), overlay: Rc::new(Vec::new()) };
                 // A placeholder first: a local defined through itself is unknown, not a loop.
                 f.memo.borrow_mut().insert(name.to_string(), Val::unknown(at));
+                let stops = self.budget.stops();
                 let val = self.eval_binding(binding, &local, at, depth);
-                f.memo.borrow_mut().insert(name.to_string(), val.clone());
+                if self.budget.stops() == stops {
+                    f.memo.borrow_mut().insert(name.to_string(), val.clone());
+                } else {
+                    f.memo.borrow_mut().remove(name);
+                }
                 return val;
             }
             if let Some(default) = f.defaults.get(name) {
@@ -49,15 +63,33 @@ impl<'t> Ctx<'t> {
         if let Some(val) = self.memo.borrow().get(&key) {
             return val.clone();
         }
+        // A container changed in place reads differently before and after each change in its own
+        // file: evaluated per use there (bounded by the same cycle guard), memoized for imports.
+        let changed = self.modules.get(module).and_then(|m| m.symbols.get(name)).is_some_and(has_updates);
+        if changed && at.file == self.file_of(module) {
+            if !self.active.borrow_mut().insert(key.clone()) {
+                return Val::unknown(at);
+            }
+            let val = match self.modules.get(module).and_then(|m| m.symbols.get(name)) {
+                Some(binding) => self.eval_binding(binding, &Scope::module(module), at, depth),
+                None => Val::unknown(at),
+            };
+            self.active.borrow_mut().remove(&key);
+            return val;
+        }
         if !self.active.borrow_mut().insert(key.clone()) {
             return Val::unknown(at);
         }
+        let stops = self.budget.stops();
         let val = match self.modules.get(module).and_then(|m| m.symbols.get(name)) {
             Some(binding) => self.eval_binding(binding, &Scope::module(module), at, depth),
             None => self.star_or_builtin(module, name, at, depth),
         };
         self.active.borrow_mut().remove(&key);
-        self.memo.borrow_mut().insert(key, val.clone());
+        // Cut short by a bound: another statement, with its own budget, evaluates it afresh.
+        if self.budget.stops() == stops {
+            self.memo.borrow_mut().insert(key, val.clone());
+        }
         val
     }
 
@@ -78,43 +110,160 @@ impl<'t> Ctx<'t> {
 
     pub fn eval_binding(&self, binding: &Binding<'t>, scope: &Scope<'t>, at: Span, depth: usize) -> Val<'t> {
         match binding {
-            Binding::Value { value: Some(value), .. } => self.eval(*value, scope, depth + 1),
+            Binding::Value { value: Some(value), updates, .. } if updates.is_empty() => {
+                self.eval(*value, scope, depth + 1)
+            }
+            Binding::Value { value: Some(value), updates, .. } => {
+                let mut val = self.eval(*value, scope, depth + 1);
+                // A use in the same file sees only the changes made before it; an import sees them all.
+                let same_file = at.file == self.file_of(scope.module);
+                for update in updates.iter().filter(|u| !same_file || u.at.start_byte() < at.start()) {
+                    val = self.apply_update(val, update, scope, depth);
+                }
+                val
+            }
             Binding::Value { value: None, .. } => Val::unknown(at),
             Binding::Rebound(values) => self.eval_rebound(values, scope, at, depth),
             Binding::Def(def) => Val { v: V::Func(scope.module, *def), span: self.span_in(scope.module, *def) },
             Binding::Class(class) => {
                 Val { v: V::Class(scope.module, *class), span: self.span_in(scope.module, *class) }
             }
-            Binding::Import(import) => {
-                let module = scope.module;
-                match &import.name {
-                    None => match self.index.find(&self.modules, &import.module, import.relative, module) {
-                        Some(target) => Val { v: V::Module(target), span: at },
-                        None => Val { v: V::Path(import.module.join(".")), span: at },
-                    },
-                    Some(name) => match self.index.find(&self.modules, &import.module, import.relative, module) {
-                        Some(target) => {
-                            let has_name = self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some());
-                            let mut sub = import.module.clone();
-                            sub.push(name.clone());
-                            match self.index.find(&self.modules, &sub, import.relative, module) {
-                                Some(submodule) if !has_name => Val { v: V::Module(submodule), span: at },
-                                _ => self.module_name(target, name, at, depth + 1),
-                            }
-                        }
-                        None => {
-                            let mut sub = import.module.clone();
-                            sub.push(name.clone());
-                            match self.index.find(&self.modules, &sub, import.relative, module) {
-                                Some(submodule) => Val { v: V::Module(submodule), span: at },
-                                None if import.relative => Val::unknown(at),
-                                None => Val { v: V::Path(sub.join(".")), span: at },
-                            }
-                        }
-                    },
+            Binding::Import(import) => self.eval_import(import, scope.module, at, depth),
+            Binding::ImportChoice(imports) => match self.chosen_import(imports, scope.module) {
+                Some(import) => self.eval_import(import, scope.module, at, depth),
+                None => Val::unknown(at),
+            },
+        }
+    }
+
+    /// One in-place change of a dict or list; anything else about the value makes it unknown.
+    fn apply_update(&self, val: Val<'t>, update: &Update<'t>, scope: &Scope<'t>, depth: usize) -> Val<'t> {
+        let span = val.span;
+        let v = match (val.v, &update.kind) {
+            (V::Dict(mut dict), UpdateKind::SetItem { key, value }) => {
+                match self.eval(*key, scope, depth + 1).v {
+                    V::Str(key) => {
+                        let value = self.eval(*value, scope, depth + 1);
+                        dict.entries.retain(|(name, _, _)| *name != key.value);
+                        dict.entries.push((key.value, value, self.span_in(scope.module, update.at)));
+                    }
+                    _ => dict.unknown = true,
                 }
+                V::Dict(dict)
+            }
+            (V::Dict(mut dict), UpdateKind::Merge(other)) => {
+                let other = if other.kind() == "argument_list" {
+                    self.keywords_as_dict(*other, scope, depth)
+                } else {
+                    match self.eval(*other, scope, depth + 1).v {
+                        V::Dict(other) => other,
+                        _ => DictV { entries: Vec::new(), unknown: true },
+                    }
+                };
+                merge(&mut dict, other);
+                V::Dict(dict)
+            }
+            (V::Seq(mut seq), UpdateKind::Append(item)) if seq.kind == SeqKind::List => {
+                let item = self.eval(*item, scope, depth + 1);
+                seq.items_mut().push(item);
+                V::Seq(seq)
+            }
+            (V::Seq(mut seq), UpdateKind::Extend(items)) if seq.kind == SeqKind::List => {
+                match self.eval(*items, scope, depth + 1).v {
+                    V::Seq(more) if self.burn_items(seq.items.len() + more.items.len()) => {
+                        seq.unknown |= more.unknown;
+                        seq.items_mut().extend(more.items.iter().cloned());
+                    }
+                    _ => seq.unknown = true,
+                }
+                V::Seq(seq)
+            }
+            _ => V::Unknown,
+        };
+        Val { v, span }
+    }
+
+    /// `d.update(a=1, **more)` or `d.update(other)`: the pairs it adds, as a dict.
+    fn keywords_as_dict(&self, arguments: Node<'t>, scope: &Scope<'t>, depth: usize) -> DictV<'t> {
+        let source = self.source(scope.module);
+        let mut out = DictV::default();
+        for argument in children(arguments) {
+            match argument.kind() {
+                "keyword_argument" => match (field(argument, "name"), field(argument, "value")) {
+                    (Some(name), Some(value)) => {
+                        let value = self.eval(value, scope, depth + 1);
+                        out.entries.retain(|(n, _, _)| n != text(name, source));
+                        out.entries.push((text(name, source).to_string(), value, self.span_in(scope.module, argument)));
+                    }
+                    _ => out.unknown = true,
+                },
+                "dictionary_splat" => match children(argument).first().map(|d| self.eval(*d, scope, depth + 1).v) {
+                    Some(V::Dict(more)) => merge(&mut out, more),
+                    _ => out.unknown = true,
+                },
+                "comment" => {}
+                _ => match self.eval(argument, scope, depth + 1).v {
+                    V::Dict(more) => merge(&mut out, more),
+                    _ => out.unknown = true,
+                },
             }
         }
+        out
+    }
+
+    fn eval_import(&self, import: &ImportRef, module: ModId, at: Span, depth: usize) -> Val<'t> {
+        match &import.name {
+            None => match self.index.find(&self.modules, &import.module, import.relative, module) {
+                Some(target) => Val { v: V::Module(target), span: at },
+                None => Val { v: V::Path(import.module.join(".")), span: at },
+            },
+            Some(name) => match self.index.find(&self.modules, &import.module, import.relative, module) {
+                Some(target) => {
+                    let has_name = self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some());
+                    let mut sub = import.module.clone();
+                    sub.push(name.clone());
+                    match self.index.find(&self.modules, &sub, import.relative, module) {
+                        Some(submodule) if !has_name => Val { v: V::Module(submodule), span: at },
+                        _ => self.module_name(target, name, at, depth + 1),
+                    }
+                }
+                None => {
+                    let mut sub = import.module.clone();
+                    sub.push(name.clone());
+                    match self.index.find(&self.modules, &sub, import.relative, module) {
+                        Some(submodule) => Val { v: V::Module(submodule), span: at },
+                        None if import.relative => Val::unknown(at),
+                        None => Val { v: V::Path(sub.join(".")), span: at },
+                    }
+                }
+            },
+        }
+    }
+
+    /// Of `try`/`except ImportError` alternatives, the import Python ends up running: the first that
+    /// names a project module holding the name (or a submodule of that name). A relative import of
+    /// a file the project does not have fails and falls through; an absolute one that is not in the
+    /// project is an installed package and is taken as it stands.
+    pub(super) fn chosen_import<'a>(&self, imports: &'a [ImportRef], module: ModId) -> Option<&'a ImportRef> {
+        imports.iter().find(|import| {
+            let found = self.index.find(&self.modules, &import.module, import.relative, module);
+            let holds_name = |target: ModId| match &import.name {
+                None => true,
+                Some(name) => self
+                    .modules
+                    .get(target)
+                    .is_some_and(|m| m.symbols.get(name).is_some() || !m.symbols.stars.is_empty()),
+            };
+            let submodule = import.name.as_ref().and_then(|name| {
+                let mut sub = import.module.clone();
+                sub.push(name.clone());
+                self.index.find(&self.modules, &sub, import.relative, module)
+            });
+            match found {
+                Some(target) => holds_name(target) || submodule.is_some(),
+                None => submodule.is_some() || !import.relative,
+            }
+        })
     }
 
     /// A name bound several times is unknown, except an app that is later wrapped in place

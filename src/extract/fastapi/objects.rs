@@ -94,6 +94,14 @@ pub(super) fn is_router(path: &str) -> bool {
     matches!(path, "fastapi.APIRouter" | "fastapi.routing.APIRouter" | "?.APIRouter" | "starlette.routing.Router")
 }
 
+impl Objects<'_> {
+    /// How much has been recorded so far (objects, operations, operations waiting for an app):
+    /// grows whenever a statement does something to an app or router.
+    pub fn recorded(&self) -> usize {
+        self.apps.len() + self.routers.len() + self.seen.len() + self.pending.len()
+    }
+}
+
 impl<'t> Ctx<'t> {
     /// Called by the evaluator for every call of something outside the project: an app or router
     /// constructor becomes an object (one per constructor call).
@@ -180,7 +188,7 @@ impl<'t> Ctx<'t> {
 /// The items of a list value (`dependencies=[...]`).
 pub fn seq_items<'t>(val: Option<&Val<'t>>) -> Vec<Val<'t>> {
     match val.map(|v| &v.v) {
-        Some(V::Seq(seq)) => seq.items.clone(),
+        Some(V::Seq(seq)) => seq.items.to_vec(),
         _ => Vec::new(),
     }
 }

@@ -57,6 +57,8 @@ pub(super) struct Sim<'c, 't> {
     pub(super) absent: HashMap<String, bool>,
     /// Variables assigned from a header read: the header and where it is read.
     pub(super) header_vars: HashMap<String, (String, Span)>,
+    /// Variables assigned from the request's URL (`path = request.url.path`).
+    pub(super) url_vars: std::collections::HashSet<String>,
     pub(super) options_check: Option<Span>,
     pub(super) gate_headers: Vec<Spanned<String>>,
 }
@@ -71,6 +73,7 @@ impl<'c, 't> Sim<'c, 't> {
             source,
             absent: HashMap::new(),
             header_vars: HashMap::new(),
+            url_vars: std::collections::HashSet::new(),
             options_check: None,
             gate_headers: Vec::new(),
         }
@@ -258,6 +261,13 @@ impl<'c, 't> Sim<'c, 't> {
                 continue;
             }
             let out = self.block(body, depth + 1);
+            if let (None, Some(c), Out::Exit(_)) = (truth, condition, &out)
+                && self.same_for_the_actual_request(c)
+            {
+                // `if not request.url.path.startswith(PREFIX): return 404`: the actual request to
+                // that URL meets the same answer, so this is not the preflight being turned away.
+                continue;
+            }
             if let (Some(true), Some(c), Out::Done) = (truth, condition, &out) {
                 self.note_options_check(c);
             }
@@ -289,6 +299,79 @@ impl<'c, 't> Sim<'c, 't> {
                 self.gate_headers.push(header);
             }
         }
+    }
+
+    /// Whether a condition reads only what a preflight shares with the actual request it precedes
+    /// (the URL: path, query, host, scheme, client) and constants: then it is true for both or for
+    /// neither. Headers, cookies, the method, state, or a call that is not a string or `re` test
+    /// make it preflight-specific (or unknown).
+    pub(super) fn same_for_the_actual_request(&self, condition: Node<'t>) -> bool {
+        const URL_PARTS: &[&str] =
+            &["url", "path", "base_url", "query_params", "path_params", "client", "hostname", "scheme", "port"];
+        const URL_KEYS: &[&str] = &["path", "root_path", "raw_path", "query_string"];
+        const PREFLIGHT_SPECIFIC: &[&str] = &["headers", "cookies", "method", "state", "user", "auth", "session"];
+        const PURE_CALLS: &[&str] = &[
+            "startswith",
+            "endswith",
+            "lower",
+            "upper",
+            "strip",
+            "rstrip",
+            "lstrip",
+            "split",
+            "match",
+            "fullmatch",
+            "search",
+            "any",
+            "all",
+            "len",
+        ];
+        let source = self.source;
+        let (mut reads_url, mut shared) = (false, true);
+        super::syntax::visit(condition, MAX_DEPTH, &mut |n| {
+            if !shared {
+                return false;
+            }
+            match n.kind() {
+                "attribute" => {
+                    let attr = field(n, "attribute").map_or("", |a| text(a, source));
+                    if URL_PARTS.contains(&attr) {
+                        reads_url = true;
+                        return false;
+                    }
+                    shared = !PREFLIGHT_SPECIFIC.contains(&attr);
+                    shared
+                }
+                "subscript" => {
+                    let key = field(n, "subscript").map(|k| text(k, source).trim_matches(['"', '\'']));
+                    if key.is_some_and(|k| URL_KEYS.contains(&k)) {
+                        reads_url = true;
+                        return false;
+                    }
+                    true
+                }
+                "call" => {
+                    let function = field(n, "function");
+                    let name = function.map(|f| match f.kind() {
+                        "attribute" => field(f, "attribute").map_or("", |a| text(a, source)),
+                        _ => text(f, source),
+                    });
+                    shared = name.is_some_and(|name| PURE_CALLS.contains(&name));
+                    shared
+                }
+                "identifier" => {
+                    let name = text(n, source);
+                    if self.url_vars.contains(name) {
+                        reads_url = true;
+                    } else if self.absent.contains_key(name) || self.header_vars.contains_key(name) {
+                        shared = false;
+                    }
+                    false
+                }
+                _ => true,
+            }
+        });
+        reads_url && shared
     }
 
     pub(super) fn note_options_check(&mut self, condition: Node<'_>) {

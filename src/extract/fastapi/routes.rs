@@ -108,7 +108,7 @@ impl<'t> Ctx<'t> {
         let source = self.modules.get(module).map_or("", |m| m.text);
         let scope = Scope::module(module);
         for (name, param, default) in parameters(def, source) {
-            self.refuel();
+            self.refuel(self.span_in(module, param));
             let param_span = self.span_in(module, param);
             let annotation = field(param, "type");
             let mut markers: Vec<Val<'t>> = default.map(|d| self.eval(d, &scope, 0)).into_iter().collect();
@@ -223,7 +223,7 @@ impl<'t> Ctx<'t> {
                 {
                     out.extend(self.annotated_markers(module, *value, depth + 1));
                 }
-                if let Some(super::modules::Binding::Import(_)) =
+                if let Some(super::modules::Binding::Import(_) | super::modules::Binding::ImportChoice(_)) =
                     self.modules.get(module).and_then(|m| m.symbols.get(text(*name, source)))
                     && let Some((m, value)) = self.imported_alias(module, text(*name, source))
                 {
@@ -236,8 +236,10 @@ impl<'t> Ctx<'t> {
 
     /// The `Annotated[...]` expression an imported name is bound to in its module.
     fn imported_alias(&self, module: ModId, name: &str) -> Option<(ModId, Node<'t>)> {
-        let Some(super::modules::Binding::Import(import)) = self.modules.get(module)?.symbols.get(name) else {
-            return None;
+        let import = match self.modules.get(module)?.symbols.get(name)? {
+            super::modules::Binding::Import(import) => import,
+            super::modules::Binding::ImportChoice(imports) => self.chosen_import(imports, module)?,
+            _ => return None,
         };
         let target = self.index.find(&self.modules, &import.module, import.relative, module)?;
         let real = import.name.as_deref()?;

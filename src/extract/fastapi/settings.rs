@@ -5,6 +5,7 @@
 
 use super::Ctx;
 use super::modules::{Binding, ModId, collect_symbols};
+use super::service::EnvSource;
 use super::syntax::{MAX_DEPTH, children, field, text, visit};
 use super::value::{CallV, Scope, SeqKind, SeqV, StrV, V, Val};
 use crate::parse::dotenv::DotenvEntry;
@@ -14,8 +15,8 @@ use tree_sitter::Node;
 /// What the settings class says about reading `.env` files.
 #[derive(Debug, Default)]
 struct EnvConfig {
-    /// `env_file` names (only their file names are used: the path is relative to the working
-    /// directory at runtime, which the repository does not tell).
+    /// `env_file` paths as written (relative to the working directory the service is started
+    /// from: its project root).
     files: Vec<String>,
     prefix: String,
     case_sensitive: bool,
@@ -67,9 +68,13 @@ impl<'t> Ctx<'t> {
                     }
                     return Val { v: V::Method(Box::new(instance), attr.to_string()), span: at };
                 }
-                Some(Binding::Value { value, annotation }) => {
+                Some(Binding::Value { value, annotation, .. }) => {
                     let config = if is_settings { self.env_config(&chain) } else { EnvConfig::default() };
-                    if let Some((file, entry)) = is_settings.then(|| self.dotenv_entry(*m, &config, attr)).flatten() {
+                    let source = if is_settings { self.env_source(*m, &config, attr) } else { EnvSource::NotSet };
+                    if let EnvSource::Unknown = source {
+                        return Val::unknown(at);
+                    }
+                    if let EnvSource::File(file, entry) = source {
                         let kind = self.field_type(*m, *annotation);
                         let val = self.env_value(file, entry, &kind, !pydantic_v1);
                         let split = matches!(val.v, V::Unknown) && kind.container && !entry.interpolated;
@@ -108,7 +113,7 @@ impl<'t> Ctx<'t> {
         }
         match call.arg(None, "default_factory").map(|a| &a.val.v) {
             Some(V::Path(p)) if p == "builtins.list" => {
-                Val { v: V::Seq(SeqV { kind: SeqKind::List, items: Vec::new(), unknown: false }), span: val.span }
+                Val { v: V::Seq(SeqV::new(SeqKind::List, Vec::new(), false)), span: val.span }
             }
             _ => Val::unknown(val.span),
         }
@@ -156,34 +161,12 @@ impl<'t> Ctx<'t> {
         config
     }
 
-    /// The `.env` entry for a field: in the configured env files (by file name), else in files
-    /// named `.env`; the file closest to the settings module wins.
-    fn dotenv_entry(&self, module: ModId, config: &EnvConfig, field_name: &str) -> Option<(FileId, &'t DotenvEntry)> {
+    /// Where a settings field's value comes from: a `.env` file of the module's own service, the
+    /// environment compose gives it, or nowhere (see [`super::service`]).
+    fn env_source(&self, module: ModId, config: &EnvConfig, field_name: &str) -> EnvSource<'t> {
         let key = format!("{}{field_name}", config.prefix);
-        let names: Vec<String> = if config.files.is_empty() {
-            vec![".env".to_string()]
-        } else {
-            config.files.iter().filter_map(|f| f.rsplit(['/', '\\']).next().map(str::to_string)).collect()
-        };
-        let module_dir = self.modules.get(module).map(|m| m.package.clone()).unwrap_or_default();
-        self.dotenvs
-            .iter()
-            .filter(|(file, _)| {
-                let path = self.files.get(*file).map(|f| f.path.as_path());
-                let name = path.and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or_default();
-                names.iter().any(|n| n == name)
-            })
-            .filter_map(|(file, env)| Some((*file, env.get(&key, config.case_sensitive)?)))
-            .max_by_key(|(file, _)| {
-                let dir: Vec<String> = self
-                    .files
-                    .get(*file)
-                    .and_then(|f| f.path.parent())
-                    .map(|p| p.components().filter_map(|c| c.as_os_str().to_str().map(str::to_string)).collect())
-                    .unwrap_or_default();
-                let shared = dir.iter().zip(&module_dir).take_while(|(a, b)| a == b).count();
-                (shared, std::cmp::Reverse(*file))
-            })
+        let Some(dir) = self.modules.get(module).map(|m| m.dir.as_path()) else { return EnvSource::NotSet };
+        self.services.env_source(dir, &key, config.case_sensitive, &config.files, &self.dotenvs)
     }
 
     fn field_type(&self, module: ModId, annotation: Option<Node<'t>>) -> FieldType {
@@ -299,7 +282,7 @@ impl<'t> Ctx<'t> {
         let raw = self.files.get(file).map_or("", |f| f.slice(entry.value_range));
         let raw_start = entry.value_range.start;
         if let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(&entry.value) {
-            let mut seq = SeqV { kind: SeqKind::List, items: Vec::new(), unknown: false };
+            let mut seq = SeqV::new(SeqKind::List, Vec::new(), false);
             let mut cursor = 0;
             for item in items {
                 let serde_json::Value::String(value) = item else {
@@ -312,9 +295,9 @@ impl<'t> Ctx<'t> {
                         let start = raw_start + cursor + found;
                         cursor += found + quoted.len();
                         let range = crate::source::TextRange::new(start, start + quoted.len());
-                        seq.items.push(string(value, range, Some(start + 1)));
+                        seq.items_mut().push(string(value, range, Some(start + 1)));
                     }
-                    None => seq.items.push(string(value, entry.value_range, None)),
+                    None => seq.items_mut().push(string(value, entry.value_range, None)),
                 }
             }
             return Val { v: V::Seq(seq), span: at };
@@ -325,7 +308,7 @@ impl<'t> Ctx<'t> {
     /// A list field whose `.env` value is not JSON: split on commas when a validator does so.
     fn env_split(&self, file: FileId, entry: &DotenvEntry, url: bool) -> Val<'t> {
         let at = Span { file, range: entry.value_range };
-        let mut seq = SeqV { kind: SeqKind::List, items: Vec::new(), unknown: false };
+        let mut seq = SeqV::new(SeqKind::List, Vec::new(), false);
         let mut offset = 0;
         for part in entry.value.split(',') {
             let trimmed = part.trim();
@@ -339,7 +322,7 @@ impl<'t> Ctx<'t> {
                 Some(s) => Span::new(file, s, s + trimmed.len()),
                 None => at,
             };
-            seq.items.push(Val {
+            seq.items_mut().push(Val {
                 v: V::Str(StrV { value: trimmed.to_string(), text_start: start, url, slash_added: None }),
                 span,
             });
@@ -352,7 +335,7 @@ fn mark_url(val: &mut Val<'_>) {
     match &mut val.v {
         V::Str(s) => s.url = true,
         V::Seq(seq) => {
-            for item in &mut seq.items {
+            for item in seq.items_mut() {
                 if let V::Str(s) = &mut item.v {
                     s.url = true;
                 }

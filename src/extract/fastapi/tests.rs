@@ -4,7 +4,7 @@ use crate::lint::{Options, lint};
 use crate::model::fastapi::{ArgShape, Install, MiddlewareKind, OriginNoteKind};
 use crate::model::{OriginKind, Project};
 
-fn project(files: &[(&str, &str)]) -> (Project, tempfile::TempDir) {
+pub(super) fn project(files: &[(&str, &str)]) -> (Project, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (path, text) in files {
         let full = dir.path().join(path);
@@ -18,7 +18,7 @@ fn project(files: &[(&str, &str)]) -> (Project, tempfile::TempDir) {
     (outcome.project, dir)
 }
 
-fn origins(p: &Project, policy: usize) -> Vec<String> {
+pub(super) fn origins(p: &Project, policy: usize) -> Vec<String> {
     p.policies[policy]
         .origins
         .entries

@@ -10,9 +10,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
 
-/// Most items kept for one list; longer lists keep their first items and are marked incomplete.
-pub(super) const MAX_ITEMS: usize = 256;
-
 /// A value and where it was written.
 #[derive(Clone, Debug)]
 pub struct Val<'t> {
@@ -65,12 +62,24 @@ pub enum SeqKind {
     Set,
 }
 
+/// A list, tuple or set. The items are shared: a constant read in many places is one copy.
 #[derive(Clone, Debug)]
 pub struct SeqV<'t> {
     pub kind: SeqKind,
-    pub items: Vec<Val<'t>>,
+    pub items: Rc<Vec<Val<'t>>>,
     /// Some items are not known (a `*splat`, an unknown concatenation, a list from the environment).
     pub unknown: bool,
+}
+
+impl<'t> SeqV<'t> {
+    pub fn new(kind: SeqKind, items: Vec<Val<'t>>, unknown: bool) -> Self {
+        SeqV { kind, items: Rc::new(items), unknown }
+    }
+
+    /// The items to change (copied first when shared).
+    pub fn items_mut(&mut self) -> &mut Vec<Val<'t>> {
+        Rc::make_mut(&mut self.items)
+    }
 }
 
 #[derive(Clone, Debug, Default)]

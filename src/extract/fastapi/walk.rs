@@ -48,7 +48,8 @@ impl<'t> Ctx<'t> {
             return;
         }
         for stmt in children(block) {
-            self.refuel();
+            self.refuel(self.span_in(scope.module, stmt));
+            let recorded = self.objects.borrow().recorded();
             let mut key = prefix.to_vec();
             key.push(stmt.start_byte());
             match stmt.kind() {
@@ -62,6 +63,12 @@ impl<'t> Ctx<'t> {
                 | "match_statement" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
                 | "case_clause" | "block" => self.walk_block(stmt, scope, &key, depth + 1, stack),
                 _ => {}
+            }
+            // A statement whose evaluation stopped matters when it did something to an app or router.
+            if self.objects.borrow().recorded() != recorded {
+                self.budget.keep_pending();
+            } else {
+                self.budget.drop_pending();
             }
         }
     }

@@ -2,13 +2,17 @@
 //! Kubernetes Service → the workloads its selector picks → their image → the app (a compose
 //! service that builds the same image, or a directory of the app named like the image).
 //!
-//! When a name is found in several places (a monorepo with several compose files or manifests), the
-//! candidate next to the file that names it wins (the deepest compose file above an nginx config,
-//! else the one sharing the longest directory prefix); a tie links nothing.
+//! A compose service is reached by its name, its `container_name`, a network alias, or a `links:`
+//! alias of the service the proxy runs in. When the proxy's configuration belongs to compose
+//! deployments (a service mounts or builds it, see [`super::deployments`]), only their services
+//! count. Otherwise, when a name is found in several places, the candidate next to the file that
+//! names it wins (the deepest compose file above it, else the one sharing the longest directory
+//! prefix); a tie links nothing.
 
 use super::Node;
+use super::deployments::{build_context, deployments_of, services_running};
 use crate::model::Project;
-use crate::model::deploy::{ComposeService, Workload};
+use crate::model::deploy::Workload;
 use crate::source::FileId;
 use std::path::{Component, Path, PathBuf};
 
@@ -17,10 +21,15 @@ type Found = Vec<(Vec<Node>, usize, Vec<String>)>;
 /// The apps a host name reaches: a compose service or a Kubernetes Service of that name.
 pub(super) fn apps_by_name(project: &Project, host: &str, near: FileId) -> Found {
     let mut out = Found::new();
-    for (c, _) in compose_named(project, host, near) {
+    let deployments = deployments_of(project, near);
+    for (c, how) in compose_named(project, host, near, &deployments) {
         for (app, why) in apps_of_compose(project, c) {
-            out.push((vec![Node::Compose(c)], app, vec![format!("compose service \"{host}\", {why}")]));
+            out.push((vec![Node::Compose(c)], app, vec![format!("{how}, {why}")]));
         }
+    }
+    if !deployments.is_empty() {
+        // Run by compose: the name is resolved on the compose network, not in a cluster.
+        return out;
     }
     let services: Vec<(usize, FileId)> = project
         .deploy
@@ -40,25 +49,52 @@ pub(super) fn apps_by_name(project: &Project, host: &str, near: FileId) -> Found
     out
 }
 
-/// The compose services named `name`; when several compose files have one, those of the deepest
-/// compose file whose directory holds `near` (the file that names the service), else the nearest
-/// one, else none (ambiguous).
-fn compose_named<'a>(project: &'a Project, name: &str, near: FileId) -> Vec<(usize, &'a ComposeService)> {
-    let all: Vec<(usize, &ComposeService)> =
-        project.deploy.compose_services.iter().enumerate().filter(|(_, s)| s.name.value == name).collect();
+/// The compose services `name` reaches from `near` (the file that names it), each with how: its
+/// name, container name or network alias, or a `links:` alias of a service that runs `near`. Inside
+/// `deployments` when there are any; otherwise the deepest compose file whose directory holds
+/// `near`, else the nearest one, else none (ambiguous).
+fn compose_named(project: &Project, name: &str, near: FileId, deployments: &[FileId]) -> Vec<(usize, String)> {
+    let services = &project.deploy.compose_services;
+    let mut all: Vec<(usize, String)> = Vec::new();
+    for (i, service) in services.iter().enumerate() {
+        if service.name.value == name {
+            all.push((i, format!("compose service \"{name}\"")));
+        } else if service.aliases.iter().any(|a| a.value == name) {
+            all.push((i, format!("compose service \"{}\" (also named \"{name}\")", service.name.value)));
+        }
+    }
+    for (runner, _) in services_running(project, near) {
+        let Some(runner) = services.get(runner) else { continue };
+        for link in runner.links.iter().filter(|l| l.alias == name) {
+            let linked =
+                services.iter().position(|s| s.name.value == link.service && s.name.span.file == runner.name.span.file);
+            if let Some(i) = linked.filter(|i| !all.iter().any(|(j, _)| j == i)) {
+                let why = format!(
+                    "compose service \"{}\" (links: {}:{name} of \"{}\")",
+                    link.service, link.service, runner.name.value
+                );
+                all.push((i, why));
+            }
+        }
+    }
+    let file_of = |i: usize| services.get(i).map(|s| s.name.span.file);
+    if !deployments.is_empty() {
+        all.retain(|(i, _)| file_of(*i).is_some_and(|f| deployments.contains(&f)));
+        return all;
+    }
     if all.len() <= 1 {
         return all;
     }
-    let Some(near_path) = project.file(near).map(|f| normalize(&f.path)) else { return all };
-    let depth = |s: &ComposeService| {
-        let dir = project.file(s.name.span.file).map(|f| normalize(f.path.parent().unwrap_or(Path::new(""))))?;
+    let Some(near_path) = project.absolute_path(near) else { return all };
+    let depth = |i: usize| {
+        let dir = file_of(i).and_then(|f| project.absolute_path(f))?.parent()?.to_path_buf();
         near_path.starts_with(&dir).then(|| dir.components().count())
     };
-    match all.iter().filter_map(|(_, s)| depth(s)).max() {
-        Some(best) => all.into_iter().filter(|(_, s)| depth(s) == Some(best)).collect(),
+    match all.iter().filter_map(|(i, _)| depth(*i)).max() {
+        Some(best) => all.into_iter().filter(|(i, _)| depth(*i) == Some(best)).collect(),
         None => {
             // No compose file above the config: the nearest one, if that is not a tie.
-            let candidates = all.iter().map(|(i, s)| (*i, s.name.span.file)).collect();
+            let candidates = all.iter().filter_map(|(i, _)| Some((*i, file_of(*i)?))).collect();
             match nearest(candidates, project, near).as_slice() {
                 [one] => all.into_iter().filter(|(i, _)| i == one).collect(),
                 _ => Vec::new(),
@@ -67,20 +103,35 @@ fn compose_named<'a>(project: &'a Project, name: &str, near: FileId) -> Vec<(usi
     }
 }
 
-/// The apps a compose service builds: those whose file lies under its `build` context.
+/// The apps a compose service builds: those whose file lies under its `build` context; when the
+/// context holds several apps and the Dockerfile sits in a folder of it (`context: .`,
+/// `dockerfile: backend/Dockerfile`), those in that folder.
 pub(super) fn apps_of_compose(project: &Project, service: usize) -> Vec<(usize, String)> {
     let Some(svc) = project.deploy.compose_services.get(service) else { return Vec::new() };
-    let Some(build) = &svc.build else { return Vec::new() };
-    let context = build.context.as_ref().map_or(".", |c| c.value.as_str());
-    let Some(compose_file) = project.file(svc.name.span.file) else { return Vec::new() };
-    let dir = normalize(&compose_file.path.parent().unwrap_or(Path::new("")).join(context));
-    project
-        .apps
-        .iter()
-        .enumerate()
-        .filter(|(_, app)| project.file(app.span.file).is_some_and(|f| normalize(&f.path).starts_with(&dir)))
-        .map(|(i, _)| (i, format!("build {context}")))
-        .collect()
+    let Some((context, written)) = build_context(project, svc) else { return Vec::new() };
+    let inside = |dir: &Path| -> Vec<usize> {
+        project
+            .apps
+            .iter()
+            .enumerate()
+            .filter(|(_, app)| project.absolute_path(app.span.file).is_some_and(|p| p.starts_with(dir)))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mut apps = inside(&context);
+    let dockerfile_dir = svc
+        .build
+        .as_ref()
+        .and_then(|b| b.dockerfile.as_ref())
+        .and_then(|d| Path::new(&d.value).parent().map(|dir| normalize(&context.join(dir))))
+        .filter(|dir| *dir != context);
+    if let Some(dir) = dockerfile_dir.filter(|_| apps.len() > 1) {
+        let narrowed = inside(&dir);
+        if !narrowed.is_empty() {
+            apps = narrowed;
+        }
+    }
+    apps.into_iter().map(|i| (i, format!("build {written}"))).collect()
 }
 
 /// The apps behind a Kubernetes Service: the workloads its selector picks, and the app their image is.
@@ -169,7 +220,7 @@ pub(super) fn nearest<T>(candidates: Vec<(T, FileId)>, project: &Project, refere
     if candidates.len() <= 1 {
         return candidates.into_iter().map(|(t, _)| t).collect();
     }
-    let dir_of = |f: FileId| project.file(f).map(|f| normalize(f.path.parent().unwrap_or(Path::new(""))));
+    let dir_of = |f: FileId| project.absolute_path(f).map(|p| p.parent().unwrap_or(Path::new("/")).to_path_buf());
     let Some(reference) = dir_of(reference) else { return candidates.into_iter().map(|(t, _)| t).collect() };
     let shared = |f: FileId| {
         dir_of(f).map_or(0, |d| d.components().zip(reference.components()).take_while(|(a, b)| a == b).count())

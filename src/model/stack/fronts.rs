@@ -3,12 +3,12 @@
 //! anything; and the compose services (with their Traefik routers) that run an nginx
 //! configuration, which [`Project::chains`] puts in front of an nginx link.
 
-use super::apps::{apps_by_name, apps_of_compose, apps_of_k8s_service, nearest, normalize};
+use super::apps::{apps_by_name, apps_of_compose, apps_of_k8s_service, nearest};
+use super::deployments::services_running;
 use super::{Link, Node};
 use crate::model::Project;
 use crate::model::nginx::{BlockId, Pass};
 use crate::source::FileId;
-use std::path::Path;
 
 /// A host (and port) a pass target or upstream server names, without the port.
 fn host_of(address: &str) -> &str {
@@ -136,29 +136,14 @@ pub(super) fn traefik_links(project: &Project, links: &mut Vec<Link>) {
     }
 }
 
-/// The compose services that run an nginx configuration file of the repository (a bind mount of
-/// its file or directory into `/etc/nginx/...`), each with the Traefik routers declared on it in
-/// front: `[TraefikRouter, Compose]` or `[Compose]`, with the reasons.
+/// The compose services that run an nginx configuration file of the repository (they mount it, or
+/// build the image that holds it; see [`services_running`]), each with the Traefik routers declared
+/// on it in front: `[TraefikRouter, Compose]` or `[Compose]`, with the reasons.
 pub(super) fn gateways_of_nginx_file(project: &Project, file: FileId) -> Vec<(Vec<Node>, Vec<String>)> {
     let mut out = Vec::new();
-    let Some(config) = project.file(file).map(|f| normalize(&f.path)) else { return out };
-    for (c, svc) in project.deploy.compose_services.iter().enumerate() {
-        let Some(compose_dir) =
-            project.file(svc.name.span.file).map(|f| f.path.parent().unwrap_or(Path::new("")).to_path_buf())
-        else {
-            continue;
-        };
-        let mount = svc.volumes.iter().find(|v| {
-            v.mounts_nginx_config()
-                && v.source.as_deref().is_some_and(|src| config.starts_with(normalize(&compose_dir.join(src))))
-        });
-        let Some(mount) = mount else { continue };
-        let why = format!(
-            "compose service \"{}\" mounts {} at {}",
-            svc.name.value,
-            mount.source.as_deref().unwrap_or(""),
-            mount.target.as_deref().unwrap_or("")
-        );
+    for (c, holds) in services_running(project, file) {
+        let Some(svc) = project.deploy.compose_services.get(c) else { continue };
+        let why = format!("compose service \"{}\" {}", svc.name.value, holds.describe());
         let routers: Vec<usize> = project
             .deploy
             .traefik_routers
@@ -197,7 +182,8 @@ pub(super) fn last_resort(project: &Project, links: &mut Vec<Link>) {
     }
     let d = &project.deploy;
     let known = |host: &str| {
-        d.compose_services.iter().any(|s| s.name.value == host) || d.k8s_services.iter().any(|s| s.name.value == host)
+        d.compose_services.iter().any(|s| s.name.value == host || s.aliases.iter().any(|a| a.value == host))
+            || d.k8s_services.iter().any(|s| s.name.value == host)
     };
     let mut nginx_fronts: Vec<BlockId> = Vec::new();
     let mut nginx_hosts: Vec<String> = Vec::new();

@@ -255,7 +255,7 @@ fn read_bounded(path: &Path) -> Result<String, ConfigError> {
 /// What a config file holds for corslint.
 #[derive(Debug)]
 enum Loaded {
-    Config(Config),
+    Config(Box<Config>),
     /// A `pyproject.toml` without `[tool.corslint]`: the config above it applies.
     NotOurs,
     /// A `pyproject.toml` that is not TOML and does not mention corslint: another tool's problem,
@@ -363,7 +363,7 @@ fn load(path: &Path) -> Result<Loaded, ConfigError> {
             invalid(find_key("fail-on"), format!("`fail-on`: `{level}` must be one of error, warning, info"))
         })?);
     }
-    Ok(Loaded::Config(config))
+    Ok(Loaded::Config(Box::new(config)))
 }
 
 /// The file names corslint reads its configuration from, nearest first within one folder.
@@ -394,7 +394,7 @@ impl Resolver {
     /// With `--config FILE`, that file applies everywhere.
     pub fn new(explicit: Option<&Path>) -> Result<Self, ConfigError> {
         let fixed = match explicit.map(|path| (path, load(path))) {
-            Some((_, Ok(Loaded::Config(config)))) => Some(Arc::new(config)),
+            Some((_, Ok(Loaded::Config(config)))) => Some(Arc::new(*config)),
             Some((path, Ok(Loaded::NotOurs))) => Some(Arc::new(Config {
                 path: Some(path.to_path_buf()),
                 base: absolute(path).parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -432,7 +432,7 @@ impl Resolver {
             }
             match load(&candidate)? {
                 Loaded::Config(config) => {
-                    found = Some(Arc::new(config));
+                    found = Some(Arc::new(*config));
                     break;
                 }
                 Loaded::NotOurs => {}

@@ -265,7 +265,7 @@ pub struct ParseCache {
 
 impl ParseCache {
     /// A cache that keeps parses (the default one keeps nothing).
-    pub fn new() -> Self {
+    pub fn keeping() -> Self {
         ParseCache { enabled: true, ..ParseCache::default() }
     }
 }
@@ -621,7 +621,7 @@ mod tests {
         std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\napp = FastAPI()\n").expect("file");
         std::fs::write(dir.path().join("api.conf"), "server { add_header Access-Control-Allow-Origin *; }\n")
             .expect("file");
-        let mut cache = ParseCache::new();
+        let mut cache = ParseCache::keeping();
         let mut options = Options { paths: vec![dir.path().to_path_buf()], ..Options::default() };
         let first = lint_cached(&options, &mut cache).expect("lint");
         assert_eq!((first.project.files.len(), cache.reused), (2, 0));

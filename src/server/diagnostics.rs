@@ -36,11 +36,9 @@ pub fn for_file(outcome: &Outcome, path: &Path, encoding: Encoding) -> Vec<Publi
         };
         let Some(range) = lsp_range(outcome, here, encoding) else { continue };
         let mut related: Vec<DiagnosticRelatedInformation> = Vec::new();
-        if here != d.span {
-            if let Some(location) = location(outcome, d.span, encoding) {
-                let message = format!("reported here: {}", d.primary_label.as_deref().unwrap_or(&d.message));
-                related.push(DiagnosticRelatedInformation { location, message });
-            }
+        if let Some(location) = location(outcome, d.span, encoding).filter(|_| here != d.span) {
+            let message = format!("reported here: {}", d.primary_label.as_deref().unwrap_or(&d.message));
+            related.push(DiagnosticRelatedInformation { location, message });
         }
         for label in d.labels.iter().filter(|l| l.span != here) {
             if let Some(location) = location(outcome, label.span, encoding) {

@@ -236,7 +236,7 @@ impl Server {
         }
         let overlays = open.iter().filter_map(|p| Some((p.clone(), self.documents.get(p)?.text.clone()))).collect();
         let options = Options { paths: vec![root.to_path_buf()], overlays, ..Options::default() };
-        let cache = self.caches.entry(root.to_path_buf()).or_insert_with(ParseCache::new);
+        let cache = self.caches.entry(root.to_path_buf()).or_insert_with(ParseCache::keeping);
         let outcome = match lint::lint_cached(&options, cache) {
             Ok(outcome) => outcome,
             Err(e) => {

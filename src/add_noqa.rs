@@ -72,42 +72,33 @@ pub fn plan(outcome: &Outcome) -> Vec<NoqaFile> {
 
 fn plan_file(file: &SourceFile, id: FileId, rows: BTreeMap<usize, Vec<&'static str>>) -> Option<NoqaFile> {
     let before = signature(file.kind, &file.text);
-    let mut accepted: Vec<(usize, Vec<&'static str>)> = Vec::new();
+    let rows: Vec<(usize, Vec<&'static str>)> = rows
+        .into_iter()
+        .map(|(row, mut codes)| {
+            codes.sort_unstable();
+            codes.dedup();
+            (row, codes)
+        })
+        .collect();
+    let mut updated = insert(file, &rows);
     let mut refused = Vec::new();
-    for (row, mut codes) in rows {
-        codes.sort_unstable();
-        codes.dedup();
-        // Each insertion is checked alone, then all together.
-        let alone = insert(file, &[(row, codes.clone())]);
-        if signature(file.kind, &alone) == before {
-            accepted.push((row, codes));
-        } else {
-            refused.push(row);
+    let mut accepted = rows.clone();
+    if signature(file.kind, &updated) != before {
+        // Some comment changes the parse: find which, one at a time (only then is each row re-parsed).
+        let (fine, changing): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|row| signature(file.kind, &insert(file, std::slice::from_ref(row))) == before);
+        refused.extend(changing.into_iter().map(|(row, _)| row));
+        updated = insert(file, &fine);
+        accepted = fine;
+        if signature(file.kind, &updated) != before {
+            // Harmless alone but not together: keep none rather than guess.
+            refused.extend(accepted.drain(..).map(|(row, _)| row));
+            refused.sort_unstable();
+            updated = file.text.clone();
         }
     }
-    if accepted.is_empty() {
-        return (!refused.is_empty()).then(|| NoqaFile {
-            id,
-            path: file.path.clone(),
-            original: file.text.clone(),
-            updated: file.text.clone(),
-            added: 0,
-            refused,
-        });
-    }
-    let updated = insert(file, &accepted);
-    if signature(file.kind, &updated) != before {
-        // Insertions that are harmless alone but not together: keep none rather than guess.
-        refused.extend(accepted.iter().map(|(row, _)| *row));
-        refused.sort_unstable();
-        return Some(NoqaFile {
-            id,
-            path: file.path.clone(),
-            original: file.text.clone(),
-            updated: file.text.clone(),
-            added: 0,
-            refused,
-        });
+    if accepted.is_empty() && refused.is_empty() {
+        return None;
     }
     let added = accepted.iter().map(|(_, codes)| codes.len()).sum();
     Some(NoqaFile { id, path: file.path.clone(), original: file.text.clone(), updated, added, refused })

@@ -167,6 +167,12 @@ fn published_here(params: &Value) -> Vec<(String, u64, u64, String)> {
     out
 }
 
+/// The first published diagnostic with `code`.
+fn with_code(params: &Value, code: &str) -> Value {
+    let diagnostics = params["diagnostics"].as_array().expect("diagnostics");
+    diagnostics.iter().find(|d| d["code"] == code).cloned().unwrap_or_else(|| panic!("no {code} in {diagnostics:#?}"))
+}
+
 #[test]
 fn the_server_publishes_what_the_command_line_reports() {
     let dir = demo();
@@ -197,20 +203,10 @@ fn the_server_publishes_what_the_command_line_reports() {
         assert!(d["codeDescription"]["href"].as_str().expect("href").ends_with(&format!("rules/{code}.md")));
     }
     // nginx's CORS304 has its other half in main.py: shown there, pointing back at nginx.
-    let duplicate = opened["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .find(|d| d["code"] == "CORS304")
-        .expect("the proxy's CORS304 is shown in the app");
+    let duplicate = with_code(&opened, "CORS304");
     let related = duplicate["relatedInformation"][0]["location"]["uri"].as_str().expect("related");
     assert!(related.ends_with("nginx/conf.d/api.conf"), "{related}");
-    let cors104 = opened["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .find(|d| d["code"] == "CORS104")
-        .expect("CORS104");
+    let cors104 = with_code(&opened, "CORS104");
     assert!(
         cors104["relatedInformation"]
             .as_array()
@@ -284,12 +280,7 @@ fn utf8_positions_when_the_client_offers_them() {
         json!({"textDocument": {"uri": file_uri, "languageId": "python", "version": 1, "text": text}}),
     );
     let published = client.diagnostics_for(&file_uri);
-    let slash = published["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .find(|d| d["code"] == "CORS104")
-        .expect("CORS104");
+    let slash = with_code(&published, "CORS104");
     let line = text.lines().nth(4).expect("line 5");
     let byte = line.find("https://app.example.com/").expect("origin") + "https://app.example.com".len();
     assert_eq!(slash["range"]["start"], json!({"line": 4, "character": byte}), "UTF-8: columns are bytes");

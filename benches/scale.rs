@@ -274,5 +274,34 @@ fn main() {
         if floor.is_none() {
             println!("         (rg is not installed: `apt-get install ripgrep` for the floor)");
         }
+        // A named file is linted inside its project: the tree is one (`root = true`).
+        if std::fs::write(root.join("corslint.toml"), "root = true\n").is_ok() {
+            named_file_cost(corslint, &root, "pkg000/mod00/app_0.py", runs);
+        }
+    }
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    println!("demo:");
+    named_file_cost(corslint, &demo, "backend/app/main.py", runs);
+}
+
+/// `corslint FILE` (pre-commit, editors: the project around FILE is walked) against `corslint .`
+/// in the same tree. The budget: within 1.5x.
+fn named_file_cost(corslint: &str, root: &Path, file: &str, runs: usize) {
+    let mut named = Vec::new();
+    let mut whole = Vec::new();
+    for _ in 0..runs {
+        named.extend(run_once(Command::new(corslint).current_dir(root).args(["--output-format", "concise", file])));
+        whole.extend(run_once(Command::new(corslint).current_dir(root).args(["--output-format", "concise", "."])));
+    }
+    let (named, whole) = (summary(&named), summary(&whole));
+    if let (Some(named), Some(whole)) = (named, whole) {
+        println!(
+            "         named file {:.1} ms, `corslint .` {:.1} ms: {:.2}x (cpu {:.1} ms vs {:.1} ms)",
+            named.wall.as_secs_f64() * 1e3,
+            whole.wall.as_secs_f64() * 1e3,
+            named.wall.as_secs_f64() / whole.wall.as_secs_f64().max(1e-9),
+            named.cpu.as_secs_f64() * 1e3,
+            whole.cpu.as_secs_f64() * 1e3
+        );
     }
 }

@@ -30,6 +30,12 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     allowed_origins: Option<AllowedOrigins>,
     fail_on: Option<String>,
+    /// This directory is the project root: the walk for named files stops here, not at `.git`.
+    root: Option<bool>,
+    /// A baseline file (relative to this config): findings recorded there are not reported.
+    baseline: Option<String>,
+    /// `false`: named files are linted alone, without the project around them (`--no-project`).
+    project_context: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +84,12 @@ pub struct Config {
     exclude: Vec<GlobMatcher>,
     allowed_origins: Vec<(Option<GlobMatcher>, Vec<String>)>,
     pub fail_on: Option<Severity>,
+    /// `root = true`: the project root.
+    pub root: bool,
+    /// The baseline file, resolved against the config's folder.
+    pub baseline: Option<PathBuf>,
+    /// `project-context = false`: named files are linted without their project.
+    pub project_context: Option<bool>,
 }
 
 impl Config {
@@ -122,6 +134,53 @@ impl Config {
             }
         }
         found
+    }
+
+    /// Every setting as it applies to `file` (with the command line's overrides), for
+    /// `--show-settings`: `(key, value)` in the config file's own words.
+    pub fn settings(&self, file: &Path, cli: &CliOverrides) -> Vec<(&'static str, String)> {
+        let list =
+            |items: &[String]| format!("[{}]", items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", "));
+        let relative = self.relative(file);
+        let file_ignores: Vec<String> = self
+            .per_file_ignores
+            .iter()
+            .filter(|(glob, _)| matches_glob(glob, &relative))
+            .map(|(glob, codes)| format!("{:?} = {}", glob.glob().glob(), list(codes)))
+            .collect();
+        let mut severity: Vec<String> =
+            self.severity.iter().map(|(code, level)| format!("{code} = {level:?}")).collect();
+        severity.sort();
+        let enabled: Vec<String> =
+            RULES.iter().filter(|r| self.is_enabled(r.code, file, cli)).map(|r| r.code.to_owned()).collect();
+        vec![
+            ("config", self.path.as_ref().map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string())),
+            (
+                "select",
+                cli.select
+                    .as_ref()
+                    .or(self.select.as_ref())
+                    .map_or_else(|| "every rule (default)".to_owned(), |s| list(s)),
+            ),
+            ("extend-select", list(&[self.extend_select.clone(), cli.extend_select.clone()].concat())),
+            ("ignore", list(&[self.ignore.clone(), cli.ignore.clone()].concat())),
+            ("per-file-ignores", format!("[{}]", file_ignores.join(", "))),
+            ("severity", format!("{{{}}}", severity.join(", "))),
+            ("exclude", list(&self.exclude.iter().map(|g| g.glob().glob().to_owned()).collect::<Vec<_>>())),
+            ("excluded", self.is_excluded(file).to_string()),
+            (
+                "allowed-origins",
+                self.allowed_origins(file).map_or_else(
+                    || "none".to_owned(),
+                    |o| list(&o.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()),
+                ),
+            ),
+            ("fail-on", cli.fail_on.or(self.fail_on).unwrap_or(Severity::Warning).to_string()),
+            ("root", self.root.to_string()),
+            ("baseline", self.baseline.as_ref().map_or_else(|| "none".to_owned(), |p| p.display().to_string())),
+            ("project-context", self.project_context.unwrap_or(true).to_string()),
+            ("enabled rules", enabled.join(", ")),
+        ]
     }
 
     fn relative(&self, file: &Path) -> PathBuf {
@@ -196,7 +255,7 @@ fn read_bounded(path: &Path) -> Result<String, ConfigError> {
 /// What a config file holds for corslint.
 #[derive(Debug)]
 enum Loaded {
-    Config(Config),
+    Config(Box<Config>),
     /// A `pyproject.toml` without `[tool.corslint]`: the config above it applies.
     NotOurs,
     /// A `pyproject.toml` that is not TOML and does not mention corslint: another tool's problem,
@@ -296,15 +355,28 @@ fn load(path: &Path) -> Result<Loaded, ConfigError> {
         }
         None => {}
     }
+    config.root = raw.root.unwrap_or(false);
+    config.baseline = raw.baseline.map(|b| config.base.join(b));
+    config.project_context = raw.project_context;
     if let Some(level) = raw.fail_on {
         config.fail_on = Some(Severity::parse(&level).ok_or_else(|| {
             invalid(find_key("fail-on"), format!("`fail-on`: `{level}` must be one of error, warning, info"))
         })?);
     }
-    Ok(Loaded::Config(config))
+    Ok(Loaded::Config(Box::new(config)))
 }
 
-const CONFIG_NAMES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
+/// The file names corslint reads its configuration from, nearest first within one folder.
+pub const CONFIG_NAMES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
+
+/// Whether the corslint configuration in `dir` (if any) says `root = true`. A broken one says nothing.
+pub fn declares_root(dir: &Path) -> bool {
+    CONFIG_NAMES.iter().map(|name| dir.join(name)).filter(|p| p.is_file()).find_map(|p| match load(&p) {
+        Ok(Loaded::Config(config)) => Some(config.root),
+        Ok(Loaded::NotOurs) => None,
+        Ok(Loaded::Broken(_)) | Err(_) => Some(false),
+    }) == Some(true)
+}
 
 /// Finds and caches the nearest configuration for each directory.
 #[derive(Debug, Default)]
@@ -322,7 +394,7 @@ impl Resolver {
     /// With `--config FILE`, that file applies everywhere.
     pub fn new(explicit: Option<&Path>) -> Result<Self, ConfigError> {
         let fixed = match explicit.map(|path| (path, load(path))) {
-            Some((_, Ok(Loaded::Config(config)))) => Some(Arc::new(config)),
+            Some((_, Ok(Loaded::Config(config)))) => Some(Arc::new(*config)),
             Some((path, Ok(Loaded::NotOurs))) => Some(Arc::new(Config {
                 path: Some(path.to_path_buf()),
                 base: absolute(path).parent().map(Path::to_path_buf).unwrap_or_default(),
@@ -360,7 +432,7 @@ impl Resolver {
             }
             match load(&candidate)? {
                 Loaded::Config(config) => {
-                    found = Some(Arc::new(config));
+                    found = Some(Arc::new(*config));
                     break;
                 }
                 Loaded::NotOurs => {}

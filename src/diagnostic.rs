@@ -50,10 +50,20 @@ pub struct Edit {
     pub content: String,
 }
 
+/// Whether `--fix` may apply a fix on its own. A fix is unsafe when it can change what the
+/// configuration allows beyond making the rule's intent work (`--unsafe-fixes` applies it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fix {
     pub message: String,
     pub edits: Vec<Edit>,
+    pub applicability: Applicability,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,8 +113,15 @@ impl Diagnostic {
         self
     }
 
+    /// A fix `--fix` applies: it only makes what was written work as intended.
     pub fn fix(&mut self, message: impl Into<String>, edits: Vec<Edit>) -> &mut Self {
-        self.fix = Some(Fix { message: message.into(), edits });
+        self.fix = Some(Fix { message: message.into(), edits, applicability: Applicability::Safe });
+        self
+    }
+
+    /// A fix applied only with `--unsafe-fixes`: it can widen what the configuration allows.
+    pub fn unsafe_fix(&mut self, message: impl Into<String>, edits: Vec<Edit>) -> &mut Self {
+        self.fix = Some(Fix { message: message.into(), edits, applicability: Applicability::Unsafe });
         self
     }
 }

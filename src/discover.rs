@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub use crate::source::{MAX_FILE_SIZE, read_file};
-pub use names::classify_by_name;
+pub use names::{classify_by_name, hook_files_regex};
 pub use sniff::{Sniff, sniff};
 
 /// Directories that never hold configuration worth linting, even when no ignore file says so.

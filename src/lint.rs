@@ -6,11 +6,13 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Found;
 use crate::model::{NotAnalysed, Project};
 use crate::parse::{self, Parsed, python_imports};
+use crate::project;
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::{FileId, FileKind, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
 use select::{not_analysed, select};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 mod select;
@@ -24,6 +26,26 @@ pub struct Options {
     pub force_exclude: bool,
     pub config: Option<PathBuf>,
     pub cli: CliOverrides,
+    /// Which baseline hides known findings.
+    pub baseline: BaselineUse,
+    /// Named files and stdin are linted inside their project (`--no-project` turns it off).
+    pub project_context: bool,
+    /// Unsaved buffers (editors): each replaces the file of that path, or is added to the walk.
+    pub overlays: Vec<(PathBuf, String)>,
+    /// Counters for the progress line on long runs.
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
+}
+
+/// Where the baseline comes from.
+#[derive(Clone, Debug, Default)]
+pub enum BaselineUse {
+    /// `baseline =` in the config that governs each file, if any.
+    #[default]
+    FromConfig,
+    /// `--baseline FILE`, for every file.
+    File(PathBuf),
+    /// None at all (`--write-baseline` records every finding).
+    Off,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +61,8 @@ pub enum LintError {
     Unreadable(Vec<String>),
     #[error("--stdin-filename {0}: not a Python, nginx, YAML or dotenv file name")]
     StdinKind(PathBuf),
+    #[error(transparent)]
+    Baseline(#[from] crate::baseline::BaselineError),
 }
 
 #[derive(Debug)]
@@ -50,7 +74,10 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// How many findings fail the run, each under the `fail-on` of the config that governs it.
     pub failing: usize,
-    /// Files selected and looked at, including those the prefilter found nothing in (clean).
+    /// Findings not reported because the baseline records them.
+    pub baselined: usize,
+    /// The files the report speaks for: every file selected and looked at (including those the
+    /// prefilter found nothing in), or with named files, those named.
     pub files_linted: usize,
     /// Files selected but not analysed (each one a CORS903 finding unless switched off).
     pub files_not_analysed: usize,
@@ -68,14 +95,40 @@ impl Outcome {
 }
 
 pub fn lint(options: &Options) -> Result<Outcome, LintError> {
+    lint_cached(options, &mut ParseCache::default())
+}
+
+/// [`lint`], reusing the parse of every file whose text `cache` saw last time (the language server
+/// re-lints on each change).
+pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome, LintError> {
     let mut resolver = Resolver::new(options.config.as_deref())?;
     let mut notes = Vec::new();
-    let selected = select(options, &mut resolver, &mut notes)?;
-    let files_linted = selected.found.len() + selected.passed_over;
+    let stdin_name = options.stdin.as_ref().map(|(name, _)| name.as_path());
+    let scope = if options.project_context && project_context_wanted(options, &mut resolver)? {
+        project::Scope::of(&options.paths, stdin_name)
+    } else {
+        None
+    };
+    let progress = options.progress.clone();
+    let keep = move |kind, bytes: &[u8]| {
+        if let Some(progress) = &progress {
+            progress.walked();
+        }
+        parse::worth_parsing(kind, bytes)
+    };
+    let selected = select(options, scope.as_ref(), &keep, &mut resolver, &mut notes)?;
+    let walked_files = selected.found.len() + selected.passed_over;
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
 
-    let parsed: Vec<(SourceFile, parse::ParsedFile)> = kept
+    // Files are compared by path (a compose `build` context holds an app): when the walk reaches
+    // above the working directory, every path is absolute, not some relative and some not.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute_paths = match &scope {
+        Some(scope) => scope.walk.iter().any(|root| !root.starts_with(&cwd)),
+        None => options.paths.iter().any(|p| p.is_absolute() && !p.starts_with(&cwd)),
+    };
+    let decoded: Vec<(SourceFile, u64)> = kept
         .into_par_iter()
         .map(|f| {
             let text = match String::from_utf8(f.bytes) {
@@ -83,35 +136,60 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             };
             let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-            let file = SourceFile::new(display_path(&f.path), f.kind, text);
-            let parsed = parse::parse_source(&file);
-            (file, parsed)
+            let path = if absolute_paths { config::absolute(&f.path) } else { display_path(&f.path) };
+            let file = SourceFile::new(path, f.kind, text);
+            let hash = if cache.enabled { text_hash(&file.text) } else { 0 };
+            (file, hash)
+        })
+        .collect();
+    let mut previous = std::mem::take(&mut cache.entries);
+    let reused: Vec<Option<parse::ParsedFile>> = decoded
+        .iter()
+        .map(|(file, hash)| match previous.remove(&(file.path.clone(), file.kind)) {
+            Some(entry) if cache.enabled && entry.hash == *hash => Some(entry.parsed),
+            _ => None,
+        })
+        .collect();
+    drop(previous);
+    cache.reused = reused.iter().filter(|r| r.is_some()).count();
+    let parsed: Vec<(SourceFile, u64, parse::ParsedFile)> = decoded
+        .into_par_iter()
+        .zip(reused.into_par_iter())
+        .map(|((file, hash), reused)| {
+            let parsed = reused.unwrap_or_else(|| parse::parse_source(&file));
+            if let Some(progress) = &options.progress {
+                progress.parsed();
+            }
+            (file, hash, parsed)
         })
         .collect();
 
     let mut project = Project { root: std::env::current_dir().unwrap_or_default(), ..Project::default() };
     let mut trees = Vec::with_capacity(parsed.len());
-    for (id, (file, parsed)) in parsed.into_iter().enumerate() {
+    let mut kept_for_cache = Vec::with_capacity(parsed.len());
+    for (id, (file, hash, parsed)) in parsed.into_iter().enumerate() {
+        if cache.enabled {
+            kept_for_cache.push((hash, parsed.errors.clone(), parsed.not_analysed.clone()));
+        }
         project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
         if let Some(problem) = parsed.not_analysed {
-            if !parse::template::may_hold_cors(&file.text) {
+            if parse::template::may_hold_cors(&file.text) {
+                let help = "render the template (`helm template`, `envsubst`) and lint the output, or exclude the \
+                            template explicitly (`exclude` in corslint.toml)";
+                let span = problem.range.in_file(id);
+                project.not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });
+            } else {
                 notes.push(format!(
                     "{}: not read, and holds nothing about CORS: {}",
                     file.path.display(),
                     problem.message
                 ));
-                project.files.push(file);
-                trees.push(parsed.tree);
-                continue;
             }
-            let help = "render the template (`helm template`, `envsubst`) and lint the output, or exclude the template \
-                        explicitly (`exclude` in corslint.toml)";
-            let span = problem.range.in_file(id);
-            project.not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });
         }
         project.files.push(file);
         trees.push(parsed.tree);
     }
+    let analysed = project.files.len();
     for skipped in selected.skipped {
         let id = project.files.len();
         let path = display_path(&skipped.path);
@@ -120,7 +198,15 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         trees.push(Parsed::Nothing);
     }
     crate::extract::extract(&mut project, &trees);
-    drop(trees);
+    if cache.enabled {
+        // Files not analysed come last, and have no parse to keep.
+        for ((file, tree), (hash, errors, not_analysed)) in project.files.iter().zip(trees).zip(kept_for_cache) {
+            let parsed = parse::ParsedFile { tree, errors, not_analysed };
+            cache.entries.insert((file.path.clone(), file.kind), CachedParse { hash, parsed });
+        }
+    } else {
+        drop(trees);
+    }
     let mut unfollowed: Vec<String> = project
         .nginx
         .unfollowed
@@ -142,16 +228,94 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
         }
     }
 
-    let filtered = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
+    let mut baselines = Baselines::new(&options.baseline);
+    let findings = rules::check_all(&project);
+    if let Some(progress) = &options.progress {
+        progress.findings(findings.len());
+    }
+    let mut reach = Reach { named: scope.as_ref().map(|s| &s.named), covered: HashMap::new() };
+    let filtered = filter(&project, findings, &mut resolver, &options.cli, &mut baselines, &mut reach)?;
     notes.append(&mut resolver.notes);
+    let files_linted = reach.files(&project, analysed, &mut resolver).unwrap_or(walked_files);
     Ok(Outcome {
+        files_linted,
+        files_not_analysed,
         project,
         diagnostics: filtered.diagnostics,
         notes,
         failing: filtered.failing,
-        files_linted,
-        files_not_analysed,
+        baselined: baselines.hidden,
     })
+}
+
+/// The parses of the last run, by file and text: the language server re-lints on every change,
+/// and only the files that changed are parsed again.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    enabled: bool,
+    entries: HashMap<(PathBuf, FileKind), CachedParse>,
+    /// How many files the last run did not parse again.
+    pub reused: usize,
+}
+
+impl ParseCache {
+    /// A cache that keeps parses (the default one keeps nothing).
+    pub fn keeping() -> Self {
+        ParseCache { enabled: true, ..ParseCache::default() }
+    }
+}
+
+#[derive(Debug)]
+struct CachedParse {
+    hash: u64,
+    parsed: parse::ParsedFile,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether the config says nothing against project context (`project-context = false` in the
+/// config that governs the first named path turns it off).
+fn project_context_wanted(options: &Options, resolver: &mut Resolver) -> Result<bool, LintError> {
+    let first =
+        options.stdin.as_ref().map(|(name, _)| name).or_else(|| options.paths.iter().find(|p| p.as_os_str() != "-"));
+    match first {
+        Some(path) => Ok(resolver.for_file(path)?.project_context != Some(false)),
+        None => Ok(false),
+    }
+}
+
+/// Which findings a run that names files reports: those with their primary span or any label in
+/// a named file (every finding when nothing but folders is named).
+struct Reach<'a> {
+    named: Option<&'a project::Named>,
+    covered: HashMap<FileId, bool>,
+}
+
+impl Reach<'_> {
+    fn reports(&mut self, project: &Project, d: &Diagnostic, resolver: &mut Resolver) -> bool {
+        let Some(named) = self.named else { return true };
+        let mut governed_by = |path: &Path| resolver.for_file(path).ok().and_then(|c| c.path.clone());
+        let mut covers = |id: FileId| {
+            *self
+                .covered
+                .entry(id)
+                .or_insert_with(|| project.file(id).is_some_and(|f| named.covers(&f.path, &mut governed_by)))
+        };
+        covers(d.span.file) || d.labels.iter().any(|l| covers(l.span.file))
+    }
+
+    /// How many of the first `analysed` files (those not skipped) the report speaks for when files
+    /// are named (`None`: every file linted).
+    fn files(&mut self, project: &Project, analysed: usize, resolver: &mut Resolver) -> Option<usize> {
+        let named = self.named?;
+        let mut governed_by = |path: &Path| resolver.for_file(path).ok().and_then(|c| c.path.clone());
+        Some(project.files.iter().take(analysed).filter(|f| named.covers(&f.path, &mut governed_by)).count())
+    }
 }
 
 /// Keeps the Python candidates the FastAPI layer can use (see [`parse::python_imports`]); every
@@ -182,6 +346,48 @@ fn select_python(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
     kept
 }
 
+/// The baselines in use, each loaded once.
+struct Baselines {
+    use_: BaselineUse,
+    loaded: HashMap<PathBuf, crate::baseline::Baseline>,
+    roots: crate::project::Roots,
+    hidden: usize,
+}
+
+impl Baselines {
+    fn new(use_: &BaselineUse) -> Self {
+        Baselines { use_: use_.clone(), loaded: HashMap::new(), roots: Default::default(), hidden: 0 }
+    }
+
+    /// Whether the baseline that applies under `config` records `diagnostic` (each record hides one).
+    fn known(
+        &mut self,
+        project: &Project,
+        diagnostic: &Diagnostic,
+        config: &config::Config,
+    ) -> Result<bool, LintError> {
+        let path = match &self.use_ {
+            BaselineUse::Off => return Ok(false),
+            BaselineUse::File(path) => path.clone(),
+            BaselineUse::FromConfig => match &config.baseline {
+                Some(path) => path.clone(),
+                None => return Ok(false),
+            },
+        };
+        if !self.loaded.contains_key(&path) {
+            let baseline = crate::baseline::Baseline::load(&path)?;
+            self.loaded.insert(path.clone(), baseline);
+        }
+        let fallback = crate::baseline::baseline_dir(&path);
+        let Some(entry) = crate::baseline::entry(project, diagnostic, &mut self.roots, &fallback) else {
+            return Ok(false);
+        };
+        let known = self.loaded.get_mut(&path).is_some_and(|b| b.take(&entry));
+        self.hidden += usize::from(known);
+        Ok(known)
+    }
+}
+
 /// The findings that survive configuration and suppressions.
 struct Filtered {
     diagnostics: Vec<Diagnostic>,
@@ -196,7 +402,9 @@ fn filter(
     diagnostics: Vec<Diagnostic>,
     resolver: &mut Resolver,
     cli: &CliOverrides,
-) -> Result<Filtered, ConfigError> {
+    baselines: &mut Baselines,
+    reach: &mut Reach<'_>,
+) -> Result<Filtered, LintError> {
     let mut suppressions: Vec<Vec<(suppress::Suppression, Vec<bool>)>> = project
         .files
         .par_iter()
@@ -214,6 +422,9 @@ fn filter(
     let mut kept = Vec::with_capacity(diagnostics.len());
     let mut failing = 0;
     for mut diagnostic in diagnostics {
+        if !reach.reports(project, &diagnostic, resolver) {
+            continue;
+        }
         let Some(file) = project.file(diagnostic.span.file) else { continue };
         let config = resolver.for_file(&file.path)?;
         if !config.is_enabled(diagnostic.code, &file.path, cli) {
@@ -233,7 +444,7 @@ fn filter(
                 }
             }
         }
-        if !suppressed {
+        if !suppressed && !baselines.known(project, &diagnostic, &config)? {
             failing += usize::from(fails(&diagnostic, &config, cli));
             kept.push(diagnostic);
         }
@@ -275,8 +486,10 @@ fn filter(
                     .help("remove it, or move it to the line of the finding (or the line above it)");
                 for mut d in sink.into_diagnostics() {
                     d.severity = config.severity_of(d.code, d.severity);
-                    failing += usize::from(fails(&d, &config, cli));
-                    kept.push(d);
+                    if reach.reports(project, &d, resolver) && !baselines.known(project, &d, &config)? {
+                        failing += usize::from(fails(&d, &config, cli));
+                        kept.push(d);
+                    }
                 }
             }
         }
@@ -354,6 +567,30 @@ mod tests {
         std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\nfrom auth import user\n")
             .expect("file");
         assert_eq!(names(&lint(&options).expect("lint")), ["auth.py", "main.py", "quiet.py"]);
+    }
+
+    #[test]
+    fn a_second_run_parses_only_the_changed_buffer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.py"), "from fastapi import FastAPI\napp = FastAPI()\n").expect("file");
+        std::fs::write(dir.path().join("api.conf"), "server { add_header Access-Control-Allow-Origin *; }\n")
+            .expect("file");
+        let mut cache = ParseCache::keeping();
+        let mut options = Options { paths: vec![dir.path().to_path_buf()], ..Options::default() };
+        let first = lint_cached(&options, &mut cache).expect("lint");
+        assert_eq!((first.project.files.len(), cache.reused), (2, 0));
+        let edited = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\napp = FastAPI()\n\
+                      app.add_middleware(CORSMiddleware, allow_origins=[\"https://a.com/\"])\n";
+        options.overlays = vec![(dir.path().join("main.py"), edited.to_owned())];
+        let second = lint_cached(&options, &mut cache).expect("lint");
+        assert_eq!(cache.reused, 1, "api.conf is not parsed again");
+        assert!(
+            second.diagnostics.iter().any(|d| d.code == "CORS104"),
+            "the buffer, not the file: {:?}",
+            second.diagnostics
+        );
+        let third = lint_cached(&options, &mut cache).expect("lint");
+        assert_eq!((cache.reused, third.diagnostics.len()), (2, second.diagnostics.len()), "nothing changed");
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use corslint::config::CliOverrides;
 use corslint::diagnostic::Severity;
-use corslint::lint::{self, Options};
+use corslint::lint::{self, BaselineUse, Options};
 use corslint::report::{self, OutputFormat, ReportOptions, escape};
+use corslint::terminal::ColorChoice;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ enum Command {
     /// Show what a parser makes of a file.
     #[command(subcommand)]
     Debug(DebugCommand),
+    /// Run the language server on stdin/stdout (editors start it).
+    Server,
 }
 
 #[derive(Args, Debug)]
@@ -150,12 +153,49 @@ struct CheckArgs {
     /// Skip explicitly named files that ignore files or `exclude` would skip (pre-commit).
     #[arg(long)]
     force_exclude: bool,
-    /// No colours.
+    /// No colours (the same as `--color never`).
     #[arg(long)]
     no_color: bool,
+    /// Colour the full and concise reports: `auto` colours a terminal unless NO_COLOR is set
+    /// (FORCE_COLOR or CLICOLOR_FORCE force it).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: ColorChoice,
+    /// Print findings only: no summary line.
+    #[arg(short, long, conflicts_with = "silent")]
+    quiet: bool,
+    /// Print nothing; the exit code tells.
+    #[arg(long)]
+    silent: bool,
     /// Also print what was skipped and why, on stderr.
     #[arg(short, long)]
     verbose: bool,
+    /// Apply the safe fixes, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Also apply (with --fix) or show (with --diff) fixes that can widen what the configuration allows.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of applying them (exit 1 when there are any).
+    #[arg(long)]
+    diff: bool,
+    /// Record every finding in FILE (a baseline) and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "add_noqa"])]
+    write_baseline: Option<PathBuf>,
+    /// Report only findings that the baseline FILE does not record (also `baseline =` in the config).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Add `# corslint: ignore[CODE]` comments for every finding, where a comment cannot change meaning.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    add_noqa: bool,
+    /// Lint named files alone, without the project around them.
+    #[arg(long)]
+    no_project: bool,
+    /// List the files that would be linted, each with its kind, and exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_noqa", "write_baseline"])]
+    show_files: bool,
+    /// Print the configuration that governs FILE, with every resolved value, and exit.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "add_noqa", "write_baseline", "show_files"])]
+    show_settings: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -188,7 +228,7 @@ fn main() -> ExitCode {
 /// to `--`; none when the line runs a subcommand.
 fn output_file_in(args: impl Iterator<Item = std::ffi::OsString>) -> Option<PathBuf> {
     let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
-    let subcommands = ["rule", "rules", "simulate", "debug", "help"];
+    let subcommands = ["rule", "rules", "simulate", "debug", "server", "help"];
     if args.iter().find(|a| !a.starts_with('-')).is_some_and(|first| subcommands.contains(&first.as_str())) {
         return None;
     }
@@ -238,6 +278,10 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Some(Command::Simulate(args)) => simulate(args),
+        Some(Command::Server) => match corslint::server::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("language server: {e}")),
+        },
         None => check(cli.check),
     }
 }
@@ -393,32 +437,122 @@ fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
                 FailOn::Info => Severity::Info,
             }),
         },
+        baseline: match (&args.write_baseline, &args.baseline) {
+            (Some(_), _) => BaselineUse::Off,
+            (None, Some(path)) => BaselineUse::File(path.clone()),
+            (None, None) => BaselineUse::FromConfig,
+        },
+        project_context: !args.no_project,
+        overlays: Vec::new(),
+        progress: None,
     };
-    let outcome = lint::lint(&options).map_err(|e| e.to_string())?;
+    if let Some(file) = &args.show_settings {
+        let text = corslint::show::settings(file, &options, &options.cli).map_err(|e| e.to_string())?;
+        write_stdout(text.as_bytes())?;
+        return Ok(false);
+    }
+    if args.show_files {
+        let text = corslint::show::files(&options).map_err(|e| e.to_string())?;
+        write_stdout(text.as_bytes())?;
+        return Ok(false);
+    }
+    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let shows_progress = std::io::stderr().is_terminal()
+        && !args.silent
+        && !args.quiet
+        && !report::is_machine_format(args.output_format);
+    let mut options = options;
+    let progress = shows_progress.then(|| {
+        let counters = std::sync::Arc::new(corslint::progress::Progress::default());
+        options.progress = Some(counters.clone());
+        corslint::progress::Display::start(counters)
+    });
+    let outcome = if args.fix || args.diff {
+        let fixed = corslint::fix::run(&options, args.unsafe_fixes, args.fix).map_err(|e| e.to_string())?;
+        drop(progress);
+        for problem in &fixed.problems {
+            eprintln!("corslint: {}", escape::value(problem));
+        }
+        if args.diff {
+            write_stdout(fixed.diff.as_bytes())?;
+            return Ok(!fixed.diff.is_empty());
+        }
+        if let Some(text) = &fixed.stdin_text {
+            write_stdout(text.as_bytes())?;
+            return Ok(fixed.outcome.has_failures());
+        }
+        if !args.silent && fixed.fixed > 0 {
+            eprintln!("corslint: fixed {} {}", fixed.fixed, if fixed.fixed == 1 { "finding" } else { "findings" });
+        }
+        fixed.outcome
+    } else {
+        let outcome = lint::lint(&options).map_err(|e| e.to_string())?;
+        drop(progress);
+        outcome
+    };
     if args.verbose {
         for note in &outcome.notes {
             eprintln!("corslint: {}", escape::value(note));
         }
     }
-    if outcome.nothing_selected() {
+    if outcome.nothing_selected() && !args.silent {
         eprintln!(
             "corslint: warning: no Python, nginx, YAML or dotenv file found under the given paths: nothing was linted"
         );
     }
-    let color = args.output_file.is_none()
-        && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal();
-    let report_options = ReportOptions { format: args.output_format, color, statistics: args.statistics };
+    if let Some(path) = &args.write_baseline {
+        let count =
+            corslint::baseline::write(path, &outcome.project, &outcome.diagnostics).map_err(|e| e.to_string())?;
+        if !args.silent {
+            eprintln!(
+                "corslint: recorded {count} {} in {}",
+                if count == 1 { "finding" } else { "findings" },
+                escape::path(path)
+            );
+        }
+        return Ok(false);
+    }
+    if args.add_noqa {
+        let added = corslint::add_noqa::run(&outcome);
+        for problem in &added.problems {
+            eprintln!("corslint: {}", escape::value(problem));
+        }
+        if !args.silent {
+            eprintln!(
+                "corslint: added {} suppression {} in {} {}",
+                added.comments,
+                if added.comments == 1 { "code" } else { "codes" },
+                added.files,
+                if added.files == 1 { "file" } else { "files" }
+            );
+        }
+        return Ok(false);
+    }
+    // Only `--color always` colours a report written with -o: the environment speaks of the terminal.
+    let choice = if args.no_color { ColorChoice::Never } else { args.color };
+    let color = (args.output_file.is_none() || choice == ColorChoice::Always)
+        && corslint::terminal::color(choice, to_terminal, &|name| std::env::var(name).ok());
+    let report_options = ReportOptions {
+        format: args.output_format,
+        color,
+        statistics: args.statistics,
+        quiet: args.quiet,
+        hyperlinks: corslint::terminal::hyperlinks(to_terminal),
+    };
     let mut buffer = Vec::new();
     report::write(&mut buffer, &outcome, &report_options).map_err(|e| format!("cannot write the report: {e}"))?;
     match &args.output_file {
         Some(path) => {
             report::output_file::replace(path, &buffer).map_err(|e| format!("cannot write {}: {e}", path.display()))?
         }
-        None => std::io::stdout().lock().write_all(&buffer).map_err(|e| format!("cannot write to stdout: {e}"))?,
+        None if args.silent => {}
+        None => write_stdout(&buffer)?,
     }
     Ok(outcome.has_failures())
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), String> {
+    std::io::stdout().lock().write_all(bytes).map_err(|e| format!("cannot write to stdout: {e}"))
 }
 
 #[cfg(test)]

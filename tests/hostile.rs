@@ -447,7 +447,7 @@ fn crlf_and_bom_keep_positions_on_every_fixture() {
 fn json_findings(dir: &Path, relative: &str) -> Vec<Finding> {
     let outcome = lint(&Options { paths: vec![dir.join(relative)], ..Options::default() }).expect("lint");
     let mut stdout = Vec::new();
-    let options = ReportOptions { format: OutputFormat::Json, color: false, statistics: false };
+    let options = ReportOptions { format: OutputFormat::Json, ..ReportOptions::default() };
     report::write(&mut stdout, &outcome, &options).expect("report");
     let prefix = format!("{}/", dir.display());
     let stdout = String::from_utf8_lossy(&stdout).replace(&prefix, "").replace(&prefix.replace('/', "\\/"), "");

@@ -239,7 +239,7 @@ fn check_spans(outcome: &Outcome) -> Result<(), TestCaseError> {
         corslint::report::OutputFormat::Junit,
         corslint::report::OutputFormat::Checkstyle,
     ] {
-        let options = corslint::report::ReportOptions { format, color: false, statistics: false };
+        let options = corslint::report::ReportOptions { format, ..corslint::report::ReportOptions::default() };
         prop_assert!(corslint::report::write(&mut Vec::new(), outcome, &options).is_ok());
     }
     Ok(())

@@ -32,6 +32,6 @@ fuzz_target!(|data: &[u8]| {
         OutputFormat::Checkstyle,
     ];
     let format = formats[usize::from(selector) / NAMES.len() % formats.len()];
-    let options = ReportOptions { format, color: false, statistics: false };
+    let options = ReportOptions { format, ..ReportOptions::default() };
     report::write(&mut Vec::new(), &outcome, &options).expect("writing to memory");
 });

@@ -185,6 +185,25 @@ pub fn classify_by_name(path: &Path) -> Option<FileKind> {
     }
 }
 
+/// The `files:` filter of the pre-commit hook (`.pre-commit-hooks.yaml`): every name
+/// [`classify_by_name`] selects (templates of them too), every file below an nginx-looking
+/// directory (selected by content), chart templates, and the configuration files, whose change
+/// must re-run the hook. A test keeps the hook file equal to it.
+pub fn hook_files_regex() -> String {
+    let escape = |s: &str| s.replace('.', "\\.");
+    let templates: Vec<String> = TEMPLATE_SUFFIXES.iter().map(|s| escape(s.trim_start_matches('.'))).collect();
+    let dirs: Vec<String> =
+        NGINX_DIRS.iter().map(|d| escape(d)).chain(["[^/]*nginx[^/]*".to_owned(), "sites-[^/]+".to_owned()]).collect();
+    let configs: Vec<String> = crate::config::CONFIG_NAMES.iter().map(|n| escape(n)).collect();
+    format!(
+        "(?i)((\\.py|\\.ya?ml|(^|/)\\.env(\\.[^/]*)?|\\.env|(^|/)nginx\\.conf|\\.nginx|\\.conf)(\\.({templates}))?$\
+         |(^|/)templates/[^/]+\\.({templates})$|(^|/)({dirs})/|(^|/)({configs})$)",
+        templates = templates.join("|"),
+        dirs = dirs.join("|"),
+        configs = configs.join("|")
+    )
+}
+
 fn never_nginx(lower_name: &str) -> bool {
     lower_name.starts_with('.')
         || NEVER_NGINX_PREFIXES.iter().any(|p| lower_name.starts_with(p))

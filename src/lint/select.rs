@@ -1,11 +1,13 @@
-//! What the pipeline lints: the walk of the given paths (and stdin), with exclusions applied,
-//! and the CORS903 record of each file that was selected but cannot be analysed.
+//! What the pipeline lints: the walk of the given paths (or of the project around named files),
+//! stdin and unsaved buffers, with exclusions applied, and the CORS903 record of each file that
+//! was selected but cannot be analysed.
 
 use super::{LintError, Options, display_path, is_vcs_ignored};
-use crate::config::Resolver;
+use crate::config::{self, Resolver};
 use crate::discover::{self, Discovery, Found, SkipReason, Skipped};
 use crate::model::NotAnalysed;
 use crate::parse;
+use crate::project::Scope;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
@@ -17,27 +19,33 @@ pub(super) struct Selected {
     pub(super) passed_over: usize,
 }
 
-/// The files to lint: stdin (as the file it names) and the walk of every other path, with
-/// exclusions applied. `corslint --stdin-filename x.conf - nginx/` lints both; the stdin buffer
-/// replaces the walked file of the same name.
+/// The files to lint. Without project context: stdin (as the file it names) and the walk of every
+/// other path (`corslint --stdin-filename x.conf - nginx/` lints both; the stdin buffer replaces
+/// the walked file of the same name). With it (`scope`): the walk of the project around the named
+/// files, the named files themselves, and stdin as the buffer of the file it names. Unsaved
+/// buffers replace their files either way; exclusions apply last.
 pub(super) fn select(
     options: &Options,
+    scope: Option<&Scope>,
+    keep: &discover::Keep,
     resolver: &mut Resolver,
     notes: &mut Vec<String>,
 ) -> Result<Selected, LintError> {
-    let stdin = match &options.stdin {
-        Some((name, text)) => {
+    let stdin = match (&options.stdin, scope) {
+        (Some((name, text)), None) => {
             let kind = discover::classify_by_name(name).ok_or_else(|| LintError::StdinKind(name.clone()))?;
             Some(Found { path: name.clone(), kind, bytes: text.clone().into_bytes(), explicit: true })
         }
-        None => None,
+        _ => None,
     };
-    let mut paths: Vec<PathBuf> = options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let mut paths: Vec<PathBuf> = match scope {
+        Some(scope) => scope.walk.clone(),
+        None => options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect(),
+    };
     if paths.is_empty() && stdin.is_none() {
         paths.push(PathBuf::from("."));
     }
-    let discovery =
-        if paths.is_empty() { Discovery::default() } else { discover::discover(&paths, &parse::worth_parsing) };
+    let discovery = if paths.is_empty() { Discovery::default() } else { discover::discover(&paths, keep) };
     if let Some(missing) = discovery.missing.first() {
         return Err(LintError::Missing(missing.clone()));
     }
@@ -55,6 +63,20 @@ pub(super) fn select(
     notes.extend(discovery.notes);
     let mut found = discovery.files;
     let mut passed_over = discovery.passed_over;
+    let mut skipped = discovery.skipped;
+    let mut overlays = options.overlays.clone();
+    if let Some(scope) = scope {
+        let mut named = add_named_files(&mut found, &skipped, &passed_over, scope, keep, notes);
+        if let Some(missing) = named.missing.first() {
+            return Err(LintError::Missing(missing.clone()));
+        }
+        passed_over.append(&mut named.passed_over);
+        skipped.append(&mut named.skipped);
+        if let Some((name, text)) = &options.stdin {
+            overlays.push((name.clone(), text.clone()));
+        }
+    }
+    substitute(&mut found, &mut passed_over, &overlays)?;
     if let Some(stdin) = stdin {
         let name = display_path(&stdin.path);
         found.retain(|f| display_path(&f.path) != name);
@@ -80,7 +102,7 @@ pub(super) fn select(
             selected.found.push(file);
         }
     }
-    for file in discovery.skipped {
+    for file in skipped {
         if !excluded(&file.path, file.explicit)? {
             selected.skipped.push(file);
         }
@@ -104,6 +126,67 @@ pub(super) fn select(
         }
     }
     Ok(selected)
+}
+
+/// Marks the walked files the user named as named (so they are linted even when ignore files
+/// would skip them), and reads the named files the walk did not reach (a link is reached under
+/// its target's path; a file the walk skipped or passed over was reached).
+fn add_named_files(
+    found: &mut Vec<Found>,
+    skipped: &[Skipped],
+    passed_over: &[PathBuf],
+    scope: &Scope,
+    keep: &discover::Keep,
+    notes: &mut Vec<String>,
+) -> Discovery {
+    let mut reached: std::collections::HashSet<PathBuf> = skipped
+        .iter()
+        .map(|s| config::absolute(&s.path))
+        .chain(
+            passed_over
+                .iter()
+                .filter(|p| scope.named.files.contains(&config::absolute(p)))
+                .map(|p| config::absolute(p)),
+        )
+        .collect();
+    for file in found.iter_mut() {
+        let absolute = config::absolute(&file.path);
+        if scope.named.files.contains(&absolute) {
+            file.explicit = true;
+            reached.insert(absolute);
+        }
+    }
+    let reached_as = |path: &PathBuf| {
+        reached.contains(path) || std::fs::canonicalize(path).is_ok_and(|target| reached.contains(&target))
+    };
+    let missing: Vec<PathBuf> = scope.named.files.iter().filter(|p| !reached_as(p) && p.is_file()).cloned().collect();
+    let mut discovery = if missing.is_empty() { Discovery::default() } else { discover::discover(&missing, keep) };
+    notes.append(&mut discovery.notes);
+    found.append(&mut discovery.files);
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery
+}
+
+/// Replaces each file that has an unsaved buffer (stdin, an editor's) by that buffer, and adds
+/// buffers of files not on disk.
+fn substitute(
+    found: &mut Vec<Found>,
+    passed_over: &mut Vec<PathBuf>,
+    overlays: &[(PathBuf, String)],
+) -> Result<(), LintError> {
+    for (path, text) in overlays {
+        let absolute = config::absolute(path);
+        found.retain(|f| config::absolute(&f.path) != absolute);
+        passed_over.retain(|p| config::absolute(p) != absolute);
+        let kind = discover::classify_by_name(path).ok_or_else(|| LintError::StdinKind(path.clone()))?;
+        if parse::worth_parsing(kind, text.as_bytes()) {
+            found.push(Found { path: absolute, kind, bytes: text.clone().into_bytes(), explicit: true });
+        } else {
+            passed_over.push(absolute);
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
 }
 
 /// The CORS903 record of a file that was selected but not analysed. Nothing of a link's target is

@@ -5,7 +5,7 @@ use super::{escape, range_of, write_summary};
 use crate::lint::Outcome;
 use std::io::{self, Write};
 
-pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, outcome: &Outcome, quiet: bool) -> io::Result<()> {
     for d in &outcome.diagnostics {
         let Some((file, start, _)) = range_of(outcome, d.span) else { continue };
         writeln!(
@@ -18,6 +18,9 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             d.severity,
             escape::value(&d.message)
         )?;
+    }
+    if quiet {
+        return Ok(());
     }
     write_summary(out, outcome)
 }

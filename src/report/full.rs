@@ -153,7 +153,7 @@ impl Texts {
     }
 }
 
-fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Rendered> {
+fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts, hyperlinks: bool) -> Option<Rendered> {
     let file = outcome.project.file(d.span.file)?;
     let text = texts.get(outcome, d.span.file)?;
     let mut header = format!("{} {}: {}", d.code, d.severity, escape::value(&d.message));
@@ -182,7 +182,7 @@ fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Render
             labels.push(LabeledSpan::new_with_span(Some(message), span));
         } else if let Some(other_file) = outcome.project.file(label.span.file) {
             related.push(Rendered {
-                header: message.clone(),
+                header: format!("related: {message}"),
                 severity: miette::Severity::Advice,
                 help: None,
                 source: NamedSource::new(escape::path(&other_file.path), other),
@@ -191,7 +191,8 @@ fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Render
             });
         }
     }
-    let docs = format!("docs: corslint rule {}", d.code);
+    // A URL has no spaces, so miette never wraps it: the hyperlink goes in after rendering.
+    let docs = if hyperlinks { format!("docs: {}", d.url()) } else { format!("docs: corslint rule {}", d.code) };
     Some(Rendered {
         header,
         severity: match d.severity {
@@ -209,18 +210,29 @@ fn render(outcome: &Outcome, d: &Diagnostic, texts: &mut Texts) -> Option<Render
     })
 }
 
-pub fn write(out: &mut dyn Write, outcome: &Outcome, color: bool) -> io::Result<()> {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &super::ReportOptions) -> io::Result<()> {
+    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    // Nested: a label in another file reads "related: …" under the finding, not "Advice:".
+    let handler =
+        GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false).with_show_related_as_nested(true);
     let mut texts = Texts::default();
     for d in &outcome.diagnostics {
-        let Some(rendered) = render(outcome, d, &mut texts) else { continue };
+        let Some(rendered) = render(outcome, d, &mut texts, options.hyperlinks) else { continue };
         let mut text = String::new();
         if handler.render_report(&mut text, &rendered).is_err() {
             // Rendering our own data cannot fail; should it, the concise line still says everything.
             text = format!("{} {}: {}\n", d.code, d.severity, escape::value(&d.message));
         }
-        writeln!(out, "{}", escape::guard_lines(&text))?;
+        let mut text = escape::guard_lines(&text).into_owned();
+        if options.hyperlinks {
+            let url = d.url();
+            text =
+                text.replacen(&format!("docs: {url}"), &format!("docs: {}", crate::terminal::hyperlink(&url, &url)), 1);
+        }
+        writeln!(out, "{text}")?;
+    }
+    if options.quiet {
+        return Ok(());
     }
     super::write_summary(out, outcome)
 }

@@ -33,7 +33,7 @@ pub fn diagnostic_json(outcome: &Outcome, d: &Diagnostic) -> Value {
                 Some(json!({ "content": e.content, "location": location, "end_location": end_location }))
             })
             .collect();
-        json!({ "message": fix.message, "edits": edits })
+        json!({ "message": fix.message, "applicability": fix.applicability, "edits": edits })
     });
     json!({
         "code": d.code,

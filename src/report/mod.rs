@@ -24,8 +24,9 @@ use std::io::{self, Write};
 pub use json::diagnostic_json;
 pub use statistics::has_statistics;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    #[default]
     Full,
     Concise,
     Json,
@@ -37,10 +38,15 @@ pub enum OutputFormat {
     Checkstyle,
 }
 
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ReportOptions {
     pub format: OutputFormat,
     pub color: bool,
     pub statistics: bool,
+    /// Findings only: no summary line (`-q`).
+    pub quiet: bool,
+    /// Link each rule's page as an OSC 8 hyperlink (the terminal shows them).
+    pub hyperlinks: bool,
 }
 
 pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) -> io::Result<()> {
@@ -48,8 +54,8 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, options: &ReportOptions) ->
         return statistics::write(out, outcome, options.format);
     }
     match options.format {
-        OutputFormat::Full => full::write(out, outcome, options.color),
-        OutputFormat::Concise => concise::write(out, outcome),
+        OutputFormat::Full => full::write(out, outcome, options),
+        OutputFormat::Concise => concise::write(out, outcome, options.quiet),
         OutputFormat::Json => json::write(out, outcome, false),
         OutputFormat::JsonLines => json::write(out, outcome, true),
         OutputFormat::Sarif => sarif::write(out, outcome),
@@ -74,10 +80,24 @@ pub(crate) fn write_summary(out: &mut dyn std::io::Write, outcome: &Outcome) -> 
     }
 }
 
+/// Whether the format is read by programs: no progress line, no colour.
+pub fn is_machine_format(format: OutputFormat) -> bool {
+    !matches!(format, OutputFormat::Full | OutputFormat::Concise)
+}
+
+/// The counts ([`counts`]) and what the baseline hides.
+pub(crate) fn summary(outcome: &Outcome) -> Option<String> {
+    let line = counts(outcome)?;
+    Some(match outcome.baselined {
+        0 => line,
+        n => format!("{line} {n} known {} hidden by the baseline.", plural(n, "finding")),
+    })
+}
+
 /// `Found 3 errors, 1 warning in 2 files (40 files linted).` or the clean line, with the files
 /// not analysed when there are any. `None` when nothing was selected at all: "All checks passed"
 /// about zero files would be a silent pass on a wrong path (the CLI warns on stderr instead).
-pub(crate) fn summary(outcome: &Outcome) -> Option<String> {
+fn counts(outcome: &Outcome) -> Option<String> {
     let diagnostics = &outcome.diagnostics;
     if diagnostics.is_empty() && outcome.nothing_selected() {
         return None;

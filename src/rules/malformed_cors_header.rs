@@ -1,6 +1,6 @@
 //! CORS309: a header meant as CORS that browsers will not read as such.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Severity};
 use crate::model::Project;
 use crate::model::nginx::syntax::{self, edit_distance, has_variables, header, is_cors_header, same_header};
 use crate::model::nginx::{Arg, RejectedKind};
@@ -53,12 +53,17 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         for (name, value) in add.chain(more) {
             if let Some(meant) = intended(&name.value) {
                 if reported.insert(name.span) {
-                    sink.report(
+                    let diagnostic = sink.report(
                         name.span,
                         format!("`{}` is not a CORS header: browsers ignore it and look for `{meant}`", name.value),
-                    )
-                    .primary("misspelled")
-                    .help(format!("write `{meant}`"));
+                    );
+                    diagnostic.primary("misspelled").help(format!("write `{meant}`"));
+                    // Unsafe: the corrected name switches the header on, which can widen access.
+                    let written = project.file(name.span.file).map(|f| f.slice(name.span.range));
+                    if written == Some(name.value.as_str()) {
+                        let edit = Edit { span: name.span, content: meant.to_owned() };
+                        diagnostic.unsafe_fix(format!("write `{meant}`"), vec![edit]);
+                    }
                 }
                 continue;
             }

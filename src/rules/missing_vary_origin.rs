@@ -167,16 +167,41 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         } else {
             "is chosen from the request's `Origin`"
         };
-        sink.report(
+        let diagnostic = sink.report(
             acao.span,
             format!(
                 "`Access-Control-Allow-Origin` {how} in {place}, but the response carries no `Vary: Origin`: a shared \
                  cache or the browser can hand one origin's response to another origin, whose request then fails"
             ),
-        )
-        .primary("depends on the request's Origin")
-        .help("send `Vary: Origin` with it, in the same block:\n    add_header Vary Origin always;");
+        );
+        diagnostic
+            .primary("depends on the request's Origin")
+            .help("send `Vary: Origin` with it, in the same block:\n    add_header Vary Origin always;");
+        if let Some(edit) = vary_beside(project, acao.span) {
+            diagnostic.fix("add `add_header Vary Origin always;`", vec![edit]);
+        }
     }
+}
+
+/// `add_header Vary Origin always;` on its own line after the `add_header` at `directive` (or right
+/// after it when more follows on that line). The block already has an `add_header`, so one more
+/// changes no inheritance; anything else (`more_set_headers`) gets no fix.
+fn vary_beside(project: &Project, directive: Span) -> Option<crate::diagnostic::Edit> {
+    let file = project.file(directive.file)?;
+    if !file.slice(directive.range).starts_with("add_header") || !file.slice(directive.range).ends_with(';') {
+        return None;
+    }
+    let row = file.position(directive.start()).row;
+    let line_start = file.line_start(row)?;
+    let indent: String = file.line(row).chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let line_end = line_start + file.line(row).len();
+    let rest = file.text.get(directive.end()..line_end)?.trim();
+    let (at, content) = if rest.is_empty() || rest.starts_with('#') {
+        (line_end, format!("\n{indent}add_header Vary Origin always;"))
+    } else {
+        (directive.end(), " add_header Vary Origin always;".to_owned())
+    };
+    Some(crate::diagnostic::Edit { span: Span::new(directive.file, at, at), content })
 }
 
 #[cfg(test)]

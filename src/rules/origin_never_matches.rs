@@ -3,13 +3,14 @@
 //! and origin patterns that require such a thing. The help shows the origin as browsers send it.
 
 use crate::analysis::origin::{LiteralContext, OriginCheck, OriginProblemKind, check_origin_literal};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Severity};
 use crate::model::deploy::OriginNote;
 use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{
     analyzed_pattern, glob_as_regex, literal_context, pattern_noun, semantics_of, span_within, write_origin_regex,
 };
 use crate::rules::{Rule, Sink};
+use crate::source::Span;
 
 pub struct OriginNeverMatches;
 
@@ -154,6 +155,12 @@ fn starlette_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
             );
             let diagnostic =
                 sink.report(call, message).primary("appends `/`").help("strip it: `str(origin).rstrip(\"/\")`");
+            // Only a call written `str(...)`: the fix appends to that very call.
+            let written = project.file(call.file).map(|f| f.slice(call.range));
+            if written.is_some_and(|w| w.starts_with("str(") && w.ends_with(')')) {
+                let end = Span::new(call.file, call.end(), call.end());
+                diagnostic.fix("strip the `/`", vec![Edit { span: end, content: ".rstrip(\"/\")".into() }]);
+            }
             for (i, entry) in entries {
                 explained.push((setup.policy, i));
                 diagnostic.label(entry.span, "sent by browsers without the trailing `/`");
@@ -217,6 +224,14 @@ fn report_literal(
     let Some(first) = problems.first() else { return };
     let primary = span_within(project, entry, value, first.range);
     let diagnostic = sink.report(primary, message).primary(label(first.kind)).help(help(policy.layer, value, check));
+    if let Some((edit, safe)) = corrected_origin(project, entry, value, check) {
+        let message = format!("write `{}`", edit.content);
+        if safe {
+            diagnostic.fix(message, vec![edit])
+        } else {
+            diagnostic.unsafe_fix(message, vec![edit])
+        };
+    }
     if primary != entry.span {
         for p in problems.iter().skip(1) {
             let span = span_within(project, entry, value, p.range);
@@ -225,6 +240,25 @@ fn report_literal(
             }
         }
     }
+}
+
+/// The edit that writes the origin as browsers send it, where the entry is written verbatim, and
+/// whether it is safe: dropping a trailing `/` or a default port, lower-casing and trimming keep
+/// the origin the author meant; dropping a path or adding a scheme guesses at it.
+fn corrected_origin(project: &Project, entry: &OriginEntry, value: &str, check: &OriginCheck) -> Option<(Edit, bool)> {
+    use OriginProblemKind as K;
+    let corrected = check.corrected.as_ref()?;
+    let start = entry.text_start?;
+    let end = start.checked_add(value.len())?;
+    let written = project.file(entry.span.file)?.text.get(start..end)?;
+    if written != value || corrected.is_empty() {
+        return None;
+    }
+    let safe = check
+        .problems
+        .iter()
+        .all(|p| matches!(p.kind, K::TrailingSlash | K::DefaultPort | K::UpperCase | K::Whitespace));
+    Some((Edit { span: Span::new(entry.span.file, start, end), content: corrected.clone() }, safe))
 }
 
 fn help(layer: Layer, value: &str, check: &OriginCheck) -> String {

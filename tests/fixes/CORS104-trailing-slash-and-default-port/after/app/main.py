@@ -1,0 +1,9 @@
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=["https://app.example.com", "https://admin.example.com", "http://localhost:5173"],
+    allow_methods=["GET"],
+)

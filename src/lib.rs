@@ -17,3 +17,5 @@ pub mod rules;
 pub mod simulate;
 pub mod source;
 pub mod suppress;
+#[cfg(test)]
+pub(crate) mod test_support;

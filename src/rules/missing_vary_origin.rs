@@ -158,7 +158,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
 
 #[cfg(test)]
 mod nginx_tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS306";
 

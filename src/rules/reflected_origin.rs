@@ -2,10 +2,9 @@
 //! a pattern that accepts every origin (`.*`). Such a pattern is not also CORS103/CORS106.
 
 use crate::diagnostic::Severity;
-use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
+use crate::model::{CorsPolicy, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{
-    Field, analyzed_pattern, credentials_allowed, entries, label_with_credentials, pattern_noun, semantics_of,
-    write_setting,
+    analyzed_pattern, credentials_allowed, entries, label_with_credentials, pattern_noun, semantics_of,
 };
 use crate::rules::{Rule, Sink};
 
@@ -21,7 +20,7 @@ impl Rule for ReflectedOrigin {
         for (policy, entry) in entries(project) {
             let (what, primary) = match &entry.kind {
                 OriginKind::Reflect => {
-                    (reflect_cause(policy.layer), "the request's `Origin` is echoed back".to_owned())
+                    (policy.layer.spec().echoes_every_origin(), "the request's `Origin` is echoed back".to_owned())
                 }
                 OriginKind::Pattern { pattern, .. } => match analyzed_pattern(entry) {
                     Some((_, report)) if report.accepts_any => {
@@ -45,7 +44,7 @@ impl Rule for ReflectedOrigin {
 }
 
 fn report(sink: &mut Sink, policy: &CorsPolicy, entry: &OriginEntry, what: &str, primary: &str) {
-    let help = help(policy.layer);
+    let help = policy.layer.spec().allowlist_help();
     if credentials_allowed(policy) {
         let message = format!(
             "{what}, with `Access-Control-Allow-Credentials: true`: any website can read responses sent with the \
@@ -61,50 +60,12 @@ fn report(sink: &mut Sink, policy: &CorsPolicy, entry: &OriginEntry, what: &str,
     }
 }
 
-/// Where a `Reflect` entry comes from, in the layer's terms.
-fn reflect_cause(layer: Layer) -> String {
-    match layer {
-        Layer::Nginx => {
-            "`Access-Control-Allow-Origin` is set to `$http_origin` without an allowlist, so nginx echoes every origin"
-                .to_owned()
-        }
-        Layer::IngressNginx => "ingress-nginx's origin check `if ($http_origin ~* (...)$)` matches every origin here \
-             (an empty or dropped entry leaves an empty alternative), and it echoes the origin in \
-             `Access-Control-Allow-Origin`"
-            .to_owned(),
-        Layer::Starlette | Layer::Traefik => {
-            format!(
-                "{} echoes the request's `Origin` in `Access-Control-Allow-Origin` without an allowlist",
-                layer.name()
-            )
-        }
-    }
-}
-
-fn help(layer: Layer) -> String {
-    let list = write_setting(layer, Field::Origins, &["https://app.example.com"]);
-    match layer {
-        Layer::Nginx => format!("echo only allowed origins: {list}"),
-        Layer::IngressNginx => {
-            format!("list each origin with its scheme and no empty entry, e.g. {list}")
-        }
-        Layer::Starlette => format!(
-            "list the origins of your frontends, e.g. {list}, or an anchored regex such as \
-             allow_origin_regex=r\"https://[a-z0-9-]+\\.example\\.com\""
-        ),
-        Layer::Traefik => format!(
-            "list the origins of your frontends, e.g. {list}, or an anchored regex such as \
-             accessControlAllowOriginListRegex: [\"^https://[a-z0-9-]+\\.example\\.com$\"]"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PatternSemantics, Value};
-    use crate::rules::test_support::Builder;
+    use crate::model::{Layer, PatternSemantics, Value};
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn nginx(credentials: Value<bool>) -> Builder {
         let text = "location / {\n    add_header Access-Control-Allow-Origin $http_origin always;\n    \

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::value::{Arg, SeqKind, V, Val};
-use crate::model::fastapi::{ArgShape, CorsArg, CorsSetup, Install, OriginNote, OriginNoteKind};
+use crate::model::app::{ArgShape, CorsArg, CorsSetup, Install, OriginNote, OriginNoteKind};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
 use crate::source::{Span, Spanned};
 

@@ -31,7 +31,7 @@ mod syntax;
 mod value;
 mod walk;
 
-use crate::model::fastapi::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Route};
+use crate::model::app::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Route};
 use crate::model::{CorsPolicy, Project};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
@@ -226,7 +226,7 @@ impl<'t> Ctx<'t> {
         options: &[Arg<'t>],
         call: &CallV<'t>,
         install: Install,
-        cors: &mut Vec<crate::model::fastapi::CorsSetup>,
+        cors: &mut Vec<crate::model::app::CorsSetup>,
         policies: &mut Vec<CorsPolicy>,
     ) -> Middleware {
         let name = self.display_name(class);
@@ -391,5 +391,3 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 mod tests;
 #[cfg(test)]
 mod tests_resolution;
-#[cfg(test)]
-mod tests_robustness;

@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::modules::ModId;
 use super::value::{CallV, Scope, V, Val};
-use crate::model::fastapi::Framework;
+use crate::model::app::Framework;
 use crate::source::{FileId, Span, Spanned};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;

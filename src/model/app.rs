@@ -1,10 +1,12 @@
-//! FastAPI/Starlette facts beyond the CORS policy itself: what CORS105, CORS201, CORS204 and CORS205
-//! need to know about one application object (the `FastAPI(...)`/`Starlette(...)` call).
+//! An application of the repository and what is installed on it: its CORS components, its
+//! middleware stack in order, its routes and the request headers they need (CORS105, CORS201,
+//! CORS204, CORS205), and what the cross-layer rules (CORS203, CORS303 to CORS308) say about the
+//! app behind a proxy.
 //!
 //! The policy of each CORS setup lives in `Project::policies` like every other layer's;
-//! [`CorsSetup::policy`] is its index there.
+//! [`CorsSetup::policy`] is its index there, and its `layer` says whose semantics apply.
 
-use crate::model::Value;
+use crate::model::{Layer, Value};
 use crate::source::{Span, Spanned};
 
 /// One application object and what is installed on it.
@@ -13,7 +15,8 @@ pub struct App {
     /// The constructor call (`FastAPI(...)`), wherever it is (module level or inside a factory).
     pub span: Span,
     pub framework: Framework,
-    /// Every CORSMiddleware installed on this app, in the order they were found.
+    /// Every CORS component installed on this app (Starlette's `CORSMiddleware`), in the order they
+    /// were found.
     pub cors: Vec<CorsSetup>,
     /// The user middleware stack in effective order: `middleware[0]` is outermost and sees a request
     /// first. Starlette's own `ServerErrorMiddleware` (outside) and `ExceptionMiddleware` (inside) are
@@ -34,12 +37,58 @@ impl App {
             _ => None,
         })
     }
+
+    /// Whether the app answers an OPTIONS request without CORS handling: an OPTIONS route, a
+    /// middleware of the project that checks for OPTIONS (or one corslint cannot look into), or a
+    /// framework that answers OPTIONS itself.
+    pub fn answers_options(&self) -> bool {
+        self.framework.answers_options()
+            || self.routes.iter().any(|r| r.methods.iter().any(|m| m.value == "OPTIONS"))
+            || self.middleware.iter().any(|m| match &m.kind {
+                MiddlewareKind::Custom(c) => c.options_check.is_some(),
+                MiddlewareKind::Unknown => true,
+                _ => false,
+            })
+    }
 }
 
+/// The web framework an app is built with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framework {
     FastApi,
     Starlette,
+}
+
+impl Framework {
+    /// How messages name it: `FastAPI`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::FastApi => "FastAPI",
+            Framework::Starlette => "Starlette",
+        }
+    }
+
+    /// A short lower-case id for `--verbose` link descriptions: `fastapi`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Framework::FastApi => "fastapi",
+            Framework::Starlette => "starlette",
+        }
+    }
+
+    /// The CORS component an app of this framework would install: what a `help` tells to add.
+    pub fn cors_layer(self) -> Layer {
+        match self {
+            Framework::FastApi | Framework::Starlette => Layer::Starlette,
+        }
+    }
+
+    /// Whether the framework answers OPTIONS for every route by itself (Starlette's router does not: 405).
+    fn answers_options(self) -> bool {
+        match self {
+            Framework::FastApi | Framework::Starlette => false,
+        }
+    }
 }
 
 /// How a middleware was put on the app; decides its place in the stack.
@@ -56,7 +105,7 @@ pub enum Install {
     Wrap,
 }
 
-/// One CORSMiddleware installation.
+/// One installation of a CORS component; its policy's `layer` says which.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsSetup {
     /// Index of its policy in `Project::policies`.
@@ -121,7 +170,7 @@ pub struct OriginNote {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OriginNoteKind {
     /// `str()` of a pydantic v2 URL (`AnyHttpUrl`/`HttpUrl`/`AnyUrl`) appended a `/`: the entry's
     /// literal already holds the resulting string (`https://app.example.com/`), its span is where the
@@ -148,7 +197,7 @@ pub struct Middleware {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum MiddlewareKind {
-    /// CORSMiddleware; `setup` indexes `App::cors`.
+    /// The app's CORS component; `setup` indexes `App::cors`.
     Cors {
         setup: usize,
     },

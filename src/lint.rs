@@ -124,6 +124,18 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     }
     crate::extract::extract(&mut project, &trees);
     drop(trees);
+    let mut unfollowed: Vec<String> = project
+        .nginx
+        .unfollowed
+        .iter()
+        .filter_map(|(span, why)| {
+            let file = project.file(span.file)?;
+            Some(format!("{}:{}: {why}", file.path.display(), file.position(span.start()).row))
+        })
+        .collect();
+    unfollowed.sort();
+    unfollowed.dedup();
+    notes.extend(unfollowed);
     for chain in project.chains() {
         notes.push(format!("stack: {}", project.describe_link(&chain)));
     }

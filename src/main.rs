@@ -228,7 +228,12 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Rules { output_format }) => print_rules(output_format),
         Some(Command::Debug(DebugCommand::Nginx { file, single_file })) => {
             match corslint::parse::nginx::crossplane::parse_file(&file, single_file) {
-                Ok(tree) => emit(&serde_json::to_string_pretty(&tree).unwrap_or_default()),
+                Ok(dump) => {
+                    for note in &dump.notes {
+                        eprintln!("note: {note}");
+                    }
+                    emit(&serde_json::to_string_pretty(&dump.json).unwrap_or_default())
+                }
                 Err(e) => fail(format!("{}: {e}", file.display())),
             }
         }

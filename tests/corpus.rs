@@ -36,6 +36,10 @@ fn unparsable_configs_are_exactly_the_broken_ones() {
         // directory and does not look like nginx, so a walk does not select it at all.)
         "nginx/crossplane-tests/includes-regular/conf.d/bar.conf:2",
         "nginx/crossplane-tests/includes-regular/conf.d/foo.conf:2",
+        // crossplane's quoting test: words glued to closing quotes, which `nginx -t` refuses
+        // (`unexpected "-"`), once per line.
+        "nginx/crossplane-tests/quote-behavior/nginx.conf:1",
+        "nginx/crossplane-tests/quote-behavior/nginx.conf:2",
     ];
     assert_eq!(found, expected);
 }

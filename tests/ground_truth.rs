@@ -55,6 +55,8 @@
 //! |---|---|
 //! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
 //! | CORS304/single_app_proxy_to_two_services | a second service (`frontend:3000`) the fixture does not hold |
+//! | CORS303/unknown_include_may_add_headers.conf | includes a snippet the fixture does not hold, on purpose |
+//! | CORS306/compose_mounted_snippet, include_by_path_suffix, kustomize_config_map | container and server paths: the claim is where `include`s resolve (what nginx sends is `map_allowlist_without_vary`'s) |
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
 //! | CORS1xx/2xx `*.yaml`/`*.yml` | ingress-nginx, Traefik and compose need a cluster or Traefik; not in this suite |
 
@@ -367,6 +369,10 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS302/inherit_merge.conf", "add_header_inherit needs nginx 1.29.3"),
     ("CORS105/bool_origins_wrap_style.py", "does not start (bool_origins_crash_at_import)"),
     ("CORS304/single_app_proxy_to_two_services", "a second service (frontend:3000) that is not in the fixture"),
+    ("CORS303/unknown_include_may_add_headers.conf", "includes a snippet the fixture does not hold (on purpose)"),
+    ("CORS306/compose_mounted_snippet", "container paths of compose mounts; the claim is where `include`s resolve"),
+    ("CORS306/include_by_path_suffix", "server paths (/opt/nginx); the claim is where `include`s resolve"),
+    ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
 ];
 
 /// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every FastAPI fixture of CORS101–107,

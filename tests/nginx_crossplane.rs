@@ -27,7 +27,10 @@
 //!   [`with_crossplane_quirk`] glues our words as crossplane would before comparing;
 //! - `;` or `{` where a directive name is expected, and a word cut off by the end of the
 //!   file: nginx rejects these and so do we, while crossplane takes `;` for a directive name
-//!   and silently drops the cut-off word. The generated-text test counts these cases apart.
+//!   and silently drops the cut-off word. The generated-text test counts these cases apart;
+//! - a character glued to a closing quote (`"left"-quote` in `crossplane-tests/quote-behavior`):
+//!   nginx refuses the file (`unexpected "-"`) and so do we, while crossplane starts a new word
+//!   there. Such files are not compared, and the generated-text test counts them apart.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -279,6 +282,9 @@ fn every_file_alone_matches_crossplane() {
     for (path, theirs) in files.iter().zip(&theirs) {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         let config = nginx::parse(&text);
+        if refuses_glued_quote(&config, &text) && theirs["errors"].as_array().is_some_and(Vec::is_empty) {
+            continue;
+        }
         let ours = dump(&[(path.as_path(), &config)]);
         let ours = like_crossplane(&ours["config"][0], &config, &text);
         if let Err(e) = compare_entry(ours.as_ref(), &theirs["config"][0]) {
@@ -300,8 +306,13 @@ fn main_configurations_with_includes_match_crossplane() {
     let mut failures = Vec::new();
     for (main, theirs) in mains.iter().zip(&theirs) {
         let text = String::from_utf8_lossy(&std::fs::read(main).unwrap()).into_owned();
-        let mut files = Files::new(vec![(main.clone(), nginx::parse(&text))]);
-        let roots = resolve(&mut files);
+        let config = nginx::parse(&text);
+        if refuses_glued_quote(&config, &text) && theirs["errors"].as_array().is_some_and(Vec::is_empty) {
+            continue;
+        }
+        // crossplane reads includes wherever they are: so does this comparison.
+        let mut files = Files::within(vec![(main.clone(), config)], Path::new("/"));
+        let roots = resolve(&mut files).roots;
         assert_eq!(roots.len(), 1);
         let ours = dump_root(&roots[0], &files);
         let (o, t) = (ours["config"].as_array().unwrap(), theirs["config"].as_array().unwrap());
@@ -325,13 +336,27 @@ fn main_configurations_with_includes_match_crossplane() {
 /// Errors only we report, on text nginx rejects too: `;` or `{` without a directive name, a
 /// directive ended by `}` or by the end of the file (crossplane checks the `;` of the
 /// directives it knows only), the end of the file inside a quote.
-fn nginx_rejects(config: &Config) -> bool {
+fn nginx_rejects(config: &Config, text: &str) -> bool {
     config.errors.iter().all(|e| {
         e.message == "unexpected \";\""
             || e.message == "unexpected \"{\""
             || e.message.starts_with("unexpected end of file")
             || e.message.ends_with("is not terminated by \";\"")
+            || is_glued_to_quote(e, text)
     })
+}
+
+/// nginx's error for a character right after a closing quote (`unexpected "-"`), which crossplane
+/// does not make.
+fn is_glued_to_quote(error: &corslint::parse::ParseError, text: &str) -> bool {
+    let before = error.range.start.checked_sub(1).and_then(|i| text.as_bytes().get(i));
+    error.message.starts_with("unexpected \"") && before.is_some_and(|b| matches!(b, b'"' | b'\''))
+}
+
+/// The first error is one crossplane does not make because it reads on after a closing quote
+/// (what follows is text nginx never reads).
+fn refuses_glued_quote(config: &Config, text: &str) -> bool {
+    config.errors.first().is_some_and(|e| is_glued_to_quote(e, text))
 }
 
 #[test]
@@ -345,7 +370,7 @@ fn generated_texts_match_crossplane() {
     let files = generate(dir.path(), cases, seed);
     let theirs = run_crossplane(&exe, "single", &files);
     let mut failures = Vec::new();
-    let (mut clean, mut both_failed, mut only_ours, mut semantic, mut quirk) = (0, 0, 0, 0, 0);
+    let (mut clean, mut both_failed, mut only_ours, mut semantic, mut quirk, mut glued) = (0, 0, 0, 0, 0, 0);
     for (path, theirs) in files.iter().zip(&theirs) {
         let text = std::fs::read_to_string(path).unwrap();
         let config = nginx::parse(&text);
@@ -384,7 +409,11 @@ fn generated_texts_match_crossplane() {
                     Ok(())
                 }
             }
-            (false, true) if nginx_rejects(&config) => {
+            (false, true) if refuses_glued_quote(&config, &text) => {
+                glued += 1;
+                Ok(())
+            }
+            (false, true) if nginx_rejects(&config, &text) => {
                 only_ours += 1;
                 Ok(())
             }
@@ -397,8 +426,9 @@ fn generated_texts_match_crossplane() {
     eprintln!(
         "{clean} compared, {both_failed} rejected by both, {only_ours} rejected only by us (nginx \
          rejects them too), {semantic} with crossplane argument-count errors, {quirk} with \
-         `${{var}}` followed by a quote or comment"
+         `${{var}}` followed by a quote or comment, {glued} with a character glued to a closing quote \
+         (nginx rejects them, crossplane reads on)"
     );
-    assert!(clean > files.len() / 2, "too few clean texts: {clean}");
+    assert!(clean > (files.len() - glued) / 2, "too few clean texts: {clean}");
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }

@@ -434,3 +434,18 @@ fn browsers_that_differ_on_the_cookie_get_their_own_verdicts() {
     let (_, sim) = simulate(&[&[app, "--starlette-version", "0.52"][..], &same_site].concat());
     assert!(sim["verdict"]["by_browser"].is_null(), "{sim:#}");
 }
+
+/// The server is chosen by the request's port first: `https://` reaches the `listen 443 ssl` one,
+/// `http://` the redirect written before it.
+#[test]
+fn nginx_server_chosen_by_scheme_and_port() {
+    let dir = "fixtures/simulate/nginx_https_server";
+    let (code, sim) =
+        simulate(&[dir, "--origin", ALLOWED, "--url", "https://api.example.com/api/items", "--via", "nginx"]);
+    assert_eq!(code, Some(0), "{sim:#}");
+    assert_eq!(header(&sim["actual"], "access-control-allow-origin"), vec![ALLOWED]);
+    let (code, sim) =
+        simulate(&[dir, "--origin", ALLOWED, "--url", "http://api.example.com/api/items", "--via", "nginx"]);
+    assert_eq!(code, Some(1), "{sim:#}");
+    assert_eq!(sim["actual"]["response"]["status"], 301);
+}

@@ -14,7 +14,6 @@ mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    nginx::extract(project, parsed);
     for (file, tree) in parsed.iter().enumerate() {
         if let Parsed::Yaml(yaml) = tree {
             extract_deploy(project, file, yaml);
@@ -22,6 +21,8 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     }
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
+    // After the deployment layer: compose mounts say where absolute `include`s come from.
+    nginx::extract(project, parsed);
     project.links = crate::model::stack::link(project);
 }
 

@@ -7,17 +7,22 @@
 //! nginx reads it, and never again as a configuration of its own. Files outside that set
 //! (`/etc/nginx/mime.types`) stay external.
 
-use crate::model::Project;
 use crate::model::nginx::{
     Access, AccessKind, AddHeader, Arg, BlockId, BlockKind, Condition, InheritMode, Map, MapEntry, MapKey,
     MoreClearHeaders, MoreHeader, MoreSetHeaders, NginxModel, Pass, PassModule, ProxySetHeader, Return, SetVar, Step,
     Upstream, UpstreamHeader,
 };
+use crate::model::{NotAnalysed, Project};
+use crate::parse::Parsed;
 use crate::parse::nginx::include::{self, IncludeSource, Root, Target};
 use crate::parse::nginx::{self as syntax_tree, Config, Directive};
-use crate::parse::{ParseError, Parsed};
 use crate::source::{FileId, Span, Spanned, TextRange};
+use mounts::Mounts;
+use refusals::Place;
 use std::path::Path;
+
+mod mounts;
+mod refusals;
 
 /// Blocks nested deeper than this are not read (the parser keeps at most 200 levels; includes
 /// add to the depth).
@@ -60,10 +65,12 @@ pub struct NginxFile<'a> {
     pub config: &'a Config,
 }
 
-/// The project's nginx files as the include resolver sees them; files it would read from disk
-/// are left external (discovery already gave every nginx file of the repository).
+/// The project's nginx files as the include resolver sees them: discovery already gave every
+/// nginx file of the repository, so the disk is never read; container paths map back through
+/// the repository's mounts, and what is still not found may be found by its path suffix.
 struct Source<'a> {
     files: &'a [NginxFile<'a>],
+    mounts: &'a Mounts,
 }
 
 impl IncludeSource for Source<'_> {
@@ -81,6 +88,18 @@ impl IncludeSource for Source<'_> {
 
     fn load(&mut self, _path: &Path) -> Option<usize> {
         None
+    }
+
+    fn mapped(&self, container: &Path) -> Vec<std::path::PathBuf> {
+        self.mounts.map(container)
+    }
+
+    fn container_dir(&self, id: usize) -> Option<std::path::PathBuf> {
+        self.files.get(id).and_then(|f| self.mounts.container_dir(f.path))
+    }
+
+    fn by_suffix(&self) -> bool {
+        true
     }
 }
 
@@ -106,23 +125,45 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             project.nginx = model;
             return;
         }
-        let roots = include::resolve(&mut Source { files: &files });
+        let paths: Vec<&Path> = files.iter().map(|f| f.path).collect();
+        let mounts = Mounts::find(project, parsed, &paths);
+        let resolution = include::resolve(&mut Source { files: &files, mounts: &mounts });
+        if let Some((file, directive)) = resolution.cut_short
+            && let Some(f) = files.get(file)
+        {
+            cut_short.push(NotAnalysed {
+                span: directive.in_file(f.file),
+                message: format!(
+                    "the includes of the nginx configuration reach more files than corslint expands \
+                     ({} globbed candidates and included files): from this `include` on, what they pull in is not \
+                     analysed",
+                    include::MAX_ENTRIES
+                ),
+                help: "include fewer files by glob, or exclude the files that include each other".into(),
+            });
+        }
         let mut total = MAX_TOTAL_DIRECTIVES;
-        for root in &roots {
+        for root in &resolution.roots {
             let own = files.get(root.main).map_or(0, |f| f.config.walk().count());
             let budget = MAX_DIRECTIVES.min(total.max(own));
             let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
             total = total.saturating_sub(read);
             if let (Some(stopped), Some(main)) = (stopped, files.get(root.main)) {
-                let message = format!(
-                    "`{}` and the files it includes add up to more than {budget} directives; the rest is not analysed",
-                    main.path.display()
-                );
-                cut_short.push((stopped.file, ParseError::new(message, stopped.range)));
+                cut_short.push(NotAnalysed {
+                    span: stopped,
+                    message: format!(
+                        "`{}` and the files it includes add up to more than {budget} directives, the most corslint \
+                         reads for one configuration: from this directive on, nothing is analysed",
+                        main.path.display()
+                    ),
+                    help: "split the configuration, or exclude the files that include each other by glob".into(),
+                });
             }
         }
     }
-    project.parse_errors.extend(cut_short);
+    project.not_analysed.extend(cut_short);
+    let duplicates = refusals::duplicate_locations(&model);
+    model.refusals.extend(duplicates);
     project.policies.extend(model.cors_policies());
     project.nginx = model;
 }
@@ -147,7 +188,10 @@ fn read_config(
     };
     let whole = Span::new(main_file.file, 0, main_file.text.len());
     let block = model.add_block(None, BlockKind::File, whole, Span::new(main_file.file, 0, 0));
-    let mut extractor = Extractor { model, files, root, budget, stopped: None };
+    // Only a main configuration's top level is a known context; a snippet's could be any.
+    let is_main = main_file.config.directives.iter().any(|d| d.name == "http" || d.name == "events");
+    let top = if is_main { Place::Main } else { Place::Unknown };
+    let mut extractor = Extractor { model, files, root, budget, stopped: None, top };
     extractor.level(main, block, &main_file.config.directives, 0);
     (block, budget - extractor.budget, extractor.stopped)
 }
@@ -159,6 +203,8 @@ struct Extractor<'a, 'm> {
     budget: usize,
     /// The first directive not read because the budget ran out.
     stopped: Option<Span>,
+    /// Where the main file's top level is.
+    top: Place,
 }
 
 /// Where the directives being read are written: the file (by its index among the nginx files).
@@ -242,22 +288,48 @@ impl<'a> Extractor<'a, '_> {
         }
     }
 
-    /// `include`: the files it reaches, read here, in this block.
+    /// `include`: the files it reaches, read here, in this block. What it includes from outside
+    /// the analysed files may define anything here: the block records it as unknown.
     fn include(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
-        let Some(root) = self.root else { return };
+        let span = src.span(d.range);
+        let Some(root) = self.root else {
+            self.with(block, |b| b.unknown_includes.push(span));
+            return;
+        };
         let files = self.files;
-        for target in root.targets(src.index, d) {
-            // `Cycle` closes an include loop and `External` is not analysed.
-            if let Target::File(t) = target
-                && let Some(f) = files.get(*t)
-            {
-                self.level(*t, block, &f.config.directives, depth + 1);
+        let targets = root.targets(src.index, d);
+        let pattern = d.arg(0).unwrap_or("");
+        for target in targets {
+            match target {
+                Target::File(t) => {
+                    if let Some(f) = files.get(*t) {
+                        self.level(*t, block, &f.config.directives, depth + 1);
+                    }
+                }
+                // Closes an include loop: nginx refuses it; nothing new is read.
+                Target::Cycle(_) => {}
+                Target::Stock(_) => {}
+                Target::External(path) | Target::OutsideTree(path) => {
+                    self.with(block, |b| b.unknown_includes.push(span));
+                    let why = if matches!(target, Target::OutsideTree(_)) {
+                        "outside the linted tree"
+                    } else {
+                        "not among the linted files (nor found through a container mount or its path)"
+                    };
+                    self.model.note_unfollowed(
+                        span,
+                        format!("`include {pattern}`: {} is {why}; not followed", path.display()),
+                    );
+                }
             }
         }
     }
 
     fn directive(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
         let span = src.span(d.range);
+        if let Some(why) = refusals::refused(&d.name, d.block.is_some(), Place::of(self.model, block, self.top)) {
+            self.model.refusals.push((src.span(d.name_range), why));
+        }
         let args = src.args(d);
         let name = d.name.as_str();
         match name {
@@ -290,6 +362,10 @@ impl<'a> Extractor<'a, '_> {
             }
             "map" if d.block.is_some() => self.map(src, block, d, &args),
             "include" => self.include(src, block, d, depth),
+            "listen" => {
+                let listen = crate::model::nginx::Listen::parse(&args, span);
+                self.with(block, |b| b.listens.push(listen));
+            }
             "server_name" => {
                 if let Some(crate::model::nginx::Block { kind: BlockKind::Server { names }, .. }) =
                     self.model.block_mut(block)
@@ -426,7 +502,7 @@ impl<'a> Extractor<'a, '_> {
                 (_, None) => map.incomplete = true,
             }
         }
-        self.model.maps.push(map);
+        self.model.add_map(map);
     }
 
     fn with(&mut self, block: BlockId, f: impl FnOnce(&mut crate::model::nginx::Block)) {

@@ -10,7 +10,9 @@
 //!   changes that ([`NginxModel::effective_add_headers`]);
 //! - an `if` in a location is an implicit nested location: when it matches, its configuration
 //!   (own `add_header`s or the inherited ones) is the one the response gets, and when several
-//!   `if`s match only the last one counts ([`NginxModel::overriding_if`]);
+//!   `if`s match only the last one counts; which configuration answers which request method is
+//!   worked out once for the whole model (`flow`, [`NginxModel::reach`]), and an `if` that a
+//!   later one always overrides is no context at all;
 //! - headers-more `more_set_headers`/`more_clear_headers` of every level apply, outer first and
 //!   each level's in the order written, to every status unless `-s` says otherwise; an empty
 //!   value clears. Its filter runs before `add_header`'s, so it neither clears nor replaces an
@@ -28,6 +30,7 @@
 //! [`CorsPolicy`](crate::model::CorsPolicy) for the layer-independent origin rules.
 
 mod effective;
+mod flow;
 mod headers_more;
 mod phases;
 mod policy;
@@ -36,9 +39,10 @@ pub mod syntax;
 mod tests;
 
 pub use effective::{Declared, HeaderRef, HeaderSource};
+pub use flow::Methods;
 pub use headers_more::MoreCommand;
 pub use phases::{Context, EffectiveAccess, Requests};
-pub use policy::{Guard, OriginResolution, RejectedKind, RejectedOrigin};
+pub use policy::{Guard, NeverOrigin, OriginResolution, RejectedKind, RejectedOrigin};
 pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
 
 use crate::source::{Span, Spanned};
@@ -344,6 +348,36 @@ impl Access {
     }
 }
 
+/// `listen address[:port] [ssl] [default_server] ...`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listen {
+    /// `None` when it is not a number here (a variable, a UNIX socket).
+    pub port: Option<u16>,
+    pub ssl: bool,
+    pub default_server: bool,
+    pub span: Span,
+}
+
+impl Listen {
+    /// Reads the arguments of `listen`: `80`, `443 ssl`, `[::]:443`, `127.0.0.1` (port 80),
+    /// `unix:/run/nginx.sock`, `${PORT}`.
+    pub fn parse(args: &[Arg], span: Span) -> Listen {
+        let first = args.first().map_or("", |a| a.value.as_str());
+        let port = if first.starts_with("unix:") || syntax::has_variables(first) {
+            None
+        } else if let Ok(p) = first.parse::<u16>() {
+            Some(p)
+        } else {
+            match first.rsplit_once(':') {
+                Some((host, p)) if !p.ends_with(']') && !host.is_empty() => p.parse::<u16>().ok(),
+                _ => Some(80),
+            }
+        };
+        let has = |word: &str| args.iter().skip(1).any(|a| a.value == word);
+        Listen { port, ssl: has("ssl"), default_server: has("default_server") || has("default"), span }
+    }
+}
+
 /// One block with the directives written directly in it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
@@ -371,6 +405,12 @@ pub struct Block {
     /// Another content handler (`try_files`, `*_by_lua*`, `js_content`, `error_page`...): the
     /// response does not come from nginx's static file module.
     pub other_content: Option<Span>,
+    /// `listen` directives (of a `server`).
+    pub listens: Vec<Listen>,
+    /// `include`s of files corslint does not have (not in the repository, outside the tree):
+    /// they may set headers, hide upstream headers or add `if`s here, so what is absent at this
+    /// level is unknown.
+    pub unknown_includes: Vec<Span>,
 }
 
 impl Block {
@@ -393,6 +433,8 @@ impl Block {
             satisfy_any: None,
             pass: None,
             other_content: None,
+            listens: Vec::new(),
+            unknown_includes: Vec::new(),
         }
     }
 
@@ -514,4 +556,12 @@ pub struct NginxModel {
     pub blocks: Vec<Block>,
     pub maps: Vec<Map>,
     pub upstreams: Vec<Upstream>,
+    /// What nginx refuses to load although it parses (`nginx -t`: a directive in a context it does
+    /// not allow, a duplicate `location`), at the directive, in nginx's words.
+    pub refusals: Vec<(Span, String)>,
+    /// `include`s not followed, with why (`--verbose` lists them).
+    pub unfollowed: Vec<(Span, String)>,
+    /// What the rewrite phase decides, computed on first use; every change through
+    /// [`NginxModel::add_block`], [`NginxModel::block_mut`] or [`NginxModel::add_map`] drops it.
+    flow: std::sync::OnceLock<flow::Flow>,
 }

@@ -5,6 +5,7 @@ use crate::model::Project;
 use crate::model::nginx::syntax::{canonical_header, header, same_header};
 use crate::model::nginx::{AddHeader, BlockId, BlockKind, Declared};
 use crate::rules::{Rule, Sink, nginx_words};
+use std::collections::HashMap;
 
 pub struct CorsHeaderDroppedByInnerBlock;
 
@@ -31,6 +32,7 @@ type Overridden<'a> = (BlockId, Vec<&'a AddHeader>);
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut overrides: Vec<(BlockId, Vec<Overridden<'_>>)> = Vec::new();
+    let mut by_later: HashMap<BlockId, usize> = HashMap::new();
     for (id, block) in model.blocks.iter().enumerate() {
         if matches!(block.kind, BlockKind::File | BlockKind::LimitExcept { .. }) {
             continue;
@@ -46,9 +48,12 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             dropped_by_own_add_header(project, sink, id);
         }
         if let Some((later, lost)) = overridden_by_later_if(project, id) {
-            match overrides.iter_mut().find(|(l, _)| *l == later) {
+            match by_later.get(&later).and_then(|&i| overrides.get_mut(i)) {
                 Some((_, earlier)) => earlier.push((id, lost)),
-                None => overrides.push((later, vec![(id, lost)])),
+                None => {
+                    by_later.insert(later, overrides.len());
+                    overrides.push((later, vec![(id, lost)]));
+                }
             }
         }
     }
@@ -61,6 +66,10 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
 fn dropped_by_own_add_header(project: &Project, sink: &mut Sink, id: BlockId) {
     let model = &project.nginx;
     let Some(block) = model.block(id) else { return };
+    // An include corslint does not have may repeat the outer headers here.
+    if !block.unknown_includes.is_empty() {
+        return;
+    }
     let own = |name: &str| block.add_headers.iter().any(|h| same_header(&h.name.value, name));
     let lost: Vec<Declared<'_, AddHeader>> = model
         .inherited_add_headers(id)

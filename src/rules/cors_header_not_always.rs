@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Edit, Severity};
 use crate::model::Project;
+use crate::model::nginx::syntax::{header, same_header};
 use crate::model::nginx::{ADD_HEADER_STATUSES, HeaderSource};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
@@ -29,6 +30,13 @@ enum Lost {
     Static,
 }
 
+/// The CORS headers a browser reads on an error response. `-Allow-Methods`, `-Allow-Headers`
+/// and `-Max-Age` are read only from a successful (2xx) preflight: without `always` they lose
+/// nothing.
+fn read_on_errors(name: &str) -> bool {
+    [header::ALLOW_ORIGIN, header::ALLOW_CREDENTIALS, header::EXPOSE_HEADERS].iter().any(|h| same_header(h, name))
+}
+
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     let mut reported: HashSet<Span> = HashSet::new();
@@ -53,8 +61,9 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         for h in &headers {
             if h.source != HeaderSource::AddHeader
                 || h.always
-                || !h.is_cors()
+                || !read_on_errors(&h.name.value)
                 || set_on_every_status(&h.name.value)
+                || model.sent_only_for_content_types(ctx.block, h.value)
                 || !reported.insert(h.span)
             {
                 continue;

@@ -52,6 +52,10 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             continue;
         }
         let Some(pass) = model.pass_of(ctx.block) else { continue };
+        // An include corslint does not have may hide the app's headers.
+        if model.unknown_hidden(ctx.block, pass.item.module).is_some() {
+            continue;
+        }
         let hidden = model.effective_hidden(ctx.block, pass.item.module);
         for (app, link) in project.apps_behind_nginx(ctx.block) {
             let Some(setup) = stack_words::cors(app) else { continue };

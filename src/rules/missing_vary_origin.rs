@@ -110,11 +110,12 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
     }
 }
 
-/// A `Vary` header that covers `Origin` (or whose value corslint cannot see).
-fn varies_on_origin(h: &HeaderRef<'_>) -> bool {
-    h.is("vary")
-        && (has_variables(&h.value.value)
-            || list_items(&h.value.value).iter().any(|(_, _, v)| v.eq_ignore_ascii_case("origin") || *v == "*"))
+/// A `Vary` header that covers `Origin` (or `Referer`, when `referer` is set, or whose value
+/// corslint cannot see).
+fn varies_on_origin(h: &HeaderRef<'_>, referer: bool) -> bool {
+    let covers =
+        |v: &str| v.eq_ignore_ascii_case("origin") || v == "*" || (referer && v.eq_ignore_ascii_case("referer"));
+    h.is("vary") && (has_variables(&h.value.value) || list_items(&h.value.value).iter().any(|(_, _, v)| covers(v)))
 }
 
 fn check_nginx(project: &Project, sink: &mut Sink) {
@@ -133,11 +134,32 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         if !resolution.request_dependent {
             continue;
         }
-        if model.effective_headers(ctx.block).iter().any(varies_on_origin) || reported.contains(&acao.span) {
+        // An include corslint does not have may send `Vary` here.
+        if model.effective_headers(ctx.block).iter().any(|h| varies_on_origin(h, resolution.from_referer))
+            || model.unknown_headers(ctx.block).is_some()
+            || reported.contains(&acao.span)
+        {
             continue;
         }
         reported.insert(acao.span);
         let echoes = syntax::single_variable(&acao.value.value).as_deref() == Some("http_origin");
+        let place = nginx_words::block(project, ctx.block);
+        if resolution.from_referer {
+            sink.report(
+                acao.span,
+                format!(
+                    "`Access-Control-Allow-Origin` is chosen from the request's `Referer` in {place}, but the \
+                     response carries no `Vary: Referer`: a shared cache or the browser can hand the answer for one \
+                     page to another, whose request then fails"
+                ),
+            )
+            .primary("depends on the request's Referer")
+            .help(
+                "send `Vary: Referer` with it (`add_header Vary Referer always;`), or better, choose the origin \
+                 from `$http_origin`, which every CORS request carries, and send `Vary: Origin`",
+            );
+            continue;
+        }
         let how = if echoes || resolution.origins.entries.iter().any(|e| e.kind == crate::model::OriginKind::Reflect) {
             "echoes the request's `Origin`"
         } else {
@@ -146,9 +168,8 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         sink.report(
             acao.span,
             format!(
-                "`Access-Control-Allow-Origin` {how} in {}, but the response carries no `Vary: Origin`: a shared \
-                 cache or the browser can hand one origin's response to another origin, whose request then fails",
-                nginx_words::block(project, ctx.block)
+                "`Access-Control-Allow-Origin` {how} in {place}, but the response carries no `Vary: Origin`: a shared \
+                 cache or the browser can hand one origin's response to another origin, whose request then fails"
             ),
         )
         .primary("depends on the request's Origin")

@@ -44,6 +44,52 @@ impl Rule for OriginNeverMatches {
             }
         }
         ingress_fallbacks(project, sink);
+        nginx_values(project, sink);
+    }
+}
+
+/// nginx: an `Access-Control-Allow-Origin` built from what is never a cross-origin request's
+/// origin (`$request_uri`, `$host`, `$scheme://$host`, or text around a placeholder that rules an
+/// origin out).
+fn nginx_values(project: &Project, sink: &mut Sink) {
+    use crate::model::nginx::NeverOrigin;
+    use crate::model::nginx::syntax::header;
+    let model = &project.nginx;
+    let mut reported = std::collections::HashSet::new();
+    for (ctx, headers) in model.cors_contexts() {
+        for h in headers.iter().filter(|h| h.is(header::ALLOW_ORIGIN)) {
+            let Some((value, why)) = model.resolve_origin(ctx.block, h.value).never_origin else { continue };
+            if !reported.insert(value.span) {
+                continue;
+            }
+            let what = match &why {
+                NeverOrigin::Variable(var) => match var.as_str() {
+                    "request_uri" | "uri" | "document_uri" => {
+                        format!("`${var}` is the request's path (`/api/items?page=2`), never an origin")
+                    }
+                    "http_referer" => format!("`${var}` is the calling page's URL, path included, never an origin"),
+                    "remote_addr" => format!("`${var}` is the client's IP address, never an origin"),
+                    _ => format!("`${var}` is a host name without a scheme, never an origin"),
+                },
+                NeverOrigin::OwnOrigin => "this is the server's own origin, and a cross-origin request always                                            comes from another one"
+                    .to_owned(),
+                NeverOrigin::Shape(shape) => {
+                    format!("whatever the placeholders hold, the text around them gives it {shape}")
+                }
+            };
+            sink.report(
+                value.span,
+                format!(
+                    "`Access-Control-Allow-Origin: {}` never matches a browser's `Origin`: {what}, so every                      cross-origin request is blocked",
+                    value.value
+                ),
+            )
+            .primary("not the caller's origin")
+            .help(
+                "send the allowed origin: `$http_origin` chosen by a `map $http_origin $cors_origin { ... }` \
+                 allowlist, or a fixed `https://app.example.com`",
+            );
+        }
     }
 }
 

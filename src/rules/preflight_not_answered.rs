@@ -97,6 +97,8 @@ fn judge_branch(project: &Project, sink: &mut Sink, branch: BlockId, actual: &Ac
     let Some(block) = model.block(branch) else { return };
     let Some(ret) = model.context_return(branch) else { return };
     let headers = model.effective_headers(branch);
+    // An include corslint does not have may send the headers that look missing.
+    let headers_known = model.unknown_headers(branch).is_none();
     let sends_cors = headers.iter().any(HeaderRef::is_cors);
     if !sends_cors && actual.origin.is_none() {
         // Nothing CORS in nginx here: whether the app behind wanted preflights is cross-layer.
@@ -132,7 +134,7 @@ fn judge_branch(project: &Project, sink: &mut Sink, branch: BlockId, actual: &Ac
     if actual.allow_headers.is_some() && !has(header::ALLOW_HEADERS) {
         missing.push(("Access-Control-Allow-Headers", actual.allow_headers));
     }
-    if missing.is_empty() {
+    if missing.is_empty() || !headers_known {
         return;
     }
     let names: Vec<String> = missing.iter().map(|(n, _)| (*n).to_string()).collect();
@@ -169,7 +171,11 @@ fn judge_branch(project: &Project, sink: &mut Sink, branch: BlockId, actual: &Ac
 fn static_location(project: &Project, sink: &mut Sink, location: BlockId, actual: &ActualCors) {
     let model = &project.nginx;
     let Some(block) = model.block(location) else { return };
-    if !block.is_location() || model.has_other_content(location) || model.may_answer_preflight_early(location) {
+    if !block.is_location()
+        || model.has_other_content(location)
+        || model.may_answer_preflight_early(location)
+        || model.unknown_phases(location).is_some()
+    {
         return;
     }
     let (Some(_), Some(expects)) = (actual.origin, actual.expects_preflight) else { return };
@@ -203,7 +209,7 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
     let model = &project.nginx;
     let Some(block) = model.block(location) else { return };
     let Some(pass) = model.pass_of(location) else { return };
-    if !block.is_location() || model.may_answer_preflight_early(location) {
+    if !block.is_location() || model.may_answer_preflight_early(location) || model.unknown_phases(location).is_some() {
         return;
     }
     let Some(origin) = actual.origin else { return };

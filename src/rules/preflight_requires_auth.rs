@@ -170,8 +170,9 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         let location = ctx.location;
         let blocks = by_location.get(&location).map_or(&[][..], Vec::as_slice);
         let Some(origin) = cors_origin_header(project, blocks) else { continue };
-        // `return` in an OPTIONS `if` runs in the rewrite phase, before any access check.
-        if model.may_answer_preflight_early(location) {
+        // `return` in an OPTIONS `if` runs in the rewrite phase, before any access check; an
+        // include corslint does not have may hold one.
+        if model.may_answer_preflight_early(location) || model.unknown_phases(location).is_some() {
             continue;
         }
         let place = nginx_words::block(project, location);

@@ -24,5 +24,18 @@ impl Rule for UnparsableConfig {
                 .primary("parsing stopped here")
                 .help("fix the syntax here; corslint still lints what comes before it and every other file");
         }
+        // A file included from several places is refused once per place: reported once.
+        let mut reported = std::collections::HashSet::new();
+        for (span, why) in &project.nginx.refusals {
+            if !reported.insert((*span, why)) {
+                continue;
+            }
+            sink.report(*span, format!("nginx refuses to load this configuration: {why}"))
+                .primary("`nginx -t` fails here")
+                .help(
+                    "move the directive where nginx allows it, or remove it; corslint still reports what the \
+                     configuration would do once it loads",
+                );
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::model::nginx::{
     AccessKind, BlockId, BlockKind, Declared, HeaderSource, MoreCommand, NginxModel, PassModule, is_cors_header,
 };
 use eval::{Eval, Flow};
-use select::{find_location, is_default_server, location_uri, server_by_name, server_names, servers};
+use select::{find_location, location_uri, server_for, server_names, servers};
 use std::collections::HashMap;
 
 mod eval;
@@ -38,9 +38,10 @@ pub(crate) fn candidates<'p>(project: &'p Project, url: Option<&Url>) -> Vec<Ngi
         return Vec::new();
     }
     let pick = match url {
-        Some(url) => server_by_name(project, &url.host)
-            .or_else(|| all.iter().copied().find(|s| is_default_server(project, *s)))
-            .or_else(|| all.first().copied()),
+        Some(url) => {
+            let port = url.port.unwrap_or(if url.scheme.eq_ignore_ascii_case("https") { 443 } else { 80 });
+            server_for(project, &url.host, port)
+        }
         None if all.len() == 1 => all.first().copied(),
         None => {
             let proxying: Vec<BlockId> =
@@ -169,6 +170,9 @@ impl<'p> NginxSim<'p> {
             }
             Flow::Continue | Flow::Break => self.after_rewrite(context, req, &mut what, &mut notes, trace, next),
         };
+        if let Some(content_type) = response.get("content-type").or_else(|| error_page_type(response.status)) {
+            eval.vars.insert("sent_http_content_type".into(), content_type);
+        }
         self.filter_headers(context, &mut response, &mut eval, trace, &mut notes);
         for u in std::mem::take(&mut eval.unknown) {
             trace.unknown(u);
@@ -254,15 +258,22 @@ impl<'p> NginxSim<'p> {
                     })
             })
         });
+        let file = |status: u16| {
+            let mut response = Response::new(status);
+            if let Some(content_type) = req.path().and_then(static_type) {
+                response.headers.push(("Content-Type".into(), content_type.into()));
+            }
+            response
+        };
         if req.method == "GET" && single_range {
             // The range filter answers a satisfiable single range with 206 Partial Content.
             notes.push("static file: assumed to exist and the range to be satisfiable".to_string());
             what.push_str(" → static file, one range: 206");
-            Response::new(206)
+            file(206)
         } else if matches!(req.method.as_str(), "GET" | "HEAD") {
             notes.push("static file: assumed to exist".to_string());
             what.push_str(" → static file: 200");
-            Response::new(200)
+            file(200)
         } else {
             what.push_str(&format!(" → static file module refuses {}: 405", req.method));
             Response::new(405)
@@ -382,4 +393,38 @@ impl<'p> NginxSim<'p> {
             }
         }
     }
+}
+
+/// The `Content-Type` of nginx's own answer with `status` when it has no other: an HTML error page.
+fn error_page_type(status: u16) -> Option<String> {
+    (status >= 400).then(|| "text/html".to_string())
+}
+
+/// The `Content-Type` nginx's `mime.types` gives a static file, by its extension (the common
+/// web types; others are not guessed).
+fn static_type(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next()?;
+    let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "js" => "application/javascript",
+        "json" => "application/json",
+        "txt" => "text/plain",
+        "xml" => "text/xml",
+        "svg" | "svgz" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "eot" => "application/vnd.ms-fontobject",
+        "mp4" => "video/mp4",
+        "pdf" => "application/pdf",
+        _ => return None,
+    })
 }

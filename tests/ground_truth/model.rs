@@ -40,7 +40,9 @@ impl Model {
     /// for the API; `None` when it cannot be expressed as one (a `User-Agent` set by the network).
     pub fn request(&self, probe: &Probe, cookies: bool) -> Option<BrowserRequest> {
         let f = &probe.fetch;
-        if probe.transport_header("user-agent").is_some() {
+        // `simulate` takes what a script sets; the browser's own `User-Agent` and `Referer` are
+        // no input of it.
+        if probe.transport_header("user-agent").is_some() || probe.transport_header("referer").is_some() {
             return None;
         }
         let scheme = if probe.transport_header("x-forwarded-proto").is_some() { "https" } else { "http" };

@@ -64,6 +64,7 @@ fn rewrite(text: &str, port: u16, upstreams: Upstreams, scratch: &Path) -> Strin
     let text = root.replace_all(&text, format!("${{1}}root {};", scratch.join("www").display()));
     text.replace("include mime.types;", "include /etc/nginx/mime.types;")
         .replace("include fastcgi_params;", "include /etc/nginx/fastcgi_params;")
+        .replace("include proxy_params;", "include /etc/nginx/proxy_params;")
 }
 
 /// What goes at the top of `http {}`: scratch temp paths and the cache zone CORS306 uses.

@@ -106,6 +106,51 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS104/nginx_request_uri_as_origin.conf",
+            Plain,
+            vec![get(APP, "/api/ok?page=2").blocked().has(A, ACAO, "/api/ok?page=2").has(A, "vary", "Origin")],
+        ),
+        case(
+            "CORS104/nginx_map_over_map.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed().has(A, ACAO, APP).has(A, "vary", "Origin"),
+                get("https://play.example.com", "/api/ok").cookie().blocked().lacks(A, ACAO),
+                get(EVIL, "/api/ok").cookie().blocked().lacks(A, ACAO).note("(an allowlist, not a reflection)"),
+            ],
+        ),
+        case(
+            "CORS102/nginx_map_default_reflects.conf",
+            Plain,
+            vec![
+                get(EVIL, "/api/ok").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                get("https://blocked.example.com", "/api/ok").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS306/referer_map_without_vary.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok")
+                    .transport("Referer", "https://app.example.com/orders?id=7")
+                    .allowed()
+                    .has(A, ACAO, APP)
+                    .lacks(A, "vary"),
+                get(APP, "/api/ok").transport("Referer", "https://evil.com/").blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS306/referer_map_with_vary.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok")
+                    .transport("Referer", "https://app.example.com/")
+                    .allowed()
+                    .has(A, ACAO, APP)
+                    .has(A, "vary", "Referer"),
+            ],
+        ),
+        case(
             "CORS104/nginx_trailing_slash.conf",
             Plain,
             vec![get(APP, "/api/ok").blocked().has(A, ACAO, "https://app.example.com/")],
@@ -220,6 +265,74 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS203/last_matching_if_bare_return.conf",
+            Plain,
+            vec![
+                request("POST", APP, "/api/ok")
+                    .json()
+                    .blocked()
+                    .status(P, 204)
+                    .lacks(P, ACAO)
+                    .lacks(P, "access-control-allow-headers")
+                    .note("(the last matching `if` inherits nothing)"),
+                request("POST", APP, "/api/ok").body("text/plain", "x").allowed().has(A, ACAO, APP),
+            ],
+        ),
+        case(
+            "CORS207/nginx_max_age_never_sent.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/api/ok")
+                    .allowed()
+                    .status(P, 204)
+                    .has(P, "access-control-max-age", "7200")
+                    .note("(the first `if`'s 1728000 is never sent)"),
+            ],
+        ),
+        case(
+            "CORS301/content_type_map_assets.conf",
+            Plain,
+            vec![
+                get(APP, "/font.woff2").allowed().has(A, ACAO, "*"),
+                get(APP, "/index.html").blocked().lacks(A, ACAO),
+                get(APP, "/retired/font.woff2").blocked().status(A, 410).lacks(A, ACAO).note("(an HTML error page)"),
+            ],
+        ),
+        case(
+            "CORS301/content_type_map_with_html.conf",
+            Plain,
+            vec![
+                get(APP, "/index.html").allowed().has(A, ACAO, "*"),
+                get(APP, "/retired/index.html").blocked().status(A, 410).lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS301/last_matching_if_answers_get.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").allowed().has(A, ACAO, APP),
+                get(APP, "/api/missing").blocked().status(A, 404).lacks(A, ACAO),
+                request("POST", APP, "/api/ok")
+                    .body("text/plain", "x")
+                    .blocked()
+                    .lacks(A, ACAO)
+                    .note("(POST matches no `if`)"),
+                request("DELETE", APP, "/api/ok").blocked().status(P, 204).has(P, ACAO, APP).has(
+                    P,
+                    "access-control-max-age",
+                    "7200",
+                ),
+            ],
+        ),
+        case(
+            "CORS306/stock_includes_are_known.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").allowed().has(A, ACAO, APP).lacks(A, "vary"),
+                get(EVIL, "/api/ok").blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
             "CORS301/headers_more_all_statuses.conf",
             Plain,
             vec![
@@ -249,6 +362,19 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
                 request("PUT", APP, "/ok").header("Authorization", "Bearer t").json().allowed().status(P, 204),
                 get(APP, "/missing").allowed().status(A, 404),
                 get(EVIL, "/ok").blocked(),
+            ],
+        ),
+        case(
+            "CORS301/preflight_headers_without_always.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/api/ok")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .json()
+                    .allowed()
+                    .status(P, 204),
+                request("PUT", APP, "/api/missing").cookie().json().allowed().status(A, 404),
             ],
         ),
         case(

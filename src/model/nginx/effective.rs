@@ -71,6 +71,7 @@ impl NginxModel {
     /// Adds a block; an `if` is also recorded as a step of its parent, in source order, so call
     /// this in source order together with the parent's `set`/`return` steps.
     pub fn add_block(&mut self, parent: Option<BlockId>, kind: BlockKind, span: Span, head: Span) -> BlockId {
+        self.flow.take();
         let id = self.blocks.len();
         let is_if = matches!(kind, BlockKind::If { .. });
         // A parent always comes before its children, which keeps every walk up the tree finite.
@@ -90,7 +91,18 @@ impl NginxModel {
     }
 
     pub fn block_mut(&mut self, id: BlockId) -> Option<&mut Block> {
+        self.flow.take();
         self.blocks.get_mut(id)
+    }
+
+    /// Records an `include` that was not followed (once per place it is read from).
+    pub fn note_unfollowed(&mut self, span: Span, why: String) {
+        self.unfollowed.push((span, why));
+    }
+
+    pub fn add_map(&mut self, map: Map) {
+        self.flow.take();
+        self.maps.push(map);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,6 +214,44 @@ impl NginxModel {
         out
     }
 
+    /// An `include` corslint did not follow that could change the `add_header`s in force at `id`:
+    /// one at `id` or at a level up to the nearest that has `add_header`s of its own (those
+    /// further out do not reach `id`). What is absent there is unknown.
+    pub fn unknown_headers(&self, id: BlockId) -> Option<Span> {
+        for b in self.chain(id) {
+            let block = self.block(b)?;
+            if let Some(span) = block.unknown_includes.first() {
+                return Some(*span);
+            }
+            if !block.add_headers.is_empty() && self.inherit_mode(b) != InheritMode::Merge {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// An `include` not followed that could add `*_hide_header`s in force at `id` (up to the
+    /// nearest level with its own).
+    pub fn unknown_hidden(&self, id: BlockId, module: PassModule) -> Option<Span> {
+        for b in self.chain(id) {
+            let block = self.block(b)?;
+            if let Some(span) = block.unknown_includes.first() {
+                return Some(*span);
+            }
+            if block.hide_headers.iter().any(|h| h.module == module) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// An `include` not followed at location `loc` or its server: it could answer preflights in
+    /// the rewrite phase, or check access.
+    pub fn unknown_phases(&self, loc: BlockId) -> Option<Span> {
+        let server = self.server_of(loc).filter(|s| *s != loc);
+        [Some(loc), server].into_iter().flatten().find_map(|b| self.block(b)?.unknown_includes.first().copied())
+    }
+
     /// The upstream response headers `module` hides at `id` (nearest level with a
     /// `*_hide_header`), minus those a `*_pass_header` (nearest level with one) lets through.
     pub fn effective_hidden(&self, id: BlockId, module: PassModule) -> Vec<Declared<'_, UpstreamHeader>> {
@@ -272,7 +322,7 @@ impl NginxModel {
     /// The maps visible from `id` whose target is `var`.
     pub fn maps_for(&self, id: BlockId, var: &str) -> Vec<&Map> {
         let root = self.root(id);
-        self.maps.iter().filter(|m| m.target == var && self.root(m.scope) == root).collect()
+        self.flow().maps(var).iter().filter_map(|i| self.maps.get(*i)).filter(|m| self.root(m.scope) == root).collect()
     }
 
     /// Every context that sends CORS headers, with those headers.

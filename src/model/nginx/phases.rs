@@ -4,7 +4,15 @@
 //! produced in and which requests each answers: a `return` in `if ($request_method = OPTIONS)`
 //! answers preflights before authentication.
 
+use super::flow::{Flow, Methods};
 use super::*;
+
+/// Later `if`s looked at for one that overrides an earlier one: a bound against configurations
+/// written to be slow (real ones have a handful per location).
+const MAX_LATER_IFS: usize = 64;
+
+/// `set`s of one variable followed for one location: beyond, its value is not followed.
+const MAX_SETS_FOLLOWED: usize = 256;
 
 /// Which requests a response context answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +33,8 @@ pub struct Context {
     /// The location (or server, or snippet file) the context belongs to.
     pub location: BlockId,
     pub requests: Requests,
+    /// The methods whose requests it answers.
+    pub reach: Methods,
 }
 
 /// The access checks a request meets in a location.
@@ -94,6 +104,11 @@ impl NginxModel {
         access
     }
 
+    /// What the rewrite phase decides for this model (computed on first use).
+    pub(super) fn flow(&self) -> &Flow {
+        self.flow.get_or_init(|| Flow::compute(self))
+    }
+
     /// The `return` that answers every request reaching context `id` in the rewrite phase: its
     /// own, or for an `if`, the first `return` of its location after it.
     pub fn context_return(&self, id: BlockId) -> Option<&Return> {
@@ -101,87 +116,61 @@ impl NginxModel {
         if let Some(r) = block.own_return() {
             return Some(r);
         }
-        if block.steps.iter().any(|s| matches!(s, Step::Break(_))) {
+        if block.steps.iter().any(|s| matches!(s, Step::Break(_))) || block.condition().is_none() {
             return None;
         }
-        if !matches!(block.kind, BlockKind::If { .. }) {
-            return None;
+        let at = self.flow().return_after(id)?;
+        match self.block(block.parent?)?.steps.get(at)? {
+            Step::Return(r) => Some(r),
+            _ => None,
         }
-        let parent = self.block(block.parent?)?;
-        let pos = parent.steps.iter().position(|s| *s == Step::If(id))?;
-        for step in parent.steps.get(pos + 1..)? {
-            match step {
-                Step::Return(r) => return Some(r),
-                Step::Break(_) => return None,
-                Step::Set(_) | Step::If(_) | Step::Rewrite { .. } => {}
-            }
-        }
-        None
     }
 
-    /// The `if` blocks whose rewrite directives run for a request in context location `loc`:
-    /// the server's, then the location's.
-    pub(super) fn rewrite_ifs(&self, loc: BlockId) -> Vec<BlockId> {
-        let mut out = Vec::new();
-        if let Some(server) = self.server_of(loc).filter(|s| *s != loc)
-            && let Some(blk) = self.block(server)
-        {
-            out.extend(blk.ifs());
-        }
-        if let Some(blk) = self.block(loc) {
-            out.extend(blk.ifs());
-        }
-        out
-    }
-
-    /// Every `set` that runs for a request in location `loc` (server level first), each with
-    /// the `if` it is written in.
-    pub fn sets_for(&self, loc: BlockId) -> Vec<(Option<BlockId>, &SetVar)> {
+    /// Every `set` of `var` that runs for a request in location `loc` (server level first), each
+    /// with the `if` it is written in; `None` when there are more than corslint follows.
+    pub fn sets_of(&self, loc: BlockId, var: &str) -> Option<Vec<(Option<BlockId>, &SetVar)>> {
         let mut levels = Vec::new();
         if let Some(server) = self.server_of(loc).filter(|s| *s != loc) {
             levels.push(server);
         }
         levels.push(loc);
+        let flow = self.flow();
+        if levels.iter().map(|l| flow.sets(*l, var).len()).sum::<usize>() > MAX_SETS_FOLLOWED {
+            return None;
+        }
         let mut out = Vec::new();
         for level in levels {
-            let Some(blk) = self.block(level) else { continue };
-            for step in &blk.steps {
-                match step {
-                    Step::Set(set) => out.push((None, set)),
-                    Step::If(i) => {
-                        if let Some(ib) = self.block(*i) {
-                            out.extend(ib.sets().map(|s| (Some(*i), s)));
-                        }
-                    }
-                    Step::Return(_) | Step::Rewrite { .. } | Step::Break(_) => {}
+            for &(in_if, owner, index) in flow.sets(level, var) {
+                if let Some(Step::Set(set)) = self.block(owner).and_then(|b| b.steps.get(index)) {
+                    out.push((in_if, set));
                 }
             }
         }
-        out
+        Some(out)
     }
 
-    /// The `if` that answers preflights of location `loc` in the rewrite phase, before any
-    /// access check: a branch that matches `OPTIONS` for certain and ends in `return`.
+    /// The `if` that answers preflights of location `loc` with a `return` in the rewrite phase,
+    /// before any access check: the last `if` that matches an `OPTIONS` request, when that is
+    /// certain.
     pub fn preflight_branch(&self, loc: BlockId) -> Option<BlockId> {
-        self.rewrite_ifs(loc).into_iter().find(|i| {
-            self.block(*i).and_then(Block::condition).is_some_and(|c| c.matches_method("OPTIONS") == Tri::Yes)
-                && self.context_return(*i).is_some()
-        })
+        self.flow().preflight_answer(loc)
     }
 
-    /// Whether some `if` with a `return` may answer preflights of `loc` before the access phase
-    /// (its condition may match `OPTIONS`): the cautious reading for rules that would blame the
-    /// access phase.
+    /// Whether some `return` of the rewrite phase may answer preflights of `loc` before the
+    /// access phase: the cautious reading for rules that would blame the access phase.
     pub fn may_answer_preflight_early(&self, loc: BlockId) -> bool {
-        self.rewrite_ifs(loc).into_iter().any(|i| {
-            self.block(i).and_then(Block::condition).is_some_and(|c| c.matches_method("OPTIONS") != Tri::No)
-                && self.context_return(i).is_some()
-        }) || self.block(loc).and_then(Block::own_return).is_some()
+        self.flow().answers_early(loc)
+    }
+
+    /// The requests, by method, whose response gets context `id`'s configuration.
+    pub fn reach(&self, id: BlockId) -> Methods {
+        self.flow().reach(id)
     }
 
     /// A later `if` of the same level that can match together with `id` and then decides the
     /// response instead (only the last matching `if` counts), with whether it matches whenever
-    /// `id` does (same test). `None` when `id` ends processing itself (`return`, `break`).
+    /// `id` does (same test). `None` when `id` ends processing itself (`return`, `break`), or
+    /// when no such `if` is found among the next [`MAX_LATER_IFS`].
     pub fn overriding_if(&self, id: BlockId) -> Option<(BlockId, bool)> {
         let block = self.block(id)?;
         let condition = block.condition()?;
@@ -189,10 +178,15 @@ impl NginxModel {
             return None;
         }
         let parent = self.block(block.parent?)?;
-        let pos = parent.steps.iter().position(|s| *s == Step::If(id))?;
+        let pos = self.flow().position(id)?;
+        let mut ifs_seen = 0;
         for step in parent.steps.get(pos + 1..)? {
             match step {
                 Step::If(later) => {
+                    ifs_seen += 1;
+                    if ifs_seen > MAX_LATER_IFS {
+                        return None;
+                    }
                     let Some(other) = self.block(*later).and_then(Block::condition) else { continue };
                     if !condition.disjoint(other) {
                         return Some((*later, condition.same_test(other)));
@@ -205,56 +199,30 @@ impl NginxModel {
         None
     }
 
-    /// Every configuration a response can be produced with, in block order.
+    /// Every configuration a response can be produced with, in block order, with the requests
+    /// it answers. A configuration no request ends up with (an `if` a later one always
+    /// overrides, a server-level `if` without `return`) is not one.
     pub fn contexts(&self) -> Vec<Context> {
+        let flow = self.flow();
         let mut out = Vec::new();
         for (id, block) in self.blocks.iter().enumerate() {
-            let has_child = |pred: fn(&BlockKind) -> bool| {
-                block.children.iter().any(|c| self.block(*c).is_some_and(|cb| pred(&cb.kind)))
-            };
-            let is_context = match &block.kind {
-                BlockKind::Location { .. } => true,
-                BlockKind::If { .. } => true,
-                BlockKind::Server { .. } => !has_child(|k| matches!(k, BlockKind::Location { .. })),
-                BlockKind::File => {
-                    !has_child(|k| matches!(k, BlockKind::Location { .. } | BlockKind::Server { .. } | BlockKind::Http))
-                }
-                BlockKind::Http | BlockKind::LimitExcept { .. } => false,
-            };
-            if !is_context {
+            if !flow.is_context(id) {
                 continue;
             }
-            let location = self.location_of(id);
-            let early = self.preflight_branch(location);
-            let requests = match &block.kind {
-                BlockKind::If { condition } if condition.is_preflight_only() => Requests::Preflight,
-                BlockKind::If { condition } if condition.matches_method("OPTIONS") == Tri::No => Requests::Actual,
-                BlockKind::If { .. } => match early {
-                    Some(branch) if branch == id => Requests::Any,
-                    Some(branch) if self.runs_before(branch, id) => Requests::Actual,
-                    _ => Requests::Any,
-                },
-                _ if early.is_some() => Requests::Actual,
-                _ => Requests::Any,
+            let reach = flow.reach(id);
+            if reach.is_empty() {
+                continue;
+            }
+            let requests = if !reach.actual() {
+                Requests::Preflight
+            } else if !reach.preflight() {
+                Requests::Actual
+            } else {
+                Requests::Any
             };
-            out.push(Context {
-                block: id,
-                location: if matches!(block.kind, BlockKind::If { .. }) { location } else { id },
-                requests,
-            });
+            let location = if block.condition().is_some() { self.location_of(id) } else { id };
+            out.push(Context { block: id, location, requests, reach });
         }
         out
-    }
-
-    /// Whether rewrite step `a` (an `if`) runs before `b` for the same request.
-    fn runs_before(&self, a: BlockId, b: BlockId) -> bool {
-        let (Some(pa), Some(pb)) = (self.parent(a), self.parent(b)) else { return false };
-        if pa != pb {
-            // Server-level `if`s run before every location-level one.
-            return self.block(pa).is_some_and(Block::is_server);
-        }
-        let Some(parent) = self.block(pa) else { return false };
-        let pos = |x| parent.steps.iter().position(|s| *s == Step::If(x));
-        matches!((pos(a), pos(b)), (Some(i), Some(j)) if i < j)
     }
 }

@@ -66,17 +66,44 @@ pub struct OriginResolution {
     pub request_dependent: bool,
     /// Values that can never be one origin: left out of `origins`, reported by CORS307/CORS309.
     pub rejected: Vec<RejectedOrigin>,
-    /// A request variable that is not an origin (`$host`, `$http_referer`, `$scheme://$host`):
-    /// the value never equals the browser's `Origin` except by accident.
-    pub non_origin_variable: Option<Arg>,
+    /// A value that never equals a cross-origin request's `Origin` whatever the request
+    /// (`$request_uri`, `$host`, `$scheme://$host`, `https://${DOMAIN}/`), and why (CORS104).
+    pub never_origin: Option<(Arg, NeverOrigin)>,
+    /// The value is chosen from the request's `Referer` (`map $http_referer`): responses vary with
+    /// it.
+    pub from_referer: bool,
 }
 
 /// Request variables whose value is never the request's `Origin`.
 const NON_ORIGIN_VARIABLES: [&str; 9] =
     ["host", "http_host", "server_name", "http_referer", "request_uri", "uri", "scheme", "remote_addr", "document_uri"];
 
+/// Why a value is never a cross-origin request's `Origin`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NeverOrigin {
+    /// A request variable that holds no origin (`$request_uri`: a path; `$host`: no scheme;
+    /// `$http_referer`: a URL with a path; `$remote_addr`: an address), by name.
+    Variable(String),
+    /// `$scheme://$host` and the like: this server's own origin, which a cross-origin request
+    /// never comes from.
+    OwnOrigin,
+    /// What the literal text around template placeholders rules out, whatever they hold.
+    Shape(&'static str),
+}
+
 fn entry(kind: OriginKind, arg: &Arg) -> OriginEntry {
     OriginEntry { kind, span: arg.span, text_start: arg.text_start }
+}
+
+/// A template placeholder in a map key or an `if` regex (`${DOMAIN}`, a masked `{{ }}`): nginx
+/// reads neither with variables, so it is text an envsubst or template pass fills in later.
+fn templated(text: &str) -> bool {
+    text.contains("${")
+}
+
+/// The origins a map key stands for; a [`Guard::Unknown`] for a templated one.
+fn key_guard(key: &MapKey) -> Guard {
+    if templated(&key.arg().value) { Guard::Unknown } else { Guard::Only(vec![key_entry(key)]) }
 }
 
 fn key_entry(key: &MapKey) -> OriginEntry {
@@ -116,7 +143,7 @@ impl Resolver<'_> {
                 }
             } else if NON_ORIGIN_VARIABLES.contains(&var.as_str()) {
                 self.out.origins.has_unknown = true;
-                self.out.non_origin_variable.get_or_insert_with(|| v.clone());
+                self.out.never_origin.get_or_insert_with(|| (v.clone(), NeverOrigin::Variable(var)));
             } else {
                 self.variable(&var, guard, depth + 1);
             }
@@ -127,8 +154,8 @@ impl Resolver<'_> {
             let vars = syntax::variables(text);
             if vars.iter().any(|r| r.name == "http_origin") {
                 self.out.request_dependent = true;
-            } else if vars.iter().any(|r| NON_ORIGIN_VARIABLES.contains(&r.name.as_str())) {
-                self.out.non_origin_variable.get_or_insert_with(|| v.clone());
+            } else if let Some(why) = never_an_origin(text, &vars) {
+                self.out.never_origin.get_or_insert_with(|| (v.clone(), why));
             }
             return;
         }
@@ -162,34 +189,66 @@ impl Resolver<'_> {
             if map.source == "http_origin" {
                 self.out.request_dependent = true;
                 for e in &map.entries {
-                    if syntax::single_variable(&e.value.value).as_deref() == Some("http_origin") {
+                    let echoed = syntax::single_variable(&e.value.value)
+                        .is_some_and(|v| v == "http_origin" || captures_whole_value(&e.key, &v));
+                    if echoed && templated(&e.key.arg().value) {
+                        self.out.origins.has_unknown = true;
+                    } else if echoed {
                         self.out.origins.entries.push(key_entry(&e.key));
                     } else {
-                        self.value(&e.value, &Guard::Only(vec![key_entry(&e.key)]), depth + 1);
+                        self.value(&e.value, &key_guard(&e.key), depth + 1);
                     }
                 }
                 if let Some(d) = &map.default {
                     self.value(d, guard, depth + 1);
                 }
+            } else if map.source == "http_referer" {
+                // The page's URL picks the value: which origins get it is not known, but the
+                // answer varies with the request.
+                self.out.request_dependent = true;
+                self.out.from_referer = true;
+                for value in map.entries.iter().map(|e| &e.value).chain(map.default.as_ref()) {
+                    match syntax::single_variable(&value.value) {
+                        Some(v) if v == "http_referer" => self.value(value, &Guard::Unknown, depth + 1),
+                        Some(v) if map.entries.iter().any(|e| captures(&e.key, &v)) => {
+                            self.out.origins.has_unknown = true
+                        }
+                        _ => self.value(value, &Guard::Unknown, depth + 1),
+                    }
+                }
             } else {
+                // A map over a flag (`map $origin_allowed $cors`): each value reaches the origins
+                // for which the flag has a value its key matches.
                 for e in &map.entries {
-                    self.value(&e.value, guard, depth + 1);
+                    let key_guard =
+                        guard_where(self.model, self.location, &map.source, &|val| key_matches(&e.key, val), depth + 1);
+                    self.value(&e.value, &narrow(guard, key_guard), depth + 1);
                 }
                 if let Some(d) = &map.default {
-                    self.value(d, guard, depth + 1);
+                    let unmatched = |val: &str| {
+                        let mut out = Tri::Yes;
+                        for e in &map.entries {
+                            match key_matches(&e.key, val) {
+                                Tri::Yes => return Tri::No,
+                                Tri::Maybe => out = Tri::Maybe,
+                                Tri::No => {}
+                            }
+                        }
+                        out
+                    };
+                    let default_guard = guard_where(self.model, self.location, &map.source, &unmatched, depth + 1);
+                    self.value(d, &narrow(guard, default_guard), depth + 1);
                 }
             }
         }
-        for (in_if, set) in self.model.sets_for(self.location) {
-            if set.var != var {
-                continue;
-            }
+        let Some(sets) = self.model.sets_of(self.location, var) else {
+            self.out.origins.has_unknown = true;
+            return;
+        };
+        for (in_if, set) in sets {
             found = true;
             let set_guard = match in_if.and_then(|i| self.model.block(i)).and_then(|b| b.condition()) {
-                Some(c) => match guard_of(self.model, self.location, c, depth + 1) {
-                    Guard::Open => guard.clone(),
-                    other => other,
-                },
+                Some(c) => narrow(guard, guard_of(self.model, self.location, c, depth + 1)),
                 None => guard.clone(),
             };
             self.value(&set.value, &set_guard, depth + 1);
@@ -208,6 +267,7 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
     let Some(var) = condition.variable() else { return Guard::Open };
     if var == "http_origin" {
         return match &condition.kind {
+            ConditionKind::Match { negated: false, pattern, .. } if templated(&pattern.value) => Guard::Unknown,
             ConditionKind::Match { negated: false, case_insensitive, pattern, .. } => Guard::Only(vec![entry(
                 OriginKind::Pattern {
                     pattern: pattern.value.clone(),
@@ -230,7 +290,23 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
     ) {
         return Guard::Unknown;
     }
-    // A flag: which values make the condition true, and where do they come from?
+    guard_where(model, location, var, &|value| condition.holds_for(var, value), depth)
+}
+
+/// The origins that reach a point where flag `var` has a value `holds` accepts: the union of
+/// what the maps and `set`s that give it such a value let through.
+fn guard_where(model: &NginxModel, location: BlockId, var: &str, holds: &dyn Fn(&str) -> Tri, depth: usize) -> Guard {
+    if depth > MAX_VARIABLE_DEPTH {
+        return Guard::Unknown;
+    }
+    if var == "request_method" || NON_ORIGIN_VARIABLES.contains(&var) || var.starts_with("http_") {
+        return Guard::Open;
+    }
+    // nginx's own variables (`$sent_http_content_type`, `$arg_x`) say nothing about the origin.
+    if syntax::is_builtin_variable(var) && model.maps_for(location, var).is_empty() {
+        return Guard::Open;
+    }
+    let value_holds = |value: &Arg| if has_variables(&value.value) { Tri::Maybe } else { holds(&value.value) };
     let mut result: Option<Guard> = None;
     let mut add = |g: Guard| {
         result = Some(match result.take() {
@@ -244,16 +320,16 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
             add(Guard::Unknown);
         }
         for e in &map.entries {
-            match flag_holds(condition, var, &e.value) {
+            match value_holds(&e.value) {
                 Tri::No => {}
                 Tri::Maybe => add(Guard::Unknown),
-                Tri::Yes if origin_map => add(Guard::Only(vec![key_entry(&e.key)])),
+                Tri::Yes if origin_map => add(key_guard(&e.key)),
                 Tri::Yes => add(Guard::Open),
             }
         }
         let default_holds = match &map.default {
-            Some(d) => flag_holds(condition, var, d),
-            None => condition.holds_for(var, ""),
+            Some(d) => value_holds(d),
+            None => holds(""),
         };
         match default_holds {
             Tri::No => {}
@@ -262,12 +338,10 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
         }
     }
     let mut any_set = false;
-    for (in_if, set) in model.sets_for(location) {
-        if set.var != var {
-            continue;
-        }
+    let Some(sets) = model.sets_of(location, var) else { return Guard::Unknown };
+    for (in_if, set) in sets {
         any_set = true;
-        match flag_holds(condition, var, &set.value) {
+        match value_holds(&set.value) {
             Tri::No => {}
             Tri::Maybe => add(Guard::Unknown),
             Tri::Yes => match in_if.and_then(|i| model.block(i)).and_then(|b| b.condition()) {
@@ -285,8 +359,127 @@ pub(super) fn guard_of(model: &NginxModel, location: BlockId, condition: &Condit
     }
 }
 
-fn flag_holds(condition: &Condition, var: &str, value: &Arg) -> Tri {
-    if has_variables(&value.value) { Tri::Maybe } else { condition.holds_for(var, &value.value) }
+/// What reaches a value both through `outer` and through `inner`: `inner` where it says
+/// something, else `outer`.
+fn narrow(outer: &Guard, inner: Guard) -> Guard {
+    match inner {
+        Guard::Open => outer.clone(),
+        other => other,
+    }
+}
+
+/// Whether a map key matches `value` (exact keys compare case-insensitively).
+fn key_matches(key: &MapKey, value: &str) -> Tri {
+    match key {
+        MapKey::Exact(k) => {
+            if k.value.eq_ignore_ascii_case(value) {
+                Tri::Yes
+            } else {
+                Tri::No
+            }
+        }
+        MapKey::Regex { pattern, case_insensitive } => {
+            match syntax::regex_matches(&pattern.value, *case_insensitive, value) {
+                Some(true) => Tri::Yes,
+                Some(false) => Tri::No,
+                None => Tri::Maybe,
+            }
+        }
+    }
+}
+
+/// Whether `var` (`1`, or a name) is a capture group of the regex key.
+fn captures(key: &MapKey, var: &str) -> bool {
+    let MapKey::Regex { pattern, .. } = key else { return false };
+    let p = &pattern.value;
+    match var.parse::<usize>() {
+        Ok(n) => n >= 1 && p.matches('(').count() >= n,
+        Err(_) => p.contains(&format!("(?<{var}>")) || p.contains(&format!("(?P<{var}>")),
+    }
+}
+
+/// Whether capture `var` of the regex key is the whole matched value: the key is
+/// `^(...)$`-shaped (or `(?<name>...)`), so the capture is the origin itself.
+fn captures_whole_value(key: &MapKey, var: &str) -> bool {
+    let MapKey::Regex { pattern, .. } = key else { return false };
+    if !captures(key, var) {
+        return false;
+    }
+    let p = pattern.value.trim_start_matches('^');
+    let Some(open) = p.strip_prefix('(') else { return false };
+    let named = match var.parse::<usize>() {
+        Ok(1) => !open.starts_with('?'),
+        Ok(_) => return false,
+        Err(_) => open.starts_with(&format!("?<{var}>")) || open.starts_with(&format!("?P<{var}>")),
+    };
+    // The group closes at the end of the pattern (before `$`).
+    let body = p.trim_end_matches('$');
+    named && body.ends_with(')') && group_closes_at_end(body)
+}
+
+/// Whether the first `(` of `body` is closed by its last character.
+fn group_closes_at_end(body: &str) -> bool {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    let len = body.len();
+    for (i, c) in body.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1 == len;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A value built from request variables and text that can never be a cross-origin request's
+/// `Origin`, whatever the request; `None` when it might be one.
+fn never_an_origin(text: &str, vars: &[syntax::VarRef]) -> Option<NeverOrigin> {
+    let names: Vec<&str> = vars.iter().map(|v| v.name.as_str()).collect();
+    let request_only = names.iter().all(|n| NON_ORIGIN_VARIABLES.contains(n) || *n == "server_port");
+    if request_only {
+        let path_like = ["request_uri", "uri", "document_uri", "http_referer", "remote_addr"];
+        if let Some(n) = names.iter().find(|n| path_like.contains(n)) {
+            return Some(NeverOrigin::Variable((*n).to_string()));
+        }
+        if text.contains("://") {
+            return Some(NeverOrigin::OwnOrigin);
+        }
+        return names.first().map(|n| NeverOrigin::Variable((*n).to_string()));
+    }
+    // Template placeholders (`${DOMAIN}`, a masked `{{ }}`) may hold anything: only the literal
+    // text around them can rule an origin out.
+    let mut literal = String::new();
+    let mut last = 0;
+    for v in vars {
+        literal.push_str(text.get(last..v.start).unwrap_or(""));
+        literal.push('\u{0}');
+        last = v.end;
+    }
+    literal.push_str(text.get(last..).unwrap_or(""));
+    if literal.ends_with('/') {
+        return Some(NeverOrigin::Shape("a trailing `/`"));
+    }
+    if literal.matches("://").count() >= 2 {
+        return Some(NeverOrigin::Shape("two schemes"));
+    }
+    let scheme_then = literal.split_once("://").filter(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if scheme_then.is_some_and(|(_, rest)| rest.contains('/')) {
+        return Some(NeverOrigin::Shape("a path after the host"));
+    }
+    None
 }
 
 impl NginxModel {
@@ -302,15 +495,10 @@ impl NginxModel {
         if own != Guard::Open {
             return own;
         }
-        for i in self.rewrite_ifs(location) {
-            if i == ctx || self.context_return(i).is_none() {
-                continue;
-            }
-            let Some(condition) = self.block(i).and_then(|b| b.condition()) else { continue };
-            if condition.variable() != Some("http_origin") {
-                continue;
-            }
+        if let Some(gate) = self.flow().origin_gate(location).filter(|g| *g != ctx) {
+            let Some(condition) = self.block(gate).and_then(|b| b.condition()) else { return Guard::Open };
             let kind = match &condition.kind {
+                ConditionKind::Match { pattern, .. } if templated(&pattern.value) => return Guard::Unknown,
                 ConditionKind::Match { negated: true, case_insensitive, pattern, .. } => OriginKind::Pattern {
                     pattern: pattern.value.clone(),
                     semantics: PatternSemantics::Search { case_insensitive: *case_insensitive },
@@ -318,16 +506,47 @@ impl NginxModel {
                 ConditionKind::Compare { negated: true, operand, .. } if !has_variables(&operand.value) => {
                     OriginKind::Literal(operand.value.clone())
                 }
-                _ => continue,
+                _ => return Guard::Open,
             };
             let arg = match &condition.kind {
                 ConditionKind::Match { pattern, .. } => pattern,
                 ConditionKind::Compare { operand, .. } => operand,
-                _ => continue,
+                _ => return Guard::Open,
             };
             return Guard::Only(vec![entry(kind, arg)]);
         }
         Guard::Open
+    }
+
+    /// Whether header value `value` at context `ctx` is a variable that a `map` on the response's
+    /// `Content-Type` sets only for some types (h5bp's `map $sent_http_content_type $cors` for
+    /// images and fonts), none of them a type error pages have: error pages never carry the
+    /// header, with or without `always`. When this configuration defines no such map, those of
+    /// the repository's other configurations count: a snippet is included where one is defined.
+    pub fn sent_only_for_content_types(&self, ctx: BlockId, value: &Arg) -> bool {
+        /// What nginx's own error pages and typical API errors are sent as.
+        const ERROR_TYPES: [&str; 3] = ["text/html; charset=utf-8", "application/json", "text/plain; charset=utf-8"];
+        let Some(var) = syntax::single_variable(&value.value) else { return false };
+        let mut maps = self.maps_for(ctx, &var);
+        if maps.is_empty() {
+            maps = self.flow().maps(&var).iter().filter_map(|i| self.maps.get(*i)).collect();
+        }
+        let key_matches = |key: &MapKey, ty: &str| match key {
+            MapKey::Exact(k) => k.value.eq_ignore_ascii_case(ty),
+            MapKey::Regex { pattern, case_insensitive } => {
+                syntax::regex_matches(&pattern.value, *case_insensitive, ty) != Some(false)
+            }
+        };
+        !maps.is_empty()
+            && maps.iter().all(|m| {
+                m.source == "sent_http_content_type"
+                    && !m.incomplete
+                    && m.default.as_ref().is_none_or(|d| d.value.is_empty())
+                    && m.entries
+                        .iter()
+                        .filter(|e| !e.value.value.is_empty())
+                        .all(|e| ERROR_TYPES.iter().all(|ty| !key_matches(&e.key, ty)))
+            })
     }
 
     /// What the `Access-Control-Allow-Origin` header `value` means in context `ctx`.
@@ -339,15 +558,15 @@ impl NginxModel {
     }
 
     /// One [`CorsPolicy`] per distinct set of CORS headers a response context sends. An `if`
-    /// that only inherits its location's headers adds nothing new; an `if` whose headers a later
-    /// matching `if` always replaces is left out (they are never sent).
+    /// that only inherits its location's headers adds nothing new; an `if` that a later matching
+    /// `if` always overrides is no context (its headers are never sent).
     pub fn cors_policies(&self) -> Vec<CorsPolicy> {
         let mut seen: HashSet<Vec<Span>> = HashSet::new();
         let mut out = Vec::new();
         for (ctx, headers) in self.cors_contexts() {
             if let Some(block) = self.block(ctx.block)
                 && block.condition().is_some()
-                && (!block.sets_headers() || matches!(self.overriding_if(ctx.block), Some((_, true))))
+                && !block.sets_headers()
             {
                 continue;
             }
@@ -382,6 +601,8 @@ impl NginxModel {
             None => Setting::default_at(Vec::new(), span),
         };
         let max_age = match find(header::MAX_AGE) {
+            // Only a preflight reads it, and no preflight gets this configuration.
+            Some(_) if !ctx.reach.preflight() => Setting::default_at(5, span),
             Some(h) => match h.value.value.trim().parse::<u64>() {
                 Ok(n) => Setting::explicit(Value::Known(n), h.value.span),
                 Err(_) => Setting::explicit(Value::Unknown, h.value.span),

@@ -119,6 +119,44 @@ pub fn variables(value: &str) -> Vec<VarRef> {
     out
 }
 
+/// Whether `name` (lowercase, without `$`) is a variable nginx itself defines from the request,
+/// the response or the server (`$host`, `$http_origin`, `$sent_http_content_type`, `$arg_page`),
+/// as opposed to one a configuration defines (`set`, `map`) or an envsubst placeholder.
+pub fn is_builtin_variable(name: &str) -> bool {
+    const PREFIXES: [&str; 6] = ["http_", "sent_http_", "upstream_http_", "arg_", "cookie_", "sent_trailer_"];
+    const NAMES: [&str; 28] = [
+        "args",
+        "binary_remote_addr",
+        "body_bytes_sent",
+        "bytes_sent",
+        "content_length",
+        "content_type",
+        "document_root",
+        "document_uri",
+        "host",
+        "hostname",
+        "is_args",
+        "query_string",
+        "realpath_root",
+        "remote_addr",
+        "remote_port",
+        "remote_user",
+        "request",
+        "request_body",
+        "request_method",
+        "request_uri",
+        "scheme",
+        "server_addr",
+        "server_name",
+        "server_port",
+        "server_protocol",
+        "status",
+        "uri",
+        "proxy_host",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
+}
+
 /// The variable a value consists of, alone (`$http_origin`, `${cors}`), lowercase, without `$`.
 pub fn single_variable(value: &str) -> Option<String> {
     let vars = variables(value);

@@ -329,7 +329,97 @@ fn origin_resolution_static_and_reflected() {
     let f = origins_of(&p, "location /f/");
     assert!(f.origins.has_unknown && f.origins.entries.is_empty());
     let g = origins_of(&p, "location /g/");
-    assert!(g.origins.has_unknown && g.non_origin_variable.is_some());
+    assert!(g.origins.has_unknown);
+    assert_eq!(g.never_origin.map(|(_, why)| why), Some(NeverOrigin::OwnOrigin));
+}
+
+#[test]
+fn values_that_are_never_an_origin() {
+    let p = project(
+        r#"
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin "$request_uri"; }
+            location /b/ { add_header Access-Control-Allow-Origin $http_host; }
+            location /c/ { add_header Access-Control-Allow-Origin "https://${DOMAIN}/"; }
+            location /d/ { add_header Access-Control-Allow-Origin "https://${DOMAIN}://localhost:5173"; }
+            location /e/ { add_header Access-Control-Allow-Origin "https://${DOMAIN}:${PORT}"; }
+            location /f/ { add_header Access-Control-Allow-Origin "${___________}"; }
+            location /g/ { add_header Access-Control-Allow-Origin "https://${APP}/login"; }
+        }"#,
+    );
+    let why = |head| origins_of(&p, head).never_origin.map(|(_, why)| why);
+    assert_eq!(why("location /a/"), Some(NeverOrigin::Variable("request_uri".into())));
+    assert_eq!(why("location /b/"), Some(NeverOrigin::Variable("http_host".into())));
+    assert_eq!(why("location /c/"), Some(NeverOrigin::Shape("a trailing `/`")));
+    assert_eq!(why("location /d/"), Some(NeverOrigin::Shape("two schemes")));
+    assert_eq!(why("location /e/"), None);
+    assert_eq!(why("location /f/"), None);
+    assert_eq!(why("location /g/"), Some(NeverOrigin::Shape("a path after the host")));
+}
+
+/// `map $http_origin $ok { ... 1; }` then `map $ok $cors { 1 $http_origin; }`: the second map
+/// echoes only the origins the first one lists.
+#[test]
+fn a_map_over_a_map_is_an_allowlist() {
+    let p = project(
+        r#"
+        map $http_origin $origin_ok {
+            default 0;
+            "https://app.example.com" 1;
+            "https://app.example.com/admin" 1;
+            "~^https://[a-z]+\.example\.org$" 1;
+        }
+        map $origin_ok $cors {
+            default "";
+            1 $http_origin;
+        }
+        map $http_origin $echo_all {
+            default $http_origin;
+            "https://blocked.example.com" "";
+        }
+        map $http_origin $captured {
+            default "";
+            "~^(https://[a-z]+\.example\.net)$" $1;
+        }
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin $cors always; }
+            location /b/ { add_header Access-Control-Allow-Origin $echo_all always; }
+            location /c/ { add_header Access-Control-Allow-Origin $captured always; }
+        }"#,
+    );
+    let a = origins_of(&p, "location /a/");
+    assert!(a.request_dependent && !a.origins.has_unknown);
+    let literals: Vec<OriginKind> = kinds(&a);
+    assert_eq!(literals.len(), 3, "{literals:?}");
+    assert_eq!(literals[1], OriginKind::Literal("https://app.example.com/admin".into()));
+    assert!(kinds(&origins_of(&p, "location /b/")).contains(&OriginKind::Reflect));
+    let c = origins_of(&p, "location /c/");
+    assert!(matches!(&kinds(&c)[..], [OriginKind::Pattern { .. }]), "{:?}", kinds(&c));
+}
+
+/// A `map $http_referer` that captures the page's origin: which origins get it is unknown, but the
+/// answer varies with the request's `Referer`.
+#[test]
+fn a_referer_map_varies_with_the_referer() {
+    let p = project(
+        r#"
+        map $http_referer $from_page {
+            default "";
+            "~^(?<page_origin>https://app\.example\.com)(/.*)?$" $page_origin;
+        }
+        map $http_referer $whole_page {
+            default "";
+            "~^https://app\." $http_referer;
+        }
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin $from_page always; }
+            location /b/ { add_header Access-Control-Allow-Origin $whole_page always; }
+        }"#,
+    );
+    let a = origins_of(&p, "location /a/");
+    assert!(a.request_dependent && a.from_referer && a.origins.has_unknown && a.never_origin.is_none());
+    let b = origins_of(&p, "location /b/");
+    assert_eq!(b.never_origin.map(|(_, why)| why), Some(NeverOrigin::Variable("http_referer".into())));
 }
 
 #[test]
@@ -518,4 +608,114 @@ fn deep_and_odd_input_does_not_panic() {
     // A variable that refers to itself through a map.
     let p = project("map $a $a { default $a; } server { location / { add_header Access-Control-Allow-Origin $a; } }");
     assert!(p.policies[0].origins.has_unknown);
+}
+
+/// The methods each context answers, by head.
+fn reach_of(p: &Project, head: &str) -> Vec<&'static str> {
+    let reach = p.nginx.reach(find_block(p, head));
+    syntax::METHODS.iter().copied().filter(|m| reach.contains(m)).collect()
+}
+
+/// Flags set in method `if`s make a later flag `if` match for certain (it overrides them), and
+/// a later `if ($request_method = OPTIONS)` overrides that one for preflights only.
+#[test]
+fn only_the_last_matching_if_answers_each_method() {
+    let p = project(
+        r#"
+        location / {
+            set $cors 0;
+            if ($request_method = GET) { set $cors 1; add_header Access-Control-Expose-Headers X-Total; }
+            if ($request_method = OPTIONS) { set $cors 1; add_header Access-Control-Max-Age 600; }
+            if ($cors = 1) { add_header Access-Control-Allow-Origin *; }
+            if ($request_method = OPTIONS) { return 204; }
+            proxy_pass http://app;
+        }"#,
+    );
+    assert!(reach_of(&p, "if ($request_method = GET)").is_empty());
+    assert!(reach_of(&p, "if ($request_method = OPTIONS)").is_empty(), "the first OPTIONS `if`");
+    assert_eq!(reach_of(&p, "if ($cors = 1)"), ["GET"]);
+    assert_eq!(reach_of(&p, "location /"), ["HEAD", "POST", "PUT", "PATCH", "DELETE"]);
+    let last = p.nginx.blocks.iter().rposition(|b| b.condition().is_some()).expect("an if");
+    assert_eq!(p.nginx.preflight_branch(find_block(&p, "location /")), Some(last));
+    let contexts: Vec<BlockId> = p.nginx.contexts().iter().map(|c| c.block).collect();
+    assert_eq!(contexts, [find_block(&p, "location /"), find_block(&p, "if ($cors = 1)"), last]);
+}
+
+/// Conditions corslint cannot decide may all match: each `if` answers some request, and the
+/// location itself too.
+#[test]
+fn undecidable_conditions_leave_every_if_an_answer() {
+    let p = project(
+        r#"
+        location / {
+            if ($http_origin ~* ^https://a\.example\.com$) { set $cors true; }
+            if ($cors = true) { add_header Access-Control-Allow-Origin $http_origin; }
+            if ($arg_debug) { add_header X-Debug 1; }
+            if ($request_method = OPTIONS) { add_header Access-Control-Max-Age 600; return 204; }
+        }"#,
+    );
+    // The flag `if` overrides the origin `if` whenever that one matched.
+    assert!(reach_of(&p, "if ($http_origin ~* ^https://a\\.example\\.com$)").is_empty());
+    assert_eq!(reach_of(&p, "if ($cors = true)").len(), 6);
+    assert_eq!(reach_of(&p, "if ($arg_debug)").len(), 6);
+    assert_eq!(reach_of(&p, "location /").len(), 6);
+    assert_eq!(reach_of(&p, "if ($request_method = OPTIONS)"), ["OPTIONS"]);
+    assert!(p.nginx.may_answer_preflight_early(find_block(&p, "location /")));
+}
+
+/// A server-level `if` answers only through `return`; after the server's directives nginx
+/// chooses the location, whose configuration replaces the `if`'s (checked on nginx 1.22).
+#[test]
+fn server_level_ifs_answer_only_with_return() {
+    let p = project(
+        r#"
+        server {
+            if ($http_x_flag) { set $a 1; }
+            if ($request_method = OPTIONS) { return 204; }
+            location /api/ { add_header Access-Control-Allow-Origin https://app.example.com always; }
+        }"#,
+    );
+    assert!(reach_of(&p, "if ($http_x_flag)").is_empty());
+    assert_eq!(reach_of(&p, "if ($request_method = OPTIONS)"), ["OPTIONS"]);
+    assert!(!reach_of(&p, "location /api/").contains(&"OPTIONS"));
+    let api = find_block(&p, "location /api/");
+    assert_eq!(p.nginx.preflight_branch(api), Some(find_block(&p, "if ($request_method = OPTIONS)")));
+}
+
+/// Many `if`s in one location: one pass per method, whatever their number.
+#[test]
+fn many_ifs_are_linear() {
+    let body: String = (0..20_000)
+        .map(|i| format!("if ($http_x_{i} = {i}) {{ set $f{i} 1; add_header Access-Control-Allow-Origin https://a{i}.example.com; }}\n"))
+        .collect();
+    let p = project(&format!("location / {{\n{body}}}"));
+    let started = std::time::Instant::now();
+    let contexts = p.nginx.contexts();
+    assert_eq!(contexts.len(), 20_001);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+/// A template's placeholder inside an origin regex or map key is filled in later: which origins
+/// it admits is unknown, and nothing is concluded from the placeholder's `$`/`{`.
+#[test]
+fn placeholders_in_origin_patterns_are_unknown() {
+    let p = project(
+        r#"
+        map $http_origin $cors_origin {
+            default "";
+            "~^https://${APP_DOMAIN}$" $http_origin;
+        }
+        server {
+            location /a/ { add_header Access-Control-Allow-Origin $cors_origin always; }
+            location /b/ {
+                if ($http_origin ~* "^https://(${DOMAIN}|${___________})$") {
+                    add_header Access-Control-Allow-Origin $http_origin always;
+                }
+            }
+        }"#,
+    );
+    for head in ["location /a/", "if ($http_origin ~* \"^https://(${DOMAIN}|${___________})$\")"] {
+        let r = origins_of(&p, head);
+        assert!(r.origins.entries.is_empty() && r.origins.has_unknown && r.request_dependent, "{head}: {r:?}");
+    }
 }

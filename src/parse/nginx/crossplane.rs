@@ -46,7 +46,7 @@ pub fn dump_root(root: &Root, source: &dyn IncludeSource) -> Value {
             let site = root.site(file, d)?;
             let indexes = site.targets.iter().filter_map(|t| match t {
                 Target::File(id) | Target::Cycle(id) => root.files.iter().position(|f| f == id),
-                Target::External(_) => None,
+                Target::External(_) | Target::Stock(_) | Target::OutsideTree(_) => None,
             });
             Some(indexes.collect())
         };
@@ -55,19 +55,60 @@ pub fn dump_root(root: &Root, source: &dyn IncludeSource) -> Value {
     payload(entries)
 }
 
-/// What `corslint debug nginx FILE` prints: `crossplane parse FILE` (following includes from
-/// disk unless `single`, as `--single-file`).
-pub fn parse_file(path: &Path, single: bool) -> std::io::Result<Value> {
+/// What `corslint debug nginx FILE` prints.
+pub struct Debug {
+    /// `crossplane parse FILE`.
+    pub json: Value,
+    /// Includes not followed, and why (for stderr).
+    pub notes: Vec<String>,
+}
+
+/// `corslint debug nginx FILE`: `crossplane parse FILE` (following includes from disk unless
+/// `single`, as `--single-file`), reading nothing outside the tree of FILE ([`tree_of`]).
+pub fn parse_file(path: &Path, single: bool) -> std::io::Result<Debug> {
     let bytes = crate::source::read_file(path)?;
     let config = super::parse(&String::from_utf8_lossy(&bytes));
     if single {
-        return Ok(dump(&[(path, &config)]));
+        return Ok(Debug { json: dump(&[(path, &config)]), notes: Vec::new() });
     }
-    let mut files = Files::new(vec![(path.to_path_buf(), config)]);
-    let roots = resolve(&mut files);
-    match roots.first() {
-        Some(root) => Ok(dump_root(root, &files)),
-        None => Ok(json!({"status": "ok", "errors": [], "config": []})),
+    let tree = tree_of(path);
+    let mut files = Files::within(vec![(path.to_path_buf(), config)], &tree);
+    let resolution = resolve(&mut files);
+    let mut notes = Vec::new();
+    let Some(root) = resolution.roots.first() else {
+        return Ok(Debug { json: json!({"status": "ok", "errors": [], "config": []}), notes });
+    };
+    for site in &root.sites {
+        let at = files.path(site.file).map_or_else(String::new, |p| format!("{}:{}", p.display(), site.line));
+        for target in &site.targets {
+            if let Target::OutsideTree(p) = target {
+                notes.push(format!(
+                    "{at}: `include {}` leads to {}, outside {}: not read",
+                    site.pattern,
+                    p.display(),
+                    tree.display()
+                ));
+            }
+        }
+    }
+    if let Some((file, _)) = resolution.cut_short {
+        let at = files.path(file).map_or_else(String::new, |p| p.display().to_string());
+        notes.push(format!("{at}: the includes reach more files than corslint expands; the rest is not read"));
+    }
+    Ok(Debug { json: dump_root(root, &files), notes })
+}
+
+/// The tree `debug nginx FILE` may read: the repository FILE is in (the nearest directory above
+/// it holding `.git`), else the working directory when FILE is inside it, else FILE's directory.
+pub fn tree_of(path: &Path) -> std::path::PathBuf {
+    let file = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    if let Some(repo) = dir.ancestors().find(|d| d.join(".git").exists()) {
+        return repo.to_path_buf();
+    }
+    match std::env::current_dir().and_then(std::fs::canonicalize) {
+        Ok(cwd) if file.starts_with(&cwd) => cwd,
+        _ => dir,
     }
 }
 

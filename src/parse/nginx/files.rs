@@ -11,10 +11,12 @@ pub const MAX_LOADED_BYTES: usize = 64 * 1024 * 1024;
 /// Reads and parses a file that was not given.
 pub type Loader = Box<dyn FnMut(&Path) -> Option<Config>>;
 
-/// A ready [`IncludeSource`]: files in memory, and unknown files read from disk.
+/// A ready [`IncludeSource`]: files in memory, and unknown files read from disk inside a tree.
 pub struct Files {
     pub entries: Vec<FileEntry>,
     loader: Loader,
+    /// Canonical; `None`: the disk is not read.
+    tree: Option<PathBuf>,
 }
 
 pub struct FileEntry {
@@ -25,9 +27,22 @@ pub struct FileEntry {
 }
 
 impl Files {
-    /// The given files; others are read from disk (decoded lossily) and parsed when included, up
-    /// to [`MAX_LOADED_BYTES`] in all (`include /*/*/*` must not read the whole file system).
+    /// The given files only: includes of other files stay external, and the disk is not read.
     pub fn new(given: Vec<(PathBuf, Config)>) -> Self {
+        Self::with_loader(given, Box::new(|_: &Path| None))
+    }
+
+    /// The given files; others inside `tree` (symlinks resolved) are read from disk (decoded
+    /// lossily) and parsed when included, up to [`MAX_LOADED_BYTES`] in all; nothing outside the
+    /// tree is ever read.
+    pub fn within(given: Vec<(PathBuf, Config)>, tree: &Path) -> Self {
+        let mut files = Self::reading(given);
+        // A tree that cannot be resolved matches no canonical path.
+        files.tree = Some(std::fs::canonicalize(tree).unwrap_or_else(|_| tree.to_path_buf()));
+        files
+    }
+
+    fn reading(given: Vec<(PathBuf, Config)>) -> Self {
         let mut left = MAX_LOADED_BYTES;
         let loader = move |path: &Path| {
             if left == 0 {
@@ -46,7 +61,7 @@ impl Files {
 
     pub fn with_loader(given: Vec<(PathBuf, Config)>, loader: Loader) -> Self {
         let entries = given.into_iter().map(|(path, config)| FileEntry { path, config, loaded: false }).collect();
-        Files { entries, loader }
+        Files { entries, loader, tree: None }
     }
 }
 
@@ -70,7 +85,14 @@ impl IncludeSource for Files {
         self.entries.get(id).map(|e| &e.config)
     }
 
+    fn tree(&self) -> Option<&Path> {
+        self.tree.as_deref()
+    }
+
     fn load(&mut self, path: &Path) -> Option<usize> {
+        if !super::glob::within_tree(path, self.tree.as_deref()) {
+            return None;
+        }
         let config = (self.loader)(path)?;
         self.entries.push(FileEntry { path: path.to_path_buf(), config, loaded: true });
         Some(self.entries.len() - 1)

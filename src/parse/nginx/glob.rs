@@ -21,14 +21,30 @@ fn component_matcher(pattern: &str) -> Option<GlobMatcher> {
     glob_builder(pattern).ok().map(|g| g.compile_matcher())
 }
 
-/// Directory entries one glob may look at, in all directories together: `include /*/*/*/*.conf`
-/// would otherwise walk much of the file system (`/proc` alone has thousands of entries per level).
-const MAX_GLOB_ENTRIES: usize = 100_000;
+/// Whether `path` lies inside `tree` (a canonical directory) once symlinks are resolved; a path
+/// that does not exist yet is judged by its nearest existing ancestor. Without a tree, anywhere.
+pub fn within_tree(path: &Path, tree: Option<&Path>) -> bool {
+    let Some(tree) = tree else { return true };
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut probe = super::include::normalize(&absolute);
+    loop {
+        if let Ok(real) = std::fs::canonicalize(&probe) {
+            return real.starts_with(tree);
+        }
+        if !probe.pop() {
+            return false;
+        }
+    }
+}
 
-/// Expands a glob on the file system, one path component at a time; regular files only. Stops
-/// looking after [`MAX_GLOB_ENTRIES`] directory entries.
-pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
-    let mut budget = MAX_GLOB_ENTRIES;
+/// Expands a glob on the file system inside `tree`, one path component at a time; regular
+/// files only, and only what lies inside the tree (symlinks resolved). Every directory entry
+/// looked at costs one of `left`; it stops when none is left.
+pub fn glob_disk(pattern: &Path, tree: &Path, left: &mut usize) -> Vec<PathBuf> {
     let mut current: Vec<PathBuf> = vec![PathBuf::new()];
     let components: Vec<Component> = pattern.components().collect();
     let last = components.len().saturating_sub(1);
@@ -42,10 +58,12 @@ pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
             current.iter_mut().for_each(|p| p.push(name.as_ref()));
             continue;
         }
+        // The directories about to be listed must lie inside the tree.
+        current.retain(|dir| within_tree(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }, Some(tree)));
         let matcher = component_matcher(&name);
         let mut next = Vec::new();
         for dir in &current {
-            if budget == 0 {
+            if *left == 0 {
                 break;
             }
             let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
@@ -53,10 +71,10 @@ pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
                 continue;
             };
             for entry in entries.flatten() {
-                if budget == 0 {
+                if *left == 0 {
                     break;
                 }
-                budget -= 1;
+                *left -= 1;
                 let entry_name = entry.file_name();
                 let entry_name = entry_name.to_string_lossy();
                 if entry_name.starts_with('.') && !name.starts_with('.') {
@@ -72,10 +90,10 @@ pub fn glob_disk(pattern: &Path) -> Vec<PathBuf> {
             }
         }
         if i < last {
-            next.retain(|p| p.is_dir());
+            next.retain(|p| p.is_dir() && within_tree(p, Some(tree)));
         }
         current = next;
     }
-    current.retain(|p| p.is_file());
+    current.retain(|p| p.is_file() && within_tree(p, Some(tree)));
     current
 }

@@ -12,7 +12,9 @@
 //! Differences from crossplane: whitespace after `${var}` ends the word, as in nginx (crossplane
 //! glues it and the next word on: `${uri} /x` would be one argument); a word or comment cut off
 //! by the end of the file is still produced (crossplane drops it); an unterminated quote or Lua
-//! block is reported (crossplane stops without a clear error).
+//! block is reported (crossplane stops without a clear error); a character right after a closing
+//! quote other than whitespace, `;`, `{` or `)` is nginx's `unexpected "x"` error (crossplane
+//! starts a new word there), and the directive ends with its line.
 
 use std::collections::VecDeque;
 
@@ -270,6 +272,9 @@ impl<'a> Lexer<'a> {
                 let Some(p) = self.quoted(u) else { return };
                 let value = p.value.clone();
                 self.emit_word(p, true);
+                if self.refuse_glued_to_quote() {
+                    continue;
+                }
                 self.after_word(&value);
                 continue;
             }
@@ -296,6 +301,45 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
+    }
+
+    /// nginx wants whitespace, `;`, `{` or `)` right after a closing quote and refuses the file
+    /// otherwise (`unexpected "*"` for `'Name '*'`). crossplane reads on, and the rest of the line
+    /// then opens quotes that swallow the directives below. Here the error is reported at that
+    /// character and the rest of the line is dropped, up to a `;`, `{` or `}` that still ends
+    /// the directive, so what follows is read as nginx reads it once the quote is fixed. Returns
+    /// whether it refused.
+    fn refuse_glued_to_quote(&mut self) -> bool {
+        let Some(next) = self.unit() else { return false };
+        if next.is_space() || next.is(';') || next.is('{') || next.is(')') {
+            self.again = Some(next);
+            return false;
+        }
+        let shown = if next.escaped { '\\' } else { next.ch };
+        self.errors.push(ParseError::new(format!("unexpected \"{shown}\""), TextRange::new(next.start, next.end)));
+        let mut end = next.end;
+        let mut stop = next.is('}').then_some(next);
+        if stop.is_none() && next.ch != '\n' {
+            while let Some(u) = self.unit() {
+                if u.ch == '\n' && !u.escaped {
+                    break;
+                }
+                if u.is(';') || u.is('{') || u.is('}') {
+                    stop = Some(u);
+                    break;
+                }
+                end = u.end;
+            }
+        }
+        match stop {
+            Some(u) if !u.is('}') => self.again = Some(u),
+            _ => {
+                self.emit(TokenKind::Semi, String::new(), TextRange::new(end, end), next.line, false);
+                self.next_is_directive = true;
+                self.again = stop;
+            }
+        }
+        true
     }
 
     /// A comment from `#` to the end of the line (the newline is consumed, not included).

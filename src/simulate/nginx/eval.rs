@@ -76,6 +76,12 @@ impl Eval<'_> {
             });
             if let Some(e) = chosen {
                 value = e.value.value.clone();
+                // A regex key's captures (`$1`, `$name`) are variables for the value.
+                if let MapKey::Regex { pattern, case_insensitive } = &e.key {
+                    for (name, captured) in captures(&pattern.value, *case_insensitive, &source) {
+                        self.vars.insert(name, captured);
+                    }
+                }
             }
             return self.expand(&value, depth + 1);
         }
@@ -170,4 +176,26 @@ impl Eval<'_> {
         }
         Flow::Continue
     }
+}
+
+/// The numbered and named captures of nginx regex `pattern` on `haystack`, lowercase names.
+fn captures(pattern: &str, case_insensitive: bool, haystack: &str) -> Vec<(String, String)> {
+    let Ok(re) = regex::RegexBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .size_limit(1 << 20)
+        .dfa_size_limit(1 << 20)
+        .build()
+    else {
+        return Vec::new();
+    };
+    let Some(found) = re.captures(haystack) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, name) in re.capture_names().enumerate().skip(1) {
+        let value = found.get(i).map_or("", |m| m.as_str()).to_string();
+        out.push((i.to_string(), value.clone()));
+        if let Some(name) = name {
+            out.push((name.to_ascii_lowercase(), value));
+        }
+    }
+    out
 }

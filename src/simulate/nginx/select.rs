@@ -17,16 +17,45 @@ pub(super) fn server_names(project: &Project, server: BlockId) -> Vec<String> {
 }
 
 pub(super) fn is_default_server(project: &Project, server: BlockId) -> bool {
-    let Some(block) = model(project).block(server) else { return false };
-    let Some(file) = project.file(block.span.file) else { return false };
-    let text = file.text.get(block.span.start()..block.span.end()).unwrap_or("");
-    text.lines().any(|l| l.trim_start().starts_with("listen") && l.contains("default_server"))
+    model(project).block(server).is_some_and(|b| b.listens.iter().any(|l| l.default_server))
 }
 
-/// nginx's `server_name` selection: exact, longest leading wildcard, longest trailing wildcard,
-/// first regex; `None` when no name matches (the default server answers).
-pub(super) fn server_by_name(project: &Project, host: &str) -> Option<BlockId> {
-    let all = servers(project);
+/// The servers that listen on `port` (a server without `listen` listens on 80; one whose port
+/// corslint cannot read may listen on any), in order. Empty when none does.
+pub(super) fn servers_on_port(project: &Project, port: u16) -> Vec<BlockId> {
+    let m = model(project);
+    servers(project)
+        .into_iter()
+        .filter(|s| {
+            let listens = m.block(*s).map_or(&[][..], |b| b.listens.as_slice());
+            listens.is_empty() && port == 80 || listens.iter().any(|l| l.port.is_none_or(|p| p == port))
+        })
+        .collect()
+}
+
+/// nginx's choice of the server for a request to `host` on `port`: among the servers listening
+/// on that port, by `server_name`, else the port's `default_server`, else its first server. When
+/// no server listens on it (ports from the environment), by name among all.
+pub(super) fn server_for(project: &Project, host: &str, port: u16) -> Option<BlockId> {
+    let on_port = servers_on_port(project, port);
+    if on_port.is_empty() {
+        let all = servers(project);
+        return server_by_name(project, host, &all)
+            .or_else(|| all.iter().copied().find(|s| is_default_server(project, *s)))
+            .or_else(|| all.first().copied());
+    }
+    let default = |s: &BlockId| {
+        model(project).block(*s).is_some_and(|b| b.listens.iter().any(|l| l.default_server && l.port == Some(port)))
+    };
+    server_by_name(project, host, &on_port)
+        .or_else(|| on_port.iter().copied().find(default))
+        .or_else(|| on_port.first().copied())
+}
+
+/// nginx's `server_name` selection among `all`: exact, longest leading wildcard, longest trailing
+/// wildcard, first regex; `None` when no name matches (the default server answers).
+pub(super) fn server_by_name(project: &Project, host: &str, all: &[BlockId]) -> Option<BlockId> {
+    let all = all.to_vec();
     let named = |pred: &dyn Fn(&str) -> Option<usize>| {
         all.iter()
             .filter_map(|s| server_names(project, *s).iter().filter_map(|n| pred(n)).max().map(|len| (len, *s)))
@@ -129,7 +158,7 @@ mod tests {
     use crate::extract::nginx::testing::project;
 
     fn chosen(p: &Project, host: &str, path: &str) -> String {
-        let server = server_by_name(p, host).or_else(|| servers(p).first().copied()).unwrap_or(0);
+        let server = server_by_name(p, host, &servers(p)).or_else(|| servers(p).first().copied()).unwrap_or(0);
         let file = &p.files[0];
         match find_location(&p.nginx, server, path, 0) {
             Some((id, _)) => p.nginx.block(id).map(|b| file.slice(b.head.range).to_string()).unwrap_or_default(),
@@ -163,7 +192,27 @@ mod tests {
         assert_eq!(chosen(&p, "api.example.com", "/img/logo.PNG"), r"location ~* \.(png|jpg)$");
         assert_eq!(chosen(&p, "api.example.com", "/api/index.php"), r"location ~ \.php$");
         assert_eq!(chosen(&p, "api.example.com", "/other"), "location /");
-        assert_eq!(server_by_name(&p, "www.example.org"), servers(&p).get(1).copied());
-        assert_eq!(server_by_name(&p, "example.net"), None);
+        assert_eq!(server_by_name(&p, "www.example.org", &servers(&p)), servers(&p).get(1).copied());
+        assert_eq!(server_by_name(&p, "example.net", &servers(&p)), None);
+    }
+
+    /// nginx picks the servers listening on the request's port first, then the name: an
+    /// `https://` URL reaches the `listen 443 ssl` server even when a `listen 80` one with the same
+    /// name comes first.
+    #[test]
+    fn the_port_decides_before_the_name() {
+        let p = project(
+            r#"
+            server { listen 80; server_name api.example.com; return 301 https://$host$request_uri; }
+            server { listen 443 ssl; listen [::]:443 ssl; server_name api.example.com; location / { } }
+            server { listen 8080 default_server; server_name other.example.com; }
+            server { listen ${PORT}; server_name templated.example.com; }"#,
+        );
+        let all = servers(&p);
+        assert_eq!(server_for(&p, "api.example.com", 443), all.get(1).copied());
+        assert_eq!(server_for(&p, "api.example.com", 80), all.first().copied());
+        // No name matches on 8080: its default server; the templated port may be any.
+        assert_eq!(server_for(&p, "unknown.example.com", 8080), all.get(2).copied());
+        assert_eq!(server_for(&p, "templated.example.com", 9000), all.get(3).copied());
     }
 }

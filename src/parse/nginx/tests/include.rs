@@ -23,8 +23,8 @@ fn resolve_given(dir: &Path, given: &[&str]) -> (Files, Vec<Root>) {
             (p, parse(&text))
         })
         .collect();
-    let mut files = Files::new(given);
-    let roots = resolve(&mut files);
+    let mut files = Files::within(given, dir);
+    let roots = resolve(&mut files).roots;
     (files, roots)
 }
 

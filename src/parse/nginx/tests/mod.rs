@@ -145,6 +145,28 @@ fn unbalanced_close_and_eof() {
     assert_eq!(c.directives[0].children()[0].name, "y");
 }
 
+/// nginx refuses a character glued to a closing quote; the rest of that line is dropped and the
+/// directives below are read as nginx reads them once the quote is fixed.
+#[test]
+fn a_character_right_after_a_closing_quote_is_refused() {
+    let text = "if ($request_method = 'OPTIONS') {\n  add_header 'Timing-Allow-Origin '*'\n  return 204;\n}\n";
+    let c = parse(text);
+    assert_eq!(errors(text), [("unexpected \"*\"".into(), 2)]);
+    assert_eq!(range_text(text, c.errors[0].range), "*");
+    let body = c.directives[0].children();
+    let names: Vec<&str> = body.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["add_header", "return"]);
+    assert_eq!(body[0].args_str(), ["Timing-Allow-Origin "]);
+    assert_eq!(body[1].args_str(), ["204"]);
+    // What nginx accepts after a quote.
+    for ok in ["a \"b\";", "a \"b\" c;", "a \"b\"{ }", "if ($x = \"b\") { }", "a 'b'\tc;"] {
+        assert_eq!(errors(ok), [], "{ok}");
+    }
+    assert_eq!(errors("x { a \"b\"}\n"), [("unexpected \"}\"".into(), 1)]);
+    assert_eq!(errors("a 'b'#c\nd;"), [("unexpected \"#\"".into(), 1)]);
+    assert_eq!(parse("a 'b'#c\nd;").directives.len(), 2);
+}
+
 #[test]
 fn non_utf8_decoded_lossily() {
     let bytes = b"return 200 \"M\xfcllen\";";

@@ -1,0 +1,316 @@
+//! Where the container paths of an nginx configuration come from in the repository: the bind
+//! mounts of docker-compose services (`./nginx/conf.d:/etc/nginx/conf.d`) and the `COPY`/`ADD`
+//! lines of the Dockerfiles that build them (`COPY nginx/cors.conf /etc/nginx/snippets/`), so
+//! `include /etc/nginx/conf.d/cors.conf;` finds `nginx/conf.d/cors.conf`.
+//!
+//! Kubernetes: a kustomize `configMapGenerator` that builds a ConfigMap from repository files,
+//! mounted by a workload's `volumeMounts` (a directory of its keys, or one key by `subPath`), maps
+//! the mount path back to those files. A ConfigMap written inline (`data:`) is not a file of the
+//! repository and maps nowhere.
+//!
+//! Compose files are parsed by the pipeline (their services are in the deployment facts).
+//! Dockerfiles are no format corslint lints, so the few that matter are read here: those of the
+//! compose build contexts and those beside the nginx files (and one directory up), each at
+//! most [`MAX_DOCKERFILE_BYTES`]. The official image renders `/etc/nginx/templates/*.template`
+//! into `/etc/nginx/conf.d/`, so a template mounted or copied there maps too.
+
+use crate::model::Project;
+use crate::parse::Parsed;
+use crate::parse::nginx::include::normalize;
+use crate::parse::yaml::Node;
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+/// Dockerfiles larger than this are not read: real ones are a few kilobytes.
+const MAX_DOCKERFILE_BYTES: u64 = 256 * 1024;
+
+/// Dockerfiles read at most.
+const MAX_DOCKERFILES: usize = 64;
+
+/// Where the official nginx image renders templates (`envsubst`), and from where.
+const TEMPLATES: &str = "/etc/nginx/templates";
+const RENDERED: &str = "/etc/nginx/conf.d";
+
+/// One container path and the repository path it comes from.
+#[derive(Clone, Debug, PartialEq)]
+struct Mount {
+    container: PathBuf,
+    host: PathBuf,
+    /// The container side holds `.template` files rendered without that suffix.
+    template: bool,
+}
+
+/// Every mount found, the most specific container path first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mounts {
+    mounts: Vec<Mount>,
+}
+
+impl Mounts {
+    /// The mounts of `project`'s compose services, of the Dockerfiles that build them or lie
+    /// beside `nginx_files`, and of the ConfigMaps kustomize builds from files (`parsed[i]` is
+    /// `project.files[i]`).
+    pub fn find(project: &Project, parsed: &[Parsed], nginx_files: &[&Path]) -> Mounts {
+        let mut mounts = Vec::new();
+        config_maps(project, parsed, &mut mounts);
+        let mut dockerfiles: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for service in &project.deploy.compose_services {
+            let Some(compose) = project.file(service.name.span.file) else { continue };
+            let dir = compose.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            for volume in &service.volumes {
+                let (Some(source), Some(target)) = (&volume.source, &volume.target) else { continue };
+                if !source.starts_with('.') && !source.starts_with('/') {
+                    continue;
+                }
+                add(&mut mounts, Path::new(target), &normalize(&dir.join(source)));
+            }
+            if let Some(build) = &service.build {
+                let context = build.context.as_ref().map_or_else(|| dir.clone(), |c| normalize(&dir.join(&c.value)));
+                let name = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
+                dockerfiles.push((context.join(name), context));
+            }
+        }
+        let mut dirs: HashSet<PathBuf> = HashSet::new();
+        for file in nginx_files {
+            let parent = file.parent().map(Path::to_path_buf).unwrap_or_default();
+            if let Some(up) = parent.parent() {
+                dirs.insert(up.to_path_buf());
+            }
+            dirs.insert(parent);
+        }
+        let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+        dirs.sort();
+        dockerfiles.extend(dirs.into_iter().map(|d| (d.join("Dockerfile"), d)));
+        let mut read = HashSet::new();
+        for (dockerfile, context) in dockerfiles {
+            if read.len() >= MAX_DOCKERFILES || !read.insert(normalize(&dockerfile)) {
+                continue;
+            }
+            let Some(text) = read_small(&dockerfile) else { continue };
+            for (sources, dest) in copies(&text) {
+                let many = sources.len() > 1 || dest.ends_with('/');
+                for source in sources {
+                    let host = normalize(&context.join(&source));
+                    let container = if many && !host.is_dir() {
+                        Path::new(&dest).join(host.file_name().unwrap_or_default())
+                    } else {
+                        PathBuf::from(&dest)
+                    };
+                    add(&mut mounts, &container, &host);
+                }
+            }
+        }
+        // The most specific container path first.
+        mounts.sort_by_key(|m| std::cmp::Reverse(m.container.components().count()));
+        Mounts { mounts }
+    }
+
+    /// The repository paths `container` may come from, the most specific mount first.
+    pub fn map(&self, container: &Path) -> Vec<PathBuf> {
+        let container = normalize(container);
+        let mut out = Vec::new();
+        for m in &self.mounts {
+            let Ok(rest) = container.strip_prefix(&m.container) else { continue };
+            let path = if rest.as_os_str().is_empty() { m.host.clone() } else { m.host.join(rest) };
+            if m.template {
+                let mut name = path.clone().into_os_string();
+                name.push(".template");
+                out.push(PathBuf::from(name));
+            }
+            out.push(path);
+        }
+        out
+    }
+
+    /// The container directory repository file `host` is mounted in (a main config mounted as
+    /// `/etc/nginx/nginx.conf` is in `/etc/nginx`).
+    pub fn container_dir(&self, host: &Path) -> Option<PathBuf> {
+        let host = normalize(host);
+        self.mounts.iter().find_map(|m| {
+            let rest = host.strip_prefix(&m.host).ok()?;
+            let container = if rest.as_os_str().is_empty() { m.container.clone() } else { m.container.join(rest) };
+            container.parent().map(Path::to_path_buf)
+        })
+    }
+}
+
+fn add(mounts: &mut Vec<Mount>, container: &Path, host: &Path) {
+    let container = normalize(container);
+    if !container.is_absolute() {
+        return;
+    }
+    let template = container.starts_with(TEMPLATES);
+    let mount = Mount { container: container.clone(), host: host.to_path_buf(), template: false };
+    if !mounts.contains(&mount) {
+        mounts.push(mount);
+    }
+    // `/etc/nginx/templates/x.conf.template` is rendered as `/etc/nginx/conf.d/x.conf`.
+    if template && let Ok(rest) = container.strip_prefix(TEMPLATES) {
+        let rendered = normalize(&Path::new(RENDERED).join(rest.to_string_lossy().trim_end_matches(".template")));
+        let as_dir = rest.as_os_str().is_empty();
+        mounts.push(Mount { container: rendered, host: host.to_path_buf(), template: as_dir });
+    }
+}
+
+/// The repository files behind each ConfigMap a kustomize `configMapGenerator` builds: name to
+/// (key, file).
+type Generated = Vec<(String, Vec<(String, PathBuf)>)>;
+
+/// Kustomize ConfigMaps built from files, mounted by the workloads of the repository.
+fn config_maps(project: &Project, parsed: &[Parsed], mounts: &mut Vec<Mount>) {
+    let yaml = || {
+        parsed.iter().enumerate().filter_map(|(i, p)| match p {
+            Parsed::Yaml(y) => Some((i, y)),
+            _ => None,
+        })
+    };
+    let mut generated: Generated = Vec::new();
+    for (i, file) in yaml() {
+        let dir = project.file(i).and_then(|f| f.path.parent()).map(Path::to_path_buf).unwrap_or_default();
+        for doc in file.documents() {
+            for generator in doc.get("configMapGenerator").iter().flat_map(Node::items) {
+                let Some(name) = generator.get("name").and_then(|n| n.as_str()) else { continue };
+                let listed = generator.get("files");
+                let files = listed.iter().flat_map(Node::items).filter_map(|f| {
+                    let entry = f.as_str()?;
+                    let (key, path) = match entry.split_once('=') {
+                        Some((key, path)) => (key.to_string(), path),
+                        None => (Path::new(entry).file_name()?.to_string_lossy().into_owned(), entry),
+                    };
+                    Some((key, normalize(&dir.join(path))))
+                });
+                generated.push((name.to_string(), files.collect()));
+            }
+        }
+    }
+    if generated.is_empty() {
+        return;
+    }
+    for (_, file) in yaml() {
+        for doc in file.documents() {
+            let Some(pod) = doc.path(&["spec", "template", "spec"]) else { continue };
+            // Volume name to the generated ConfigMap's files.
+            let volumes: Vec<(&str, &[(String, PathBuf)])> = pod
+                .get("volumes")
+                .iter()
+                .flat_map(Node::items)
+                .filter_map(|v| {
+                    let volume = v.get("name")?.as_str()?;
+                    let map = v.path(&["configMap", "name"])?.as_str()?;
+                    let files = generated.iter().find(|(name, _)| name == map)?;
+                    Some((volume, files.1.as_slice()))
+                })
+                .collect();
+            for container in pod.get("containers").iter().flat_map(Node::items) {
+                for mount in container.get("volumeMounts").iter().flat_map(Node::items) {
+                    let (Some(volume), Some(at)) =
+                        (mount.get("name").and_then(|n| n.as_str()), mount.get("mountPath").and_then(|n| n.as_str()))
+                    else {
+                        continue;
+                    };
+                    let Some((_, files)) = volumes.iter().find(|(name, _)| *name == volume) else { continue };
+                    let sub = mount.get("subPath").and_then(|n| n.as_str());
+                    for (key, host) in files.iter() {
+                        match sub {
+                            Some(sub) if sub == key => add(mounts, Path::new(at), host),
+                            Some(_) => {}
+                            None => add(mounts, &Path::new(at).join(key), host),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A Dockerfile's text, when it is a small regular file.
+fn read_small(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_DOCKERFILE_BYTES {
+        return None;
+    }
+    let bytes = crate::source::read_file(path).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The `COPY`/`ADD` instructions of a Dockerfile that copy from the build context to an absolute
+/// path: (sources, destination). Continuation lines are joined; `--from` (another stage) is
+/// skipped; the JSON form is read too.
+fn copies(text: &str) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    let mut logical = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        match trimmed.strip_suffix('\\') {
+            Some(head) => {
+                logical.push_str(head);
+                logical.push(' ');
+                continue;
+            }
+            None => logical.push_str(trimmed),
+        }
+        let instruction = std::mem::take(&mut logical);
+        let mut words = instruction.split_whitespace();
+        let Some(keyword) = words.next() else { continue };
+        if !keyword.eq_ignore_ascii_case("COPY") && !keyword.eq_ignore_ascii_case("ADD") {
+            continue;
+        }
+        let rest: Vec<&str> = words.collect();
+        if rest.iter().any(|w| w.starts_with("--from")) {
+            continue;
+        }
+        let args: Vec<String> = rest.iter().filter(|w| !w.starts_with("--")).map(|w| (*w).to_string()).collect();
+        let joined = args.join(" ");
+        let args: Vec<String> = match serde_json::from_str::<Vec<String>>(&joined) {
+            Ok(list) => list,
+            Err(_) => args,
+        };
+        let Some((dest, sources)) = args.split_last() else { continue };
+        let remote = |s: &String| s.contains("://") || s.contains(['$', '*']);
+        let sources: Vec<String> = sources.iter().filter(|s| !remote(s)).cloned().collect();
+        if !sources.is_empty()
+            && dest.starts_with('/')
+            && !Path::new(dest).components().any(|c| c == Component::ParentDir)
+        {
+            out.push((sources, dest.clone()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_lines_in_both_forms() {
+        let text = "FROM nginx:1.27\nCOPY --chown=nginx nginx/nginx.conf /etc/nginx/nginx.conf\n\
+                    COPY [\"cors.conf\", \"ssl.conf\", \"/etc/nginx/snippets/\"]\nCOPY --from=build /app /srv\n\
+                    ADD conf.d \\\n    /etc/nginx/conf.d\nCOPY relative.conf conf/\n# COPY x /y\n";
+        assert_eq!(
+            copies(text),
+            [
+                (vec!["nginx/nginx.conf".to_string()], "/etc/nginx/nginx.conf".to_string()),
+                (vec!["cors.conf".to_string(), "ssl.conf".to_string()], "/etc/nginx/snippets/".to_string()),
+                (vec!["conf.d".to_string()], "/etc/nginx/conf.d".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn mounts_map_container_paths_and_templates() {
+        let mut mounts = Vec::new();
+        add(&mut mounts, Path::new("/etc/nginx/conf.d"), Path::new("deploy/nginx/conf.d"));
+        add(&mut mounts, Path::new("/etc/nginx/templates/default.conf.template"), Path::new("proxy/default.conf.tpl"));
+        add(&mut mounts, Path::new("relative/path"), Path::new("x"));
+        mounts.sort_by_key(|m| std::cmp::Reverse(m.container.components().count()));
+        let m = Mounts { mounts };
+        assert_eq!(m.map(Path::new("/etc/nginx/conf.d/cors.conf")), [PathBuf::from("deploy/nginx/conf.d/cors.conf")]);
+        assert_eq!(m.map(Path::new("/etc/nginx/conf.d/default.conf"))[0], PathBuf::from("proxy/default.conf.tpl"));
+        assert!(m.map(Path::new("/etc/other.conf")).is_empty());
+        assert_eq!(m.container_dir(Path::new("deploy/nginx/conf.d/a.conf")), Some(PathBuf::from("/etc/nginx/conf.d")));
+    }
+}

@@ -13,7 +13,7 @@ pub struct ReflectedOrigin;
 impl Rule for ReflectedOrigin {
     const CODE: &'static str = "CORS102";
     const NAME: &'static str = "reflected-origin";
-    /// The default when credentials are allowed; a warning without them.
+    /// The default when credentials are allowed; info without them (it behaves like `*`).
     const SEVERITY: Severity = Severity::Error;
 
     fn check(project: &Project, sink: &mut Sink) {
@@ -56,7 +56,7 @@ fn report(sink: &mut Sink, policy: &CorsPolicy, entry: &OriginEntry, what: &str,
         let message = format!(
             "{what}: any website can read these responses, and it becomes a hole the day credentials are allowed"
         );
-        sink.report(entry.span, message).help(help).primary(primary).severity(Severity::Warning);
+        sink.report(entry.span, message).help(help).primary(primary).severity(Severity::Info);
     }
 }
 
@@ -97,11 +97,11 @@ mod tests {
     }
 
     #[test]
-    fn without_credentials_it_is_a_warning() {
+    fn without_credentials_it_is_info() {
         for credentials in [Value::Known(false), Value::Unknown] {
             let found = nginx(credentials).run::<ReflectedOrigin>();
             assert_eq!(found.len(), 1);
-            assert_eq!(found[0].severity, Severity::Warning);
+            assert_eq!(found[0].severity, Severity::Info);
             assert!(found[0].labels.is_empty());
         }
     }

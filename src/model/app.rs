@@ -57,6 +57,7 @@ impl App {
 pub enum Framework {
     FastApi,
     Starlette,
+    Flask,
 }
 
 impl Framework {
@@ -65,6 +66,7 @@ impl Framework {
         match self {
             Framework::FastApi => "FastAPI",
             Framework::Starlette => "Starlette",
+            Framework::Flask => "Flask",
         }
     }
 
@@ -73,6 +75,7 @@ impl Framework {
         match self {
             Framework::FastApi => "fastapi",
             Framework::Starlette => "starlette",
+            Framework::Flask => "flask",
         }
     }
 
@@ -80,13 +83,16 @@ impl Framework {
     pub fn cors_layer(self) -> Layer {
         match self {
             Framework::FastApi | Framework::Starlette => Layer::Starlette,
+            Framework::Flask => Layer::FlaskCors,
         }
     }
 
-    /// Whether the framework answers OPTIONS for every route by itself (Starlette's router does not: 405).
+    /// Whether the framework answers OPTIONS for every route by itself (Starlette's router does not:
+    /// 405; Flask adds an automatic OPTIONS answer to every route).
     fn answers_options(self) -> bool {
         match self {
             Framework::FastApi | Framework::Starlette => false,
+            Framework::Flask => true,
         }
     }
 }
@@ -103,6 +109,11 @@ pub enum Install {
     MiddlewareList,
     /// `app = Cls(app, ...)`: wraps the whole application, outside everything else.
     Wrap,
+    /// `CORS(app, ...)` or `CORS().init_app(app, ...)`: a Flask extension that adds its headers to
+    /// every response in an `after_request` hook (also to error responses).
+    Extension,
+    /// `@cross_origin(...)` on one view function: that route only.
+    ViewDecorator,
 }
 
 /// One installation of a CORS component; its policy's `layer` says which.
@@ -120,6 +131,20 @@ pub struct CorsSetup {
     pub unknown_args: bool,
     /// Why some origins never match, beyond what the origin strings themselves say (CORS104 evidence).
     pub origin_notes: Vec<OriginNote>,
+    /// The request paths it answers, when not every path: a Flask-CORS resource pattern
+    /// (`r"/api/*"`, `re.match`ed against the path) or the path of the route `@cross_origin` decorates.
+    pub paths: Option<PathScope>,
+}
+
+/// Which request paths a CORS setup answers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathScope {
+    /// A regex matched at the start of the path (Flask-CORS `resources`, `CORS_URLS_REGEX`).
+    StartAnchoredRegex(String),
+    /// One route's path template (`/items/<int:id>`).
+    Route(String),
+    /// Paths corslint cannot see.
+    Unknown,
 }
 
 impl CorsSetup {

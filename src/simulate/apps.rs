@@ -5,7 +5,7 @@
 use super::Trace;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
-use super::{Options, starlette};
+use super::{Options, flask, starlette};
 use crate::model::Project;
 use crate::model::app::{App, Framework};
 
@@ -19,12 +19,17 @@ pub(crate) trait AppStep<'p> {
     fn default_url(&self) -> Option<Url>;
     /// The app's response to `req`, each layer it passes recorded in `trace`.
     fn handle(&self, req: &WireRequest, trace: &mut Trace) -> Response;
+    /// Whether one of its routes serves `path` (route templates are the framework's).
+    fn serves(&self, path: &str) -> bool {
+        self.app().routes.iter().any(|r| r.path.as_deref().is_some_and(|p| path_matches(p, path)))
+    }
 }
 
 /// The engine for `app`.
 fn step_for<'p>(project: &'p Project, app: &'p App, options: &Options) -> Box<dyn AppStep<'p> + 'p> {
     match app.framework {
         Framework::FastApi | Framework::Starlette => Box::new(starlette::AppSim::new(project, app, options.starlette)),
+        Framework::Flask => Box::new(flask::FlaskSim::new(project, app)),
     }
 }
 
@@ -40,12 +45,7 @@ pub(crate) fn candidates<'p>(
         return all;
     }
     let Some(url) = url else { return all };
-    let serving: Vec<usize> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.app().routes.iter().any(|r| r.path.as_deref().is_some_and(|p| path_matches(p, &url.path))))
-        .map(|(i, _)| i)
-        .collect();
+    let serving: Vec<usize> = all.iter().enumerate().filter(|(_, a)| a.serves(&url.path)).map(|(i, _)| i).collect();
     if serving.len() == 1 {
         return all.into_iter().enumerate().filter(|(i, _)| serving.contains(i)).map(|(_, a)| a).collect();
     }

@@ -10,6 +10,7 @@
 mod apps;
 pub mod engines;
 pub mod fetch;
+mod flask;
 mod ingress;
 pub mod issue;
 mod nginx;

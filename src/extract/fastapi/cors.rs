@@ -118,12 +118,12 @@ impl<'t> Ctx<'t> {
             max_age,
         };
         policies.push(policy);
-        CorsSetup { policy: policies.len() - 1, span, install, args, unknown_args, origin_notes: notes }
+        CorsSetup { policy: policies.len() - 1, span, install, args, unknown_args, origin_notes: notes, paths: None }
     }
 }
 
 /// Starlette only tests `if self.allow_credentials`: Python truthiness.
-fn credentials_of(val: &Val<'_>) -> Value<bool> {
+pub(super) fn credentials_of(val: &Val<'_>) -> Value<bool> {
     match &val.v {
         V::Bool(b) => Value::Known(*b),
         V::NoneVal => Value::Known(false),
@@ -148,7 +148,7 @@ fn names_of(val: &Val<'_>) -> Value<NameList> {
     }
 }
 
-fn shape(val: &Val<'_>) -> ArgShape {
+pub(super) fn shape(val: &Val<'_>) -> ArgShape {
     match &val.v {
         V::Seq(seq) => match seq.kind {
             SeqKind::List => ArgShape::List,

@@ -19,6 +19,7 @@ mod calls;
 mod conditions;
 mod cors;
 mod eval;
+mod flask;
 mod middleware;
 mod modules;
 mod names;
@@ -123,6 +124,8 @@ impl<'t> Ctx<'t> {
             let mut listed = Vec::new();
             let mut added = Vec::new();
             let mut wraps = Vec::new();
+            let mut extensions = Vec::new();
+            let mut config = flask::FlaskOptions::default();
             if let Some(ctor) = &app.ctor {
                 for item in objects::seq_items(ctor.arg(None, "middleware").map(|a| &a.val)) {
                     let V::Call(entry) = &item.v else { continue };
@@ -180,12 +183,27 @@ impl<'t> Ctx<'t> {
                             &mut policies,
                         ));
                     }
-                    OpKind::Route(_) | OpKind::Include { .. } => {}
+                    OpKind::Config { entries, unknown } => flask::config_options(&mut config, entries, *unknown),
+                    OpKind::FlaskCors(call) => {
+                        for setup in self.flask_extension_setups(&config, call, &mut policies) {
+                            extensions.push(Middleware {
+                                name: "CORS".to_owned(),
+                                span: setup.span,
+                                install: Install::Extension,
+                                kind: MiddlewareKind::Cors { setup: cors.len() },
+                            });
+                            cors.push(setup);
+                        }
+                    }
+                    OpKind::CrossOrigin { .. } | OpKind::Route(_) | OpKind::Include { .. } => {}
                 }
             }
+            // `@cross_origin` reads the app's config when a request comes, so after every change.
+            self.flask_route_setups(&objects, &ops, "", &config, &mut policies, &mut cors, &mut Vec::new());
             let mut middleware: Vec<Middleware> = wraps.into_iter().rev().collect();
             middleware.extend(added.into_iter().rev());
             middleware.extend(listed);
+            middleware.extend(extensions);
 
             let mut header_needs = Vec::new();
             for m in &middleware {
@@ -271,11 +289,17 @@ impl<'t> Ctx<'t> {
                     }
                     let Some(obj) = objects.routers.get(*router) else { continue };
                     let router_prefix = obj.ctor.arg(None, "prefix").and_then(|a| a.val.str().map(str::to_string));
-                    let full = format!(
-                        "{prefix}{}{}",
-                        include_prefix.as_deref().unwrap_or(""),
-                        router_prefix.as_deref().unwrap_or("")
-                    );
+                    let blueprint_prefix =
+                        obj.ctor.arg(None, "url_prefix").and_then(|a| a.val.str().map(str::to_string));
+                    let full = match blueprint_prefix {
+                        // `register_blueprint(url_prefix=...)` replaces the blueprint's own prefix.
+                        Some(own) => format!("{prefix}{}", include_prefix.as_deref().unwrap_or(&own)),
+                        None => format!(
+                            "{prefix}{}{}",
+                            include_prefix.as_deref().unwrap_or(""),
+                            router_prefix.as_deref().unwrap_or("")
+                        ),
+                    };
                     let mut deps = dependencies.to_vec();
                     deps.extend(include_deps.iter().cloned());
                     deps.extend(objects::seq_items(obj.ctor.arg(None, "dependencies").map(|a| &a.val)));

@@ -7,6 +7,7 @@
 //! to [`Layer::spec`] and a module implementing [`LayerSpec`] (and [`AppLayerSpec`] for an app's
 //! CORS component): no rule changes.
 
+mod flask_cors;
 mod ingress_nginx;
 mod nginx;
 mod starlette;
@@ -23,11 +24,13 @@ pub enum Layer {
     Nginx,
     IngressNginx,
     Traefik,
+    FlaskCors,
 }
 
 impl Layer {
     /// Every layer, for what lists them all (tests, documentation).
-    pub const ALL: &'static [Layer] = &[Layer::Starlette, Layer::Nginx, Layer::IngressNginx, Layer::Traefik];
+    pub const ALL: &'static [Layer] =
+        &[Layer::Starlette, Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::FlaskCors];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
     pub fn spec(self) -> &'static dyn LayerSpec {
@@ -36,6 +39,7 @@ impl Layer {
             Layer::Nginx => &nginx::Nginx,
             Layer::IngressNginx => &ingress_nginx::IngressNginx,
             Layer::Traefik => &traefik::Traefik,
+            Layer::FlaskCors => &flask_cors::FlaskCors,
         }
     }
 
@@ -179,7 +183,7 @@ mod tests {
     #[test]
     fn app_layers_are_those_of_the_frameworks() {
         use crate::model::app::Framework;
-        for framework in [Framework::FastApi, Framework::Starlette] {
+        for framework in [Framework::FastApi, Framework::Starlette, Framework::Flask] {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
         for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik] {

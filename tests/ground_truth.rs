@@ -13,6 +13,9 @@
 //!   of `*` + credentials, semantics.md section 1).
 //! - `CORSLINT_GT_PYTHON_FLASK`: a Python with flask 3.1.2, flask-cors 6.0.1 and uvicorn 0.54.0
 //!   (`ground_truth/flask_cases.rs`: 23 pairs over 10 apps, 4 more with nginx in front of Flask).
+//! - `CORSLINT_GT_PYTHON_DJANGO`: a Python with django 5.2.8, django-cors-headers 4.9.0 and
+//!   uvicorn 0.54.0 (`ground_truth/django_cases.rs`: each settings fixture served as the ASGI app
+//!   of a deployment, with `ground_truth/django_urls.py` answering every path).
 //! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
 //!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
 //!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
@@ -68,6 +71,8 @@ mod browser;
 mod browser_judge;
 #[path = "ground_truth/browser_plan.rs"]
 mod browser_plan;
+#[path = "ground_truth/django_cases.rs"]
+mod django_cases;
 #[path = "ground_truth/fastapi_cases.rs"]
 mod fastapi_cases;
 #[path = "ground_truth/fetch.rs"]
@@ -158,6 +163,13 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
+    // Without `CorsMiddleware` in `MIDDLEWARE` corslint models no Django app at all (its CORS
+    // settings do nothing), so there is nothing to simulate; the real app sends no CORS headers.
+    (
+        "CORS104/django_middleware_not_installed.py",
+        "simulate failed",
+        "by design: a Django app is modelled only with CorsMiddleware",
+    ),
     // Two apps in one file: simulate asks which one; the harness cannot choose.
     ("CORS105/lists_everywhere.py", "simulate failed", "harness: two apps in one file"),
     // The test's auth service accepts only `Authorization`; the model lets a `Cookie` pass auth_request.
@@ -319,6 +331,16 @@ fn flask_fixtures_match_flask_cors() {
 }
 
 #[test]
+fn django_fixtures_match_django_cors_headers() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_DJANGO") else { return };
+    // Django's settings are global to a process: one server process per fixture.
+    for app in django_cases::apps(&attack_origins) {
+        run_apps(&python, std::slice::from_ref(&app), "django-cors-headers 4.9.0", "1.10.0");
+    }
+}
+
+#[test]
 fn fastapi_fixtures_match_oldest_allowed_starlette() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(python) = tool("CORSLINT_GT_PYTHON_OLDEST") else { return };
@@ -433,6 +455,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     }
     run.extend(fastapi_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(flask_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     for case in nginx_cases::flask_stacks() {
         run.push(case.fixture.to_string());
     }

@@ -58,6 +58,8 @@ pub enum Framework {
     FastApi,
     Starlette,
     Flask,
+    /// A Django project: its settings module (no app object; `span` is the `CorsMiddleware` entry).
+    Django,
 }
 
 impl Framework {
@@ -67,6 +69,7 @@ impl Framework {
             Framework::FastApi => "FastAPI",
             Framework::Starlette => "Starlette",
             Framework::Flask => "Flask",
+            Framework::Django => "Django",
         }
     }
 
@@ -76,6 +79,7 @@ impl Framework {
             Framework::FastApi => "fastapi",
             Framework::Starlette => "starlette",
             Framework::Flask => "flask",
+            Framework::Django => "django",
         }
     }
 
@@ -84,6 +88,7 @@ impl Framework {
         match self {
             Framework::FastApi | Framework::Starlette => Layer::Starlette,
             Framework::Flask => Layer::FlaskCors,
+            Framework::Django => Layer::DjangoCors,
         }
     }
 
@@ -93,6 +98,8 @@ impl Framework {
         match self {
             Framework::FastApi | Framework::Starlette => false,
             Framework::Flask => true,
+            // Its routes are in `urls.py`, which corslint does not read: not known to answer.
+            Framework::Django => false,
         }
     }
 }
@@ -114,6 +121,9 @@ pub enum Install {
     Extension,
     /// `@cross_origin(...)` on one view function: that route only.
     ViewDecorator,
+    /// `"corsheaders.middleware.CorsMiddleware"` in the `MIDDLEWARE` setting, configured by the
+    /// `CORS_*` settings of the same settings module.
+    Settings,
 }
 
 /// One installation of a CORS component; its policy's `layer` says which.

@@ -8,6 +8,7 @@
 //! Which layers form the stack is decided in one place, [`choose_stack`].
 
 mod apps;
+mod django;
 pub mod engines;
 pub mod fetch;
 mod flask;

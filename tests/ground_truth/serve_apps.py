@@ -31,12 +31,35 @@ def load(folder, module, attr):
     else:
         os.environ["CORS_ORIGINS"] = "https://app.example.com"
     try:
-        return getattr(importlib.import_module(module), attr)
+        loaded = importlib.import_module(module)
+        if not hasattr(loaded, attr) and hasattr(loaded, "MIDDLEWARE"):
+            return django_app(loaded)
+        return getattr(loaded, attr)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
             del sys.modules[name]
+
+
+def django_app(settings_module):
+    """A Django settings fixture as the ASGI app a deployment runs (no system checks, as under
+    uvicorn or gunicorn): its settings, this suite's catch-all URLconf. One per process."""
+    import django
+    from django.conf import settings
+    from django.core.asgi import get_asgi_application
+
+    values = {k: getattr(settings_module, k) for k in dir(settings_module) if k.isupper()}
+    values.update(
+        ROOT_URLCONF="django_urls",
+        ALLOWED_HOSTS=["*"],
+        SECRET_KEY="ground-truth",
+        DEBUG=False,
+    )
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    settings.configure(**values)
+    django.setup()
+    return get_asgi_application()
 
 
 async def main(specs):

@@ -18,6 +18,7 @@ mod budget;
 mod calls;
 mod conditions;
 mod cors;
+mod django;
 mod eval;
 mod flask;
 mod middleware;
@@ -66,7 +67,8 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         let services = service::Services::new(&project.root, &project.files, &project.deploy.compose_services);
         let Some(ctx) = Ctx::new(&project.files, parsed, services) else { return };
         ctx.walk_all();
-        let (policies, apps) = ctx.finish();
+        let (mut policies, mut apps) = ctx.finish();
+        ctx.django_apps(&mut policies, &mut apps);
         (policies, apps, ctx.budget.into_findings())
     };
     project.not_analysed.extend(not_analysed);

@@ -7,6 +7,7 @@
 //! to [`Layer::spec`] and a module implementing [`LayerSpec`] (and [`AppLayerSpec`] for an app's
 //! CORS component): no rule changes.
 
+mod django_cors;
 mod flask_cors;
 mod ingress_nginx;
 mod nginx;
@@ -25,12 +26,13 @@ pub enum Layer {
     IngressNginx,
     Traefik,
     FlaskCors,
+    DjangoCors,
 }
 
 impl Layer {
     /// Every layer, for what lists them all (tests, documentation).
     pub const ALL: &'static [Layer] =
-        &[Layer::Starlette, Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::FlaskCors];
+        &[Layer::Starlette, Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::FlaskCors, Layer::DjangoCors];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
     pub fn spec(self) -> &'static dyn LayerSpec {
@@ -40,6 +42,7 @@ impl Layer {
             Layer::IngressNginx => &ingress_nginx::IngressNginx,
             Layer::Traefik => &traefik::Traefik,
             Layer::FlaskCors => &flask_cors::FlaskCors,
+            Layer::DjangoCors => &django_cors::DjangoCors,
         }
     }
 
@@ -183,7 +186,7 @@ mod tests {
     #[test]
     fn app_layers_are_those_of_the_frameworks() {
         use crate::model::app::Framework;
-        for framework in [Framework::FastApi, Framework::Starlette, Framework::Flask] {
+        for framework in [Framework::FastApi, Framework::Starlette, Framework::Flask, Framework::Django] {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
         for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik] {

@@ -1,12 +1,38 @@
 //! Discovery: walk the given paths in parallel, honour ignore files, classify each file, and read
 //! each candidate exactly once.
+//!
+//! What is selected, and what becomes of it:
+//! - by name ([`classify_by_name`]): Python, YAML, dotenv, nginx (`nginx.conf`, `*.nginx`, `*.conf`)
+//!   and their templates (`*.tpl`, `*.template`, `*.j2`, …: the name without that suffix decides);
+//! - by place ([`names::maybe_nginx_by_location`]): a file without a known extension anywhere under
+//!   an nginx-looking directory (`nginx/stage/web.staging.app`, `sites-available/api.example.io`);
+//! - never: names that are clearly something else (`Dockerfile`, `Makefile`, `LICENSE`,
+//!   `logrotate.conf`, lock files, …);
+//! - nginx candidates other than `nginx.conf`/`*.nginx` must show nginx evidence ([`sniff`]);
+//!   only a `.conf` directly in an nginx directory is kept when its content is unclear, so a
+//!   broken site file is still reported;
+//! - the byte prefilter (the `keep` callback) then drops what cannot matter: such a file was
+//!   looked at and is clean;
+//! - a file kept so far but not analysable (over the size limit, binary-looking, a symlink to
+//!   outside the tree) is returned as [`Skipped`] and becomes a CORS903 finding. UTF-16 with a
+//!   byte-order mark is decoded and linted.
+//!
+//! Symlinks are followed only to targets inside the linted tree (the repository root around each
+//! path, or the path itself outside a repository), and a file reached through several paths
+//! (a `sites-enabled` link and its `sites-available` target, overlapping arguments) is returned
+//! once, under its own path rather than a link's.
 
-use crate::source::FileKind;
+mod names;
+pub mod sniff;
+
+use crate::source::{Contents, FileKind, Identity, decode_utf16, read_candidate};
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub use crate::source::{MAX_FILE_SIZE, read_file};
+pub use names::classify_by_name;
+pub use sniff::{Sniff, sniff};
 
 /// Directories that never hold configuration worth linting, even when no ignore file says so.
 const SKIPPED_DIRS: &[&str] = &[
@@ -25,9 +51,6 @@ const SKIPPED_DIRS: &[&str] = &[
     ".svn",
 ];
 
-/// Directories whose extension-less files are nginx configs when they look like one.
-const NGINX_DIRS: &[&str] = &["nginx", "conf.d", "sites-available", "sites-enabled", "snippets", "http.d"];
-
 /// A file found by the walk, read once.
 #[derive(Debug)]
 pub struct Found {
@@ -38,9 +61,33 @@ pub struct Found {
     pub explicit: bool,
 }
 
+/// A file that was selected but cannot be analysed: the run must say so (CORS903).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub explicit: bool,
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Over [`MAX_FILE_SIZE`]; its first megabytes looked like they could matter.
+    TooLarge { size: u64 },
+    /// A NUL byte among its first bytes, and no UTF-16 byte-order mark.
+    Binary,
+    /// A symlink whose target lies outside the linted tree: nothing of the target is read.
+    OutsideTree,
+}
+
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub files: Vec<Found>,
+    /// Selected, but not analysable (CORS903).
+    pub skipped: Vec<Skipped>,
+    /// Read and found by the prefilter to hold nothing that can matter: linted, and clean (in no
+    /// particular order: only counted).
+    pub passed_over: Vec<PathBuf>,
     /// Why some files were passed over (printed with `--verbose`).
     pub notes: Vec<String>,
     /// Paths that do not exist or cannot be read at all (an I/O error for the run).
@@ -48,70 +95,252 @@ pub struct Discovery {
     /// Files and directories the walk was refused (permissions): what they hold was not linted,
     /// so the run cannot pass silently.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// The walk met a file that can hold corslint settings: files below a walked directory may
+    /// be governed by another configuration than the directory's own.
+    pub settings_inside: bool,
 }
+
+/// Files that can hold corslint settings (the names [`crate::config::Resolver`] looks for).
+const SETTINGS_FILES: &[&str] = &["corslint.toml", ".corslint.toml", "pyproject.toml"];
 
 /// Decides from a file's kind and bytes whether it is kept (the pipeline's byte prefilter).
 pub type Keep = dyn Fn(FileKind, &[u8]) -> bool + Sync;
+
+/// What became of one file the walk selected, before files reached twice are merged.
+enum Verdict {
+    Kept(FileKind, Vec<u8>),
+    PassedOver,
+    Skipped(FileKind, SkipReason),
+}
+
+struct Entry {
+    identity: Identity,
+    path: PathBuf,
+    explicit: bool,
+    via_symlink: bool,
+    verdict: Verdict,
+}
+
+#[derive(Default)]
+struct Collected {
+    entries: Vec<Entry>,
+    notes: Vec<String>,
+    missing: Vec<PathBuf>,
+    unreadable: Vec<(PathBuf, String)>,
+    settings_inside: bool,
+}
+
+/// One path argument: where it is, and the tree that symlinks may not leave.
+struct Root<'a> {
+    given: &'a Path,
+    /// The canonical directory the given path names (or holds the given file).
+    canonical: PathBuf,
+    /// The repository root around it (the nearest ancestor with `.git`), else `canonical`.
+    tree: PathBuf,
+}
+
+impl<'a> Root<'a> {
+    fn new(given: &'a Path, is_dir: bool) -> Option<Root<'a>> {
+        let dir =
+            if is_dir { given } else { given.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")) };
+        let canonical = std::fs::canonicalize(dir).ok()?;
+        let tree = canonical.ancestors().find(|a| a.join(".git").exists()).unwrap_or(&canonical).to_path_buf();
+        Some(Root { given: if is_dir { given } else { dir }, canonical, tree })
+    }
+
+    /// The directories the nginx-directory test reads: for a walked file, from the walked
+    /// directory's own name down (`sites-enabled/default` when `sites-enabled/` is walked, but
+    /// not the directories above the repository); for a named file, every directory it is in.
+    fn place(&self, path: &Path, explicit: bool) -> PathBuf {
+        let name = path.file_name().map(Path::new).unwrap_or(path);
+        if explicit {
+            return self.canonical.join(name);
+        }
+        let below = path.strip_prefix(self.given).unwrap_or(name);
+        self.canonical.file_name().map_or_else(|| below.to_path_buf(), |own| Path::new(own).join(below))
+    }
+
+    /// The path a symlink's canonical `target` is linted under: inside the given root when it is
+    /// there, as the other files of the walk are shown; else the canonical path itself.
+    fn shown(&self, target: &Path) -> PathBuf {
+        match target.strip_prefix(&self.canonical) {
+            Ok(inside) => self.given.join(inside),
+            Err(_) => target.to_path_buf(),
+        }
+    }
+}
 
 /// Walks `paths`; explicit files are always returned when their kind is known. Each file is read
 /// once, in the walking thread, and given to `keep` right away: a file it rejects is dropped
 /// before the next one is read, so memory holds only the files that can matter.
 pub fn discover(paths: &[PathBuf], keep: &Keep) -> Discovery {
-    let found = Mutex::new(Discovery::default());
-    let mut dirs = Vec::new();
+    let collected = Mutex::new(Collected::default());
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => dirs.push(path.clone()),
-            Ok(meta) if meta.is_file() => {
-                let kind = classify_by_name(path).or_else(|| maybe_nginx_by_location(path));
-                match kind {
-                    Some(kind) => read_into(path, kind, true, keep, &found),
-                    None => note(&found, format!("{}: not a Python, nginx, YAML or dotenv file", path.display())),
-                }
-            }
-            Ok(_) => note(&found, format!("{}: not a regular file", path.display())),
-            Err(_) => lock(&found).missing.push(path.clone()),
+            Ok(meta) if meta.is_dir() => match Root::new(path, true) {
+                Some(root) => walk(&root, keep, &collected),
+                None => lock(&collected).missing.push(path.clone()),
+            },
+            Ok(meta) if meta.is_file() => match Root::new(path, false) {
+                Some(root) => visit(&root, path, true, keep, &collected),
+                None => lock(&collected).missing.push(path.clone()),
+            },
+            Ok(_) => note(&collected, format!("{}: not a regular file", path.display())),
+            Err(_) => lock(&collected).missing.push(path.clone()),
         }
     }
-    if let Some((first, rest)) = dirs.split_first() {
-        let mut builder = WalkBuilder::new(first);
-        for dir in rest {
-            builder.add(dir);
-        }
-        builder.hidden(false).require_git(false).follow_links(false).filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
-        });
-        builder.build_parallel().run(|| {
-            Box::new(|entry| {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        if let (Some(path), true) = (
-                            error_path(&e),
-                            e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied),
-                        ) {
-                            lock(&found).unreadable.push((path.to_path_buf(), e.to_string()));
-                        }
-                        return WalkState::Continue;
+    finish(collected.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
+    let mut builder = WalkBuilder::new(root.given);
+    builder.hidden(false).require_git(false).follow_links(false).filter_entry(|entry| {
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+    });
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    if let (Some(path), true) = (
+                        error_path(&e),
+                        e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied),
+                    ) {
+                        lock(collected).unreadable.push((path.to_path_buf(), e.to_string()));
                     }
-                };
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
                     return WalkState::Continue;
                 }
-                let path = entry.path();
-                let Some(kind) = classify_by_name(path).or_else(|| maybe_nginx_by_location(path)) else {
-                    return WalkState::Continue;
-                };
-                read_into(path, kind, false, keep, &found);
-                WalkState::Continue
-            })
-        });
+            };
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let is_link = entry.path_is_symlink() && entry.depth() > 0;
+            if is_file && SETTINGS_FILES.iter().any(|n| entry.file_name() == *n) {
+                lock(collected).settings_inside = true;
+            }
+            if is_file || is_link {
+                visit_entry(root, entry.path(), false, is_link, keep, collected);
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+/// Classifies, reads and judges one file (or symlink) of `root`.
+fn visit(root: &Root<'_>, path: &Path, explicit: bool, keep: &Keep, collected: &Mutex<Collected>) {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    visit_entry(root, path, explicit, is_link, keep, collected);
+}
+
+/// [`visit`], told whether `path` is a symlink (the walk knows without another system call).
+fn visit_entry(root: &Root<'_>, path: &Path, explicit: bool, is_link: bool, keep: &Keep, collected: &Mutex<Collected>) {
+    let target = if is_link {
+        match std::fs::canonicalize(path) {
+            Ok(target) => Some(target),
+            Err(e) => {
+                return note(collected, format!("{}: a link whose target cannot be reached: {e}", path.display()));
+            }
+        }
+    } else {
+        None
+    };
+    let inside = target.as_ref().is_none_or(|t| t.starts_with(&root.tree));
+    if target.as_ref().is_some_and(|t| t.is_dir()) {
+        // Inside the tree, its files are walked where they are.
+        if !inside {
+            note(collected, format!("{}: a link to a directory outside the tree, not followed", path.display()));
+        }
+        return;
     }
-    let mut discovery = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Thread timing must never change the output.
+    // The name alone decides most files; only the others need the directories around them.
+    let decided = matches!(classify_by_name(path), Some(FileKind::Python | FileKind::Yaml | FileKind::Dotenv));
+    let candidate = if decided { names::candidate(path) } else { names::candidate(&root.place(path, explicit)) };
+    let Some(candidate) = candidate else {
+        if explicit {
+            note(collected, format!("{}: not a Python, nginx, YAML or dotenv file", path.display()));
+        }
+        return;
+    };
+    let (read_from, shown) = match target {
+        Some(_) if !inside => {
+            let identity = Identity::Path(path.to_path_buf());
+            let verdict = Verdict::Skipped(candidate.kind, SkipReason::OutsideTree);
+            return push(collected, Entry { identity, path: path.to_path_buf(), explicit, via_symlink: true, verdict });
+        }
+        Some(target) => {
+            let shown = root.shown(&target);
+            (target, shown)
+        }
+        None => (path.to_path_buf(), path.to_path_buf()),
+    };
+    let (contents, identity) = match read_candidate(&read_from) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || explicit => {
+            return lock(collected).unreadable.push((path.to_path_buf(), format!("{}: {e}", path.display())));
+        }
+        // Gone or replaced while the walk ran: nothing is left to lint.
+        Err(e) => return note(collected, format!("{}: skipped, cannot be read: {e}", path.display())),
+    };
+    let (bytes, too_large) = match contents {
+        Contents::Whole(bytes) => (bytes, None),
+        Contents::TooLarge { prefix, size } => (prefix, Some(size)),
+    };
+    let bytes = decode_utf16(&bytes).unwrap_or(bytes);
+    let verdict = judge(&candidate, bytes, too_large, keep);
+    let Some(verdict) = verdict else { return };
+    push(collected, Entry { identity, path: shown, explicit, via_symlink: is_link, verdict });
+}
+
+/// The content checks, in order: nginx evidence, the prefilter, then what makes a kept file
+/// unanalysable. `None`: not what its name suggested (never selected, earns nothing).
+fn judge(candidate: &names::Candidate, bytes: Vec<u8>, too_large: Option<u64>, keep: &Keep) -> Option<Verdict> {
+    let kind = candidate.kind;
+    if !names::content_fits(candidate, &bytes) {
+        return None;
+    }
+    if !keep(kind, &bytes) {
+        return Some(Verdict::PassedOver);
+    }
+    if let Some(size) = too_large {
+        return Some(Verdict::Skipped(kind, SkipReason::TooLarge { size }));
+    }
+    if is_binary(&bytes) {
+        return Some(Verdict::Skipped(kind, SkipReason::Binary));
+    }
+    Some(Verdict::Kept(kind, bytes))
+}
+
+/// Merges files reached through several paths and sorts what is returned: thread timing must
+/// never change the output.
+fn finish(mut collected: Collected) -> Discovery {
+    // Grouped by file (a cheap key); within a group, its own path before a link's, then the
+    // shortest spelling. Groups are one entry long unless paths overlap.
+    collected.entries.sort_unstable_by(|a, b| a.identity.cmp(&b.identity));
+    let mut discovery = Discovery {
+        notes: collected.notes,
+        missing: collected.missing,
+        unreadable: collected.unreadable,
+        settings_inside: collected.settings_inside,
+        ..Discovery::default()
+    };
+    let mut entries = collected.entries.into_iter().peekable();
+    while let Some(mut best) = entries.next() {
+        let mut explicit = best.explicit;
+        while let Some(same) = entries.next_if(|e| e.identity == best.identity) {
+            explicit |= same.explicit;
+            let rank = |e: &Entry| (e.via_symlink, e.path.components().count());
+            if (rank(&same), &same.path) < (rank(&best), &best.path) {
+                best = same;
+            }
+        }
+        let path = best.path;
+        match best.verdict {
+            Verdict::Kept(kind, bytes) => discovery.files.push(Found { path, kind, bytes, explicit }),
+            Verdict::PassedOver => discovery.passed_over.push(path),
+            Verdict::Skipped(kind, reason) => discovery.skipped.push(Skipped { path, kind, explicit, reason }),
+        }
+    }
     discovery.files.sort_by(|a, b| a.path.cmp(&b.path));
-    discovery.files.dedup_by(|a, b| a.path == b.path);
+    discovery.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     discovery.notes.sort();
     discovery.unreadable.sort();
     discovery
@@ -125,37 +354,16 @@ fn error_path(error: &ignore::Error) -> Option<&Path> {
     }
 }
 
-fn lock(found: &Mutex<Discovery>) -> std::sync::MutexGuard<'_, Discovery> {
-    found.lock().unwrap_or_else(|e| e.into_inner())
+fn lock(collected: &Mutex<Collected>) -> std::sync::MutexGuard<'_, Collected> {
+    collected.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn note(found: &Mutex<Discovery>, note: String) {
-    lock(found).notes.push(note);
+fn note(collected: &Mutex<Collected>, note: String) {
+    lock(collected).notes.push(note);
 }
 
-fn read_into(path: &Path, kind: FileKind, explicit: bool, keep: &Keep, found: &Mutex<Discovery>) {
-    let bytes = match read_file(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            return note(found, format!("{}: skipped, larger than 10 MiB", path.display()));
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || explicit => {
-            return lock(found).unreadable.push((path.to_path_buf(), format!("{}: {e}", path.display())));
-        }
-        // Gone or replaced while the walk ran: nothing is left to lint.
-        Err(e) => return note(found, format!("{}: skipped, cannot be read: {e}", path.display())),
-    };
-    if is_binary(&bytes) {
-        return note(found, format!("{}: skipped, binary content", path.display()));
-    }
-    let kind = match kind {
-        FileKind::Nginx if needs_nginx_sniff(path) && !accept_as_nginx(path, &bytes) => return,
-        kind => kind,
-    };
-    if !keep(kind, &bytes) {
-        return;
-    }
-    lock(found).files.push(Found { path: path.to_path_buf(), kind, bytes, explicit });
+fn push(collected: &Mutex<Collected>, entry: Entry) {
+    lock(collected).entries.push(entry);
 }
 
 fn is_binary(bytes: &[u8]) -> bool {
@@ -163,157 +371,5 @@ fn is_binary(bytes: &[u8]) -> bool {
     bytes.get(..8192).unwrap_or(bytes).contains(&0)
 }
 
-fn file_name(path: &Path) -> &str {
-    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
-}
-
-/// Classification by name alone; nginx candidates may still be rejected by a content sniff.
-pub fn classify_by_name(path: &Path) -> Option<FileKind> {
-    let name = file_name(path);
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".py") {
-        Some(FileKind::Python)
-    } else if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-        Some(FileKind::Yaml)
-    } else if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
-        Some(FileKind::Dotenv)
-    } else if lower == "nginx.conf"
-        || lower.ends_with(".nginx")
-        || lower.ends_with(".conf")
-        || lower.ends_with(".conf.template")
-        || lower.ends_with(".conf.tpl")
-    {
-        Some(FileKind::Nginx)
-    } else {
-        None
-    }
-}
-
-/// A file with no known extension inside an nginx directory (`conf.d/api.example.io`).
-fn maybe_nginx_by_location(path: &Path) -> Option<FileKind> {
-    let name = file_name(path);
-    let has_extension =
-        name.trim_start_matches('.').contains('.') && !name.rsplit('.').next().is_some_and(|ext| ext.contains('-'));
-    let domain_like = name.split('.').count() >= 2
-        && name.split('.').all(|l| !l.is_empty())
-        && !name.rsplit('.').next().is_some_and(|ext| SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
-    (in_nginx_dir(path) && (!has_extension || domain_like)).then_some(FileKind::Nginx)
-}
-
-/// Extensions of source and documents that live in directories named `nginx` (a Rust module
-/// `src/nginx/eval.rs`, a `README.md`) and are never site files, even though `eval.rs` reads like a domain.
-const SOURCE_EXTENSIONS: &[&str] = &[
-    "rs", "py", "js", "mjs", "ts", "go", "java", "rb", "php", "c", "h", "md", "rst", "txt", "json", "toml", "lock",
-    "html", "css", "sh", "xml", "svg", "png", "jpg", "gif", "orig", "bak", "swp", "patch", "diff",
-];
-
-fn in_nginx_dir(path: &Path) -> bool {
-    path.parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .is_some_and(|dir| NGINX_DIRS.iter().any(|d| dir.eq_ignore_ascii_case(d)) || dir.starts_with("sites-"))
-}
-
-/// `nginx.conf` and `*.nginx` are nginx by name; other candidates must look like nginx.
-fn needs_nginx_sniff(path: &Path) -> bool {
-    let lower = file_name(path).to_ascii_lowercase();
-    lower != "nginx.conf" && !lower.ends_with(".nginx")
-}
-
-/// What a cheap look at the first lines says a `.conf` file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sniff {
-    /// A directive ends in `;` or opens/closes a block.
-    Nginx,
-    /// INI sections, `key = value` lines, XML/Apache tags: another program's config.
-    Other,
-    /// Neither (`key value` lines as in redis.conf, or no content at all).
-    Unclear,
-}
-
-pub fn sniff(bytes: &[u8]) -> Sniff {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]);
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        if line.starts_with('[') || line.starts_with(';') || line.starts_with('<') {
-            return Sniff::Other;
-        }
-        if line.ends_with(';') || line.ends_with('{') || line.ends_with('}') {
-            return Sniff::Nginx;
-        }
-        if line.contains('=') {
-            return Sniff::Other;
-        }
-    }
-    Sniff::Unclear
-}
-
-/// Strict outside nginx directories (a stray `redis.conf` must not be linted as nginx); inside
-/// them, anything that is not clearly another format is nginx, so a broken file is reported.
-fn accept_as_nginx(path: &Path, bytes: &[u8]) -> bool {
-    match sniff(bytes) {
-        Sniff::Nginx => true,
-        Sniff::Other => false,
-        Sniff::Unclear => in_nginx_dir(path),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classifies_by_name() {
-        assert_eq!(classify_by_name(Path::new("app/main.py")), Some(FileKind::Python));
-        assert_eq!(classify_by_name(Path::new("k8s/ingress.yaml")), Some(FileKind::Yaml));
-        assert_eq!(classify_by_name(Path::new(".env.production")), Some(FileKind::Dotenv));
-        assert_eq!(classify_by_name(Path::new("prod.env")), Some(FileKind::Dotenv));
-        assert_eq!(classify_by_name(Path::new("default.conf.template")), Some(FileKind::Nginx));
-        assert_eq!(classify_by_name(Path::new("README.md")), None);
-        assert_eq!(maybe_nginx_by_location(Path::new("conf.d/api.example.io")), Some(FileKind::Nginx));
-        assert_eq!(maybe_nginx_by_location(Path::new("sites-enabled/default")), Some(FileKind::Nginx));
-        assert_eq!(maybe_nginx_by_location(Path::new("src/default")), None);
-        assert_eq!(maybe_nginx_by_location(Path::new("src/nginx/eval.rs")), None);
-        assert_eq!(maybe_nginx_by_location(Path::new("nginx/README.md")), None);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn read_file_refuses_what_is_not_a_regular_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("gone.conf");
-        assert_eq!(read_file(&missing).unwrap_err().kind(), std::io::ErrorKind::NotFound);
-        let text = dir.path().join("a.conf");
-        std::fs::write(&text, "a;").unwrap();
-        assert_eq!(read_file(&text).unwrap(), b"a;");
-        assert!(read_file(dir.path()).is_err());
-        // A FIFO without a writer: opening it must neither block nor read.
-        let fifo = dir.path().join("fifo.conf");
-        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: mkfifo reads a NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
-        assert_eq!(read_file(&fifo).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
-    }
-
-    #[test]
-    fn a_file_gone_before_its_read_is_a_note() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("gone.conf");
-        let found = Mutex::new(Discovery::default());
-        read_into(&path, FileKind::Nginx, false, &|_, _| true, &found);
-        let found = found.into_inner().unwrap();
-        assert!(found.files.is_empty() && found.missing.is_empty());
-        assert!(found.notes[0].contains("gone.conf: skipped, cannot be read"), "{:?}", found.notes);
-    }
-
-    #[test]
-    fn sniffs_nginx_content() {
-        assert_eq!(sniff(b"# comment\nserver {\n listen 80;\n}\n"), Sniff::Nginx);
-        assert_eq!(sniff(b"add_header X-Frame-Options DENY;\n"), Sniff::Nginx);
-        assert_eq!(sniff(b"[program:web]\ncommand=run\n"), Sniff::Other);
-        assert_eq!(sniff(b"key = value\nother = 2\n"), Sniff::Other);
-        assert_eq!(sniff(b"bind 127.0.0.1\nport 6379\n"), Sniff::Unclear);
-        assert!(!accept_as_nginx(Path::new("redis/redis.conf"), b"bind 127.0.0.1\n"));
-        assert!(accept_as_nginx(Path::new("nginx/conf.d/broken.conf"), b"garbage\n"));
-        assert!(!accept_as_nginx(Path::new("supervisor/conf.d/app.conf"), b"[program:app]\n"));
-    }
-}
+mod tests;

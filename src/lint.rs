@@ -3,14 +3,17 @@
 
 use crate::config::{self, CliOverrides, ConfigError, Resolver};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{self, Found};
-use crate::model::Project;
+use crate::discover::Found;
+use crate::model::{NotAnalysed, Project};
 use crate::parse::{self, Parsed, python_imports};
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
+use select::{not_analysed, select};
 use std::path::{Component, Path, PathBuf};
+
+mod select;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -47,61 +50,32 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// How many findings fail the run, each under the `fail-on` of the config that governs it.
     pub failing: usize,
+    /// Files selected and looked at, including those the prefilter found nothing in (clean).
+    pub files_linted: usize,
+    /// Files selected but not analysed (each one a CORS903 finding unless switched off).
+    pub files_not_analysed: usize,
 }
 
 impl Outcome {
     pub fn has_failures(&self) -> bool {
         self.failing > 0
     }
+
+    /// Nothing in the given paths was selected at all: a wrong path, not a clean repository.
+    pub fn nothing_selected(&self) -> bool {
+        self.files_linted == 0 && self.files_not_analysed == 0
+    }
 }
 
 pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     let mut resolver = Resolver::new(options.config.as_deref())?;
     let mut notes = Vec::new();
-    let found = match &options.stdin {
-        Some((name, text)) => {
-            let kind = discover::classify_by_name(name).ok_or_else(|| LintError::StdinKind(name.clone()))?;
-            let bytes = text.clone().into_bytes();
-            let found = Found { path: name.clone(), kind, bytes, explicit: true };
-            if parse::worth_parsing(kind, &found.bytes) { vec![found] } else { Vec::new() }
-        }
-        None => {
-            let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
-            let discovery = discover::discover(&paths, &parse::worth_parsing);
-            if let Some(missing) = discovery.missing.first() {
-                return Err(LintError::Missing(missing.clone()));
-            }
-            let mut unreadable = Vec::new();
-            for (path, message) in discovery.unreadable {
-                let config = resolver.for_file(&path)?;
-                // A refused directory is excluded when a file in it would be.
-                if !config.is_excluded(&path) && !config.is_excluded(&path.join("_")) {
-                    unreadable.push(message);
-                }
-            }
-            if !unreadable.is_empty() {
-                return Err(LintError::Unreadable(unreadable));
-            }
-            notes.extend(discovery.notes);
-            discovery.files
-        }
-    };
+    let selected = select(options, &mut resolver, &mut notes)?;
+    let files_linted = selected.found.len() + selected.passed_over;
+    let files_not_analysed = selected.skipped.len();
+    let kept = select_python(selected.found, &mut notes);
 
-    let mut kept = Vec::with_capacity(found.len());
-    for file in found {
-        let config = resolver.for_file(&file.path)?;
-        let excluded =
-            config.is_excluded(&file.path) || (file.explicit && options.force_exclude && is_vcs_ignored(&file.path));
-        if excluded && (!file.explicit || options.force_exclude) {
-            notes.push(format!("{}: excluded", file.path.display()));
-        } else {
-            kept.push(file);
-        }
-    }
-
-    let kept = select_python(kept, &mut notes);
-
-    let parsed: Vec<(SourceFile, Parsed, Vec<parse::ParseError>)> = kept
+    let parsed: Vec<(SourceFile, parse::ParsedFile)> = kept
         .into_par_iter()
         .map(|f| {
             let text = match String::from_utf8(f.bytes) {
@@ -110,17 +84,30 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
             };
             let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
             let file = SourceFile::new(display_path(&f.path), f.kind, text);
-            let (tree, errors) = parse::parse_file(&file);
-            (file, tree, errors)
+            let parsed = parse::parse_source(&file);
+            (file, parsed)
         })
         .collect();
 
     let mut project = Project { root: std::env::current_dir().unwrap_or_default(), ..Project::default() };
     let mut trees = Vec::with_capacity(parsed.len());
-    for (id, (file, tree, errors)) in parsed.into_iter().enumerate() {
-        project.parse_errors.extend(errors.into_iter().map(|e| (id, e)));
+    for (id, (file, parsed)) in parsed.into_iter().enumerate() {
+        project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
+        if let Some(problem) = parsed.not_analysed {
+            let help = "render the template (`helm template`, `envsubst`) and lint the output, or exclude the template \
+                        explicitly (`exclude` in corslint.toml)";
+            let span = problem.range.in_file(id);
+            project.not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });
+        }
         project.files.push(file);
-        trees.push(tree);
+        trees.push(parsed.tree);
+    }
+    for skipped in selected.skipped {
+        let id = project.files.len();
+        let path = display_path(&skipped.path);
+        project.not_analysed.push(not_analysed(id, &path, &skipped.reason));
+        project.files.push(SourceFile::new(path, skipped.kind, String::new()));
+        trees.push(Parsed::Nothing);
     }
     crate::extract::extract(&mut project, &trees);
     drop(trees);
@@ -147,7 +134,14 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
 
     let filtered = filter(&project, rules::check_all(&project), &mut resolver, &options.cli)?;
     notes.append(&mut resolver.notes);
-    Ok(Outcome { project, diagnostics: filtered.diagnostics, notes, failing: filtered.failing })
+    Ok(Outcome {
+        project,
+        diagnostics: filtered.diagnostics,
+        notes,
+        failing: filtered.failing,
+        files_linted,
+        files_not_analysed,
+    })
 }
 
 /// Keeps the Python candidates the FastAPI layer can use (see [`parse::python_imports`]); every

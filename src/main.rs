@@ -400,6 +400,11 @@ fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
             eprintln!("corslint: {}", escape::value(note));
         }
     }
+    if outcome.nothing_selected() {
+        eprintln!(
+            "corslint: warning: no Python, nginx, YAML or dotenv file found under the given paths: nothing was linted"
+        );
+    }
     let color = args.output_file.is_none()
         && !args.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -10,6 +10,41 @@ pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 /// opened without blocking, so a FIFO that replaced a file after the walk saw it cannot hang the
 /// run: it is refused as not a regular file.
 pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    match read_candidate(path)? {
+        (Contents::Whole(bytes), _) => Ok(bytes),
+        (Contents::TooLarge { .. }, _) => Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge)),
+    }
+}
+
+/// Bytes of a file over [`MAX_FILE_SIZE`] that are read to decide whether it could have mattered.
+pub const LARGE_FILE_PREFIX: u64 = 2 * 1024 * 1024;
+
+/// What [`read_candidate`] read.
+#[derive(Debug)]
+pub enum Contents {
+    Whole(Vec<u8>),
+    /// The file is over [`MAX_FILE_SIZE`]: only its first [`LARGE_FILE_PREFIX`] bytes.
+    TooLarge {
+        prefix: Vec<u8>,
+        size: u64,
+    },
+}
+
+/// Which file on disk a path leads to: two paths (a symlink and its target, `.` and `nginx/`
+/// overlapping) that reach the same file are linted once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Identity {
+    #[cfg(unix)]
+    Inode {
+        device: u64,
+        inode: u64,
+    },
+    Path(PathBuf),
+}
+
+/// Like [`read_file`], but a file over the limit yields its first bytes instead of an error, and
+/// the file's [`Identity`] comes with it (from the open file, not from another lookup).
+pub fn read_candidate(path: &Path) -> std::io::Result<(Contents, Identity)> {
     use std::io::{Error, ErrorKind, Read};
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -23,16 +58,44 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
     }
+    #[cfg(unix)]
+    let identity = {
+        use std::os::unix::fs::MetadataExt;
+        Identity::Inode { device: meta.dev(), inode: meta.ino() }
+    };
+    #[cfg(not(unix))]
+    let identity = Identity::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
     if meta.len() > MAX_FILE_SIZE {
-        return Err(Error::from(ErrorKind::FileTooLarge));
+        let mut prefix = Vec::new();
+        file.take(LARGE_FILE_PREFIX).read_to_end(&mut prefix)?;
+        return Ok((Contents::TooLarge { prefix, size: meta.len() }, identity));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // The file may grow while it is read.
     file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(Error::from(ErrorKind::FileTooLarge));
+        bytes.truncate(usize::try_from(LARGE_FILE_PREFIX).unwrap_or(usize::MAX));
+        return Ok((Contents::TooLarge { prefix: bytes, size: MAX_FILE_SIZE + 1 }, identity));
     }
-    Ok(bytes)
+    Ok((Contents::Whole(bytes), identity))
+}
+
+/// A file written in UTF-16 with a byte-order mark (Windows editors), as UTF-8 bytes; `None` for
+/// anything else. Unpaired surrogates become U+FFFD, as invalid UTF-8 does.
+pub fn decode_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (body, little_endian) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (rest, true),
+        [0xfe, 0xff, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    let units = body.chunks(2).map(|pair| match (pair, little_endian) {
+        ([a, b], true) => u16::from_le_bytes([*a, *b]),
+        ([a, b], false) => u16::from_be_bytes([*a, *b]),
+        // An odd trailing byte: not a whole code unit.
+        _ => 0xfffd,
+    });
+    let text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    Some(text.into_bytes())
 }
 
 /// `O_NONBLOCK` as Linux defines it on the architectures Rust commonly targets (libc is only a
@@ -198,10 +261,18 @@ impl SourceFile {
         }
     }
 
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as every report format (and miette) cuts them.
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
             let mut starts = vec![0];
-            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            let mut from = 0;
+            while let Some(at) = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+            {
+                let at = from + at;
+                from = at + if bytes.get(at..at + 2) == Some(b"\r\n") { 2 } else { 1 };
+                starts.push(from);
+            }
             starts
         })
     }
@@ -266,6 +337,29 @@ mod tests {
         assert_eq!(f.position(5), Position { row: 2, column: 1 }); // inside 'ç'
         assert_eq!(f.position(100), Position { row: 3, column: 2 });
         assert_eq!(f.line(1), "ab");
+    }
+
+    #[test]
+    fn every_line_terminator_splits_lines() {
+        let f = SourceFile::new("a".into(), FileKind::Nginx, "a\rbc\r\nd\ne\r\rf".into());
+        assert_eq!(f.position(2), Position { row: 2, column: 1 });
+        assert_eq!(f.position(3), Position { row: 2, column: 2 });
+        assert_eq!(f.position(6), Position { row: 3, column: 1 });
+        assert_eq!(f.position(8), Position { row: 4, column: 1 });
+        assert_eq!(f.position(11), Position { row: 6, column: 1 });
+        assert_eq!((f.line(2), f.line(5), f.line(6)), ("bc", "", "f"));
+        assert_eq!(f.line_count(), 6);
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "server { listen 80; } # é\n";
+        let le: Vec<u8> = [0xff, 0xfe].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let be: Vec<u8> = [0xfe, 0xff].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode_utf16(&le).as_deref(), Some(text.as_bytes()));
+        assert_eq!(decode_utf16(&be).as_deref(), Some(text.as_bytes()));
+        assert_eq!(decode_utf16(b"server {}"), None);
+        assert_eq!(decode_utf16(&[0xff, 0xfe, 0x00, 0xd8, 0x41]), Some("\u{fffd}\u{fffd}".as_bytes().to_vec()));
     }
 
     #[test]

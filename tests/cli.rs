@@ -239,7 +239,7 @@ fn junk_input_never_crashes() {
     std::fs::write(root.join("utf8/nul.conf"), b"server {\0}\n").expect("write");
     write(&root.join("empty/nginx.conf"), "");
     write(&root.join("empty/empty.yaml"), "");
-    let big = "# corslint padding\n".repeat(20 * 1024 * 1024 / 19 + 1);
+    let big = "# padding\n".repeat(20 * 1024 * 1024 / 10 + 1);
     write(&root.join("big/huge.py"), &big);
     #[cfg(unix)]
     {
@@ -262,8 +262,18 @@ fn junk_input_never_crashes() {
             let _: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on junk");
         }
     }
-    let verbose = run_in(root, &["--verbose", "--exit-zero", "."]);
-    assert!(stderr(&verbose).contains("larger than 10 MiB"), "{}", stderr(&verbose));
+    // The huge file holds nothing that can matter (the prefilter drops it): no finding; NUL bytes
+    // in files the prefilter keeps are a CORS903.
+    let json = run_in(root, &["--output-format", "json", "--exit-zero", "."]);
+    let findings: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let not_analysed: Vec<&str> = findings
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "CORS903")
+        .filter_map(|f| f["filename"].as_str())
+        .collect();
+    assert_eq!(not_analysed, ["r4/.env", "utf8/nul.conf"], "{findings}");
 }
 
 #[test]
@@ -343,4 +353,187 @@ fn unreadable_paths_fail_the_run_with_what_to_do() {
     let missing = run_in(dir.path(), &["nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("nowhere: no such file or directory (name existing"), "{}", stderr(&missing));
+}
+
+// Never pass silently: what is selected but not analysed is said, and nothing is counted twice.
+
+fn json_findings(output: &Output) -> Vec<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    value.as_array().cloned().unwrap_or_default()
+}
+
+fn codes_in(output: &Output) -> Vec<(String, String)> {
+    json_findings(output)
+        .iter()
+        .map(|f| (f["filename"].as_str().unwrap_or("").to_owned(), f["code"].as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+#[test]
+fn files_selected_but_not_analysed_are_cors903_and_fail_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let mut compose = "services:\n  api:\n    image: api\n".to_owned();
+    compose.push_str(&"# padding\n".repeat(11 * 1024 * 1024 / 10));
+    write(&root.join("deploy/docker-compose.yml"), &compose);
+    // A 12 MB lock file and a Dockerfile in an nginx folder were never candidates: nothing.
+    let lock = "lockfileVersion: '9.0'\npackages:\n  /cors@2.8.5: {}\n".to_owned() + &" ".repeat(12 * 1024 * 1024);
+    write(&root.join("web/pnpm-lock.yaml"), &lock);
+    write(&root.join("nginx/Dockerfile"), "FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/\n");
+    std::fs::create_dir_all(root.join("nginx/conf.d")).expect("mkdir");
+    std::fs::write(root.join("nginx/conf.d/binary.conf"), b"server {\0\0 add_header X 1; }\n").expect("write");
+    let walked = run_in(root, &["--output-format", "json", "."]);
+    assert_eq!(walked.status.code(), Some(1), "{}", stderr(&walked));
+    let mut found = codes_in(&walked);
+    found.sort();
+    let expected = [("deploy/docker-compose.yml", "CORS903"), ("nginx/conf.d/binary.conf", "CORS903")];
+    assert_eq!(found, expected.map(|(f, c)| (f.to_owned(), c.to_owned())));
+    let messages: Vec<String> =
+        json_findings(&walked).iter().map(|f| f["message"].as_str().unwrap_or("").to_owned()).collect();
+    assert!(messages[0].contains("11.0 MiB, over the 10 MiB"), "{messages:?}");
+    assert!(messages[1].contains("NUL bytes"), "{messages:?}");
+    // Named on the command line: the same.
+    let named = run_in(root, &["--output-format", "concise", "deploy/docker-compose.yml"]);
+    assert_eq!(named.status.code(), Some(1));
+    assert!(stdout(&named).starts_with("deploy/docker-compose.yml:1:1: CORS903"), "{}", stdout(&named));
+    assert!(stdout(&named).ends_with("(0 files linted, 1 not analysed).\n"), "{}", stdout(&named));
+    // Excluding it on purpose silences it.
+    write(&root.join("corslint.toml"), "exclude = [\"deploy/**\", \"nginx/conf.d/binary.conf\"]\n");
+    let excluded = run_in(root, &["."]);
+    assert_eq!(excluded.status.code(), Some(0), "{}", stdout(&excluded));
+}
+
+#[test]
+fn utf16_with_a_byte_order_mark_is_linted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "server {\r\n    location / {\r\n        add_header Access-Control-Allow-Origin * always;\r\n        add_header Access-Control-Allow-Credentials true always;\r\n    }\r\n}\r\n";
+    let bytes: Vec<u8> = [0xff, 0xfe].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::create_dir_all(dir.path().join("nginx")).expect("mkdir");
+    std::fs::write(dir.path().join("nginx/api.conf"), bytes).expect("write");
+    let output = run_in(dir.path(), &["--output-format", "json", "--select", "CORS101,CORS903", "."]);
+    let findings = json_findings(&output);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "CORS101");
+    assert_eq!(findings[0]["location"]["row"], 3);
+}
+
+#[test]
+fn a_path_with_nothing_to_lint_warns_instead_of_passing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(&dir.path().join("src/index.js"), "console.log('hi')\n");
+    let output = run_in(dir.path(), &["src"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).is_empty(), "no `All checks passed` about 0 files: {}", stdout(&output));
+    assert!(stderr(&output).contains("warning: no Python, nginx, YAML or dotenv file found"), "{}", stderr(&output));
+    // Files the prefilter looked at and found clean are linted files: no warning, and counted.
+    write(&dir.path().join("ci/workflow.yml"), "on: push\njobs: {}\n");
+    write(&dir.path().join("ci/other.yml"), "name: x\n");
+    let clean = run_in(dir.path(), &["ci"]);
+    assert_eq!(stdout(&clean), "All checks passed: no CORS problems found in 2 files.\n");
+    assert!(stderr(&clean).is_empty(), "{}", stderr(&clean));
+}
+
+#[test]
+fn stdin_and_paths_are_both_linted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        &dir.path().join("nginx/api.conf"),
+        "server { add_header Access-Control-Allow-Origin https://a.example.com/ always; }\n",
+    );
+    write(&dir.path().join("app/main.py"), "x = 2\n");
+    let mut child = corslint()
+        .current_dir(dir.path())
+        .args(["--output-format", "json", "--stdin-filename", "app/main.py", "-", "nginx/", "app/"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(STALE.as_bytes()).expect("write stdin");
+    let output = child.wait_with_output().expect("wait");
+    let mut found = codes_in(&output);
+    found.sort();
+    assert_eq!(
+        found,
+        [("app/main.py".to_owned(), "CORS902".to_owned()), ("nginx/api.conf".to_owned(), "CORS104".to_owned())],
+        "the stdin buffer replaces app/main.py, and nginx/ is not dropped"
+    );
+}
+
+#[test]
+fn overlapping_paths_report_each_finding_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        &dir.path().join("nginx/api.conf"),
+        "server { add_header Access-Control-Allow-Origin https://a.example.com/ always; }\n",
+    );
+    let once = codes_in(&run_in(dir.path(), &["--output-format", "json", "."]));
+    assert_eq!(once.len(), 1, "{once:?}");
+    for args in [&[".", "nginx/"][..], &["nginx", "./nginx/", "nginx/api.conf"], &["nginx/../nginx", "nginx"]] {
+        let output = run_in(dir.path(), &[&["--output-format", "json"], args].concat());
+        assert_eq!(codes_in(&output), once, "{args:?}");
+    }
+}
+
+#[test]
+fn cr_only_line_endings_give_the_same_position_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text =
+        "server {\r    listen 80;\r    add_header Access-Control-Allow-Origin https://a.example.com/ always;\r}\r";
+    write(&dir.path().join("api.conf"), text);
+    let run_format = |format: &str| stdout(&run_in(dir.path(), &["--output-format", format, "api.conf"]));
+    let json = json_findings(&run_in(dir.path(), &["--output-format", "json", "api.conf"]));
+    let (row, column) = (json[0]["location"]["row"].clone(), json[0]["location"]["column"].clone());
+    assert_eq!((row.as_u64(), column.as_u64()), (Some(3), Some(65)), "{json:?}");
+    assert!(run_format("concise").starts_with("api.conf:3:65: CORS104"), "{}", run_format("concise"));
+    assert!(run_format("full").contains("[api.conf:3:65]"), "{}", run_format("full"));
+    assert!(
+        run_format("github").contains("line=3,") && run_format("github").contains("col=65"),
+        "{}",
+        run_format("github")
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&run_format("sarif")).expect("SARIF");
+    let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(3), Some(65)), "{region}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_followed_inside_the_tree_only() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let marker = "https://secret-marker.example.com/";
+    let target = outside.path().join("secret.conf");
+    std::fs::write(&target, format!("server {{ add_header Access-Control-Allow-Origin {marker} always; }}\n"))
+        .expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).expect("mkdir");
+    write(
+        &root.join("nginx/sites-available/api.example.io"),
+        "server {\n    add_header Access-Control-Allow-Origin https://a.example.com/ always;\n}\n",
+    );
+    std::fs::create_dir_all(root.join("nginx/sites-enabled")).expect("mkdir");
+    std::os::unix::fs::symlink("../sites-available/api.example.io", root.join("nginx/sites-enabled/api.example.io"))
+        .expect("link");
+    std::os::unix::fs::symlink(&target, root.join("nginx/sites-enabled/leak")).expect("link");
+    for format in ["json", "full", "concise", "github", "sarif"] {
+        for args in
+            [&["."][..], &["nginx/sites-enabled"], &["nginx/sites-enabled/leak", "nginx/sites-enabled/api.example.io"]]
+        {
+            let output = run_in(root, &[&["--output-format", format], args].concat());
+            assert!(!stdout(&output).contains("secret-marker"), "{format} {args:?}: {}", stdout(&output));
+            assert!(!stdout(&output).contains(&*outside.path().to_string_lossy()), "{}", stdout(&output));
+            if format == "json" {
+                let mut found = codes_in(&output);
+                found.sort();
+                assert_eq!(
+                    found,
+                    [
+                        ("nginx/sites-available/api.example.io".to_owned(), "CORS104".to_owned()),
+                        ("nginx/sites-enabled/leak".to_owned(), "CORS903".to_owned()),
+                    ],
+                    "{args:?}: linted once, under the target's own path"
+                );
+            }
+        }
+    }
 }

@@ -10,6 +10,8 @@
 //! - `origins`: `cors-allow-origin`, validated and matched as ingress-nginx does.
 
 mod facts;
+pub(super) mod helm;
+pub(super) mod kustomize;
 mod origins;
 mod policy;
 mod snippet;
@@ -28,12 +30,29 @@ fn matches(re: &LazyLock<Option<Regex>>, s: &str) -> bool {
     re.as_ref().is_some_and(|re| re.is_match(s))
 }
 
-pub(super) fn extract(project: &mut Project, file: FileId, doc: Node<'_>) {
+/// What an Ingress may need from other files of the project.
+pub(super) struct Context<'a, 'c> {
+    pub charts: &'c helm::Charts<'a>,
+    /// Values mappings an Ingress template took its annotations from: not Ingresses of their own
+    /// (templates are read first).
+    pub consumed: &'c mut Vec<(FileId, crate::source::TextRange)>,
+}
+
+/// One YAML file as the Ingress extractor reads it.
+pub(super) struct Source<'s> {
+    pub file: FileId,
+    pub path: &'s std::path::Path,
+    /// What the file's template placeholders read from Helm values.
+    pub values: &'s [crate::parse::template::ValueRef],
+}
+
+pub(super) fn extract(project: &mut Project, source: &Source<'_>, doc: Node<'_>, context: &mut Context<'_, '_>) {
+    let file = source.file;
     let ingress = match yaml::kind_of(doc) {
-        Some((api_version, "Ingress")) => facts::from_manifest(doc, file, api_version),
+        Some((api_version, "Ingress")) => facts::from_manifest(doc, source, api_version, context),
         Some(_) => return,
         None => {
-            for ingress in facts::from_values(doc, file) {
+            for ingress in facts::from_values(doc, file, context.consumed) {
                 push(project, ingress);
             }
             return;
@@ -60,8 +79,12 @@ mod test_support {
         let (file, errors) = yaml::parse(text);
         assert!(errors.is_empty(), "{errors:?}");
         let mut project = Project::default();
+        let charts = super::helm::Charts::new(&[], &[]);
+        let mut consumed = Vec::new();
+        let mut context = super::Context { charts: &charts, consumed: &mut consumed };
+        let source = super::Source { file: 0, path: std::path::Path::new("ingress.yaml"), values: &[] };
         for doc in file.documents() {
-            extract(&mut project, 0, doc);
+            extract(&mut project, &source, doc, &mut context);
         }
         let n = project.policies.len();
         (project, n)

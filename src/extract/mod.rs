@@ -14,11 +14,7 @@ mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    for (file, tree) in parsed.iter().enumerate() {
-        if let Parsed::Yaml(yaml) = tree {
-            extract_deploy(project, file, yaml);
-        }
-    }
+    extract_deploy(project, parsed);
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
@@ -27,11 +23,28 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
 }
 
 /// The deployment layer: Ingress annotations, Traefik, compose, Kubernetes Services and workloads.
-fn extract_deploy(project: &mut Project, file: crate::source::FileId, yaml: &crate::parse::yaml::YamlFile) {
-    for doc in yaml.documents() {
-        ingress::extract(project, file, doc);
-        traefik::extract(project, file, doc);
-        compose::extract(project, file, doc);
-        k8s::extract(project, file, doc);
+/// Templates come first: the Helm values an Ingress template reads are then not read again as
+/// an Ingress of their own.
+fn extract_deploy(project: &mut Project, parsed: &[Parsed]) {
+    let paths: Vec<std::path::PathBuf> = project.files.iter().map(|f| f.path.clone()).collect();
+    let path_refs: Vec<&std::path::Path> = paths.iter().map(std::path::PathBuf::as_path).collect();
+    let charts = ingress::helm::Charts::new(&path_refs, parsed);
+    let mut consumed = Vec::new();
+    let yaml_files = parsed.iter().enumerate().filter_map(|(id, tree)| match tree {
+        Parsed::Yaml(yaml) => Some((id, yaml)),
+        _ => None,
+    });
+    let (templates, others): (Vec<_>, Vec<_>) = yaml_files.partition(|(_, yaml)| !yaml.template_values.is_empty());
+    for (file, yaml) in templates.into_iter().chain(others) {
+        let path = path_refs.get(file).copied().unwrap_or(std::path::Path::new(""));
+        let source = ingress::Source { file, path, values: &yaml.template_values };
+        let mut context = ingress::Context { charts: &charts, consumed: &mut consumed };
+        for doc in yaml.documents() {
+            ingress::extract(project, &source, doc, &mut context);
+            traefik::extract(project, file, doc);
+            compose::extract(project, file, doc);
+            k8s::extract(project, file, doc);
+        }
     }
+    ingress::kustomize::apply(project, parsed);
 }

@@ -108,7 +108,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut model = std::mem::take(&mut project.nginx);
     let mut cut_short = Vec::new();
     {
-        let files: Vec<NginxFile<'_>> = parsed
+        let mut files: Vec<NginxFile<'_>> = parsed
             .iter()
             .enumerate()
             .filter_map(|(id, p)| match p {
@@ -121,6 +121,17 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
                 _ => None,
             })
             .collect();
+        // ConfigMap entries: their ranges are already offsets in the YAML file.
+        for (id, p) in parsed.iter().enumerate() {
+            if let Parsed::Yaml(yaml) = p {
+                files.extend(yaml.embedded_nginx.iter().map(|e| NginxFile {
+                    file: id,
+                    path: e.path.as_path(),
+                    text: e.text.as_str(),
+                    config: &e.config,
+                }));
+            }
+        }
         if files.is_empty() {
             project.nginx = model;
             return;

@@ -75,6 +75,16 @@ impl Written {
         out
     }
 
+    /// Nothing but one placeholder (`${ORIGIN}`, `$ORIGIN`): it may stand for anything, even `*`.
+    pub fn is_bare_placeholder(&self) -> bool {
+        let v = self.value.trim();
+        let name = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        match v.strip_prefix("${").and_then(|rest| rest.strip_suffix('}')) {
+            Some(inner) => !inner.contains(['{', '}']),
+            None => v.strip_prefix('$').is_some_and(name),
+        }
+    }
+
     /// Holds a placeholder corslint cannot resolve: `${VAR}`/`$VAR` (compose, envsubst) or `{{ }}` (Helm, Jinja).
     pub fn has_placeholder(&self) -> bool {
         let v = &self.value;
@@ -522,6 +532,9 @@ mod tests {
         assert!(!written("$$escaped", None).has_placeholder());
         assert!(!written("https://a.com", None).has_placeholder());
         assert!(!written("price: 5$", None).has_placeholder());
+        assert!(written("${ORIGIN}", None).is_bare_placeholder() && written("$ORIGIN", None).is_bare_placeholder());
+        assert!(!written("https://${DOMAIN}", None).is_bare_placeholder());
+        assert!(!written("${A}${B}", None).is_bare_placeholder());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Parsers: bytes to syntax trees whose nodes carry byte ranges. One module per format.
 
 pub mod nginx;
+pub mod template;
 pub mod yaml;
 
 use crate::source::TextRange;
@@ -50,15 +51,54 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
 
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
 pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
-    match file.kind {
+    let parsed = parse_source(file);
+    (parsed.tree, parsed.errors)
+}
+
+/// A file's tree and what went wrong reading it.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub tree: Parsed,
+    /// Syntax errors (CORS901).
+    pub errors: Vec<ParseError>,
+    /// A template that its parser cannot read once its template syntax is masked: not the file's
+    /// fault (the template engine renders it), but not analysed either (CORS903). One per file.
+    pub not_analysed: Option<ParseError>,
+}
+
+/// [`parse_file`], telling template problems apart from syntax errors. Template syntax
+/// (`{{ }}`, `{% %}`) is masked first ([`template`]): the parsers see text of the same length,
+/// with placeholders for the values the template fills in.
+pub fn parse_source(file: &SourceFile) -> ParsedFile {
+    let dialect = match file.kind {
+        FileKind::Nginx => Some(template::Dialect::Nginx),
+        FileKind::Yaml => Some(template::Dialect::Yaml),
+        FileKind::Python | FileKind::Dotenv => None,
+    };
+    let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
+    let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());
+    let mut budget_cut = None;
+    let (tree, mut errors) = match file.kind {
         FileKind::Nginx => {
-            let config = nginx::parse(&file.text);
+            let config = nginx::parse(text);
             let errors = config.errors.clone();
             (Parsed::Nginx(config), errors)
         }
-        FileKind::Yaml if is_helm_template(file) => (Parsed::Nothing, Vec::new()),
         FileKind::Yaml => {
-            let (tree, errors) = yaml::parse(&file.text);
+            let (mut tree, mut errors) = yaml::parse(text);
+            tree.template_values = masked.as_ref().map(|m| m.values.clone()).unwrap_or_default();
+            // nginx lines of a template are masked for nginx (a statement stays a statement).
+            let nginx_masked = masked.as_ref().map(|_| template::mask(&file.text, template::Dialect::Nginx).text);
+            let (embedded, cut) = yaml::embedded_nginx(&tree, nginx_masked.as_deref().unwrap_or(text), &file.path);
+            for embedded in embedded {
+                errors.extend(embedded.config.errors.iter().cloned());
+                tree.embedded_nginx.push(embedded);
+            }
+            if let Some(at) = cut {
+                let message = "the nginx configurations in this file's ConfigMaps from here on were not analysed: \
+                               there are more than corslint reads in one file";
+                budget_cut = Some(ParseError::new(message, at));
+            }
             (Parsed::Yaml(tree), errors)
         }
         FileKind::Python => match python::parse(&file.text) {
@@ -66,7 +106,28 @@ pub fn parse_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
             (None, errors) => (Parsed::Nothing, errors),
         },
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
-    }
+    };
+    let unclosed = masked.as_ref().and_then(|m| m.unclosed);
+    let not_analysed = match (&masked, errors.first()) {
+        (Some(_), None) if unclosed.is_some() => unclosed.map(|tag| {
+            let message = "this template was not analysed past this tag: no `{{ end }}` closes it, so what follows is \
+                           not read";
+            ParseError::new(message, tag)
+        }),
+        (Some(_), Some(first)) => {
+            let what = if file.kind == FileKind::Nginx { "nginx" } else { "YAML" };
+            let message = format!(
+                "this template was not analysed: once its `{{{{ }}}}`/`{{% %}}` tags are read as unknown values, it is \
+                 not {what} corslint can read ({})",
+                first.message
+            );
+            let problem = ParseError::new(message, first.range);
+            errors.clear();
+            Some(problem)
+        }
+        _ => budget_cut,
+    };
+    ParsedFile { tree, errors, not_analysed }
 }
 
 /// Whether a Python file names FastAPI, Starlette, Flask or django-cors-headers (an import, an app,
@@ -89,8 +150,9 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
 fn yaml_worth_parsing(bytes: &[u8]) -> bool {
     static INTERESTING: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(concat!(
-            r"(?i:cors|accesscontrol)|auth-url|auth-type|configuration-snippet|nginx\.ingress\.kubernetes\.io/",
-            r"|middlewares|kind[\x22']?[ \t]*:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware)",
+            r"(?i:cors|accesscontrol|access-control-)|auth-url|auth-type|configuration-snippet|nginx\.ingress\.kubernetes\.io/",
+            r"|middlewares|kind[\x22']?[ \t]*:[ \t]*[\x22']?(?:Ingress|Service|Deployment|StatefulSet|DaemonSet|Middleware|ConfigMap)",
+            r"|patchesStrategicMerge|patchesJson6902|commonAnnotations|(?m:^patches[ \t]*:)|(?m:^ingress[ \t]*:)",
             r"|(?m:^services[ \t]*:)",
         ))
         .ok()
@@ -99,12 +161,6 @@ fn yaml_worth_parsing(bytes: &[u8]) -> bool {
         Some(re) => re.is_match(bytes),
         None => !bytes.is_empty(),
     }
-}
-
-/// A Helm chart template: Go template text, not YAML until rendered. Skipped without a finding
-/// (the chart's `values.yaml` is plain YAML and is linted).
-fn is_helm_template(file: &SourceFile) -> bool {
-    file.path.components().any(|c| c.as_os_str() == "templates") && file.text.contains("{{")
 }
 
 /// The words a Python file must contain to matter: CORS setup, origins, security and header

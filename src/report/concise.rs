@@ -1,7 +1,7 @@
 //! `path:row:col: CODE [severity] message`, one per line, then the summary. Paths and messages
 //! are escaped ([`escape`]): each finding is one line whatever the repository holds.
 
-use super::{escape, range_of, summary};
+use super::{escape, range_of, write_summary};
 use crate::lint::Outcome;
 use std::io::{self, Write};
 
@@ -19,5 +19,5 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             escape::value(&d.message)
         )?;
     }
-    writeln!(out, "{}", summary(outcome))
+    write_summary(out, outcome)
 }

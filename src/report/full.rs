@@ -222,5 +222,5 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, color: bool) -> io::Result<
         }
         writeln!(out, "{}", escape::guard_lines(&text))?;
     }
-    writeln!(out, "{}", super::summary(outcome))
+    super::write_summary(out, outcome)
 }

@@ -14,7 +14,11 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     writeln!(out, r#"<testsuites name="corslint" tests="{}" failures="{total}" errors="0">"#, total.max(1))?;
     if total == 0 {
         writeln!(out, r#"  <testsuite name="corslint" tests="1" failures="0" errors="0">"#)?;
-        writeln!(out, r#"    <testcase name="{}" classname="corslint"/>"#, escape(&super::summary(outcome)))?;
+        writeln!(
+            out,
+            r#"    <testcase name="{}" classname="corslint"/>"#,
+            escape(&super::summary(outcome).unwrap_or_else(|| "no files selected".to_owned()))
+        )?;
         writeln!(out, "  </testsuite>")?;
     }
     let mut by_file: BTreeMap<usize, Vec<&crate::diagnostic::Diagnostic>> = BTreeMap::new();

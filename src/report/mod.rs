@@ -66,13 +66,32 @@ pub(crate) fn range_of(outcome: &Outcome, span: Span) -> Option<(&SourceFile, Po
     Some((file, file.position(span.start()), file.position(span.end())))
 }
 
-/// `Found 3 errors, 1 warning in 2 files.` or the clean line.
-pub(crate) fn summary(outcome: &Outcome) -> String {
-    let diagnostics = &outcome.diagnostics;
-    let checked = outcome.project.files.len();
-    if diagnostics.is_empty() {
-        return format!("All checks passed: no CORS problems found in {checked} {}.", plural(checked, "file"));
+/// Writes the summary line, when there is one (see [`summary`]).
+pub(crate) fn write_summary(out: &mut dyn std::io::Write, outcome: &Outcome) -> std::io::Result<()> {
+    match summary(outcome) {
+        Some(line) => writeln!(out, "{line}"),
+        None => Ok(()),
     }
+}
+
+/// `Found 3 errors, 1 warning in 2 files (40 files linted).` or the clean line, with the files
+/// not analysed when there are any. `None` when nothing was selected at all: "All checks passed"
+/// about zero files would be a silent pass on a wrong path (the CLI warns on stderr instead).
+pub(crate) fn summary(outcome: &Outcome) -> Option<String> {
+    let diagnostics = &outcome.diagnostics;
+    if diagnostics.is_empty() && outcome.nothing_selected() {
+        return None;
+    }
+    let linted = outcome.files_linted;
+    let skipped = outcome.files_not_analysed;
+    if diagnostics.is_empty() {
+        let not_analysed = if skipped == 0 { String::new() } else { format!(" ({skipped} not analysed)") };
+        return Some(format!(
+            "All checks passed: no CORS problems found in {linted} {}{not_analysed}.",
+            plural(linted, "file")
+        ));
+    }
+    let not_analysed = if skipped == 0 { String::new() } else { format!(", {skipped} not analysed") };
     let count = |s| diagnostics.iter().filter(|d: &&Diagnostic| d.severity == s).count();
     let mut parts = Vec::new();
     for (severity, word) in [
@@ -88,7 +107,13 @@ pub(crate) fn summary(outcome: &Outcome) -> String {
     let mut files: Vec<_> = diagnostics.iter().map(|d| d.span.file).collect();
     files.sort_unstable();
     files.dedup();
-    format!("Found {} in {} {}.", parts.join(", "), files.len(), plural(files.len(), "file"))
+    Some(format!(
+        "Found {} in {} {} ({linted} {} linted{not_analysed}).",
+        parts.join(", "),
+        files.len(),
+        plural(files.len(), "file"),
+        plural(linted, "file")
+    ))
 }
 
 fn plural(n: usize, word: &str) -> String {

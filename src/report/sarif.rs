@@ -125,6 +125,9 @@ struct FileFacts {
     /// Computed for the first finding whose primary location is in the file; `None` inside
     /// when the file cannot be read again as GitHub's action would read it (stdin).
     line_hashes: Option<Option<Vec<String>>>,
+    /// corslint's own fingerprint per (row, code): a line may be megabytes long and carry
+    /// thousands of findings, and is hashed once for each code on it.
+    fingerprints: HashMap<(usize, &'static str), String>,
 }
 
 impl Context<'_> {
@@ -134,6 +137,7 @@ impl Context<'_> {
         let facts = files.entry(id).or_insert_with(|| FileFacts {
             relative: self.root.relative(&self.outcome.project.root, file),
             line_hashes: None,
+            fingerprints: HashMap::new(),
         });
         Some(read(facts, file))
     }
@@ -142,8 +146,8 @@ impl Context<'_> {
         self.with_facts(file, |facts, _| percent_encode(&facts.relative))
     }
 
-    /// The file's path below the root and GitHub's hash of line `row`.
-    fn primary_facts(&self, id: FileId, row: usize) -> Option<(String, Option<String>)> {
+    /// corslint's fingerprint of `code` on line `row`, and GitHub's hash of that line.
+    fn primary_facts(&self, id: FileId, row: usize, code: &'static str) -> Option<(String, Option<String>)> {
         self.with_facts(id, |facts, file| {
             let root = &self.outcome.project.root;
             let hashes = facts.line_hashes.get_or_insert_with(|| {
@@ -154,7 +158,14 @@ impl Context<'_> {
                 on_disk.map(|bytes| line_hashes(&String::from_utf8_lossy(&bytes)))
             });
             let line_hash = hashes.as_ref().and_then(|h| h.get(row.saturating_sub(1))).cloned();
-            (facts.relative.clone(), line_hash)
+            let relative = &facts.relative;
+            // The same wherever the run starts, and while lines move.
+            let own = facts
+                .fingerprints
+                .entry((row, code))
+                .or_insert_with(|| stable_hash(&[code, relative, file.line(row).trim()]))
+                .clone();
+            (own, line_hash)
         })
     }
 
@@ -181,9 +192,8 @@ impl Context<'_> {
         let primary = self.location(d.span, None)?;
         let file = self.outcome.project.file(d.span.file)?;
         let row = file.position(d.span.start()).row;
-        let (relative, line_hash) = self.primary_facts(d.span.file, row)?;
-        // corslint's own: the same wherever the run starts, and while lines move.
-        let mut fingerprints = json!({ "corslint/v1": stable_hash(&[d.code, &relative, file.line(row).trim()]) });
+        let (own, line_hash) = self.primary_facts(d.span.file, row, d.code)?;
+        let mut fingerprints = json!({ "corslint/v1": own });
         if let Some(hash) = line_hash {
             fingerprints["primaryLocationLineHash"] = json!(hash);
         }

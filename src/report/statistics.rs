@@ -24,7 +24,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, format: OutputFormat) -> io
             for ((code, name), count) in &counts {
                 writeln!(out, "{count:>5}  {code}  {name}")?;
             }
-            writeln!(out, "{}", super::summary(outcome))
+            super::write_summary(out, outcome)
         }
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &rows().collect::<Vec<_>>())?;

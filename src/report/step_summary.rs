@@ -29,7 +29,10 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 pub(crate) fn markdown(outcome: &Outcome, root: &SourceRoot) -> String {
-    let mut out = format!("## corslint\n\n{}\n", escape(&super::summary(outcome)));
+    let mut out = format!(
+        "## corslint\n\n{}\n",
+        escape(&super::summary(outcome).unwrap_or_else(|| "No files were selected: nothing was linted.".to_owned()))
+    );
     if outcome.diagnostics.is_empty() {
         return out;
     }

@@ -68,7 +68,9 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
     for middleware in &project.deploy.traefik_middlewares {
         let Some(headers) = middleware.headers.as_ref().filter(|h| h.handles_cors()) else { continue };
         let Some(policy) = project.policies.iter().find(|p| Some(p.span) == middleware.policy_span) else { continue };
-        if !origin_dependent(policy) {
+        // A listed origin with a placeholder (`https://${DOMAIN}`) is still one origin, not `*`.
+        let listed = headers.origin_list.iter().flat_map(|f| &f.value);
+        if !origin_dependent(policy) && !listed.into_iter().any(|w| w.value != "*" && !w.is_bare_placeholder()) {
             continue;
         }
         let vary = headers.add_vary_header.as_ref();

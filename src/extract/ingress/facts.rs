@@ -2,14 +2,16 @@
 //! ingress-nginx annotations: its annotations, rules, backends and `configuration-snippet`.
 
 use super::snippet::snippet_directives;
-use crate::extract::yaml::{span, spanned, string, written};
+use super::{Context, Source};
+use crate::extract::yaml::{has_placeholder, span, spanned, string, written};
+use crate::model::deploy::Written;
 use crate::model::deploy::{
     Annotation, Backend, INGRESS_NGINX_PREFIX, Ingress, IngressPath, IngressRule, IngressSource, ServicePort,
 };
 use crate::parse::yaml::Node;
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, Spanned, TextRange};
 
-fn annotations(map: Option<Node<'_>>, file: FileId) -> Vec<Annotation> {
+pub(super) fn annotations(map: Option<Node<'_>>, file: FileId) -> Vec<Annotation> {
     let Some(map) = map else { return Vec::new() };
     map.entries()
         .into_iter()
@@ -20,11 +22,70 @@ fn annotations(map: Option<Node<'_>>, file: FileId) -> Vec<Annotation> {
         .collect()
 }
 
-pub(super) fn from_manifest(doc: Node<'_>, file: FileId, api_version: &str) -> Ingress {
+/// The CORS annotations ingress-nginx gives a default when they are absent: with a values read
+/// corslint cannot follow, they may be set there, so they are Unknown, not defaults.
+const DEFAULTED: &[&str] =
+    &["cors-allow-origin", "cors-allow-credentials", "cors-allow-methods", "cors-allow-headers", "cors-max-age"];
+
+/// The annotations of a manifest: written in it, or rendered from Helm values
+/// ([`super::helm`]); a values mapping used here is recorded in `consumed`.
+fn manifest_annotations(doc: Node<'_>, source: &Source<'_>, context: &mut Context<'_, '_>) -> Vec<Annotation> {
+    let file = source.file;
+    let metadata = doc.get("metadata");
+    let entry = metadata.and_then(|m| m.entry("annotations"));
+    let mut out = annotations(entry.map(|(_, v)| v), file);
+    let Some((key, _)) = entry else { return out };
+    // `{{ $key }}: {{ $value }}` in a `range`: entries nobody can name.
+    let hidden_keys = out.iter().find(|a| has_placeholder(&a.key.value)).map(|a| a.key.span);
+    out.retain(|a| !has_placeholder(&a.key.value));
+    if let Some(at) = hidden_keys {
+        unknown_cors_annotations(&mut out, at);
+    }
+    if source.values.is_empty() {
+        return out;
+    }
+    // The annotations' text runs from their key to the next key, of `metadata` or of the document.
+    let next_key = |node: Option<Node<'_>>, after: usize| {
+        node.map(|n| n.entries()).unwrap_or_default().iter().map(|(k, _)| k.range().start).filter(|&s| s > after).min()
+    };
+    let after = key.range().end;
+    let end = next_key(metadata, after).or_else(|| next_key(Some(doc), after)).unwrap_or(usize::MAX);
+    let Some(rendered) = context.charts.annotations(source.path, source.values, TextRange::new(after, end)) else {
+        return out;
+    };
+    if let Some((values_file, mapping)) = rendered.mapping {
+        context.consumed.push((values_file, mapping.range()));
+        out.extend(annotations(Some(mapping), values_file));
+    }
+    if let Some(read) = rendered.unresolved {
+        unknown_cors_annotations(&mut out, Span::new(file, read.start, read.end));
+    }
+    out
+}
+
+/// Marks the CORS annotations not written as Unknown (placeholders at `at`): the template renders
+/// annotations corslint cannot see, which may set them.
+fn unknown_cors_annotations(out: &mut Vec<Annotation>, at: Span) {
+    for name in DEFAULTED {
+        let key = format!("{INGRESS_NGINX_PREFIX}{name}");
+        if out.iter().all(|a| a.key.value != key) {
+            let value = Written { value: "${template}".to_owned(), span: at, text_start: None };
+            out.push(Annotation { key: Spanned::new(key, at), value, value_lines: None });
+        }
+    }
+}
+
+pub(super) fn from_manifest(
+    doc: Node<'_>,
+    source: &Source<'_>,
+    api_version: &str,
+    context: &mut Context<'_, '_>,
+) -> Ingress {
+    let file = source.file;
     let metadata = doc.get("metadata");
     let name = metadata.and_then(|m| m.get("name")).and_then(|n| spanned(n, file));
     let span = name.as_ref().map(|n| n.span).or_else(|| doc.get("kind").map(|k| span(k, file)));
-    let annotations = annotations(metadata.and_then(|m| m.get("annotations")), file);
+    let annotations = manifest_annotations(doc, source, context);
     let spec = doc.get("spec");
     let ingress_class = string(spec.and_then(|s| s.get("ingressClassName"))).or_else(|| {
         annotations.iter().find(|a| a.key.value == "kubernetes.io/ingress.class").map(|a| a.value.value.clone())
@@ -84,7 +145,7 @@ fn backend(node: Node<'_>, file: FileId) -> Option<Backend> {
 }
 
 /// Helm values: any mapping with ingress-nginx annotation keys (usually `ingress.annotations`).
-pub(super) fn from_values(doc: Node<'_>, file: FileId) -> Vec<Ingress> {
+pub(super) fn from_values(doc: Node<'_>, file: FileId, consumed: &[(FileId, TextRange)]) -> Vec<Ingress> {
     const MAX_NODES: usize = 10_000;
     let mut out = Vec::new();
     let mut stack = vec![(doc, 0usize)];
@@ -99,6 +160,9 @@ pub(super) fn from_values(doc: Node<'_>, file: FileId) -> Vec<Ingress> {
             continue;
         }
         let entries = node.entries();
+        if consumed.contains(&(file, node.range())) {
+            continue; // rendered into an Ingress template of the chart, and read there
+        }
         if entries.iter().any(|(k, _)| k.as_str().is_some_and(|k| k.starts_with(INGRESS_NGINX_PREFIX))) {
             let annotations = annotations(Some(node), file);
             out.push(Ingress {

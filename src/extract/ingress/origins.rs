@@ -8,6 +8,7 @@
 //! `PatternSemantics::Glob` patterns (one DNS label), written as configured.
 
 use super::matches;
+use crate::extract::yaml::{for_every_substitution, with_placeholders_as};
 use crate::model::deploy::{Annotation, OriginNote, Written};
 use crate::model::{OriginEntry, OriginKind, Origins, PatternSemantics};
 use crate::source::{Span, Spanned};
@@ -37,29 +38,37 @@ pub(super) fn origins(annotation: Option<&Annotation>, enable: Span) -> (Origins
         return (origins, notes);
     };
     let value = &annotation.value;
-    if value.has_placeholder() {
-        origins.has_unknown = true;
-        return (origins, notes);
-    }
     let trimmed = value.value.trim();
-    let stripped: String = trimmed.chars().filter(|&c| c != ' ').collect();
-    let valid = !trimmed.is_empty() && !trimmed.contains(['\n', '\r']) && matches(&ORIGIN_VALUE, &stripped);
+    // With placeholders, the value is valid unless some part fails whatever they stand for; the
+    // parts without one are then read as written, and the others are Unknown.
+    let templated = value.has_placeholder();
+    let valid = if templated {
+        !invalid_whatever_placeholders(&value.comma_parts())
+    } else {
+        let stripped: String = trimmed.chars().filter(|&c| c != ' ').collect();
+        !trimmed.is_empty() && !trimmed.contains(['\n', '\r']) && matches(&ORIGIN_VALUE, &stripped)
+    };
     if !valid {
         let parts = value.comma_parts();
         let offending = parts
             .iter()
             .find(|p| {
-                let compact: String = p.value.chars().filter(|&c| c != ' ').collect();
-                !compact.is_empty() && !matches(&ORIGIN_ELEMENT, &compact)
+                let compact: String = with_placeholders_as(&p.value, "").chars().filter(|&c| c != ' ').collect();
+                !element_ok(&p.value) && (p.has_placeholder() || !compact.is_empty())
             })
             .map_or_else(|| Spanned::new(value.value.clone(), value.span), |p| Spanned::new(p.value.clone(), p.span));
-        let reason = if trimmed.is_empty() { "it is empty".to_string() } else { why_invalid(&offending.value) };
+        let reason = if trimmed.is_empty() {
+            "it is empty".to_string()
+        } else {
+            why_invalid(&with_placeholders_as(&offending.value, "app.example.com"))
+        };
         notes.push(OriginNote::InvalidValueAllowsAny { value: value.span, offending, reason });
         origins.entries.push(entry(OriginKind::Any, value));
         return (origins, notes);
     }
     let mut kept: Vec<Written> = Vec::new();
-    for part in value.comma_parts() {
+    origins.has_unknown = templated;
+    for part in value.comma_parts().into_iter().filter(|p| !p.has_placeholder()) {
         if part.value == "*" {
             origins.entries = vec![entry(OriginKind::Any, &part)];
             return (origins, Vec::new());
@@ -76,7 +85,7 @@ pub(super) fn origins(annotation: Option<&Annotation>, enable: Span) -> (Origins
         kept.push(part);
     }
     let empty = kept.iter().find(|p| p.value.is_empty()).map(|p| p.span);
-    if kept.is_empty() || empty.is_some() {
+    if (kept.is_empty() && !templated) || empty.is_some() {
         let at = empty.unwrap_or(value.span);
         notes.push(OriginNote::EmptyAlternativeMatchesAny { at });
         origins.entries.push(OriginEntry { kind: OriginKind::Reflect, span: at, text_start: None });
@@ -91,6 +100,25 @@ pub(super) fn origins(annotation: Option<&Annotation>, enable: Span) -> (Origins
     }
     origins.entries.sort_by_key(|e| e.span);
     (origins, notes)
+}
+
+/// Whether one origin may stand in a `cors-allow-origin` list (spaces are removed first).
+fn element_ok(part: &str) -> bool {
+    let compact: String = part.chars().filter(|&c| c != ' ').collect();
+    compact.is_empty() || matches(&ORIGIN_ELEMENT, &compact)
+}
+
+/// A templated `cors-allow-origin` fails ingress-nginx's validation whatever its placeholders
+/// stand for: a `*` beside other origins, or a part that is never a valid origin.
+fn invalid_whatever_placeholders(parts: &[Written]) -> bool {
+    (parts.len() > 1 && parts.iter().any(|p| p.value == "*"))
+        || parts.iter().any(|p| {
+            if p.has_placeholder() {
+                for_every_substitution(&p.value, |probe| !element_ok(probe) || (probe == "*" && parts.len() > 1))
+            } else {
+                !element_ok(&p.value)
+            }
+        })
 }
 
 /// Why an origin fails ingress-nginx's validation, in words.
@@ -164,6 +192,28 @@ mod tests {
                 assert!(reason.contains("trailing"), "{reason}");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_placeholder_leaves_the_other_origins_known() {
+        let annotation = |origin: &str| {
+            ingress(&format!(
+                "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"{origin}\"\n"
+            ))
+        };
+        let (project, _) = policy_of(&annotation("https://${DOMAIN}, https://App.example.com"));
+        let p = &project.policies[0];
+        assert!(p.origins.has_unknown);
+        assert_eq!(kinds(p), vec![OriginKind::Literal("https://app.example.com".into())]);
+        // Unknown alone: no entry, and no reflection.
+        let (project, _) = policy_of(&annotation("{{ .Values.origin }}"));
+        assert!(project.policies[0].origins.has_unknown && project.policies[0].origins.entries.is_empty());
+        // A `*` beside it, or a part no value makes valid: ingress-nginx falls back to `*`.
+        for value in ["https://${DOMAIN}, *", "https://${DOMAIN}/app"] {
+            let (project, _) = policy_of(&annotation(value));
+            assert_eq!(kinds(&project.policies[0]), vec![OriginKind::Any], "{value}");
+            assert!(!project.policies[0].origins.has_unknown, "{value}");
         }
     }
 

@@ -67,10 +67,11 @@ const FIELDS: &[&str] = &[
 /// Fills one headers field; `name` is compared case-insensitively against [`FIELDS`].
 pub(super) fn set_field(headers: &mut TraefikHeaders, name: &str, key: Span, value: Source<'_>, file: FileId) {
     let Some(field) = FIELDS.iter().find(|f| f.eq_ignore_ascii_case(name)) else { return };
+    // Items are kept as written, placeholders included: the policy decides what each one means.
     let list = |headers: &mut TraefikHeaders| {
         let items = value.list(file);
         headers.has_unknown |= items.iter().any(Written::has_placeholder);
-        Some(Field { key, value: items.into_iter().filter(|w| !w.has_placeholder()).collect() })
+        Some(Field { key, value: items })
     };
     match *field {
         "accessControlAllowOriginList" => headers.origin_list = list(headers),
@@ -121,6 +122,7 @@ pub(super) fn headers_from_node(node: Node<'_>, file: FileId, exact_names: bool)
 #[cfg(test)]
 mod tests {
     use crate::extract::traefik::test_support::run;
+    use crate::model::OriginKind;
 
     #[test]
     fn placeholders_are_unknown() {
@@ -128,5 +130,17 @@ mod tests {
         let project = run(text);
         let p = &project.policies[0];
         assert!(p.origins.has_unknown && p.origins.entries.is_empty());
+    }
+
+    #[test]
+    fn a_placeholder_in_one_origin_leaves_the_others_known() {
+        let text = "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: cors\nspec:\n  headers:\n    accessControlAllowOriginList:\n      - \"https://${platform_domain}\"\n      - \"https://*.${platform_domain}\"\n      - \"*\"\n    accessControlAllowMethods: [GET, \"${EXTRA_METHOD}\"]\n    accessControlAllowCredentials: true\n";
+        let project = run(text);
+        let p = &project.policies[0];
+        let kinds: Vec<&OriginKind> = p.origins.entries.iter().map(|e| &e.kind).collect();
+        assert_eq!(kinds, [&OriginKind::Literal("https://*.${platform_domain}".into()), &OriginKind::Any]);
+        assert!(p.origins.has_unknown);
+        assert_eq!(p.methods.known(), None, "a placeholder among the methods makes the list unknown");
+        assert_eq!(p.credentials.known(), Some(&true));
     }
 }

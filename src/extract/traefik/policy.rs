@@ -5,13 +5,19 @@
 //! `accessControlAllowOriginListRegex` (Go `regexp.MatchString`: unanchored, case-sensitive), which
 //! then reflects the origin; credentials, methods and headers are sent only as written.
 
+use crate::analysis::origin::LiteralContext;
+use crate::extract::yaml::never_an_origin;
 use crate::model::deploy::{Field, TraefikHeaders, Written};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
 use crate::source::{Span, Spanned};
 
+/// A list of names as Traefik sends it; a placeholder among them (or an unknown value elsewhere
+/// with nothing written here) makes it Unknown: the missing name may be the placeholder's.
 fn names(field: &Option<Field<Vec<Written>>>, at: Span, has_unknown: bool) -> Setting<NameList> {
     match field {
-        Some(f) if has_unknown && f.value.is_empty() => Setting::explicit(Value::Unknown, f.key),
+        Some(f) if (has_unknown && f.value.is_empty()) || f.value.iter().any(Written::has_placeholder) => {
+            Setting::explicit(Value::Unknown, f.key)
+        }
         Some(f) => {
             let list = f.value.iter().map(|w| Spanned::new(w.value.clone(), w.span)).collect();
             let span = match (f.value.first(), f.value.last()) {
@@ -37,10 +43,15 @@ pub(super) fn policy(headers: &TraefikHeaders, declared: Span) -> Option<CorsPol
 fn cors_policy(headers: &TraefikHeaders, declared: Span) -> CorsPolicy {
     let mut origins = Origins { entries: Vec::new(), has_unknown: headers.has_unknown };
     for w in headers.origin_list.iter().flat_map(|f| &f.value) {
-        let kind = if w.value == "*" { OriginKind::Any } else { OriginKind::Literal(w.value.clone()) };
+        let kind = match w.value.as_str() {
+            "*" => OriginKind::Any,
+            // Unknown, unless no value of the placeholder can make it an origin (CORS104).
+            value if w.has_placeholder() && !never_an_origin(value, LiteralContext::EXACT) => continue,
+            value => OriginKind::Literal(value.to_owned()),
+        };
         origins.entries.push(OriginEntry { kind, span: w.span, text_start: w.text_start });
     }
-    for w in headers.origin_list_regex.iter().flat_map(|f| &f.value) {
+    for w in headers.origin_list_regex.iter().flat_map(|f| &f.value).filter(|w| !w.has_placeholder()) {
         let kind = OriginKind::Pattern {
             pattern: w.value.clone(),
             semantics: PatternSemantics::Search { case_insensitive: false },

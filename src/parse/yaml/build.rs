@@ -160,7 +160,8 @@ impl Builder<'_> {
     /// indentation, are exactly the value's lines (a literal block scalar; folded ones are not).
     pub(super) fn block_lines(&self, range: TextRange, value: &str) -> Option<Vec<usize>> {
         let source = self.text.get(range.start..range.end)?;
-        if !source.contains('\n') {
+        // A one-line block scalar (`key: |` then one line) ends in a line break its range leaves out.
+        if !source.contains('\n') && !value.ends_with('\n') {
             return None;
         }
         // saphyr starts the range after the first line's indentation, which every line shares.

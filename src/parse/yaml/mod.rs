@@ -21,6 +21,7 @@
 //! its document.
 
 mod build;
+mod embedded;
 mod prescan;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,7 @@ mod tests;
 use crate::parse::ParseError;
 use crate::source::TextRange;
 use build::{Builder, CharMap};
+pub use embedded::{EmbeddedNginx, embedded_nginx, isolated};
 use prescan::{chunks, prescan};
 use saphyr::{LoadableYamlNode, MarkedYaml};
 
@@ -47,6 +49,10 @@ pub type NodeId = usize;
 #[derive(Debug, Default)]
 pub struct YamlFile {
     pub docs: Vec<Document>,
+    /// For a template: the Helm values its placeholders read ([`crate::parse::template`]).
+    pub template_values: Vec<crate::parse::template::ValueRef>,
+    /// nginx configurations in its ConfigMaps.
+    pub embedded_nginx: Vec<EmbeddedNginx>,
 }
 
 impl YamlFile {

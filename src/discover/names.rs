@@ -1,0 +1,363 @@
+//! Which files are candidates, by name and place, and what their content must show.
+
+use super::sniff::{Sniff, sniff};
+use crate::source::FileKind;
+use std::path::{Component, Path};
+
+/// Suffixes of template files: the name without the suffix says what the file renders to
+/// (`default.conf.tpl` is nginx, `ingress.yaml.j2` is YAML).
+const TEMPLATE_SUFFIXES: &[&str] = &[".tpl", ".tmpl", ".template", ".j2", ".jinja", ".jinja2", ".gotmpl"];
+
+/// Directories whose files may be nginx configurations named after their site: a file without a
+/// known extension anywhere below one is nginx when its content says so.
+const NGINX_DIRS: &[&str] =
+    &["conf.d", "sites-available", "sites-enabled", "snippets", "http.d", "stream.d", "vhost.d", "vhosts.d"];
+
+/// Names that are never nginx, whatever directory they are in and whatever their first line looks
+/// like (a prefix match, case-insensitive: `Dockerfile.prod`, `LICENSE.txt`).
+const NEVER_NGINX_PREFIXES: &[&str] = &[
+    "dockerfile",
+    "containerfile",
+    "makefile",
+    "gnumakefile",
+    "license",
+    "licence",
+    "copying",
+    "readme",
+    "changelog",
+    "changes",
+    "notice",
+    "authors",
+    "contributing",
+    "vagrantfile",
+    "jenkinsfile",
+    "procfile",
+    "gemfile",
+    "rakefile",
+    "justfile",
+    "caddyfile",
+    "docker-compose",
+    "compose.",
+];
+
+/// Configuration files of other programs that end in `.conf` (exact names, case-insensitive).
+const OTHER_PROGRAMS_CONF: &[&str] = &[
+    "logrotate.conf",
+    "redis.conf",
+    "sentinel.conf",
+    "sysctl.conf",
+    "supervisord.conf",
+    "supervisor.conf",
+    "postgresql.conf",
+    "pg_hba.conf",
+    "pg_ident.conf",
+    "php-fpm.conf",
+    "resolv.conf",
+    "krb5.conf",
+    "mongod.conf",
+    "jail.conf",
+    "named.conf",
+    "ntp.conf",
+    "rsyslog.conf",
+    "httpd.conf",
+    "apache2.conf",
+    "ports.conf",
+    "squid.conf",
+    "unbound.conf",
+    "dnsmasq.conf",
+    "fail2ban.conf",
+    "host.conf",
+    "nsswitch.conf",
+    "ld.so.conf",
+];
+
+/// Extensions of source, documents, keys and assets that live in nginx directories (a Rust module
+/// `src/nginx/eval.rs`, a `README.md`, `certs/api.example.io.crt`) and are never site files, even
+/// though `eval.rs` reads like a domain.
+const NOT_SITE_EXTENSIONS: &[&str] = &[
+    "rs",
+    "py",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "go",
+    "java",
+    "rb",
+    "php",
+    "c",
+    "h",
+    "md",
+    "rst",
+    "txt",
+    "json",
+    "toml",
+    "lock",
+    "html",
+    "htm",
+    "css",
+    "sh",
+    "bash",
+    "ps1",
+    "bat",
+    "xml",
+    "svg",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "ico",
+    "webp",
+    "woff",
+    "woff2",
+    "ttf",
+    "eot",
+    "orig",
+    "bak",
+    "swp",
+    "patch",
+    "diff",
+    "crt",
+    "pem",
+    "key",
+    "csr",
+    "der",
+    "p12",
+    "log",
+    "gz",
+    "zip",
+    "tar",
+    "tgz",
+    "map",
+    "lua",
+    "pl",
+    "cfg",
+    "ini",
+    "dockerfile",
+    "mk",
+    "service",
+];
+
+/// A file selected by name and place, and what its content must still show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Candidate {
+    pub kind: FileKind,
+    pub check: ContentCheck,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ContentCheck {
+    /// The name settles it.
+    None,
+    /// nginx evidence ([`sniff`]); content that is merely unclear is accepted when `unclear_ok`.
+    Nginx { unclear_ok: bool },
+    /// A template without an inner extension under `templates/` (`ingress.tpl`): a Kubernetes
+    /// manifest (`apiVersion:` and `kind:` lines) is YAML, anything else (`_helpers.tpl`) is not.
+    Manifest,
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// The name without a template suffix, lower-cased, and whether there was one.
+fn rendered_name(name: &str) -> (String, bool) {
+    let lower = name.to_ascii_lowercase();
+    for suffix in TEMPLATE_SUFFIXES {
+        if let Some(inner) = lower.strip_suffix(suffix).filter(|inner| !inner.is_empty()) {
+            return (inner.to_owned(), true);
+        }
+    }
+    (lower, false)
+}
+
+/// Classification by name alone; nginx candidates may still be rejected by a content sniff.
+pub fn classify_by_name(path: &Path) -> Option<FileKind> {
+    let (name, _) = rendered_name(file_name(path));
+    if name.ends_with(".py") {
+        Some(FileKind::Python)
+    } else if name == "pnpm-lock.yaml" || name.ends_with(".lock.yaml") || name.ends_with(".lock.yml") {
+        None // generated lock files: large, and never configuration
+    } else if name.ends_with(".yml") || name.ends_with(".yaml") {
+        Some(FileKind::Yaml)
+    } else if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        Some(FileKind::Dotenv)
+    } else if (name.ends_with(".nginx") || name.ends_with(".conf")) && !never_nginx(&name) {
+        Some(FileKind::Nginx)
+    } else {
+        None
+    }
+}
+
+fn never_nginx(lower_name: &str) -> bool {
+    lower_name.starts_with('.')
+        || NEVER_NGINX_PREFIXES.iter().any(|p| lower_name.starts_with(p))
+        || OTHER_PROGRAMS_CONF.contains(&lower_name)
+}
+
+/// What the walk selects `path` as (`path` relative to the walked directory, or as named).
+pub(super) fn candidate(path: &Path) -> Option<Candidate> {
+    let (name, templated) = rendered_name(file_name(path));
+    match classify_by_name(path) {
+        Some(FileKind::Nginx) if name == "nginx.conf" || name.ends_with(".nginx") => {
+            Some(Candidate { kind: FileKind::Nginx, check: ContentCheck::None })
+        }
+        Some(FileKind::Nginx) => Some(Candidate {
+            kind: FileKind::Nginx,
+            check: ContentCheck::Nginx { unclear_ok: parent_is_nginx_dir(path) },
+        }),
+        Some(kind) => Some(Candidate { kind, check: ContentCheck::None }),
+        None if maybe_nginx_by_location(path) => {
+            Some(Candidate { kind: FileKind::Nginx, check: ContentCheck::Nginx { unclear_ok: false } })
+        }
+        None if templated && !name.contains('.') && in_dir_named(path, "templates") => {
+            Some(Candidate { kind: FileKind::Yaml, check: ContentCheck::Manifest })
+        }
+        None => None,
+    }
+}
+
+/// Whether the content of a candidate is what its name suggested.
+pub(super) fn content_fits(candidate: &Candidate, bytes: &[u8]) -> bool {
+    match candidate.check {
+        ContentCheck::None => true,
+        ContentCheck::Nginx { unclear_ok } => match sniff(bytes) {
+            Sniff::Nginx => true,
+            Sniff::Other => false,
+            Sniff::Unclear => unclear_ok,
+        },
+        ContentCheck::Manifest => has_line_starting(bytes, b"apiVersion:") && has_line_starting(bytes, b"kind:"),
+    }
+}
+
+fn has_line_starting(bytes: &[u8], key: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').any(|line| line.starts_with(key))
+}
+
+/// A file with no known extension under an nginx directory (`conf.d/api.example.io`,
+/// `nginx/stage/web.staging.app`), or a site named after its domain.
+pub(super) fn maybe_nginx_by_location(path: &Path) -> bool {
+    let (name, _) = rendered_name(file_name(path));
+    if name.is_empty() || never_nginx(&name) || !under_nginx_dir(path) {
+        return false;
+    }
+    let extension = name.rsplit_once('.').map(|(_, ext)| ext);
+    match extension {
+        None => true,
+        // `api.example.io`, `web.staging.app`: a domain, unless the last label is a known extension.
+        Some(ext) => !ext.is_empty() && name.split('.').all(|l| !l.is_empty()) && !NOT_SITE_EXTENSIONS.contains(&ext),
+    }
+}
+
+fn is_nginx_dir(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("nginx") || lower.starts_with("sites-") || NGINX_DIRS.contains(&lower.as_str())
+}
+
+fn directories(path: &Path) -> impl Iterator<Item = &str> {
+    let dirs = path.parent().map(Path::components).into_iter().flatten();
+    dirs.filter_map(|c| match c {
+        Component::Normal(name) => name.to_str(),
+        _ => None,
+    })
+}
+
+/// Some directory on the way to the file (below where the walk started) looks like nginx's.
+fn under_nginx_dir(path: &Path) -> bool {
+    directories(path).any(is_nginx_dir)
+}
+
+fn parent_is_nginx_dir(path: &Path) -> bool {
+    directories(path).last().is_some_and(is_nginx_dir)
+}
+
+fn in_dir_named(path: &Path, dir: &str) -> bool {
+    directories(path).any(|d| d == dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(path: &str) -> Option<FileKind> {
+        candidate(Path::new(path)).map(|c| c.kind)
+    }
+
+    #[test]
+    fn classifies_by_name_and_place() {
+        assert_eq!(classify_by_name(Path::new("app/main.py")), Some(FileKind::Python));
+        assert_eq!(classify_by_name(Path::new("k8s/ingress.yaml")), Some(FileKind::Yaml));
+        assert_eq!(classify_by_name(Path::new(".env.production")), Some(FileKind::Dotenv));
+        assert_eq!(classify_by_name(Path::new("prod.env")), Some(FileKind::Dotenv));
+        assert_eq!(classify_by_name(Path::new("default.conf.template")), Some(FileKind::Nginx));
+        assert_eq!(classify_by_name(Path::new("README.md")), None);
+        assert_eq!(classify_by_name(Path::new("frontend/pnpm-lock.yaml")), None);
+        assert_eq!(kind("conf.d/api.example.io"), Some(FileKind::Nginx));
+        assert_eq!(kind("sites-enabled/default"), Some(FileKind::Nginx));
+        assert_eq!(kind("src/default"), None);
+        assert_eq!(kind("src/nginx/eval.rs"), None);
+        assert_eq!(kind("nginx/README.md"), None);
+        assert_eq!(kind("nginx/certs/api.example.io.crt"), None);
+    }
+
+    #[test]
+    fn any_directory_under_an_nginx_directory() {
+        assert_eq!(kind("devops/etc/nginx/stage/web.staging.app"), Some(FileKind::Nginx));
+        assert_eq!(kind("etc/nginx/sites-available/api.example.io"), Some(FileKind::Nginx));
+        assert_eq!(kind("extras/nginx/portdb.example.org"), Some(FileKind::Nginx));
+        assert_eq!(kind("docker/nginx-proxy/cors"), Some(FileKind::Nginx));
+        // The content must still say nginx.
+        let site = candidate(Path::new("nginx/stage/web.staging.app")).unwrap();
+        assert!(content_fits(&site, b"server {\n listen 80;\n}\n"));
+        assert!(!content_fits(&site, b"user:$apr1$abc\n"));
+    }
+
+    #[test]
+    fn names_that_are_never_nginx() {
+        for name in [
+            "nginx/Dockerfile",
+            "nginx/Dockerfile.prod",
+            "nginx/Makefile",
+            "nginx/LICENSE",
+            "nginx/.dockerignore",
+            "nginx/logrotate.conf",
+            "nginx/entrypoint.sh",
+            "conf.d/redis.conf",
+            "nginx/conf.d/.gitkeep",
+        ] {
+            assert_eq!(kind(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn templates_are_classified_by_what_they_render() {
+        assert_eq!(kind("proxy/default.conf.tpl"), Some(FileKind::Nginx));
+        assert_eq!(kind("roles/web/templates/nginx.conf.j2"), Some(FileKind::Nginx));
+        assert_eq!(kind("terraform/templates/traefik-middleware-cors.yaml.tpl"), Some(FileKind::Yaml));
+        assert_eq!(kind("deploy/ingress.yml.j2"), Some(FileKind::Yaml));
+        assert_eq!(kind("nginx/templates/api.example.io.template"), Some(FileKind::Nginx));
+        let tpl = candidate(Path::new("chart/templates/ingress.tpl")).unwrap();
+        assert_eq!(tpl.kind, FileKind::Yaml);
+        assert!(content_fits(&tpl, b"apiVersion: networking.k8s.io/v1\nkind: Ingress\n"));
+        assert!(!content_fits(&tpl, b"{{- define \"chart.name\" -}}\n{{ .Chart.Name }}\n{{- end }}\n"));
+        assert_eq!(kind("chart/_helpers.tpl"), None);
+    }
+
+    #[test]
+    fn unclear_conf_only_directly_in_an_nginx_directory() {
+        let in_dir = candidate(Path::new("nginx/conf.d/broken.conf")).unwrap();
+        assert!(content_fits(&in_dir, b"garbage\n"));
+        let outside = candidate(Path::new("redis/cache.conf")).unwrap();
+        assert!(!content_fits(&outside, b"bind 127.0.0.1\nport 6379\n"));
+        let supervisor = candidate(Path::new("supervisor/conf.d/app.conf")).unwrap();
+        assert!(!content_fits(&supervisor, b"[program:app]\ncommand=run\n"));
+        for (name, text) in [
+            ("sysctl.d/99-net.conf", "net.core.somaxconn = 1024\n"),
+            ("php/www.conf", "; pool\n[www]\nuser = www-data\n"),
+            ("db/custom.conf", "max_connections = 100\nlisten_addresses = '*'\n"),
+        ] {
+            let c = candidate(Path::new(name)).unwrap();
+            assert!(!content_fits(&c, text.as_bytes()), "{name}");
+        }
+    }
+}

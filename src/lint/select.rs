@@ -1,0 +1,140 @@
+//! What the pipeline lints: the walk of the given paths (and stdin), with exclusions applied,
+//! and the CORS903 record of each file that was selected but cannot be analysed.
+
+use super::{LintError, Options, display_path, is_vcs_ignored};
+use crate::config::Resolver;
+use crate::discover::{self, Discovery, Found, SkipReason, Skipped};
+use crate::model::NotAnalysed;
+use crate::parse;
+use crate::source::Span;
+use std::path::{Path, PathBuf};
+
+/// What discovery (or stdin) gave the pipeline, after exclusions.
+pub(super) struct Selected {
+    pub(super) found: Vec<Found>,
+    pub(super) skipped: Vec<Skipped>,
+    /// Files looked at and dropped by the prefilter: clean, but linted.
+    pub(super) passed_over: usize,
+}
+
+/// The files to lint: stdin (as the file it names) and the walk of every other path, with
+/// exclusions applied. `corslint --stdin-filename x.conf - nginx/` lints both; the stdin buffer
+/// replaces the walked file of the same name.
+pub(super) fn select(
+    options: &Options,
+    resolver: &mut Resolver,
+    notes: &mut Vec<String>,
+) -> Result<Selected, LintError> {
+    let stdin = match &options.stdin {
+        Some((name, text)) => {
+            let kind = discover::classify_by_name(name).ok_or_else(|| LintError::StdinKind(name.clone()))?;
+            Some(Found { path: name.clone(), kind, bytes: text.clone().into_bytes(), explicit: true })
+        }
+        None => None,
+    };
+    let mut paths: Vec<PathBuf> = options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    if paths.is_empty() && stdin.is_none() {
+        paths.push(PathBuf::from("."));
+    }
+    let discovery =
+        if paths.is_empty() { Discovery::default() } else { discover::discover(&paths, &parse::worth_parsing) };
+    if let Some(missing) = discovery.missing.first() {
+        return Err(LintError::Missing(missing.clone()));
+    }
+    let mut unreadable = Vec::new();
+    for (path, message) in discovery.unreadable {
+        let config = resolver.for_file(&path)?;
+        // A refused directory is excluded when a file in it would be.
+        if !config.is_excluded(&path) && !config.is_excluded(&path.join("_")) {
+            unreadable.push(message);
+        }
+    }
+    if !unreadable.is_empty() {
+        return Err(LintError::Unreadable(unreadable));
+    }
+    notes.extend(discovery.notes);
+    let mut found = discovery.files;
+    let mut passed_over = discovery.passed_over;
+    if let Some(stdin) = stdin {
+        let name = display_path(&stdin.path);
+        found.retain(|f| display_path(&f.path) != name);
+        passed_over.retain(|p| display_path(p) != name);
+        if parse::worth_parsing(stdin.kind, &stdin.bytes) {
+            found.push(stdin);
+        } else {
+            passed_over.push(stdin.path);
+        }
+    }
+    let mut excluded = |path: &Path, explicit: bool| -> Result<bool, LintError> {
+        let config = resolver.for_file(path)?;
+        let excluded = config.is_excluded(path) || (explicit && options.force_exclude && is_vcs_ignored(path));
+        let drop = excluded && (!explicit || options.force_exclude);
+        if drop {
+            notes.push(format!("{}: excluded", path.display()));
+        }
+        Ok(drop)
+    };
+    let mut selected = Selected { found: Vec::with_capacity(found.len()), skipped: Vec::new(), passed_over: 0 };
+    for file in found {
+        if !excluded(&file.path, file.explicit)? {
+            selected.found.push(file);
+        }
+    }
+    for file in discovery.skipped {
+        if !excluded(&file.path, file.explicit)? {
+            selected.skipped.push(file);
+        }
+    }
+    // Clean files are only counted: an excluded one is dropped without a note. Without settings
+    // inside the walked directories, the directory's own configuration governs all of them: one
+    // look-up per directory given, not one per directory walked.
+    let walked: Vec<(&PathBuf, std::sync::Arc<crate::config::Config>)> = if discovery.settings_inside {
+        Vec::new()
+    } else {
+        let dirs = paths.iter().filter(|p| p.is_dir());
+        dirs.map(|dir| Ok((dir, resolver.for_file(&dir.join("_"))?))).collect::<Result<_, LintError>>()?
+    };
+    for path in passed_over {
+        let config = match walked.iter().find(|(dir, _)| path.starts_with(dir)) {
+            Some((_, config)) => config.clone(),
+            None => resolver.for_file(&path)?,
+        };
+        if !config.is_excluded(&path) {
+            selected.passed_over += 1;
+        }
+    }
+    Ok(selected)
+}
+
+/// The CORS903 record of a file that was selected but not analysed. Nothing of a link's target is
+/// named: it lies outside the tree.
+pub(super) fn not_analysed(file: usize, path: &Path, reason: &SkipReason) -> NotAnalysed {
+    let shown = path.display();
+    let exclude = format!("or exclude it explicitly (`exclude = [\"{shown}\"]` in corslint.toml)");
+    let (message, help) = match reason {
+        SkipReason::TooLarge { size } => (
+            format!(
+                "`{shown}` was not analysed: it is {:.1} MiB, over the {} MiB corslint reads, and its first megabytes \
+                 hold what can matter for CORS",
+                *size as f64 / (1024.0 * 1024.0),
+                discover::MAX_FILE_SIZE / (1024 * 1024)
+            ),
+            format!("split the configuration into smaller files, {exclude}"),
+        ),
+        SkipReason::Binary => (
+            format!(
+                "`{shown}` was not analysed: it holds NUL bytes, so it looks binary (so does UTF-16 text without a \
+                 byte-order mark)"
+            ),
+            format!("save it as UTF-8 (or UTF-16 with a byte-order mark), {exclude}"),
+        ),
+        SkipReason::OutsideTree => (
+            format!(
+                "`{shown}` is a symlink to a file outside the linted tree: corslint does not follow links out of \
+                 the repository, so what it points to was not analysed"
+            ),
+            format!("lint the target where it lives, or copy it into the repository, {exclude}"),
+        ),
+    };
+    NotAnalysed { span: Span::new(file, 0, 0), message, help }
+}

@@ -16,6 +16,8 @@
 //! - `CORSLINT_GT_PYTHON_DJANGO`: a Python with django 5.2.8, django-cors-headers 4.9.0 and
 //!   uvicorn 0.54.0 (`ground_truth/django_cases.rs`: each settings fixture served as the ASGI app
 //!   of a deployment, with `ground_truth/django_urls.py` answering every path).
+//! - `CORSLINT_GT_PYTHON_LITESTAR`: a Python with litestar 2.18.0 and uvicorn 0.54.0
+//!   (`ground_truth/litestar_cases.rs`).
 //! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
 //!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
 //!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
@@ -81,6 +83,8 @@ mod fetch;
 mod flask_cases;
 #[path = "ground_truth/http.rs"]
 mod http;
+#[path = "ground_truth/litestar_cases.rs"]
+mod litestar_cases;
 #[path = "ground_truth/model.rs"]
 mod model;
 #[path = "ground_truth/nginx.rs"]
@@ -341,6 +345,13 @@ fn django_fixtures_match_django_cors_headers() {
 }
 
 #[test]
+fn litestar_fixtures_match_litestar() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_LITESTAR") else { return };
+    run_apps(&python, &litestar_cases::apps(&attack_origins), "Litestar 2.18.0", "1.10.0");
+}
+
+#[test]
 fn fastapi_fixtures_match_oldest_allowed_starlette() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(python) = tool("CORSLINT_GT_PYTHON_OLDEST") else { return };
@@ -456,6 +467,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(fastapi_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(flask_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     for case in nginx_cases::flask_stacks() {
         run.push(case.fixture.to_string());
     }

@@ -60,6 +60,7 @@ pub enum Framework {
     Flask,
     /// A Django project: its settings module (no app object; `span` is the `CorsMiddleware` entry).
     Django,
+    Litestar,
 }
 
 impl Framework {
@@ -70,6 +71,7 @@ impl Framework {
             Framework::Starlette => "Starlette",
             Framework::Flask => "Flask",
             Framework::Django => "Django",
+            Framework::Litestar => "Litestar",
         }
     }
 
@@ -80,6 +82,7 @@ impl Framework {
             Framework::Starlette => "starlette",
             Framework::Flask => "flask",
             Framework::Django => "django",
+            Framework::Litestar => "litestar",
         }
     }
 
@@ -89,6 +92,7 @@ impl Framework {
             Framework::FastApi | Framework::Starlette => Layer::Starlette,
             Framework::Flask => Layer::FlaskCors,
             Framework::Django => Layer::DjangoCors,
+            Framework::Litestar => Layer::Litestar,
         }
     }
 
@@ -100,6 +104,8 @@ impl Framework {
             Framework::Flask => true,
             // Its routes are in `urls.py`, which corslint does not read: not known to answer.
             Framework::Django => false,
+            // It adds an OPTIONS handler to every route path.
+            Framework::Litestar => true,
         }
     }
 }
@@ -124,6 +130,8 @@ pub enum Install {
     /// `"corsheaders.middleware.CorsMiddleware"` in the `MIDDLEWARE` setting, configured by the
     /// `CORS_*` settings of the same settings module.
     Settings,
+    /// `Litestar(cors_config=CORSConfig(...))`: wraps the whole app, outside its exception handling.
+    ConstructorConfig,
 }
 
 /// One installation of a CORS component; its policy's `layer` says which.

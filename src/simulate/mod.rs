@@ -14,6 +14,7 @@ pub mod fetch;
 mod flask;
 mod ingress;
 pub mod issue;
+mod litestar;
 mod nginx;
 pub mod report;
 pub mod request;

@@ -128,6 +128,17 @@ impl<'t> Ctx<'t> {
             let mut wraps = Vec::new();
             let mut extensions = Vec::new();
             let mut config = flask::FlaskOptions::default();
+            if let Some(config) = app.ctor.as_ref().and_then(|c| c.arg(None, "cors_config"))
+                && let Some(setup) = self.litestar_setup(&config.val, &mut policies)
+            {
+                wraps.push(Middleware {
+                    name: "CORSConfig".to_owned(),
+                    span: setup.span,
+                    install: Install::ConstructorConfig,
+                    kind: MiddlewareKind::Cors { setup: cors.len() },
+                });
+                cors.push(setup);
+            }
             if let Some(ctor) = &app.ctor {
                 for item in objects::seq_items(ctor.arg(None, "middleware").map(|a| &a.val)) {
                     let V::Call(entry) = &item.v else { continue };

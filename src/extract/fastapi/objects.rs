@@ -102,6 +102,7 @@ pub(super) fn app_framework(path: &str) -> Option<Framework> {
         "fastapi.FastAPI" | "fastapi.applications.FastAPI" | "?.FastAPI" => Some(Framework::FastApi),
         "starlette.applications.Starlette" | "?.Starlette" => Some(Framework::Starlette),
         "flask.Flask" | "flask.app.Flask" => Some(Framework::Flask),
+        "litestar.Litestar" | "litestar.app.Litestar" => Some(Framework::Litestar),
         _ => None,
     }
 }

@@ -10,6 +10,7 @@
 mod django_cors;
 mod flask_cors;
 mod ingress_nginx;
+mod litestar;
 mod nginx;
 mod starlette;
 mod traefik;
@@ -27,12 +28,20 @@ pub enum Layer {
     Traefik,
     FlaskCors,
     DjangoCors,
+    Litestar,
 }
 
 impl Layer {
     /// Every layer, for what lists them all (tests, documentation).
-    pub const ALL: &'static [Layer] =
-        &[Layer::Starlette, Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::FlaskCors, Layer::DjangoCors];
+    pub const ALL: &'static [Layer] = &[
+        Layer::Starlette,
+        Layer::Nginx,
+        Layer::IngressNginx,
+        Layer::Traefik,
+        Layer::FlaskCors,
+        Layer::DjangoCors,
+        Layer::Litestar,
+    ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
     pub fn spec(self) -> &'static dyn LayerSpec {
@@ -43,6 +52,7 @@ impl Layer {
             Layer::Traefik => &traefik::Traefik,
             Layer::FlaskCors => &flask_cors::FlaskCors,
             Layer::DjangoCors => &django_cors::DjangoCors,
+            Layer::Litestar => &litestar::Litestar,
         }
     }
 
@@ -186,7 +196,9 @@ mod tests {
     #[test]
     fn app_layers_are_those_of_the_frameworks() {
         use crate::model::app::Framework;
-        for framework in [Framework::FastApi, Framework::Starlette, Framework::Flask, Framework::Django] {
+        for framework in
+            [Framework::FastApi, Framework::Starlette, Framework::Flask, Framework::Django, Framework::Litestar]
+        {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
         for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik] {

@@ -94,6 +94,16 @@ pub fn lint(options: &Options) -> Result<Outcome, LintError> {
     for (id, (file, parsed)) in parsed.into_iter().enumerate() {
         project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
         if let Some(problem) = parsed.not_analysed {
+            if !parse::template::may_hold_cors(&file.text) {
+                notes.push(format!(
+                    "{}: not read, and holds nothing about CORS: {}",
+                    file.path.display(),
+                    problem.message
+                ));
+                project.files.push(file);
+                trees.push(parsed.tree);
+                continue;
+            }
             let help = "render the template (`helm template`, `envsubst`) and lint the output, or exclude the template \
                         explicitly (`exclude` in corslint.toml)";
             let span = problem.range.in_file(id);

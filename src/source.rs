@@ -5,6 +5,17 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are not configuration: skipped with a note.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// Suffixes that mark a file as a template of what its inner name says (`nginx.conf.tpl`).
+pub const TEMPLATE_SUFFIXES: &[&str] = &[".tpl", ".tmpl", ".template", ".j2", ".jinja", ".jinja2", ".gotmpl"];
+
+/// Whether the file's name marks it as a template (`default.conf.template`, `compose.template.yml`):
+/// a tool renders it before its program reads it, so what it says before rendering is not the
+/// program's input.
+pub fn is_template_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    TEMPLATE_SUFFIXES.iter().any(|suffix| name.ends_with(suffix) || name.contains(&format!("{suffix}.")))
+}
+
 /// Reads a regular file of at most [`MAX_FILE_SIZE`] bytes (`ErrorKind::FileTooLarge` beyond).
 /// The size comes from the open file, not from another lookup of its path. On Linux the file is
 /// opened without blocking, so a FIFO that replaced a file after the walk saw it cannot hang the

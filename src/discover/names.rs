@@ -1,12 +1,8 @@
 //! Which files are candidates, by name and place, and what their content must show.
 
 use super::sniff::{Sniff, sniff};
-use crate::source::FileKind;
+use crate::source::{FileKind, TEMPLATE_SUFFIXES};
 use std::path::{Component, Path};
-
-/// Suffixes of template files: the name without the suffix says what the file renders to
-/// (`default.conf.tpl` is nginx, `ingress.yaml.j2` is YAML).
-const TEMPLATE_SUFFIXES: &[&str] = &[".tpl", ".tmpl", ".template", ".j2", ".jinja", ".jinja2", ".gotmpl"];
 
 /// Directories whose files may be nginx configurations named after their site: a file without a
 /// known extension anywhere below one is nginx when its content says so.
@@ -199,8 +195,12 @@ fn never_nginx(lower_name: &str) -> bool {
 pub(super) fn candidate(path: &Path) -> Option<Candidate> {
     let (name, templated) = rendered_name(file_name(path));
     match classify_by_name(path) {
-        Some(FileKind::Nginx) if name == "nginx.conf" || name.ends_with(".nginx") => {
+        Some(FileKind::Nginx) if name == "nginx.conf" && !templated => {
             Some(Candidate { kind: FileKind::Nginx, check: ContentCheck::None })
+        }
+        // Named for nginx, yet `KEY=value` lines (`env.nginx.template`) or a shebang are not nginx.
+        Some(FileKind::Nginx) if name == "nginx.conf" || name.ends_with(".nginx") => {
+            Some(Candidate { kind: FileKind::Nginx, check: ContentCheck::Nginx { unclear_ok: true } })
         }
         Some(FileKind::Nginx) => Some(Candidate {
             kind: FileKind::Nginx,

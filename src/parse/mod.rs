@@ -108,19 +108,29 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
     };
     let unclosed = masked.as_ref().and_then(|m| m.unclosed);
-    let not_analysed = match (&masked, errors.first()) {
-        (Some(_), None) if unclosed.is_some() => unclosed.map(|tag| {
+    // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool
+    // before its program reads it: what cannot be read is not analysed, not a syntax error.
+    let template = masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path));
+    let not_analysed = match (template, errors.first()) {
+        (true, None) if unclosed.is_some() => unclosed.map(|tag| {
             let message = "this template was not analysed past this tag: no `{{ end }}` closes it, so what follows is \
                            not read";
             ParseError::new(message, tag)
         }),
-        (Some(_), Some(first)) => {
+        (true, Some(first)) => {
             let what = if file.kind == FileKind::Nginx { "nginx" } else { "YAML" };
-            let message = format!(
-                "this template was not analysed: once its `{{{{ }}}}`/`{{% %}}` tags are read as unknown values, it is \
-                 not {what} corslint can read ({})",
-                first.message
-            );
+            let message = if masked.is_some() {
+                format!(
+                    "this template was not analysed: once its `{{{{ }}}}`/`{{% %}}` tags are read as unknown values, it \
+                     is not {what} corslint can read ({})",
+                    first.message
+                )
+            } else {
+                format!(
+                    "this template was not analysed: before it is rendered, it is not {what} corslint can read ({})",
+                    first.message
+                )
+            };
             let problem = ParseError::new(message, first.range);
             errors.clear();
             Some(problem)

@@ -57,6 +57,22 @@ pub struct Masked {
     pub unclosed: Option<TextRange>,
 }
 
+/// Whether a template that cannot be read could still hold a CORS finding: CORS words, header
+/// directives, an Ingress, a Traefik middleware, ingress-nginx's snippet or auth annotations, an
+/// nginx `location`. A chart's HorizontalPodAutoscaler or ServiceAccount template holds none, and
+/// reporting it as not analysed would be a false alarm on every Helm chart.
+pub fn may_hold_cors(text: &str) -> bool {
+    static EVIDENCE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(concat!(
+            r"(?i:cors(?:[^l]|$)|access-control|accesscontrol)|add_header|more_set_headers|proxy_hide_header|auth_request",
+            r"|configuration-snippet|server-snippet|auth-url|(?m:^\s*location\s)",
+            r#"|kind["']?\s*:\s*["']?(?:Ingress|Middleware)"#,
+        ))
+        .ok()
+    });
+    EVIDENCE.as_ref().is_none_or(|re| re.is_match(text))
+}
+
 /// Whether `text` holds template tags at all (`{{ `, `{{-`, `{{.`, `{{$`, `{{/*`, `{% `, `{%-`,
 /// `{# `): a Lua table `{{1, 2}}` in an nginx file does not count.
 pub fn has_template_syntax(text: &str) -> bool {
@@ -416,6 +432,21 @@ fn placeholder(out: &mut [u8], range: TextRange, shape: Shape) {
         Shape::Statement => Some(range.end.saturating_sub(2)),
         Shape::Bare => None,
     };
+    // nginx ends `${…}` at a line break: a tag over several lines (`{{- template "location" (dict`,
+    // its arguments, `) }}`) keeps the placeholder on its first line, when it fits there.
+    let fits = match shape {
+        Shape::Braced => 3,
+        Shape::Statement => 4,
+        Shape::Bare => usize::MAX,
+    };
+    let first_break = out.get(range.start..range.end.min(out.len())).and_then(|s| s.iter().position(|b| *b == b'\n'));
+    let first_line =
+        first_break.map(|at| out.get(range.start..range.start + at).map_or(0, |s| s.trim_ascii_end().len()));
+    if let Some(length) = first_line.filter(|length| *length >= fits) {
+        blank(out, range.start + length, range.end);
+        placeholder(out, TextRange::new(range.start, range.start + length), shape);
+        return;
+    }
     let span = out.get_mut(range.start..range.end.min(out.len())).unwrap_or(&mut []);
     for (offset, b) in span.iter_mut().enumerate().map(|(i, b)| (range.start + i, b)) {
         if *b == b'\n' || *b == b'\r' {

@@ -54,6 +54,12 @@ fn an_expression_alone_on_its_line_stands_for_statements() {
     // Beside a control tag it is still alone; beside text it is a value.
     assert_eq!(masked("{{ if .a }}{{ .b }}{{ end }}\n", Dialect::Nginx).trim(), "${____};");
     assert_eq!(masked("x {{ .b }}\n", Dialect::Nginx), "x ${_____}\n");
+    // A statement over several lines keeps its placeholder on the first: nginx ends `${` at a break.
+    let call = "server {\n    {{- template \"location\" (dict\n        \"Path\" $path\n    ) }}\n    listen 80;\n}\n";
+    let out = masked(call, Dialect::Nginx);
+    assert_eq!(out.lines().nth(1), Some("    ${_________________________};"));
+    assert_eq!(out.lines().nth(2).map(str::trim), Some(""));
+    assert!(crate::parse::nginx::parse(&out).errors.is_empty(), "{out}");
 }
 
 #[test]

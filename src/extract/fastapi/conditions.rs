@@ -110,6 +110,14 @@ impl<'t> Sim<'_, 't> {
         } else {
             self.url_vars.remove(&name);
         }
+        match self.condition(right, 0) {
+            Some(truth) => {
+                self.known_conditions.insert(name.clone(), (truth, right));
+            }
+            None => {
+                self.known_conditions.remove(&name);
+            }
+        }
         match self.absent_value(unparen(right)) {
             Some(is_none) => {
                 self.absent.insert(name, is_none);
@@ -160,7 +168,13 @@ impl<'t> Sim<'_, 't> {
                     _ => None,
                 }
             }
-            "identifier" => self.absent.get(text(node, self.source)).map(|_| false),
+            "identifier" => {
+                let name = text(node, self.source);
+                self.known_conditions
+                    .get(name)
+                    .map(|(truth, _)| *truth)
+                    .or_else(|| self.absent.get(name).map(|_| false))
+            }
             "call" => self.absent_value(node).map(|_| false),
             "comparison_operator" => self.comparison(node),
             _ => None,

@@ -55,6 +55,9 @@ pub(super) struct Sim<'c, 't> {
     pub(super) source: &'t str,
     /// Variables holding a header the preflight does not have: `true` when the value is `None`.
     pub(super) absent: HashMap<String, bool>,
+    /// Variables holding a condition whose truth for the preflight is known
+    /// (`guarded = request.method != "OPTIONS" and ...`), with the expression assigned.
+    pub(super) known_conditions: HashMap<String, (bool, Node<'t>)>,
     /// Variables assigned from a header read: the header and where it is read.
     pub(super) header_vars: HashMap<String, (String, Span)>,
     /// Variables assigned from the request's URL (`path = request.url.path`).
@@ -72,6 +75,7 @@ impl<'c, 't> Sim<'c, 't> {
             mode,
             source,
             absent: HashMap::new(),
+            known_conditions: HashMap::new(),
             header_vars: HashMap::new(),
             url_vars: std::collections::HashSet::new(),
             options_check: None,
@@ -374,7 +378,11 @@ impl<'c, 't> Sim<'c, 't> {
         reads_url && shared
     }
 
-    pub(super) fn note_options_check(&mut self, condition: Node<'_>) {
+    pub(super) fn note_options_check(&mut self, condition: Node<'t>) {
+        let condition = match self.known_conditions.get(text(condition, self.source)) {
+            Some((_, assigned)) if condition.kind() == "identifier" => *assigned,
+            _ => condition,
+        };
         if self.options_check.is_none() && self.mentions_options(condition) {
             self.options_check = Some(self.span(condition));
         }

@@ -312,6 +312,65 @@ impl<'a> Node<'a> {
 }
 
 /// Parses a YAML file into its documents; errors come back beside the documents that did parse.
+/// The chunk as the YAML readers of the tools read it, when saphyr alone rejects it. libyaml and
+/// go-yaml (PyYAML, docker compose, kubectl) accept a flow collection closed on a line of its own
+/// at its key's indentation (`test: [` … `]` under a compose healthcheck); saphyr calls that
+/// invalid indentation. Such a line, once saphyr has rejected it, is lifted onto the previous
+/// line (same length, same line count) and the chunk read again, a bounded number of times.
+fn lift_rejected_closers(chunk: &str, error: &saphyr::ScanError) -> Option<String> {
+    const MAX_LIFTS: usize = 32;
+    let mut bytes = chunk.as_bytes().to_vec();
+    let mut error = error.clone();
+    for _ in 0..MAX_LIFTS {
+        if error.info() != "invalid indentation" || !lift_flow_closer(&mut bytes, error.marker().index()) {
+            return None;
+        }
+        let lifted = std::str::from_utf8(&bytes).ok()?;
+        match MarkedYaml::load_from_str(lifted) {
+            Ok(_) => return Some(lifted.to_owned()),
+            Err(e) => error = e,
+        }
+    }
+    None
+}
+
+/// Moves a line holding only `]`/`}` closers (at character `at`) to the end of the previous line,
+/// when that line has no comment that would swallow them: `"x"\n  ]` becomes `"x"]  \n`.
+fn lift_flow_closer(bytes: &mut [u8], at: usize) -> bool {
+    // Only ASCII comes before the error in the lines touched, so a character index is a byte
+    // index there; anything else is left alone.
+    let Some(prefix) = bytes.get(..at) else { return false };
+    if !prefix.is_ascii() {
+        return false;
+    }
+    let line_start = prefix.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let line_end =
+        bytes.get(at..).and_then(|rest| rest.iter().position(|b| *b == b'\n')).map_or(bytes.len(), |i| at + i);
+    let Some(line) = bytes.get(line_start..line_end) else { return false };
+    let closers = line.trim_ascii().to_vec();
+    if line_start == 0 || closers.is_empty() || !closers.iter().all(|b| matches!(b, b']' | b'}' | b',')) {
+        return false;
+    }
+    let previous_start =
+        bytes.get(..line_start - 1).and_then(|p| p.iter().rposition(|b| *b == b'\n')).map_or(0, |i| i + 1);
+    if bytes
+        .get(previous_start..line_start)
+        .is_none_or(|previous| previous.contains(&b'#') || previous.trim_ascii().is_empty())
+    {
+        return false;
+    }
+    // `\n␣␣]` → `]␣␣\n`: the closers join the previous line; the newline moves to this line's end.
+    let Some(segment) = bytes.get_mut(line_start - 1..line_end) else { return false };
+    let moved: Vec<u8> = closers
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b' ', segment.len() - closers.len() - 1))
+        .chain([b'\n'])
+        .collect();
+    segment.copy_from_slice(&moved);
+    true
+}
+
 pub fn parse(text: &str) -> (YamlFile, Vec<ParseError>) {
     let scan = prescan(text);
     if scan.depth > MAX_DEPTH {
@@ -342,7 +401,18 @@ pub fn parse(text: &str) -> (YamlFile, Vec<ParseError>) {
     for chunk in chunks(text_to_parse, &scan.doc_starts) {
         let Some(chunk_text) = text_to_parse.get(chunk.start..chunk.end) else { continue };
         let chars = CharMap::new(chunk_text, chunk.start);
-        match MarkedYaml::load_from_str(chunk_text) {
+        let lifted;
+        let loaded = match MarkedYaml::load_from_str(chunk_text) {
+            Err(e) => match lift_rejected_closers(chunk_text, &e) {
+                Some(text) => {
+                    lifted = text;
+                    MarkedYaml::load_from_str(&lifted).map_err(|_| e)
+                }
+                None => Err(e),
+            },
+            loaded => loaded,
+        };
+        match loaded {
             Ok(docs) => {
                 for doc in &docs {
                     let mut builder = Builder {

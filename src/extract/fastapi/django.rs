@@ -134,7 +134,8 @@ impl<'t> Ctx<'t> {
         }
         if let Some((name, val)) = self.setting_of(module, &ALLOWED) {
             arg(&name, &val);
-            add_listed(&val, &mut origins);
+            let hostnames = self.modules.get(module).is_some_and(|m| pins_hostname_whitelist(&m.dir));
+            add_listed(&val, hostnames, &mut origins);
         }
         if let Some((name, val)) = self.setting_of(module, &REGEXES) {
             arg(&name, &val);
@@ -200,10 +201,37 @@ impl<'t> Ctx<'t> {
     }
 }
 
+/// Whether the project pins a release that compares `CORS_ORIGIN_WHITELIST` entries with the
+/// origin's host (`localhost:3000`, any scheme): django-cors-headers before 3.0, or the
+/// `django-cors-middleware` fork. Read from the `requirements*.txt` next to the settings or up to
+/// three directories above.
+fn pins_hostname_whitelist(dir: &std::path::Path) -> bool {
+    static OLD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?im)^\s*django-cors-(?:middleware\b|headers\s*(?:==|<=|~=)\s*[12]\.|headers\s*<\s*3\b)")
+            .ok()
+    });
+    let Some(old) = OLD.as_ref() else { return false };
+    for dir in dir.ancestors().take(4) {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("requirements") && name.ends_with(".txt") {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if old.is_match(&text) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 /// `CORS_ALLOWED_ORIGINS`: `urlsplit` of each entry is compared by scheme (lower-cased by
 /// `urlsplit`) and netloc, so a path or trailing `/` is ignored; `"null"` is compared as written.
-/// A string is iterated by character (corsheaders.E006, CORS105): no entry matches.
-fn add_listed(val: &Val<'_>, origins: &mut Origins) {
+/// Before 3.0 (`hostnames`), an entry is a host matched with any scheme. A string is iterated by
+/// character (corsheaders.E006, CORS105): no entry matches.
+fn add_listed(val: &Val<'_>, hostnames: bool, origins: &mut Origins) {
     let V::Seq(seq) = &val.v else {
         if !matches!(val.v, V::Str(_)) {
             origins.has_unknown = true;
@@ -216,6 +244,13 @@ fn add_listed(val: &Val<'_>, origins: &mut Origins) {
             origins.has_unknown = true;
             continue;
         };
+        if hostnames && !s.value.contains("://") {
+            for scheme in ["http", "https"] {
+                let kind = OriginKind::Literal(format!("{scheme}://{}", s.value));
+                origins.entries.push(OriginEntry { kind, span: item.span, text_start: None });
+            }
+            continue;
+        }
         let compared = compared_origin(&s.value);
         let text_start = if compared == s.value { s.text_start } else { None };
         origins.entries.push(OriginEntry { kind: OriginKind::Literal(compared), span: item.span, text_start });

@@ -25,6 +25,25 @@ pub(crate) trait AppStep<'p> {
     }
 }
 
+/// `backend/app.py:4`: where an app is declared, for its step's name.
+pub(crate) fn location(project: &Project, app: &App) -> String {
+    let file = project.file(app.span.file);
+    let path = file.map(|f| f.path.display().to_string()).unwrap_or_default();
+    let line = file.map_or(0, |f| f.position(app.span.start()).row);
+    format!("{path}:{line}")
+}
+
+/// The URL simulated when no `--url` is given and the app's routes are not known.
+pub(crate) fn fallback_url() -> Url {
+    Url {
+        scheme: "https".into(),
+        host: "api.example.com".into(),
+        port: None,
+        path: "/api/".into(),
+        query: String::new(),
+    }
+}
+
 /// The engine for `app`.
 fn step_for<'p>(project: &'p Project, app: &'p App, options: &Options) -> Box<dyn AppStep<'p> + 'p> {
     match app.framework {

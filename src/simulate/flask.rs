@@ -29,10 +29,7 @@ impl<'p> AppStep<'p> for FlaskSim<'p> {
     }
 
     fn name(&self) -> String {
-        let file = self.project.file(self.app.span.file);
-        let path = file.map(|f| f.path.display().to_string()).unwrap_or_default();
-        let line = file.map_or(0, |f| f.position(self.app.span.start()).row);
-        format!("Flask app ({path}:{line})")
+        format!("Flask app ({})", super::apps::location(self.project, self.app))
     }
 
     fn default_url(&self) -> Option<Url> {

@@ -33,20 +33,11 @@ impl<'p> AppStep<'p> for LitestarSim<'p> {
     }
 
     fn name(&self) -> String {
-        let file = self.project.file(self.app.span.file);
-        let path = file.map(|f| f.path.display().to_string()).unwrap_or_default();
-        let line = file.map_or(0, |f| f.position(self.app.span.start()).row);
-        format!("Litestar app ({path}:{line})")
+        format!("Litestar app ({})", super::apps::location(self.project, self.app))
     }
 
     fn default_url(&self) -> Option<Url> {
-        Some(Url {
-            scheme: "https".into(),
-            host: "api.example.com".into(),
-            port: None,
-            path: "/api/".into(),
-            query: String::new(),
-        })
+        Some(super::apps::fallback_url())
     }
 
     /// Route handlers are not read: no path is known to be served.

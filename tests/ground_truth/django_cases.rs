@@ -2,16 +2,9 @@
 //! with, on real Django + django-cors-headers under uvicorn (`CORSLINT_GT_PYTHON_DJANGO`), as a
 //! deployment runs them: no system checks. Every path answers 200 (`django_urls.py`).
 
-use crate::fastapi_cases::App;
+use crate::fastapi_cases::{ACAC, ACAO, App, app};
 use crate::probe::On::{Actual as A, Preflight as P};
 use crate::probe::{APP, EVIL, get, request};
-
-const ACAO: &str = "access-control-allow-origin";
-const ACAC: &str = "access-control-allow-credentials";
-
-fn app(fixture: &'static str, probes: Vec<crate::probe::Probe>) -> App {
-    App { fixture, probes }
-}
 
 /// `attack` is the origin corslint's CORS106 message names.
 pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {

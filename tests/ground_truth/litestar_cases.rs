@@ -2,16 +2,9 @@
 //! (`CORSLINT_GT_PYTHON_LITESTAR`). The paths are the fixtures' own routes: corslint does not read
 //! Litestar's route handlers and assumes they answer.
 
-use crate::fastapi_cases::App;
+use crate::fastapi_cases::{ACAC, ACAO, App, app};
 use crate::probe::On::{Actual as A, Preflight as P};
 use crate::probe::{APP, EVIL, get, request};
-
-const ACAO: &str = "access-control-allow-origin";
-const ACAC: &str = "access-control-allow-credentials";
-
-fn app(fixture: &'static str, probes: Vec<crate::probe::Probe>) -> App {
-    App { fixture, probes }
-}
 
 /// `attack` is the origin corslint's CORS106 message names.
 pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {

@@ -24,13 +24,7 @@ impl LayerSpec for FlaskCors {
     }
 
     fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        let key = self.setting_name(field);
-        if field == Field::MaxAge {
-            format!("{key}={}", values.join(""))
-        } else {
-            let items: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-            format!("{key}=[{}]", items.join(", "))
-        }
+        super::python_keyword(self.setting_name(field), field, values)
     }
 
     /// `re.match` anchors only the start: the `$` must be written.

@@ -19,13 +19,7 @@ impl LayerSpec for Litestar {
     }
 
     fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        let key = self.setting_name(field);
-        if field == Field::MaxAge {
-            format!("{key}={}", values.join(""))
-        } else {
-            let items: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-            format!("{key}=[{}]", items.join(", "))
-        }
+        super::python_keyword(self.setting_name(field), field, values)
     }
 
     fn write_origin_regex(&self, regex: &str) -> Option<String> {

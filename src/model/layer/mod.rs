@@ -180,6 +180,17 @@ pub trait AppLayerSpec: Sync {
     fn pass_preflights(&self) -> &'static str;
 }
 
+/// A setting as a Python keyword argument (`allow_methods=["GET"]`, `max_age=600`), as the app
+/// layers configured by keyword arguments write it.
+fn python_keyword(key: &str, field: Field, values: &[&str]) -> String {
+    if field == Field::MaxAge {
+        format!("{key}={}", values.join(""))
+    } else {
+        let items: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+        format!("{key}=[{}]", items.join(", "))
+    }
+}
+
 /// What a proxy that sends `*` with `true` does to credentialed calls (CORS101), in its name.
 fn proxy_sends_star_with_credentials(name: &str) -> String {
     format!(

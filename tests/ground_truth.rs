@@ -258,6 +258,16 @@ fn flask_behind_nginx_matches_real_nginx() {
     run_nginx(&nginx_bin, &python, nginx_cases::flask_stacks(), "nginx in front of Flask");
 }
 
+/// nginx in front of the Django fixture's app, served by the Django venv.
+#[test]
+fn django_behind_nginx_matches_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_DJANGO")) else {
+        return;
+    };
+    run_nginx(&nginx_bin, &python, nginx_cases::django_stacks(), "nginx in front of Django");
+}
+
 /// Starts the backends of `cases` with `python`, then one nginx per case, and runs its probes.
 fn run_nginx(nginx_bin: &Path, python: &Path, cases: Vec<nginx_cases::Case>, what: &str) {
     let logs = tempfile::tempdir().unwrap();
@@ -471,7 +481,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(flask_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
-    for case in nginx_cases::flask_stacks() {
+    for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
         run.push(case.fixture.to_string());
     }
     run.extend(["CORS106/nginx_if_unescaped_dots.conf", "CORS106/nginx_map_unanchored_regex.conf"].map(String::from));

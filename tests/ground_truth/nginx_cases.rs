@@ -920,3 +920,16 @@ pub fn flask_stacks() -> Vec<Case> {
     ];
     vec![case(f, up, duplicated), case(g, leaves, single)]
 }
+
+/// nginx in front of a Django app with django-cors-headers (served from the Django venv).
+pub fn django_stacks() -> Vec<Case> {
+    let (f, up) = stack("CORS304/compose_nginx_in_front_of_django");
+    let duplicated = vec![
+        get(APP, "/api/items").cookie().blocked().has(A, ACAO, "https://app.example.com, https://app.example.com").has(
+            A,
+            ACAC,
+            "true, true",
+        ),
+    ];
+    vec![case(f, up, duplicated)]
+}

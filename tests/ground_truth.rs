@@ -464,8 +464,9 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
 ];
 
-/// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every FastAPI fixture of CORS101–107,
-/// 201, 204, 205 is run by this suite or listed in [`NOT_RUN`] with the reason. YAML (Ingress,
+/// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every Python app fixture (FastAPI,
+/// Flask, Django, Litestar) of CORS101–107, 201, 204, 205 is run by this suite or listed in
+/// [`NOT_RUN`] with the reason. YAML (Ingress,
 /// Traefik) fixtures are out of scope.
 #[test]
 fn every_fixture_in_scope_is_run_or_listed() {

@@ -25,3 +25,5 @@ pub mod simulate;
 pub mod source;
 pub mod suppress;
 pub mod terminal;
+#[cfg(test)]
+pub(crate) mod test_support;

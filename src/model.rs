@@ -3,10 +3,13 @@
 //! Extractors fill it (`crate::extract`); rules only read it. Layer-specific facts live in the
 //! submodules; the CORS policy of every layer is expressed once, as a [`CorsPolicy`].
 
+pub mod app;
 pub mod deploy;
-pub mod fastapi;
+pub mod layer;
 pub mod nginx;
 pub mod stack;
+
+pub use layer::Layer;
 
 use crate::parse::ParseError;
 use crate::source::{FileId, SourceFile, Span};
@@ -25,26 +28,6 @@ impl<T> Value<T> {
         match self {
             Value::Known(v) => Some(v),
             Value::Unknown => None,
-        }
-    }
-}
-
-/// Which component enforces a policy; rules word their messages after it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Layer {
-    Starlette,
-    Nginx,
-    IngressNginx,
-    Traefik,
-}
-
-impl Layer {
-    pub fn name(self) -> &'static str {
-        match self {
-            Layer::Starlette => "Starlette",
-            Layer::Nginx => "nginx",
-            Layer::IngressNginx => "ingress-nginx",
-            Layer::Traefik => "Traefik",
         }
     }
 }
@@ -139,8 +122,8 @@ pub struct Project {
     pub allowed_origins: HashMap<FileId, Vec<String>>,
     /// Ingresses, Traefik middlewares and routers, compose services, Kubernetes Services and workloads.
     pub deploy: deploy::DeployFacts,
-    /// FastAPI/Starlette applications (middleware stack, routes, header needs).
-    pub apps: Vec<fastapi::App>,
+    /// Applications of the repository (their CORS components, middleware stack, routes, header needs).
+    pub apps: Vec<app::App>,
     /// Which proxy, gateway or router reaches which app, and why (filled after every extractor).
     pub links: Vec<stack::Link>,
     /// What a stage could not analyse although it was asked to (CORS903): the run cannot vouch for it.

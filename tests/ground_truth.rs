@@ -11,6 +11,13 @@
 //! - `CORSLINT_GT_PYTHON_OLDEST`: the same with starlette 1.6.0, the oldest FastAPI 0.165.0 allows.
 //! - `CORSLINT_GT_PYTHON_LEGACY`: fastapi 0.163.2 with starlette 0.52.1 (the 0.15–0.52 behaviour
 //!   of `*` + credentials, semantics.md section 1).
+//! - `CORSLINT_GT_PYTHON_FLASK`: a Python with flask 3.1.2, flask-cors 6.0.1 and uvicorn 0.54.0
+//!   (`ground_truth/flask_cases.rs`: 23 pairs over 10 apps, 4 more with nginx in front of Flask).
+//! - `CORSLINT_GT_PYTHON_DJANGO`: a Python with django 5.2.8, django-cors-headers 4.9.0 and
+//!   uvicorn 0.54.0 (`ground_truth/django_cases.rs`: each settings fixture served as the ASGI app
+//!   of a deployment, with `ground_truth/django_urls.py` answering every path).
+//! - `CORSLINT_GT_PYTHON_LITESTAR`: a Python with litestar 2.18.0 and uvicorn 0.54.0
+//!   (`ground_truth/litestar_cases.rs`).
 //! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
 //!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
 //!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
@@ -66,12 +73,18 @@ mod browser;
 mod browser_judge;
 #[path = "ground_truth/browser_plan.rs"]
 mod browser_plan;
+#[path = "ground_truth/django_cases.rs"]
+mod django_cases;
 #[path = "ground_truth/fastapi_cases.rs"]
 mod fastapi_cases;
 #[path = "ground_truth/fetch.rs"]
 mod fetch;
+#[path = "ground_truth/flask_cases.rs"]
+mod flask_cases;
 #[path = "ground_truth/http.rs"]
 mod http;
+#[path = "ground_truth/litestar_cases.rs"]
+mod litestar_cases;
 #[path = "ground_truth/model.rs"]
 mod model;
 #[path = "ground_truth/nginx.rs"]
@@ -154,6 +167,16 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
+    // Without `CorsMiddleware` in `MIDDLEWARE` corslint models no Django app at all (its CORS
+    // settings do nothing), so there is nothing to simulate; the real app sends no CORS headers.
+    (
+        "CORS104/django_middleware_not_installed.py",
+        "simulate failed",
+        "by design: a Django app is modelled only with CorsMiddleware",
+    ),
+    // A guard that lets preflights through has no preflight exit in the model, which then lets
+    // the actual request through too; the real guard answers it 401 (no `challenge` cookie).
+    ("CORS201/options_skipped_through_a_variable.py", "", "model: exits of a guard that lets preflights through"),
     // Two apps in one file: simulate asks which one; the harness cannot choose.
     ("CORS105/lists_everywhere.py", "simulate failed", "harness: two apps in one file"),
     // The test's auth service accepts only `Authorization`; the model lets a `Cookie` pass auth_request.
@@ -222,9 +245,33 @@ fn nginx_fixtures_match_real_nginx() {
     let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_LATEST")) else {
         return;
     };
+    run_nginx(&nginx_bin, &python, nginx_cases::cases(&attack_origins), "nginx");
+}
+
+/// nginx in front of the Flask fixtures' apps, served by the Flask venv.
+#[test]
+fn flask_behind_nginx_matches_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_FLASK")) else {
+        return;
+    };
+    run_nginx(&nginx_bin, &python, nginx_cases::flask_stacks(), "nginx in front of Flask");
+}
+
+/// nginx in front of the Django fixture's app, served by the Django venv.
+#[test]
+fn django_behind_nginx_matches_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_DJANGO")) else {
+        return;
+    };
+    run_nginx(&nginx_bin, &python, nginx_cases::django_stacks(), "nginx in front of Django");
+}
+
+/// Starts the backends of `cases` with `python`, then one nginx per case, and runs its probes.
+fn run_nginx(nginx_bin: &Path, python: &Path, cases: Vec<nginx_cases::Case>, what: &str) {
     let logs = tempfile::tempdir().unwrap();
-    let cases = nginx_cases::cases(&attack_origins);
-    let backends = servers::NginxBackends::start(&nginx_bin, &python, &cases, logs.path());
+    let backends = servers::NginxBackends::start(nginx_bin, python, &cases, logs.path());
     let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
     for case in cases {
         let server = match backends.serve(&case) {
@@ -253,8 +300,8 @@ fn nginx_fixtures_match_real_nginx() {
             }
         }
     }
-    report(&failures, checked, "nginx");
-    model_report(&disagreements, "nginx");
+    report(&failures, checked, what);
+    model_report(&disagreements, what);
 }
 
 /// Serves every app of `apps` from one Python process and runs their probes.
@@ -293,6 +340,31 @@ fn fastapi_fixtures_match_latest_starlette() {
 }
 
 #[test]
+fn flask_fixtures_match_flask_cors() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_FLASK") else { return };
+    // The Starlette version only matters to Starlette apps; none is in this run.
+    run_apps(&python, &flask_cases::apps(&attack_origins), "Flask-CORS 6.0.1", "1.10.0");
+}
+
+#[test]
+fn django_fixtures_match_django_cors_headers() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_DJANGO") else { return };
+    // Django's settings are global to a process: one server process per fixture.
+    for app in django_cases::apps(&attack_origins) {
+        run_apps(&python, std::slice::from_ref(&app), "django-cors-headers 4.9.0", "1.10.0");
+    }
+}
+
+#[test]
+fn litestar_fixtures_match_litestar() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_LITESTAR") else { return };
+    run_apps(&python, &litestar_cases::apps(&attack_origins), "Litestar 2.18.0", "1.10.0");
+}
+
+#[test]
 fn fastapi_fixtures_match_oldest_allowed_starlette() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(python) = tool("CORSLINT_GT_PYTHON_OLDEST") else { return };
@@ -321,6 +393,22 @@ fn bool_origins_crash_at_import() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("TypeError"), "{stderr}");
+}
+
+/// CORS101 for Flask-CORS: `send_wildcard=True` with credentials raises `ValueError` in `CORS(...)`,
+/// so importing the app fails (what the finding says: the app does not start).
+#[test]
+fn flask_send_wildcard_credentials_refused() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(python) = tool("CORSLINT_GT_PYTHON_FLASK") else { return };
+    let out = Command::new(python)
+        .current_dir(root().join("fixtures/CORS101"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args(["-c", "import flask_send_wildcard_credentials"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("ValueError"), "{stderr}");
 }
 
 /// Every fixture/request pair above, in real Chromium and Firefox (`ground_truth/browser.rs`): the
@@ -368,6 +456,7 @@ fn browsers_agree_with_simulate() {
 const NOT_RUN: &[(&str, &str)] = &[
     ("CORS302/inherit_merge.conf", "add_header_inherit needs nginx 1.29.3"),
     ("CORS105/bool_origins_wrap_style.py", "does not start (bool_origins_crash_at_import)"),
+    ("CORS101/flask_send_wildcard_credentials.py", "does not start (flask_send_wildcard_credentials_refused)"),
     ("CORS304/single_app_proxy_to_two_services", "a second service (frontend:3000) that is not in the fixture"),
     ("CORS303/unknown_include_may_add_headers.conf", "includes a snippet the fixture does not hold (on purpose)"),
     ("CORS306/compose_mounted_snippet", "container paths of compose mounts; the claim is where `include`s resolve"),
@@ -375,8 +464,9 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
 ];
 
-/// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every FastAPI fixture of CORS101–107,
-/// 201, 204, 205 is run by this suite or listed in [`NOT_RUN`] with the reason. YAML (Ingress,
+/// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every Python app fixture (FastAPI,
+/// Flask, Django, Litestar) of CORS101–107, 201, 204, 205 is run by this suite or listed in
+/// [`NOT_RUN`] with the reason. YAML (Ingress,
 /// Traefik) fixtures are out of scope.
 #[test]
 fn every_fixture_in_scope_is_run_or_listed() {
@@ -389,6 +479,12 @@ fn every_fixture_in_scope_is_run_or_listed() {
         }
     }
     run.extend(fastapi_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(flask_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
+        run.push(case.fixture.to_string());
+    }
     run.extend(["CORS106/nginx_if_unescaped_dots.conf", "CORS106/nginx_map_unanchored_regex.conf"].map(String::from));
     run.extend(["CORS106/regex_suffix_without_dot.py", "CORS106/regex_unescaped_dots.py"].map(String::from));
     let nginx_rules = [

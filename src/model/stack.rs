@@ -31,8 +31,8 @@ mod deployments;
 mod fronts;
 
 use crate::model::Project;
+use crate::model::app::App;
 use crate::model::deploy::TraefikMiddleware;
-use crate::model::fastapi::App;
 use crate::model::nginx::BlockId;
 
 /// One element of a chain from the outside in.
@@ -190,16 +190,9 @@ impl Project {
                 .workloads
                 .get(i)
                 .map_or_else(|| "workload".into(), |w| format!("{}:{}", w.kind.to_ascii_lowercase(), w.name.value)),
-            Node::App(i) => self.apps.get(i).map_or_else(
-                || "app".into(),
-                |a| {
-                    let kind = match a.framework {
-                        crate::model::fastapi::Framework::FastApi => "fastapi",
-                        crate::model::fastapi::Framework::Starlette => "starlette",
-                    };
-                    format!("{kind}:{}", path(a.span.file))
-                },
-            ),
+            Node::App(i) => {
+                self.apps.get(i).map_or_else(|| "app".into(), |a| format!("{}:{}", a.framework.id(), path(a.span.file)))
+            }
         }
     }
 

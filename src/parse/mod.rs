@@ -140,11 +140,13 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     ParsedFile { tree, errors, not_analysed }
 }
 
-/// Whether a Python file names FastAPI or Starlette (an import, an app, a re-export): where the
+/// Whether a Python file names FastAPI, Starlette, Flask, Litestar or django-cors-headers (an import, an app,
+/// a re-export, a `MIDDLEWARE` entry): where the
 /// walk through imports in [`python_imports`] starts. Without one, no Python file is parsed.
 pub fn python_names_framework(bytes: &[u8]) -> bool {
-    static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> =
-        std::sync::LazyLock::new(|| regex::bytes::Regex::new("(?i)fastapi|starlette").ok());
+    static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new("(?i)fastapi|starlette|flask|corsheaders|litestar|DJANGO_SETTINGS_MODULE").ok()
+    });
     match FRAMEWORK.as_ref() {
         Some(re) => re.is_match(bytes),
         None => true,
@@ -193,7 +195,7 @@ fn python_worth_parsing(bytes: &[u8]) -> bool {
         // (`from starlette.routing import Route`) or of its class (`Starlette(...)`), so in any case,
         // as the anchor test [`python_names_framework`] reads it.
         regex::bytes::Regex::new(&format!(
-            r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)|(?i:fastapi|starlette)",
+            r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)|(?i:fastapi|starlette|flask|corsheaders|litestar)|DJANGO_SETTINGS_MODULE",
             escaped.join("|")
         ))
         .ok()

@@ -161,7 +161,7 @@ fn names_of(lost: &[Declared<'_, AddHeader>]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS302";
 

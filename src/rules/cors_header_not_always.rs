@@ -109,7 +109,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS301";
 

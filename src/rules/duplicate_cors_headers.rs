@@ -72,6 +72,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                     continue;
                 }
                 let name = canonical_header(&h.name.value);
+                let component = stack_words::component(project, setup);
                 sink.report(
                     h.span,
                     format!(
@@ -81,11 +82,11 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                     ),
                 )
                 .primary("appended to the app's header")
-                .label(setup.span, format!("the app's CORSMiddleware sends `{name}` too"))
+                .label(setup.span, format!("the app's {component} sends `{name}` too"))
                 .label(pass.item.span, stack_words::link_label(project, app, link))
                 .help(format!(
                     "let one layer answer CORS: hide the app's header in {place} with\n    \
-                     proxy_hide_header {name};\nor remove this `add_header` and keep the app's CORSMiddleware"
+                     proxy_hide_header {name};\nor remove this `add_header` and keep the app's {component}"
                 ));
             }
         }
@@ -149,6 +150,7 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
                     continue;
                 }
                 let name = canonical_header(name);
+                let component = stack_words::component(project, setup);
                 sink.report(
                     span,
                     format!(
@@ -158,11 +160,11 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
                     ),
                 )
                 .primary("appended to the app's header")
-                .label(setup.span, format!("the app's CORSMiddleware sends `{name}` too"))
+                .label(setup.span, format!("the app's {component} sends `{name}` too"))
                 .label(snippet.key.span, stack_words::link_label(project, app, link))
                 .help(format!(
                     "let one layer answer CORS: add `proxy_hide_header {name};` to the snippet, or remove this \
-                     `add_header` and keep the app's CORSMiddleware"
+                     `add_header` and keep the app's {component}"
                 ));
             }
         }
@@ -229,7 +231,7 @@ fn snippet_set_and_added(
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     #[test]
     fn two_origins_in_one_set() {
@@ -298,7 +300,7 @@ mod tests {
     /// `CORS` template sets the header with `more_set_headers`.
     #[test]
     fn ingress_snippet_add_header_after_headers_more() {
-        use crate::rules::test_support::Builder;
+        use crate::test_support::Builder;
         let add = "configuration-snippet: |\n      add_header Access-Control-Allow-Origin $http_origin always;";
         let b = Builder::ingress(&["enable-cors: \"true\"", "cors-allow-origin: \"https://app.example.com\"", add]);
         let f = b.run::<super::DuplicateCorsHeaders>();

@@ -1,16 +1,15 @@
-//! CORS205: the app needs a request header that `allow_headers` does not allow (app part).
+//! CORS205: the app needs a request header that its CORS component does not allow (app part). How
+//! its preflight refuses it and how the setting is spelled are the layer's (`AppLayerSpec`).
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
-use crate::model::fastapi::{HeaderNeed, Route};
+use crate::model::app::{HeaderNeed, Route};
+use crate::model::layer::Field;
 use crate::rules::method_not_allowed::{and_list, or_list};
 use crate::rules::{Rule, Sink};
 use std::collections::BTreeMap;
 
 pub struct HeaderNotAllowed;
-
-/// Headers Starlette always allows in a preflight, whatever `allow_headers` says.
-const STARLETTE_SAFELISTED: &[&str] = &["accept", "accept-language", "content-language", "content-type"];
 
 impl Rule for HeaderNotAllowed {
     const CODE: &'static str = "CORS205";
@@ -21,14 +20,15 @@ impl Rule for HeaderNotAllowed {
         for app in &project.apps {
             let Some((_, setup)) = app.outermost_cors() else { continue };
             let Some(policy) = project.policies.get(setup.policy) else { continue };
+            let (spec, Some(layer)) = (policy.layer.spec(), policy.layer.spec().app()) else { continue };
             let Some(allowed) = policy.headers.known() else { continue };
-            // `["*"]`: Starlette mirrors the requested headers, `Authorization` included.
+            // `["*"]`: every requested header is allowed (Starlette mirrors them, `Authorization` included).
             if allowed.iter().any(|h| h.value.trim() == "*") {
                 continue;
             }
             let is_allowed = |name: &str| {
                 let name = name.to_ascii_lowercase();
-                STARLETTE_SAFELISTED.contains(&name.as_str())
+                layer.always_allowed_headers().contains(&name.as_str())
                     || allowed.iter().any(|h| h.value.trim().eq_ignore_ascii_case(&name))
             };
             let mut missing: BTreeMap<String, (&HeaderNeed, Vec<&Route>)> = BTreeMap::new();
@@ -67,16 +67,17 @@ impl Rule for HeaderNotAllowed {
                 .collect();
             let asked: Vec<String> = missing.keys().map(|lower| format!("`{lower}`")).collect();
             let asked = or_list(&asked);
+            let (name, component) = (spec.name(), layer.component());
+            let (setting, refusal) = (layer.setting_name(Field::Headers), layer.preflight_refusal(Field::Headers));
             let message = if explicit {
                 format!(
-                    "Starlette rejects preflights that ask for {asked} with 400 `Disallowed CORS headers`: \
-                     `allow_headers` does not list {}",
+                    "{name} rejects preflights that ask for {asked} with {refusal}: `{setting}` does not list {}",
                     or_list(&needed)
                 )
             } else {
                 format!(
-                    "CORSMiddleware is set up without `allow_headers`, so Starlette allows only the safelisted \
-                     headers: preflights that ask for {asked} get 400 `Disallowed CORS headers`, and {}",
+                    "{component} is set up without `{setting}`, so {name} allows only the safelisted headers: \
+                     preflights that ask for {asked} get {refusal}, and {}",
                     and_list(&needed)
                 )
             };
@@ -85,12 +86,11 @@ impl Rule for HeaderNotAllowed {
                 wanted.push("Content-Type".to_string());
             }
             wanted.extend(missing.values().map(|(need, _)| canonical(&need.name)));
-            let list: Vec<String> = wanted.iter().map(|h| format!("\"{h}\"")).collect();
             let names: Vec<String> = missing.values().map(|(need, _)| format!("`{}`", need.name)).collect();
             let diagnostic = sink
                 .report(policy.headers.span, message)
                 .primary(format!("does not allow {}", or_list(&names)))
-                .help(format!("allow_headers=[{}]", list.join(", ")));
+                .help(spec.write_setting(Field::Headers, &wanted.iter().map(String::as_str).collect::<Vec<_>>()));
             for (need, routes) in missing.values() {
                 diagnostic.label(need.span, format!("needs `{}`", need.name));
                 for route in routes.iter().take(2) {

@@ -6,8 +6,7 @@ use crate::analysis::origin::{OriginValue, SerializedOrigin, check_origin_litera
 use crate::diagnostic::Severity;
 use crate::model::{CorsPolicy, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{
-    analyzed_pattern, credentials_allowed, label_with_credentials, literal_context, pattern_noun, semantics_of,
-    span_within,
+    analyzed_pattern, credentials_allowed, label_with_credentials, pattern_noun, semantics_of, span_within,
 };
 use crate::rules::{Rule, Sink};
 use crate::source::TextRange;
@@ -27,7 +26,7 @@ impl Rule for InsecureOriginTrusted {
             for entry in &policy.origins.entries {
                 match &entry.kind {
                     OriginKind::Literal(value) => {
-                        let check = check_origin_literal(value, literal_context(policy.layer));
+                        let check = check_origin_literal(value, policy.layer.spec().literal_context());
                         // One that never matches trusts nothing (CORS104).
                         if check.never_matches() || !check.is_http_non_loopback() {
                             continue;
@@ -76,7 +75,7 @@ fn https_help(policy: &CorsPolicy, origin: &SerializedOrigin) -> String {
 /// A literal entry that matches exactly `origin`.
 fn trusts(policy: &CorsPolicy, entry: &OriginEntry, origin: &SerializedOrigin) -> bool {
     let OriginKind::Literal(value) = &entry.kind else { return false };
-    let check = check_origin_literal(value, literal_context(policy.layer));
+    let check = check_origin_literal(value, policy.layer.spec().literal_context());
     !check.never_matches() && check.value == OriginValue::Origin(origin.clone())
 }
 
@@ -84,8 +83,8 @@ fn trusts(policy: &CorsPolicy, entry: &OriginEntry, origin: &SerializedOrigin) -
 mod tests {
     use super::*;
     use crate::model::{Layer, PatternSemantics, Value};
-    use crate::rules::test_support::Builder;
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn literals(
         layer: Layer,

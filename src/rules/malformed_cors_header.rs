@@ -140,7 +140,7 @@ fn check_value(sink: &mut Sink, reported: &mut HashSet<Span>, name: &Arg, value:
 #[cfg(test)]
 mod tests {
     use super::intended;
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS309";
 

@@ -3,7 +3,8 @@
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
-use crate::rules::origin_support::{Field, duration, in_words, write_setting};
+use crate::model::layer::Field;
+use crate::rules::origin_support::{duration, in_words};
 use crate::rules::{Rule, Sink};
 
 pub struct MaxAgeCapped;
@@ -43,7 +44,7 @@ impl Rule for MaxAgeCapped {
             };
             let help = format!(
                 "write the value browsers honour, so the configuration says what happens: {}",
-                write_setting(policy.layer, Field::MaxAge, &["7200"])
+                policy.layer.spec().write_setting(Field::MaxAge, &["7200"])
             );
             sink.report(policy.max_age.span, message).primary(primary).help(help);
         }
@@ -54,8 +55,8 @@ impl Rule for MaxAgeCapped {
 mod tests {
     use super::*;
     use crate::model::{Layer, Setting, Value};
-    use crate::rules::test_support::Builder;
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn run(layer: Layer, setting: impl Fn(&Builder) -> Setting<u64>) -> (Builder, Vec<crate::diagnostic::Diagnostic>) {
         let text = "annotations:\n  enable-cors: \"true\"\n  cors-max-age: \"86400\"\n";

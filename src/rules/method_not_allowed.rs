@@ -1,8 +1,10 @@
-//! CORS204: a route's method is missing from `allow_methods`, so its preflight fails.
+//! CORS204: a route's method is missing from the app's allowed methods, so its preflight fails.
+//! How the preflight fails and how the setting is spelled are the layer's (`AppLayerSpec`).
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
-use crate::model::fastapi::{App, Route};
+use crate::model::app::{App, Route};
+use crate::model::layer::Field;
 use crate::rules::{Rule, Sink};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -29,6 +31,7 @@ impl Rule for MethodNotAllowed {
         for app in &project.apps {
             let Some((_, setup)) = app.outermost_cors() else { continue };
             let Some(policy) = project.policies.get(setup.policy) else { continue };
+            let (spec, Some(layer)) = (policy.layer.spec(), policy.layer.spec().app()) else { continue };
             let Some(allowed) = policy.methods.known() else { continue };
             if allowed.iter().any(|m| m.value.trim() == "*") {
                 continue;
@@ -38,8 +41,10 @@ impl Rule for MethodNotAllowed {
                 for method in &route.methods {
                     let method = method.value.as_str();
                     let Some(why) = preflight_reason(app, route, method) else { continue };
-                    // Starlette compares the requested method with the list exactly (case-sensitive).
-                    if !allowed.iter().any(|m| m.value == method) {
+                    let listed = |m: &str| {
+                        if layer.methods_case_sensitive() { m == method } else { m.eq_ignore_ascii_case(method) }
+                    };
+                    if !allowed.iter().any(|m| listed(&m.value)) {
                         missing.entry(method).or_default().push((route, why));
                     }
                 }
@@ -56,7 +61,8 @@ impl Rule for MethodNotAllowed {
                 .find_map(|method| {
                     let written = allowed.iter().find(|m| m.value.eq_ignore_ascii_case(method))?;
                     Some(format!(
-                        " (Starlette compares methods case-sensitively: `{}` does not allow `{method}`)",
+                        " ({} compares methods case-sensitively: `{}` does not allow `{method}`)",
+                        spec.name(),
                         written.value
                     ))
                 })
@@ -84,16 +90,18 @@ impl Rule for MethodNotAllowed {
                 .collect();
             let (listed, blocked) = (and_list(&quoted_each(&methods)), and_list(&blocked));
             let (preflight, gets) = if several { ("preflights", "get") } else { ("preflight", "gets") };
+            let (name, component) = (spec.name(), layer.component());
+            let (setting, refusal) = (layer.setting_name(Field::Methods), layer.preflight_refusal(Field::Methods));
+            let defaults = quoted(&allowed_list);
             let message = if policy.methods.explicit {
                 format!(
-                    "Starlette rejects the {preflight} for {listed} with 400 `Disallowed CORS method`: \
-                     `allow_methods` lists only {}{case_note}, so the browser blocks {blocked}",
-                    quoted(&allowed_list),
+                    "{name} rejects the {preflight} for {listed} with {refusal}: `{setting}` lists only \
+                     {defaults}{case_note}, so the browser blocks {blocked}"
                 )
             } else {
                 format!(
-                    "CORSMiddleware is set up without `allow_methods`, so Starlette allows only `GET`: the {preflight} \
-                     for {listed} {gets} 400 `Disallowed CORS method` and the browser blocks {blocked}"
+                    "{component} is set up without `{setting}`, so {name} allows only {defaults}: the {preflight} for \
+                     {listed} {gets} {refusal} and the browser blocks {blocked}"
                 )
             };
             // One help that fixes every route at once.
@@ -108,9 +116,9 @@ impl Rule for MethodNotAllowed {
                 .primary(if policy.methods.explicit {
                     format!("does not allow {}", or_list(&quoted_each(&methods)))
                 } else {
-                    "allows only `GET`".to_string()
+                    format!("allows only {defaults}")
                 })
-                .help(format!("allow_methods=[{}]", quoted_list(&wanted)));
+                .help(spec.write_setting(Field::Methods, &wanted.iter().map(String::as_str).collect::<Vec<_>>()));
             for (method, routes) in &missing {
                 for (route, why) in routes.iter().take(3) {
                     diagnostic
@@ -171,8 +179,4 @@ fn joined(items: &[String], last: &str) -> String {
         [one] => one.clone(),
         [init @ .., tail] => format!("{} {last} {tail}", init.join(", ")),
     }
-}
-
-fn quoted_list(items: &[String]) -> String {
-    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
 }

@@ -206,7 +206,7 @@ fn vary_beside(project: &Project, directive: Span) -> Option<crate::diagnostic::
 
 #[cfg(test)]
 mod nginx_tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS306";
 

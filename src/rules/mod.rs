@@ -33,8 +33,6 @@ mod proxy_hides_cors_headers;
 mod proxy_overrides_app_cors;
 mod reflected_origin;
 mod stack_words;
-#[cfg(test)]
-pub(crate) mod test_support;
 mod unparsable_config;
 mod unused_suppression;
 mod wildcard_ignored_with_credentials;
@@ -198,20 +196,5 @@ mod merge_tests {
         assert_eq!(summary, [("CORS304", policy, 2), ("CORS301", policy, 0), ("CORS304", Span::new(0, 30, 40), 0)]);
         let labels: Vec<Span> = merged[0].labels.iter().map(|l| l.span).collect();
         assert_eq!(labels, [front_a, front_b]);
-    }
-}
-
-/// Runs one rule over an nginx text, for the rules' unit tests.
-#[cfg(test)]
-pub(crate) mod testing {
-    use super::{Sink, find};
-    use crate::diagnostic::Diagnostic;
-
-    pub fn findings(code: &str, nginx: &str) -> Vec<Diagnostic> {
-        let project = crate::extract::nginx::testing::project(nginx);
-        let Some(rule) = find(code) else { panic!("{code} is not registered") };
-        let mut sink = Sink::new(rule);
-        (rule.check)(&project, &mut sink);
-        sink.into_diagnostics()
     }
 }

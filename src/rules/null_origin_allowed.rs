@@ -5,7 +5,7 @@ use crate::analysis::origin::check_origin_literal;
 use crate::diagnostic::Severity;
 use crate::model::{OriginKind, Project};
 use crate::rules::origin_support::{
-    analyzed_pattern, credentials_allowed, entries, label_with_credentials, literal_context, pattern_noun, semantics_of,
+    analyzed_pattern, credentials_allowed, entries, label_with_credentials, pattern_noun, semantics_of,
 };
 use crate::rules::{Rule, Sink};
 
@@ -22,7 +22,7 @@ impl Rule for NullOriginAllowed {
     fn check(project: &Project, sink: &mut Sink) {
         for (policy, entry) in entries(project) {
             let (message, primary, help) = match &entry.kind {
-                OriginKind::Literal(value) if check_origin_literal(value, literal_context(policy.layer)).is_null() => (
+                OriginKind::Literal(value) if check_origin_literal(value, policy.layer.spec().literal_context()).is_null() => (
                     format!("`null` is a trusted origin: {WHY}"),
                     "trusts `Origin: null`".to_owned(),
                     "remove `null`; serve local or embedded pages from a real origin (e.g. `http://localhost:8080`) \
@@ -56,8 +56,8 @@ impl Rule for NullOriginAllowed {
 mod tests {
     use super::*;
     use crate::model::{Layer, PatternSemantics, Value};
-    use crate::rules::test_support::Builder;
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     #[test]
     fn a_null_entry() {

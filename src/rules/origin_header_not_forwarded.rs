@@ -42,10 +42,11 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
             continue;
         };
         let Some(setup) = stack_words::cors(app) else { continue };
+        let component = stack_words::component(project, setup);
         sink.report(
             directive.span,
             format!(
-                "the `configuration-snippet` {} before passing it to {}, so its CORSMiddleware never answers the \
+                "the `configuration-snippet` {} before passing it to {}, so its {component} never answers the \
                  browser's origin: the browser blocks the responses",
                 if value.is_empty() {
                     "removes the request's `Origin`".to_string()
@@ -56,7 +57,7 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
             ),
         )
         .primary("the browser's `Origin` is lost here")
-        .label(setup.span, "this CORSMiddleware decides by the request's `Origin`")
+        .label(setup.span, format!("this {component} decides by the request's `Origin`"))
         .label(snippet.key.span, stack_words::link_label(project, app, link))
         .help("forward it unchanged: remove this line from the snippet");
     }
@@ -79,17 +80,22 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             }
             for (app, link) in project.apps_behind_nginx(ctx.block) {
                 let Some(setup) = stack_words::cors(app) else { continue };
+                let component = stack_words::component(project, setup);
                 let what = if value.is_empty() {
                     "removes the request's `Origin`".to_string()
                 } else {
                     format!("replaces the request's `Origin` with `{value}`")
                 };
                 let consequence = if value.is_empty() {
-                    "so its CORSMiddleware never sees a cross-origin request and sends no CORS headers: the \
+                    format!(
+                        "so its {component} never sees a cross-origin request and sends no CORS headers: the \
                          browser blocks every response"
+                    )
                 } else {
-                    "so its CORSMiddleware answers that origin, not the browser's: the browser blocks every \
+                    format!(
+                        "so its {component} answers that origin, not the browser's: the browser blocks every \
                          response whose page has another origin"
+                    )
                 };
                 sink.report(
                     set.span,
@@ -99,7 +105,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                     ),
                 )
                 .primary("the browser's `Origin` is lost here")
-                .label(setup.span, "this CORSMiddleware decides by the request's `Origin`")
+                .label(setup.span, format!("this {component} decides by the request's `Origin`"))
                 .label(pass.item.span, stack_words::link_label(project, app, link))
                 .help("forward it unchanged: `proxy_set_header Origin $http_origin;`, or remove this line");
             }

@@ -6,9 +6,7 @@ use crate::analysis::origin::{LiteralContext, OriginCheck, OriginProblemKind, ch
 use crate::diagnostic::{Edit, Severity};
 use crate::model::deploy::OriginNote;
 use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
-use crate::rules::origin_support::{
-    analyzed_pattern, glob_as_regex, literal_context, pattern_noun, semantics_of, span_within, write_origin_regex,
-};
+use crate::rules::origin_support::{analyzed_pattern, glob_as_regex, pattern_noun, semantics_of, span_within};
 use crate::rules::{Rule, Sink};
 use crate::source::Span;
 
@@ -20,12 +18,12 @@ impl Rule for OriginNeverMatches {
     const SEVERITY: Severity = Severity::Error;
 
     fn check(project: &Project, sink: &mut Sink) {
-        let explained = starlette_notes(project, sink);
+        let explained = app_notes(project, sink);
         for (index, policy) in project.policies.iter().enumerate() {
             for (position, entry) in policy.origins.entries.iter().enumerate() {
                 match &entry.kind {
                     OriginKind::Literal(value) => {
-                        let check = check_origin_literal(value, literal_context(policy.layer));
+                        let check = check_origin_literal(value, policy.layer.spec().literal_context());
                         if check.never_matches() && !explained.contains(&(index, position)) {
                             report_literal(project, sink, policy, entry, value, &check);
                         }
@@ -96,13 +94,15 @@ fn nginx_values(project: &Project, sink: &mut Sink) {
     }
 }
 
-/// FastAPI/Starlette: causes the origin strings do not show (`str()` of a pydantic URL, a nested
-/// list), reported once at the construct that causes them. Returns the entries already explained.
-fn starlette_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
-    use crate::model::fastapi::OriginNoteKind;
+/// Apps: causes the origin strings do not show (`str()` of a pydantic URL, a nested list), reported
+/// once at the construct that causes them, in the words of the app's CORS component. Returns the
+/// entries already explained.
+fn app_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
+    use crate::model::app::OriginNoteKind;
     let mut explained = Vec::new();
     for setup in project.apps.iter().flat_map(|a| &a.cors) {
         let Some(policy) = project.policies.get(setup.policy) else { continue };
+        let layer = policy.layer.spec().app();
         let mut slash_calls: Vec<crate::source::Span> = Vec::new();
         for note in &setup.origin_notes {
             match note.kind {
@@ -111,23 +111,13 @@ fn starlette_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
                         slash_calls.push(note.span);
                     }
                 }
-                OriginNoteKind::UrlObject => {
-                    sink.report(
-                        note.span,
-                        "a pydantic URL object, not a string: Starlette checks `origin in allow_origins`, and a URL \
-                         object never equals the request's origin string, so this origin is never allowed",
-                    )
-                    .primary("a URL object, not an origin string")
-                    .help("convert and strip the `/` pydantic adds: [str(o).rstrip(\"/\") for o in settings.BACKEND_CORS_ORIGINS]");
-                }
-                OriginNoteKind::NestedList => {
-                    sink.report(
-                        note.span,
-                        "a list inside `allow_origins`: Starlette compares the request's origin with this inner list, \
-                         which is never equal, so none of its origins is ever allowed",
-                    )
-                    .primary("a list, not an origin")
-                    .help("pass the list itself, e.g. allow_origins=os.environ[\"ORIGINS\"].split(\",\")");
+                OriginNoteKind::UrlObject | OriginNoteKind::NestedList => {
+                    let Some(advice) = layer.map(|l| l.never_an_origin(note.kind)) else { continue };
+                    let primary = match note.kind {
+                        OriginNoteKind::NestedList => "a list, not an origin",
+                        _ => "a URL object, not an origin string",
+                    };
+                    sink.report(note.span, advice.message).primary(primary).help(advice.help);
                 }
             }
         }
@@ -182,7 +172,7 @@ fn is_skipped_by_ingress(project: &Project, policy: &CorsPolicy, entry: &OriginE
 /// ingress-nginx: an origin that makes the whole `cors-allow-origin` value fail validation, which
 /// then becomes `*` (the policy holds only that `Any`; the layer records why in its notes).
 fn ingress_fallbacks(project: &Project, sink: &mut Sink) {
-    for policy in project.policies.iter().filter(|p| p.layer == Layer::IngressNginx) {
+    for policy in &project.policies {
         let Some(cors) = project.deploy.ingress_of(policy).and_then(|i| i.cors.as_ref()) else { continue };
         for note in &cors.origin_notes {
             let OriginNote::InvalidValueAllowsAny { offending, reason, .. } = note else { continue };
@@ -268,7 +258,7 @@ fn help(layer: Layer, value: &str, check: &OriginCheck) -> String {
     }
     if only(OriginProblemKind::WildcardInLiteral) {
         let regex = glob_as_regex(value.trim());
-        if let Some(setting) = write_origin_regex(layer, &regex) {
+        if let Some(setting) = layer.spec().write_origin_regex(&regex) {
             return format!("{} compares this entry as written; to allow subdomains use {setting}", layer.name());
         }
     }
@@ -332,8 +322,8 @@ fn label(kind: OriginProblemKind) -> &'static str {
 mod tests {
     use super::*;
     use crate::model::PatternSemantics;
-    use crate::rules::test_support::Builder;
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn literal(layer: Layer, text: &str, value: &str) -> (Builder, Vec<crate::diagnostic::Diagnostic>) {
         let mut b = Builder::new(FileKind::Python, text);

@@ -8,7 +8,7 @@
 use crate::analysis::origin::{LiteralContext, OriginValue, SerializedOrigin, check_origin_literal};
 use crate::diagnostic::Severity;
 use crate::model::{OriginKind, Project};
-use crate::rules::origin_support::{analyzed_pattern, entries, literal_context, pattern_noun, semantics_of};
+use crate::rules::origin_support::{analyzed_pattern, entries, pattern_noun, semantics_of};
 use crate::rules::{Rule, Sink};
 
 pub struct OriginOutsidePolicy;
@@ -29,7 +29,7 @@ impl Rule for OriginOutsidePolicy {
             let (message, example) = match &entry.kind {
                 OriginKind::Any | OriginKind::Reflect => (every_origin(policy.layer.name(), &listed), None),
                 OriginKind::Literal(value) => {
-                    let check = check_origin_literal(value, literal_context(policy.layer));
+                    let check = check_origin_literal(value, policy.layer.spec().literal_context());
                     if check.never_matches() {
                         continue;
                     }
@@ -147,8 +147,8 @@ impl Allowed {
 mod tests {
     use super::*;
     use crate::model::{Layer, OriginEntry, PatternSemantics};
-    use crate::rules::test_support::Builder;
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn run(
         declared: Option<&[&str]>,

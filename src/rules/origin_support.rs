@@ -1,24 +1,11 @@
-//! What the origin rules (CORS101–108, 206, 207) share: how each layer compares a configured origin,
-//! where a position inside a written value lies in the file, the credentials label, and how each
-//! layer spells a setting in a `help`.
+//! What the origin rules (CORS101–108, 206, 207) share: where a position inside a written value lies
+//! in the file, the credentials label, and how patterns are named. What differs by layer (how it
+//! compares an origin, how it spells a setting) is the layer's: `crate::model::layer`.
 
-use crate::analysis::origin::LiteralContext;
 use crate::analysis::pattern::{PatternReport, analyze_pattern};
 use crate::diagnostic::Diagnostic;
-use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, PatternSemantics, Project};
+use crate::model::{CorsPolicy, OriginEntry, OriginKind, PatternSemantics, Project};
 use crate::source::{Span, TextRange};
-
-/// How `layer` compares a literal origin entry with the request's `Origin`.
-///
-/// nginx literals are judged byte-exact: an `add_header` value is compared by the browser, and an
-/// `if ($http_origin = ...)` operand by nginx, both case-sensitively. (A `map` string key is
-/// case-insensitive; the model does not say which construct a literal came from.)
-pub(crate) fn literal_context(layer: Layer) -> LiteralContext {
-    match layer {
-        Layer::IngressNginx => LiteralContext::INGRESS_NGINX,
-        Layer::Starlette | Layer::Nginx | Layer::Traefik => LiteralContext::EXACT,
-    }
-}
 
 /// Credentials are allowed: only a Known `true` counts (Unknown never produces a finding).
 pub(crate) fn credentials_allowed(policy: &CorsPolicy) -> bool {
@@ -78,98 +65,10 @@ pub(crate) fn semantics_of(entry: &OriginEntry) -> Option<PatternSemantics> {
     }
 }
 
-/// The CORS settings a `help` may show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Field {
-    Origins,
-    Methods,
-    Headers,
-    ExposeHeaders,
-    MaxAge,
-}
-
-impl Field {
-    /// The response header the setting becomes.
-    pub(crate) fn header(self) -> &'static str {
-        match self {
-            Field::Origins => "Access-Control-Allow-Origin",
-            Field::Methods => "Access-Control-Allow-Methods",
-            Field::Headers => "Access-Control-Allow-Headers",
-            Field::ExposeHeaders => "Access-Control-Expose-Headers",
-            Field::MaxAge => "Access-Control-Max-Age",
-        }
-    }
-}
-
-/// How `layer` writes `field` set to `values`, as code for a `help`.
-pub(crate) fn write_setting(layer: Layer, field: Field, values: &[&str]) -> String {
-    match layer {
-        Layer::Starlette => {
-            let key = match field {
-                Field::Origins => "allow_origins",
-                Field::Methods => "allow_methods",
-                Field::Headers => "allow_headers",
-                Field::ExposeHeaders => "expose_headers",
-                Field::MaxAge => "max_age",
-            };
-            if field == Field::MaxAge {
-                format!("{key}={}", values.join(""))
-            } else {
-                let items: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-                format!("{key}=[{}]", items.join(", "))
-            }
-        }
-        Layer::Nginx if field == Field::Origins => format!(
-            "map $http_origin $cors_origin {{ default \"\"; \"{}\" $http_origin; }} with \
-             `add_header Access-Control-Allow-Origin $cors_origin always;`",
-            values.join("\" $http_origin; \"")
-        ),
-        Layer::Nginx if field == Field::MaxAge => format!("add_header {} {} always;", field.header(), values.join("")),
-        Layer::Nginx => format!("add_header {} \"{}\" always;", field.header(), values.join(", ")),
-        Layer::IngressNginx => {
-            let key = match field {
-                Field::Origins => "cors-allow-origin",
-                Field::Methods => "cors-allow-methods",
-                Field::Headers => "cors-allow-headers",
-                Field::ExposeHeaders => "cors-expose-headers",
-                Field::MaxAge => "cors-max-age",
-            };
-            format!("nginx.ingress.kubernetes.io/{key}: \"{}\"", values.join(", "))
-        }
-        Layer::Traefik => {
-            let key = match field {
-                Field::Origins => "accessControlAllowOriginList",
-                Field::Methods => "accessControlAllowMethods",
-                Field::Headers => "accessControlAllowHeaders",
-                Field::ExposeHeaders => "accessControlExposeHeaders",
-                Field::MaxAge => "accessControlMaxAge",
-            };
-            if field == Field::MaxAge {
-                format!("{key}: {}", values.join(""))
-            } else {
-                format!("{key}: [{}]", values.join(", "))
-            }
-        }
-    }
-}
-
 /// A one-label glob origin (`https://*.example.com`) as an anchored regex for a layer that has
 /// origin regexes.
 pub(crate) fn glob_as_regex(glob: &str) -> String {
     regex::escape(glob).replace(r"\*", "[a-z0-9-]+")
-}
-
-/// How `layer` trusts a set of origins by regex, as code for a `help`; `None` where it has none.
-pub(crate) fn write_origin_regex(layer: Layer, regex: &str) -> Option<String> {
-    match layer {
-        Layer::Starlette => Some(format!("allow_origin_regex=r\"{regex}\"")),
-        Layer::Nginx => Some(format!(
-            "map $http_origin $cors_origin {{ default \"\"; \"~^{regex}$\" $http_origin; }} with \
-             `add_header Access-Control-Allow-Origin $cors_origin always;`"
-        )),
-        Layer::Traefik => Some(format!("accessControlAllowOriginListRegex: [\"^{regex}$\"]")),
-        Layer::IngressNginx => None,
-    }
 }
 
 /// Every entry of every policy, with its policy.

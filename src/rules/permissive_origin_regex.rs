@@ -104,8 +104,8 @@ fn help(entry: &OriginEntry, pattern: &str, finding: &PatternFinding) -> String 
 mod tests {
     use super::*;
     use crate::model::{Layer, OriginKind, Value};
-    use crate::rules::test_support::Builder;
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn run(
         layer: Layer,

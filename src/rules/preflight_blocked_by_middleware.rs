@@ -1,7 +1,9 @@
-//! CORS201: a middleware outside CORSMiddleware answers OPTIONS preflights itself.
+//! CORS201: a middleware outside the app's CORS component answers OPTIONS preflights itself. What
+//! becomes of its errors and how to reorder the stack are the layer's (`AppLayerSpec`).
 
 use crate::diagnostic::Severity;
-use crate::model::fastapi::{CorsSetup, Install, Middleware, MiddlewareKind};
+use crate::model::app::{CorsSetup, Middleware, MiddlewareKind};
+use crate::model::layer::AppLayerSpec;
 use crate::model::{Project, Value};
 use crate::rules::{Rule, Sink};
 
@@ -15,26 +17,26 @@ impl Rule for PreflightBlockedByMiddleware {
     fn check(project: &Project, sink: &mut Sink) {
         for app in &project.apps {
             let Some((position, setup)) = app.outermost_cors() else { continue };
-            // Only what runs before CORSMiddleware can answer a preflight: inner middleware never sees one.
+            let Some(layer) = project.policies.get(setup.policy).and_then(|p| p.layer.spec().app()) else { continue };
+            // Only what runs before the CORS component can answer a preflight: inner middleware never sees one.
             for outer in app.middleware.iter().take(position) {
-                report(project, outer, setup, sink);
+                report(project, layer, outer, setup, sink);
             }
         }
     }
 }
 
-fn report(project: &Project, outer: &Middleware, setup: &CorsSetup, sink: &mut Sink) {
+fn report(project: &Project, layer: &dyn AppLayerSpec, outer: &Middleware, setup: &CorsSetup, sink: &mut Sink) {
     let name = &outer.name;
-    let help = help(outer, setup);
+    let component = layer.component();
+    let help = help(layer, outer, setup);
     match &outer.kind {
         MiddlewareKind::Custom(custom) => {
             let Some(exit) = custom.preflight_exit else { return };
             let exit_text = project.file(exit.file).map_or("", |f| f.slice(exit.range));
             let (how, label) = if exit_text.starts_with("raise") {
                 (
-                    "it raises before calling the next app, and Starlette's `ServerErrorMiddleware` turns that into a \
-                     500"
-                    .to_string(),
+                    format!("it raises before calling the next app, and {}", layer.outer_raise()),
                     "raises here for a preflight",
                 )
             } else if exit_text.starts_with("return") {
@@ -48,12 +50,12 @@ fn report(project: &Project, outer: &Middleware, setup: &CorsSetup, sink: &mut S
             sink.report(
                 outer.span,
                 format!(
-                    "`{name}` runs outside CORSMiddleware and answers the OPTIONS preflight itself: {how}, without \
+                    "`{name}` runs outside {component} and answers the OPTIONS preflight itself: {how}, without \
                      `Access-Control-Allow-Origin`, so the browser blocks every cross-origin request that needs a \
                      preflight"
                 ),
             )
-            .primary("runs before CORSMiddleware")
+            .primary(format!("runs before {component}"))
             .label(exit, label)
             .label(setup.span, "never sees the preflight")
             .help(help);
@@ -63,12 +65,13 @@ fn report(project: &Project, outer: &Middleware, setup: &CorsSetup, sink: &mut S
             sink.report(
                 outer.span,
                 format!(
-                    "`{name}` runs outside CORSMiddleware and its backend raises for a request without credentials, \
-                     which every preflight is: Starlette answers the preflight with an error (400 from `on_error`, or \
-                     a 500) without `Access-Control-Allow-Origin`, so the browser blocks the request"
+                    "`{name}` runs outside {component} and its backend raises for a request without credentials, \
+                     which every preflight is: {} without `Access-Control-Allow-Origin`, so the browser blocks the \
+                     request",
+                    layer.outer_auth_refusal()
                 ),
             )
-            .primary("runs before CORSMiddleware")
+            .primary(format!("runs before {component}"))
             .label(raise, "raises for a preflight, which never carries credentials")
             .label(setup.span, "never sees the preflight")
             .help(help);
@@ -82,12 +85,12 @@ fn report(project: &Project, outer: &Middleware, setup: &CorsSetup, sink: &mut S
             let diagnostic = sink.report(
                 outer.span,
                 format!(
-                    "`{name}` runs outside CORSMiddleware and none of its `allowed_hosts` can match a `Host` header \
+                    "`{name}` runs outside {component} and none of its `allowed_hosts` can match a `Host` header \
                      (`{first}` is a URL, not a host name): every request, preflights included, gets 400 `Invalid \
                      host header` without CORS headers"
                 ),
             );
-            diagnostic.primary("runs before CORSMiddleware").help(format!(
+            diagnostic.primary(format!("runs before {component}")).help(format!(
                 "write host names without scheme or path, e.g. `allowed_hosts=[\"{}\"]`",
                 host_of(first)
             ));
@@ -99,22 +102,10 @@ fn report(project: &Project, outer: &Middleware, setup: &CorsSetup, sink: &mut S
     }
 }
 
-fn help(outer: &Middleware, setup: &CorsSetup) -> String {
-    let reorder = match (outer.install, setup.install) {
-        (_, Install::MiddlewareList) | (Install::Wrap, _) => {
-            "install CORSMiddleware outermost (`app.add_middleware(CORSMiddleware, ...)` after every other middleware, \
-             or wrap the finished app: `app = CORSMiddleware(app, ...)`)"
-        }
-        _ => {
-            "add CORSMiddleware last, after every other `add_middleware` call and `@app.middleware` function, so it \
-              is the outermost middleware"
-        }
-    };
+fn help(layer: &dyn AppLayerSpec, outer: &Middleware, setup: &CorsSetup) -> String {
+    let reorder = layer.move_outermost(outer.install, setup.install);
     match outer.kind {
-        MiddlewareKind::Custom(_) => format!(
-            "{reorder}; or let preflights through first: `if request.method == \"OPTIONS\": return await \
-             call_next(request)`"
-        ),
+        MiddlewareKind::Custom(_) => format!("{reorder}; or let preflights through first: {}", layer.pass_preflights()),
         _ => reorder.to_string(),
     }
 }

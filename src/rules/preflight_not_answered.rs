@@ -202,18 +202,6 @@ fn static_location(project: &Project, sink: &mut Sink, location: BlockId, actual
     ));
 }
 
-/// Whether the app answers OPTIONS itself: an OPTIONS route, or a middleware of the project that
-/// checks for OPTIONS.
-fn answers_options(app: &crate::model::fastapi::App) -> bool {
-    use crate::model::fastapi::MiddlewareKind;
-    app.routes.iter().any(|r| r.methods.iter().any(|m| m.value == "OPTIONS"))
-        || app.middleware.iter().any(|m| match &m.kind {
-            MiddlewareKind::Custom(c) => c.options_check.is_some(),
-            MiddlewareKind::Unknown => true,
-            _ => false,
-        })
-}
-
 /// A proxied location that adds CORS headers, has no OPTIONS branch, and the app behind it (found
 /// in the repository) has no CORS middleware: the app answers the preflight with 405 (or whatever
 /// its router says), which fails the preflight even when nginx's headers are sent `always`.
@@ -226,11 +214,11 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
     }
     let Some(origin) = actual.origin else { return };
     let apps: Vec<_> = project.apps_behind_nginx(location).collect();
-    if apps.is_empty() || apps.iter().any(|(app, _)| !app.cors.is_empty() || answers_options(app)) {
+    if apps.is_empty() || apps.iter().any(|(app, _)| !app.cors.is_empty() || app.answers_options()) {
         return;
     }
     // Preflights happen only when nginx invites them or the app's routes need them.
-    let needs_preflight = |app: &crate::model::fastapi::App| {
+    let needs_preflight = |app: &crate::model::app::App| {
         app.routes.iter().find_map(|r| {
             r.methods
                 .iter()
@@ -257,7 +245,8 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
     .label(evidence, "this needs a preflight")
     .label(pass.item.span, crate::rules::stack_words::link_label(project, app, link))
     .help(format!(
-        "answer preflights in {place}, or add CORSMiddleware to the app:\n{}",
+        "answer preflights in {place}, or add {} to the app:\n{}",
+        app.framework.cors_layer().spec().app().map_or("CORS handling", |a| a.component()),
         nginx_words::code(&[
             "if ($request_method = OPTIONS) {".into(),
             "    add_header Access-Control-Allow-Origin <origin> always;".into(),
@@ -272,7 +261,7 @@ fn proxied_app_without_cors(project: &Project, sink: &mut Sink, location: BlockI
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS203";
 

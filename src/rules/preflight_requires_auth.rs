@@ -7,9 +7,10 @@
 
 use crate::diagnostic::Severity;
 use crate::model::deploy::{Ingress, TraefikMiddleware};
+use crate::model::layer::AppLayerSpec;
 use crate::model::nginx::syntax::header;
 use crate::model::nginx::{AccessKind, BlockId, BlockKind};
-use crate::model::{CorsPolicy, Layer, Project};
+use crate::model::{CorsPolicy, Project};
 use crate::rules::{Rule, Sink, nginx_words};
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
@@ -28,9 +29,9 @@ impl Rule for PreflightRequiresAuth {
     }
 }
 
-/// Policies of the application layer: the app behind the proxy answers CORS itself.
-fn app_policies(project: &Project) -> impl Iterator<Item = &CorsPolicy> {
-    project.policies.iter().filter(|p| !matches!(p.layer, Layer::Nginx | Layer::IngressNginx | Layer::Traefik))
+/// Policies of the application layer (the app behind the proxy answers CORS itself), with their component.
+fn app_policies(project: &Project) -> impl Iterator<Item = (&CorsPolicy, &'static dyn AppLayerSpec)> {
+    project.policies.iter().filter_map(|p| p.layer.spec().app().map(|app| (p, app)))
 }
 
 /// Why CORS matters for this Ingress although ingress-nginx does not handle it: the place to point at.
@@ -48,10 +49,10 @@ fn cors_left_elsewhere(project: &Project, ingress: &Ingress) -> Option<(Span, St
             return Some((snippet.value.span, label));
         }
     }
-    app_policies(project).next().map(|p| {
+    app_policies(project).next().map(|(p, app)| {
         let label = format!(
             "the {} app answers CORS itself, but its preflights are rejected before they reach it",
-            p.layer.name()
+            app.app_kind()
         );
         (p.span, label)
     })
@@ -241,7 +242,7 @@ fn limit_except_without_options(
 
 #[cfg(test)]
 mod nginx_tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS202";
 

@@ -160,7 +160,7 @@ fn label_app(project: &Project, block: crate::model::nginx::BlockId, diagnostic:
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::test_support::findings;
 
     const RULE: &str = "CORS303";
 

@@ -25,9 +25,9 @@ impl Rule for ProxyOverridesAppCors {
 
 /// "the CORS headers of the FastAPI app behind it (path): only {proxy}'s policy reaches browsers, and the
 /// app's CORSMiddleware (`allow_origins=[...]`) is dead in this deployment".
-fn dead_settings(project: &Project, app: &crate::model::fastapi::App, link: &Link, proxy: &str) -> String {
+fn dead_settings(project: &Project, app: &crate::model::app::App, link: &Link, proxy: &str) -> String {
     let policy = stack_words::cors(app).map_or_else(String::new, |s| stack_words::app_policy(project, s));
-    let policy = policy.replacen("its CORSMiddleware", "the app's CORSMiddleware", 1);
+    let policy = policy.replacen("its ", "the app's ", 1);
     format!(
         "the CORS headers of {}: only {proxy}'s policy reaches browsers, and {policy} is dead in this deployment \
          (changing it changes nothing)",
@@ -61,11 +61,12 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                 HeaderSource::AddHeader => "nginx clears (`more_clear_headers`) and replaces (`add_header`)",
             };
             let place = nginx_words::block(project, ctx.block);
+            let component = stack_words::component(project, setup);
             sink.report(own.span, format!("{how} {}", dead_settings(project, app, link, "nginx")))
                 .primary(format!("nginx's CORS policy for {place}"))
                 .label(setup.span, "dead in this deployment")
                 .label(pass.item.span, stack_words::link_label(project, app, link))
-                .help("keep CORS in one layer: remove the app's CORSMiddleware, or nginx's CORS headers");
+                .help(format!("keep CORS in one layer: remove the app's {component}, or nginx's CORS headers"));
         }
     }
 }
@@ -105,14 +106,18 @@ fn check_ingress(project: &Project, sink: &mut Sink) {
             && let Some((app, link)) = project.apps_behind_ingress(i).find(|(app, _)| stack_words::cors(app).is_some())
             && let Some(setup) = stack_words::cors(app)
         {
+            let component = stack_words::component(project, setup);
             sink.report(span, format!("{how} {}", dead_settings(project, app, link, "ingress-nginx")))
                 .primary("the CORS policy browsers see")
                 .label(setup.span, "dead in this deployment")
-                .help("keep CORS in one layer: remove these headers from the snippet, or the app's CORSMiddleware");
+                .help(format!(
+                    "keep CORS in one layer: remove these headers from the snippet, or the app's {component}"
+                ));
         }
         let Some(cors) = ingress.cors.as_ref().filter(|c| c.enabled) else { continue };
         if let Some((app, link)) = project.apps_behind_ingress(i).find(|(app, _)| stack_words::cors(app).is_some()) {
             let Some(setup) = stack_words::cors(app) else { continue };
+            let component = stack_words::component(project, setup);
             sink.report(
                 cors.enable_span,
                 format!(
@@ -123,7 +128,9 @@ fn check_ingress(project: &Project, sink: &mut Sink) {
             .primary("the CORS policy browsers see")
             .label(setup.span, "dead in this deployment")
             .label(ingress.name.as_ref().map_or(ingress.span, |n| n.span), stack_words::link_label(project, app, link))
-            .help("keep CORS in one layer: remove `enable-cors` (and the `cors-*` annotations), or the app's CORSMiddleware");
+            .help(format!(
+                "keep CORS in one layer: remove `enable-cors` (and the `cors-*` annotations), or the app's {component}"
+            ));
         }
     }
 }
@@ -136,6 +143,7 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
         let behind = project.apps_behind_traefik(middleware);
         let Some((app, link)) = behind.iter().find(|(app, _)| stack_words::cors(app).is_some()) else { continue };
         let Some(setup) = stack_words::cors(app) else { continue };
+        let component = stack_words::component(project, setup);
         let router = match link.front() {
             Some(crate::model::stack::Node::TraefikRouter(r)) => project.deploy.traefik_routers.get(r),
             _ => None,
@@ -152,7 +160,7 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
             .primary("the CORS policy browsers see")
             .label(setup.span, "dead in this deployment")
             .help(format!(
-                "keep CORS in one layer: remove the `accessControl*` settings of `{}`, or the app's CORSMiddleware",
+                "keep CORS in one layer: remove the `accessControl*` settings of `{}`, or the app's {component}",
                 middleware.name.value
             ));
         if let Some(router) = router {

@@ -2,10 +2,9 @@
 //! a pattern that accepts every origin (`.*`). Such a pattern is not also CORS103/CORS106.
 
 use crate::diagnostic::Severity;
-use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
+use crate::model::{CorsPolicy, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{
-    Field, analyzed_pattern, credentials_allowed, entries, label_with_credentials, pattern_noun, semantics_of,
-    write_setting,
+    analyzed_pattern, credentials_allowed, entries, label_with_credentials, pattern_noun, semantics_of,
 };
 use crate::rules::{Rule, Sink};
 
@@ -14,14 +13,14 @@ pub struct ReflectedOrigin;
 impl Rule for ReflectedOrigin {
     const CODE: &'static str = "CORS102";
     const NAME: &'static str = "reflected-origin";
-    /// The default when credentials are allowed; a warning without them.
+    /// The default when credentials are allowed; info without them (it behaves like `*`).
     const SEVERITY: Severity = Severity::Error;
 
     fn check(project: &Project, sink: &mut Sink) {
         for (policy, entry) in entries(project) {
             let (what, primary) = match &entry.kind {
                 OriginKind::Reflect => {
-                    (reflect_cause(policy.layer), "the request's `Origin` is echoed back".to_owned())
+                    (policy.layer.spec().echoes_every_origin(), "the request's `Origin` is echoed back".to_owned())
                 }
                 OriginKind::Pattern { pattern, .. } => match analyzed_pattern(entry) {
                     Some((_, report)) if report.accepts_any => {
@@ -45,7 +44,7 @@ impl Rule for ReflectedOrigin {
 }
 
 fn report(sink: &mut Sink, policy: &CorsPolicy, entry: &OriginEntry, what: &str, primary: &str) {
-    let help = help(policy.layer);
+    let help = policy.layer.spec().allowlist_help();
     if credentials_allowed(policy) {
         let message = format!(
             "{what}, with `Access-Control-Allow-Credentials: true`: any website can read responses sent with the \
@@ -57,54 +56,16 @@ fn report(sink: &mut Sink, policy: &CorsPolicy, entry: &OriginEntry, what: &str,
         let message = format!(
             "{what}: any website can read these responses, and it becomes a hole the day credentials are allowed"
         );
-        sink.report(entry.span, message).help(help).primary(primary).severity(Severity::Warning);
-    }
-}
-
-/// Where a `Reflect` entry comes from, in the layer's terms.
-fn reflect_cause(layer: Layer) -> String {
-    match layer {
-        Layer::Nginx => {
-            "`Access-Control-Allow-Origin` is set to `$http_origin` without an allowlist, so nginx echoes every origin"
-                .to_owned()
-        }
-        Layer::IngressNginx => "ingress-nginx's origin check `if ($http_origin ~* (...)$)` matches every origin here \
-             (an empty or dropped entry leaves an empty alternative), and it echoes the origin in \
-             `Access-Control-Allow-Origin`"
-            .to_owned(),
-        Layer::Starlette | Layer::Traefik => {
-            format!(
-                "{} echoes the request's `Origin` in `Access-Control-Allow-Origin` without an allowlist",
-                layer.name()
-            )
-        }
-    }
-}
-
-fn help(layer: Layer) -> String {
-    let list = write_setting(layer, Field::Origins, &["https://app.example.com"]);
-    match layer {
-        Layer::Nginx => format!("echo only allowed origins: {list}"),
-        Layer::IngressNginx => {
-            format!("list each origin with its scheme and no empty entry, e.g. {list}")
-        }
-        Layer::Starlette => format!(
-            "list the origins of your frontends, e.g. {list}, or an anchored regex such as \
-             allow_origin_regex=r\"https://[a-z0-9-]+\\.example\\.com\""
-        ),
-        Layer::Traefik => format!(
-            "list the origins of your frontends, e.g. {list}, or an anchored regex such as \
-             accessControlAllowOriginListRegex: [\"^https://[a-z0-9-]+\\.example\\.com$\"]"
-        ),
+        sink.report(entry.span, message).help(help).primary(primary).severity(Severity::Info);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PatternSemantics, Value};
-    use crate::rules::test_support::Builder;
+    use crate::model::{Layer, PatternSemantics, Value};
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn nginx(credentials: Value<bool>) -> Builder {
         let text = "location / {\n    add_header Access-Control-Allow-Origin $http_origin always;\n    \
@@ -136,11 +97,11 @@ mod tests {
     }
 
     #[test]
-    fn without_credentials_it_is_a_warning() {
+    fn without_credentials_it_is_info() {
         for credentials in [Value::Known(false), Value::Unknown] {
             let found = nginx(credentials).run::<ReflectedOrigin>();
             assert_eq!(found.len(), 1);
-            assert_eq!(found[0].severity, Severity::Warning);
+            assert_eq!(found[0].severity, Severity::Info);
             assert!(found[0].labels.is_empty());
         }
     }

@@ -1,10 +1,11 @@
-//! What the cross-layer rules (CORS203, 303, 304, 305, 308) say about the app behind a proxy.
+//! What the cross-layer rules (CORS203, 303, 304, 305, 308) say about the app behind a proxy. How
+//! the app's CORS component is named comes from its layer (`AppLayerSpec::component`).
 
 use crate::model::Project;
-use crate::model::fastapi::{App, CorsSetup};
+use crate::model::app::{App, CorsSetup};
 use crate::model::stack::Link;
 
-/// The CORSMiddleware that answers for `app` (the outermost one), if it has one.
+/// The CORS setup that answers for `app` (the outermost one), if it has one.
 pub fn cors(app: &App) -> Option<&CorsSetup> {
     app.outermost_cors().map(|(_, setup)| setup)
 }
@@ -14,9 +15,18 @@ pub fn sends_credentials(project: &Project, setup: &CorsSetup) -> bool {
     project.policies.get(setup.policy).and_then(|p| p.credentials.known()).copied() == Some(true)
 }
 
+/// How messages name the app's CORS component: `CORSMiddleware`.
+pub fn component(project: &Project, setup: &CorsSetup) -> &'static str {
+    let layer = project.policies.get(setup.policy).map(|p| p.layer.spec());
+    match layer {
+        Some(spec) => spec.app().map_or(spec.name(), |app| app.component()),
+        None => "CORS middleware",
+    }
+}
+
 /// "the FastAPI app behind it (backend/app/main.py)"; for a last-resort link, says it is assumed.
 pub fn app_behind(project: &Project, app: &App, link: &Link) -> String {
-    let kind = framework(app);
+    let kind = app.framework.name();
     if link.last_resort {
         format!(
             "the {kind} app assumed to be behind it ({}, the only app and proxy configuration in the repository)",
@@ -24,14 +34,6 @@ pub fn app_behind(project: &Project, app: &App, link: &Link) -> String {
         )
     } else {
         format!("the {kind} app behind it ({})", project.app_path(app))
-    }
-}
-
-/// "FastAPI" or "Starlette".
-pub fn framework(app: &App) -> &'static str {
-    match app.framework {
-        crate::model::fastapi::Framework::FastApi => "FastAPI",
-        crate::model::fastapi::Framework::Starlette => "Starlette",
     }
 }
 
@@ -44,15 +46,19 @@ pub fn link_label(project: &Project, app: &App, link: &Link) -> String {
     }
 }
 
-/// The app's `allow_origins=...` as written, or "its CORSMiddleware" when not given.
+/// The app's origins setting as written (`allow_origins=...`), or its component alone when none is given:
+/// "its CORSMiddleware (`allow_origins=[...]`)".
 pub fn app_policy(project: &Project, setup: &CorsSetup) -> String {
-    let written =
-        |name: &str| setup.arg(name).and_then(|a| project.file(a.span.file).map(|f| f.slice(a.span.range).to_string()));
-    match written("allow_origins").or_else(|| written("allow_origin_regex")) {
+    let component = component(project, setup);
+    let settings = project.policies.get(setup.policy).and_then(|p| p.layer.spec().app()).map(|a| a.origin_settings());
+    let written = |name: &&str| {
+        setup.arg(name).and_then(|a| project.file(a.span.file).map(|f| f.slice(a.span.range).to_string()))
+    };
+    match settings.unwrap_or_default().iter().find_map(written) {
         Some(text) => {
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            format!("its CORSMiddleware (`{text}`)")
+            format!("its {component} (`{text}`)")
         }
-        None => "its CORSMiddleware".to_string(),
+        None => format!("its {component}"),
     }
 }

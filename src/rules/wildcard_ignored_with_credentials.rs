@@ -1,10 +1,11 @@
 //! CORS206: `*` in `Access-Control-Allow-Methods`, `-Allow-Headers` or `-Expose-Headers` while
-//! credentials are allowed: browsers then read it as a name, not a wildcard. Not for Starlette,
-//! which expands (methods) or mirrors (headers) `*` itself.
+//! credentials are allowed: browsers then read it as a name, not a wildcard. Not where the layer
+//! expands or mirrors `*` itself (Starlette: `LayerSpec::sends_star_as_written`).
 
 use crate::diagnostic::Severity;
-use crate::model::{Layer, Project};
-use crate::rules::origin_support::{Field, credentials_allowed, label_with_credentials, write_setting};
+use crate::model::Project;
+use crate::model::layer::Field;
+use crate::rules::origin_support::{credentials_allowed, label_with_credentials};
 use crate::rules::{Rule, Sink};
 
 pub struct WildcardIgnoredWithCredentials;
@@ -15,13 +16,16 @@ impl Rule for WildcardIgnoredWithCredentials {
     const SEVERITY: Severity = Severity::Warning;
 
     fn check(project: &Project, sink: &mut Sink) {
-        for policy in project.policies.iter().filter(|p| p.layer != Layer::Starlette && credentials_allowed(p)) {
+        for policy in project.policies.iter().filter(|p| credentials_allowed(p)) {
             let settings = [
                 (Field::Methods, &policy.methods),
                 (Field::Headers, &policy.headers),
                 (Field::ExposeHeaders, &policy.expose_headers),
             ];
             for (field, setting) in settings {
+                if !policy.layer.spec().sends_star_as_written(field) {
+                    continue;
+                }
                 let Some(names) = setting.known() else { continue };
                 for name in names.iter().filter(|n| n.value.trim() == "*") {
                     let (consequence, example): (&str, &[&str]) = match field {
@@ -45,7 +49,7 @@ impl Rule for WildcardIgnoredWithCredentials {
                          {consequence}",
                         field.header()
                     );
-                    let help = format!("list the names: {}", write_setting(policy.layer, field, example));
+                    let help = format!("list the names: {}", policy.layer.spec().write_setting(field, example));
                     let diagnostic = sink.report(name.span, message).help(help);
                     label_with_credentials(diagnostic, policy, "not a wildcard with credentials");
                 }
@@ -57,9 +61,9 @@ impl Rule for WildcardIgnoredWithCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Value;
-    use crate::rules::test_support::Builder;
+    use crate::model::{Layer, Value};
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     fn traefik(layer: Layer, credentials: Value<bool>) -> (Builder, Vec<crate::diagnostic::Diagnostic>) {
         let text = "accessControlAllowCredentials: true\naccessControlAllowHeaders:\n  - \"*\"\n  - X-Token\n\

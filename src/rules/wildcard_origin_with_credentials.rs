@@ -1,11 +1,12 @@
 //! CORS101: every origin allowed while credentials are allowed.
 //!
-//! What happens depends on the layer: Starlette emulates it by reflecting every origin with
-//! credentials (a hole), the proxies send `*` with `true` (browsers reject credentialed calls).
+//! What happens depends on the layer (`LayerSpec::every_origin_with_credentials`): Starlette
+//! emulates it by reflecting every origin with credentials (a hole), the proxies send `*` with
+//! `true` (browsers reject credentialed calls).
 
 use crate::diagnostic::Severity;
-use crate::model::{CorsPolicy, Layer, OriginKind, Project};
-use crate::rules::origin_support::{Field, credentials_allowed, entries, label_with_credentials, write_setting};
+use crate::model::{OriginKind, Project};
+use crate::rules::origin_support::{credentials_allowed, entries, label_with_credentials};
 use crate::rules::{Rule, Sink};
 
 pub struct WildcardOriginWithCredentials;
@@ -27,48 +28,19 @@ impl Rule for WildcardOriginWithCredentials {
             } else {
                 format!("{} allows every origin here", policy.layer.name())
             };
-            let diagnostic = sink.report(entry.span, message(policy.layer)).help(help(policy));
+            let advice = policy.layer.spec().every_origin_with_credentials(policy);
+            let diagnostic = sink.report(entry.span, advice.message).help(advice.help);
             label_with_credentials(diagnostic, policy, &primary);
         }
-    }
-}
-
-fn message(layer: Layer) -> String {
-    match layer {
-        Layer::Starlette => "Starlette answers every origin with `Access-Control-Allow-Origin: <that origin>` and \
-             `Access-Control-Allow-Credentials: true`: any website can read responses sent with the user's cookies \
-             (Starlette 1.0 and later for every request, 0.15 to 0.52 for every request that carries a cookie)"
-            .to_owned(),
-        Layer::Nginx | Layer::IngressNginx | Layer::Traefik => format!(
-            "{} sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`: browsers \
-             reject this response for requests with cookies, so the frontend's credentialed calls fail",
-            layer.name()
-        ),
-    }
-}
-
-fn help(policy: &CorsPolicy) -> String {
-    let list = write_setting(policy.layer, Field::Origins, &["https://app.example.com"]);
-    match policy.layer {
-        Layer::Starlette => format!("list the origins of your frontends, e.g. {list}"),
-        Layer::Nginx => format!("answer only your frontends' origins: {list}"),
-        Layer::IngressNginx => format!(
-            "list the origins of your frontends, e.g. {list}, or set \
-             nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\" if no request needs cookies"
-        ),
-        Layer::Traefik => format!(
-            "list the origins of your frontends, e.g. {list}, or drop accessControlAllowCredentials if no request \
-             needs cookies"
-        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Value;
-    use crate::rules::test_support::Builder;
+    use crate::model::{Layer, Value};
     use crate::source::FileKind;
+    use crate::test_support::Builder;
 
     const STARLETTE: &str =
         "app.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"*\"],\n    allow_credentials=True,\n)\n";

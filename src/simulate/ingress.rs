@@ -322,8 +322,8 @@ fn split_words(statement: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::Builder;
     use crate::simulate::{BrowserRequest, Options, Url, simulate};
+    use crate::test_support::Builder;
 
     /// The response headers named `name` an Ingress with these annotations sends back to a
     /// simple GET (or a preflight, with `method` PUT) from https://app.example.com.

@@ -7,10 +7,14 @@
 //! it) into its response, [`fetch`] is the browser's CORS check, and [`report`] prints the walk.
 //! Which layers form the stack is decided in one place, [`choose_stack`].
 
+mod apps;
+mod django;
 pub mod engines;
 pub mod fetch;
+mod flask;
 mod ingress;
 pub mod issue;
+mod litestar;
 mod nginx;
 pub mod report;
 pub mod request;
@@ -127,7 +131,7 @@ pub(crate) enum Hop<'p> {
     Ingress(ingress::IngressSim<'p>),
     Traefik(traefik::TraefikSim<'p>),
     Nginx(nginx::NginxSim<'p>),
-    App(starlette::AppSim<'p>),
+    App(Box<dyn apps::AppStep<'p> + 'p>),
 }
 
 impl Hop<'_> {
@@ -189,7 +193,7 @@ pub(crate) fn choose_stack<'p>(
     if wants("nginx") {
         fronts.extend(nginx::candidates(project, url).into_iter().map(Hop::Nginx));
     }
-    let apps: Vec<starlette::AppSim<'p>> = starlette::candidates(project, url, options.starlette);
+    let apps = apps::candidates(project, url, options);
     if options.via.as_deref() == Some("app") {
         fronts.clear();
     }
@@ -235,7 +239,7 @@ pub(crate) fn choose_stack<'p>(
             0 => {}
             1 => stack.extend(apps.into_iter().map(Hop::App)),
             _ => {
-                let names: Vec<String> = apps.iter().map(starlette::AppSim::name).collect();
+                let names: Vec<String> = apps.iter().map(|a| a.name()).collect();
                 return Err(format!(
                     "several apps could answer this request: {}; give the app's file or folder as PATHS",
                     names.join("; ")
@@ -252,7 +256,7 @@ pub(crate) fn choose_stack<'p>(
 }
 
 /// The apps the repository links behind a front layer (`crate::model::stack`).
-fn linked_apps<'p>(project: &'p Project, hop: &Hop<'p>) -> Vec<&'p crate::model::fastapi::App> {
+fn linked_apps<'p>(project: &'p Project, hop: &Hop<'p>) -> Vec<&'p crate::model::app::App> {
     use crate::model::stack::Node;
     match hop {
         Hop::Nginx(n) => project

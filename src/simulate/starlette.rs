@@ -6,9 +6,10 @@ mod cors;
 pub use cors::StarletteVersion;
 
 use super::Trace;
+use super::apps::{AppStep, path_matches};
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
-use crate::model::fastapi::{App, MiddlewareKind, Route};
+use crate::model::app::{App, MiddlewareKind, Route};
 use crate::model::{Project, Value};
 use cors::Cors;
 
@@ -20,44 +21,31 @@ pub(crate) struct AppSim<'p> {
 }
 
 impl<'p> AppSim<'p> {
-    pub(crate) fn app(&self) -> &'p App {
+    pub(crate) fn new(project: &'p Project, app: &'p App, version: StarletteVersion) -> Self {
+        AppSim { project, app, version }
+    }
+}
+
+impl<'p> AppStep<'p> for AppSim<'p> {
+    fn app(&self) -> &'p App {
         self.app
     }
-}
 
-pub(crate) fn candidates<'p>(project: &'p Project, url: Option<&Url>, version: StarletteVersion) -> Vec<AppSim<'p>> {
-    let all: Vec<AppSim<'p>> = project.apps.iter().map(|app| AppSim { project, app, version }).collect();
-    if all.len() <= 1 {
-        return all;
+    fn name(&self) -> String {
+        let file = self.project.file(self.app.span.file).map(|f| f.path.display().to_string()).unwrap_or_default();
+        let line = self.project.file(self.app.span.file).map_or(0, |f| f.position(self.app.span.start()).row);
+        format!("{} app ({file}:{line})", self.app.framework.name())
     }
-    let Some(url) = url else { return all };
-    let serving: Vec<usize> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.app.routes.iter().any(|r| r.path.as_deref().is_some_and(|p| path_matches(p, &url.path))))
-        .map(|(i, _)| i)
-        .collect();
-    if serving.len() == 1 {
-        return all.into_iter().enumerate().filter(|(i, _)| serving.contains(i)).map(|(_, a)| a).collect();
-    }
-    all
-}
 
-/// A route path template (`/items/{id}`, `/files/{p:path}`) against a request path.
-fn path_matches(template: &str, path: &str) -> bool {
-    let t: Vec<&str> = template.split('/').collect();
-    let p: Vec<&str> = path.split('/').collect();
-    for (i, segment) in t.iter().enumerate() {
-        if segment.starts_with('{') && segment.ends_with(":path}") {
-            return p.len() > i;
-        }
-        let Some(actual) = p.get(i) else { return false };
-        let param = segment.starts_with('{') && segment.ends_with('}');
-        if param && actual.is_empty() || !param && segment != actual {
-            return false;
-        }
+    fn default_url(&self) -> Option<Url> {
+        let path = self.app.routes.iter().find_map(|r| r.path.clone())?;
+        let path = path.split('{').next().unwrap_or("/").to_string();
+        Some(Url { scheme: "https".into(), host: "api.example.com".into(), port: None, path, query: String::new() })
     }
-    t.len() == p.len()
+
+    fn handle(&self, req: &WireRequest, trace: &mut Trace) -> Response {
+        self.run_from(0, req, trace)
+    }
 }
 
 /// The status a middleware's early exit answers with, read from its source.
@@ -69,27 +57,8 @@ fn exit_status(text: &str) -> Option<u16> {
 }
 
 impl<'p> AppSim<'p> {
-    pub fn name(&self) -> String {
-        let file = self.project.file(self.app.span.file).map(|f| f.path.display().to_string()).unwrap_or_default();
-        let line = self.project.file(self.app.span.file).map_or(0, |f| f.position(self.app.span.start()).row);
-        let kind = match self.app.framework {
-            crate::model::fastapi::Framework::FastApi => "FastAPI",
-            crate::model::fastapi::Framework::Starlette => "Starlette",
-        };
-        format!("{kind} app ({file}:{line})")
-    }
-
     fn layer(&self) -> String {
-        match self.app.framework {
-            crate::model::fastapi::Framework::FastApi => "FastAPI".to_string(),
-            crate::model::fastapi::Framework::Starlette => "Starlette".to_string(),
-        }
-    }
-
-    pub fn default_url(&self) -> Option<Url> {
-        let path = self.app.routes.iter().find_map(|r| r.path.clone())?;
-        let path = path.split('{').next().unwrap_or("/").to_string();
-        Some(Url { scheme: "https".into(), host: "api.example.com".into(), port: None, path, query: String::new() })
+        self.app.framework.name().to_string()
     }
 
     fn text(&self, span: crate::source::Span) -> &str {
@@ -110,10 +79,6 @@ impl<'p> AppSim<'p> {
         let assigned = regex::Regex::new(&format!(r"(?m)^\s*{}\s*=[^=]", regex::escape(&name))).ok()?;
         let start = assigned.find_iter(before).last()?.start();
         exit_status(before.get(start..)?)
-    }
-
-    pub fn handle(&self, req: &WireRequest, trace: &mut Trace) -> Response {
-        self.run_from(0, req, trace)
     }
 
     fn run_from(&self, position: usize, req: &WireRequest, trace: &mut Trace) -> Response {
@@ -368,15 +333,6 @@ impl<'p> AppSim<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths() {
-        assert!(path_matches("/api/items/", "/api/items/"));
-        assert!(!path_matches("/api/items/", "/api/items"));
-        assert!(path_matches("/api/items/{id}", "/api/items/3"));
-        assert!(!path_matches("/api/items/{id}", "/api/items/"));
-        assert!(path_matches("/files/{p:path}", "/files/a/b"));
-    }
 
     #[test]
     fn versions() {

@@ -5,8 +5,8 @@
 use crate::probe::On::{Actual as A, Preflight as P};
 use crate::probe::{APP, EVIL, Probe, get, request};
 
-const ACAO: &str = "access-control-allow-origin";
-const ACAC: &str = "access-control-allow-credentials";
+pub const ACAO: &str = "access-control-allow-origin";
+pub const ACAC: &str = "access-control-allow-credentials";
 
 pub struct App {
     /// Relative to `fixtures/`: a `.py` file (module = its stem) or a folder with `app/main.py`.
@@ -14,7 +14,7 @@ pub struct App {
     pub probes: Vec<Probe>,
 }
 
-fn app(fixture: &'static str, probes: Vec<Probe>) -> App {
+pub fn app(fixture: &'static str, probes: Vec<Probe>) -> App {
     App { fixture, probes }
 }
 
@@ -235,6 +235,16 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                     .lacks(P, ACAO)
                     .note("(HTTPException raised outside ExceptionMiddleware)"),
             ],
+        ),
+        // A guard outside CORSMiddleware answers the preflight with its 401, unless its condition
+        // (computed into a variable) excludes OPTIONS.
+        app(
+            "CORS201/guard_variable_without_options_check.py",
+            vec![get(APP, "/auth/callback").json().blocked().status(P, 401).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/options_skipped_through_a_variable.py",
+            vec![get(APP, "/auth/callback").json().blocked().status(P, 200).status(A, 401).lacks(A, ACAO)],
         ),
         app(
             "CORS201/cors_added_last.py",

@@ -636,12 +636,6 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
         ],
     ));
     // The compose fixtures: nginx in front of the fixture's own FastAPI app.
-    let stack = |dir: &'static str| {
-        (
-            Box::leak(format!("{dir}/nginx/conf.d/default.conf").into_boxed_str()) as &str,
-            App(Box::leak(format!("{dir}/backend").into_boxed_str()) as &str),
-        )
-    };
     let (f, up) = stack("CORS304/compose_nginx_adds_origin");
     cases.push(case(
         f,
@@ -897,4 +891,45 @@ pub fn browser_edges() -> Vec<Case> {
             get("null", "/null-origin/ok").allowed(),
         ],
     )]
+}
+
+/// A compose fixture's nginx config and the app of its `backend` service.
+fn stack(dir: &'static str) -> (&'static str, Upstream) {
+    (
+        Box::leak(format!("{dir}/nginx/conf.d/default.conf").into_boxed_str()) as &str,
+        Upstream::App(Box::leak(format!("{dir}/backend").into_boxed_str()) as &str),
+    )
+}
+
+/// nginx in front of a Flask app with Flask-CORS (served from the Flask venv): both sending
+/// `Access-Control-Allow-Origin` is CORS304 for this layer too, proven on the wire.
+pub fn flask_stacks() -> Vec<Case> {
+    let (f, up) = stack("CORS304/compose_nginx_in_front_of_flask");
+    let duplicated = vec![
+        get(APP, "/api/items").cookie().blocked().has(A, ACAO, "https://app.example.com, https://app.example.com").has(
+            A,
+            ACAC,
+            "true, true",
+        ),
+    ];
+    let (g, leaves) = stack("CORS304/compose_nginx_leaves_cors_to_flask");
+    let single = vec![
+        get(APP, "/api/items").cookie().allowed().has(A, ACAC, "true"),
+        request("DELETE", APP, "/api/items").cookie().allowed().status(P, 200).status(A, 405),
+        get(EVIL, "/api/items").cookie().blocked().lacks(A, ACAO),
+    ];
+    vec![case(f, up, duplicated), case(g, leaves, single)]
+}
+
+/// nginx in front of a Django app with django-cors-headers (served from the Django venv).
+pub fn django_stacks() -> Vec<Case> {
+    let (f, up) = stack("CORS304/compose_nginx_in_front_of_django");
+    let duplicated = vec![
+        get(APP, "/api/items").cookie().blocked().has(A, ACAO, "https://app.example.com, https://app.example.com").has(
+            A,
+            ACAC,
+            "true, true",
+        ),
+    ];
+    vec![case(f, up, duplicated)]
 }

@@ -1,7 +1,7 @@
 """Serve several fixture apps with uvicorn in one process, one port each (ground-truth suite).
 
 Usage: python serve_apps.py NAME=FILE_OR_DIR:MODULE:ATTR ...
-Each app is imported from its fixture (the fixture folder first on sys.path, the working directory
+Each app (ASGI, or a WSGI Flask app) is imported from its fixture (the fixture folder first on sys.path, the working directory
 set to it while importing so `.env` files are read; `CORS_ORIGINS=https://app.example.com` for
 single-file fixtures only), bound to a free port on 127.0.0.1, and
 announced as `READY NAME PORT`; `READY ALL` follows once every server listens. One Python start
@@ -31,12 +31,35 @@ def load(folder, module, attr):
     else:
         os.environ["CORS_ORIGINS"] = "https://app.example.com"
     try:
-        return getattr(importlib.import_module(module), attr)
+        loaded = importlib.import_module(module)
+        if not hasattr(loaded, attr) and hasattr(loaded, "MIDDLEWARE"):
+            return django_app(loaded)
+        return getattr(loaded, attr)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
             del sys.modules[name]
+
+
+def django_app(settings_module):
+    """A Django settings fixture as the ASGI app a deployment runs (no system checks, as under
+    uvicorn or gunicorn): its settings, this suite's catch-all URLconf. One per process."""
+    import django
+    from django.conf import settings
+    from django.core.asgi import get_asgi_application
+
+    values = {k: getattr(settings_module, k) for k in dir(settings_module) if k.isupper()}
+    values.update(
+        ROOT_URLCONF="django_urls",
+        ALLOWED_HOSTS=["*"],
+        SECRET_KEY="ground-truth",
+        DEBUG=False,
+    )
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    settings.configure(**values)
+    django.setup()
+    return get_asgi_application()
 
 
 async def main(specs):
@@ -52,7 +75,10 @@ async def main(specs):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        # A Flask app is WSGI: uvicorn's WSGI adapter passes its status and headers through as
+        # gunicorn would.
+        interface = "wsgi" if hasattr(app, "wsgi_app") else "auto"
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, interface=interface)
         server = uvicorn.Server(config)
         servers.append((name, sock, server))
     tasks = [asyncio.create_task(server.serve(sockets=[sock])) for _, sock, server in servers]

@@ -83,6 +83,14 @@ impl<'t> Symbols<'t> {
         }
     }
 
+    /// `NAME.attr = ...` or `NAME[key] = ...`: the value changed in place, recorded as the target
+    /// written to (an app stays the same app: `app.config["X"] = ...`).
+    fn mutate(&mut self, name: &str, target: Node<'t>) {
+        let mut values = self.names.remove(name).map(values_of).unwrap_or_default();
+        values.push(Some(target));
+        self.names.insert(name.to_string(), Binding::Rebound(values));
+    }
+
     fn rebind(&mut self, name: &str) {
         let values = self.names.remove(name).map(values_of).unwrap_or_default();
         let mut values = values;
@@ -347,7 +355,7 @@ fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>, u
 
 /// Names bound by a target that is not a plain name (`a, b = ...`, `x[0] = ...`, `for k, v in ...`):
 /// their values are not tracked.
-fn rebind_targets(target: Node<'_>, source: &str, out: &mut Symbols<'_>) {
+fn rebind_targets<'t>(target: Node<'t>, source: &str, out: &mut Symbols<'t>) {
     match target.kind() {
         "identifier" => out.rebind(text(target, source)),
         "subscript" | "attribute" => {
@@ -359,7 +367,7 @@ fn rebind_targets(target: Node<'_>, source: &str, out: &mut Symbols<'_>) {
                 }
             }
             if base.kind() == "identifier" {
-                out.rebind(text(base, source));
+                out.mutate(text(base, source), target);
             }
         }
         _ => {

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::value::{Arg, SeqKind, V, Val};
-use crate::model::fastapi::{ArgShape, CorsArg, CorsSetup, Install, OriginNote, OriginNoteKind};
+use crate::model::app::{ArgShape, CorsArg, CorsSetup, Install, OriginNote, OriginNoteKind};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
 use crate::source::{Span, Spanned};
 
@@ -118,12 +118,12 @@ impl<'t> Ctx<'t> {
             max_age,
         };
         policies.push(policy);
-        CorsSetup { policy: policies.len() - 1, span, install, args, unknown_args, origin_notes: notes }
+        CorsSetup { policy: policies.len() - 1, span, install, args, unknown_args, origin_notes: notes, paths: None }
     }
 }
 
 /// Starlette only tests `if self.allow_credentials`: Python truthiness.
-fn credentials_of(val: &Val<'_>) -> Value<bool> {
+pub(super) fn credentials_of(val: &Val<'_>) -> Value<bool> {
     match &val.v {
         V::Bool(b) => Value::Known(*b),
         V::NoneVal => Value::Known(false),
@@ -148,7 +148,7 @@ fn names_of(val: &Val<'_>) -> Value<NameList> {
     }
 }
 
-fn shape(val: &Val<'_>) -> ArgShape {
+pub(super) fn shape(val: &Val<'_>) -> ArgShape {
     match &val.v {
         V::Seq(seq) => match seq.kind {
             SeqKind::List => ArgShape::List,
@@ -203,5 +203,102 @@ fn add_origins(val: &Val<'_>, origins: &mut Origins, notes: &mut Vec<OriginNote>
         // Not iterable: Starlette fails on every request (CORS105 says so).
         V::NoneVal | V::Bool(_) | V::Int(_) | V::Float => {}
         _ => origins.has_unknown = true,
+    }
+}
+
+/// Whether a dotted path names Litestar's `CORSConfig`.
+pub fn is_litestar_config(path: &str) -> bool {
+    matches!(path, "litestar.config.cors.CORSConfig" | "litestar.config.CORSConfig")
+}
+
+impl<'t> Ctx<'t> {
+    /// `Litestar(cors_config=CORSConfig(...))`: a policy with Litestar's defaults; each origin
+    /// entry a `fullmatch`ed regex (`*.` rewritten to `.*\.`), `*` alone allowing every origin.
+    pub fn litestar_setup(&self, config: &Val<'t>, policies: &mut Vec<CorsPolicy>) -> Option<CorsSetup> {
+        let V::Call(call) = &config.v else { return None };
+        if !is_litestar_config(&call.path) {
+            return None;
+        }
+        let span = config.span;
+        let unknown = call.unknown_args || call.positional().next().is_some();
+        let get = |name: &str| call.arg(None, name);
+        let mut origins = Origins::default();
+        let pattern = |text: &str| OriginKind::Pattern {
+            pattern: text.replace("*.", r".*\."),
+            semantics: PatternSemantics::FullMatch,
+        };
+        match get("allow_origins").map(|a| &a.val) {
+            None if unknown => origins.has_unknown = true,
+            None => origins.entries.push(OriginEntry { kind: OriginKind::Any, span, text_start: None }),
+            Some(Val { v: V::Seq(seq), .. }) => {
+                origins.has_unknown |= seq.unknown;
+                for item in seq.items.iter() {
+                    match &item.v {
+                        V::Str(s) if !s.url => {
+                            let kind = if s.value == "*" { OriginKind::Any } else { pattern(&s.value) };
+                            origins.entries.push(OriginEntry { kind, span: item.span, text_start: s.text_start });
+                        }
+                        _ => origins.has_unknown = true,
+                    }
+                }
+            }
+            Some(_) => origins.has_unknown = true,
+        }
+        match get("allow_origin_regex").map(|a| &a.val) {
+            Some(Val { v: V::Str(s), span }) => origins.entries.push(OriginEntry {
+                kind: OriginKind::Pattern { pattern: s.value.clone(), semantics: PatternSemantics::FullMatch },
+                span: *span,
+                text_start: s.text_start,
+            }),
+            Some(Val { v: V::NoneVal, .. }) | None => {}
+            Some(_) => origins.has_unknown = true,
+        }
+        let credentials = match get("allow_credentials") {
+            Some(arg) => Setting::explicit(credentials_of(&arg.val), arg.span),
+            None if unknown => Setting { value: Value::Unknown, span, explicit: false },
+            None => Setting::default_at(false, span),
+        };
+        let names = |name: &str, default: &[&str]| -> Setting<NameList> {
+            match get(name) {
+                Some(arg) => Setting::explicit(names_of(&arg.val), arg.span),
+                None if unknown => Setting { value: Value::Unknown, span, explicit: false },
+                None => Setting::default_at(default.iter().map(|d| Spanned::new(d.to_string(), span)).collect(), span),
+            }
+        };
+        let max_age = match get("max_age") {
+            Some(arg) => match arg.val.v {
+                V::Int(i) if i >= 0 => Setting::explicit(Value::Known(i as u64), arg.span),
+                _ => Setting::explicit(Value::Unknown, arg.span),
+            },
+            None if unknown => Setting { value: Value::Unknown, span, explicit: false },
+            None => Setting::default_at(600, span),
+        };
+        policies.push(CorsPolicy {
+            layer: Layer::Litestar,
+            span,
+            origins,
+            credentials,
+            methods: names("allow_methods", &["*"]),
+            headers: names("allow_headers", &["*"]),
+            expose_headers: names("expose_headers", &[]),
+            max_age,
+        });
+        let args = call
+            .args
+            .iter()
+            .filter_map(|a| {
+                let name = a.name.clone()?;
+                Some(CorsArg { name, span: a.span, value_span: a.value_span, shape: shape(&a.val) })
+            })
+            .collect();
+        Some(CorsSetup {
+            policy: policies.len() - 1,
+            span,
+            install: Install::ConstructorConfig,
+            args,
+            unknown_args: unknown,
+            origin_notes: Vec::new(),
+            paths: None,
+        })
     }
 }

@@ -9,7 +9,7 @@ use super::preflight::{Mode, Next, Sim};
 use super::syntax::{MAX_DEPTH, field, text};
 use super::value::{Arg, V, Val, parameters};
 use crate::model::Value;
-use crate::model::fastapi::{AuthBackend, CustomMiddleware, MiddlewareKind};
+use crate::model::app::{AuthBackend, CustomMiddleware, MiddlewareKind};
 use crate::source::Spanned;
 use tree_sitter::Node;
 

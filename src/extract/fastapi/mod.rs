@@ -18,7 +18,9 @@ mod budget;
 mod calls;
 mod conditions;
 mod cors;
+mod django;
 mod eval;
+mod flask;
 mod middleware;
 mod modules;
 mod names;
@@ -31,7 +33,7 @@ mod syntax;
 mod value;
 mod walk;
 
-use crate::model::fastapi::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Route};
+use crate::model::app::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Route};
 use crate::model::{CorsPolicy, Project};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
@@ -65,7 +67,8 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         let services = service::Services::new(&project.root, &project.files, &project.deploy.compose_services);
         let Some(ctx) = Ctx::new(&project.files, parsed, services) else { return };
         ctx.walk_all();
-        let (policies, apps) = ctx.finish();
+        let (mut policies, mut apps) = ctx.finish();
+        ctx.django_apps(&mut policies, &mut apps);
         (policies, apps, ctx.budget.into_findings())
     };
     project.not_analysed.extend(not_analysed);
@@ -123,6 +126,19 @@ impl<'t> Ctx<'t> {
             let mut listed = Vec::new();
             let mut added = Vec::new();
             let mut wraps = Vec::new();
+            let mut extensions = Vec::new();
+            let mut config = flask::FlaskOptions::default();
+            if let Some(config) = app.ctor.as_ref().and_then(|c| c.arg(None, "cors_config"))
+                && let Some(setup) = self.litestar_setup(&config.val, &mut policies)
+            {
+                wraps.push(Middleware {
+                    name: "CORSConfig".to_owned(),
+                    span: setup.span,
+                    install: Install::ConstructorConfig,
+                    kind: MiddlewareKind::Cors { setup: cors.len() },
+                });
+                cors.push(setup);
+            }
             if let Some(ctor) = &app.ctor {
                 for item in objects::seq_items(ctor.arg(None, "middleware").map(|a| &a.val)) {
                     let V::Call(entry) = &item.v else { continue };
@@ -180,12 +196,27 @@ impl<'t> Ctx<'t> {
                             &mut policies,
                         ));
                     }
-                    OpKind::Route(_) | OpKind::Include { .. } => {}
+                    OpKind::Config { entries, unknown } => flask::config_options(&mut config, entries, *unknown),
+                    OpKind::FlaskCors(call) => {
+                        for setup in self.flask_extension_setups(&config, call, &mut policies) {
+                            extensions.push(Middleware {
+                                name: "CORS".to_owned(),
+                                span: setup.span,
+                                install: Install::Extension,
+                                kind: MiddlewareKind::Cors { setup: cors.len() },
+                            });
+                            cors.push(setup);
+                        }
+                    }
+                    OpKind::CrossOrigin { .. } | OpKind::Route(_) | OpKind::Include { .. } => {}
                 }
             }
+            // `@cross_origin` reads the app's config when a request comes, so after every change.
+            self.flask_route_setups(&objects, &ops, "", &config, &mut policies, &mut cors, &mut Vec::new());
             let mut middleware: Vec<Middleware> = wraps.into_iter().rev().collect();
             middleware.extend(added.into_iter().rev());
             middleware.extend(listed);
+            middleware.extend(extensions);
 
             let mut header_needs = Vec::new();
             for m in &middleware {
@@ -226,7 +257,7 @@ impl<'t> Ctx<'t> {
         options: &[Arg<'t>],
         call: &CallV<'t>,
         install: Install,
-        cors: &mut Vec<crate::model::fastapi::CorsSetup>,
+        cors: &mut Vec<crate::model::app::CorsSetup>,
         policies: &mut Vec<CorsPolicy>,
     ) -> Middleware {
         let name = self.display_name(class);
@@ -271,11 +302,17 @@ impl<'t> Ctx<'t> {
                     }
                     let Some(obj) = objects.routers.get(*router) else { continue };
                     let router_prefix = obj.ctor.arg(None, "prefix").and_then(|a| a.val.str().map(str::to_string));
-                    let full = format!(
-                        "{prefix}{}{}",
-                        include_prefix.as_deref().unwrap_or(""),
-                        router_prefix.as_deref().unwrap_or("")
-                    );
+                    let blueprint_prefix =
+                        obj.ctor.arg(None, "url_prefix").and_then(|a| a.val.str().map(str::to_string));
+                    let full = match blueprint_prefix {
+                        // `register_blueprint(url_prefix=...)` replaces the blueprint's own prefix.
+                        Some(own) => format!("{prefix}{}", include_prefix.as_deref().unwrap_or(&own)),
+                        None => format!(
+                            "{prefix}{}{}",
+                            include_prefix.as_deref().unwrap_or(""),
+                            router_prefix.as_deref().unwrap_or("")
+                        ),
+                    };
                     let mut deps = dependencies.to_vec();
                     deps.extend(include_deps.iter().cloned());
                     deps.extend(objects::seq_items(obj.ctor.arg(None, "dependencies").map(|a| &a.val)));
@@ -391,5 +428,3 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 mod tests;
 #[cfg(test)]
 mod tests_resolution;
-#[cfg(test)]
-mod tests_robustness;

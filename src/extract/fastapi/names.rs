@@ -267,7 +267,8 @@ impl<'t> Ctx<'t> {
     }
 
     /// A name bound several times is unknown, except an app that is later wrapped in place
-    /// (`app = FastAPI()` … `app = CORSMiddleware(app, ...)`): that name still stands for the app.
+    /// (`app = FastAPI()` … `app = CORSMiddleware(app, ...)`) or changed in place
+    /// (`app.config["X"] = ...`): that name still stands for the app.
     pub(super) fn eval_rebound(
         &self,
         values: &[Option<Node<'t>>],
@@ -280,7 +281,11 @@ impl<'t> Ctx<'t> {
         if !matches!(first_val.v, V::App(_)) {
             return Val::unknown(at);
         }
-        let all_wraps = values.iter().skip(1).all(|v| v.is_some_and(|n| unparen(n).kind() == "call"));
+        let in_place = |n: Node<'t>| {
+            matches!(n.kind(), "subscript" | "attribute")
+                && n.parent().is_some_and(|p| p.kind() == "assignment" && field(p, "left") == Some(n))
+        };
+        let all_wraps = values.iter().skip(1).all(|v| v.is_some_and(|n| unparen(n).kind() == "call" || in_place(n)));
         if all_wraps { first_val } else { Val::unknown(at) }
     }
 

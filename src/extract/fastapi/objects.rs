@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::modules::ModId;
 use super::value::{CallV, Scope, V, Val};
-use crate::model::fastapi::Framework;
+use crate::model::app::Framework;
 use crate::source::{FileId, Span, Spanned};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -51,6 +51,21 @@ pub enum OpKind<'t> {
     /// `app = Cls(app, ...)`.
     Wrap(CallV<'t>),
     Route(RouteOp<'t>),
+    /// `CORS(app, ...)` / `CORS(...).init_app(app, ...)`: the options after the app, later ones
+    /// winning (Flask-CORS).
+    FlaskCors(CallV<'t>),
+    /// `@cross_origin(...)` on the view of the route at `route` (its path template).
+    CrossOrigin {
+        call: CallV<'t>,
+        route: Option<String>,
+        span: Span,
+    },
+    /// `app.config[...] = ...`, `app.config.update(...)`, `app.config.from_object(...)`: the
+    /// `CORS_*` keys set (upper case), and whether keys may have been set that corslint cannot see.
+    Config {
+        entries: Vec<(String, super::value::Arg<'t>)>,
+        unknown: bool,
+    },
     Include {
         router: usize,
         prefix: Option<String>,
@@ -86,12 +101,22 @@ pub(super) fn app_framework(path: &str) -> Option<Framework> {
     match path {
         "fastapi.FastAPI" | "fastapi.applications.FastAPI" | "?.FastAPI" => Some(Framework::FastApi),
         "starlette.applications.Starlette" | "?.Starlette" => Some(Framework::Starlette),
+        "flask.Flask" | "flask.app.Flask" => Some(Framework::Flask),
+        "litestar.Litestar" | "litestar.app.Litestar" => Some(Framework::Litestar),
         _ => None,
     }
 }
 
 pub(super) fn is_router(path: &str) -> bool {
-    matches!(path, "fastapi.APIRouter" | "fastapi.routing.APIRouter" | "?.APIRouter" | "starlette.routing.Router")
+    matches!(
+        path,
+        "fastapi.APIRouter"
+            | "fastapi.routing.APIRouter"
+            | "?.APIRouter"
+            | "starlette.routing.Router"
+            | "flask.Blueprint"
+            | "flask.blueprints.Blueprint"
+    )
 }
 
 impl Objects<'_> {

@@ -7,7 +7,7 @@ use super::modules::ModId;
 use super::objects::RouteOp;
 use super::syntax::{MAX_DEPTH, field, text, unparen, visit};
 use super::value::{CallV, Scope, V, Val, parameters};
-use crate::model::fastapi::{HeaderNeed, Route};
+use crate::model::app::{HeaderNeed, Route};
 use crate::source::Span;
 use std::collections::HashSet;
 use tree_sitter::Node;

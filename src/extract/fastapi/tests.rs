@@ -1,7 +1,7 @@
 //! Extraction tests: real pipeline runs over small temporary projects.
 
 use crate::lint::{Options, lint};
-use crate::model::fastapi::{ArgShape, Install, MiddlewareKind, OriginNoteKind};
+use crate::model::app::{ArgShape, Install, MiddlewareKind, OriginNoteKind};
 use crate::model::{OriginKind, Project};
 
 pub(super) fn project(files: &[(&str, &str)]) -> (Project, tempfile::TempDir) {
@@ -390,7 +390,7 @@ fn deep_nesting_and_cycles_do_not_hang() {
     assert!(p.policies[0].origins.has_unknown);
 }
 
-fn custom(p: &Project, index: usize) -> &crate::model::fastapi::CustomMiddleware {
+fn custom(p: &Project, index: usize) -> &crate::model::app::CustomMiddleware {
     match &p.apps[0].middleware[index].kind {
         MiddlewareKind::Custom(c) => c,
         other => panic!("not custom: {other:?}"),

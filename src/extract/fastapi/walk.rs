@@ -83,6 +83,9 @@ impl<'t> Ctx<'t> {
                 }
             }
             "assignment" => {
+                if self.walk_flask_config_item(expr, scope, key) {
+                    return;
+                }
                 let Some(right) = field(expr, "right").map(unparen) else { return };
                 if right.kind() == "call" {
                     // An app or router exists even when nothing refers to it (`app = FastAPI(...)`
@@ -119,8 +122,11 @@ impl<'t> Ctx<'t> {
         let app_node = first.and_then(|f| if f.kind() == "keyword_argument" { field(f, "value") } else { Some(f) });
         // An app is passed by name; anything else is not worth evaluating here.
         let Some(app_node) = app_node.filter(|n| matches!(n.kind(), "identifier" | "attribute")) else { return false };
-        if !matches!(self.eval(function, scope, 0).v, V::Path(_) | V::Class(..)) {
-            return false;
+        match self.eval(function, scope, 0).v {
+            // `cors = CORS(app)` keeps the extension object: it does not replace the app.
+            V::Path(path) if super::flask::is_extension(&path) => return false,
+            V::Path(_) | V::Class(..) => {}
+            _ => return false,
         }
         let V::App(app) = self.eval(app_node, scope, 0).v else { return false };
         let Some(wrap) = self.eval_call_parts(call, scope) else { return false };
@@ -135,13 +141,17 @@ impl<'t> Ctx<'t> {
             let (Some(object), Some(attr)) = (field(function, "object"), field(function, "attribute")) else { return };
             let attr = text(attr, source);
             match attr {
-                "add_middleware" | "include_router" | "add_api_route" | "add_route" => {
+                "add_middleware" | "include_router" | "register_blueprint" | "add_api_route" | "add_route" => {
                     let receiver = self.eval(object, scope, 0);
                     let Some(parts) = self.eval_call_parts(call, scope) else { return };
                     self.on_receiver(receiver, object, attr, parts, call, scope, key);
                     return;
                 }
-                _ => {}
+                _ => {
+                    if self.walk_flask_method(call, object, attr, scope, key) {
+                        return;
+                    }
+                }
             }
         }
         // `app.middleware("http")(dispatch)`
@@ -162,6 +172,12 @@ impl<'t> Ctx<'t> {
             return;
         }
         let callee = self.eval(function, scope, 0);
+        if let V::Path(path) = &callee.v
+            && super::flask::is_extension(path)
+        {
+            self.walk_flask_cors(call, scope, key);
+            return;
+        }
         let V::Func(module, def) = callee.v else { return };
         if stack.contains(&def.id()) {
             return;
@@ -217,9 +233,13 @@ impl<'t> Ctx<'t> {
         };
         let kind = match attr {
             "add_middleware" if matches!(target, Target::App(_)) => OpKind::AddMiddleware(parts),
-            "include_router" => {
-                let Some(V::Router(router)) = parts.arg(Some(0), "router").map(|a| a.val.v.clone()) else { return };
-                let prefix = parts.arg(None, "prefix").and_then(|a| a.val.str().map(str::to_string));
+            "include_router" | "register_blueprint" => {
+                let (router_param, prefix_param) =
+                    if attr == "include_router" { ("router", "prefix") } else { ("blueprint", "url_prefix") };
+                let Some(V::Router(router)) = parts.arg(Some(0), router_param).map(|a| a.val.v.clone()) else {
+                    return;
+                };
+                let prefix = parts.arg(None, prefix_param).and_then(|a| a.val.str().map(str::to_string));
                 let dependencies = seq_items(parts.arg(None, "dependencies").map(|a| &a.val));
                 OpKind::Include { router, prefix, dependencies }
             }
@@ -273,10 +293,19 @@ impl<'t> Ctx<'t> {
     fn walk_decorated(&self, stmt: Node<'t>, scope: &Scope<'t>, key: &[usize]) {
         let Some(def) = field(stmt, "definition").filter(|d| d.kind() == "function_definition") else { return };
         let source = self.modules.get(scope.module).map_or("", |m| m.text);
+        let mut cross_origins = Vec::new();
+        let mut routed: Option<(Target, Option<String>)> = None;
         for decorator in children(stmt).into_iter().filter(|d| d.kind() == "decorator") {
             let Some(written) = children(decorator).first().copied() else { continue };
             let expr = unparen(written);
             if expr.kind() != "call" {
+                continue;
+            }
+            if self.is_cross_origin(expr, scope) {
+                // Only below the route decorator does it wrap the view Flask registers.
+                if routed.is_some() {
+                    cross_origins.push((expr, decorator));
+                }
                 continue;
             }
             // tree-sitter's decorator node runs on over a trailing comment to the line break (and
@@ -318,9 +347,15 @@ impl<'t> Ctx<'t> {
             };
             let path = parts.arg(Some(0), "path").and_then(|a| a.val.str().map(str::to_string));
             let dependencies = seq_items(parts.arg(None, "dependencies").map(|a| &a.val));
+            routed = Some((target, path.clone()));
             let route =
                 RouteOp { methods, path, span: decorator_span, handler: Some((scope.module, def)), dependencies };
             self.record(target, decorator, scope, Op { key: key.to_vec(), kind: OpKind::Route(route) });
+        }
+        if let Some((target, route)) = routed {
+            for (expr, decorator) in cross_origins {
+                self.record_cross_origin(target, route.clone(), expr, decorator, scope, key);
+            }
         }
     }
 }

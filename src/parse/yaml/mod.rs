@@ -360,12 +360,21 @@ fn lift_flow_closer(bytes: &mut [u8], at: usize) -> bool {
         return false;
     }
     // `\n␣␣]` → `]␣␣\n`: the closers join the previous line; the newline moves to this line's end.
-    let Some(segment) = bytes.get_mut(line_start - 1..line_end) else { return false };
+    // With CRLF endings the previous line's `\r\n` moves whole, and this line keeps its own `\r`.
+    let crlf = line_start >= 2 && bytes.get(line_start - 2) == Some(&b'\r');
+    let break_start = if crlf { line_start - 2 } else { line_start - 1 };
+    let Some(segment) = bytes.get_mut(break_start..line_end) else { return false };
+    let line_break: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let trailing: &[u8] = if segment.last() == Some(&b'\r') { b"\r" } else { b"" };
+    let Some(padding) = segment.len().checked_sub(closers.len() + line_break.len() + trailing.len()) else {
+        return false;
+    };
     let moved: Vec<u8> = closers
         .iter()
         .copied()
-        .chain(std::iter::repeat_n(b' ', segment.len() - closers.len() - 1))
-        .chain([b'\n'])
+        .chain(std::iter::repeat_n(b' ', padding))
+        .chain(line_break.iter().copied())
+        .chain(trailing.iter().copied())
         .collect();
     segment.copy_from_slice(&moved);
     true

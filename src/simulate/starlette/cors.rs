@@ -2,7 +2,7 @@
 //! including what plain strings instead of lists do (Python `in` is a substring test).
 
 use crate::analysis::matcher::{MatchSemantics, OriginMatcher};
-use crate::model::fastapi::{ArgShape, CorsSetup};
+use crate::model::app::{ArgShape, CorsSetup};
 use crate::model::{CorsPolicy, OriginKind, Value};
 use crate::simulate::fetch::Response;
 use crate::simulate::request::WireRequest;

@@ -1,20 +1,21 @@
 //! Robustness: truncated and random Python never makes parsing, extraction or a rule panic or hang.
+//! The whole pipeline after discovery, through the library's stages in order.
 
-use crate::model::Project;
+use corslint::model::Project;
+use corslint::source::{FileKind, SourceFile};
 
 /// Parse, extract and run every rule over in-memory Python files.
 fn run_in_memory(files: &[(&str, &str)]) {
     let mut project = Project::default();
     let mut parsed = Vec::new();
     for (path, text) in files {
-        let kind =
-            if path.ends_with(".env") { crate::source::FileKind::Dotenv } else { crate::source::FileKind::Python };
-        let file = crate::source::SourceFile::new((*path).into(), kind, (*text).to_string());
-        parsed.push(crate::parse::parse_file(&file).0);
+        let kind = if path.ends_with(".env") { FileKind::Dotenv } else { FileKind::Python };
+        let file = SourceFile::new((*path).into(), kind, (*text).to_string());
+        parsed.push(corslint::parse::parse_file(&file).0);
         project.files.push(file);
     }
-    crate::extract::extract(&mut project, &parsed);
-    let _ = crate::rules::check_all(&project);
+    corslint::extract::extract(&mut project, &parsed);
+    let _ = corslint::rules::check_all(&project);
 }
 
 #[test]

@@ -1,10 +1,20 @@
-//! Hand-built projects for the rules' unit tests: one source file, policies whose entries point
-//! at text in it.
+//! Test support shared by the stages' unit tests: projects built by hand (one source file, policies
+//! whose entries point at text in it) or by the real parser and extractors, and rules run over them.
+//! It sits above every stage, so the stage folders themselves import one way only.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, Project, Setting, Value};
-use crate::rules::{Rule, RuleMeta, Sink};
+use crate::rules::{Rule, RuleMeta, Sink, find};
 use crate::source::{FileKind, SourceFile, Span, Spanned};
+
+/// Runs one rule over an nginx text, parsed and extracted for real.
+pub fn findings(code: &str, nginx: &str) -> Vec<Diagnostic> {
+    let project = crate::extract::nginx::testing::project(nginx);
+    let Some(rule) = find(code) else { panic!("{code} is not registered") };
+    let mut sink = Sink::new(rule);
+    (rule.check)(&project, &mut sink);
+    sink.into_diagnostics()
+}
 
 pub(crate) struct Builder {
     pub project: Project,

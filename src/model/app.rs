@@ -1,10 +1,12 @@
-//! FastAPI/Starlette facts beyond the CORS policy itself: what CORS105, CORS201, CORS204 and CORS205
-//! need to know about one application object (the `FastAPI(...)`/`Starlette(...)` call).
+//! An application of the repository and what is installed on it: its CORS components, its
+//! middleware stack in order, its routes and the request headers they need (CORS105, CORS201,
+//! CORS204, CORS205), and what the cross-layer rules (CORS203, CORS303 to CORS308) say about the
+//! app behind a proxy.
 //!
 //! The policy of each CORS setup lives in `Project::policies` like every other layer's;
-//! [`CorsSetup::policy`] is its index there.
+//! [`CorsSetup::policy`] is its index there, and its `layer` says whose semantics apply.
 
-use crate::model::Value;
+use crate::model::{Layer, Value};
 use crate::source::{Span, Spanned};
 
 /// One application object and what is installed on it.
@@ -13,7 +15,8 @@ pub struct App {
     /// The constructor call (`FastAPI(...)`), wherever it is (module level or inside a factory).
     pub span: Span,
     pub framework: Framework,
-    /// Every CORSMiddleware installed on this app, in the order they were found.
+    /// Every CORS component installed on this app (Starlette's `CORSMiddleware`), in the order they
+    /// were found.
     pub cors: Vec<CorsSetup>,
     /// The user middleware stack in effective order: `middleware[0]` is outermost and sees a request
     /// first. Starlette's own `ServerErrorMiddleware` (outside) and `ExceptionMiddleware` (inside) are
@@ -34,12 +37,77 @@ impl App {
             _ => None,
         })
     }
+
+    /// Whether the app answers an OPTIONS request without CORS handling: an OPTIONS route, a
+    /// middleware of the project that checks for OPTIONS (or one corslint cannot look into), or a
+    /// framework that answers OPTIONS itself.
+    pub fn answers_options(&self) -> bool {
+        self.framework.answers_options()
+            || self.routes.iter().any(|r| r.methods.iter().any(|m| m.value == "OPTIONS"))
+            || self.middleware.iter().any(|m| match &m.kind {
+                MiddlewareKind::Custom(c) => c.options_check.is_some(),
+                MiddlewareKind::Unknown => true,
+                _ => false,
+            })
+    }
 }
 
+/// The web framework an app is built with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framework {
     FastApi,
     Starlette,
+    Flask,
+    /// A Django project: its settings module (no app object; `span` is the `CorsMiddleware` entry).
+    Django,
+    Litestar,
+}
+
+impl Framework {
+    /// How messages name it: `FastAPI`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::FastApi => "FastAPI",
+            Framework::Starlette => "Starlette",
+            Framework::Flask => "Flask",
+            Framework::Django => "Django",
+            Framework::Litestar => "Litestar",
+        }
+    }
+
+    /// A short lower-case id for `--verbose` link descriptions: `fastapi`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Framework::FastApi => "fastapi",
+            Framework::Starlette => "starlette",
+            Framework::Flask => "flask",
+            Framework::Django => "django",
+            Framework::Litestar => "litestar",
+        }
+    }
+
+    /// The CORS component an app of this framework would install: what a `help` tells to add.
+    pub fn cors_layer(self) -> Layer {
+        match self {
+            Framework::FastApi | Framework::Starlette => Layer::Starlette,
+            Framework::Flask => Layer::FlaskCors,
+            Framework::Django => Layer::DjangoCors,
+            Framework::Litestar => Layer::Litestar,
+        }
+    }
+
+    /// Whether the framework answers OPTIONS for every route by itself (Starlette's router does not:
+    /// 405; Flask adds an automatic OPTIONS answer to every route).
+    fn answers_options(self) -> bool {
+        match self {
+            Framework::FastApi | Framework::Starlette => false,
+            Framework::Flask => true,
+            // Its routes are in `urls.py`, which corslint does not read: not known to answer.
+            Framework::Django => false,
+            // It adds an OPTIONS handler to every route path.
+            Framework::Litestar => true,
+        }
+    }
 }
 
 /// How a middleware was put on the app; decides its place in the stack.
@@ -54,9 +122,19 @@ pub enum Install {
     MiddlewareList,
     /// `app = Cls(app, ...)`: wraps the whole application, outside everything else.
     Wrap,
+    /// `CORS(app, ...)` or `CORS().init_app(app, ...)`: a Flask extension that adds its headers to
+    /// every response in an `after_request` hook (also to error responses).
+    Extension,
+    /// `@cross_origin(...)` on one view function: that route only.
+    ViewDecorator,
+    /// `"corsheaders.middleware.CorsMiddleware"` in the `MIDDLEWARE` setting, configured by the
+    /// `CORS_*` settings of the same settings module.
+    Settings,
+    /// `Litestar(cors_config=CORSConfig(...))`: wraps the whole app, outside its exception handling.
+    ConstructorConfig,
 }
 
-/// One CORSMiddleware installation.
+/// One installation of a CORS component; its policy's `layer` says which.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsSetup {
     /// Index of its policy in `Project::policies`.
@@ -71,6 +149,20 @@ pub struct CorsSetup {
     pub unknown_args: bool,
     /// Why some origins never match, beyond what the origin strings themselves say (CORS104 evidence).
     pub origin_notes: Vec<OriginNote>,
+    /// The request paths it answers, when not every path: a Flask-CORS resource pattern
+    /// (`r"/api/*"`, `re.match`ed against the path) or the path of the route `@cross_origin` decorates.
+    pub paths: Option<PathScope>,
+}
+
+/// Which request paths a CORS setup answers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathScope {
+    /// A regex matched at the start of the path (Flask-CORS `resources`, `CORS_URLS_REGEX`).
+    StartAnchoredRegex(String),
+    /// One route's path template (`/items/<int:id>`).
+    Route(String),
+    /// Paths corslint cannot see.
+    Unknown,
 }
 
 impl CorsSetup {
@@ -121,7 +213,7 @@ pub struct OriginNote {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OriginNoteKind {
     /// `str()` of a pydantic v2 URL (`AnyHttpUrl`/`HttpUrl`/`AnyUrl`) appended a `/`: the entry's
     /// literal already holds the resulting string (`https://app.example.com/`), its span is where the
@@ -148,7 +240,7 @@ pub struct Middleware {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum MiddlewareKind {
-    /// CORSMiddleware; `setup` indexes `App::cors`.
+    /// The app's CORS component; `setup` indexes `App::cors`.
     Cors {
         setup: usize,
     },

@@ -1,0 +1,46 @@
+//! The django-cors-headers fixtures (Django settings modules) and the requests each is checked
+//! with, on real Django + django-cors-headers under uvicorn (`CORSLINT_GT_PYTHON_DJANGO`), as a
+//! deployment runs them: no system checks. Every path answers 200 (`django_urls.py`).
+
+use crate::fastapi_cases::{ACAC, ACAO, App, app};
+use crate::probe::On::{Actual as A, Preflight as P};
+use crate::probe::{APP, EVIL, get, request};
+
+/// `attack` is the origin corslint's CORS106 message names.
+pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
+    let mut apps = vec![
+        app(
+            "CORS101/django_allow_all_with_credentials.py",
+            vec![
+                get(EVIL, "/gt").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                request("DELETE", EVIL, "/gt").cookie().allowed().status(P, 200),
+            ],
+        ),
+        app(
+            "CORS101/django_allow_all_public.py",
+            vec![get(EVIL, "/gt").allowed().has(A, ACAO, "*"), get(EVIL, "/gt").cookie().blocked()],
+        ),
+        app(
+            "CORS106/django_regex_anchored.py",
+            vec![
+                get("https://shop.example.com", "/gt").cookie().allowed(),
+                get("https://shop.example.com.evil.com", "/gt").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        // What the app does when it runs anyway: no origin is allowed.
+        app("CORS105/django_origins_string.py", vec![get(APP, "/gt").blocked().lacks(A, ACAO)]),
+        app(
+            "CORS104/django_missing_scheme.py",
+            vec![get("http://localhost:3000", "/gt").blocked().lacks(A, ACAO), get(APP, "/gt").allowed()],
+        ),
+        app(
+            "CORS104/django_middleware_not_installed.py",
+            vec![get("http://localhost:3000", "/gt").blocked().lacks(A, ACAO)],
+        ),
+    ];
+    let regex = "CORS106/django_regex_unanchored.py";
+    let mut probes = vec![get("https://example.com", "/gt").cookie().allowed(), get(EVIL, "/gt").cookie().blocked()];
+    probes.extend(attack(regex).iter().map(|origin| get(origin, "/gt").cookie().allowed().has(A, ACAO, origin)));
+    apps.push(app(regex, probes));
+    apps
+}

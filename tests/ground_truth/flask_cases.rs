@@ -1,0 +1,82 @@
+//! The Flask-CORS fixtures and the requests each is checked with, on the real Flask and
+//! Flask-CORS (`CORSLINT_GT_PYTHON_FLASK`). Flask answers OPTIONS for every route itself and
+//! Flask-CORS adds its headers to every response it covers (404s too), so most checks use `/gt`
+//! (no route) and preflights use a route the fixture has.
+
+use crate::fastapi_cases::{ACAC, ACAO, App, app};
+use crate::probe::On::{Actual as A, Preflight as P};
+use crate::probe::{APP, EVIL, get, request};
+
+/// `attack` is the origin corslint's CORS106 message names.
+pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
+    let mut apps = vec![
+        // CORS102 without credentials: every origin is echoed, with `Vary: Origin`; cookies stay out.
+        app(
+            "CORS102/flask_bare_cors.py",
+            vec![
+                get(EVIL, "/api/items").allowed().has(A, ACAO, EVIL).has(A, "vary", "Origin"),
+                get(EVIL, "/api/items").cookie().blocked().lacks(A, ACAC),
+                request("DELETE", EVIL, "/api/items").allowed().status(P, 200).status(A, 405),
+            ],
+        ),
+        app(
+            "CORS102/flask_supports_credentials.py",
+            vec![get(EVIL, "/api/me").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true")],
+        ),
+        app(
+            "CORS102/flask_config_credentials.py",
+            vec![
+                get(EVIL, "/api/me").cookie().allowed().has(A, ACAC, "true"),
+                request("PUT", EVIL, "/api/me").cookie().header("Authorization", "Bearer t").allowed().has(
+                    P,
+                    "access-control-allow-headers",
+                    "authorization",
+                ),
+            ],
+        ),
+        app(
+            "CORS102/flask_origins_listed.py",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAC, "true"),
+                get(EVIL, "/api/me").cookie().blocked().lacks(A, ACAO),
+                // Outside `resources`: no CORS headers at all.
+                get(APP, "/gt").blocked().lacks(A, ACAO),
+            ],
+        ),
+        app(
+            "CORS102/flask_cross_origin_blueprint.py",
+            vec![
+                get(EVIL, "/public/status").cookie().allowed().has(A, ACAC, "true"),
+                // `@cross_origin` above the route decorator does nothing: the app's allowlist applies.
+                get(EVIL, "/public/version").blocked().lacks(A, ACAO),
+                get(APP, "/public/version").cookie().allowed(),
+            ],
+        ),
+        app(
+            "CORS106/flask_regex_anchored.py",
+            vec![
+                get("https://shop.example.com", "/gt").cookie().allowed(),
+                get("https://example.com", "/gt").cookie().allowed(),
+                get("https://shop.example.com.evil.com", "/gt").cookie().blocked(),
+            ],
+        ),
+        app(
+            "CORS104/flask_trailing_slash.py",
+            vec![get(APP, "/gt").blocked().lacks(A, ACAO), get("https://admin.example.com", "/gt").allowed()],
+        ),
+        app(
+            "CORS103/flask_null_origin.py",
+            vec![get("null", "/gt").cookie().allowed().has(A, ACAO, "null").has(A, ACAC, "true")],
+        ),
+        app(
+            "CORS101/flask_send_wildcard_public.py",
+            vec![get(EVIL, "/api/items").allowed().has(A, ACAO, "*"), get(EVIL, "/api/items").cookie().blocked()],
+        ),
+    ];
+    let regex = "CORS106/flask_regex_unanchored.py";
+    let mut probes =
+        vec![get("https://shop.example.com", "/gt").cookie().allowed(), get(EVIL, "/gt").cookie().blocked()];
+    probes.extend(attack(regex).iter().map(|origin| get(origin, "/gt").cookie().allowed().has(A, ACAO, origin)));
+    apps.push(app(regex, probes));
+    apps
+}

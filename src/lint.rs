@@ -118,6 +118,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     };
     let selected = select(options, scope.as_ref(), &keep, &mut resolver, &mut notes)?;
     let walked_files = selected.found.len() + selected.passed_over;
+    let passed_over_named = selected.passed_over_named;
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
 
@@ -236,7 +237,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let mut reach = Reach { named: scope.as_ref().map(|s| &s.named), covered: HashMap::new() };
     let filtered = filter(&project, findings, &mut resolver, &options.cli, &mut baselines, &mut reach)?;
     notes.append(&mut resolver.notes);
-    let files_linted = reach.files(&project, analysed, &mut resolver).unwrap_or(walked_files);
+    let files_linted = reach.files(&project, analysed, &mut resolver).map_or(walked_files, |n| n + passed_over_named);
     Ok(Outcome {
         files_linted,
         files_not_analysed,

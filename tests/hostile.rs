@@ -117,14 +117,17 @@ fn findings(run: &Run) -> Vec<Finding> {
 
 /// Lints each file alone, in every output format, and checks that stdout of the machine formats is
 /// only the report.
+/// Each file alone (without its project: the directory holds every other hostile file, linted
+/// once together at the end), in every format.
 fn lint_each(dir: &Path, names: &[&str]) {
     for name in names {
-        let run = corslint(dir, &["--output-format", "json", name]);
+        let run = corslint(dir, &["--no-project", "--output-format", "json", name]);
         findings(&run);
         for format in ["full", "concise", "json-lines", "sarif", "github"] {
-            corslint(dir, &["--no-color", "--output-format", format, name]);
+            corslint(dir, &["--no-project", "--no-color", "--output-format", format, name]);
         }
     }
+    findings(&corslint(dir, &["--output-format", "json", "."]));
 }
 
 const CORS_PY: &str =

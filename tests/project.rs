@@ -190,3 +190,15 @@ fn the_pre_commit_filter_is_discoverys_selection() {
         assert!(by_name || in_nginx_dir, "{path} is in the sample but discovery would never select it");
     }
 }
+
+/// A named file the prefilter finds nothing in is linted and clean: counted, not "nothing was linted".
+#[test]
+fn a_named_clean_file_is_counted() {
+    let repo = repository();
+    std::fs::write(repo.path().join("values.yaml"), "replicas: 2\n").expect("write");
+    let output = corslint(repo.path(), &["--output-format", "concise", "values.yaml"], None);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stdout, "All checks passed: no CORS problems found in 1 file.\n", "{stderr}");
+    assert!(!stderr.contains("nothing was linted"), "{stderr}");
+}

@@ -17,6 +17,8 @@ pub(super) struct Selected {
     pub(super) skipped: Vec<Skipped>,
     /// Files looked at and dropped by the prefilter: clean, but linted.
     pub(super) passed_over: usize,
+    /// Of those, the files a run that names files speaks for (named, or in a named folder).
+    pub(super) passed_over_named: usize,
 }
 
 /// The files to lint. Without project context: stdin (as the file it names) and the walk of every
@@ -96,7 +98,8 @@ pub(super) fn select(
         }
         Ok(drop)
     };
-    let mut selected = Selected { found: Vec::with_capacity(found.len()), skipped: Vec::new(), passed_over: 0 };
+    let mut selected =
+        Selected { found: Vec::with_capacity(found.len()), skipped: Vec::new(), passed_over: 0, passed_over_named: 0 };
     for file in found {
         if !excluded(&file.path, file.explicit)? {
             selected.found.push(file);
@@ -123,6 +126,10 @@ pub(super) fn select(
         };
         if !config.is_excluded(&path) {
             selected.passed_over += 1;
+            let mut governed_by = |p: &Path| resolver.for_file(p).ok().and_then(|c| c.path.clone());
+            if scope.is_some_and(|scope| scope.named.covers(&path, &mut governed_by)) {
+                selected.passed_over_named += 1;
+            }
         }
     }
     Ok(selected)

@@ -198,10 +198,23 @@ fn evidence(path: &Path, text: &str) -> Option<Evidence> {
 /// A response header set by hand: PHP `header("Access-Control-Allow-Origin: …")`, Go
 /// `w.Header().Set("Access-Control-Allow-Origin", …)`, `res.setHeader(…)` and the like.
 fn hand_written(ext: &str, lines: &[(std::ops::Range<usize>, &str)]) -> Option<Evidence> {
+    // In JavaScript the same name is also set on requests by frontend code that misunderstands
+    // CORS (`xhr.setRequestHeader(...)`, `config.headers[...]`): only a response object counts.
+    const JS_SETTERS: &[&str] = &[
+        "res.header(",
+        "res.setHeader(",
+        "res.set(",
+        "res.append(",
+        "response.header(",
+        "response.setHeader(",
+        "reply.header(",
+        "ctx.set(",
+    ];
     const SETTERS: &[&str] =
-        &["eader(", "Header().Set(", "Header().Add(", ".set(", ".Set(", ".Add(", ".Append(", ".append(", "eaders["];
+        &["eader(", "Header().Set(", "Header().Add(", ".set(", ".Set(", ".Add(", ".Append(", "eaders["];
+    let setters = if matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts" | "cts") { JS_SETTERS } else { SETTERS };
     let named = |l: &str| l.contains("\"Access-Control-Allow-Origin") || l.contains("'Access-Control-Allow-Origin");
-    let (range, _) = lines.iter().find(|(_, l)| named(l) && SETTERS.iter().any(|s| l.contains(s)))?;
+    let (range, _) = lines.iter().find(|(_, l)| named(l) && setters.iter().any(|s| l.contains(s)))?;
     let framework = match ext {
         "php" => "PHP `header(\"Access-Control-Allow-Origin: …\")`",
         "go" => "Go `Header().Set(\"Access-Control-Allow-Origin\", …)`",
@@ -274,6 +287,10 @@ mod tests {
         assert_eq!(framework("A.java", java), None);
         assert_eq!(framework("Program.cs", "builder.Services.AddCors();\n"), None);
         assert_eq!(framework("notes.md", "app.use(cors())\n"), None);
+        let client = "xhr.setRequestHeader('Access-Control-Allow-Origin', '*');\nconfig.headers['Access-Control-Allow-Origin'] = '*';\n";
+        assert_eq!(framework("src/api.js", client), None);
+        let server = "res.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n";
+        assert_eq!(framework("src/server.js", server).map(|f| f.1), Some(true));
     }
 
     #[test]

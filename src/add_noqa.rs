@@ -181,6 +181,8 @@ pub fn signature(kind: FileKind, text: &str) -> String {
             }
             (None, errors) => format!("unparsed|errors:{}", errors.len()),
         },
+        // Never parsed: the text is all corslint knows of it.
+        FileKind::AppSource => text.to_string(),
     }
 }
 

@@ -124,6 +124,8 @@ pub struct Project {
     pub deploy: deploy::DeployFacts,
     /// Applications of the repository (their CORS components, middleware stack, routes, header needs).
     pub apps: Vec<app::App>,
+    /// Apps corslint does not model that send their own CORS headers (found by byte patterns).
+    pub own_cors: Vec<app::OwnCors>,
     /// Which proxy, gateway or router reaches which app, and why (filled after every extractor).
     pub links: Vec<stack::Link>,
     /// What a stage could not analyse although it was asked to (CORS903): the run cannot vouch for it.

@@ -210,6 +210,10 @@ pub enum FileKind {
     Nginx,
     Yaml,
     Dotenv,
+    /// Source of an app corslint does not model (JavaScript, Java, C#, Go, PHP, Ruby), read by
+    /// extraction from a linked service's build context only for evidence that it sends CORS
+    /// headers itself; never parsed.
+    AppSource,
 }
 
 /// One file read from disk (or stdin), with its text decoded lossily so spans are always valid.

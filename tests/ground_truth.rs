@@ -62,6 +62,7 @@
 //! |---|---|
 //! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
 //! | CORS304/single_app_proxy_to_two_services | a second service (`frontend:3000`) the fixture does not hold |
+//! | CORS304/express_*, spring_*, rails_*, laravel_* | apps recognised by byte patterns only; no Express, Spring, Rails or Laravel server here |
 //! | CORS303/unknown_include_may_add_headers.conf | includes a snippet the fixture does not hold, on purpose |
 //! | CORS306/compose_mounted_snippet, include_by_path_suffix, kustomize_config_map | container and server paths: the claim is where `include`s resolve (what nginx sends is `map_allowlist_without_vary`'s) |
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
@@ -452,6 +453,9 @@ fn browsers_agree_with_simulate() {
     assert!(failures.is_empty(), "{} browser checks failed:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// An app corslint recognises only by byte patterns (Express, Spring, Rails, Laravel) behind nginx.
+const OWN_CORS_APP: &str = "no Express, Spring, Rails or Laravel server in the ground-truth environment";
+
 /// Fixtures not run (the table above, checked by `every_fixture_in_scope_is_run_or_listed`): a fixture of the rules in scope must be run or listed here.
 const NOT_RUN: &[(&str, &str)] = &[
     ("CORS302/inherit_merge.conf", "add_header_inherit needs nginx 1.29.3"),
@@ -462,6 +466,14 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/compose_mounted_snippet", "container paths of compose mounts; the claim is where `include`s resolve"),
     ("CORS306/include_by_path_suffix", "server paths (/opt/nginx); the claim is where `include`s resolve"),
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
+    ("CORS304/express_behind_nginx", OWN_CORS_APP),
+    ("CORS304/express_behind_nginx_without_proxy_cors", OWN_CORS_APP),
+    ("CORS304/express_behind_nginx_hides_app_header", OWN_CORS_APP),
+    ("CORS304/express_cors_only_in_tests", OWN_CORS_APP),
+    ("CORS304/spring_behind_nginx", OWN_CORS_APP),
+    ("CORS304/rails_initializer_commented", OWN_CORS_APP),
+    ("CORS304/rails_rack_cors_enabled", OWN_CORS_APP),
+    ("CORS304/laravel_config_behind_nginx", OWN_CORS_APP),
 ];
 
 /// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every Python app fixture (FastAPI,

@@ -9,6 +9,7 @@ mod compose;
 pub mod fastapi;
 mod ingress;
 mod k8s;
+mod own_cors;
 mod traefik;
 mod yaml;
 
@@ -19,6 +20,8 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     fastapi::extract(project, parsed);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
     nginx::extract(project, parsed);
+    // After the apps: a build context that holds one of them is not read for other evidence.
+    own_cors::extract(project);
     project.links = crate::model::stack::link(project);
 }
 

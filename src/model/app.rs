@@ -371,3 +371,19 @@ impl HeaderNeed {
             || name.starts_with("cf-"))
     }
 }
+
+/// An app corslint does not model (Express, Spring, ASP.NET Core, Go, Laravel, Rails, PHP) whose
+/// source shows that it sends CORS headers itself: enough for the cross-layer rules to know that a
+/// proxy adding `Access-Control-Allow-Origin` in front of it sends a second one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnCors {
+    /// The compose service whose `build` context holds the app (`project.deploy.compose_services[service]`).
+    pub service: usize,
+    /// How messages name what sends the headers: "Express `cors`", "Spring `@CrossOrigin`".
+    pub framework: &'static str,
+    /// The code that shows it.
+    pub span: Span,
+    /// Code that runs on the app's requests; `false` for weaker evidence (a configuration file that
+    /// applies to some paths only, which may not be the ones the proxy forwards).
+    pub strong: bool,
+}

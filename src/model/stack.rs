@@ -31,7 +31,7 @@ mod deployments;
 mod fronts;
 
 use crate::model::Project;
-use crate::model::app::App;
+use crate::model::app::{App, OwnCors};
 use crate::model::deploy::TraefikMiddleware;
 use crate::model::nginx::BlockId;
 
@@ -220,6 +220,30 @@ impl Project {
     /// The absolute path of a file of the project (see [`absolute`]).
     pub fn absolute_path(&self, file: crate::source::FileId) -> Option<std::path::PathBuf> {
         self.file(file).map(|f| absolute(&self.root, &f.path))
+    }
+}
+
+impl Project {
+    /// The absolute `build` context of `project.deploy.compose_services[service]`, if it is a
+    /// directory of the repository.
+    pub fn compose_build_context(&self, service: usize) -> Option<std::path::PathBuf> {
+        let svc = self.deploy.compose_services.get(service)?;
+        deployments::build_context(self, svc).map(|(context, _)| context)
+    }
+
+    /// The apps corslint does not model that send their own CORS headers behind nginx context
+    /// `block` (the compose services its `*_pass` reaches), each with why it is reached.
+    pub fn own_cors_behind_nginx(&self, block: BlockId) -> Vec<(&OwnCors, String)> {
+        let services = fronts::compose_services_behind_nginx(self, block);
+        let mut out = Vec::new();
+        for (service, why) in services {
+            for own in self.own_cors.iter().filter(|o| o.service == service) {
+                let context = self.deploy.compose_services.get(service).and_then(|s| s.build.as_ref());
+                let written = context.and_then(|b| b.context.as_ref()).map_or(".", |c| c.value.as_str());
+                out.push((own, format!("{why}, build {written}")));
+            }
+        }
+        out
     }
 }
 

@@ -46,6 +46,8 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
         FileKind::Python => python_worth_parsing(bytes),
         FileKind::Yaml => yaml_worth_parsing(bytes),
         FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
+        // Read by extraction for byte patterns, never handed to a parser.
+        FileKind::AppSource => false,
     }
 }
 
@@ -73,7 +75,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let dialect = match file.kind {
         FileKind::Nginx => Some(template::Dialect::Nginx),
         FileKind::Yaml => Some(template::Dialect::Yaml),
-        FileKind::Python | FileKind::Dotenv => None,
+        FileKind::Python | FileKind::Dotenv | FileKind::AppSource => None,
     };
     let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
     let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());
@@ -106,6 +108,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             (None, errors) => (Parsed::Nothing, errors),
         },
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
+        FileKind::AppSource => (Parsed::Nothing, Vec::new()),
     };
     let unclosed = masked.as_ref().and_then(|m| m.unclosed);
     // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool

@@ -57,15 +57,25 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             continue;
         }
         let hidden = model.effective_hidden(ctx.block, pass.item.module);
+        // `proxy_hide_header`, or headers-more, which clears or replaces the app's header before
+        // `add_header` appends nginx's.
+        let removed = |h: &HeaderRef<'_>| {
+            hidden.iter().any(|x| same_header(&x.item.name.value, &h.name.value))
+                || model.more_replaces_upstream(ctx.block, &h.name.value).is_some()
+        };
+        for (own, why) in project.own_cors_behind_nginx(ctx.block) {
+            for h in appended.iter().filter(|h| h.is(header::ALLOW_ORIGIN) && !removed(h)) {
+                if reported.insert(h.span) {
+                    own_cors_duplicate(project, sink, own, &why, (h.span, pass.item.span), &place);
+                }
+            }
+        }
         for (app, link) in project.apps_behind_nginx(ctx.block) {
             let Some(setup) = stack_words::cors(app) else { continue };
             for h in &appended {
                 let app_sends = h.is(header::ALLOW_ORIGIN)
                     || (h.is(header::ALLOW_CREDENTIALS) && stack_words::sends_credentials(project, setup));
-                // `proxy_hide_header`, or headers-more, which clears or replaces the app's header
-                // before `add_header` appends nginx's.
-                let removed = hidden.iter().any(|x| same_header(&x.item.name.value, &h.name.value))
-                    || model.more_replaces_upstream(ctx.block, &h.name.value).is_some();
+                let removed = removed(h);
                 // A header already reported for another cause; one reached through several links
                 // (two compose files, two apps) is merged into one finding after the rules run.
                 if !app_sends || removed || reported.contains(&h.span) {
@@ -90,6 +100,44 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
                 ));
             }
         }
+    }
+}
+
+/// nginx's `add_header Access-Control-Allow-Origin` (`spans.0`, in `place`) in front of an app
+/// corslint does not model that sends its own (`own`), reached by the `*_pass` at `spans.1`.
+/// Weaker evidence (a configuration that applies to some paths only) is info.
+fn own_cors_duplicate(
+    project: &Project,
+    sink: &mut Sink,
+    own: &crate::model::app::OwnCors,
+    why: &str,
+    spans: (Span, Span),
+    place: &str,
+) {
+    let (added, pass) = spans;
+    let file = project.file(own.span.file).map_or_else(String::new, |f| f.path.display().to_string());
+    let framework = own.framework;
+    let sends = if own.strong { "sends its own" } else { "can send its own, for the paths its CORS covers" };
+    let diagnostic = sink
+        .report(
+            added,
+            format!(
+                "nginx adds `Access-Control-Allow-Origin` here and the app behind it ({file}) {sends} ({framework}): \
+                 browsers reject a response with two `Access-Control-Allow-Origin` values"
+            ),
+        )
+        .primary("appended to the app's header")
+        .label(
+            own.span,
+            format!("{framework} {} `Access-Control-Allow-Origin` too", if own.strong { "sends" } else { "can send" }),
+        )
+        .label(pass, format!("reaches the app ({why})"))
+        .help(format!(
+            "keep CORS in one layer: hide the app's header in {place} with\n    \
+             proxy_hide_header Access-Control-Allow-Origin;\nor remove this `add_header` and keep the app's {framework}"
+        ));
+    if !own.strong {
+        diagnostic.severity(Severity::Info);
     }
 }
 
@@ -232,6 +280,36 @@ fn snippet_set_and_added(
 #[cfg(test)]
 mod tests {
     use crate::test_support::findings;
+
+    /// The CORS304 findings of a fixture project, run through the whole pipeline.
+    fn fixture_findings(name: &str) -> Vec<crate::diagnostic::Diagnostic> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/CORS304").join(name);
+        let options = crate::lint::Options { paths: vec![dir], ..crate::lint::Options::default() };
+        let outcome = crate::lint::lint(&options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        outcome.diagnostics.into_iter().filter(|d| d.code == "CORS304").collect()
+    }
+
+    /// Code in the app the proxy forwards to is an error naming the framework; a Laravel
+    /// `config/cors.php`, which covers only the paths of its `paths` setting, is info.
+    #[test]
+    fn own_cors_of_an_app_corslint_does_not_model() {
+        use crate::diagnostic::Severity;
+        let express = fixture_findings("express_behind_nginx");
+        assert_eq!(express.len(), 1, "{express:#?}");
+        assert_eq!(express[0].severity, Severity::Error);
+        assert!(express[0].message.contains("(Express `cors`)"), "{}", express[0].message);
+        assert!(express[0].help.as_deref().is_some_and(|h| h.contains("proxy_hide_header")));
+        let spring = fixture_findings("spring_behind_nginx");
+        assert!(spring.len() == 1 && spring[0].message.contains("Spring `@CrossOrigin`"), "{spring:#?}");
+        let laravel = fixture_findings("laravel_config_behind_nginx");
+        assert_eq!(laravel.len(), 1, "{laravel:#?}");
+        assert_eq!(laravel[0].severity, Severity::Info);
+        for clean in
+            ["express_behind_nginx_hides_app_header", "rails_initializer_commented", "express_cors_only_in_tests"]
+        {
+            assert!(fixture_findings(clean).is_empty(), "{clean}");
+        }
+    }
 
     #[test]
     fn two_origins_in_one_set() {

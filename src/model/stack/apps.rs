@@ -53,7 +53,12 @@ pub(super) fn apps_by_name(project: &Project, host: &str, near: FileId) -> Found
 /// name, container name or network alias, or a `links:` alias of a service that runs `near`. Inside
 /// `deployments` when there are any; otherwise the deepest compose file whose directory holds
 /// `near`, else the nearest one, else none (ambiguous).
-fn compose_named(project: &Project, name: &str, near: FileId, deployments: &[FileId]) -> Vec<(usize, String)> {
+pub(super) fn compose_named(
+    project: &Project,
+    name: &str,
+    near: FileId,
+    deployments: &[FileId],
+) -> Vec<(usize, String)> {
     let services = &project.deploy.compose_services;
     let mut all: Vec<(usize, String)> = Vec::new();
     for (i, service) in services.iter().enumerate() {

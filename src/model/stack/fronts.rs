@@ -3,8 +3,8 @@
 //! anything; and the compose services (with their Traefik routers) that run an nginx
 //! configuration, which [`Project::chains`] puts in front of an nginx link.
 
-use super::apps::{apps_by_name, apps_of_compose, apps_of_k8s_service, nearest};
-use super::deployments::services_running;
+use super::apps::{apps_by_name, apps_of_compose, apps_of_k8s_service, compose_named, nearest};
+use super::deployments::{deployments_of, services_running};
 use super::{Link, Node};
 use crate::model::Project;
 use crate::model::nginx::{BlockId, Pass};
@@ -52,6 +52,22 @@ pub(super) fn nginx_links(project: &Project, links: &mut Vec<Link>) {
             }
         }
     }
+}
+
+/// The compose services an nginx `*_pass` at `block` reaches, each with why (`proxy_pass
+/// http://api:3000; compose service "api"`), whether or not an app corslint models lies behind them.
+pub(super) fn compose_services_behind_nginx(project: &Project, block: BlockId) -> Vec<(usize, String)> {
+    let Some(pass) = project.nginx.pass_of(block) else { return Vec::new() };
+    let deployments = deployments_of(project, pass.item.span.file);
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (host, why) in pass_hosts(project, pass.item, pass.block) {
+        for (service, how) in compose_named(project, &host, pass.item.span.file, &deployments) {
+            if !out.iter().any(|(s, _)| *s == service) {
+                out.push((service, format!("{why} = {how}")));
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn ingress_links(project: &Project, links: &mut Vec<Link>) {

@@ -3,7 +3,13 @@
 //! times `corslint` against the floor, `rg -l -i -e cors -e access-control`, over the same tree.
 //!
 //! `cargo bench --bench scale` (sizes: `BENCH_FILES=10000,25000,50000`, default 50000; runs per
-//! measurement: `BENCH_RUNS`, default 3). Runs of both are interleaved; prints wall-clock and CPU-time
+//! measurement: `BENCH_RUNS`, default 3).
+//!
+//! Then the tree where every file matters: N h5bp-style nginx projects, one per folder (an
+//! `nginx.conf` with `http {}`, maps on `$http_origin` and the content type, several servers and
+//! locations sending CORS headers), at `BENCH_NGINX=500,2000,4000` (the default; empty skips it).
+//! Prints CPU per project and peak RSS, medians of `BENCH_RUNS` runs; the cost per project should
+//! stay flat as N grows. Runs of both are interleaved; prints wall-clock and CPU-time
 //! (user + system) medians with their ratios, and corslint's peak RSS. On a busy machine the CPU ratio
 //! is the steadier figure.
 
@@ -221,6 +227,104 @@ fn nginx_throughput() {
     );
 }
 
+/// One h5bp-style nginx project: its maps are visible only inside its own `http` block, so every
+/// project defines the same variable names, as real monorepos of services do.
+fn nginx_project(rng: &mut Rng, i: usize) -> String {
+    let mut s = String::from("worker_processes auto;\nevents { worker_connections 1024; }\n\nhttp {\n");
+    s.push_str("    include mime.types;\n    default_type application/octet-stream;\n    sendfile on;\n\n");
+    s.push_str("    map $http_origin $cors_origin {\n        default \"\";\n");
+    for k in 0..(2 + rng.below(4)) {
+        s.push_str(&format!("        \"~^https://{}-{k}\\.example\\.com$\" $http_origin;\n", words(rng, 1)));
+    }
+    s.push_str("    }\n\n    map $http_origin $cors_credentials {\n        default \"\";\n");
+    s.push_str(&format!("        \"https://app{i}.example.com\" \"true\";\n    }}\n\n"));
+    s.push_str("    map $sent_http_content_type $cors {\n        default \"\";\n        ~*image/ \"*\";\n        ~*font/ \"*\";\n    }\n\n");
+    s.push_str("    map $request_method $cors_method {\n        default \"\";\n        OPTIONS \"GET, POST, PUT, DELETE\";\n    }\n\n");
+    s.push_str(&format!(
+        "    upstream backend{i} {{\n        server 10.0.{}.{}:8000;\n    }}\n\n",
+        i % 250,
+        rng.below(250)
+    ));
+    for srv in 0..(2 + rng.below(3)) {
+        s.push_str(&format!(
+            "    server {{\n        listen 80;\n        server_name s{srv}.svc{i}.example.com;\n        root /srv/{}/public;\n\n",
+            words(rng, 1)
+        ));
+        s.push_str("        location ~* \\.(?:png|jpe?g|gif|svg|woff2?)$ {\n            add_header Access-Control-Allow-Origin $cors;\n            expires 1M;\n        }\n\n");
+        for loc in 0..(2 + rng.below(4)) {
+            s.push_str(&format!("        location /{}{loc}/ {{\n", words(rng, 1)));
+            s.push_str("            if ($request_method = OPTIONS) {\n                add_header Access-Control-Allow-Origin $cors_origin;\n                add_header Access-Control-Allow-Methods $cors_method;\n                add_header Access-Control-Max-Age 86400;\n                return 204;\n            }\n");
+            if rng.below(3) == 0 {
+                s.push_str("            add_header Access-Control-Allow-Origin $http_origin always;\n            add_header Access-Control-Allow-Credentials true always;\n");
+            } else {
+                s.push_str("            add_header Access-Control-Allow-Origin $cors_origin always;\n            add_header Access-Control-Allow-Credentials $cors_credentials always;\n            add_header Vary Origin always;\n");
+            }
+            s.push_str(&format!(
+                "            proxy_set_header Host $host;\n            proxy_pass http://backend{i};\n        }}\n\n"
+            ));
+        }
+        s.push_str("    }\n\n");
+    }
+    s.push_str("}\n");
+    s
+}
+
+fn nginx_tree_for(projects: usize) -> std::io::Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-nginx-{projects}"));
+    let marker = root.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        let mut rng = Rng(0x0a11_f11e_5da7_7e25);
+        for i in 0..projects {
+            let dir = root.join(format!("svc{i:05}"));
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(dir.join("nginx.conf"), nginx_project(&mut rng, i))?;
+        }
+        std::fs::write(&marker, "")?;
+    }
+    Ok(root)
+}
+
+/// The tree where every file matters: the cost per project must not grow with the tree.
+fn nginx_projects_cost(corslint: &str, runs: usize) {
+    let sizes: Vec<usize> = std::env::var("BENCH_NGINX")
+        .unwrap_or_else(|_| "500,2000,4000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        return;
+    }
+    println!("{:>8} {:>10} {:>12} {:>14} {:>10}", "nginx", "MB", "cpu", "cpu/project", "peak RSS");
+    for projects in sizes {
+        let root = match nginx_tree_for(projects) {
+            Ok(root) => root,
+            Err(e) => return eprintln!("cannot build the nginx tree: {e}"),
+        };
+        let bytes: u64 = std::fs::read_dir(&root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|d| std::fs::metadata(d.path().join("nginx.conf")).ok())
+            .map(|m| m.len())
+            .sum();
+        let all: Vec<Run> = (0..runs)
+            .filter_map(|_| run_once(Command::new(corslint).args(["--output-format", "concise"]).arg(&root)))
+            .collect();
+        let Some(run) = summary(&all) else {
+            println!("{projects:>8} corslint failed");
+            continue;
+        };
+        println!(
+            "{projects:>8} {:>10.1} {:>9.0} ms {:>11.2} ms {:>7} MB",
+            bytes as f64 / 1e6,
+            run.cpu.as_secs_f64() * 1e3,
+            run.cpu.as_secs_f64() * 1e3 / projects as f64,
+            run.rss_kib / 1024
+        );
+    }
+}
+
 fn main() {
     nginx_throughput();
     let sizes: Vec<usize> = std::env::var("BENCH_FILES")
@@ -279,6 +383,7 @@ fn main() {
             named_file_cost(corslint, &root, "pkg000/mod00/app_0.py", runs);
         }
     }
+    nginx_projects_cost(corslint, runs);
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
     println!("demo:");
     named_file_cost(corslint, &demo, "backend/app/main.py", runs);

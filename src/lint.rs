@@ -12,7 +12,7 @@ use crate::source::{FileId, FileKind, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
 use select::{not_analysed, select};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 mod select;
@@ -230,12 +230,13 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     }
 
     let mut baselines = Baselines::new(&options.baseline);
-    let findings = rules::check_all(&project);
+    let runs = rules_that_run(&project, &mut resolver, &options.cli)?;
+    let findings = rules::check_selected(&project, |rule| runs.contains(rule.code));
     if let Some(progress) = &options.progress {
         progress.findings(findings.len());
     }
     let mut reach = Reach { named: scope.as_ref().map(|s| &s.named), covered: HashMap::new() };
-    let filtered = filter(&project, findings, &mut resolver, &options.cli, &mut baselines, &mut reach)?;
+    let filtered = filter(&project, findings, &runs, &mut resolver, &options.cli, &mut baselines, &mut reach)?;
     notes.append(&mut resolver.notes);
     let files_linted = reach.files(&project, analysed, &mut resolver).map_or(walked_files, |n| n + passed_over_named);
     Ok(Outcome {
@@ -389,6 +390,28 @@ impl Baselines {
     }
 }
 
+/// The rules some configuration governing the run enables for some file of the project: a finding
+/// is judged by the config of its file, so a rule runs unless every file's config switches it off.
+fn rules_that_run(
+    project: &Project,
+    resolver: &mut Resolver,
+    cli: &CliOverrides,
+) -> Result<HashSet<&'static str>, LintError> {
+    let mut runs = HashSet::new();
+    for file in &project.files {
+        let config = resolver.for_file(&file.path)?;
+        for rule in rules::RULES {
+            if !runs.contains(rule.code) && config.is_enabled(rule.code, &file.path, cli) {
+                runs.insert(rule.code);
+            }
+        }
+        if runs.len() == rules::RULES.len() {
+            break;
+        }
+    }
+    Ok(runs)
+}
+
 /// The findings that survive configuration and suppressions.
 struct Filtered {
     diagnostics: Vec<Diagnostic>,
@@ -401,6 +424,7 @@ struct Filtered {
 fn filter(
     project: &Project,
     diagnostics: Vec<Diagnostic>,
+    ran: &HashSet<&'static str>,
     resolver: &mut Resolver,
     cli: &CliOverrides,
     baselines: &mut Baselines,
@@ -465,11 +489,14 @@ fn filter(
             .collect();
         for (suppression, used) in file_suppressions {
             for (code, used) in suppression.directive.codes.iter().zip(used) {
-                // A code for a rule that is switched off here has nothing to suppress by design, and a
-                // suppression of CORS902 itself is never reported (it would have to suppress itself).
+                // A code for a rule that is switched off here, or did not run at all, has nothing to
+                // suppress by design, and a suppression of CORS902 itself is never reported (it would
+                // have to suppress itself).
+                let known = rules::find(&code.code);
                 if *used
                     || code.code == meta.code
-                    || (rules::find(&code.code).is_some() && !config.is_enabled(&code.code, &file.path, cli))
+                    || known
+                        .is_some_and(|rule| !ran.contains(rule.code) || !config.is_enabled(&code.code, &file.path, cli))
                 {
                     continue;
                 }
@@ -635,5 +662,34 @@ mod tests {
         assert_eq!((both.diagnostics.len(), both.failing), (2, 1), "the strict folder's warning counts");
         let flag = CliOverrides { fail_on: Some(Severity::Warning), ..CliOverrides::default() };
         assert_eq!(lint_paths(&["lenient"], flag).failing, 1, "--fail-on decides for every file");
+    }
+
+    #[test]
+    fn rules_no_config_selects_do_not_run_and_their_suppressions_are_not_unused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("corslint.toml"), "select = [\"CORS201\", \"CORS902\"]\n").expect("config");
+        std::fs::create_dir(dir.path().join("edge")).expect("dir");
+        std::fs::write(dir.path().join("edge/corslint.toml"), "select = [\"CORS301\", \"CORS902\"]\n").expect("config");
+        let stale = "x = 1  # corslint: ignore[CORS201]\ny = 2  # corslint: ignore[CORS104]\n";
+        std::fs::write(dir.path().join("app.py"), stale).expect("file");
+        std::fs::write(dir.path().join("edge/site.conf"), "server { add_header Access-Control-Allow-Origin *; }\n")
+            .expect("file");
+        let run = |cli: CliOverrides| {
+            let options = Options { paths: vec![dir.path().to_path_buf()], cli: cli.clone(), ..Options::default() };
+            let outcome = lint(&options).expect("lint");
+            let mut resolver = Resolver::new(None).expect("resolver");
+            let mut ran: Vec<&str> =
+                rules_that_run(&outcome.project, &mut resolver, &cli).expect("configs").into_iter().collect();
+            ran.sort_unstable();
+            let unused: Vec<String> =
+                outcome.diagnostics.iter().filter(|d| d.code == "CORS902").map(|d| d.message.clone()).collect();
+            (ran, unused)
+        };
+        let (ran, unused) = run(CliOverrides::default());
+        assert_eq!(ran, ["CORS201", "CORS301", "CORS902"], "the union of what each folder's config selects");
+        assert_eq!(unused, ["this suppression of `CORS201` matches no finding here"], "CORS104 did not run");
+        let (ran, unused) = run(CliOverrides { ignore: vec!["CORS201".into()], ..CliOverrides::default() });
+        assert_eq!(ran, ["CORS301", "CORS902"]);
+        assert!(unused.is_empty(), "CORS201 did not run: {unused:?}");
     }
 }

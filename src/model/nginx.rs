@@ -34,6 +34,7 @@ mod flow;
 mod headers_more;
 mod phases;
 mod policy;
+mod scopes;
 pub mod syntax;
 #[cfg(test)]
 mod tests;

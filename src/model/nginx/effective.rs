@@ -314,15 +314,13 @@ impl NginxModel {
 
     /// The `upstream` block a pass target names, if the configuration has it.
     pub fn upstream_of(&self, pass: &Pass, from: BlockId) -> Option<&Upstream> {
-        let root = self.root(from);
-        let host = pass.host();
-        self.upstreams.iter().find(|u| u.name == host && self.root(u.scope) == root)
+        let index = self.flow().scopes().upstream(self.root(from), pass.host())?;
+        self.upstreams.get(index)
     }
 
     /// The maps visible from `id` whose target is `var`.
     pub fn maps_for(&self, id: BlockId, var: &str) -> Vec<&Map> {
-        let root = self.root(id);
-        self.flow().maps(var).iter().filter_map(|i| self.maps.get(*i)).filter(|m| self.root(m.scope) == root).collect()
+        self.flow().scopes().maps(self.root(id), var).iter().filter_map(|i| self.maps.get(*i)).collect()
     }
 
     /// Every context that sends CORS headers, with those headers.

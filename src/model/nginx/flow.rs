@@ -15,6 +15,7 @@
 //! [`Flow`] is computed once per model, in one pass per method over each level's directives:
 //! linear in the configuration, whatever the number of `if`s.
 
+use super::scopes::Scopes;
 use super::syntax::{Condition, ConditionKind, METHODS, Tri};
 use super::*;
 use std::collections::{HashMap, HashSet};
@@ -79,6 +80,8 @@ pub struct Flow {
     origin_gate: HashMap<BlockId, BlockId>,
     /// Maps by the variable they define.
     maps: HashMap<String, Vec<usize>>,
+    /// Maps and upstreams by the root that sees them.
+    scopes: Scopes,
 }
 
 /// Where a `set` is written: the `if` it is in (if any), the block, the index in its steps.
@@ -121,6 +124,10 @@ impl Flow {
         self.maps.get(var).map_or(&[], Vec::as_slice)
     }
 
+    pub(super) fn scopes(&self) -> &Scopes {
+        &self.scopes
+    }
+
     pub(super) fn compute(model: &NginxModel) -> Flow {
         let n = model.blocks.len();
         let mut flow = Flow {
@@ -133,6 +140,7 @@ impl Flow {
             sets: HashMap::new(),
             origin_gate: HashMap::new(),
             maps: HashMap::new(),
+            scopes: Scopes::compute(model),
         };
         for (i, map) in model.maps.iter().enumerate() {
             flow.maps.entry(map.target.clone()).or_default().push(i);

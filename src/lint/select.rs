@@ -146,16 +146,9 @@ fn add_named_files(
     keep: &discover::Keep,
     notes: &mut Vec<String>,
 ) -> Discovery {
-    let mut reached: std::collections::HashSet<PathBuf> = skipped
-        .iter()
-        .map(|s| config::absolute(&s.path))
-        .chain(
-            passed_over
-                .iter()
-                .filter(|p| scope.named.files.contains(&config::absolute(p)))
-                .map(|p| config::absolute(p)),
-        )
-        .collect();
+    let named_passed_over = passed_over.iter().map(|p| config::absolute(p)).filter(|p| scope.named.files.contains(p));
+    let mut reached: std::collections::HashSet<PathBuf> =
+        skipped.iter().map(|s| config::absolute(&s.path)).chain(named_passed_over).collect();
     for file in found.iter_mut() {
         let absolute = config::absolute(&file.path);
         if scope.named.files.contains(&absolute) {

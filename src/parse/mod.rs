@@ -113,14 +113,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let unclosed = masked.as_ref().and_then(|m| m.unclosed);
     // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool
     // before its program reads it: what cannot be read is not analysed, not a syntax error.
-    let template = masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path));
-    let not_analysed = match (template, errors.first()) {
+    // Asked only when there is an error: the name check is not paid by every file.
+    let template = || masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path));
+    let not_analysed = match (masked.is_some(), errors.first()) {
         (true, None) if unclosed.is_some() => unclosed.map(|tag| {
             let message = "this template was not analysed past this tag: no `{{ end }}` closes it, so what follows is \
                            not read";
             ParseError::new(message, tag)
         }),
-        (true, Some(first)) => {
+        (_, Some(first)) if template() => {
             let what = if file.kind == FileKind::Nginx { "nginx" } else { "YAML" };
             let message = if masked.is_some() {
                 format!(

@@ -74,13 +74,7 @@ impl AppLayerSpec for Litestar {
     }
 
     fn setting_name(&self, field: Field) -> &'static str {
-        match field {
-            Field::Origins => "allow_origins",
-            Field::Methods => "allow_methods",
-            Field::Headers => "allow_headers",
-            Field::ExposeHeaders => "expose_headers",
-            Field::MaxAge => "max_age",
-        }
+        super::starlette::setting_name(field)
     }
 
     fn wrong_type(&self, _arg: &CorsArg, _install: Install) -> Option<Advice> {

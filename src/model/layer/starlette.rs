@@ -6,6 +6,17 @@ use crate::model::app::{ArgShape, CorsArg, Install, OriginNoteKind};
 
 pub struct Starlette;
 
+/// Starlette's `CORSMiddleware` keywords, which Litestar's `CORSConfig` shares.
+pub(super) fn setting_name(field: Field) -> &'static str {
+    match field {
+        Field::Origins => "allow_origins",
+        Field::Methods => "allow_methods",
+        Field::Headers => "allow_headers",
+        Field::ExposeHeaders => "expose_headers",
+        Field::MaxAge => "max_age",
+    }
+}
+
 impl LayerSpec for Starlette {
     fn name(&self) -> &'static str {
         "Starlette"
@@ -69,13 +80,7 @@ impl AppLayerSpec for Starlette {
     }
 
     fn setting_name(&self, field: Field) -> &'static str {
-        match field {
-            Field::Origins => "allow_origins",
-            Field::Methods => "allow_methods",
-            Field::Headers => "allow_headers",
-            Field::ExposeHeaders => "expose_headers",
-            Field::MaxAge => "max_age",
-        }
+        setting_name(field)
     }
 
     fn wrong_type(&self, arg: &CorsArg, install: Install) -> Option<Advice> {

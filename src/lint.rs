@@ -175,7 +175,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
         if let Some(problem) = parsed.not_analysed {
             if parse::template::may_hold_cors(&file.text) {
-                let help = "render the template (`helm template`, `envsubst`) and lint the output, or exclude the \
+                let help = "render the template (`helm template`, `envsubst`, `cookiecutter`) and lint the output, or exclude the \
                             template explicitly (`exclude` in corslint.toml)";
                 let span = problem.range.in_file(id);
                 project.not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });

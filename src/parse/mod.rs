@@ -114,7 +114,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool
     // before its program reads it: what cannot be read is not analysed, not a syntax error.
     // Asked only when there is an error: the name check is not paid by every file.
-    let template = || masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path));
+    // Python is never masked, but a project template (cookiecutter's `{{cookiecutter.slug}}/`
+    // folders, Jinja `{% if %}` lines) is not the project's code either.
+    let python_template = || {
+        file.kind == FileKind::Python
+            && (template::has_template_syntax(&file.text)
+                || file.path.components().any(|c| c.as_os_str().to_string_lossy().contains("{{")))
+    };
+    let template =
+        || masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path)) || python_template();
     let not_analysed = match (masked.is_some(), errors.first()) {
         (true, None) if unclosed.is_some() => unclosed.map(|tag| {
             let message = "this template was not analysed past this tag: no `{{ end }}` closes it, so what follows is \
@@ -122,7 +130,11 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             ParseError::new(message, tag)
         }),
         (_, Some(first)) if template() => {
-            let what = if file.kind == FileKind::Nginx { "nginx" } else { "YAML" };
+            let what = match file.kind {
+                FileKind::Nginx => "nginx",
+                FileKind::Python => "Python",
+                _ => "YAML",
+            };
             let message = if masked.is_some() {
                 format!(
                     "this template was not analysed: once its `{{{{ }}}}`/`{{% %}}` tags are read as unknown values, it \

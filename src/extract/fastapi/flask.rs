@@ -5,9 +5,9 @@
 
 use super::Ctx;
 use super::objects::{Objects, Op, OpKind, Target};
-use super::syntax::{field, text, unparen};
+use super::syntax::{children, field, text, unparen};
 use super::value::{Arg, CallV, Scope, V, Val};
-use crate::model::app::{CorsArg, CorsSetup, Install, PathScope};
+use crate::model::app::{CorsArg, CorsSetup, Framework, Install, PathScope};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
 use crate::source::{Span, Spanned};
 use tree_sitter::Node;
@@ -153,6 +153,40 @@ impl<'t> Ctx<'t> {
         let entries = entries.into_iter().filter(|(name, _)| name.starts_with("CORS_")).collect();
         self.record(target, call, scope, Op { key: key.to_vec(), kind: OpKind::Config { entries, unknown } });
         true
+    }
+
+    /// A Flask app handed to project code that is not followed (a method of a project object,
+    /// `settings.init_app(app)`, or a name that resolves nowhere): that code may fill
+    /// `app.config`, so the `CORS_*` keys `@cross_origin` and `CORS()` read are no longer known.
+    /// Library calls (`db.init_app(app)`, `Migrate(app)`) do not set Flask-CORS's keys.
+    pub(super) fn flask_config_escapes(&self, callee: &Val<'t>, call: Node<'t>, scope: &Scope<'t>, key: &[usize]) {
+        // What the called name belongs to: a method takes its receiver's side.
+        let owner = match field(call, "function").map(unparen) {
+            Some(function) if function.kind() == "attribute" => match field(function, "object") {
+                Some(object) => self.eval(object, scope, 0),
+                None => return,
+            },
+            _ => callee.clone(),
+        };
+        let project_code = match &owner.v {
+            V::Instance(..) | V::Class(..) | V::Module(_) | V::Unknown => true,
+            V::Path(path) => path.starts_with("?."),
+            _ => false,
+        };
+        if !project_code {
+            return;
+        }
+        let Some(arguments) = field(call, "arguments") else { return };
+        for argument in children(arguments) {
+            let value = if argument.kind() == "keyword_argument" { field(argument, "value") } else { Some(argument) };
+            let Some(value) = value.filter(|v| v.kind() == "identifier") else { continue };
+            let V::App(id) = self.eval(value, scope, 0).v else { continue };
+            let flask = self.objects.borrow().apps.get(id).is_some_and(|a| a.framework == Framework::Flask);
+            if flask {
+                let op = OpKind::Config { entries: Vec::new(), unknown: true };
+                self.record(Target::App(id), call, scope, Op { key: key.to_vec(), kind: op });
+            }
+        }
     }
 
     /// `app.config["CORS_ORIGINS"] = ...`. Returns whether the assignment was one.

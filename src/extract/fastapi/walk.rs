@@ -178,7 +178,10 @@ impl<'t> Ctx<'t> {
             self.walk_flask_cors(call, scope, key);
             return;
         }
-        let V::Func(module, def) = callee.v else { return };
+        let V::Func(module, def) = callee.v else {
+            self.flask_config_escapes(&callee, call, scope, key);
+            return;
+        };
         if stack.contains(&def.id()) {
             return;
         }

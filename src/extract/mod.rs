@@ -8,6 +8,7 @@ use crate::parse::Parsed;
 mod compose;
 pub mod fastapi;
 mod ingress;
+pub mod javascript;
 mod k8s;
 mod own_cors;
 mod traefik;

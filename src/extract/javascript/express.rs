@@ -46,12 +46,31 @@ const AUTH_NAMES: &[&str] = &[
     "requiresAuth",
 ];
 
+/// Directories whose code does not run in the deployed app (issue #16's decision: tests,
+/// examples and mocks are not the app).
+const NOT_THE_APP_DIRS: &[&str] =
+    &["test", "tests", "__tests__", "spec", "e2e", "examples", "__mocks__", "cypress"];
+
+/// A test or example file by its place or name (`app.test.js`, `server.spec.ts`, `test/cors.js`).
+fn is_not_the_app(path: &std::path::Path) -> bool {
+    let in_dir = path.parent().into_iter().flat_map(|p| p.components()).any(|c| match c {
+        std::path::Component::Normal(name) => name.to_str().is_some_and(|n| NOT_THE_APP_DIRS.contains(&n)),
+        _ => false,
+    });
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    in_dir || name.contains(".test.") || name.contains(".spec.") || name.contains(".e2e-spec.") || stem.is_empty()
+}
+
 /// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut found = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.files.get(id) else { continue };
+        if is_not_the_app(file.path.strip_prefix(&project.root).unwrap_or(&file.path)) {
+            continue;
+        }
         found.extend(FileApps::read(id, tree.root(), &file.text));
     }
     for (mut app, policies) in found {

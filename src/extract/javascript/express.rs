@@ -48,8 +48,7 @@ const AUTH_NAMES: &[&str] = &[
 
 /// Directories whose code does not run in the deployed app (issue #16's decision: tests,
 /// examples and mocks are not the app).
-const NOT_THE_APP_DIRS: &[&str] =
-    &["test", "tests", "__tests__", "spec", "e2e", "examples", "__mocks__", "cypress"];
+const NOT_THE_APP_DIRS: &[&str] = &["test", "tests", "__tests__", "spec", "e2e", "examples", "__mocks__", "cypress"];
 
 /// A test or example file by its place or name (`app.test.js`, `server.spec.ts`, `test/cors.js`).
 fn is_not_the_app(path: &std::path::Path) -> bool {

@@ -202,8 +202,14 @@ impl<'t> FileApps<'t> {
             _ => None,
         };
         let upper = method.to_ascii_uppercase();
-        for handler in arguments.get(1..).unwrap_or_default() {
-            if let Some(options) = self.cors_call(*handler) {
+        let handlers = arguments.get(1..).unwrap_or_default();
+        let mut only_cors = true;
+        for handler in handlers {
+            let Some(options) = self.cors_call(*handler) else {
+                only_cors = false;
+                continue;
+            };
+            {
                 let paths = Some(path.clone().map_or(PathScope::Unknown, PathScope::Route));
                 let route_method = (method != "all").then(|| upper.clone());
                 self.add_cors(
@@ -217,7 +223,8 @@ impl<'t> FileApps<'t> {
                 );
             }
         }
-        if method == "all" {
+        // `app.options("*", cors())` installs CORS; it serves no route of the app.
+        if method == "all" || only_cors {
             return;
         }
         let span = self.span(call);

@@ -61,9 +61,11 @@ fn is_not_the_app(path: &std::path::Path) -> bool {
     in_dir || name.contains(".test.") || name.contains(".spec.") || name.contains(".e2e-spec.") || stem.is_empty()
 }
 
-/// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file.
+/// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file, and
+/// `project.policies` from the CORS headers the app code writes itself ([`super::headers`]).
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut found = Vec::new();
+    let mut own_headers = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.files.get(id) else { continue };
@@ -71,7 +73,9 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             continue;
         }
         found.extend(FileApps::read(id, tree.root(), &file.text));
+        own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
     }
+    project.policies.extend(own_headers);
     for (mut app, policies) in found {
         let base = project.policies.len();
         for setup in &mut app.cors {

@@ -75,6 +75,19 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             // page can read (it carries the CORS headers).
             vec![request("PUT", APP, "/api/items").json().status(P, 204).has(P, ACAO, APP).allowed().status(A, 401)],
         ),
+        // cors() after the routes: it answers the preflight, the route answers the actual request
+        // without CORS headers.
+        app(
+            "CORS208/express_cors_after_routes.js",
+            vec![
+                request("PUT", APP, "/api/items").json().blocked().status(P, 204).has(P, ACAO, APP).lacks(A, ACAO),
+                get(APP, "/api/items").blocked().status(A, 200).lacks(A, ACAO),
+            ],
+        ),
+        app(
+            "CORS208/express_cors_before_routes.js",
+            vec![request("PUT", APP, "/api/items").json().allowed().status(P, 204).has(A, ACAO, APP)],
+        ),
     ];
     let regex = "CORS106/express_unanchored_regex.js";
     let mut probes = vec![get("https://example.com", "/api/items").allowed(), get(EVIL, "/api/items").blocked()];

@@ -312,6 +312,23 @@ fn run_nginx(nginx_bin: &Path, python: &Path, cases: Vec<nginx_cases::Case>, wha
     model_report(&disagreements, what);
 }
 
+/// Runs `app`'s probes against the server on `port`, each compared with `model`; returns how many ran.
+fn run_probes(
+    app: &fastapi_cases::App,
+    port: u16,
+    model: &model::Model,
+    failures: &mut Vec<String>,
+    disagreements: &mut Vec<String>,
+) -> usize {
+    for probe in &app.probes {
+        match probe.check(port) {
+            Ok(real) => record(disagreements, app.fixture, probe, model.compare(probe, &real, None)),
+            Err(e) => failures.push(format!("{} {}:\n      {e}", app.fixture, probe.describe())),
+        }
+    }
+    app.probes.len()
+}
+
 /// Serves every app of `apps` from one Python process and runs their probes.
 fn run_apps(python: &Path, apps: &[fastapi_cases::App], what: &str, starlette: &str) {
     let logs = tempfile::tempdir().unwrap();
@@ -327,13 +344,7 @@ fn run_apps(python: &Path, apps: &[fastapi_cases::App], what: &str, starlette: &
             }
         };
         let model = model::Model::load(&root().join("fixtures").join(app.fixture), "app", starlette);
-        for probe in &app.probes {
-            checked += 1;
-            match probe.check(port) {
-                Ok(real) => record(&mut disagreements, app.fixture, probe, model.compare(probe, &real, None)),
-                Err(e) => failures.push(format!("{} {}:\n      {e}", app.fixture, probe.describe())),
-            }
-        }
+        checked += run_probes(app, port, &model, &mut failures, &mut disagreements);
     }
     drop(server);
     report(&failures, checked, what);
@@ -408,13 +419,7 @@ fn run_express(node: &Path, modules: &Path, express: &str, apps: &[fastapi_cases
             continue;
         }
         let model = model::Model::load(&fixture_path(app.fixture), "app", "1.10.0");
-        for probe in &app.probes {
-            checked += 1;
-            match probe.check(port) {
-                Ok(real) => record(&mut disagreements, app.fixture, probe, model.compare(probe, &real, None)),
-                Err(e) => failures.push(format!("{} {}:\n      {e}", app.fixture, probe.describe())),
-            }
-        }
+        checked += run_probes(app, port, &model, &mut failures, &mut disagreements);
         drop(server);
     }
     report(&failures, checked, what);

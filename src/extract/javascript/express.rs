@@ -443,14 +443,15 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
         Lookup::Absent => Setting::default_at(false, span),
         Lookup::Unknown => Setting { value: ModelValue::Unknown, span, explicit: false },
     };
-    let names = |keys: &[&str], default: &[&str], upper: bool| -> Setting<NameList> {
+    // Lists are sent as written: the browser compares the requested method byte for byte.
+    let names = |keys: &[&str], default: &[&str]| -> Setting<NameList> {
         let found = keys.iter().find_map(|k| match get(k) {
             Lookup::Found(p) if !matches!(p.value.kind, ValueKind::Undefined | ValueKind::Null) => Some(Ok((k, p))),
             Lookup::Unknown => Some(Err(())),
             _ => None,
         });
         match found {
-            Some(Ok((key, property))) => Setting::explicit(name_list(&property.value, upper, file), setting_span(key)),
+            Some(Ok((key, property))) => Setting::explicit(name_list(&property.value, file), setting_span(key)),
             Some(Err(())) => Setting { value: ModelValue::Unknown, span, explicit: false },
             None => {
                 let default = default.iter().map(|m| Spanned::new(m.to_string(), span)).collect();
@@ -476,10 +477,10 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
         span,
         origins,
         credentials,
-        methods: names(&["methods"], DEFAULT_METHODS, true),
+        methods: names(&["methods"], DEFAULT_METHODS),
         // Unset: the preflight reflects the requested headers, which `*` stands for.
-        headers: names(&["allowedHeaders", "headers"], &["*"], false),
-        expose_headers: names(&["exposedHeaders"], &[], false),
+        headers: names(&["allowedHeaders", "headers"], &["*"]),
+        expose_headers: names(&["exposedHeaders"], &[]),
         max_age,
     };
     let args = object
@@ -518,19 +519,18 @@ fn origin_entry(value: &Value, whole: bool, file: FileId) -> Option<OriginEntry>
 }
 
 /// `methods: "GET,POST"` or `["GET", "POST"]` (joined with `,` and sent as written).
-fn name_list(value: &Value, upper: bool, file: FileId) -> ModelValue<NameList> {
+fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
     let span = Span::new(file, value.range.start, value.range.end);
-    // Sent as written: the browser compares the requested method byte for byte.
-    let _ = upper;
-    let fix = |s: &str| s.to_owned();
     match &value.kind {
         ValueKind::String(s) => ModelValue::Known(
-            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| Spanned::new(fix(p), span)).collect(),
+            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| Spanned::new(p.to_owned(), span)).collect(),
         ),
         ValueKind::Array(items) => items
             .iter()
             .map(|item| match &item.kind {
-                ValueKind::String(s) => Some(Spanned::new(fix(s), Span::new(file, item.range.start, item.range.end))),
+                ValueKind::String(s) => {
+                    Some(Spanned::new(s.clone(), Span::new(file, item.range.start, item.range.end)))
+                }
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()

@@ -8,6 +8,8 @@
 //! CORS component): no rule changes.
 
 mod django_cors;
+mod express_cors;
+mod express_headers;
 mod flask_cors;
 mod ingress_nginx;
 mod litestar;
@@ -29,6 +31,10 @@ pub enum Layer {
     FlaskCors,
     DjangoCors,
     Litestar,
+    /// Express's `cors` middleware, also NestJS's `enableCors` on its Express adapter.
+    ExpressCors,
+    /// CORS headers a Node.js app writes itself (`res.setHeader("Access-Control-Allow-Origin", …)`).
+    ExpressHeaders,
 }
 
 impl Layer {
@@ -41,6 +47,8 @@ impl Layer {
         Layer::FlaskCors,
         Layer::DjangoCors,
         Layer::Litestar,
+        Layer::ExpressCors,
+        Layer::ExpressHeaders,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -53,6 +61,8 @@ impl Layer {
             Layer::FlaskCors => &flask_cors::FlaskCors,
             Layer::DjangoCors => &django_cors::DjangoCors,
             Layer::Litestar => &litestar::Litestar,
+            Layer::ExpressCors => &express_cors::ExpressCors,
+            Layer::ExpressHeaders => &express_headers::ExpressHeaders,
         }
     }
 

@@ -1,0 +1,6 @@
+//! JavaScript and TypeScript: the Express/NestJS `cors` layer ([`express`]) and what the JS
+//! extractors share ([`value`]: static evaluation).
+
+pub mod express;
+pub mod headers;
+pub mod value;

@@ -19,12 +19,12 @@
 //! `$`/`^` (cause: the empty range where it goes), escaping one unescaped `.`, removing one
 //! wildcard repetition (first keeping an intended origin accepted, then not).
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{LazyLock, Mutex};
+use std::collections::BTreeSet;
 
 use crate::analysis::cause::{AstNodes, Cause, Localizer, Prefer};
 use crate::analysis::domain::{is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key};
 use crate::analysis::intent::{attacker_fills, intended_origins, never_matching_problem};
+use crate::analysis::memo::Memo;
 use crate::analysis::origin::{OriginProblemKind, SerializedOrigin};
 use crate::source::TextRange;
 
@@ -106,30 +106,14 @@ enum Probe {
     ThirdParty,
 }
 
-/// The reports already computed in this process, by pattern and semantics: a monorepo repeats the
-/// same origin patterns across thousands of configs, and several rules ask about each entry, while
-/// one analysis compiles dozens of regexes.
-static ANALYSED: LazyLock<Mutex<HashMap<(String, MatchSemantics), PatternReport>>> = LazyLock::new(Default::default);
-
-/// Beyond this many distinct patterns the memo starts over, so that a long-lived process (the
-/// language server, where every keystroke can make a new pattern) stays bounded.
-const MAX_REMEMBERED: usize = 4096;
+/// The reports already computed in this process: several rules ask about each entry, and one
+/// analysis compiles dozens of regexes.
+static ANALYSED: Memo<(String, MatchSemantics), PatternReport> = Memo::new();
 
 /// Analyses an origin `pattern` as the layer with `semantics` runs it (memoised: the analysis is
 /// a function of its arguments).
 pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternReport {
-    let key = (pattern.to_owned(), semantics);
-    if let Some(report) = ANALYSED.lock().ok().and_then(|memo| memo.get(&key).cloned()) {
-        return report;
-    }
-    let report = analyze_uncached(pattern, semantics);
-    if let Ok(mut memo) = ANALYSED.lock() {
-        if memo.len() >= MAX_REMEMBERED {
-            memo.clear();
-        }
-        memo.insert(key, report.clone());
-    }
-    report
+    ANALYSED.get_or_compute((pattern.to_owned(), semantics), || analyze_uncached(pattern, semantics))
 }
 
 fn analyze_uncached(pattern: &str, semantics: MatchSemantics) -> PatternReport {

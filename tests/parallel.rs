@@ -14,21 +14,24 @@ fn write_tree(root: &Path, projects: usize) {
         std::fs::create_dir_all(&dir).expect("dirs");
         let host = HOSTS[i % HOSTS.len()];
         // Every third project leaves the dot unescaped and the end open: CORS106 in those.
-        let pattern =
-            if i % 3 == 0 { format!("~^https://{host}.example.com") } else { format!("~^https://{host}\\.example\\.com$") };
-        let reflected = if i % 4 == 0 { "$http_origin" } else { "$cors_origin" };
+        let pattern = if i.is_multiple_of(3) {
+            format!("~^https://{host}.example.com")
+        } else {
+            format!("~^https://{host}\\.example\\.com$")
+        };
+        let reflected = if i.is_multiple_of(4) { "$http_origin" } else { "$cors_origin" };
         let nginx = format!(
             "http {{\n    map $http_origin $cors_origin {{\n        default \"\";\n        \"{pattern}\" $http_origin;\n    }}\n    map $sent_http_content_type $cors {{\n        default \"\";\n        ~*font/ \"*\";\n    }}\n    server {{\n        listen 80;\n        server_name svc{i}.example.com;\n        location /fonts/ {{\n            add_header Access-Control-Allow-Origin $cors;\n        }}\n        location /api/ {{\n            if ($request_method = OPTIONS) {{\n                add_header Access-Control-Allow-Origin $cors_origin;\n                add_header Access-Control-Allow-Methods \"GET, POST\";\n                return 204;\n            }}\n            add_header Access-Control-Allow-Origin {reflected} always;\n            add_header Access-Control-Allow-Credentials true always;\n            proxy_pass http://10.0.0.{}:8000;\n        }}\n    }}\n}}\n",
             i % 250
         );
         std::fs::write(dir.join("nginx.conf"), nginx).expect("nginx.conf");
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             let app = format!(
                 "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n    allow_origin_regex=r\"https://{host}.*\",\n    allow_credentials=True,\n)\n"
             );
             std::fs::write(dir.join("main.py"), app).expect("main.py");
         }
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             let ingress = format!(
                 "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: svc{i}\n  annotations:\n    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://{host}.example.com, null\"\n"
             );

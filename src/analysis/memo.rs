@@ -12,6 +12,12 @@ const MAX_REMEMBERED: usize = 4096;
 
 pub struct Memo<K, V>(LazyLock<Mutex<HashMap<K, V>>>);
 
+impl<K: Eq + Hash, V: Clone> Default for Memo<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     pub const fn new() -> Self {
         Memo(LazyLock::new(Default::default))

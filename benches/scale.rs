@@ -9,7 +9,14 @@
 //! `nginx.conf` with `http {}`, maps on `$http_origin` and the content type, several servers and
 //! locations sending CORS headers), at `BENCH_NGINX=500,2000,4000` (the default; empty skips it).
 //! Prints CPU per project and peak RSS, medians of `BENCH_RUNS` runs; the cost per project should
-//! stay flat as N grows. Runs of both are interleaved; prints wall-clock and CPU-time
+//! stay flat as N grows. The same for N FastAPI apps of a few modules each (`BENCH_FASTAPI=500,2000`,
+//! the default), and for Django's sdist (a large Python tree without CORS) against `rg`, when it
+//! has been unpacked under `target/bench-trees/` (`BENCH_PEERS=install` fetches it with pip).
+//!
+//! Peers, when installed in `target/bench-venv` (`BENCH_PEERS=install` creates it with pip: gixy-ng
+//! and semgrep): gixy-ng once per nginx tree over all main configs (`gixy -f json DIR/*/nginx.conf`),
+//! semgrep on the FastAPI trees with `--metrics=off` (and `--no-git-ignore`: `target/` is ignored) and the local rule
+//! `benches/semgrep-fastapi-wildcard-cors.yaml`. Runs of both are interleaved; prints wall-clock and CPU-time
 //! (user + system) medians with their ratios, and corslint's peak RSS. On a busy machine the CPU ratio
 //! is the steadier figure.
 
@@ -287,45 +294,240 @@ fn nginx_tree_for(projects: usize) -> std::io::Result<PathBuf> {
 
 /// The tree where every file matters: the cost per project must not grow with the tree.
 fn nginx_projects_cost(corslint: &str, runs: usize) {
-    let sizes: Vec<usize> = std::env::var("BENCH_NGINX")
-        .unwrap_or_else(|_| "500,2000,4000".into())
+    let gixy = peer("gixy");
+    projects_cost("nginx", "BENCH_NGINX", "500,2000,4000", corslint, runs, nginx_tree_for, |root| {
+        let gixy = gixy.as_ref()?;
+        let mut configs: Vec<PathBuf> = std::fs::read_dir(root)
+            .ok()?
+            .flatten()
+            .map(|d| d.path().join("nginx.conf"))
+            .filter(|p| p.exists())
+            .collect();
+        configs.sort();
+        let mut cmd = Command::new(gixy);
+        cmd.args(["-f", "json"]).args(configs);
+        Some(("gixy-ng", cmd))
+    });
+}
+
+/// N FastAPI apps, each a package of a few modules with its CORSMiddleware.
+fn fastapi_projects_cost(corslint: &str, runs: usize) {
+    let semgrep = peer("semgrep");
+    let rule = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/semgrep-fastapi-wildcard-cors.yaml");
+    projects_cost("fastapi", "BENCH_FASTAPI", "500,2000", corslint, runs, fastapi_tree_for, |root| {
+        let mut cmd = Command::new(semgrep.as_ref()?);
+        cmd.args([
+            "scan",
+            "--metrics=off",
+            "--disable-version-check",
+            "--quiet",
+            "--json",
+            "--no-git-ignore",
+            "--config",
+        ])
+        .arg(&rule)
+        .arg(root);
+        Some(("semgrep", cmd))
+    });
+}
+
+/// Runs corslint (and the peer, interleaved) on trees of N projects; prints CPU per project and peak
+/// RSS, medians of `runs` runs.
+fn projects_cost(
+    what: &str,
+    sizes_var: &str,
+    default_sizes: &str,
+    corslint: &str,
+    runs: usize,
+    tree_for: fn(usize) -> std::io::Result<PathBuf>,
+    peer_command: impl Fn(&Path) -> Option<(&'static str, Command)>,
+) {
+    let sizes: Vec<usize> = std::env::var(sizes_var)
+        .unwrap_or_else(|_| default_sizes.into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     if sizes.is_empty() {
         return;
     }
-    println!("{:>8} {:>10} {:>12} {:>14} {:>10}", "nginx", "MB", "cpu", "cpu/project", "peak RSS");
+    println!(
+        "{what:>8} {:>8} {:>10} {:>12} {:>10} {:>9}  peer: cpu/project, RSS, cpu ratio",
+        "MB", "cpu", "cpu/project", "peak RSS", "wall"
+    );
     for projects in sizes {
-        let root = match nginx_tree_for(projects) {
+        let root = match tree_for(projects) {
             Ok(root) => root,
-            Err(e) => return eprintln!("cannot build the nginx tree: {e}"),
+            Err(e) => return eprintln!("cannot build the {what} tree: {e}"),
         };
-        let bytes: u64 = std::fs::read_dir(&root)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|d| std::fs::metadata(d.path().join("nginx.conf")).ok())
-            .map(|m| m.len())
-            .sum();
-        let all: Vec<Run> = (0..runs)
-            .filter_map(|_| run_once(Command::new(corslint).args(["--output-format", "concise"]).arg(&root)))
-            .collect();
-        let Some(run) = summary(&all) else {
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        let mut peer_name = None;
+        for _ in 0..runs {
+            ours.extend(run_once(Command::new(corslint).args(["--output-format", "concise"]).arg(&root)));
+            if let Some((name, mut cmd)) = peer_command(&root) {
+                peer_name = Some(name);
+                theirs.extend(run_once(&mut cmd));
+            }
+        }
+        let Some(run) = summary(&ours) else {
             println!("{projects:>8} corslint failed");
             continue;
         };
+        let per_project = |r: &Run| r.cpu.as_secs_f64() * 1e3 / projects as f64;
+        let peer = match (peer_name, summary(&theirs)) {
+            (Some(name), Some(p)) => format!(
+                "  {name}: {:.2} ms, {} MB, {:.0}x",
+                per_project(&p),
+                p.rss_kib / 1024,
+                p.cpu.as_secs_f64() / run.cpu.as_secs_f64().max(1e-9)
+            ),
+            (Some(name), None) => format!("  {name} failed"),
+            _ => String::new(),
+        };
         println!(
-            "{projects:>8} {:>10.1} {:>9.0} ms {:>11.2} ms {:>7} MB",
-            bytes as f64 / 1e6,
+            "{projects:>8} {:>8.1} {:>7.0} ms {:>9.2} ms {:>7} MB {:>6.0} ms{peer}",
+            tree_bytes(&root) as f64 / 1e6,
             run.cpu.as_secs_f64() * 1e3,
-            run.cpu.as_secs_f64() * 1e3 / projects as f64,
-            run.rss_kib / 1024
+            per_project(&run),
+            run.rss_kib / 1024,
+            run.wall.as_secs_f64() * 1e3
         );
     }
 }
 
+fn tree_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => stack.push(entry.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// A peer tool installed in the benchmark's venv, if it is.
+fn peer(name: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-venv/bin").join(name);
+    path.exists().then_some(path)
+}
+
+/// `BENCH_PEERS=install`: the venv with gixy-ng and semgrep, and Django's sdist, from PyPI.
+fn install_peers() {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let venv = target.join("bench-venv");
+    let pip = venv.join("bin/pip");
+    let ok = |cmd: &mut Command| cmd.status().is_ok_and(|s| s.success());
+    if !pip.exists() && !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv)) {
+        return eprintln!("cannot create {}", venv.display());
+    }
+    if !ok(Command::new(&pip).args(["install", "-q", "gixy-ng", "semgrep"])) {
+        eprintln!("pip could not install gixy-ng and semgrep");
+    }
+    let trees = target.join("bench-trees");
+    if !trees.join(DJANGO).exists() {
+        let fetched = ok(Command::new(&pip)
+            .args(["download", "-q", "--no-binary", ":all:", "--no-deps", "django==5.2.8", "-d"])
+            .arg(&trees));
+        let archive = trees.join(format!("{DJANGO}.tar.gz"));
+        if !fetched || !ok(Command::new("tar").arg("xzf").arg(&archive).arg("-C").arg(&trees)) {
+            eprintln!("cannot fetch Django's sdist");
+        }
+    }
+}
+
+const DJANGO: &str = "django-5.2.8";
+
+/// Django's sdist: thousands of Python files, none about CORS; corslint should cost what `rg` does.
+fn django_cost(corslint: &str, runs: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-trees").join(DJANGO);
+    if !root.exists() {
+        return println!("django sdist: not unpacked (BENCH_PEERS=install fetches it)");
+    }
+    let mut ours = Vec::new();
+    let mut floor = Vec::new();
+    for _ in 0..runs {
+        ours.extend(run_once(Command::new(corslint).args(["--output-format", "concise"]).arg(&root)));
+        floor.extend(run_once(Command::new("rg").args(["-l", "-i", "-e", "cors", "-e", "access-control"]).arg(&root)));
+    }
+    if let (Some(ours), Some(floor)) = (summary(&ours), summary(&floor)) {
+        println!(
+            "{DJANGO}: corslint {:.1} ms (cpu {:.1} ms, {} MB), rg {:.1} ms (cpu {:.1} ms): {:.2}x wall, {:.2}x cpu",
+            ours.wall.as_secs_f64() * 1e3,
+            ours.cpu.as_secs_f64() * 1e3,
+            ours.rss_kib / 1024,
+            floor.wall.as_secs_f64() * 1e3,
+            floor.cpu.as_secs_f64() * 1e3,
+            ours.wall.as_secs_f64() / floor.wall.as_secs_f64().max(1e-9),
+            ours.cpu.as_secs_f64() / floor.cpu.as_secs_f64().max(1e-9)
+        );
+    }
+}
+
+/// One FastAPI service: settings with its origins, a router, models, and the app that adds
+/// CORSMiddleware (a wildcard in every fifth, which semgrep's rule and corslint both report).
+fn fastapi_project(rng: &mut Rng, i: usize) -> Vec<(&'static str, String)> {
+    let origins = if i.is_multiple_of(5) {
+        "[\"*\"]".to_string()
+    } else {
+        format!("[\"https://app{i}.example.com\", \"https://{}.example.com\"]", words(rng, 1))
+    };
+    let config = format!(
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    project_name: str = \"svc{i}\"\n    database_url: str = \"postgresql://db/{}\"\n    debug: bool = False\n\n\nsettings = Settings()\n",
+        words(rng, 1)
+    );
+    let mut models = String::from("from pydantic import BaseModel\n\n");
+    let mut routes = String::from(
+        "from fastapi import APIRouter, HTTPException\n\nfrom .models import *\n\nrouter = APIRouter()\n\n",
+    );
+    for k in 0..(4 + rng.below(6)) {
+        let name = format!("{}{k}", words(rng, 1));
+        models.push_str(&format!(
+            "\nclass Item{k}(BaseModel):\n    id: int\n    {name}: str\n    total: float = 0.0\n\n"
+        ));
+        routes.push_str(&format!(
+            "\n@router.get(\"/{name}/{{item_id}}\")\nasync def get_{name}(item_id: int) -> Item{k}:\n    if item_id < 0:\n        raise HTTPException(status_code=404)\n    return Item{k}(id=item_id, {name}=\"x\")\n\n"
+        ));
+    }
+    let main = format!(
+        "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\nfrom .config import settings\nfrom .routes import router\n\napp = FastAPI(title=settings.project_name)\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins={origins},\n    allow_credentials=True,\n    allow_methods=[\"*\"],\n    allow_headers=[\"*\"],\n)\napp.include_router(router, prefix=\"/api\")\n"
+    );
+    vec![
+        ("app/__init__.py", String::new()),
+        ("app/config.py", config),
+        ("app/models.py", models),
+        ("app/routes.py", routes),
+        ("app/main.py", main),
+    ]
+}
+
+fn fastapi_tree_for(projects: usize) -> std::io::Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-fastapi-{projects}"));
+    let marker = root.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        let mut rng = Rng(0xfa57_a991_0000_0001);
+        for i in 0..projects {
+            let dir = root.join(format!("svc{i:05}"));
+            for (path, text) in fastapi_project(&mut rng, i) {
+                let path = dir.join(path);
+                std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
+                std::fs::write(path, text)?;
+            }
+        }
+        std::fs::write(&marker, "")?;
+    }
+    Ok(root)
+}
+
 fn main() {
+    if std::env::var("BENCH_PEERS").as_deref() == Ok("install") {
+        install_peers();
+    }
     nginx_throughput();
     let sizes: Vec<usize> = std::env::var("BENCH_FILES")
         .unwrap_or_else(|_| "50000".into())
@@ -384,6 +586,8 @@ fn main() {
         }
     }
     nginx_projects_cost(corslint, runs);
+    fastapi_projects_cost(corslint, runs);
+    django_cost(corslint, runs);
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
     println!("demo:");
     named_file_cost(corslint, &demo, "backend/app/main.py", runs);

@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use crate::analysis::cause::{AstNodes, Cause, Localizer, Prefer};
 use crate::analysis::domain::{is_loopback_host, is_obtainable, is_public_suffix, registrable_domain, site_key};
 use crate::analysis::intent::{attacker_fills, intended_origins, never_matching_problem};
+use crate::analysis::memo::Memo;
 use crate::analysis::origin::{OriginProblemKind, SerializedOrigin};
 use crate::source::TextRange;
 
@@ -105,8 +106,17 @@ enum Probe {
     ThirdParty,
 }
 
-/// Analyses an origin `pattern` as the layer with `semantics` runs it.
+/// The reports already computed in this process: several rules ask about each entry, and one
+/// analysis compiles dozens of regexes.
+static ANALYSED: Memo<(String, MatchSemantics), PatternReport> = Memo::new();
+
+/// Analyses an origin `pattern` as the layer with `semantics` runs it (memoised: the analysis is
+/// a function of its arguments).
 pub fn analyze_pattern(pattern: &str, semantics: MatchSemantics) -> PatternReport {
+    ANALYSED.get_or_compute((pattern.to_owned(), semantics), || analyze_uncached(pattern, semantics))
+}
+
+fn analyze_uncached(pattern: &str, semantics: MatchSemantics) -> PatternReport {
     let matcher = match OriginMatcher::new(pattern, semantics) {
         Ok(matcher) => matcher,
         Err(reason) => {

@@ -51,23 +51,31 @@ impl<'t> Module<'t> {
 #[derive(Debug, Default)]
 pub struct ModuleIndex {
     by_last: HashMap<String, Vec<ModId>>,
+    /// The first module of each whole dotted path: a relative import names one exactly, and a
+    /// monorepo has thousands of `app.config`s under the same last name.
+    by_path: HashMap<Vec<String>, ModId>,
 }
 
 impl ModuleIndex {
     pub fn new(modules: &[Module<'_>]) -> Self {
         let mut by_last: HashMap<String, Vec<ModId>> = HashMap::new();
+        let mut by_path = HashMap::new();
         for (id, module) in modules.iter().enumerate() {
             if let Some(last) = module.path.last() {
                 by_last.entry(last.clone()).or_default().push(id);
+                by_path.entry(module.path.clone()).or_insert(id);
             }
         }
-        ModuleIndex { by_last }
+        ModuleIndex { by_last, by_path }
     }
 
     /// The module a dotted path names: exactly for relative imports, by suffix for absolute ones
     /// (the import root is unknown: `app.core.config` may live at `backend/app/core/config.py`).
     /// Several candidates: the one closest to `from` in the tree.
     pub fn find(&self, modules: &[Module<'_>], path: &[String], relative: bool, from: ModId) -> Option<ModId> {
+        if relative {
+            return self.by_path.get(path).copied();
+        }
         let last = path.last()?;
         let candidates = self.by_last.get(last)?;
         let from_path = modules.get(from).map(|m| m.path.as_slice()).unwrap_or_default();
@@ -76,7 +84,7 @@ impl ModuleIndex {
             .copied()
             .filter(|&id| {
                 let Some(m) = modules.get(id) else { return false };
-                if relative { m.path == path } else { m.path.ends_with(path) }
+                m.path.ends_with(path)
             })
             .max_by_key(|&id| {
                 let shared =

@@ -81,14 +81,25 @@ impl<'t> Services<'t> {
             return found.clone();
         }
         let mut found = PathBuf::from("/");
+        // Every directory passed on the way has the same root: remembered too, so that a folder
+        // of thousands of services is listed once, not once per service.
+        let mut passed = Vec::new();
         for candidate in dir.ancestors().take(64) {
+            if let Some(known) = self.project_roots.borrow().get(candidate) {
+                found = known.clone();
+                break;
+            }
             let built = self.builds.iter().any(|b| b.context == candidate);
             if built || is_project_root(candidate) {
                 found = candidate.to_path_buf();
                 break;
             }
+            passed.push(candidate);
         }
-        self.project_roots.borrow_mut().insert(dir.to_path_buf(), found.clone());
+        let mut roots = self.project_roots.borrow_mut();
+        for directory in passed {
+            roots.insert(directory.to_path_buf(), found.clone());
+        }
         found
     }
 

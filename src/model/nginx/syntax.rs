@@ -1,6 +1,7 @@
 //! What nginx reads in a value: variables, `if` conditions, response header names.
 
 use super::Arg;
+use crate::analysis::memo::Memo;
 use crate::source::Span;
 
 /// Three-valued answer: static analysis knows, or cannot tell.
@@ -313,12 +314,16 @@ impl Condition {
 
 /// Runs an nginx (PCRE) regex as a search; `None` when the `regex` crate cannot compile it.
 pub fn regex_matches(pattern: &str, case_insensitive: bool, haystack: &str) -> Option<bool> {
-    let re = regex::RegexBuilder::new(pattern)
-        .case_insensitive(case_insensitive)
-        .size_limit(1 << 20)
-        .dfa_size_limit(1 << 20)
-        .build()
-        .ok()?;
+    // Compiled once per process: every map of every config tests its patterns per CORS header.
+    static COMPILED: Memo<(String, bool), Option<regex::Regex>> = Memo::new();
+    let re = COMPILED.get_or_compute((pattern.to_owned(), case_insensitive), || {
+        regex::RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .size_limit(1 << 20)
+            .dfa_size_limit(1 << 20)
+            .build()
+            .ok()
+    })?;
     Some(re.is_match(haystack))
 }
 

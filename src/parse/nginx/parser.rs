@@ -82,7 +82,9 @@ impl Parser<'_> {
         self.error_with_line(ParseError::new(message, range), line);
     }
 
-    fn push(&mut self, d: Directive) {
+    fn push(&mut self, mut d: Directive) {
+        // Trees of every file of a large repository are alive at once: no growth slack kept.
+        d.args.shrink_to_fit();
         match self.stack.last_mut() {
             Some(f) => f.children.push(d),
             None => self.top.push(d),
@@ -94,7 +96,9 @@ impl Parser<'_> {
         let Some(frame) = self.stack.pop() else {
             return;
         };
-        let block = Block { range: TextRange::new(frame.open.start, end), directives: frame.children };
+        let mut directives = frame.children;
+        directives.shrink_to_fit();
+        let block = Block { range: TextRange::new(frame.open.start, end), directives };
         match frame.head {
             Some(mut d) => {
                 d.range.end = end;

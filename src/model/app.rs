@@ -387,3 +387,15 @@ pub struct OwnCors {
     /// applies to some paths only, which may not be the ones the proxy forwards).
     pub strong: bool,
 }
+
+/// A function of a Python app that sets `Access-Control-Allow-Origin` on its responses itself
+/// (a route, an `after_request` hook, a middleware), whatever the framework.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandWrittenCors {
+    /// Index of its policy (layer [`Layer::PythonHeaders`]) in `Project::policies`.
+    pub policy: usize,
+    /// The statement that sets `Access-Control-Allow-Origin`.
+    pub span: Span,
+    /// It handles every response of the app (a hook or middleware), not one route's.
+    pub every_response: bool,
+}

@@ -5,6 +5,7 @@
 use crate::analysis::origin::{LiteralContext, OriginCheck, OriginProblemKind, check_origin_literal};
 use crate::diagnostic::{Edit, Severity};
 use crate::model::deploy::OriginNote;
+use crate::model::layer::Field;
 use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{analyzed_pattern, glob_as_regex, pattern_noun, semantics_of, span_within};
 use crate::rules::{Rule, Sink};
@@ -263,7 +264,9 @@ fn help(layer: Layer, value: &str, check: &OriginCheck) -> String {
         }
     }
     if only(OriginProblemKind::MultipleOrigins) {
-        return "write each origin as its own entry".to_owned();
+        let origins: Vec<&str> =
+            value.split(|c: char| c == ',' || c.is_ascii_whitespace()).filter(|o| !o.is_empty()).collect();
+        return format!("write each origin as its own entry: {}", layer.spec().write_setting(Field::Origins, &origins));
     }
     if check.problems.iter().any(|p| p.kind == OriginProblemKind::OpaqueScheme) {
         return "such pages send `Origin: null`; serve them from a real origin (e.g. `http://localhost:8080`) and \

@@ -12,6 +12,7 @@ mod flask_cors;
 mod ingress_nginx;
 mod litestar;
 mod nginx;
+mod python_headers;
 mod starlette;
 mod traefik;
 
@@ -29,6 +30,8 @@ pub enum Layer {
     FlaskCors,
     DjangoCors,
     Litestar,
+    /// `Access-Control-*` headers a Python app sets on its responses by hand.
+    PythonHeaders,
 }
 
 impl Layer {
@@ -41,6 +44,7 @@ impl Layer {
         Layer::FlaskCors,
         Layer::DjangoCors,
         Layer::Litestar,
+        Layer::PythonHeaders,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -53,6 +57,7 @@ impl Layer {
             Layer::FlaskCors => &flask_cors::FlaskCors,
             Layer::DjangoCors => &django_cors::DjangoCors,
             Layer::Litestar => &litestar::Litestar,
+            Layer::PythonHeaders => &python_headers::PythonHeaders,
         }
     }
 
@@ -212,7 +217,7 @@ mod tests {
         {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
-        for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik] {
+        for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::PythonHeaders] {
             assert!(layer.spec().app().is_none(), "{layer:?}");
         }
     }

@@ -455,6 +455,9 @@ fn browsers_agree_with_simulate() {
 
 /// An app corslint recognises only by byte patterns (Express, Spring, Rails, Laravel) behind nginx.
 const OWN_CORS_APP: &str = "no Express, Spring, Rails or Laravel server in the ground-truth environment";
+/// Headers the app's own code writes: no library decides what is sent, and `simulate` does not
+/// walk hand-written headers yet, so the comparison with the model would only restate that gap.
+const HAND_WRITTEN: &str = "hand-written headers: no library decides, and simulate does not model them yet";
 
 /// Fixtures not run (the table above, checked by `every_fixture_in_scope_is_run_or_listed`): a fixture of the rules in scope must be run or listed here.
 const NOT_RUN: &[(&str, &str)] = &[
@@ -474,6 +477,20 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS304/rails_initializer_commented", OWN_CORS_APP),
     ("CORS304/rails_rack_cors_enabled", OWN_CORS_APP),
     ("CORS304/laravel_config_behind_nginx", OWN_CORS_APP),
+    ("CORS101/python_route_star_with_credentials.py", HAND_WRITTEN),
+    ("CORS101/python_star_without_credentials.py", HAND_WRITTEN),
+    ("CORS102/python_after_request_echoes_origin.py", HAND_WRITTEN),
+    ("CORS102/python_client_sets_request_header.py", HAND_WRITTEN),
+    ("CORS102/python_django_view_echoes_origin.py", HAND_WRITTEN),
+    ("CORS102/python_echo_compared_elsewhere.py", HAND_WRITTEN),
+    ("CORS102/python_middleware_echo_allowlisted.py", HAND_WRITTEN),
+    ("CORS102/python_header_beside_cors_middleware.py", HAND_WRITTEN),
+    ("CORS104/python_header_exact_origin.py", HAND_WRITTEN),
+    ("CORS104/python_header_trailing_slash.py", HAND_WRITTEN),
+    ("CORS104/python_header_two_origins.py", HAND_WRITTEN),
+    ("CORS304/compose_nginx_in_front_of_python_hand_written", HAND_WRITTEN),
+    ("CORS304/compose_nginx_hides_python_hand_written", HAND_WRITTEN),
+    ("CORS304/compose_nginx_in_front_of_python_route_header", HAND_WRITTEN),
 ];
 
 /// Every nginx fixture of CORS101–107, 202, 203, 301–307 and every Python app fixture (FastAPI,

@@ -168,13 +168,11 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
-    // Without `CorsMiddleware` in `MIDDLEWARE` corslint models no Django app at all (its CORS
-    // settings do nothing), so there is nothing to simulate; the real app sends no CORS headers.
-    (
-        "CORS104/django_middleware_not_installed.py",
-        "simulate failed",
-        "by design: a Django app is modelled only with CorsMiddleware",
-    ),
+    // `urls.py` is not read, so the model does not know that `/slash/items` has no view and that
+    // CommonMiddleware (above CorsMiddleware) turns its 404 into a redirect without CORS headers:
+    // CORS208 reports the order, the probe proves the redirect.
+    ("CORS208/django_common_above_cors.py", "", "model: urls.py not read (APPEND_SLASH redirects)"),
+    ("CORS208/django_cors_above_common.py", "actual status", "model: urls.py not read (APPEND_SLASH redirects)"),
     // A guard that lets preflights through has no preflight exit in the model, which then lets
     // the actual request through too; the real guard answers it 401 (no `challenge` cookie).
     ("CORS201/options_skipped_through_a_variable.py", "", "model: exits of a guard that lets preflights through"),

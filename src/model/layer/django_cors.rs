@@ -163,4 +163,19 @@ impl AppLayerSpec for DjangoCors {
     fn pass_preflights(&self) -> &'static str {
         "`if request.method == \"OPTIONS\": return self.get_response(request)`"
     }
+
+    /// django/middleware/common.py turns a 404 into a redirect to the path with a `/` appended
+    /// (`APPEND_SLASH`, on by default) in `process_response`, after the view; a preflight is
+    /// answered by `CorsMiddleware` with a 200 and never redirected. WhiteNoise serves static
+    /// files before the request reaches anything below it.
+    fn answers_outside(&self, middleware: &str) -> Option<&'static str> {
+        match middleware {
+            "django.middleware.common.CommonMiddleware" => Some(
+                "the redirects it answers (`APPEND_SLASH`: a request for `/api/items` that has no view gets a 301 to \
+                 `/api/items/`)",
+            ),
+            "whitenoise.middleware.WhiteNoiseMiddleware" => Some("the static files it serves"),
+            _ => None,
+        }
+    }
 }

@@ -183,6 +183,14 @@ pub trait AppLayerSpec: Sync {
 
     /// CORS201: the code that lets preflights through a middleware of the project.
     fn pass_preflights(&self) -> &'static str;
+
+    /// CORS208: the actual responses that `middleware` (as installed, e.g. a `MIDDLEWARE` entry)
+    /// answers itself when it sits outside the component, which then carry no CORS headers
+    /// while preflights still succeed; `None` for a middleware that passes every request on.
+    fn answers_outside(&self, middleware: &str) -> Option<&'static str> {
+        let _ = middleware;
+        None
+    }
 }
 
 /// A setting as a Python keyword argument (`allow_methods=["GET"]`, `max_age=600`), as the app

@@ -225,6 +225,10 @@ pub enum OriginNoteKind {
     /// A list inside the origins list (`[os.getenv("X").split(",")]`): Starlette compares the request's
     /// origin with the inner list, which is never equal. No entry is created for it.
     NestedList,
+    /// An entry the component's own startup check refuses although the component would match it
+    /// (django-cors-headers `corsheaders.E014`: an origin with a path, query or fragment, which
+    /// `manage.py` refuses and a WSGI/ASGI server, which runs no checks, compares by scheme and host).
+    RefusedAtStartup,
 }
 
 /// One middleware in the stack.

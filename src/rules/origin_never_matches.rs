@@ -112,6 +112,13 @@ fn app_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
                         slash_calls.push(note.span);
                     }
                 }
+                OriginNoteKind::RefusedAtStartup => {
+                    let Some(advice) = layer.map(|l| l.never_an_origin(note.kind)) else { continue };
+                    sink.report(note.span, advice.message)
+                        .primary("refused at startup by the library's own check")
+                        .help(advice.help)
+                        .severity(Severity::Warning);
+                }
                 OriginNoteKind::UrlObject | OriginNoteKind::NestedList => {
                     let Some(advice) = layer.map(|l| l.never_an_origin(note.kind)) else { continue };
                     let primary = match note.kind {

@@ -7,7 +7,9 @@
 use super::Ctx;
 use super::modules::ModId;
 use super::value::{V, Val};
-use crate::model::app::{App, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, PathScope};
+use crate::model::app::{
+    App, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, OriginNote, OriginNoteKind, PathScope,
+};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
 use crate::source::{Span, Spanned};
 
@@ -117,6 +119,7 @@ impl<'t> Ctx<'t> {
         };
 
         let mut origins = Origins::default();
+        let mut origin_notes = Vec::new();
         let allow_all = self.setting_of(module, &ALLOW_ALL);
         let credentials = match self.setting_of(module, &["CORS_ALLOW_CREDENTIALS"]) {
             Some((name, val)) => {
@@ -139,6 +142,7 @@ impl<'t> Ctx<'t> {
             arg(&name, &val);
             let hostnames = self.modules.get(module).is_some_and(|m| pins_hostname_whitelist(&m.dir));
             add_listed(&val, hostnames, &mut origins);
+            refused_at_startup(&val, hostnames, &mut origin_notes);
         }
         if let Some((name, val)) = self.setting_of(module, &REGEXES) {
             arg(&name, &val);
@@ -184,7 +188,7 @@ impl<'t> Ctx<'t> {
             install: Install::Settings,
             args,
             unknown_args: false,
-            origin_notes: Vec::new(),
+            origin_notes,
             paths,
         };
         let cors_entry = Middleware {
@@ -307,6 +311,26 @@ fn add_listed(val: &Val<'_>, hostnames: bool, origins: &mut Origins) {
         let compared = compared_origin(&s.value);
         let text_start = if compared == s.value { s.text_start } else { None };
         origins.entries.push(OriginEntry { kind: OriginKind::Literal(compared), span: item.span, text_start });
+    }
+}
+
+/// corsheaders.E014 (checks.py): an entry with a scheme and host that also has a path, query or
+/// fragment. `urlsplit` puts everything after the host into them, so even a lone trailing `/` is
+/// refused (`null` and `file://` are exempt).
+fn refused_at_startup(val: &Val<'_>, hostnames: bool, notes: &mut Vec<OriginNote>) {
+    let V::Seq(seq) = &val.v else { return };
+    if hostnames {
+        return;
+    }
+    for item in seq.items.iter() {
+        let Some(entry) = item.str() else { continue };
+        let Some((_, rest)) = entry.split_once("://") else { continue };
+        let has_host = !rest.split(['/', '?', '#']).next().unwrap_or("").is_empty();
+        let has_more = rest.contains(['/', '?', '#']);
+        if entry == "file://" || !has_host || !has_more {
+            continue;
+        }
+        notes.push(OriginNote { entry: None, kind: OriginNoteKind::RefusedAtStartup, span: item.span });
     }
 }
 

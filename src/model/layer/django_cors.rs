@@ -122,7 +122,17 @@ impl AppLayerSpec for DjangoCors {
         }
     }
 
-    fn never_an_origin(&self, _kind: OriginNoteKind) -> Advice {
+    fn never_an_origin(&self, kind: OriginNoteKind) -> Advice {
+        if kind == OriginNoteKind::RefusedAtStartup {
+            return Advice {
+                message: "django-cors-headers' system check corsheaders.E014 refuses an origin with a path, query or \
+                          fragment: `manage.py` (`runserver`, `migrate`, `check`) will not start; under a WSGI/ASGI \
+                          server, which runs no system checks, the app starts and the entry matches by scheme and \
+                          host"
+                    .to_owned(),
+                help: "write the origin alone, `scheme://host[:port]`, e.g. \"https://app.example.com\"".to_owned(),
+            };
+        }
         Advice {
             message: "django-cors-headers compares the scheme and host of this value with the request's origin, and \
                       it has none"

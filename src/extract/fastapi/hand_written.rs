@@ -6,7 +6,8 @@
 //! `Access-Control-*` headers the same function sets beside it.
 //!
 //! Only what reaches a response counts: a request's or an HTTP client's headers (code that
-//! misunderstands CORS sets them too) are not a response's. An echoed `Origin` that the function
+//! misunderstands CORS sets them too) are not a response's, and tests and examples do not run in
+//! the app. An echoed `Origin` that the function
 //! compares with anything (`if origin in ALLOWED:`, `origin.endswith(...)`, `is_allowed(origin)`)
 //! is an allowlist corslint does not judge: Unknown, never reflect-any.
 //!
@@ -57,7 +58,9 @@ impl<'t> Ctx<'t> {
             .collect();
         let mut out = Vec::new();
         for (module, m) in self.modules.iter().enumerate() {
-            if !m.text.to_ascii_lowercase().contains(ALLOW_ORIGIN)
+            let in_tests = self.files.get(m.file).is_some_and(|f| is_test_path(&f.path));
+            if in_tests
+                || !m.text.to_ascii_lowercase().contains(ALLOW_ORIGIN)
                 || with_component.contains(&self.services.project_root(&m.dir))
             {
                 continue;
@@ -459,6 +462,16 @@ fn is_response_headers(node: Node<'_>, source: &str, bare: bool) -> bool {
     last.contains("resp") || matches!(last.as_str(), "res" | "rv" | "r")
 }
 
+/// Tests and examples set headers on responses they build themselves; none of it runs in the app.
+fn is_test_path(path: &std::path::Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        // The directories near the file only: where the repository itself lies does not matter.
+        || path.components().rev().skip(1).take(3).any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test" | "examples")))
+}
+
 /// The innermost function whose body holds `node`.
 fn enclosing<'t>(node: Node<'t>, functions: &[Node<'t>]) -> Option<Node<'t>> {
     functions.iter().rev().find(|f| contains_node(**f, node)).copied()
@@ -486,7 +499,7 @@ fn runs_on_every_response(function: Node<'_>, source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{origins, project};
-    use crate::model::{Layer, Project, Value};
+    use crate::model::{Layer, Project};
 
     fn hand_written(p: &Project) -> Vec<(Vec<String>, Option<bool>, bool)> {
         p.hand_written_cors

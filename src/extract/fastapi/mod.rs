@@ -433,4 +433,6 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_hand_written;
+#[cfg(test)]
 mod tests_resolution;

@@ -126,6 +126,9 @@ pub struct Project {
     pub apps: Vec<app::App>,
     /// Apps corslint does not model that send their own CORS headers (found by byte patterns).
     pub own_cors: Vec<app::OwnCors>,
+    /// Python functions that set `Access-Control-Allow-Origin` themselves (their policies are in
+    /// `policies`); the apps they belong to send their own CORS headers.
+    pub hand_written_cors: Vec<app::HandWrittenCors>,
     /// Which proxy, gateway or router reaches which app, and why (filled after every extractor).
     pub links: Vec<stack::Link>,
     /// What a stage could not analyse although it was asked to (CORS903): the run cannot vouch for it.

@@ -60,9 +60,19 @@ pub fn extract(project: &mut Project) {
     let mut file_ids: HashMap<PathBuf, usize> = HashMap::new();
     for service in 0..project.deploy.compose_services.len() {
         let Some(context) = project.compose_build_context(service) else { continue };
-        let modelled =
-            project.apps.iter().any(|a| project.absolute_path(a.span.file).is_some_and(|p| p.starts_with(&context)));
-        if modelled {
+        let under_context = |file| project.absolute_path(file).is_some_and(|p| p.starts_with(&context));
+        let modelled: Vec<_> = project.apps.iter().filter(|a| under_context(a.span.file)).collect();
+        if !modelled.is_empty() {
+            // A CORS component of the app speaks for it (CORS304 names that); else its own header code.
+            if modelled.iter().all(|a| a.cors.is_empty())
+                && let Some(own) = python_hand_written(project, service, &under_context)
+            {
+                project.own_cors.push(own);
+            }
+            continue;
+        }
+        if let Some(own) = python_hand_written(project, service, &under_context) {
+            project.own_cors.push(own);
             continue;
         }
         let found = scanned.entry(context.clone()).or_insert_with(|| scan(&context)).clone();
@@ -80,6 +90,20 @@ pub fn extract(project: &mut Project) {
         let span = Span::new(file, evidence.range.start, evidence.range.end);
         project.own_cors.push(OwnCors { service, framework: evidence.framework, span, strong: evidence.strong });
     }
+}
+
+/// A Python function of the service's context that sets `Access-Control-Allow-Origin` itself:
+/// strong evidence when it handles every response (a hook, a middleware), weaker for one route.
+fn python_hand_written(project: &Project, service: usize, under_context: &dyn Fn(usize) -> bool) -> Option<OwnCors> {
+    let mut found: Vec<_> = project.hand_written_cors.iter().filter(|h| under_context(h.span.file)).collect();
+    found.sort_by_key(|h| !h.every_response);
+    let first = found.first()?;
+    Some(OwnCors {
+        service,
+        framework: "a hand-written `Access-Control-Allow-Origin` header",
+        span: first.span,
+        strong: first.every_response,
+    })
 }
 
 /// The first strong evidence in `context` (files in name order), else the first weak one, with the

@@ -241,6 +241,10 @@ pub enum OriginNoteKind {
     /// A list inside the origins list (`[os.getenv("X").split(",")]`): Starlette compares the request's
     /// origin with the inner list, which is never equal. No entry is created for it.
     NestedList,
+    /// An entry the component's own startup check refuses although the component would match it
+    /// (django-cors-headers `corsheaders.E014`: an origin with a path, query or fragment, which
+    /// `manage.py` refuses and a WSGI/ASGI server, which runs no checks, compares by scheme and host).
+    RefusedAtStartup,
 }
 
 /// One middleware in the stack.
@@ -402,4 +406,16 @@ pub struct OwnCors {
     /// Code that runs on the app's requests; `false` for weaker evidence (a configuration file that
     /// applies to some paths only, which may not be the ones the proxy forwards).
     pub strong: bool,
+}
+
+/// A function of a Python app that sets `Access-Control-Allow-Origin` on its responses itself
+/// (a route, an `after_request` hook, a middleware), whatever the framework.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandWrittenCors {
+    /// Index of its policy (layer [`Layer::PythonHeaders`]) in `Project::policies`.
+    pub policy: usize,
+    /// The statement that sets `Access-Control-Allow-Origin`.
+    pub span: Span,
+    /// It handles every response of the app (a hook or middleware), not one route's.
+    pub every_response: bool,
 }

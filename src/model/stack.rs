@@ -247,6 +247,67 @@ impl Project {
     }
 }
 
+impl Project {
+    /// The apps corslint does not model that send their own CORS headers behind
+    /// `project.deploy.ingresses[ingress]`: Service → workloads → the compose service that builds
+    /// their image, each with why it is reached.
+    pub fn own_cors_behind_ingress(&self, ingress: usize) -> Vec<(&OwnCors, String)> {
+        let mut out = Vec::new();
+        for (s, why) in fronts::k8s_services_behind_ingress(self, ingress) {
+            out.extend(self.own_cors_of_k8s_service(s, &why));
+        }
+        out
+    }
+
+    /// The same behind every Traefik router that uses `middleware`: a router of compose labels
+    /// reaches its own service; one of a CRD or dynamic file, its Kubernetes Service.
+    pub fn own_cors_behind_traefik(&self, middleware: &TraefikMiddleware) -> Vec<(&OwnCors, String)> {
+        use crate::model::deploy::TraefikSource;
+        let mut out = Vec::new();
+        for router in self.deploy.traefik_routers.iter() {
+            if !router.middlewares.iter().any(|m| middleware.is_referenced_by(&m.value)) {
+                continue;
+            }
+            let why = format!("router \"{}\"", router.name.value);
+            match &router.source {
+                TraefikSource::ComposeLabels { service } => {
+                    let own = self
+                        .deploy
+                        .compose_services
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| s.name.value == *service && s.name.span.file == router.name.span.file);
+                    for (c, _) in own {
+                        let reason = format!("{why} is declared in the labels of compose service \"{service}\"");
+                        out.extend(self.own_cors.iter().filter(|o| o.service == c).map(|o| (o, reason.clone())));
+                    }
+                }
+                TraefikSource::Crd | TraefikSource::DynamicFile => {
+                    let Some(service) = &router.service else { continue };
+                    for (s, k8s) in self.deploy.k8s_services.iter().enumerate() {
+                        if k8s.name.value == service.value {
+                            out.extend(
+                                self.own_cors_of_k8s_service(s, &format!("{why} → Service \"{}\"", service.value)),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn own_cors_of_k8s_service(&self, service: usize, why: &str) -> Vec<(&OwnCors, String)> {
+        let mut out = Vec::new();
+        for (c, how) in apps::compose_builds_of_k8s_service(self, service) {
+            for own in self.own_cors.iter().filter(|o| o.service == c) {
+                out.push((own, format!("{why}; {how}")));
+            }
+        }
+        out
+    }
+}
+
 /// Computes every link the repository justifies.
 pub fn link(project: &Project) -> Vec<Link> {
     let mut links = Vec::new();

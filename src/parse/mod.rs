@@ -199,11 +199,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
 }
 
 /// Whether a Python file names FastAPI, Starlette, Flask, Litestar or django-cors-headers (an import, an app,
-/// a re-export, a `MIDDLEWARE` entry): where the
+/// a re-export, a `MIDDLEWARE` entry), or writes `Access-Control-Allow-Origin` itself (any framework: a
+/// Django view, a Tornado handler): where the
 /// walk through imports in [`python_imports`] starts. Without one, no Python file is parsed.
 pub fn python_names_framework(bytes: &[u8]) -> bool {
     static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new("(?i)fastapi|starlette|flask|corsheaders|litestar|DJANGO_SETTINGS_MODULE").ok()
+        regex::bytes::Regex::new(
+            "(?i)fastapi|starlette|flask|corsheaders|litestar|DJANGO_SETTINGS_MODULE|access-control-allow-origin",
+        )
+        .ok()
     });
     match FRAMEWORK.as_ref() {
         Some(re) => re.is_match(bytes),

@@ -183,6 +183,18 @@ fn check_ingress_snippets(project: &Project, sink: &mut Sink) {
         // `add_header` appends the snippet's.
         let hides = |name: &str| ingress.snippet_replaces_upstream(name).is_some();
         snippet_set_and_added(project, sink, ingress, &mut reported);
+        let modelled = project.apps_behind_ingress(i).any(|(app, _)| stack_words::cors(app).is_some());
+        let own = if modelled { None } else { project.own_cors_behind_ingress(i).into_iter().next() };
+        if let Some((own, why)) = own
+            && !hides(header::ALLOW_ORIGIN)
+            && let Some(directive) = ingress
+                .snippet
+                .iter()
+                .find(|d| d.name == "add_header" && same_header(&header_of(d), header::ALLOW_ORIGIN))
+            && reported.insert(directive.span)
+        {
+            own_cors_duplicate(project, sink, own, &why, (directive.span, snippet.key.span), "the snippet");
+        }
         for (app, link) in project.apps_behind_ingress(i) {
             let Some(setup) = stack_words::cors(app) else { continue };
             for directive in &ingress.snippet {

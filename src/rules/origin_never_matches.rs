@@ -5,6 +5,7 @@
 use crate::analysis::origin::{LiteralContext, OriginCheck, OriginProblemKind, check_origin_literal};
 use crate::diagnostic::{Edit, Severity};
 use crate::model::deploy::OriginNote;
+use crate::model::layer::Field;
 use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Project};
 use crate::rules::origin_support::{analyzed_pattern, glob_as_regex, pattern_noun, semantics_of, span_within};
 use crate::rules::{Rule, Sink};
@@ -110,6 +111,13 @@ fn app_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
                     if !slash_calls.contains(&note.span) {
                         slash_calls.push(note.span);
                     }
+                }
+                OriginNoteKind::RefusedAtStartup => {
+                    let Some(advice) = layer.map(|l| l.never_an_origin(note.kind)) else { continue };
+                    sink.report(note.span, advice.message)
+                        .primary("refused at startup by the library's own check")
+                        .help(advice.help)
+                        .severity(Severity::Warning);
                 }
                 OriginNoteKind::UrlObject | OriginNoteKind::NestedList => {
                     let Some(advice) = layer.map(|l| l.never_an_origin(note.kind)) else { continue };
@@ -263,7 +271,9 @@ fn help(layer: Layer, value: &str, check: &OriginCheck) -> String {
         }
     }
     if only(OriginProblemKind::MultipleOrigins) {
-        return "write each origin as its own entry".to_owned();
+        let origins: Vec<&str> =
+            value.split(|c: char| c == ',' || c.is_ascii_whitespace()).filter(|o| !o.is_empty()).collect();
+        return format!("write each origin as its own entry: {}", layer.spec().write_setting(Field::Origins, &origins));
     }
     if check.problems.iter().any(|p| p.kind == OriginProblemKind::OpaqueScheme) {
         return "such pages send `Origin: null`; serve them from a real origin (e.g. `http://localhost:8080`) and \

@@ -35,6 +35,17 @@ fn dead_settings(project: &Project, app: &crate::model::app::App, link: &Link, p
     )
 }
 
+/// "the CORS headers of the app behind it (path, Express `cors`): only {proxy}'s policy reaches
+/// browsers, ..." for an app corslint does not model.
+fn own_cors_replaced(project: &Project, own: &crate::model::app::OwnCors, proxy: &str) -> String {
+    let file = project.file(own.span.file).map_or_else(String::new, |f| f.path.display().to_string());
+    format!(
+        "the CORS headers of the app behind it ({file}, {}): only {proxy}'s policy reaches browsers, and the app's \
+         own CORS code is dead in this deployment (changing it changes nothing)",
+        own.framework
+    )
+}
+
 fn check_nginx(project: &Project, sink: &mut Sink) {
     let model = &project.nginx;
     for ctx in model.contexts() {
@@ -115,6 +126,23 @@ fn check_ingress(project: &Project, sink: &mut Sink) {
                 ));
         }
         let Some(cors) = ingress.cors.as_ref().filter(|c| c.enabled) else { continue };
+        let modelled = project.apps_behind_ingress(i).any(|(app, _)| stack_words::cors(app).is_some());
+        if !modelled && let Some((own, why)) = project.own_cors_behind_ingress(i).first() {
+            sink.report(
+                cors.enable_span,
+                format!(
+                    "ingress-nginx answers CORS itself (`enable-cors` and the `cors-*` annotations) and replaces {}",
+                    own_cors_replaced(project, own, "ingress-nginx")
+                ),
+            )
+            .primary("the CORS policy browsers see")
+            .label(own.span, "dead in this deployment")
+            .label(ingress.name.as_ref().map_or(ingress.span, |n| n.span), format!("reaches the app ({why})"))
+            .help(format!(
+                "keep CORS in one layer: remove `enable-cors` (and the `cors-*` annotations), or the app's {}",
+                own.framework
+            ));
+        }
         if let Some((app, link)) = project.apps_behind_ingress(i).find(|(app, _)| stack_words::cors(app).is_some()) {
             let Some(setup) = stack_words::cors(app) else { continue };
             let component = stack_words::component(project, setup);
@@ -141,7 +169,25 @@ fn check_traefik(project: &Project, sink: &mut Sink) {
             continue;
         }
         let behind = project.apps_behind_traefik(middleware);
-        let Some((app, link)) = behind.iter().find(|(app, _)| stack_words::cors(app).is_some()) else { continue };
+        let Some((app, link)) = behind.iter().find(|(app, _)| stack_words::cors(app).is_some()) else {
+            if let Some((own, why)) = project.own_cors_behind_traefik(middleware).first() {
+                sink.report(
+                    middleware.name.span,
+                    format!(
+                        "the Traefik headers middleware `{}` answers preflights itself and replaces {}",
+                        middleware.name.value,
+                        own_cors_replaced(project, own, "Traefik")
+                    ),
+                )
+                .primary("the CORS policy browsers see")
+                .label(own.span, format!("dead in this deployment (reached: {why})"))
+                .help(format!(
+                    "keep CORS in one layer: remove the `accessControl*` settings of `{}`, or the app's {}",
+                    middleware.name.value, own.framework
+                ));
+            }
+            continue;
+        };
         let Some(setup) = stack_words::cors(app) else { continue };
         let component = stack_words::component(project, setup);
         let router = match link.front() {

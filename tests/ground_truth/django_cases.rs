@@ -33,6 +33,18 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             "CORS104/django_missing_scheme.py",
             vec![get("http://localhost:3000", "/gt").blocked().lacks(A, ACAO), get(APP, "/gt").allowed()],
         ),
+        // CORS208: CommonMiddleware above CorsMiddleware redirects `/slash/items` (no view) to
+        // `/slash/items/` without CORS headers; below it, the redirect carries them.
+        app(
+            "CORS208/django_common_above_cors.py",
+            vec![get(APP, "/slash/items").blocked().status(A, 301).lacks(A, ACAO), get(APP, "/gt").allowed()],
+        ),
+        app("CORS208/django_cors_above_common.py", vec![get(APP, "/slash/items").status(A, 301).has(A, ACAO, APP)]),
+        // corsheaders.E014 only refuses it under `manage.py`; a deployment matches by scheme and host.
+        app(
+            "CORS104/django_origin_with_path.py",
+            vec![get(APP, "/gt").allowed().has(A, ACAO, APP), get(EVIL, "/gt").blocked().lacks(A, ACAO)],
+        ),
         app(
             "CORS104/django_middleware_not_installed.py",
             vec![get("http://localhost:3000", "/gt").blocked().lacks(A, ACAO)],

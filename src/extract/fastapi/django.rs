@@ -7,7 +7,9 @@
 use super::Ctx;
 use super::modules::ModId;
 use super::value::{V, Val};
-use crate::model::app::{App, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, PathScope};
+use crate::model::app::{
+    App, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, OriginNote, OriginNoteKind, PathScope,
+};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting, Value};
 use crate::source::{Span, Spanned};
 
@@ -94,14 +96,17 @@ impl<'t> Ctx<'t> {
 
     fn django_app(&self, module: ModId, policies: &mut Vec<CorsPolicy>) -> Option<App> {
         let middleware = self.setting(module, "MIDDLEWARE")?;
-        let span = match &middleware.v {
-            V::Seq(seq) => match seq.items.iter().find(|i| i.str() == Some(CORS_MIDDLEWARE)) {
-                Some(entry) => entry.span,
+        let (span, outside) = match &middleware.v {
+            V::Seq(seq) => match seq.items.iter().position(|i| i.str() == Some(CORS_MIDDLEWARE)) {
+                Some(at) => {
+                    let above = if seq.unknown { &[][..] } else { seq.items.get(..at).unwrap_or_default() };
+                    (seq.items.get(at).map_or(middleware.span, |e| e.span), self.entries_outside(module, above))
+                }
                 // A known list without it: the CORS settings do nothing.
-                None if !seq.unknown => return None,
-                None => middleware.span,
+                None if !seq.unknown => return self.configured_without_middleware(module, &middleware),
+                None => (middleware.span, Vec::new()),
             },
-            _ => middleware.span,
+            _ => (middleware.span, Vec::new()),
         };
         let mut args = Vec::new();
         let mut arg = |name: &str, val: &Val<'t>| {
@@ -114,6 +119,7 @@ impl<'t> Ctx<'t> {
         };
 
         let mut origins = Origins::default();
+        let mut origin_notes = Vec::new();
         let allow_all = self.setting_of(module, &ALLOW_ALL);
         let credentials = match self.setting_of(module, &["CORS_ALLOW_CREDENTIALS"]) {
             Some((name, val)) => {
@@ -136,6 +142,7 @@ impl<'t> Ctx<'t> {
             arg(&name, &val);
             let hostnames = self.modules.get(module).is_some_and(|m| pins_hostname_whitelist(&m.dir));
             add_listed(&val, hostnames, &mut origins);
+            refused_at_startup(&val, hostnames, &mut origin_notes);
         }
         if let Some((name, val)) = self.setting_of(module, &REGEXES) {
             arg(&name, &val);
@@ -181,7 +188,7 @@ impl<'t> Ctx<'t> {
             install: Install::Settings,
             args,
             unknown_args: false,
-            origin_notes: Vec::new(),
+            origin_notes,
             paths,
         };
         let cors_entry = Middleware {
@@ -190,11 +197,61 @@ impl<'t> Ctx<'t> {
             install: Install::Settings,
             kind: MiddlewareKind::Cors { setup: 0 },
         };
+        let mut middleware = outside;
+        middleware.push(cors_entry);
         Some(App {
             span,
             framework: Framework::Django,
             cors: vec![setup],
-            middleware: vec![cors_entry],
+            middleware,
+            routes: Vec::new(),
+            header_needs: Vec::new(),
+        })
+    }
+}
+
+impl<'t> Ctx<'t> {
+    /// The `MIDDLEWARE` entries above `CorsMiddleware` that answer some requests themselves
+    /// (CORS208), in order; `CommonMiddleware` only while `APPEND_SLASH` or `PREPEND_WWW` is on.
+    fn entries_outside(&self, module: ModId, above: &[Val<'t>]) -> Vec<Middleware> {
+        let redirects = !matches!(self.setting(module, "APPEND_SLASH").map(|v| v.v), Some(V::Bool(false)))
+            || matches!(self.setting(module, "PREPEND_WWW").map(|v| v.v), Some(V::Bool(true)));
+        above
+            .iter()
+            .filter_map(|entry| {
+                let name = entry.str()?;
+                let answers = match name {
+                    "django.middleware.common.CommonMiddleware" => redirects,
+                    "whitenoise.middleware.WhiteNoiseMiddleware" => true,
+                    _ => false,
+                };
+                answers.then(|| Middleware {
+                    name: name.to_owned(),
+                    span: entry.span,
+                    install: Install::Settings,
+                    kind: MiddlewareKind::PassThrough,
+                })
+            })
+            .collect()
+    }
+
+    /// A settings module that configures django-cors-headers (`corsheaders` in `INSTALLED_APPS`,
+    /// or a `CORS_*` setting) while `MIDDLEWARE` is known and lacks `CorsMiddleware`: an app whose
+    /// CORS settings do nothing, so it sends no CORS headers at all.
+    fn configured_without_middleware(&self, module: ModId, middleware: &Val<'t>) -> Option<App> {
+        let installed = match self.setting(module, "INSTALLED_APPS").map(|v| v.v) {
+            Some(V::Seq(apps)) => apps.items.iter().any(|a| a.str() == Some("corsheaders")),
+            _ => false,
+        };
+        let configured = [&ALLOW_ALL[..], &ALLOWED[..], &REGEXES[..], &["CORS_ALLOW_CREDENTIALS"][..]]
+            .concat()
+            .iter()
+            .any(|name| self.setting(module, name).is_some());
+        (installed || configured).then(|| App {
+            span: middleware.span,
+            framework: Framework::Django,
+            cors: Vec::new(),
+            middleware: Vec::new(),
             routes: Vec::new(),
             header_needs: Vec::new(),
         })
@@ -254,6 +311,26 @@ fn add_listed(val: &Val<'_>, hostnames: bool, origins: &mut Origins) {
         let compared = compared_origin(&s.value);
         let text_start = if compared == s.value { s.text_start } else { None };
         origins.entries.push(OriginEntry { kind: OriginKind::Literal(compared), span: item.span, text_start });
+    }
+}
+
+/// corsheaders.E014 (checks.py): an entry with a scheme and host that also has a path, query or
+/// fragment. `urlsplit` puts everything after the host into them, so even a lone trailing `/` is
+/// refused (`null` and `file://` are exempt).
+fn refused_at_startup(val: &Val<'_>, hostnames: bool, notes: &mut Vec<OriginNote>) {
+    let V::Seq(seq) = &val.v else { return };
+    if hostnames {
+        return;
+    }
+    for item in seq.items.iter() {
+        let Some(entry) = item.str() else { continue };
+        let Some((_, rest)) = entry.split_once("://") else { continue };
+        let has_host = !rest.split(['/', '?', '#']).next().unwrap_or("").is_empty();
+        let has_more = rest.contains(['/', '?', '#']);
+        if entry == "file://" || !has_host || !has_more {
+            continue;
+        }
+        notes.push(OriginNote { entry: None, kind: OriginNoteKind::RefusedAtStartup, span: item.span });
     }
 }
 

@@ -21,6 +21,7 @@ mod cors;
 mod django;
 mod eval;
 mod flask;
+mod hand_written;
 mod middleware;
 mod modules;
 mod names;
@@ -63,16 +64,21 @@ pub struct Ctx<'t> {
 
 /// Adds the FastAPI/Starlette facts of the project: policies and apps.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    let (policies, mut apps, not_analysed) = {
+    let (policies, mut apps, mut hand_written, not_analysed) = {
         let services = service::Services::new(&project.root, &project.files, &project.deploy.compose_services);
         let Some(ctx) = Ctx::new(&project.files, parsed, services) else { return };
         ctx.walk_all();
         let (mut policies, mut apps) = ctx.finish();
         ctx.django_apps(&mut policies, &mut apps);
-        (policies, apps, ctx.budget.into_findings())
+        let hand_written = ctx.hand_written_cors(&mut policies, &apps);
+        (policies, apps, hand_written, ctx.budget.into_findings())
     };
     project.not_analysed.extend(not_analysed);
     let base = project.policies.len();
+    for found in &mut hand_written {
+        found.policy += base;
+    }
+    project.hand_written_cors.extend(hand_written);
     for app in &mut apps {
         for setup in &mut app.cors {
             setup.policy += base;
@@ -426,5 +432,7 @@ fn split_first<'t>(call: &CallV<'t>, name: &str) -> (Option<Val<'t>>, Vec<Arg<'t
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hand_written;
 #[cfg(test)]
 mod tests_resolution;

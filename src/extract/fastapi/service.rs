@@ -76,7 +76,7 @@ impl<'t> Services<'t> {
 
     /// The project root of code in `dir`: the nearest directory (from `dir` up) with a project
     /// marker or built by a compose service; the filesystem root when there is none.
-    fn project_root(&self, dir: &Path) -> PathBuf {
+    pub(super) fn project_root(&self, dir: &Path) -> PathBuf {
         if let Some(found) = self.project_roots.borrow().get(dir) {
             return found.clone();
         }

@@ -122,7 +122,17 @@ impl AppLayerSpec for DjangoCors {
         }
     }
 
-    fn never_an_origin(&self, _kind: OriginNoteKind) -> Advice {
+    fn never_an_origin(&self, kind: OriginNoteKind) -> Advice {
+        if kind == OriginNoteKind::RefusedAtStartup {
+            return Advice {
+                message: "django-cors-headers' system check corsheaders.E014 refuses an origin with a path, query or \
+                          fragment: `manage.py` (`runserver`, `migrate`, `check`) will not start; under a WSGI/ASGI \
+                          server, which runs no system checks, the app starts and the entry matches by scheme and \
+                          host"
+                    .to_owned(),
+                help: "write the origin alone, `scheme://host[:port]`, e.g. \"https://app.example.com\"".to_owned(),
+            };
+        }
         Advice {
             message: "django-cors-headers compares the scheme and host of this value with the request's origin, and \
                       it has none"
@@ -162,5 +172,20 @@ impl AppLayerSpec for DjangoCors {
 
     fn pass_preflights(&self) -> &'static str {
         "`if request.method == \"OPTIONS\": return self.get_response(request)`"
+    }
+
+    /// django/middleware/common.py turns a 404 into a redirect to the path with a `/` appended
+    /// (`APPEND_SLASH`, on by default) in `process_response`, after the view; a preflight is
+    /// answered by `CorsMiddleware` with a 200 and never redirected. WhiteNoise serves static
+    /// files before the request reaches anything below it.
+    fn answers_outside(&self, middleware: &str) -> Option<&'static str> {
+        match middleware {
+            "django.middleware.common.CommonMiddleware" => Some(
+                "the redirects it answers (`APPEND_SLASH`: a request for `/api/items` that has no view gets a 301 to \
+                 `/api/items/`)",
+            ),
+            "whitenoise.middleware.WhiteNoiseMiddleware" => Some("the static files it serves"),
+            _ => None,
+        }
     }
 }

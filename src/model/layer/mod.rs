@@ -14,6 +14,7 @@ mod flask_cors;
 mod ingress_nginx;
 mod litestar;
 mod nginx;
+mod python_headers;
 mod starlette;
 mod traefik;
 
@@ -35,6 +36,8 @@ pub enum Layer {
     ExpressCors,
     /// CORS headers a Node.js app writes itself (`res.setHeader("Access-Control-Allow-Origin", …)`).
     ExpressHeaders,
+    /// `Access-Control-*` headers a Python app sets on its responses by hand.
+    PythonHeaders,
 }
 
 impl Layer {
@@ -49,6 +52,7 @@ impl Layer {
         Layer::Litestar,
         Layer::ExpressCors,
         Layer::ExpressHeaders,
+        Layer::PythonHeaders,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -63,6 +67,7 @@ impl Layer {
             Layer::Litestar => &litestar::Litestar,
             Layer::ExpressCors => &express_cors::ExpressCors,
             Layer::ExpressHeaders => &express_headers::ExpressHeaders,
+            Layer::PythonHeaders => &python_headers::PythonHeaders,
         }
     }
 
@@ -188,6 +193,14 @@ pub trait AppLayerSpec: Sync {
 
     /// CORS201: the code that lets preflights through a middleware of the project.
     fn pass_preflights(&self) -> &'static str;
+
+    /// CORS208: the actual responses that `middleware` (as installed, e.g. a `MIDDLEWARE` entry)
+    /// answers itself when it sits outside the component, which then carry no CORS headers
+    /// while preflights still succeed; `None` for a middleware that passes every request on.
+    fn answers_outside(&self, middleware: &str) -> Option<&'static str> {
+        let _ = middleware;
+        None
+    }
 }
 
 /// A setting as a Python keyword argument (`allow_methods=["GET"]`, `max_age=600`), as the app
@@ -222,7 +235,7 @@ mod tests {
         {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
-        for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik] {
+        for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::PythonHeaders] {
             assert!(layer.spec().app().is_none(), "{layer:?}");
         }
     }

@@ -95,7 +95,7 @@ impl AppLayerSpec for Starlette {
                     .to_owned(),
                 help: "pass the list itself, e.g. allow_origins=os.environ[\"ORIGINS\"].split(\",\")".to_owned(),
             },
-            OriginNoteKind::UrlObject | OriginNoteKind::UrlTrailingSlash => Advice {
+            OriginNoteKind::UrlObject | OriginNoteKind::UrlTrailingSlash | OriginNoteKind::RefusedAtStartup => Advice {
                 message: "a pydantic URL object, not a string: Starlette checks `origin in allow_origins`, and a URL \
                           object never equals the request's origin string, so this origin is never allowed"
                     .to_owned(),

@@ -139,12 +139,12 @@ pub(super) fn apps_of_compose(project: &Project, service: usize) -> Vec<(usize, 
     apps.into_iter().map(|i| (i, format!("build {written}"))).collect()
 }
 
-/// The apps behind a Kubernetes Service: the workloads its selector picks, and the app their image is.
-pub(super) fn apps_of_k8s_service(project: &Project, service: usize) -> Found {
-    let mut out = Found::new();
-    let Some(svc) = project.deploy.k8s_services.get(service) else { return out };
+/// The workloads a Kubernetes Service's selector picks (the nearest ones when several deployments
+/// hold one of that name).
+fn selected_workloads(project: &Project, service: usize) -> Vec<usize> {
+    let Some(svc) = project.deploy.k8s_services.get(service) else { return Vec::new() };
     if svc.selector.is_empty() {
-        return out;
+        return Vec::new();
     }
     let selected: Vec<(usize, FileId)> = project
         .deploy
@@ -157,7 +157,14 @@ pub(super) fn apps_of_k8s_service(project: &Project, service: usize) -> Found {
         })
         .map(|(w, workload)| (w, workload.name.span.file))
         .collect();
-    for w in nearest(selected, project, svc.name.span.file) {
+    nearest(selected, project, svc.name.span.file)
+}
+
+/// The apps behind a Kubernetes Service: the workloads its selector picks, and the app their image is.
+pub(super) fn apps_of_k8s_service(project: &Project, service: usize) -> Found {
+    let mut out = Found::new();
+    let Some(svc) = project.deploy.k8s_services.get(service) else { return out };
+    for w in selected_workloads(project, service) {
         let Some(workload) = project.deploy.workloads.get(w) else { continue };
         let selector: Vec<String> = svc.selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
         for (app, why) in apps_of_workload(project, workload) {
@@ -214,6 +221,33 @@ fn apps_of_workload(project: &Project, workload: &Workload) -> Vec<(usize, Strin
             .collect();
         for i in nearest(named, project, image.span.file) {
             out.push((i, format!("image {} is named like the app's directory \"{name}\"", image.value)));
+        }
+    }
+    out
+}
+
+/// The compose services that build the image a Kubernetes Service's workloads run, each with why:
+/// where the source of an app corslint does not model is found.
+pub(super) fn compose_builds_of_k8s_service(project: &Project, service: usize) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for w in selected_workloads(project, service) {
+        let Some(workload) = project.deploy.workloads.get(w) else { continue };
+        for image in workload.containers.iter().filter_map(|c| c.image.as_ref()) {
+            if image.has_placeholder() {
+                continue;
+            }
+            let repo = image_repo(&image.value);
+            for (c, svc) in project.deploy.compose_services.iter().enumerate() {
+                if svc.build.is_some() && svc.image.as_ref().is_some_and(|i| image_repo(&i.value) == repo) {
+                    out.push((
+                        c,
+                        format!(
+                            "{} \"{}\" runs image {} = compose service \"{}\"",
+                            workload.kind, workload.name.value, image.value, svc.name.value
+                        ),
+                    ));
+                }
+            }
         }
     }
     out

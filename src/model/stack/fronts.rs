@@ -71,34 +71,47 @@ pub(super) fn compose_services_behind_nginx(project: &Project, block: BlockId) -
 }
 
 pub(super) fn ingress_links(project: &Project, links: &mut Vec<Link>) {
-    for (i, ingress) in project.deploy.ingresses.iter().enumerate() {
-        for backend in ingress.backends() {
-            let name = &backend.service.value;
-            let services: Vec<(usize, FileId)> = project
-                .deploy
-                .k8s_services
-                .iter()
-                .enumerate()
-                .filter(|(_, service)| {
-                    service.name.value == *name
-                        && (ingress.namespace.is_none()
-                            || service.namespace.is_none()
-                            || ingress.namespace == service.namespace)
-                })
-                .map(|(s, service)| (s, service.name.span.file))
-                .collect();
-            for s in nearest(services, project, backend.service.span.file) {
-                for (hops, app, reasons) in apps_of_k8s_service(project, s) {
-                    let mut nodes = vec![Node::Ingress(i), Node::K8sService(s)];
-                    nodes.extend(hops);
-                    nodes.push(Node::App(app));
-                    let mut all = vec![format!("Ingress backend = Service \"{name}\"")];
-                    all.extend(reasons);
-                    push(links, Link { nodes, app, reasons: all, last_resort: false });
-                }
+    for i in 0..project.deploy.ingresses.len() {
+        for (s, reason) in k8s_services_behind_ingress(project, i) {
+            for (hops, app, reasons) in apps_of_k8s_service(project, s) {
+                let mut nodes = vec![Node::Ingress(i), Node::K8sService(s)];
+                nodes.extend(hops);
+                nodes.push(Node::App(app));
+                let mut all = vec![reason.clone()];
+                all.extend(reasons);
+                push(links, Link { nodes, app, reasons: all, last_resort: false });
             }
         }
     }
+}
+
+/// The Kubernetes Services the backends of `project.deploy.ingresses[ingress]` name (in its
+/// namespace; the nearest one when several deployments hold one of that name), each with why.
+pub(super) fn k8s_services_behind_ingress(project: &Project, ingress: usize) -> Vec<(usize, String)> {
+    let Some(ingress) = project.deploy.ingresses.get(ingress) else { return Vec::new() };
+    let mut out = Vec::new();
+    for backend in ingress.backends() {
+        let name = &backend.service.value;
+        let services: Vec<(usize, FileId)> = project
+            .deploy
+            .k8s_services
+            .iter()
+            .enumerate()
+            .filter(|(_, service)| {
+                service.name.value == *name
+                    && (ingress.namespace.is_none()
+                        || service.namespace.is_none()
+                        || ingress.namespace == service.namespace)
+            })
+            .map(|(s, service)| (s, service.name.span.file))
+            .collect();
+        for s in nearest(services, project, backend.service.span.file) {
+            if !out.iter().any(|(o, _)| *o == s) {
+                out.push((s, format!("Ingress backend = Service \"{name}\"")));
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn traefik_links(project: &Project, links: &mut Vec<Link>) {

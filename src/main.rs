@@ -318,7 +318,8 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         Ok(outcome) => outcome,
         Err(e) => return fail(e),
     };
-    let options = simulate::Options { via: args.via.clone(), starlette, endpoint_status: args.endpoint_status };
+    let options =
+        simulate::Options { via: args.via.clone(), starlette, endpoint_status: args.endpoint_status, app: None };
     let sim = match simulate::simulate(&outcome.project, &request, &options) {
         Ok(sim) => sim,
         Err(e) => return fail(e),

@@ -15,6 +15,7 @@ fn kind_name(kind: FileKind) -> &'static str {
         FileKind::Yaml => "yaml",
         FileKind::Dotenv => "dotenv",
         FileKind::AppSource => "app source",
+        FileKind::FrontendJson => "frontend json",
     }
 }
 

@@ -6,6 +6,7 @@ use crate::model::Project;
 use crate::parse::Parsed;
 
 mod compose;
+pub mod frontend;
 pub mod fastapi;
 mod ingress;
 mod k8s;
@@ -22,6 +23,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     nginx::extract(project, parsed);
     // After the apps: a build context that holds one of them is not read for other evidence.
     own_cors::extract(project);
+    frontend::extract(project, parsed);
     project.links = crate::model::stack::link(project);
 }
 

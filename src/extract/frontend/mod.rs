@@ -1,0 +1,288 @@
+//! Frontends: a `package.json` that depends on a dev server corslint knows (Vite, Next.js, Create
+//! React App, Angular CLI), the port its dev script gives, the `.env*` files of its directory in the
+//! tool's precedence, `angular.json` and `proxy.conf.json` (semantics.md §7).
+//!
+//! Only what is written counts: a port from a config file corslint cannot read makes the origin
+//! Unknown (listed, never checked). Deployed origins need an evidence chain from the build to the
+//! host that serves it; none is followed yet, so they come only from `[[frontends]]`.
+
+mod env;
+mod scripts;
+
+use crate::model::frontend::{Environment, Evidence, Frontend, FrontendOrigin, Tool};
+use crate::model::{Project, Value};
+use crate::parse::Parsed;
+use crate::parse::dotenv::DotenvFile;
+use crate::source::{FileId, Span};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+
+/// The dependency naming each tool, most specific first: a Next.js or Angular project may also
+/// depend on Vite (for tests), never the reverse.
+const TOOL_DEPENDENCIES: &[(&str, Tool)] = &[
+    ("next", Tool::Next),
+    ("react-scripts", Tool::CreateReactApp),
+    ("@angular/cli", Tool::Angular),
+    ("vite", Tool::Vite),
+];
+
+/// Vite reads these config files; a port set there cannot be read without the JS grammar.
+const VITE_CONFIGS: &[&str] = &["vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"];
+
+pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let mut found = Vec::new();
+    for (id, tree) in parsed.iter().enumerate() {
+        let Parsed::Json(json) = tree else { continue };
+        let Some(file) = project.file(id) else { continue };
+        if !file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) {
+            continue;
+        }
+        if let Some(frontend) = package(project, parsed, id, json) {
+            found.push(frontend);
+        }
+    }
+    project.frontends.extend(found);
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The first occurrence of `needle` in file `id`, as a span.
+fn find(project: &Project, id: FileId, needle: &str) -> Option<Span> {
+    let text = &project.file(id)?.text;
+    let start = text.find(needle)?;
+    Some(Span::new(id, start, start + needle.len()))
+}
+
+fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Option<Frontend> {
+    let depends = |name: &str| {
+        ["dependencies", "devDependencies"].iter().any(|section| json.get(section).and_then(|d| d.get(name)).is_some())
+    };
+    let (dependency, tool) = TOOL_DEPENDENCIES.iter().find(|(name, _)| depends(name))?;
+    let path = project.file(id)?.path.clone();
+    let dir = dir_of(&path);
+    let package_span = find(project, id, &format!("\"{dependency}\"")).unwrap_or(Span::new(id, 0, 0));
+    let mut frontend = Frontend {
+        dir: dir.clone(),
+        tool: *tool,
+        span: Some(package_span),
+        origins: Vec::new(),
+        apis: Vec::new(),
+        client: Default::default(),
+        dev_proxy: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    let depends_on = Evidence { span: package_span, what: format!("{} depends on `{dependency}`", path.display()) };
+
+    // The dev script: the first script that starts the tool's dev server.
+    let scripts = json.get("scripts").and_then(Json::as_object);
+    let dev = scripts.into_iter().flatten().find_map(|(name, command)| {
+        let command = command.as_str()?;
+        let dev = scripts::dev_command(*tool, command)?;
+        let quoted = serde_json::to_string(command).ok()?;
+        let span = find(project, id, &quoted).unwrap_or(package_span);
+        Some((name.clone(), dev, span))
+    });
+    let mut evidence = vec![depends_on];
+    let mut port = None;
+    let mut host = None;
+    let mut strict = false;
+    let mut https = false;
+    if let Some((name, dev, span)) = &dev {
+        if let Some(p) = dev.port {
+            port = Some(p);
+            evidence.push(Evidence { span: *span, what: format!("the `{name}` script sets port {p}") });
+        }
+        host = dev.host.clone().filter(|h| is_loopback_literal(h));
+        strict = dev.strict_port;
+        https = dev.https;
+    }
+    let env_files = env_files(project, parsed, &dir);
+    if port.is_none() && *tool == Tool::CreateReactApp {
+        // Create React App reads `PORT` from its env files too (Next.js does not: its server starts first).
+        if let Some((p, span, file_name)) = env_port(&env_files) {
+            port = Some(p);
+            evidence.push(Evidence { span, what: format!("`PORT` in {file_name}") });
+        }
+    }
+    if *tool == Tool::Angular {
+        angular(project, parsed, &dir, &mut frontend, &mut port, &mut https, &mut evidence);
+    }
+    let vite_config = (*tool == Tool::Vite).then(|| VITE_CONFIGS.iter().map(|n| dir.join(n)).find(|p| p.is_file())).flatten();
+    match (&vite_config, port) {
+        // The config can set `server.port`, `strictPort`, `host` and `https`; until it is read, only
+        // a port the script forces is known.
+        (Some(config), None) => frontend.unknowns.push(format!(
+            "the dev server's port: {} may set `server.port`, which corslint does not read yet",
+            config.display()
+        )),
+        _ => {
+            let scheme = if https { "https" } else { "http" };
+            let host = host.unwrap_or_else(|| "localhost".to_string());
+            let chosen = port.or(tool.default_port());
+            if let Some(port) = chosen {
+                frontend.origins.push(FrontendOrigin {
+                    origin: format!("{scheme}://{}:{port}", bracket(&host)),
+                    environment: Environment::Development,
+                    fallback: false,
+                    evidence: evidence.clone(),
+                });
+                // Vite without `strictPort`, Next.js and Create React App move to the next free port.
+                let moves = match tool {
+                    Tool::Vite => !strict && vite_config.is_none(),
+                    Tool::Next | Tool::CreateReactApp => true,
+                    Tool::Angular | Tool::Declared => false,
+                };
+                if moves && let Some(next) = port.checked_add(1) {
+                    let mut fallback = evidence.clone();
+                    if let Some(last) = fallback.last_mut() {
+                        last.what.push_str(&format!("; when {port} is taken the dev server moves to {next}"));
+                    }
+                    frontend.origins.push(FrontendOrigin {
+                        origin: format!("{scheme}://{}:{next}", bracket(&host)),
+                        environment: Environment::Development,
+                        fallback: true,
+                        evidence: fallback,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(target) = json.get("proxy").and_then(Json::as_str).filter(|_| *tool == Tool::CreateReactApp) {
+        let span = find(project, id, "\"proxy\"").unwrap_or(package_span);
+        frontend.dev_proxy.push(("/".to_string(), Evidence { span, what: format!("`proxy` → {target}") }));
+    }
+    let files: Vec<(String, FileId, &DotenvFile)> = env_files;
+    for environment in [Environment::Development, Environment::Production] {
+        frontend.apis.extend(env::api_bases(*tool, environment, &files));
+    }
+    if frontend.apis.is_empty() && tool.env_prefix().is_some() {
+        frontend.unknowns.push(format!(
+            "the API base URL: no `{}*API*` variable in the env files of {}",
+            tool.env_prefix().unwrap_or_default(),
+            if dir.as_os_str().is_empty() { ".".to_string() } else { dir.display().to_string() }
+        ));
+    }
+    Some(frontend)
+}
+
+fn bracket(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() }
+}
+
+/// `--host 127.0.0.1` changes the address the dev server prints; `--host` alone (every
+/// interface) or a name corslint cannot resolve leaves `localhost`.
+fn is_loopback_literal(host: &str) -> bool {
+    matches!(host, "127.0.0.1" | "::1" | "[::1]" | "localhost")
+}
+
+/// The `.env*` files directly in `dir`, with their names.
+fn env_files<'a>(project: &Project, parsed: &'a [Parsed], dir: &Path) -> Vec<(String, FileId, &'a DotenvFile)> {
+    parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(id, tree)| match tree {
+            Parsed::Dotenv(env) => Some((id, env)),
+            _ => None,
+        })
+        .filter_map(|(id, env)| {
+            let path = &project.file(id)?.path;
+            let name = path.file_name()?.to_str()?;
+            (dir_of(path) == dir && (name == ".env" || name.starts_with(".env."))).then(|| (name.to_string(), id, env))
+        })
+        .collect()
+}
+
+fn env_port(files: &[(String, FileId, &DotenvFile)]) -> Option<(u16, Span, String)> {
+    let order = env::files_in_precedence(Tool::CreateReactApp, Environment::Development);
+    order.iter().rev().find_map(|name| {
+        let (file_name, id, env) = files.iter().find(|(n, _, _)| n == name)?;
+        let entry = env.get("PORT", true)?;
+        let port = entry.value.parse().ok()?;
+        Some((port, Span::new(*id, entry.value_range.start, entry.value_range.end), file_name.clone()))
+    })
+}
+
+/// `angular.json` beside the package: the `serve` target's `port`, `ssl` and `proxyConfig`, and
+/// the paths of that proxy file.
+fn angular(
+    project: &Project,
+    parsed: &[Parsed],
+    dir: &Path,
+    frontend: &mut Frontend,
+    port: &mut Option<u16>,
+    https: &mut bool,
+    evidence: &mut Vec<Evidence>,
+) {
+    let Some((id, json)) = json_file(project, parsed, &dir.join("angular.json")) else { return };
+    let projects = json.get("projects").and_then(Json::as_object);
+    // One application: with several, which one a page belongs to is not known here.
+    let serves: Vec<&Json> = projects
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, p)| p.get("architect").or_else(|| p.get("targets"))?.get("serve")?.get("options"))
+        .collect();
+    let [options] = serves[..] else {
+        if serves.len() > 1 {
+            frontend.unknowns.push("which of angular.json's projects is served: there are several".to_string());
+        }
+        return;
+    };
+    if port.is_none() && let Some(p) = options.get("port").and_then(Json::as_u64).and_then(|p| u16::try_from(p).ok()) {
+        *port = Some(p);
+        let span = find(project, id, "\"port\"").unwrap_or(Span::new(id, 0, 0));
+        evidence.push(Evidence { span, what: format!("angular.json serves on port {p}") });
+    }
+    if options.get("ssl").and_then(Json::as_bool) == Some(true) {
+        *https = true;
+    }
+    let Some(proxy) = options.get("proxyConfig").and_then(Json::as_str) else { return };
+    let Some((proxy_id, proxy_json)) = json_file(project, parsed, &dir.join(proxy)) else {
+        frontend.unknowns.push(format!("the dev proxy's paths: {proxy} was not read"));
+        return;
+    };
+    for (path, _) in proxy_json.as_object().into_iter().flatten() {
+        let span = find(project, proxy_id, &format!("\"{path}\"")).unwrap_or(Span::new(proxy_id, 0, 0));
+        frontend.dev_proxy.push((path.clone(), Evidence { span, what: format!("{proxy} proxies `{path}`") }));
+    }
+}
+
+fn json_file<'a>(project: &Project, parsed: &'a [Parsed], path: &Path) -> Option<(FileId, &'a Json)> {
+    let wanted = normalize(path);
+    project.files.iter().enumerate().find_map(|(id, f)| {
+        if normalize(&f.path) != wanted {
+            return None;
+        }
+        match parsed.get(id) {
+            Some(Parsed::Json(json)) => Some((id, json)),
+            _ => None,
+        }
+    })
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+}
+
+/// The API base URL of a frontend declared in corslint.toml stays what it says.
+pub fn declared(origins: &[String], api: &str, environment: Environment, credentials: bool, name: &str) -> Frontend {
+    let evidence: Vec<Evidence> = Vec::new();
+    Frontend {
+        dir: PathBuf::from(name),
+        tool: Tool::Declared,
+        span: None,
+        origins: origins
+            .iter()
+            .map(|origin| FrontendOrigin { origin: origin.clone(), environment, fallback: false, evidence: evidence.clone() })
+            .collect(),
+        apis: vec![crate::model::frontend::ApiBase { environment, url: Value::Known(api.to_string()), evidence }],
+        client: crate::model::frontend::ClientRequest {
+            credentials,
+            credentials_evidence: None,
+            headers: Vec::new(),
+        },
+        dev_proxy: Vec::new(),
+        unknowns: Vec::new(),
+    }
+}

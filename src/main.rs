@@ -40,6 +40,14 @@ enum Command {
     /// Walk one browser request through the stack found in the repository and tell whether the
     /// browser would allow it (exit 0), block it (1), or whether the files do not determine it (2).
     Simulate(SimulateArgs),
+    /// List the frontends found in the repository: the origins their pages have and the API each
+    /// calls, with where each value comes from.
+    Frontends {
+        /// Files or directories to look in (default: the current directory).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        output_format: ListFormat,
+    },
     /// Show what a parser makes of a file.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -51,9 +59,11 @@ enum Command {
 struct SimulateArgs {
     /// Files or directories holding the stack (default: the current directory).
     paths: Vec<PathBuf>,
-    /// The page's origin (`https://app.example.com`).
+    /// The page's origin (`https://app.example.com`). Without it, every (frontend origin, API,
+    /// environment) pair the repository implies is walked and tabled: exit 1 if any is blocked,
+    /// else 2 if any is unknown, else 0.
     #[arg(long)]
-    origin: String,
+    origin: Option<String>,
     /// The request method.
     #[arg(long, short = 'X', default_value = "GET")]
     method: String,
@@ -277,7 +287,11 @@ fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(format!("{}: {e}", file.display())),
             }
         }
-        Some(Command::Simulate(args)) => simulate(args),
+        Some(Command::Simulate(args)) => match args.origin.clone() {
+            Some(origin) => simulate(args, origin),
+            None => simulate_pairs(&args),
+        },
+        Some(Command::Frontends { paths, output_format }) => frontends(paths, output_format),
         Some(Command::Server) => match corslint::server::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("language server: {e}")),
@@ -286,7 +300,58 @@ fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn simulate(args: SimulateArgs) -> ExitCode {
+fn frontends(paths: Vec<PathBuf>, format: ListFormat) -> ExitCode {
+    use corslint::simulate::table;
+    let outcome = match lint::lint(&Options { paths, ..Options::default() }) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(e),
+    };
+    if outcome.project.frontends.is_empty() && matches!(format, ListFormat::Text) {
+        eprintln!("corslint: no frontend found (a package.json depending on vite, next, react-scripts or @angular/cli, or [[frontends]] in corslint.toml)");
+        return ExitCode::SUCCESS;
+    }
+    match format {
+        ListFormat::Text => emit(&table::frontends_text(&outcome.project)),
+        ListFormat::Json => emit(&table::frontends_json(&outcome.project)),
+    }
+}
+
+/// `corslint simulate` without `--origin`: every pair the repository implies.
+fn simulate_pairs(args: &SimulateArgs) -> ExitCode {
+    use corslint::simulate::pairs::{Outcome, pairs};
+    use corslint::simulate::table;
+    if args.url.is_some() || args.via.is_some() || !args.headers.is_empty() || args.credentials {
+        return fail("--url, --via, --header and --credentials describe one request: give --origin with them");
+    }
+    let outcome = match lint::lint(&Options { paths: args.paths.clone(), ..Options::default() }) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(e),
+    };
+    let all = pairs(&outcome.project);
+    if all.is_empty() {
+        eprintln!(
+            "corslint: no frontend → API pair found (`corslint frontends` shows what was found); give --origin to simulate one request"
+        );
+        return ExitCode::SUCCESS;
+    }
+    let text = match args.output_format {
+        SimulateFormat::Full => table::pairs_text(&all),
+        SimulateFormat::Json => table::pairs_json(&outcome.project, &all),
+    };
+    let code = emit(&text);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    if all.iter().any(|p| matches!(p.outcome, Outcome::Blocked(_))) {
+        ExitCode::from(1)
+    } else if all.iter().any(|p| matches!(p.outcome, Outcome::Unknown(_))) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn simulate(args: SimulateArgs, origin: String) -> ExitCode {
     use corslint::simulate::{self, BrowserRequest, StarletteVersion, sendable};
     let url = match args.url.as_deref().map(sendable::url_arg) {
         Some(Err(e)) => return fail(e),
@@ -303,7 +368,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         headers.push(("Content-Type".to_string(), ct.clone()));
     }
     let request = BrowserRequest {
-        origin: args.origin.clone(),
+        origin,
         method: args.method.clone(),
         headers,
         credentials: args.credentials,

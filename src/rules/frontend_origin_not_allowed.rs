@@ -5,6 +5,7 @@
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
+use crate::model::frontend::Tool;
 use crate::rules::{Rule, Sink};
 use crate::simulate::pairs::{Outcome, Pair, pairs};
 
@@ -34,9 +35,12 @@ impl Rule for FrontendOriginNotAllowed {
             if pair.fallback && own_port_blocked {
                 continue;
             }
-            let tool = project.frontends.get(pair.frontend).map_or("", |f| f.tool.name());
+            let page = match project.frontends.get(pair.frontend).map(|f| f.tool) {
+                Some(Tool::Declared) | None => "the page (declared in corslint.toml)".to_string(),
+                Some(tool) => format!("the {} page", tool.name()),
+            };
             let message = format!(
-                "the {tool} page at {} ({} build) calls {}, and the browser blocks it: Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {reason}",
+                "{page} at {} ({} build) calls {}, and the browser blocks it: Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {reason}",
                 pair.origin,
                 pair.environment.name(),
                 pair.api,

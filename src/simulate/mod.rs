@@ -21,6 +21,7 @@ pub mod report;
 pub mod request;
 pub mod sendable;
 mod starlette;
+pub mod table;
 mod traefik;
 
 pub use fetch::{Response, Verdict, cors_check};

@@ -8,7 +8,6 @@
 
 use super::{BrowserRequest, Hop, Options, Simulation, Url, choose_stack, simulate};
 use crate::model::frontend::{Environment, Evidence};
-use crate::model::stack::Node;
 use crate::model::{CorsPolicy, Project};
 use crate::source::Span;
 
@@ -107,6 +106,8 @@ fn walk(project: &Project, pair: &mut Pair, headers: Vec<(String, String)>) {
         pair.outcome = Outcome::SameOrigin("the API is on the page's own origin".into());
         return;
     }
+    // A base URL: the client's calls go below it (`/api` + `/items`).
+    let url = if url.path.ends_with('/') { url } else { Url { path: format!("{}/", url.path), ..url } };
     let (url, options) = match link(project, &url) {
         Ok(linked) => linked,
         Err(why) => {
@@ -214,12 +215,12 @@ fn link_compose(project: &Project, url: &Url, service: usize, container: u16) ->
             return Ok((url.clone(), Options { via: Some("app".into()), app: Some(app), ..Options::default() }));
         }
     }
-    let runs_nginx = project
-        .chains()
+    let inside = Url { host: "localhost".into(), port: Some(container), ..url.clone() };
+    let runs_nginx = super::nginx::candidates(project, Some(&inside))
         .iter()
-        .any(|chain| matches!(chain.nodes[..], [Node::Compose(c), Node::Nginx(_), ..] if c == service));
+        .filter_map(super::nginx::NginxSim::span)
+        .any(|server| project.compose_services_running_nginx(server.file).contains(&service));
     if runs_nginx {
-        let inside = Url { host: "localhost".into(), port: Some(container), ..url.clone() };
         return Ok((inside, Options { via: Some("nginx".into()), ..Options::default() }));
     }
     Err(format!("compose service `{name}` publishes the port, but corslint finds no app or nginx of the repository in it"))

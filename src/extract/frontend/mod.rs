@@ -9,7 +9,7 @@
 mod env;
 mod scripts;
 
-use crate::model::frontend::{Environment, Evidence, Frontend, FrontendOrigin, Tool};
+use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, Tool};
 use crate::model::{Project, Value};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
@@ -73,7 +73,7 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
         dev_proxy: Vec::new(),
         unknowns: Vec::new(),
     };
-    let depends_on = Evidence { span: package_span, what: format!("{} depends on `{dependency}`", path.display()) };
+    let depends_on = Evidence { span: package_span, what: format!("depends on `{dependency}`") };
 
     // The dev script: the first script that starts the tool's dev server.
     let scripts = json.get("scripts").and_then(Json::as_object);
@@ -265,23 +265,21 @@ fn normalize(path: &Path) -> PathBuf {
     path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
 }
 
-/// The API base URL of a frontend declared in corslint.toml stays what it says.
-pub fn declared(origins: &[String], api: &str, environment: Environment, credentials: bool, name: &str) -> Frontend {
-    let evidence: Vec<Evidence> = Vec::new();
+/// A frontend declared in `[[frontends]]` of corslint.toml: what it says, nothing inferred.
+pub fn declared(entry: &crate::config::DeclaredFrontend) -> Frontend {
+    let environment =
+        entry.environment.as_deref().and_then(Environment::parse).unwrap_or(Environment::Production);
     Frontend {
-        dir: PathBuf::from(name),
+        dir: PathBuf::from(entry.name.clone().unwrap_or_else(|| "[[frontends]]".to_string())),
         tool: Tool::Declared,
         span: None,
-        origins: origins
+        origins: entry
+            .origins
             .iter()
-            .map(|origin| FrontendOrigin { origin: origin.clone(), environment, fallback: false, evidence: evidence.clone() })
+            .map(|origin| FrontendOrigin { origin: origin.clone(), environment, fallback: false, evidence: Vec::new() })
             .collect(),
-        apis: vec![crate::model::frontend::ApiBase { environment, url: Value::Known(api.to_string()), evidence }],
-        client: crate::model::frontend::ClientRequest {
-            credentials,
-            credentials_evidence: None,
-            headers: Vec::new(),
-        },
+        apis: vec![ApiBase { environment, url: Value::Known(entry.api.clone()), evidence: Vec::new() }],
+        client: ClientRequest { credentials: entry.credentials, credentials_evidence: None, headers: Vec::new() },
         dev_proxy: Vec::new(),
         unknowns: Vec::new(),
     }

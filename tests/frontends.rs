@@ -1,0 +1,112 @@
+//! `corslint frontends` and `corslint simulate` without `--origin` on the CORS109 fixtures: what was
+//! discovered and from where, the pair table, its JSON and the exit codes of the Decisions.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn corslint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corslint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    })
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_pair_table_of_a_vite_frontend_whose_fallback_port_is_refused() {
+    let output = corslint(&["simulate", "fixtures/CORS109/vite_fallback_port"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn pairs_as_json_name_the_verdict_the_reason_and_the_evidence() {
+    let output = corslint(&["simulate", "fixtures/CORS109/nginx_loopback_ip", "--output-format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let pairs = json(&output);
+    let [pair] = pairs["pairs"].as_array().expect("a list").as_slice() else { panic!("one pair: {pairs:#}") };
+    assert_eq!(pair["origin"], "http://localhost:5173");
+    assert_eq!(pair["api"], "http://localhost:8080/");
+    assert_eq!(pair["environment"], "development");
+    assert_eq!(pair["verdict"], "blocked");
+    assert_eq!(
+        pair["reason"],
+        "The 'Access-Control-Allow-Origin' header has a value 'http://127.0.0.1:5173' that is not equal to the supplied origin."
+    );
+    assert_eq!(pair["policy"], "fixtures/CORS109/nginx_loopback_ip/edge.conf:5");
+    assert_eq!(pair["api_evidence"][0]["at"], "fixtures/CORS109/nginx_loopback_ip/app/.env.development.local:1");
+    assert!(pair["stack"][0].as_str().is_some_and(|s| s.starts_with("nginx server")), "{pair:#}");
+}
+
+#[test]
+fn every_pair_allowed_exits_0() {
+    let output = corslint(&["simulate", "fixtures/CORS109/credentials_allowed_clean"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("http://localhost:5173  http://localhost:8000/api/  development  allowed"));
+}
+
+#[test]
+fn an_api_the_repository_does_not_serve_is_unknown_and_exits_2() {
+    let output = corslint(&["simulate", "fixtures/CORS109/unknown_api_host_clean"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stdout(&output).contains("unknown  api.partner-payments.io is not a host the repository serves"));
+}
+
+#[test]
+fn no_pair_exits_0_with_a_note() {
+    let output = corslint(&["simulate", "fixtures/CORS109/vite_config_unread_clean"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no frontend → API pair found"));
+}
+
+#[test]
+fn a_path_is_same_origin() {
+    let output = corslint(&["simulate", "fixtures/CORS109/dev_proxy_kept_clean", "--output-format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let pairs = json(&output);
+    assert!(pairs["pairs"].as_array().is_some_and(|p| p.len() == 2 && p.iter().all(|p| p["verdict"] == "same-origin")));
+}
+
+#[test]
+fn single_request_flags_without_origin_are_a_usage_error() {
+    let output = corslint(&["simulate", "fixtures/CORS109/vite_fallback_port", "--credentials"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn frontends_lists_origins_apis_and_where_they_come_from() {
+    let output = corslint(&["frontends", "fixtures/CORS109/localhost_vs_loopback_ip"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn frontends_json_says_what_is_unknown() {
+    let output = corslint(&["frontends", "fixtures/CORS109/vite_config_unread_clean", "--output-format", "json"]);
+    let list = json(&output);
+    let frontend = &list["frontends"][0];
+    assert_eq!(frontend["tool"], "vite");
+    assert_eq!(frontend["origins"], serde_json::json!([]));
+    assert!(frontend["unknown"][0].as_str().is_some_and(|u| u.contains("vite.config.ts may set `server.port`")));
+}
+
+#[test]
+fn a_declared_frontend_is_listed() {
+    let output = corslint(&["frontends", "fixtures/CORS109/credentials_not_allowed", "--output-format", "json"]);
+    let list = json(&output);
+    assert_eq!(list["frontends"][0]["dir"], "admin");
+    assert_eq!(list["frontends"][0]["tool"], "declared");
+    assert_eq!(list["frontends"][0]["credentials"], true);
+}

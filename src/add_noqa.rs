@@ -113,14 +113,15 @@ fn insert(file: &SourceFile, rows: &[(usize, Vec<&'static str>)]) -> String {
         let line = file.line(*row);
         let end = start + line.len();
         let list = codes.join(", ");
+        let marker = crate::suppress::comment_marker(file.kind);
         if file.kind == FileKind::Dotenv {
             out.push_str(file.text.get(at..start).unwrap_or(""));
-            out.push_str(&format!("# corslint: ignore[{list}]\n"));
+            out.push_str(&format!("{marker} corslint: ignore[{list}]\n"));
             at = start;
             continue;
         }
         out.push_str(file.text.get(at..end).unwrap_or(""));
-        match existing_list_end(line) {
+        match existing_list_end(line, marker) {
             // `# corslint: ignore[A]` already trails the line: extend its list.
             Some(close) => {
                 let (head, tail) = (line.get(..close).unwrap_or(""), line.get(close..).unwrap_or(""));
@@ -130,8 +131,8 @@ fn insert(file: &SourceFile, rows: &[(usize, Vec<&'static str>)]) -> String {
                 out.push_str(&list);
                 out.push_str(tail);
             }
-            None if line.trim().is_empty() => out.push_str(&format!("# corslint: ignore[{list}]")),
-            None => out.push_str(&format!("  # corslint: ignore[{list}]")),
+            None if line.trim().is_empty() => out.push_str(&format!("{marker} corslint: ignore[{list}]")),
+            None => out.push_str(&format!("  {marker} corslint: ignore[{list}]")),
         }
         at = end;
     }
@@ -139,9 +140,9 @@ fn insert(file: &SourceFile, rows: &[(usize, Vec<&'static str>)]) -> String {
     out
 }
 
-/// The offset of the `]` of a trailing `# corslint: ignore[...]` on `line`.
-fn existing_list_end(line: &str) -> Option<usize> {
-    let start = line.rfind("# corslint: ignore[")?;
+/// The offset of the `]` of a trailing `# corslint: ignore[...]` (`//` in JavaScript) on `line`.
+fn existing_list_end(line: &str, marker: &str) -> Option<usize> {
+    let start = line.rfind(&format!("{marker} corslint: ignore["))?;
     let before = line.get(..start)?;
     if before.trim().is_empty() {
         return None; // alone on its line: it covers the next line, not this one
@@ -176,11 +177,22 @@ pub fn signature(kind: FileKind, text: &str) -> String {
         FileKind::Python => match parse::python::parse(text) {
             (Some(tree), errors) => {
                 let mut out = String::new();
-                python_signature(tree.root(), text, &mut out);
+                tree_signature(tree.root(), text, &mut out);
                 format!("{out}|errors:{}", errors.len())
             }
             (None, errors) => format!("unparsed|errors:{}", errors.len()),
         },
+        FileKind::JavaScript => {
+            let dialect = parse::javascript::Dialect::JavaScript;
+            match parse::javascript::parse(text, dialect) {
+                (Some(tree), errors) => {
+                    let mut out = String::new();
+                    tree_signature(tree.root(), text, &mut out);
+                    format!("{out}|errors:{}", errors.len())
+                }
+                (None, errors) => format!("unparsed|errors:{}", errors.len()),
+            }
+        }
         // Never parsed: the text is all corslint knows of it.
         FileKind::AppSource | FileKind::FrontendJson => text.to_string(),
     }
@@ -233,7 +245,7 @@ fn yaml_signature(node: crate::parse::yaml::Node<'_>, out: &mut String, depth: u
 
 /// Node kinds and the text of leaves (and of string contents), comments left out. With a stack
 /// of its own: a deeply nested file must not exhaust the thread's.
-fn python_signature(root: tree_sitter::Node<'_>, text: &str, out: &mut String) {
+fn tree_signature(root: tree_sitter::Node<'_>, text: &str, out: &mut String) {
     let mut stack = vec![(root, false)];
     while let Some((node, closing)) = stack.pop() {
         if closing {

@@ -563,7 +563,7 @@ fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
     }
     if outcome.nothing_selected() && !args.silent {
         eprintln!(
-            "corslint: warning: no Python, nginx, YAML or dotenv file found under the given paths: nothing was linted"
+            "corslint: warning: no Python, JavaScript, TypeScript, nginx, YAML or dotenv file found under the given paths: nothing was linted"
         );
     }
     if let Some(path) = &args.write_baseline {

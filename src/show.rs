@@ -14,6 +14,7 @@ fn kind_name(kind: FileKind) -> &'static str {
         FileKind::Nginx => "nginx",
         FileKind::Yaml => "yaml",
         FileKind::Dotenv => "dotenv",
+        FileKind::JavaScript => "javascript",
         FileKind::AppSource => "app source",
         FileKind::FrontendJson => "frontend json",
     }

@@ -210,6 +210,9 @@ pub enum FileKind {
     Nginx,
     Yaml,
     Dotenv,
+    /// JavaScript or TypeScript (`.js`, `.jsx`, `.mjs`, `.cjs`, `.ts`, `.tsx`, `.mts`, `.cts`),
+    /// parsed with the grammar its extension names ([`crate::parse::javascript::Dialect`]).
+    JavaScript,
     /// Source of an app corslint does not model (JavaScript, Java, C#, Go, PHP, Ruby), read by
     /// extraction from a linked service's build context only for evidence that it sends CORS
     /// headers itself; never parsed.

@@ -1,6 +1,7 @@
 //! Inline suppressions: `# corslint: ignore[CODE, ...]` on the line or alone on the line above,
-//! `# corslint: ignore-file[CODE, ...]` anywhere, and `# noqa: CODE` in Python. All three formats use
-//! `#` comments, so one scanner serves them.
+//! `# corslint: ignore-file[CODE, ...]` anywhere, and `# noqa: CODE` in Python. nginx, YAML, Python
+//! and dotenv files use `#` comments; JavaScript and TypeScript write the same directives after
+//! `//`. One scanner serves them all.
 
 use crate::source::{FileId, FileKind, SourceFile, Span};
 
@@ -23,17 +24,18 @@ pub struct CommentDirective {
 /// Finds `# {keyword}[A, B]` and `# {keyword}: A, B` comments (the colon form takes codes up to the
 /// end of the comment). `keyword` is matched case-sensitively after optional spaces.
 pub fn comment_directives(file: &SourceFile, id: FileId, keyword: &str) -> Vec<CommentDirective> {
+    let marker = comment_marker(file.kind);
     let mut out = Vec::new();
     for row in 1..=file.line_count() {
         let line = file.line(row);
         let Some(line_start) = file.line_start(row) else { continue };
         let mut search_from = 0;
-        while let Some(hash) = line.get(search_from..).and_then(|l| l.find('#')).map(|i| i + search_from) {
-            search_from = hash + 1;
-            let after_hash = line.get(hash + 1..).unwrap_or("");
+        while let Some(hash) = line.get(search_from..).and_then(|l| l.find(marker)).map(|i| i + search_from) {
+            search_from = hash + marker.len();
+            let after_hash = line.get(hash + marker.len()..).unwrap_or("");
             let trimmed = after_hash.trim_start();
             let Some(rest) = trimmed.strip_prefix(keyword) else { continue };
-            let rest_offset = hash + 1 + (after_hash.len() - trimmed.len()) + keyword.len();
+            let rest_offset = hash + marker.len() + (after_hash.len() - trimmed.len()) + keyword.len();
             let (list, list_offset) = if let Some(inner) = rest.strip_prefix('[') {
                 let Some(close) = inner.find(']') else { continue };
                 (inner.get(..close).unwrap_or(""), rest_offset + 1)
@@ -64,6 +66,15 @@ pub fn comment_directives(file: &SourceFile, id: FileId, keyword: &str) -> Vec<C
         }
     }
     out
+}
+
+/// What starts a line comment in files of `kind`.
+pub fn comment_marker(kind: FileKind) -> &'static str {
+    match kind {
+        // JSON has no comments; the Angular CLI reads its files as JSON with `//` comments.
+        FileKind::JavaScript | FileKind::FrontendJson => "//",
+        FileKind::Python | FileKind::Nginx | FileKind::Yaml | FileKind::Dotenv | FileKind::AppSource => "#",
+    }
 }
 
 #[derive(Debug)]
@@ -120,6 +131,19 @@ mod tests {
         assert_eq!(rows, vec![(1, vec!["CORS101", "CORS104"]), (3, vec!["CORS301"]), (4, vec!["CORS105"])]);
         let code = &found[0].directive.codes[1];
         assert_eq!(file.slice(code.span.range), "CORS104");
+    }
+
+    #[test]
+    fn javascript_directives_follow_double_slashes() {
+        let text = "app.use(cors()); // corslint: ignore[CORS101]\n// corslint: ignore[CORS201]\nx();\n# corslint: ignore[CORS301]\n";
+        let file = SourceFile::new("app.js".into(), FileKind::JavaScript, text.into());
+        let rows: Vec<(usize, Vec<&str>)> = scan(&file, 0)
+            .iter()
+            .map(|s| (s.directive.target_row, s.directive.codes.iter().map(|c| c.code.as_str()).collect()))
+            .collect();
+        assert_eq!(rows, vec![(1, vec!["CORS101"]), (3, vec!["CORS201"])]);
+        let code = &scan(&file, 0)[0].directive.codes[0];
+        assert_eq!(file.slice(code.span.range), "CORS101");
     }
 
     #[test]

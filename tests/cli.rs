@@ -420,11 +420,15 @@ fn utf16_with_a_byte_order_mark_is_linted() {
 #[test]
 fn a_path_with_nothing_to_lint_warns_instead_of_passing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    write(&dir.path().join("src/index.js"), "console.log('hi')\n");
+    write(&dir.path().join("src/main.go"), "package main\n");
     let output = run_in(dir.path(), &["src"]);
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).is_empty(), "no `All checks passed` about 0 files: {}", stdout(&output));
-    assert!(stderr(&output).contains("warning: no Python, nginx, YAML or dotenv file found"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("warning: no Python, JavaScript, TypeScript, nginx, YAML or dotenv file found"),
+        "{}",
+        stderr(&output)
+    );
     // Files the prefilter looked at and found clean are linted files: no warning, and counted.
     write(&dir.path().join("ci/workflow.yml"), "on: push\njobs: {}\n");
     write(&dir.path().join("ci/other.yml"), "name: x\n");

@@ -137,6 +137,15 @@ const NOT_SITE_EXTENSIONS: &[&str] = &[
 /// JSON files that say how a frontend's dev server runs (exact names, lower-cased).
 const FRONTEND_JSON_NAMES: &[&str] = &["package.json", "angular.json", "proxy.conf.json"];
 
+/// JavaScript and TypeScript extensions (lower case), read with the grammar
+/// [`crate::parse::javascript::Dialect::of_path`] picks.
+const JAVASCRIPT_EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
+
+/// Directories whose JavaScript is built, bundled or someone else's: never the app's own source.
+/// (`node_modules` is not walked at all.) Only JavaScript is passed over there: a `build/nginx.conf`
+/// is still configuration.
+const JAVASCRIPT_SKIPPED_DIRS: &[&str] = &["node_modules", "dist", "build", ".next", "vendor"];
+
 /// A file selected by name and place, and what its content must still show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Candidate {
@@ -172,9 +181,12 @@ fn rendered_name(name: &str) -> (String, bool) {
 
 /// Classification by name alone; nginx candidates may still be rejected by a content sniff.
 pub fn classify_by_name(path: &Path) -> Option<FileKind> {
-    let (name, _) = rendered_name(file_name(path));
+    let (name, templated) = rendered_name(file_name(path));
     if name.ends_with(".py") {
         Some(FileKind::Python)
+    } else if !templated && is_javascript_name(&name) {
+        let built = directories(path).any(|d| JAVASCRIPT_SKIPPED_DIRS.contains(&d));
+        (!built).then_some(FileKind::JavaScript)
     } else if name == "pnpm-lock.yaml" || name.ends_with(".lock.yaml") || name.ends_with(".lock.yml") {
         None // generated lock files: large, and never configuration
     } else if name.ends_with(".yml") || name.ends_with(".yaml") {
@@ -202,12 +214,19 @@ pub fn hook_files_regex() -> String {
     let configs: Vec<String> =
         crate::config::CONFIG_NAMES.iter().chain(FRONTEND_JSON_NAMES).map(|n| escape(n)).collect();
     format!(
-        "(?i)((\\.py|\\.ya?ml|(^|/)\\.env(\\.[^/]*)?|\\.env|(^|/)nginx\\.conf|\\.nginx|\\.conf)(\\.({templates}))?$\
+        "(?i)((\\.py|\\.[cm]?[jt]sx?|\\.ya?ml|(^|/)\\.env(\\.[^/]*)?|\\.env|(^|/)nginx\\.conf|\\.nginx|\\.conf)(\\.({templates}))?$\
          |(^|/)templates/[^/]+\\.({templates})$|(^|/)({dirs})/|(^|/)({configs})$)",
         templates = templates.join("|"),
         dirs = dirs.join("|"),
         configs = configs.join("|")
     )
+}
+
+/// `app.ts`, `server.mjs`, but not a type declaration (`index.d.ts`: no code runs) or a minified
+/// bundle (`vendor.min.js`).
+fn is_javascript_name(lower_name: &str) -> bool {
+    let Some((stem, extension)) = lower_name.rsplit_once('.') else { return false };
+    JAVASCRIPT_EXTENSIONS.contains(&extension) && !stem.is_empty() && !stem.ends_with(".d") && !stem.ends_with(".min")
 }
 
 fn never_nginx(lower_name: &str) -> bool {
@@ -316,6 +335,23 @@ mod tests {
         assert_eq!(classify_by_name(Path::new("prod.env")), Some(FileKind::Dotenv));
         assert_eq!(classify_by_name(Path::new("default.conf.template")), Some(FileKind::Nginx));
         assert_eq!(classify_by_name(Path::new("README.md")), None);
+        for js in ["server.js", "src/app.ts", "web/App.tsx", "a.jsx", "a.mjs", "a.cjs", "a.mts", "a.cts", "Main.JS"] {
+            assert_eq!(classify_by_name(Path::new(js)), Some(FileKind::JavaScript), "{js}");
+        }
+        for not_js in [
+            "node_modules/cors/lib/index.js",
+            "dist/main.js",
+            "web/build/static/js/main.js",
+            ".next/server/app.js",
+            "vendor/jquery.js",
+            "types/index.d.ts",
+            "public/vendor.min.js",
+            "app.js.map",
+            "app.json",
+        ] {
+            assert_eq!(classify_by_name(Path::new(not_js)), None, "{not_js}");
+        }
+        assert_eq!(classify_by_name(Path::new("build/nginx.conf")), Some(FileKind::Nginx));
         assert_eq!(classify_by_name(Path::new("frontend/pnpm-lock.yaml")), None);
         assert_eq!(kind("conf.d/api.example.io"), Some(FileKind::Nginx));
         assert_eq!(kind("sites-enabled/default"), Some(FileKind::Nginx));

@@ -9,6 +9,7 @@ mod compose;
 pub mod frontend;
 pub mod fastapi;
 mod ingress;
+pub mod javascript;
 mod k8s;
 mod own_cors;
 mod traefik;

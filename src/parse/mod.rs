@@ -7,6 +7,7 @@ pub mod yaml;
 use crate::source::TextRange;
 
 pub mod dotenv;
+pub mod javascript;
 pub mod python;
 pub mod python_imports;
 
@@ -35,6 +36,7 @@ pub enum Parsed {
     Yaml(yaml::YamlFile),
     Python(python::PythonTree),
     Dotenv(dotenv::DotenvFile),
+    JavaScript(javascript::JsTree),
     /// A frontend's JSON configuration ([`FileKind::FrontendJson`]).
     Json(serde_json::Value),
 }
@@ -65,6 +67,7 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match kind {
         FileKind::Python => python_worth_parsing(bytes),
+        FileKind::JavaScript => javascript_worth_parsing(bytes),
         FileKind::Yaml => yaml_worth_parsing(bytes),
         FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
         // Read by extraction for byte patterns, never handed to a parser.
@@ -114,7 +117,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let dialect = match file.kind {
         FileKind::Nginx => Some(template::Dialect::Nginx),
         FileKind::Yaml => Some(template::Dialect::Yaml),
-        FileKind::Python | FileKind::Dotenv | FileKind::AppSource | FileKind::FrontendJson => None,
+        FileKind::Python | FileKind::JavaScript | FileKind::Dotenv | FileKind::AppSource | FileKind::FrontendJson => None,
     };
     let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
     let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());
@@ -146,6 +149,13 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             (Some(tree), errors) => (Parsed::Python(tree), errors),
             (None, errors) => (Parsed::Nothing, errors),
         },
+        FileKind::JavaScript => {
+            let dialect = javascript::Dialect::of_path(&file.path).unwrap_or(javascript::Dialect::JavaScript);
+            match javascript::parse(&file.text, dialect) {
+                (Some(tree), errors) => (Parsed::JavaScript(tree), errors),
+                (None, errors) => (Parsed::Nothing, errors),
+            }
+        }
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
         FileKind::AppSource => (Parsed::Nothing, Vec::new()),
         FileKind::FrontendJson => json(file),
@@ -194,6 +204,30 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
     match FRAMEWORK.as_ref() {
         Some(re) => re.is_match(bytes),
         None => true,
+    }
+}
+
+/// The literal byte tokens a JavaScript/TypeScript file must contain for some extractor to read
+/// it. One list for every JS extractor: a new extractor adds the tokens it anchors on here (and a
+/// case to the prefilter test), nowhere else. Case-sensitive, matched anywhere in the file.
+pub const JAVASCRIPT_TOKENS: &[&str] = &[
+    // The `cors` package (Express), `@fastify/cors`, `hono/cors`, NestJS's `cors:` option.
+    "cors",
+    // NestJS `app.enableCors(...)`.
+    "enableCors",
+    // Hand-written headers (`res.setHeader("Access-Control-Allow-Origin", ...)`), in either case.
+    "Access-Control-",
+    "access-control-",
+];
+
+fn javascript_worth_parsing(bytes: &[u8]) -> bool {
+    static TOKENS: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+        let escaped: Vec<String> = JAVASCRIPT_TOKENS.iter().map(|t| regex::escape(t)).collect();
+        regex::bytes::Regex::new(&escaped.join("|")).ok()
+    });
+    match TOKENS.as_ref() {
+        Some(re) => re.is_match(bytes),
+        None => !bytes.is_empty(),
     }
 }
 
@@ -296,6 +330,23 @@ mod tests {
         assert!(worth("ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-url: x\n"));
         assert!(!worth("name: CI\non: push\njobs:\n  test:\n    services:\n      db:\n        image: postgres\n"));
         assert!(!worth("openapi: 3.1.0\npaths: {}\n"));
+    }
+
+    #[test]
+    fn javascript_prefilter_keeps_candidates_only() {
+        for yes in [
+            "const cors = require('cors');",
+            "import cors from \"cors\";",
+            "app.enableCors({ origin: true });",
+            "NestFactory.create(AppModule, { cors: true })",
+            "res.setHeader('Access-Control-Allow-Origin', '*');",
+            "res.set('access-control-allow-origin', req.headers.origin);",
+        ] {
+            assert!(worth_parsing(FileKind::JavaScript, yes.as_bytes()), "{yes}");
+        }
+        for no in ["import React from 'react';\nexport default App;\n", "", "const x = 1;\n"] {
+            assert!(!worth_parsing(FileKind::JavaScript, no.as_bytes()), "{no}");
+        }
     }
 
     #[test]

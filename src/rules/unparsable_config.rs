@@ -18,6 +18,7 @@ impl Rule for UnparsableConfig {
                 Some(FileKind::Python) => "Python",
                 Some(FileKind::Nginx) => "nginx",
                 Some(FileKind::Yaml) => "YAML",
+                Some(FileKind::JavaScript) => "JavaScript",
                 Some(FileKind::FrontendJson) => "JSON",
                 Some(FileKind::Dotenv | FileKind::AppSource) | None => "this",
             };

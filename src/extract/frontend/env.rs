@@ -96,11 +96,13 @@ mod tests {
         let vite = api_bases(Tool::Vite, Environment::Development, &files);
         assert_eq!(vite.len(), 1);
         assert_eq!(vite[0].url, Value::Known("http://127.0.0.1:8000".into()));
-        let next = api_bases(Tool::Next, Environment::Development, &[
-            (".env".to_string(), 0, &crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://a:1\n")),
-            (".env.local".into(), 1, &crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://b:2\n")),
-            (".env.development".into(), 2, &crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://c:3\n")),
-        ]);
+        let (a, b, c) = (
+            crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://a:1\n"),
+            crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://b:2\n"),
+            crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://c:3\n"),
+        );
+        let files = vec![(".env".to_string(), 0, &a), (".env.local".into(), 1, &b), (".env.development".into(), 2, &c)];
+        let next = api_bases(Tool::Next, Environment::Development, &files);
         assert_eq!(next[0].url, Value::Known("http://b:2".into()));
     }
 }

@@ -1,0 +1,3 @@
+//! JavaScript and TypeScript: what the JS extractors share ([`value`]: static evaluation).
+
+pub mod value;

@@ -137,7 +137,8 @@ mod tests {
     fn javascript_directives_follow_double_slashes() {
         let text = "app.use(cors()); // corslint: ignore[CORS101]\n// corslint: ignore[CORS201]\nx();\n# corslint: ignore[CORS301]\n";
         let file = SourceFile::new("app.js".into(), FileKind::JavaScript, text.into());
-        let rows: Vec<(usize, Vec<&str>)> = scan(&file, 0)
+        let found = scan(&file, 0);
+        let rows: Vec<(usize, Vec<&str>)> = found
             .iter()
             .map(|s| (s.directive.target_row, s.directive.codes.iter().map(|c| c.code.as_str()).collect()))
             .collect();

@@ -20,6 +20,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     extract_deploy(project, parsed);
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
+    javascript::express::extract(project, parsed);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
     nginx::extract(project, parsed);
     // After the apps: a build context that holds one of them is not read for other evidence.

@@ -61,6 +61,9 @@ pub enum Framework {
     /// A Django project: its settings module (no app object; `span` is the `CorsMiddleware` entry).
     Django,
     Litestar,
+    Express,
+    /// NestJS on its default Express adapter.
+    NestJs,
 }
 
 impl Framework {
@@ -72,6 +75,8 @@ impl Framework {
             Framework::Flask => "Flask",
             Framework::Django => "Django",
             Framework::Litestar => "Litestar",
+            Framework::Express => "Express",
+            Framework::NestJs => "NestJS",
         }
     }
 
@@ -83,6 +88,8 @@ impl Framework {
             Framework::Flask => "flask",
             Framework::Django => "django",
             Framework::Litestar => "litestar",
+            Framework::Express => "express",
+            Framework::NestJs => "nestjs",
         }
     }
 
@@ -93,6 +100,7 @@ impl Framework {
             Framework::Flask => Layer::FlaskCors,
             Framework::Django => Layer::DjangoCors,
             Framework::Litestar => Layer::Litestar,
+            Framework::Express | Framework::NestJs => Layer::ExpressCors,
         }
     }
 
@@ -106,6 +114,8 @@ impl Framework {
             Framework::Django => false,
             // It adds an OPTIONS handler to every route path.
             Framework::Litestar => true,
+            // Express's router answers OPTIONS for a path with routes (200, `Allow`); NestJS too.
+            Framework::Express | Framework::NestJs => true,
         }
     }
 }
@@ -132,6 +142,12 @@ pub enum Install {
     Settings,
     /// `Litestar(cors_config=CORSConfig(...))`: wraps the whole app, outside its exception handling.
     ConstructorConfig,
+    /// Express `app.use(...)` (or NestJS `app.enableCors(...)`, which calls it): middleware runs in
+    /// registration order, the first registered sees a request first.
+    Use,
+    /// A handler argument of one route (`app.get("/x", cors(), handler)`, `app.options("*", cors())`):
+    /// runs for that path and method only.
+    RouteHandler,
 }
 
 /// One installation of a CORS component; its policy's `layer` says which.

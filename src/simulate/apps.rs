@@ -5,7 +5,7 @@
 use super::Trace;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
-use super::{Options, django, flask, litestar, starlette};
+use super::{Options, django, express, flask, litestar, starlette};
 use crate::model::Project;
 use crate::model::app::{App, Framework};
 
@@ -51,6 +51,7 @@ fn step_for<'p>(project: &'p Project, app: &'p App, options: &Options) -> Box<dy
         Framework::Flask => Box::new(flask::FlaskSim::new(project, app)),
         Framework::Django => Box::new(django::DjangoSim::new(project, app)),
         Framework::Litestar => Box::new(litestar::LitestarSim::new(project, app)),
+        Framework::Express | Framework::NestJs => Box::new(express::ExpressSim::new(project, app)),
     }
 }
 

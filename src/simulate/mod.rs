@@ -10,6 +10,7 @@
 mod apps;
 mod django;
 pub mod engines;
+mod express;
 pub mod fetch;
 mod flask;
 mod ingress;

@@ -1,3 +1,5 @@
-//! JavaScript and TypeScript: what the JS extractors share ([`value`]: static evaluation).
+//! JavaScript and TypeScript: the Express/NestJS `cors` layer ([`express`]) and what the JS
+//! extractors share ([`value`]: static evaluation).
 
+pub mod express;
 pub mod value;

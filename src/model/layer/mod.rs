@@ -8,6 +8,7 @@
 //! CORS component): no rule changes.
 
 mod django_cors;
+mod express_cors;
 mod flask_cors;
 mod ingress_nginx;
 mod litestar;
@@ -29,6 +30,8 @@ pub enum Layer {
     FlaskCors,
     DjangoCors,
     Litestar,
+    /// Express's `cors` middleware, also NestJS's `enableCors` on its Express adapter.
+    ExpressCors,
 }
 
 impl Layer {
@@ -41,6 +44,7 @@ impl Layer {
         Layer::FlaskCors,
         Layer::DjangoCors,
         Layer::Litestar,
+        Layer::ExpressCors,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -53,6 +57,7 @@ impl Layer {
             Layer::FlaskCors => &flask_cors::FlaskCors,
             Layer::DjangoCors => &django_cors::DjangoCors,
             Layer::Litestar => &litestar::Litestar,
+            Layer::ExpressCors => &express_cors::ExpressCors,
         }
     }
 

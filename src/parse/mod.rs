@@ -218,6 +218,18 @@ pub const JAVASCRIPT_TOKENS: &[&str] = &[
     // Hand-written headers (`res.setHeader("Access-Control-Allow-Origin", ...)`), in either case.
     "Access-Control-",
     "access-control-",
+    // Frontends: the API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, {
+    // credentials })`), the env lookups a base URL reads, and `vite.config.*` (`defineConfig`).
+    "axios",
+    "fetch(",
+    "credentials",
+    "import.meta.env",
+    "process.env",
+    "VITE_",
+    "NEXT_PUBLIC_",
+    "REACT_APP_",
+    "baseURL",
+    "defineConfig",
 ];
 
 fn javascript_worth_parsing(bytes: &[u8]) -> bool {
@@ -341,6 +353,10 @@ mod tests {
             "NestFactory.create(AppModule, { cors: true })",
             "res.setHeader('Access-Control-Allow-Origin', '*');",
             "res.set('access-control-allow-origin', req.headers.origin);",
+            "export const api = axios.create({ baseURL: import.meta.env.VITE_API_URL });",
+            "await fetch(url, { credentials: 'include' });",
+            "const base = process.env.REACT_APP_API_URL;",
+            "export default defineConfig({ server: { port: 3000 } });",
         ] {
             assert!(worth_parsing(FileKind::JavaScript, yes.as_bytes()), "{yes}");
         }

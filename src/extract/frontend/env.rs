@@ -26,15 +26,19 @@ pub fn names_api(key: &str, prefix: &str) -> bool {
     words.iter().any(|w| matches!(*w, "API" | "BACKEND")) && !words.iter().any(|w| matches!(*w, "KEY" | "TOKEN" | "SECRET"))
 }
 
-/// The API bases of one environment: every public API variable, its value taken from the file of
-/// highest precedence that sets it. `files` are `(name, file id, parsed)` of the package's env
-/// directory.
-pub fn api_bases(tool: Tool, environment: Environment, files: &[(String, FileId, &DotenvFile)]) -> Vec<ApiBase> {
-    let Some(prefix) = tool.env_prefix() else { return Vec::new() };
+/// The API bases of one environment: every variable `wanted` accepts, its value taken from the
+/// file of highest precedence that sets it. `files` are `(name, file id, parsed)` of the package's
+/// env directory.
+pub fn api_bases(
+    tool: Tool,
+    environment: Environment,
+    files: &[(String, FileId, &DotenvFile)],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<ApiBase> {
     let mut winners: Vec<(String, FileId, &crate::parse::dotenv::DotenvEntry, String)> = Vec::new();
     for name in files_in_precedence(tool, environment) {
         for (file_name, id, parsed) in files.iter().filter(|(n, _, _)| *n == name) {
-            for entry in parsed.entries.iter().filter(|e| names_api(&e.key, prefix)) {
+            for entry in parsed.entries.iter().filter(|e| wanted(&e.key)) {
                 winners.retain(|(key, ..)| *key != entry.key);
                 winners.push((entry.key.clone(), *id, entry, file_name.clone()));
             }
@@ -55,7 +59,7 @@ pub fn api_bases(tool: Tool, environment: Environment, files: &[(String, FileId,
 }
 
 /// An absolute `http(s)://` URL or a path: what a client can use as a base as written.
-fn is_usable_base(value: &str) -> bool {
+pub fn is_usable_base(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://")) && crate::simulate::Url::parse(value).is_some()
         || value.starts_with('/')
@@ -93,7 +97,7 @@ mod tests {
         let local = crate::parse::dotenv::parse("VITE_API_URL=http://localhost:9000\n");
         let mode = crate::parse::dotenv::parse("VITE_API_URL=http://127.0.0.1:8000\n");
         let files = vec![(".env".to_string(), 0, &base), (".env.local".into(), 1, &local), (".env.development".into(), 2, &mode)];
-        let vite = api_bases(Tool::Vite, Environment::Development, &files);
+        let vite = api_bases(Tool::Vite, Environment::Development, &files, &|k| names_api(k, "VITE_"));
         assert_eq!(vite.len(), 1);
         assert_eq!(vite[0].url, Value::Known("http://127.0.0.1:8000".into()));
         let (a, b, c) = (
@@ -102,7 +106,7 @@ mod tests {
             crate::parse::dotenv::parse("NEXT_PUBLIC_API_URL=http://c:3\n"),
         );
         let files = vec![(".env".to_string(), 0, &a), (".env.local".into(), 1, &b), (".env.development".into(), 2, &c)];
-        let next = api_bases(Tool::Next, Environment::Development, &files);
+        let next = api_bases(Tool::Next, Environment::Development, &files, &|k| names_api(k, "NEXT_PUBLIC_"));
         assert_eq!(next[0].url, Value::Known("http://b:2".into()));
     }
 }

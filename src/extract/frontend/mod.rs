@@ -6,8 +6,10 @@
 //! Unknown (listed, never checked). Deployed origins need an evidence chain from the build to the
 //! host that serves it; none is followed yet, so they come only from `[[frontends]]`.
 
+mod client;
 mod env;
 mod scripts;
+mod vite;
 
 use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, Tool};
 use crate::model::{Project, Value};
@@ -88,7 +90,7 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
     let mut port = None;
     let mut host = None;
     let mut strict = false;
-    let mut https = false;
+    let mut https = Some(false);
     if let Some((name, dev, span)) = &dev {
         if let Some(p) = dev.port {
             port = Some(p);
@@ -96,9 +98,45 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
         }
         host = dev.host.clone().filter(|h| is_loopback_literal(h));
         strict = dev.strict_port;
-        https = dev.https;
+        https = Some(dev.https);
     }
-    let env_files = env_files(project, parsed, &dir);
+    let mut env_dir = dir.clone();
+    let mut prefixes: Option<Vec<String>> = tool.env_prefix().map(|p| vec![p.to_string()]);
+    // What the dev server's origin needs that is not known (the origin is then not listed).
+    let mut origin_unknown: Option<String> = None;
+    // Whether the dev server moves to the next port when its own is taken; `None`: not known.
+    let mut moves = match tool {
+        Tool::Next | Tool::CreateReactApp => Some(true),
+        Tool::Vite => Some(!strict),
+        Tool::Angular | Tool::Declared => Some(false),
+    };
+    if *tool == Tool::Vite {
+        match vite_config(project, parsed, &dir) {
+            ViteFile::None => {}
+            ViteFile::Unread(config) => {
+                origin_unknown = Some(format!("{} was not read (nothing in it matched the prefilter)", config.display()));
+            }
+            ViteFile::Read(config, file) => {
+                let name = project
+                    .file(file)
+                    .and_then(|f| f.path.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                apply_vite(&config, &name, &mut frontend, &mut evidence, &mut port, &mut host, &mut https, &mut moves, strict, &mut origin_unknown);
+                match &config.env_dir {
+                    vite::Setting::Known(d, _) => env_dir = normalize(&dir.join(d)),
+                    vite::Setting::Unknown => prefixes = None,
+                    vite::Setting::Absent => {}
+                }
+                match &config.env_prefix {
+                    vite::Setting::Known(list, _) => prefixes = prefixes.map(|_| list.clone()),
+                    vite::Setting::Unknown => prefixes = None,
+                    vite::Setting::Absent => {}
+                }
+            }
+        }
+    }
+    let env_files = env_files(project, parsed, &env_dir);
     if port.is_none() && *tool == Tool::CreateReactApp {
         // Create React App reads `PORT` from its env files too (Next.js does not: its server starts first).
         if let Some((p, span, file_name)) = env_port(&env_files) {
@@ -107,44 +145,40 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
         }
     }
     if *tool == Tool::Angular {
-        angular(project, parsed, &dir, &mut frontend, &mut port, &mut https, &mut evidence);
+        let mut angular_https = false;
+        angular(project, parsed, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
+        https = https.map(|h| h || angular_https);
     }
-    let vite_config = (*tool == Tool::Vite).then(|| VITE_CONFIGS.iter().map(|n| dir.join(n)).find(|p| p.is_file())).flatten();
-    match (&vite_config, port) {
-        // The config can set `server.port`, `strictPort`, `host` and `https`; until it is read, only
-        // a port the script forces is known.
-        (Some(config), None) => frontend.unknowns.push(format!(
-            "the dev server's port: {} may set `server.port`, which corslint does not read yet",
-            config.display()
-        )),
-        _ => {
+    match (origin_unknown, https) {
+        (Some(why), _) => frontend.unknowns.push(format!("the dev server's origin: {why}")),
+        (None, None) => frontend.unknowns.push("the dev server's scheme: `server.https` is not resolvable".into()),
+        (None, Some(https)) => {
             let scheme = if https { "https" } else { "http" };
             let host = host.unwrap_or_else(|| "localhost".to_string());
-            let chosen = port.or(tool.default_port());
-            if let Some(port) = chosen {
+            if let Some(port) = port.or(tool.default_port()) {
                 frontend.origins.push(FrontendOrigin {
                     origin: format!("{scheme}://{}:{port}", bracket(&host)),
                     environment: Environment::Development,
                     fallback: false,
                     evidence: evidence.clone(),
                 });
-                // Vite without `strictPort`, Next.js and Create React App move to the next free port.
-                let moves = match tool {
-                    Tool::Vite => !strict && vite_config.is_none(),
-                    Tool::Next | Tool::CreateReactApp => true,
-                    Tool::Angular | Tool::Declared => false,
-                };
-                if moves && let Some(next) = port.checked_add(1) {
-                    let mut fallback = evidence.clone();
-                    if let Some(last) = fallback.last_mut() {
-                        last.what.push_str(&format!("; when {port} is taken the dev server moves to {next}"));
+                match moves {
+                    Some(true) => {
+                        if let Some(next) = port.checked_add(1) {
+                            let mut fallback = evidence.clone();
+                            if let Some(last) = fallback.last_mut() {
+                                last.what.push_str(&format!("; when {port} is taken the dev server moves to {next}"));
+                            }
+                            frontend.origins.push(FrontendOrigin {
+                                origin: format!("{scheme}://{}:{next}", bracket(&host)),
+                                environment: Environment::Development,
+                                fallback: true,
+                                evidence: fallback,
+                            });
+                        }
                     }
-                    frontend.origins.push(FrontendOrigin {
-                        origin: format!("{scheme}://{}:{next}", bracket(&host)),
-                        environment: Environment::Development,
-                        fallback: true,
-                        evidence: fallback,
-                    });
+                    Some(false) => {}
+                    None => frontend.unknowns.push("whether the dev server moves to another port: `strictPort` is not resolvable".into()),
                 }
             }
         }
@@ -153,18 +187,156 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
         let span = find(project, id, "\"proxy\"").unwrap_or(package_span);
         frontend.dev_proxy.push(("/".to_string(), Evidence { span, what: format!("`proxy` → {target}") }));
     }
-    let files: Vec<(String, FileId, &DotenvFile)> = env_files;
-    for environment in [Environment::Development, Environment::Production] {
-        frontend.apis.extend(env::api_bases(*tool, environment, &files));
+    let client = client_facts(project, parsed, &dir);
+    if let Some(credentials) = &client.credentials {
+        frontend.client.credentials = true;
+        frontend.client.credentials_evidence = Some(credentials.clone());
     }
-    if frontend.apis.is_empty() && tool.env_prefix().is_some() {
+    frontend.client.headers = client.headers.clone();
+    for (base, span) in &client.literal_bases {
+        for environment in [Environment::Development, Environment::Production] {
+            let url = if env::is_usable_base(base) { Value::Known(base.clone()) } else { Value::Unknown };
+            let evidence = vec![Evidence { span: *span, what: "the API client's `baseURL`".into() }];
+            frontend.apis.push(ApiBase { environment, url, evidence });
+        }
+    }
+    match (&prefixes, client.unknown_base) {
+        (_, Some(span)) => frontend.unknowns.push(format!(
+            "the API base URL: the client's `baseURL` at {}:{} is neither a literal nor an env lookup",
+            project.file(span.file).map(|f| f.path.display().to_string()).unwrap_or_default(),
+            project.file(span.file).map_or(0, |f| f.position(span.start()).row)
+        )),
+        (None, None) if tool.env_prefix().is_some() => {
+            frontend.unknowns.push("the API base URL: `envDir` or `envPrefix` is not resolvable".into());
+        }
+        (None, None) => {}
+        (Some(prefixes), None) => {
+            // The variables the client reads, when it says; else the conventional API names.
+            let read: Vec<&str> = client.env_bases.iter().map(|(n, _)| n.as_str()).collect();
+            let wanted = |key: &str| {
+                prefixes.iter().any(|p| key.starts_with(p.as_str()))
+                    && if read.is_empty() { prefixes.iter().any(|p| env::names_api(key, p)) } else { read.contains(&key) }
+            };
+            for environment in [Environment::Development, Environment::Production] {
+                frontend.apis.extend(env::api_bases(*tool, environment, &env_files, &wanted));
+            }
+        }
+    }
+    if frontend.apis.is_empty() && frontend.unknowns.iter().all(|u| !u.starts_with("the API base URL")) && tool.env_prefix().is_some() {
         frontend.unknowns.push(format!(
-            "the API base URL: no `{}*API*` variable in the env files of {}",
+            "the API base URL: no `{}*API*` variable in the env files of {}, and no `axios.create({{ baseURL }})` in its source",
             tool.env_prefix().unwrap_or_default(),
-            if dir.as_os_str().is_empty() { ".".to_string() } else { dir.display().to_string() }
+            if env_dir.as_os_str().is_empty() { ".".to_string() } else { env_dir.display().to_string() }
         ));
     }
     Some(frontend)
+}
+
+/// Where a Vite config stands.
+enum ViteFile {
+    None,
+    /// On disk, but not parsed (the prefilter found nothing in it).
+    Unread(PathBuf),
+    Read(vite::ViteConfig, FileId),
+}
+
+fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path) -> ViteFile {
+    for name in VITE_CONFIGS {
+        let wanted = normalize(&dir.join(name));
+        let found = project.files.iter().enumerate().find(|(_, f)| normalize(&f.path) == wanted);
+        match found.and_then(|(id, f)| match parsed.get(id) {
+            Some(Parsed::JavaScript(tree)) => Some(ViteFile::Read(vite::read(tree, &f.text, id), id)),
+            _ => None,
+        }) {
+            Some(read) => return read,
+            None if dir.join(name).is_file() => return ViteFile::Unread(dir.join(name)),
+            None => {}
+        }
+    }
+    ViteFile::None
+}
+
+/// What the Vite config says, after the dev script (whose flags win over the config).
+#[allow(clippy::too_many_arguments)]
+fn apply_vite(
+    config: &vite::ViteConfig,
+    name: &str,
+    frontend: &mut Frontend,
+    evidence: &mut Vec<Evidence>,
+    port: &mut Option<u16>,
+    host: &mut Option<String>,
+    https: &mut Option<bool>,
+    moves: &mut Option<bool>,
+    strict_flag: bool,
+    origin_unknown: &mut Option<String>,
+) {
+    use vite::Setting;
+    if port.is_none() {
+        match &config.port {
+            Setting::Known(p, span) => {
+                *port = Some(*p);
+                evidence.push(vite::evidence(*span, format!("`server.port: {p}` in {name}")));
+            }
+            Setting::Unknown => {
+                origin_unknown.get_or_insert(format!("`server.port` in {name} is not resolvable"));
+            }
+            Setting::Absent => {}
+        }
+    }
+    if host.is_none() {
+        match &config.host {
+            Setting::Known(h, _) => *host = Some(h.clone()).filter(|h| h != "localhost"),
+            Setting::Unknown => {
+                origin_unknown.get_or_insert(format!("`server.host` in {name} is not resolvable"));
+            }
+            Setting::Absent => {}
+        }
+    }
+    if *https == Some(false) {
+        match &config.https {
+            Setting::Known(b, _) => *https = Some(*b),
+            Setting::Unknown => *https = None,
+            Setting::Absent => {}
+        }
+    }
+    if !strict_flag {
+        *moves = match &config.strict_port {
+            Setting::Known(strict, _) => Some(!strict),
+            Setting::Absent => Some(true),
+            Setting::Unknown => None,
+        };
+    }
+    match &config.proxy {
+        Setting::Known(paths, _) => {
+            for (path, span) in paths {
+                frontend.dev_proxy.push((path.clone(), vite::evidence(*span, format!("`server.proxy` in {name}"))));
+            }
+        }
+        Setting::Unknown => frontend.unknowns.push(format!("the dev proxy's paths: `server.proxy` in {name} is not resolvable")),
+        Setting::Absent => {}
+    }
+}
+
+/// The client facts of every JavaScript file of the package's directory.
+fn client_facts(project: &Project, parsed: &[Parsed], dir: &Path) -> client::ClientFacts {
+    let mut all = client::ClientFacts::default();
+    let dir = normalize(dir);
+    for (id, tree) in parsed.iter().enumerate() {
+        let Parsed::JavaScript(tree) = tree else { continue };
+        let Some(file) = project.file(id) else { continue };
+        let is_config = file.path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
+        if is_config || !normalize(&file.path).starts_with(&dir) {
+            continue;
+        }
+        let facts = client::read(tree, &file.text, id);
+        all.literal_bases.extend(facts.literal_bases);
+        all.env_bases.extend(facts.env_bases);
+        all.unknown_base = all.unknown_base.or(facts.unknown_base);
+        all.credentials = all.credentials.or(facts.credentials);
+        all.headers.extend(facts.headers);
+    }
+    all.headers.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    all
 }
 
 fn bracket(host: &str) -> String {

@@ -18,6 +18,7 @@ pub enum Setting<T> {
 }
 
 impl<T> Setting<T> {
+    #[cfg(test)]
     pub fn known(&self) -> Option<(&T, Span)> {
         match self {
             Setting::Known(v, span) => Some((v, *span)),
@@ -148,7 +149,10 @@ fn exported<'t>(root: Node<'t>, text: &str) -> Option<Node<'t>> {
     for statement in root.named_children(&mut cursor) {
         match statement.kind() {
             "export_statement" if text.get(statement.start_byte()..statement.end_byte()).is_some_and(|t| t.starts_with("export default")) => {
-                return statement.child_by_field_name("value").or_else(|| statement.named_child(statement.named_child_count().saturating_sub(1)));
+                return statement.child_by_field_name("value").or_else(|| {
+                    let last = statement.named_child_count().checked_sub(1)?;
+                    statement.named_child(u32::try_from(last).ok()?)
+                });
             }
             "expression_statement" => {
                 let expression = statement.named_child(0)?;

@@ -381,7 +381,10 @@ fn load(path: &Path) -> Result<Loaded, ConfigError> {
     config.project_context = raw.project_context;
     for frontend in raw.frontends.unwrap_or_default() {
         if frontend.environment.as_deref().is_some_and(|e| crate::model::frontend::Environment::parse(e).is_none()) {
-            return Err(invalid(find_key("environment"), "`frontends`: `environment` must be development or production".into()));
+            return Err(invalid(
+                find_key("environment"),
+                "`frontends`: `environment` must be development or production".into(),
+            ));
         }
         config.frontends.push(frontend);
     }

@@ -307,7 +307,9 @@ fn frontends(paths: Vec<PathBuf>, format: ListFormat) -> ExitCode {
         Err(e) => return fail(e),
     };
     if outcome.project.frontends.is_empty() && matches!(format, ListFormat::Text) {
-        eprintln!("corslint: no frontend found (a package.json depending on vite, next, react-scripts or @angular/cli, or [[frontends]] in corslint.toml)");
+        eprintln!(
+            "corslint: no frontend found (a package.json depending on vite, next, react-scripts or @angular/cli, or [[frontends]] in corslint.toml)"
+        );
         return ExitCode::SUCCESS;
     }
     match format {

@@ -6,8 +6,8 @@ use crate::model::Project;
 use crate::parse::Parsed;
 
 mod compose;
-pub mod frontend;
 pub mod fastapi;
+pub mod frontend;
 mod ingress;
 pub mod javascript;
 mod k8s;

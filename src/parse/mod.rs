@@ -117,7 +117,9 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let dialect = match file.kind {
         FileKind::Nginx => Some(template::Dialect::Nginx),
         FileKind::Yaml => Some(template::Dialect::Yaml),
-        FileKind::Python | FileKind::JavaScript | FileKind::Dotenv | FileKind::AppSource | FileKind::FrontendJson => None,
+        FileKind::Python | FileKind::JavaScript | FileKind::Dotenv | FileKind::AppSource | FileKind::FrontendJson => {
+            None
+        }
     };
     let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
     let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());

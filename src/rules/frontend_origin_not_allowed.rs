@@ -48,7 +48,11 @@ impl Rule for FrontendOriginNotAllowed {
                 pair.origin
             );
             let diagnostic = sink.report(span, message);
-            diagnostic.primary(if pair.credentials { "the policy the request meets here" } else { "this policy decides" });
+            diagnostic.primary(if pair.credentials {
+                "the policy the request meets here"
+            } else {
+                "this policy decides"
+            });
             diagnostic.help(help(pair));
             if pair.fallback {
                 diagnostic.severity(Severity::Info);

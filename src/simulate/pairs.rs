@@ -99,7 +99,8 @@ fn walk(project: &Project, pair: &mut Pair, headers: Vec<(String, String)>) {
         } else {
             "the API URL is not an absolute URL"
         };
-        pair.outcome = if pair.api.starts_with('/') { Outcome::SameOrigin(why.into()) } else { Outcome::Unknown(why.into()) };
+        pair.outcome =
+            if pair.api.starts_with('/') { Outcome::SameOrigin(why.into()) } else { Outcome::Unknown(why.into()) };
         return;
     };
     if Url::parse(&pair.origin).is_some_and(|o| same_origin(&o, &url)) {
@@ -208,7 +209,11 @@ fn link_compose(project: &Project, url: &Url, service: usize, container: u16) ->
     if let Some(context) = project.compose_build_context(service) {
         let apps: Vec<usize> = (0..project.apps.len())
             .filter(|&i| {
-                project.apps.get(i).and_then(|a| project.absolute_path(a.span.file)).is_some_and(|p| p.starts_with(&context))
+                project
+                    .apps
+                    .get(i)
+                    .and_then(|a| project.absolute_path(a.span.file))
+                    .is_some_and(|p| p.starts_with(&context))
             })
             .collect();
         if let [app] = apps[..] {
@@ -223,7 +228,9 @@ fn link_compose(project: &Project, url: &Url, service: usize, container: u16) ->
     if runs_nginx {
         return Ok((inside, Options { via: Some("nginx".into()), ..Options::default() }));
     }
-    Err(format!("compose service `{name}` publishes the port, but corslint finds no app or nginx of the repository in it"))
+    Err(format!(
+        "compose service `{name}` publishes the port, but corslint finds no app or nginx of the repository in it"
+    ))
 }
 
 /// Where a blocked pair is reported: the outermost layer's CORS policy (its credentials setting

@@ -36,7 +36,8 @@ pub fn frontends_text(project: &Project) -> String {
         let _ = writeln!(out, "{} ({})", escape::value(&dir), frontend.tool.name());
         for origin in &frontend.origins {
             let fallback = if origin.fallback { ", fallback port" } else { "" };
-            let _ = writeln!(out, "  origin {} ({}{fallback})", escape::value(&origin.origin), origin.environment.name());
+            let _ =
+                writeln!(out, "  origin {} ({}{fallback})", escape::value(&origin.origin), origin.environment.name());
             evidence_text(&mut out, project, &origin.evidence, "    ");
         }
         for api in &frontend.apis {

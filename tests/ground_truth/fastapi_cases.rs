@@ -498,10 +498,7 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             "CORS109/credentials_allowed_clean/main.py",
             vec![get("http://localhost:5173", "/api/session").cookie().allowed()],
         ),
-        app(
-            "CORS109/fastapi_dev_proxy_removed/backend",
-            vec![get("http://localhost:3000", "/api/tasks").blocked()],
-        ),
+        app("CORS109/fastapi_dev_proxy_removed/backend", vec![get("http://localhost:3000", "/api/tasks").blocked()]),
     ];
     for fixture in ["CORS106/regex_suffix_without_dot.py", "CORS106/regex_unescaped_dots.py"] {
         let mut probes: Vec<Probe> =

@@ -38,10 +38,16 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
                 let left = node.child_by_field_name("left").map(|l| evaluator.text(l)).unwrap_or("");
                 let right = node.child_by_field_name("right").map(|r| evaluator.eval(r).kind);
                 if left.ends_with("defaults.withCredentials") && right == Some(ValueKind::Bool(true)) {
-                    facts.credentials = Some(Evidence { span: span(node), what: "`withCredentials = true` on axios's defaults".into() });
+                    facts.credentials = Some(Evidence {
+                        span: span(node),
+                        what: "`withCredentials = true` on axios's defaults".into(),
+                    });
                 }
                 if left.ends_with("headers.Authorization") || left.ends_with("headers.common.Authorization") {
-                    facts.headers.push(("Authorization".into(), Evidence { span: span(node), what: "every call sets `Authorization`".into() }));
+                    facts.headers.push((
+                        "Authorization".into(),
+                        Evidence { span: span(node), what: "every call sets `Authorization`".into() },
+                    ));
                 }
             }
             _ => {}
@@ -69,14 +75,18 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
                 && p.value.kind == ValueKind::Bool(true)
             {
                 let at = Span::new(span(*options).file, p.value.range.start, p.value.range.end);
-                facts.credentials = Some(Evidence { span: at, what: "`withCredentials: true` in `axios.create`".into() });
+                facts.credentials =
+                    Some(Evidence { span: at, what: "`withCredentials: true` in `axios.create`".into() });
             }
             if let Lookup::Found(p) = object.get("headers")
                 && let ValueKind::Object(headers) = &p.value.kind
                 && let Lookup::Found(h) = headers.get("Authorization")
             {
                 let at = Span::new(span(*options).file, h.key_range.start, h.key_range.end);
-                facts.headers.push(("Authorization".into(), Evidence { span: at, what: "`Authorization` in `axios.create`".into() }));
+                facts.headers.push((
+                    "Authorization".into(),
+                    Evidence { span: at, what: "`Authorization` in `axios.create`".into() },
+                ));
             }
         }
         "fetch" => {
@@ -129,7 +139,8 @@ mod tests {
         assert!(omitted.credentials.is_none());
         let built = facts("const api = axios.create({ baseURL: getBase() });\n");
         assert!(built.unknown_base.is_some());
-        let auth = facts("api.interceptors.request.use((c) => { c.headers.Authorization = `Bearer ${t}`; return c; });\n");
+        let auth =
+            facts("api.interceptors.request.use((c) => { c.headers.Authorization = `Bearer ${t}`; return c; });\n");
         assert_eq!(auth.headers[0].0, "Authorization");
     }
 }

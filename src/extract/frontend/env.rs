@@ -23,7 +23,8 @@ pub fn files_in_precedence(tool: Tool, environment: Environment) -> Vec<String> 
 pub fn names_api(key: &str, prefix: &str) -> bool {
     let Some(rest) = key.strip_prefix(prefix) else { return false };
     let words: Vec<&str> = rest.split('_').collect();
-    words.iter().any(|w| matches!(*w, "API" | "BACKEND")) && !words.iter().any(|w| matches!(*w, "KEY" | "TOKEN" | "SECRET"))
+    words.iter().any(|w| matches!(*w, "API" | "BACKEND"))
+        && !words.iter().any(|w| matches!(*w, "KEY" | "TOKEN" | "SECRET"))
 }
 
 /// The API bases of one environment: every variable `wanted` accepts, its value taken from the
@@ -96,7 +97,11 @@ mod tests {
         let base = crate::parse::dotenv::parse("VITE_API_URL=http://localhost:8000\n");
         let local = crate::parse::dotenv::parse("VITE_API_URL=http://localhost:9000\n");
         let mode = crate::parse::dotenv::parse("VITE_API_URL=http://127.0.0.1:8000\n");
-        let files = vec![(".env".to_string(), 0, &base), (".env.local".into(), 1, &local), (".env.development".into(), 2, &mode)];
+        let files = vec![
+            (".env".to_string(), 0, &base),
+            (".env.local".into(), 1, &local),
+            (".env.development".into(), 2, &mode),
+        ];
         let vite = api_bases(Tool::Vite, Environment::Development, &files, &|k| names_api(k, "VITE_"));
         assert_eq!(vite.len(), 1);
         assert_eq!(vite[0].url, Value::Known("http://127.0.0.1:8000".into()));

@@ -29,7 +29,8 @@ const TOOL_DEPENDENCIES: &[(&str, Tool)] = &[
 ];
 
 /// Vite reads these config files; a port set there cannot be read without the JS grammar.
-const VITE_CONFIGS: &[&str] = &["vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"];
+const VITE_CONFIGS: &[&str] =
+    &["vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"];
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut found = Vec::new();
@@ -114,7 +115,8 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
         match vite_config(project, parsed, &dir) {
             ViteFile::None => {}
             ViteFile::Unread(config) => {
-                origin_unknown = Some(format!("{} was not read (nothing in it matched the prefilter)", config.display()));
+                origin_unknown =
+                    Some(format!("{} was not read (nothing in it matched the prefilter)", config.display()));
             }
             ViteFile::Read(config, file) => {
                 let name = project
@@ -122,7 +124,18 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
                     .and_then(|f| f.path.file_name())
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                apply_vite(&config, &name, &mut frontend, &mut evidence, &mut port, &mut host, &mut https, &mut moves, strict, &mut origin_unknown);
+                apply_vite(
+                    &config,
+                    &name,
+                    &mut frontend,
+                    &mut evidence,
+                    &mut port,
+                    &mut host,
+                    &mut https,
+                    &mut moves,
+                    strict,
+                    &mut origin_unknown,
+                );
                 match &config.env_dir {
                     vite::Setting::Known(d, _) => env_dir = normalize(&dir.join(d)),
                     vite::Setting::Unknown => prefixes = None,
@@ -178,7 +191,9 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
                         }
                     }
                     Some(false) => {}
-                    None => frontend.unknowns.push("whether the dev server moves to another port: `strictPort` is not resolvable".into()),
+                    None => frontend
+                        .unknowns
+                        .push("whether the dev server moves to another port: `strictPort` is not resolvable".into()),
                 }
             }
         }
@@ -215,14 +230,21 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
             let read: Vec<&str> = client.env_bases.iter().map(|(n, _)| n.as_str()).collect();
             let wanted = |key: &str| {
                 prefixes.iter().any(|p| key.starts_with(p.as_str()))
-                    && if read.is_empty() { prefixes.iter().any(|p| env::names_api(key, p)) } else { read.contains(&key) }
+                    && if read.is_empty() {
+                        prefixes.iter().any(|p| env::names_api(key, p))
+                    } else {
+                        read.contains(&key)
+                    }
             };
             for environment in [Environment::Development, Environment::Production] {
                 frontend.apis.extend(env::api_bases(*tool, environment, &env_files, &wanted));
             }
         }
     }
-    if frontend.apis.is_empty() && frontend.unknowns.iter().all(|u| !u.starts_with("the API base URL")) && tool.env_prefix().is_some() {
+    if frontend.apis.is_empty()
+        && frontend.unknowns.iter().all(|u| !u.starts_with("the API base URL"))
+        && tool.env_prefix().is_some()
+    {
         frontend.unknowns.push(format!(
             "the API base URL: no `{}*API*` variable in the env files of {}, and no `axios.create({{ baseURL }})` in its source",
             tool.env_prefix().unwrap_or_default(),
@@ -237,7 +259,7 @@ enum ViteFile {
     None,
     /// On disk, but not parsed (the prefilter found nothing in it).
     Unread(PathBuf),
-    Read(vite::ViteConfig, FileId),
+    Read(Box<vite::ViteConfig>, FileId),
 }
 
 fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path) -> ViteFile {
@@ -245,7 +267,7 @@ fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path) -> ViteFile {
         let wanted = normalize(&dir.join(name));
         let found = project.files.iter().enumerate().find(|(_, f)| normalize(&f.path) == wanted);
         match found.and_then(|(id, f)| match parsed.get(id) {
-            Some(Parsed::JavaScript(tree)) => Some(ViteFile::Read(vite::read(tree, &f.text, id), id)),
+            Some(Parsed::JavaScript(tree)) => Some(ViteFile::Read(Box::new(vite::read(tree, &f.text, id)), id)),
             _ => None,
         }) {
             Some(read) => return read,
@@ -312,7 +334,9 @@ fn apply_vite(
                 frontend.dev_proxy.push((path.clone(), vite::evidence(*span, format!("`server.proxy` in {name}"))));
             }
         }
-        Setting::Unknown => frontend.unknowns.push(format!("the dev proxy's paths: `server.proxy` in {name} is not resolvable")),
+        Setting::Unknown => {
+            frontend.unknowns.push(format!("the dev proxy's paths: `server.proxy` in {name} is not resolvable"))
+        }
         Setting::Absent => {}
     }
 }
@@ -401,7 +425,9 @@ fn angular(
         }
         return;
     };
-    if port.is_none() && let Some(p) = options.get("port").and_then(Json::as_u64).and_then(|p| u16::try_from(p).ok()) {
+    if port.is_none()
+        && let Some(p) = options.get("port").and_then(Json::as_u64).and_then(|p| u16::try_from(p).ok())
+    {
         *port = Some(p);
         let span = find(project, id, "\"port\"").unwrap_or(Span::new(id, 0, 0));
         evidence.push(Evidence { span, what: format!("angular.json serves on port {p}") });
@@ -439,8 +465,7 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// A frontend declared in `[[frontends]]` of corslint.toml: what it says, nothing inferred.
 pub fn declared(entry: &crate::config::DeclaredFrontend) -> Frontend {
-    let environment =
-        entry.environment.as_deref().and_then(Environment::parse).unwrap_or(Environment::Production);
+    let environment = entry.environment.as_deref().and_then(Environment::parse).unwrap_or(Environment::Production);
     Frontend {
         dir: PathBuf::from(entry.name.clone().unwrap_or_else(|| "[[frontends]]".to_string())),
         tool: Tool::Declared,

@@ -61,7 +61,9 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ViteConfig {
     let Some(exported) = exported(root, text) else { return ViteConfig::unknown() };
     // `defineConfig({...})` returns its argument; a function form depends on the command and mode.
     let config = match exported.kind() {
-        "call_expression" if exported.child_by_field_name("function").is_some_and(|f| evaluator.text(f) == "defineConfig") => {
+        "call_expression"
+            if exported.child_by_field_name("function").is_some_and(|f| evaluator.text(f) == "defineConfig") =>
+        {
             let mut cursor = exported.walk();
             let argument = exported
                 .child_by_field_name("arguments")
@@ -90,23 +92,41 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ViteConfig {
         return out;
     };
     ViteConfig {
-        port: setting(&server, "port", |v| v.as_number().filter(|n| n.fract() == 0.0 && *n > 0.0 && *n < 65536.0).map(|n| n as u16), &span),
+        port: setting(
+            &server,
+            "port",
+            |v| v.as_number().filter(|n| n.fract() == 0.0 && *n > 0.0 && *n < 65536.0).map(|n| n as u16),
+            &span,
+        ),
         strict_port: setting(&server, "strictPort", ValueKind::as_bool, &span),
-        host: setting(&server, "host", |v| match v {
-            ValueKind::String(h) if matches!(h.as_str(), "127.0.0.1" | "::1" | "[::1]") => Some(h.clone()),
-            ValueKind::String(_) | ValueKind::Bool(_) => Some("localhost".to_string()),
-            _ => None,
-        }, &span),
-        https: setting(&server, "https", |v| match v {
-            ValueKind::Bool(b) => Some(*b),
-            ValueKind::Object(_) => Some(true),
-            ValueKind::Null | ValueKind::Undefined => Some(false),
-            _ => None,
-        }, &span),
+        host: setting(
+            &server,
+            "host",
+            |v| match v {
+                ValueKind::String(h) if matches!(h.as_str(), "127.0.0.1" | "::1" | "[::1]") => Some(h.clone()),
+                ValueKind::String(_) | ValueKind::Bool(_) => Some("localhost".to_string()),
+                _ => None,
+            },
+            &span,
+        ),
+        https: setting(
+            &server,
+            "https",
+            |v| match v {
+                ValueKind::Bool(b) => Some(*b),
+                ValueKind::Object(_) => Some(true),
+                ValueKind::Null | ValueKind::Undefined => Some(false),
+                _ => None,
+            },
+            &span,
+        ),
         proxy: match server.get("proxy") {
             Lookup::Found(p) => match &p.value.kind {
                 ValueKind::Object(o) if !o.open => Setting::Known(
-                    o.properties.iter().map(|q| (q.key.clone(), Span::new(file, q.key_range.start, q.key_range.end))).collect(),
+                    o.properties
+                        .iter()
+                        .map(|q| (q.key.clone(), Span::new(file, q.key_range.start, q.key_range.end)))
+                        .collect(),
                     span(&p.value),
                 ),
                 _ => Setting::Unknown,
@@ -148,7 +168,11 @@ fn exported<'t>(root: Node<'t>, text: &str) -> Option<Node<'t>> {
     let mut cursor = root.walk();
     for statement in root.named_children(&mut cursor) {
         match statement.kind() {
-            "export_statement" if text.get(statement.start_byte()..statement.end_byte()).is_some_and(|t| t.starts_with("export default")) => {
+            "export_statement"
+                if text
+                    .get(statement.start_byte()..statement.end_byte())
+                    .is_some_and(|t| t.starts_with("export default")) =>
+            {
                 return statement.child_by_field_name("value").or_else(|| {
                     let last = statement.named_child_count().checked_sub(1)?;
                     statement.named_child(u32::try_from(last).ok()?)
@@ -194,7 +218,10 @@ mod tests {
         assert_eq!(c.port.known().map(|(p, _)| *p), Some(3000));
         assert_eq!(c.strict_port.known().map(|(b, _)| *b), Some(true));
         assert_eq!(c.host.known().map(|(h, _)| h.clone()), Some("127.0.0.1".to_string()));
-        assert_eq!(c.proxy.known().map(|(p, _)| p.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()), Some(vec!["/api".to_string()]));
+        assert_eq!(
+            c.proxy.known().map(|(p, _)| p.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()),
+            Some(vec!["/api".to_string()])
+        );
         assert_eq!(c.env_prefix.known().map(|(p, _)| p.clone()), Some(vec!["VITE_".to_string(), "APP_".to_string()]));
     }
 

@@ -65,7 +65,10 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
     let (dependency, tool) = TOOL_DEPENDENCIES.iter().find(|(name, _)| depends(name))?;
     let path = project.file(id)?.path.clone();
     let dir = dir_of(&path);
-    let package_span = find(project, id, &format!("\"{dependency}\"")).unwrap_or(Span::new(id, 0, 0));
+    // The dependency's key (`"vite": "^6"`), not a script that runs it (`"dev": "vite"`).
+    let package_span = find(project, id, &format!("\"{dependency}\":"))
+        .or_else(|| find(project, id, &format!("\"{dependency}\"")))
+        .map_or(Span::new(id, 0, 0), |s| Span::new(id, s.start(), s.start() + dependency.len() + 2));
     let mut frontend = Frontend {
         dir: dir.clone(),
         tool: *tool,

@@ -91,7 +91,8 @@ struct SimulateArgs {
     /// What the endpoint answers (default 200); 500 simulates an unhandled exception in the app.
     #[arg(long, value_parser = clap::value_parser!(u16).range(100..600))]
     endpoint_status: Option<u16>,
-    /// `full` (step by step) or `json`.
+    /// `full` (step by step, or the pair table without --origin), `json`, or `mermaid` (a sequence
+    /// diagram of each walk).
     #[arg(long, value_enum, default_value = "full")]
     output_format: SimulateFormat,
 }
@@ -100,6 +101,8 @@ struct SimulateArgs {
 enum SimulateFormat {
     Full,
     Json,
+    /// A Mermaid sequence diagram of one request (GitHub renders it in comments and step summaries).
+    Mermaid,
 }
 
 #[derive(Subcommand, Debug)]
@@ -321,7 +324,7 @@ fn frontends(paths: Vec<PathBuf>, format: ListFormat) -> ExitCode {
 /// `corslint simulate` without `--origin`: every pair the repository implies.
 fn simulate_pairs(args: &SimulateArgs) -> ExitCode {
     use corslint::simulate::pairs::{Outcome, pairs};
-    use corslint::simulate::table;
+    use corslint::simulate::{self, table};
     if args.url.is_some() || args.via.is_some() || !args.headers.is_empty() || args.credentials {
         return fail("--url, --via, --header and --credentials describe one request: give --origin with them");
     }
@@ -339,6 +342,24 @@ fn simulate_pairs(args: &SimulateArgs) -> ExitCode {
     let text = match args.output_format {
         SimulateFormat::Full => table::pairs_text(&all),
         SimulateFormat::Json => table::pairs_json(&outcome.project, &all),
+        SimulateFormat::Mermaid => {
+            let diagrams: Vec<String> = all
+                .iter()
+                .filter_map(|p| {
+                    let diagram = simulate::mermaid::diagram(p.simulation.as_ref()?);
+                    // Markdown, one fenced diagram a pair: a comment or step summary renders each.
+                    let title = corslint::report::escape::value(&format!(
+                        "{} → {} ({})",
+                        p.origin,
+                        p.api,
+                        p.environment.name()
+                    ))
+                    .into_owned();
+                    Some(format!("**{title}**\n\n```mermaid\n{diagram}```\n"))
+                })
+                .collect();
+            diagrams.join("\n")
+        }
     };
     let code = emit(&text);
     if code != ExitCode::SUCCESS {
@@ -394,6 +415,7 @@ fn simulate(args: SimulateArgs, origin: String) -> ExitCode {
     let text = match args.output_format {
         SimulateFormat::Full => simulate::report::text(&sim),
         SimulateFormat::Json => simulate::report::json(&sim),
+        SimulateFormat::Mermaid => simulate::mermaid::diagram(&sim),
     };
     let code = emit(&text);
     if code != ExitCode::SUCCESS {

@@ -64,7 +64,8 @@ fn listed_expectations(target: &Path) -> Option<Findings> {
     let text = std::fs::read_to_string(target.join("expected.txt")).ok()?;
     let mut expected = Findings::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        let (place, code) = line.split_once(' ').unwrap_or_else(|| panic!("expected.txt: `{line}` is not `path:row CODE`"));
+        let (place, code) =
+            line.split_once(' ').unwrap_or_else(|| panic!("expected.txt: `{line}` is not `path:row CODE`"));
         let (path, row) = place.rsplit_once(':').unwrap_or_else(|| panic!("expected.txt: `{line}` has no row"));
         let row: usize = row.parse().unwrap_or_else(|_| panic!("expected.txt: `{line}`: bad row"));
         *expected.entry((relative(&target.join(path)), row, code.trim().to_string())).or_default() += 1;

@@ -101,7 +101,13 @@ fn frontends_json_says_what_is_unknown() {
     let frontend = &list["frontends"][0];
     assert_eq!(frontend["tool"], "vite");
     assert_eq!(frontend["origins"], serde_json::json!([]));
-    assert!(frontend["unknown"][0].as_str().is_some_and(|u| u.contains("was not read")));
+    let unknown = frontend["unknown"].as_array().expect("a list");
+    assert!(
+        unknown
+            .iter()
+            .any(|u| u.as_str().is_some_and(|u| u.contains("`server.port` in vite.config.ts is not resolvable"))),
+        "{unknown:#?}"
+    );
 }
 
 #[test]
@@ -111,4 +117,47 @@ fn a_declared_frontend_is_listed() {
     assert_eq!(list["frontends"][0]["dir"], "admin");
     assert_eq!(list["frontends"][0]["tool"], "declared");
     assert_eq!(list["frontends"][0]["credentials"], true);
+}
+
+#[test]
+fn one_request_as_a_mermaid_sequence_diagram() {
+    let output = corslint(&[
+        "simulate",
+        "fixtures/demo",
+        "--via",
+        "nginx",
+        "--origin",
+        "https://shop.example.com",
+        "--credentials",
+        "--url",
+        "https://api.example.com/api/items/",
+        "--output-format",
+        "mermaid",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn every_walked_pair_as_a_fenced_mermaid_diagram() {
+    let output = corslint(&["simulate", "fixtures/CORS109/nginx_next_fallback_port", "--output-format", "mermaid"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert_eq!(text.matches("```mermaid\nsequenceDiagram\n").count(), 2, "{text}");
+    assert!(text.contains("**http://localhost:4001 → http://localhost:8080/v1 (development)**"), "{text}");
+    assert!(text.contains(
+        "Note over B: Verdict: blocked: The 'Access-Control-Allow-Origin' header has a value 'http://localhost:4000'"
+    ));
+}
+
+#[test]
+fn the_demo_prints_its_pair_table() {
+    let output = corslint(&["simulate", "fixtures/demo"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.starts_with("FRONTEND ORIGIN"), "{text}");
+    assert!(
+        text.contains("http://localhost:5173             http://localhost:8000/api  development  blocked"),
+        "{text}"
+    );
 }

@@ -16,6 +16,7 @@ mod flask;
 mod ingress;
 pub mod issue;
 mod litestar;
+pub mod mermaid;
 mod nginx;
 pub mod pairs;
 pub mod report;

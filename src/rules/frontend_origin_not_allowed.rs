@@ -47,17 +47,22 @@ impl Rule for FrontendOriginNotAllowed {
                 pair.api,
                 pair.origin
             );
+            let credentials = reason.contains("credentials");
             let diagnostic = sink.report(span, message);
-            diagnostic.primary(if pair.credentials {
-                "the policy the request meets here"
+            diagnostic.primary(if credentials {
+                "this policy does not allow credentials"
             } else {
-                "this policy decides"
+                "this policy does not let the page's origin through"
             });
             diagnostic.help(help(pair));
             if pair.fallback {
                 diagnostic.severity(Severity::Info);
             }
             for evidence in pair.origin_evidence.iter().chain(&pair.api_evidence) {
+                diagnostic.label(evidence.span, evidence.what.clone());
+            }
+            let client = project.frontends.get(pair.frontend).and_then(|f| f.client.credentials_evidence.as_ref());
+            if let Some(evidence) = client.filter(|_| credentials) {
                 diagnostic.label(evidence.span, evidence.what.clone());
             }
         }

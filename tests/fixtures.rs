@@ -84,7 +84,10 @@ fn expectations(target: &Path) -> Findings {
     for path in files_under(target).into_iter().filter(|p| p.extension().is_none_or(|e| e != "md")) {
         let Ok(bytes) = std::fs::read(&path) else { continue };
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let file = SourceFile::new(path.clone(), FileKind::Nginx, text);
+        // Each format's own comments: `# expect:` in nginx, YAML, Python and dotenv, `// expect:` in
+        // JavaScript and TypeScript.
+        let kind = corslint::discover::classify_by_name(&path).unwrap_or(FileKind::Nginx);
+        let file = SourceFile::new(path.clone(), kind, text);
         for directive in comment_directives(&file, 0, "expect") {
             for code in directive.codes {
                 *expected.entry((relative(&path), directive.target_row, code.code)).or_default() += 1;

@@ -18,6 +18,9 @@
 //!   of a deployment, with `ground_truth/django_urls.py` answering every path).
 //! - `CORSLINT_GT_PYTHON_LITESTAR`: a Python with litestar 2.18.0 and uvicorn 0.54.0
 //!   (`ground_truth/litestar_cases.rs`).
+//! - `CORSLINT_GT_NODE_MODULES` (with `CORSLINT_GT_NODE`): express 4.21.2, express 5.1.0 (as
+//!   `express5`) and cors 2.8.5 from `tests/ground_truth/node` (`ground_truth/express_cases.rs`:
+//!   each fixture its own `node` process, on Express 4 and on Express 5).
 //! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
 //!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
 //!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
@@ -62,7 +65,7 @@
 //! |---|---|
 //! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
 //! | CORS304/single_app_proxy_to_two_services | a second service (`frontend:3000`) the fixture does not hold |
-//! | CORS304/express_*, spring_*, rails_*, laravel_* | apps recognised by byte patterns only; no Express, Spring, Rails or Laravel server here |
+//! | CORS304/express_*, spring_*, rails_*, laravel_* | Express runs alone (express_cases.rs), not yet behind nginx; Spring, Rails, Laravel are recognised by byte patterns only |
 //! | CORS303/unknown_include_may_add_headers.conf | includes a snippet the fixture does not hold, on purpose |
 //! | CORS306/compose_mounted_snippet, include_by_path_suffix, kustomize_config_map | container and server paths: the claim is where `include`s resolve (what nginx sends is `map_allowlist_without_vary`'s) |
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
@@ -76,6 +79,8 @@ mod browser_judge;
 mod browser_plan;
 #[path = "ground_truth/django_cases.rs"]
 mod django_cases;
+#[path = "ground_truth/express_cases.rs"]
+mod express_cases;
 #[path = "ground_truth/fastapi_cases.rs"]
 mod fastapi_cases;
 #[path = "ground_truth/fetch.rs"]
@@ -166,6 +171,8 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 /// know). A difference not listed fails the suite; a listed one that disappears is reported so the
 /// entry can go.
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
+    // An Express `origin` function decides at run time: Unknown by design.
+    ("CORS102/express_origin_callback.js", "", "by design: an origin function is Unknown"),
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
     // Without `CorsMiddleware` in `MIDDLEWARE` corslint models no Django app at all (its CORS
@@ -305,6 +312,23 @@ fn run_nginx(nginx_bin: &Path, python: &Path, cases: Vec<nginx_cases::Case>, wha
     model_report(&disagreements, what);
 }
 
+/// Runs `app`'s probes against the server on `port`, each compared with `model`; returns how many ran.
+fn run_probes(
+    app: &fastapi_cases::App,
+    port: u16,
+    model: &model::Model,
+    failures: &mut Vec<String>,
+    disagreements: &mut Vec<String>,
+) -> usize {
+    for probe in &app.probes {
+        match probe.check(port) {
+            Ok(real) => record(disagreements, app.fixture, probe, model.compare(probe, &real, None)),
+            Err(e) => failures.push(format!("{} {}:\n      {e}", app.fixture, probe.describe())),
+        }
+    }
+    app.probes.len()
+}
+
 /// Serves every app of `apps` from one Python process and runs their probes.
 fn run_apps(python: &Path, apps: &[fastapi_cases::App], what: &str, starlette: &str) {
     let logs = tempfile::tempdir().unwrap();
@@ -320,13 +344,7 @@ fn run_apps(python: &Path, apps: &[fastapi_cases::App], what: &str, starlette: &
             }
         };
         let model = model::Model::load(&root().join("fixtures").join(app.fixture), "app", starlette);
-        for probe in &app.probes {
-            checked += 1;
-            match probe.check(port) {
-                Ok(real) => record(&mut disagreements, app.fixture, probe, model.compare(probe, &real, None)),
-                Err(e) => failures.push(format!("{} {}:\n      {e}", app.fixture, probe.describe())),
-            }
-        }
+        checked += run_probes(app, port, &model, &mut failures, &mut disagreements);
     }
     drop(server);
     report(&failures, checked, what);
@@ -363,6 +381,59 @@ fn litestar_fixtures_match_litestar() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(python) = tool("CORSLINT_GT_PYTHON_LITESTAR") else { return };
     run_apps(&python, &litestar_cases::apps(&attack_origins), "Litestar 2.18.0", "1.10.0");
+}
+
+/// A stand-in for `passport` (`require("passport")` in the CORS201 fixtures):
+/// `passport.authenticate(...)` answers 401 to a request without `Authorization`, as passport does
+/// when its strategy finds no credentials.
+const PASSPORT_STUB: &str = "exports.authenticate = () => (req, res, next) => \
+    req.headers.authorization ? next() : res.status(401).send('Unauthorized');\n";
+
+/// Runs each Express fixture in its own `node` process with `express` resolving to `express`
+/// (`express` for 4, `express5` for 5) from `modules`, and compares with `corslint simulate`.
+fn run_express(node: &Path, modules: &Path, express: &str, apps: &[fastapi_cases::App], what: &str) {
+    let logs = tempfile::tempdir().unwrap();
+    let shims = logs.path().join("node_modules");
+    std::fs::create_dir_all(shims.join("passport")).unwrap();
+    std::fs::write(shims.join("passport/index.js"), PASSPORT_STUB).unwrap();
+    if express != "express" {
+        std::os::unix::fs::symlink(modules.join(express), shims.join("express")).unwrap();
+    }
+    let node_path = std::env::join_paths([shims.as_path(), modules]).unwrap();
+    let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
+    for app in apps {
+        let port = procs::free_port();
+        let mut command = Command::new(node);
+        command.arg(fixture_path(app.fixture)).env("NODE_PATH", &node_path).env("PORT", port.to_string());
+        let log = logs.path().join(format!("{}.log", app.fixture.replace('/', "_")));
+        let server = match procs::Server::spawn(app.fixture, command, &log) {
+            Ok(server) => server,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        if !procs::wait_for_port(port, std::time::Duration::from_secs(15)) {
+            let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+            failures.push(format!("{}: did not listen on {port}: {stderr}", app.fixture));
+            continue;
+        }
+        let model = model::Model::load(&fixture_path(app.fixture), "app", "1.10.0");
+        checked += run_probes(app, port, &model, &mut failures, &mut disagreements);
+        drop(server);
+    }
+    report(&failures, checked, what);
+    model_report(&disagreements, what);
+}
+
+#[test]
+fn express_fixtures_match_express_4_and_5() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let apps = express_cases::apps(&attack_origins);
+    run_express(Path::new(&node), &modules, "express", &apps, "Express 4.21.2 + cors 2.8.5");
+    run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
 }
 
 #[test]
@@ -453,8 +524,13 @@ fn browsers_agree_with_simulate() {
     assert!(failures.is_empty(), "{} browser checks failed:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// An app corslint recognises only by byte patterns (Express, Spring, Rails, Laravel) behind nginx.
-const OWN_CORS_APP: &str = "no Express, Spring, Rails or Laravel server in the ground-truth environment";
+/// An app behind nginx in a compose stack: Express runs alone above (`express_fixtures_match_express_4_and_5`),
+/// not yet behind nginx; Spring, Rails and Laravel are recognised by byte patterns only.
+const OWN_CORS_APP: &str =
+    "no Express-behind-nginx stack, Spring, Rails or Laravel server in the ground-truth environment";
+
+/// Headers an Express app writes itself are a policy without an app that `simulate` walks.
+const HAND_WRITTEN: &str = "hand-written Express headers: a policy, not yet an app `simulate` walks";
 
 /// Fixtures not run (the table above, checked by `every_fixture_in_scope_is_run_or_listed`): a fixture of the rules in scope must be run or listed here.
 const NOT_RUN: &[(&str, &str)] = &[
@@ -466,6 +542,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/compose_mounted_snippet", "container paths of compose mounts; the claim is where `include`s resolve"),
     ("CORS306/include_by_path_suffix", "server paths (/opt/nginx); the claim is where `include`s resolve"),
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
+    ("CORS102/express_hand_written_reflection.js", HAND_WRITTEN),
+    ("CORS102/express_hand_written_allowlist.js", HAND_WRITTEN),
     ("CORS304/express_behind_nginx", OWN_CORS_APP),
     ("CORS304/express_behind_nginx_without_proxy_cors", OWN_CORS_APP),
     ("CORS304/express_behind_nginx_hides_app_header", OWN_CORS_APP),
@@ -494,6 +572,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(flask_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(express_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
         run.push(case.fixture.to_string());
     }
@@ -502,7 +581,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     let nginx_rules = [
         "101", "102", "103", "104", "105", "106", "107", "202", "203", "301", "302", "303", "304", "305", "306", "307",
     ];
-    let app_rules = ["101", "102", "103", "104", "105", "106", "107", "201", "204", "205"];
+    let app_rules = ["101", "102", "103", "104", "105", "106", "107", "201", "204", "205", "208"];
     let mut missing = Vec::new();
     for (rules, is_nginx) in [(&nginx_rules[..], true), (&app_rules[..], false)] {
         for rule in rules {
@@ -516,7 +595,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
                         || path.join("nginx").is_dir()
                         || path.join("deploy").is_dir()
                 } else {
-                    path.extension().is_some_and(|e| e == "py") || path.join("app/main.py").exists()
+                    path.extension().is_some_and(|e| e == "py" || e == "js") || path.join("app/main.py").exists()
                 };
                 let covered = run.iter().any(|r| *r == name || r.starts_with(&format!("{name}/")))
                     || NOT_RUN.iter().any(|(n, _)| *n == name);

@@ -96,7 +96,7 @@ pub fn parse(text: &str, dialect: Dialect) -> (Option<JsTree>, Vec<ParseError>) 
         let message = format!("the {} parser gave up on this file", dialect.name());
         return (None, vec![ParseError::new(message, TextRange::new(0, 0))]);
     };
-    let errors = first_error(tree.root_node()).into_iter().collect();
+    let errors = crate::parse::first_syntax_error(tree.root_node()).into_iter().collect();
     (Some(JsTree { tree, dialect }), errors)
 }
 
@@ -154,36 +154,6 @@ fn nested_too_deep(text: &str) -> Option<ParseError> {
         i += 1;
     }
     None
-}
-
-/// The first `ERROR` or `MISSING` node in document order, found without recursion.
-fn first_error(root: Node<'_>) -> Option<ParseError> {
-    if !root.has_error() {
-        return None;
-    }
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_missing() {
-            let at = node.start_byte();
-            return Some(ParseError::new(format!("expected `{}` here", node.kind()), TextRange::new(at, at)));
-        }
-        if node.is_error() {
-            let range = TextRange::new(node.start_byte(), node.start_byte());
-            return Some(ParseError::new("invalid syntax", range));
-        }
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return None;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

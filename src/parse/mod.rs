@@ -27,6 +27,38 @@ impl ParseError {
 
 use crate::source::{FileKind, SourceFile};
 
+/// The first `ERROR` or `MISSING` node of a tree-sitter tree in document order, found without
+/// recursion: the syntax error of a Python or JavaScript file.
+pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>) -> Option<ParseError> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_missing() {
+            let at = node.start_byte();
+            return Some(ParseError::new(format!("expected `{}` here", node.kind()), TextRange::new(at, at)));
+        }
+        if node.is_error() {
+            let range = TextRange::new(node.start_byte(), node.start_byte());
+            return Some(ParseError::new("invalid syntax", range));
+        }
+        // Descend only into subtrees that hold an error; otherwise move on.
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
 /// A file's syntax tree, as the extractors read it.
 #[derive(Debug)]
 pub enum Parsed {

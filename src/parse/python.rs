@@ -44,7 +44,7 @@ pub fn parse(text: &str) -> (Option<PythonTree>, Vec<ParseError>) {
     let Some(tree) = tree else {
         return (None, vec![ParseError::new("the Python parser gave up on this file", TextRange::new(0, 0))]);
     };
-    let errors = first_error(tree.root_node()).into_iter().collect();
+    let errors = crate::parse::first_syntax_error(tree.root_node()).into_iter().collect();
     (Some(PythonTree { tree }), errors)
 }
 
@@ -94,37 +94,6 @@ fn nested_too_deep(text: &str) -> Option<ParseError> {
         i += 1;
     }
     None
-}
-
-/// The first `ERROR` or `MISSING` node in document order, found without recursion.
-fn first_error(root: Node<'_>) -> Option<ParseError> {
-    if !root.has_error() {
-        return None;
-    }
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_missing() {
-            let at = node.start_byte();
-            return Some(ParseError::new(format!("expected `{}` here", node.kind()), TextRange::new(at, at)));
-        }
-        if node.is_error() {
-            let range = TextRange::new(node.start_byte(), node.start_byte());
-            return Some(ParseError::new("invalid syntax", range));
-        }
-        // Descend only into subtrees that hold an error; otherwise move on.
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return None;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

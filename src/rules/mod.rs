@@ -9,6 +9,7 @@ use crate::source::Span;
 
 mod cors_header_dropped_by_inner_block;
 mod cors_header_not_always;
+mod cors_missing_on_actual_response;
 mod duplicate_cors_headers;
 mod frontend_origin_not_allowed;
 mod header_not_allowed;
@@ -81,6 +82,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(header_not_allowed::HeaderNotAllowed),
     rule!(wildcard_ignored_with_credentials::WildcardIgnoredWithCredentials),
     rule!(max_age_capped::MaxAgeCapped),
+    rule!(cors_missing_on_actual_response::CorsMissingOnActualResponse),
     rule!(cors_header_not_always::CorsHeaderNotAlways),
     rule!(cors_header_dropped_by_inner_block::CorsHeaderDroppedByInnerBlock),
     rule!(proxy_hides_cors_headers::ProxyHidesCorsHeaders),

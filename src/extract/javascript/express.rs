@@ -46,14 +46,36 @@ const AUTH_NAMES: &[&str] = &[
     "requiresAuth",
 ];
 
-/// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file.
+/// Directories whose code does not run in the deployed app (issue #16's decision: tests,
+/// examples and mocks are not the app).
+const NOT_THE_APP_DIRS: &[&str] = &["test", "tests", "__tests__", "spec", "e2e", "examples", "__mocks__", "cypress"];
+
+/// A test or example file by its place or name (`app.test.js`, `server.spec.ts`, `test/cors.js`).
+fn is_not_the_app(path: &std::path::Path) -> bool {
+    let in_dir = path.parent().into_iter().flat_map(|p| p.components()).any(|c| match c {
+        std::path::Component::Normal(name) => name.to_str().is_some_and(|n| NOT_THE_APP_DIRS.contains(&n)),
+        _ => false,
+    });
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    in_dir || name.contains(".test.") || name.contains(".spec.") || name.contains(".e2e-spec.") || stem.is_empty()
+}
+
+/// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file, and
+/// `project.policies` from the CORS headers the app code writes itself ([`super::headers`]).
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut found = Vec::new();
+    let mut own_headers = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.files.get(id) else { continue };
+        if is_not_the_app(file.path.strip_prefix(&project.root).unwrap_or(&file.path)) {
+            continue;
+        }
         found.extend(FileApps::read(id, tree.root(), &file.text));
+        own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
     }
+    project.policies.extend(own_headers);
     for (mut app, policies) in found {
         let base = project.policies.len();
         for setup in &mut app.cors {
@@ -184,8 +206,14 @@ impl<'t> FileApps<'t> {
             _ => None,
         };
         let upper = method.to_ascii_uppercase();
-        for handler in arguments.get(1..).unwrap_or_default() {
-            if let Some(options) = self.cors_call(*handler) {
+        let handlers = arguments.get(1..).unwrap_or_default();
+        let mut only_cors = true;
+        for handler in handlers {
+            let Some(options) = self.cors_call(*handler) else {
+                only_cors = false;
+                continue;
+            };
+            {
                 let paths = Some(path.clone().map_or(PathScope::Unknown, PathScope::Route));
                 let route_method = (method != "all").then(|| upper.clone());
                 self.add_cors(
@@ -199,7 +227,8 @@ impl<'t> FileApps<'t> {
                 );
             }
         }
-        if method == "all" {
+        // `app.options("*", cors())` installs CORS; it serves no route of the app.
+        if method == "all" || only_cors {
             return;
         }
         let span = self.span(call);
@@ -414,14 +443,15 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
         Lookup::Absent => Setting::default_at(false, span),
         Lookup::Unknown => Setting { value: ModelValue::Unknown, span, explicit: false },
     };
-    let names = |keys: &[&str], default: &[&str], upper: bool| -> Setting<NameList> {
+    // Lists are sent as written: the browser compares the requested method byte for byte.
+    let names = |keys: &[&str], default: &[&str]| -> Setting<NameList> {
         let found = keys.iter().find_map(|k| match get(k) {
             Lookup::Found(p) if !matches!(p.value.kind, ValueKind::Undefined | ValueKind::Null) => Some(Ok((k, p))),
             Lookup::Unknown => Some(Err(())),
             _ => None,
         });
         match found {
-            Some(Ok((key, property))) => Setting::explicit(name_list(&property.value, upper, file), setting_span(key)),
+            Some(Ok((key, property))) => Setting::explicit(name_list(&property.value, file), setting_span(key)),
             Some(Err(())) => Setting { value: ModelValue::Unknown, span, explicit: false },
             None => {
                 let default = default.iter().map(|m| Spanned::new(m.to_string(), span)).collect();
@@ -447,10 +477,10 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
         span,
         origins,
         credentials,
-        methods: names(&["methods"], DEFAULT_METHODS, true),
+        methods: names(&["methods"], DEFAULT_METHODS),
         // Unset: the preflight reflects the requested headers, which `*` stands for.
-        headers: names(&["allowedHeaders", "headers"], &["*"], false),
-        expose_headers: names(&["exposedHeaders"], &[], false),
+        headers: names(&["allowedHeaders", "headers"], &["*"]),
+        expose_headers: names(&["exposedHeaders"], &[]),
         max_age,
     };
     let args = object
@@ -489,19 +519,18 @@ fn origin_entry(value: &Value, whole: bool, file: FileId) -> Option<OriginEntry>
 }
 
 /// `methods: "GET,POST"` or `["GET", "POST"]` (joined with `,` and sent as written).
-fn name_list(value: &Value, upper: bool, file: FileId) -> ModelValue<NameList> {
+fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
     let span = Span::new(file, value.range.start, value.range.end);
-    // Sent as written: the browser compares the requested method byte for byte.
-    let _ = upper;
-    let fix = |s: &str| s.to_owned();
     match &value.kind {
         ValueKind::String(s) => ModelValue::Known(
-            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| Spanned::new(fix(p), span)).collect(),
+            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| Spanned::new(p.to_owned(), span)).collect(),
         ),
         ValueKind::Array(items) => items
             .iter()
             .map(|item| match &item.kind {
-                ValueKind::String(s) => Some(Spanned::new(fix(s), Span::new(file, item.range.start, item.range.end))),
+                ValueKind::String(s) => {
+                    Some(Spanned::new(s.clone(), Span::new(file, item.range.start, item.range.end)))
+                }
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()

@@ -2,4 +2,5 @@
 //! extractors share ([`value`]: static evaluation).
 
 pub mod express;
+pub mod headers;
 pub mod value;

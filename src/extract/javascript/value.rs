@@ -239,8 +239,7 @@ impl<'t> Evaluator<'t> {
             return unknown;
         }
         let kind = match node.kind() {
-            "string" => string_value(node, self.text).map_or(ValueKind::Unknown, ValueKind::String),
-            "template_string" => template_value(node, self.text).map_or(ValueKind::Unknown, ValueKind::String),
+            "string" | "template_string" => string_value(node, self.text).map_or(ValueKind::Unknown, ValueKind::String),
             "number" => number_value(self.text(node)).map_or(ValueKind::Unknown, ValueKind::Number),
             "true" => ValueKind::Bool(true),
             "false" => ValueKind::Bool(false),
@@ -537,25 +536,12 @@ fn env_name(node: Node<'_>, text: &str) -> Option<String> {
     }
 }
 
-/// A string literal's value with its escapes decoded; `None` for an escape not decoded here.
+/// A string literal's value, or a template literal's without `${…}` substitutions, with its escapes
+/// decoded; `None` for anything else or an escape not decoded here.
 fn string_value(node: Node<'_>, text: &str) -> Option<String> {
-    if node.kind() != "string" {
+    if !matches!(node.kind(), "string" | "template_string") {
         return None;
     }
-    let mut out = String::new();
-    let mut cursor = node.walk();
-    for part in node.named_children(&mut cursor) {
-        match part.kind() {
-            "string_fragment" => out.push_str(node_text(part, text)),
-            "escape_sequence" => out.push_str(&unescape(node_text(part, text))?),
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
-/// A template literal without `${…}` substitutions.
-fn template_value(node: Node<'_>, text: &str) -> Option<String> {
     let mut out = String::new();
     let mut cursor = node.walk();
     for part in node.named_children(&mut cursor) {

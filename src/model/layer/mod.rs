@@ -9,6 +9,7 @@
 
 mod django_cors;
 mod express_cors;
+mod express_headers;
 mod flask_cors;
 mod ingress_nginx;
 mod litestar;
@@ -32,6 +33,8 @@ pub enum Layer {
     Litestar,
     /// Express's `cors` middleware, also NestJS's `enableCors` on its Express adapter.
     ExpressCors,
+    /// CORS headers a Node.js app writes itself (`res.setHeader("Access-Control-Allow-Origin", …)`).
+    ExpressHeaders,
 }
 
 impl Layer {
@@ -45,6 +48,7 @@ impl Layer {
         Layer::DjangoCors,
         Layer::Litestar,
         Layer::ExpressCors,
+        Layer::ExpressHeaders,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -58,6 +62,7 @@ impl Layer {
             Layer::DjangoCors => &django_cors::DjangoCors,
             Layer::Litestar => &litestar::Litestar,
             Layer::ExpressCors => &express_cors::ExpressCors,
+            Layer::ExpressHeaders => &express_headers::ExpressHeaders,
         }
     }
 

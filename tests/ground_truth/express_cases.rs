@@ -1,0 +1,97 @@
+//! The Express fixtures and the requests each is checked with, on real Express (4.21.2 and 5.1.0)
+//! with npm `cors` 2.8.5 (`CORSLINT_GT_NODE_MODULES`, installed by `.ci/run` with `npm ci` from
+//! `tests/ground_truth/node/package-lock.json`). Each fixture is its own `node` process listening on
+//! 127.0.0.1 at `PORT`.
+
+use crate::fastapi_cases::{ACAC, ACAO, App, app};
+use crate::probe::On::{Actual as A, Preflight as P};
+use crate::probe::{APP, EVIL, get, request};
+
+/// `attack` is the origin corslint's CORS106 message names.
+pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
+    let mut apps = vec![
+        // `*` with credentials: both headers sent; the browser refuses the credentialed call.
+        app(
+            "CORS101/express_star_with_credentials.js",
+            vec![
+                get(EVIL, "/api/me").allowed().has(A, ACAO, "*").has(A, ACAC, "true"),
+                get(EVIL, "/api/me").cookie().blocked().has(A, ACAO, "*"),
+                request("PUT", EVIL, "/api/me").json().cookie().blocked().status(P, 204).has(P, ACAO, "*"),
+            ],
+        ),
+        // One origin, sent whatever the request's origin; the browser compares it.
+        app(
+            "CORS101/express_listed_origin_with_credentials.js",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP).has(A, "vary", "Origin"),
+                get(EVIL, "/api/me").cookie().blocked().has(A, ACAO, APP),
+            ],
+        ),
+        // `origin: true` + credentials: every origin is reflected with credentials.
+        app(
+            "CORS102/express_origin_true_with_credentials.js",
+            vec![
+                get(EVIL, "/api/me").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                request("DELETE", EVIL, "/api/me").cookie().allowed().status(P, 204).has(P, ACAO, EVIL),
+            ],
+        ),
+        // An origin function: Unknown to corslint (KNOWN_DISAGREEMENTS); the real app allows its list.
+        app(
+            "CORS102/express_origin_callback.js",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+                get(EVIL, "/api/me").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        // A trailing `/` is sent as written: no browser's origin equals it.
+        app(
+            "CORS104/express_origin_trailing_slash.js",
+            vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com/").status(A, 200)],
+        ),
+        app(
+            "CORS104/express_origin_list_exact.js",
+            vec![
+                get(APP, "/api/items").allowed().has(A, ACAO, APP),
+                get("http://localhost:5173", "/api/items").allowed(),
+                get(EVIL, "/api/items").blocked().lacks(A, ACAO),
+            ],
+        ),
+        app(
+            "CORS106/express_anchored_regex.js",
+            vec![
+                get("https://shop.example.com", "/api/items").cookie().allowed(),
+                get("https://shop.example.com.evil.com", "/api/items").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        // passport (the fixture's `require("passport")` is served by the suite's stub, which
+        // answers 401 like `passport.authenticate` without credentials) runs before cors().
+        app(
+            "CORS201/express_auth_before_cors.js",
+            vec![request("PUT", APP, "/api/items").json().blocked().status(P, 401).lacks(P, ACAO)],
+        ),
+        app(
+            "CORS201/express_cors_before_auth.js",
+            // The preflight gets cors()'s 204; the actual request reaches passport, whose 401 the
+            // page can read (it carries the CORS headers).
+            vec![request("PUT", APP, "/api/items").json().status(P, 204).has(P, ACAO, APP).allowed().status(A, 401)],
+        ),
+        // cors() after the routes: it answers the preflight, the route answers the actual request
+        // without CORS headers.
+        app(
+            "CORS208/express_cors_after_routes.js",
+            vec![
+                request("PUT", APP, "/api/items").json().blocked().status(P, 204).has(P, ACAO, APP).lacks(A, ACAO),
+                get(APP, "/api/items").blocked().status(A, 200).lacks(A, ACAO),
+            ],
+        ),
+        app(
+            "CORS208/express_cors_before_routes.js",
+            vec![request("PUT", APP, "/api/items").json().allowed().status(P, 204).has(A, ACAO, APP)],
+        ),
+    ];
+    let regex = "CORS106/express_unanchored_regex.js";
+    let mut probes = vec![get("https://example.com", "/api/items").allowed(), get(EVIL, "/api/items").blocked()];
+    probes.extend(attack(regex).iter().map(|origin| get(origin, "/api/items").allowed().has(A, ACAO, origin)));
+    apps.push(app(regex, probes));
+    apps
+}

@@ -36,6 +36,25 @@ struct RawConfig {
     baseline: Option<String>,
     /// `false`: named files are linted alone, without the project around them (`--no-project`).
     project_context: Option<bool>,
+    /// Frontends the repository cannot describe itself (CORS109): which origins exist, a fact,
+    /// unlike `allowed-origins`, which says which may be trusted.
+    frontends: Option<Vec<DeclaredFrontend>>,
+}
+
+/// One `[[frontends]]` entry.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DeclaredFrontend {
+    pub name: Option<String>,
+    /// The origins its pages have, as browsers send them.
+    pub origins: Vec<String>,
+    /// The API base URL the pages call.
+    pub api: String,
+    /// `development` or `production` (default).
+    pub environment: Option<String>,
+    /// The pages send credentials (`credentials: "include"`, `withCredentials`).
+    #[serde(default)]
+    pub credentials: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +109,8 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// `project-context = false`: named files are linted without their project.
     pub project_context: Option<bool>,
+    /// `[[frontends]]`.
+    pub frontends: Vec<DeclaredFrontend>,
 }
 
 impl Config {
@@ -358,6 +379,15 @@ fn load(path: &Path) -> Result<Loaded, ConfigError> {
     config.root = raw.root.unwrap_or(false);
     config.baseline = raw.baseline.map(|b| config.base.join(b));
     config.project_context = raw.project_context;
+    for frontend in raw.frontends.unwrap_or_default() {
+        if frontend.environment.as_deref().is_some_and(|e| crate::model::frontend::Environment::parse(e).is_none()) {
+            return Err(invalid(
+                find_key("environment"),
+                "`frontends`: `environment` must be development or production".into(),
+            ));
+        }
+        config.frontends.push(frontend);
+    }
     if let Some(level) = raw.fail_on {
         config.fail_on = Some(Severity::parse(&level).ok_or_else(|| {
             invalid(find_key("fail-on"), format!("`fail-on`: `{level}` must be one of error, warning, info"))

@@ -223,11 +223,18 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     for chain in project.chains() {
         notes.push(format!("stack: {}", project.describe_link(&chain)));
     }
+    let mut declaring = HashSet::new();
+    let mut declared = Vec::new();
     for (id, file) in project.files.iter().enumerate() {
-        if let Some(origins) = resolver.for_file(&file.path)?.allowed_origins(&file.path) {
+        let config = resolver.for_file(&file.path)?;
+        if let Some(origins) = config.allowed_origins(&file.path) {
             project.allowed_origins.insert(id, origins.into_iter().map(str::to_owned).collect());
         }
+        if !config.frontends.is_empty() && declaring.insert(config.path.clone()) {
+            declared.extend(config.frontends.iter().map(crate::extract::frontend::declared));
+        }
     }
+    project.frontends.extend(declared);
 
     let mut baselines = Baselines::new(&options.baseline);
     let runs = rules_that_run(&project, &mut resolver, &options.cli)?;

@@ -40,6 +40,14 @@ enum Command {
     /// Walk one browser request through the stack found in the repository and tell whether the
     /// browser would allow it (exit 0), block it (1), or whether the files do not determine it (2).
     Simulate(SimulateArgs),
+    /// List the frontends found in the repository: the origins their pages have and the API each
+    /// calls, with where each value comes from.
+    Frontends {
+        /// Files or directories to look in (default: the current directory).
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        output_format: ListFormat,
+    },
     /// Show what a parser makes of a file.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -51,9 +59,11 @@ enum Command {
 struct SimulateArgs {
     /// Files or directories holding the stack (default: the current directory).
     paths: Vec<PathBuf>,
-    /// The page's origin (`https://app.example.com`).
+    /// The page's origin (`https://app.example.com`). Without it, every (frontend origin, API,
+    /// environment) pair the repository implies is walked and tabled: exit 1 if any is blocked,
+    /// else 2 if any is unknown, else 0.
     #[arg(long)]
-    origin: String,
+    origin: Option<String>,
     /// The request method.
     #[arg(long, short = 'X', default_value = "GET")]
     method: String,
@@ -81,7 +91,8 @@ struct SimulateArgs {
     /// What the endpoint answers (default 200); 500 simulates an unhandled exception in the app.
     #[arg(long, value_parser = clap::value_parser!(u16).range(100..600))]
     endpoint_status: Option<u16>,
-    /// `full` (step by step) or `json`.
+    /// `full` (step by step, or the pair table without --origin), `json`, or `mermaid` (a sequence
+    /// diagram of each walk).
     #[arg(long, value_enum, default_value = "full")]
     output_format: SimulateFormat,
 }
@@ -90,6 +101,8 @@ struct SimulateArgs {
 enum SimulateFormat {
     Full,
     Json,
+    /// A Mermaid sequence diagram of one request (GitHub renders it in comments and step summaries).
+    Mermaid,
 }
 
 #[derive(Subcommand, Debug)]
@@ -277,7 +290,11 @@ fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(format!("{}: {e}", file.display())),
             }
         }
-        Some(Command::Simulate(args)) => simulate(args),
+        Some(Command::Simulate(args)) => match args.origin.clone() {
+            Some(origin) => simulate(args, origin),
+            None => simulate_pairs(&args),
+        },
+        Some(Command::Frontends { paths, output_format }) => frontends(paths, output_format),
         Some(Command::Server) => match corslint::server::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("language server: {e}")),
@@ -286,7 +303,78 @@ fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn simulate(args: SimulateArgs) -> ExitCode {
+fn frontends(paths: Vec<PathBuf>, format: ListFormat) -> ExitCode {
+    use corslint::simulate::table;
+    let outcome = match lint::lint(&Options { paths, ..Options::default() }) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(e),
+    };
+    if outcome.project.frontends.is_empty() && matches!(format, ListFormat::Text) {
+        eprintln!(
+            "corslint: no frontend found (a package.json depending on vite, next, react-scripts or @angular/cli, or [[frontends]] in corslint.toml)"
+        );
+        return ExitCode::SUCCESS;
+    }
+    match format {
+        ListFormat::Text => emit(&table::frontends_text(&outcome.project)),
+        ListFormat::Json => emit(&table::frontends_json(&outcome.project)),
+    }
+}
+
+/// `corslint simulate` without `--origin`: every pair the repository implies.
+fn simulate_pairs(args: &SimulateArgs) -> ExitCode {
+    use corslint::simulate::pairs::{Outcome, pairs};
+    use corslint::simulate::{self, table};
+    if args.url.is_some() || args.via.is_some() || !args.headers.is_empty() || args.credentials {
+        return fail("--url, --via, --header and --credentials describe one request: give --origin with them");
+    }
+    let outcome = match lint::lint(&Options { paths: args.paths.clone(), ..Options::default() }) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(e),
+    };
+    let all = pairs(&outcome.project);
+    if all.is_empty() {
+        eprintln!(
+            "corslint: no frontend → API pair found (`corslint frontends` shows what was found); give --origin to simulate one request"
+        );
+        return ExitCode::SUCCESS;
+    }
+    let text = match args.output_format {
+        SimulateFormat::Full => table::pairs_text(&all),
+        SimulateFormat::Json => table::pairs_json(&outcome.project, &all),
+        SimulateFormat::Mermaid => {
+            let diagrams: Vec<String> = all
+                .iter()
+                .filter_map(|p| {
+                    let diagram = simulate::mermaid::diagram(p.simulation.as_ref()?);
+                    // Markdown, one fenced diagram a pair: a comment or step summary renders each.
+                    let title = corslint::report::escape::value(&format!(
+                        "{} → {} ({})",
+                        p.origin,
+                        p.api,
+                        p.environment.name()
+                    ))
+                    .into_owned();
+                    Some(format!("**{title}**\n\n```mermaid\n{diagram}```\n"))
+                })
+                .collect();
+            diagrams.join("\n")
+        }
+    };
+    let code = emit(&text);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    if all.iter().any(|p| matches!(p.outcome, Outcome::Blocked(_))) {
+        ExitCode::from(1)
+    } else if all.iter().any(|p| matches!(p.outcome, Outcome::Unknown(_))) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn simulate(args: SimulateArgs, origin: String) -> ExitCode {
     use corslint::simulate::{self, BrowserRequest, StarletteVersion, sendable};
     let url = match args.url.as_deref().map(sendable::url_arg) {
         Some(Err(e)) => return fail(e),
@@ -303,7 +391,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         headers.push(("Content-Type".to_string(), ct.clone()));
     }
     let request = BrowserRequest {
-        origin: args.origin.clone(),
+        origin,
         method: args.method.clone(),
         headers,
         credentials: args.credentials,
@@ -318,7 +406,8 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         Ok(outcome) => outcome,
         Err(e) => return fail(e),
     };
-    let options = simulate::Options { via: args.via.clone(), starlette, endpoint_status: args.endpoint_status };
+    let options =
+        simulate::Options { via: args.via.clone(), starlette, endpoint_status: args.endpoint_status, app: None };
     let sim = match simulate::simulate(&outcome.project, &request, &options) {
         Ok(sim) => sim,
         Err(e) => return fail(e),
@@ -326,6 +415,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
     let text = match args.output_format {
         SimulateFormat::Full => simulate::report::text(&sim),
         SimulateFormat::Json => simulate::report::json(&sim),
+        SimulateFormat::Mermaid => simulate::mermaid::diagram(&sim),
     };
     let code = emit(&text);
     if code != ExitCode::SUCCESS {

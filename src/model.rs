@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod deploy;
+pub mod frontend;
 pub mod layer;
 pub mod nginx;
 pub mod stack;
@@ -133,6 +134,9 @@ pub struct Project {
     pub links: Vec<stack::Link>,
     /// What a stage could not analyse although it was asked to (CORS903): the run cannot vouch for it.
     pub not_analysed: Vec<NotAnalysed>,
+    /// Frontends found in the repository (or declared in `[[frontends]]`): the origins their pages
+    /// have and the API each calls.
+    pub frontends: Vec<frontend::Frontend>,
 }
 
 /// Something skipped or cut short, with where to point and what the user can do about it.

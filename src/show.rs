@@ -16,6 +16,7 @@ fn kind_name(kind: FileKind) -> &'static str {
         FileKind::Dotenv => "dotenv",
         FileKind::JavaScript => "javascript",
         FileKind::AppSource => "app source",
+        FileKind::FrontendJson => "frontend json",
     }
 }
 

@@ -217,6 +217,9 @@ pub enum FileKind {
     /// extraction from a linked service's build context only for evidence that it sends CORS
     /// headers itself; never parsed.
     AppSource,
+    /// A frontend's JSON configuration (`package.json`, `angular.json`, `proxy.conf.json`): which
+    /// dev server it runs, on which port, and what it proxies.
+    FrontendJson,
 }
 
 /// One file read from disk (or stdin), with its text decoded lossily so spans are always valid.

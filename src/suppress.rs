@@ -71,7 +71,8 @@ pub fn comment_directives(file: &SourceFile, id: FileId, keyword: &str) -> Vec<C
 /// What starts a line comment in files of `kind`.
 pub fn comment_marker(kind: FileKind) -> &'static str {
     match kind {
-        FileKind::JavaScript => "//",
+        // JSON has no comments; the Angular CLI reads its files as JSON with `//` comments.
+        FileKind::JavaScript | FileKind::FrontendJson => "//",
         FileKind::Python | FileKind::Nginx | FileKind::Yaml | FileKind::Dotenv | FileKind::AppSource => "#",
     }
 }

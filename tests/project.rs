@@ -177,11 +177,14 @@ fn the_pre_commit_filter_is_discoverys_selection() {
         "corslint.toml",
         "services/api/.corslint.toml",
         "pyproject.toml",
+        "frontend/package.json",
+        "web/angular.json",
+        "web/proxy.conf.json",
     ];
     for path in selected {
         assert!(filter.is_match(path), "the hook skips {path}");
     }
-    for path in ["README.md", "src/main.rs", "package.json", "docs/nginx.md", "Cargo.toml"] {
+    for path in ["README.md", "src/main.rs", "package-lock.json", "tsconfig.json", "docs/nginx.md", "Cargo.toml"] {
         assert!(!filter.is_match(path), "the hook runs for {path}, which discovery never reads");
     }
     for path in selected.iter().filter(|p| !p.ends_with(".toml")) {

@@ -7,6 +7,7 @@ use crate::parse::Parsed;
 
 mod compose;
 pub mod fastapi;
+pub mod frontend;
 mod ingress;
 pub mod javascript;
 mod k8s;
@@ -24,6 +25,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     nginx::extract(project, parsed);
     // After the apps: a build context that holds one of them is not read for other evidence.
     own_cors::extract(project);
+    frontend::extract(project, parsed);
     project.links = crate::model::stack::link(project);
 }
 

@@ -231,6 +231,18 @@ impl Project {
         deployments::build_context(self, svc).map(|(context, _)| context)
     }
 
+    /// The compose services that run nginx configuration `file` (they mount it, or build the image
+    /// that holds it).
+    pub fn compose_services_running_nginx(&self, file: crate::source::FileId) -> Vec<usize> {
+        fronts::gateways_of_nginx_file(self, file)
+            .into_iter()
+            .filter_map(|(nodes, _)| match nodes.last() {
+                Some(Node::Compose(c)) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The apps corslint does not model that send their own CORS headers behind nginx context
     /// `block` (the compose services its `*_pass` reaches), each with why it is reached.
     pub fn own_cors_behind_nginx(&self, block: BlockId) -> Vec<(&OwnCors, String)> {

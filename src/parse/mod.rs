@@ -69,6 +69,27 @@ pub enum Parsed {
     Python(python::PythonTree),
     Dotenv(dotenv::DotenvFile),
     JavaScript(javascript::JsTree),
+    /// A frontend's JSON configuration ([`FileKind::FrontendJson`]).
+    Json(serde_json::Value),
+}
+
+/// A frontend's JSON file. npm refuses a `package.json` that is not JSON (CORS901); the Angular
+/// CLI reads its files as JSON with comments, which this does not, so theirs are only passed over.
+fn json(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
+    match serde_json::from_str(&file.text) {
+        Ok(value) => (Parsed::Json(value), Vec::new()),
+        Err(e) if file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) => {
+            let at = line_column_offset(&file.text, e.line(), e.column());
+            (Parsed::Nothing, vec![ParseError::new(format!("not JSON: {e}"), TextRange::new(at, at))])
+        }
+        Err(_) => (Parsed::Nothing, Vec::new()),
+    }
+}
+
+/// The byte offset of 1-based `line` and `column` (serde_json counts columns in bytes).
+fn line_column_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
 }
 
 /// Whether a file's bytes can hold anything that matters: the prefilter that keeps most files
@@ -83,7 +104,25 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
         FileKind::Dotenv | FileKind::Nginx => !bytes.is_empty(),
         // Read by extraction for byte patterns, never handed to a parser.
         FileKind::AppSource => false,
+        FileKind::FrontendJson => frontend_json_worth_parsing(bytes),
     }
+}
+
+/// What a frontend's JSON file must hold to matter: a dependency that makes a `package.json` a
+/// frontend with a dev server corslint knows (semantics.md §7), an Angular builder
+/// (`angular.json`), or a proxy `target` (`proxy.conf.json`).
+const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
+    b"\"vite\"",
+    b"\"next\"",
+    b"\"react-scripts\"",
+    b"\"@angular/cli\"",
+    b"@angular-devkit/build-angular",
+    b"@angular/build",
+    b"\"target\"",
+];
+
+fn frontend_json_worth_parsing(bytes: &[u8]) -> bool {
+    FRONTEND_JSON_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
 }
 
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
@@ -110,7 +149,9 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let dialect = match file.kind {
         FileKind::Nginx => Some(template::Dialect::Nginx),
         FileKind::Yaml => Some(template::Dialect::Yaml),
-        FileKind::Python | FileKind::JavaScript | FileKind::Dotenv | FileKind::AppSource => None,
+        FileKind::Python | FileKind::JavaScript | FileKind::Dotenv | FileKind::AppSource | FileKind::FrontendJson => {
+            None
+        }
     };
     let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
     let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());
@@ -151,6 +192,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         }
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
         FileKind::AppSource => (Parsed::Nothing, Vec::new()),
+        FileKind::FrontendJson => json(file),
     };
     let unclosed = masked.as_ref().and_then(|m| m.unclosed);
     // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool
@@ -226,6 +268,18 @@ pub const JAVASCRIPT_TOKENS: &[&str] = &[
     // Hand-written headers (`res.setHeader("Access-Control-Allow-Origin", ...)`), in either case.
     "Access-Control-",
     "access-control-",
+    // Frontends: the API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, {
+    // credentials })`), the env lookups a base URL reads, and `vite.config.*` (`defineConfig`).
+    "axios",
+    "fetch(",
+    "credentials",
+    "import.meta.env",
+    "process.env",
+    "VITE_",
+    "NEXT_PUBLIC_",
+    "REACT_APP_",
+    "baseURL",
+    "defineConfig",
 ];
 
 fn javascript_worth_parsing(bytes: &[u8]) -> bool {
@@ -349,6 +403,10 @@ mod tests {
             "NestFactory.create(AppModule, { cors: true })",
             "res.setHeader('Access-Control-Allow-Origin', '*');",
             "res.set('access-control-allow-origin', req.headers.origin);",
+            "export const api = axios.create({ baseURL: import.meta.env.VITE_API_URL });",
+            "await fetch(url, { credentials: 'include' });",
+            "const base = process.env.REACT_APP_API_URL;",
+            "export default defineConfig({ server: { port: 3000 } });",
         ] {
             assert!(worth_parsing(FileKind::JavaScript, yes.as_bytes()), "{yes}");
         }

@@ -32,6 +32,8 @@ fn level(severity: Severity) -> &'static str {
 /// are security holes. The others break requests, and get `problem.severity` instead.
 fn security_severity(code: &str, severity: Severity) -> Option<&'static str> {
     match (code.get(..5), severity) {
+        // A frontend the API refuses breaks the app; it exposes nothing.
+        _ if code == "CORS109" => None,
         (Some("CORS1"), Severity::Error) => Some("8.1"),
         (Some("CORS1"), _) => Some("5.3"),
         _ => None,
@@ -45,7 +47,7 @@ fn security_severity(code: &str, severity: Severity) -> Option<&'static str> {
 fn precision(code: &str) -> &'static str {
     match code {
         "CORS102" | "CORS106" | "CORS201" | "CORS202" | "CORS203" | "CORS204" | "CORS205" | "CORS302" | "CORS303"
-        | "CORS304" | "CORS305" | "CORS306" | "CORS308" => "high",
+        | "CORS304" | "CORS305" | "CORS306" | "CORS308" | "CORS109" => "high",
         _ => "very-high",
     }
 }

@@ -11,6 +11,7 @@ mod cors_header_dropped_by_inner_block;
 mod cors_header_not_always;
 mod cors_missing_on_actual_response;
 mod duplicate_cors_headers;
+mod frontend_origin_not_allowed;
 mod header_not_allowed;
 mod insecure_origin_trusted;
 mod malformed_cors_header;
@@ -73,6 +74,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(permissive_origin_regex::PermissiveOriginRegex),
     rule!(insecure_origin_trusted::InsecureOriginTrusted),
     rule!(origin_outside_policy::OriginOutsidePolicy),
+    rule!(frontend_origin_not_allowed::FrontendOriginNotAllowed),
     rule!(preflight_blocked_by_middleware::PreflightBlockedByMiddleware),
     rule!(preflight_requires_auth::PreflightRequiresAuth),
     rule!(preflight_not_answered::PreflightNotAnswered),

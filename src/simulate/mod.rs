@@ -16,11 +16,14 @@ mod flask;
 mod ingress;
 pub mod issue;
 mod litestar;
+pub mod mermaid;
 mod nginx;
+pub mod pairs;
 pub mod report;
 pub mod request;
 pub mod sendable;
 mod starlette;
+pub mod table;
 mod traefik;
 
 pub use fetch::{Response, Verdict, cors_check};
@@ -82,6 +85,8 @@ pub struct Options {
     /// What the endpoint (the app's route, or an upstream outside the repository) answers with;
     /// default 200. A 500 from a Starlette app is an unhandled exception.
     pub endpoint_status: Option<u16>,
+    /// Only this app (`Project::apps` index) can answer: the caller linked the request to it.
+    pub app: Option<usize>,
 }
 
 /// Collects the steps and what could not be determined.
@@ -194,7 +199,10 @@ pub(crate) fn choose_stack<'p>(
     if wants("nginx") {
         fronts.extend(nginx::candidates(project, url).into_iter().map(Hop::Nginx));
     }
-    let apps = apps::candidates(project, url, options);
+    let mut apps = apps::candidates(project, url, options);
+    if let Some(only) = options.app.and_then(|i| project.apps.get(i)) {
+        apps.retain(|a| std::ptr::eq(a.app(), only));
+    }
     if options.via.as_deref() == Some("app") {
         fronts.clear();
     }

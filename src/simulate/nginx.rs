@@ -22,6 +22,16 @@ pub(crate) struct NginxSim<'p> {
 }
 
 impl NginxSim<'_> {
+    /// The names the server answers to (`server_name`).
+    pub(crate) fn names(&self) -> Vec<String> {
+        server_names(self.project, self.server)
+    }
+
+    /// The server block.
+    pub(crate) fn span(&self) -> Option<crate::source::Span> {
+        model(self.project).block(self.server).map(|b| b.span)
+    }
+
     /// Whether `block` lies inside this server (a location, or an `if` in one).
     pub(crate) fn contains(&self, block: BlockId) -> bool {
         model(self.project).chain(block).contains(&self.server)

@@ -476,6 +476,29 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get(APP, "/admin").allowed().status(A, 401),
             ],
         ),
+        // CORS109: the four classic frontend cases, from the origin the frontend's page really has.
+        app(
+            "CORS109/vite_fallback_port/backend/main.py",
+            vec![get("http://localhost:5173", "/items").allowed(), get("http://localhost:5174", "/items").blocked()],
+        ),
+        app("CORS109/vite_strict_port_clean/backend/main.py", vec![get("http://localhost:5173", "/items").allowed()]),
+        app(
+            "CORS109/localhost_vs_loopback_ip/api/app.py",
+            vec![get("http://localhost:3001", "/gt").blocked(), get("http://127.0.0.1:3001", "/gt").allowed()],
+        ),
+        app("CORS109/localhost_listed_clean/api/app.py", vec![get("http://localhost:3001", "/gt").allowed()]),
+        app(
+            "CORS109/credentials_not_allowed/main.py",
+            vec![
+                get("http://localhost:5173", "/api/session").cookie().blocked(),
+                get("http://localhost:5173", "/api/session").allowed(),
+            ],
+        ),
+        app(
+            "CORS109/credentials_allowed_clean/main.py",
+            vec![get("http://localhost:5173", "/api/session").cookie().allowed()],
+        ),
+        app("CORS109/fastapi_dev_proxy_removed/backend", vec![get("http://localhost:3000", "/api/tasks").blocked()]),
     ];
     for fixture in ["CORS106/regex_suffix_without_dot.py", "CORS106/regex_unescaped_dots.py"] {
         let mut probes: Vec<Probe> =

@@ -64,7 +64,8 @@ impl Model {
         endpoint_status: Option<u16>,
     ) -> Option<Result<simulate::Simulation, String>> {
         let request = self.request(probe, cookies)?;
-        let options = simulate::Options { via: Some(self.via.into()), starlette: self.starlette, endpoint_status };
+        let options =
+            simulate::Options { via: Some(self.via.into()), starlette: self.starlette, endpoint_status, app: None };
         Some(simulate::simulate(&self.project, &request, &options))
     }
 

@@ -224,6 +224,23 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             Plain,
             vec![request("POST", APP, "/api/ok").json().blocked().status(P, 403), get(APP, "/api/ok").allowed()],
         ),
+        // CORS109: the frontend's real origin against the proxy in front of the API.
+        case(
+            "CORS109/nginx_loopback_ip/edge.conf",
+            Plain,
+            vec![get("http://localhost:5173", "/gt").blocked(), get("http://127.0.0.1:5173", "/gt").allowed()],
+        ),
+        case("CORS109/nginx_localhost_clean/edge.conf", Plain, vec![get("http://localhost:5173", "/gt").allowed()]),
+        case(
+            "CORS109/nginx_next_fallback_port/proxy/api.conf",
+            Plain,
+            vec![get("http://localhost:4000", "/v1/").allowed(), get("http://localhost:4001", "/v1/").blocked()],
+        ),
+        case(
+            "CORS109/dev_proxy_removed/nginx/default.conf",
+            Plain,
+            vec![get("http://localhost:3000", "/api/ok").blocked()],
+        ),
         case(
             "CORS203/options_branch_405.conf",
             Plain,

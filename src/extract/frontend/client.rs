@@ -1,0 +1,146 @@
+//! The API client in a frontend's source: `axios.create({ baseURL, withCredentials, headers })`,
+//! `axios.defaults.withCredentials = true`, `fetch(url, { credentials: "include" })`, and the env
+//! variables a base URL reads (`import.meta.env.VITE_API_URL`, `process.env.REACT_APP_API_URL`).
+//! Only literals, object properties and env lookups count (the shared evaluator); a base URL
+//! built any other way is Unknown.
+
+use crate::extract::javascript::value::{Evaluator, Lookup, Object, ValueKind};
+use crate::model::frontend::Evidence;
+use crate::parse::javascript::JsTree;
+use crate::source::{FileId, Span};
+use tree_sitter::Node;
+
+/// What one file's client code says.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientFacts {
+    /// Base URLs written as literals (absolute or a path), with where.
+    pub literal_bases: Vec<(String, Span)>,
+    /// Env variables a base URL reads, with where.
+    pub env_bases: Vec<(String, Span)>,
+    /// A base URL that is neither: the API cannot be known from this client.
+    pub unknown_base: Option<Span>,
+    pub credentials: Option<Evidence>,
+    /// `Authorization` (or another header) set on every call.
+    pub headers: Vec<(String, Evidence)>,
+}
+
+/// Reads the client calls of one file.
+pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
+    let root = tree.root();
+    let evaluator = Evaluator::new(root, text);
+    let mut facts = ClientFacts::default();
+    let span = |node: Node<'_>| Span::new(file, node.start_byte(), node.end_byte());
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "call_expression" => call(&evaluator, node, &mut facts, &span),
+            "assignment_expression" => {
+                let left = node.child_by_field_name("left").map(|l| evaluator.text(l)).unwrap_or("");
+                let right = node.child_by_field_name("right").map(|r| evaluator.eval(r).kind);
+                if left.ends_with("defaults.withCredentials") && right == Some(ValueKind::Bool(true)) {
+                    facts.credentials = Some(Evidence {
+                        span: span(node),
+                        what: "`withCredentials = true` on axios's defaults".into(),
+                    });
+                }
+                if left.ends_with("headers.Authorization") || left.ends_with("headers.common.Authorization") {
+                    facts.headers.push((
+                        "Authorization".into(),
+                        Evidence { span: span(node), what: "every call sets `Authorization`".into() },
+                    ));
+                }
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    facts
+}
+
+fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, span: &impl Fn(Node<'_>) -> Span) {
+    let Some(function) = node.child_by_field_name("function") else { return };
+    let name = evaluator.text(function);
+    let mut cursor = node.walk();
+    let arguments: Vec<Node<'t>> = node
+        .child_by_field_name("arguments")
+        .map(|a| a.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect())
+        .unwrap_or_default();
+    match name {
+        "axios.create" => {
+            let Some(options) = arguments.first() else { return };
+            let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
+            base_url(&object, "baseURL", facts, span(*options));
+            if let Lookup::Found(p) = object.get("withCredentials")
+                && p.value.kind == ValueKind::Bool(true)
+            {
+                let at = Span::new(span(*options).file, p.value.range.start, p.value.range.end);
+                facts.credentials =
+                    Some(Evidence { span: at, what: "`withCredentials: true` in `axios.create`".into() });
+            }
+            if let Lookup::Found(p) = object.get("headers")
+                && let ValueKind::Object(headers) = &p.value.kind
+                && let Lookup::Found(h) = headers.get("Authorization")
+            {
+                let at = Span::new(span(*options).file, h.key_range.start, h.key_range.end);
+                facts.headers.push((
+                    "Authorization".into(),
+                    Evidence { span: at, what: "`Authorization` in `axios.create`".into() },
+                ));
+            }
+        }
+        "fetch" => {
+            let Some(options) = arguments.get(1) else { return };
+            let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
+            if let Lookup::Found(p) = object.get("credentials")
+                && p.value.kind.as_str() == Some("include")
+            {
+                let at = Span::new(span(*options).file, p.value.range.start, p.value.range.end);
+                facts.credentials = Some(Evidence { span: at, what: "`credentials: \"include\"` in `fetch`".into() });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A base URL property: a literal, an env lookup, or something unknown.
+fn base_url(object: &Object, key: &str, facts: &mut ClientFacts, at: Span) {
+    let Lookup::Found(p) = object.get(key) else { return };
+    let here = Span::new(at.file, p.value.range.start, p.value.range.end);
+    match &p.value.kind {
+        ValueKind::String(s) => facts.literal_bases.push((s.clone(), here)),
+        ValueKind::Env(name) => facts.env_bases.push((name.clone(), here)),
+        _ => facts.unknown_base = Some(here),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::javascript::{Dialect, parse};
+
+    fn facts(text: &str) -> ClientFacts {
+        let (tree, _) = parse(text, Dialect::TypeScript);
+        read(&tree.expect("parses"), text, 0)
+    }
+
+    #[test]
+    fn axios_instances_and_fetch_options() {
+        let f = facts(
+            "import axios from 'axios';\nexport const api = axios.create({ baseURL: import.meta.env.VITE_API_URL, withCredentials: true });\n",
+        );
+        assert_eq!(f.env_bases.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["VITE_API_URL"]);
+        assert!(f.credentials.is_some());
+        let literal = facts("const api = axios.create({ baseURL: 'http://localhost:8000/api' });\n");
+        assert_eq!(literal.literal_bases[0].0, "http://localhost:8000/api");
+        let fetched = facts("fetch(`${base}/items`, { credentials: 'include' });\n");
+        assert!(fetched.credentials.is_some());
+        let omitted = facts("fetch('/api/items', { credentials: 'same-origin' });\n");
+        assert!(omitted.credentials.is_none());
+        let built = facts("const api = axios.create({ baseURL: getBase() });\n");
+        assert!(built.unknown_base.is_some());
+        let auth =
+            facts("api.interceptors.request.use((c) => { c.headers.Authorization = `Bearer ${t}`; return c; });\n");
+        assert_eq!(auth.headers[0].0, "Authorization");
+    }
+}

@@ -1,0 +1,486 @@
+//! Frontends: a `package.json` that depends on a dev server corslint knows (Vite, Next.js, Create
+//! React App, Angular CLI), the port its dev script gives, the `.env*` files of its directory in the
+//! tool's precedence, `angular.json` and `proxy.conf.json` (semantics.md §7).
+//!
+//! Only what is written counts: a port from a config file corslint cannot read makes the origin
+//! Unknown (listed, never checked). Deployed origins need an evidence chain from the build to the
+//! host that serves it; none is followed yet, so they come only from `[[frontends]]`.
+
+mod client;
+mod env;
+mod scripts;
+mod vite;
+
+use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, Tool};
+use crate::model::{Project, Value};
+use crate::parse::Parsed;
+use crate::parse::dotenv::DotenvFile;
+use crate::source::{FileId, Span};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+
+/// The dependency naming each tool, most specific first: a Next.js or Angular project may also
+/// depend on Vite (for tests), never the reverse.
+const TOOL_DEPENDENCIES: &[(&str, Tool)] = &[
+    ("next", Tool::Next),
+    ("react-scripts", Tool::CreateReactApp),
+    ("@angular/cli", Tool::Angular),
+    ("vite", Tool::Vite),
+];
+
+/// Vite reads these config files; a port set there cannot be read without the JS grammar.
+const VITE_CONFIGS: &[&str] =
+    &["vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"];
+
+pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let mut found = Vec::new();
+    for (id, tree) in parsed.iter().enumerate() {
+        let Parsed::Json(json) = tree else { continue };
+        let Some(file) = project.file(id) else { continue };
+        if !file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) {
+            continue;
+        }
+        if let Some(frontend) = package(project, parsed, id, json) {
+            found.push(frontend);
+        }
+    }
+    project.frontends.extend(found);
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The first occurrence of `needle` in file `id`, as a span.
+fn find(project: &Project, id: FileId, needle: &str) -> Option<Span> {
+    let text = &project.file(id)?.text;
+    let start = text.find(needle)?;
+    Some(Span::new(id, start, start + needle.len()))
+}
+
+fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Option<Frontend> {
+    let depends = |name: &str| {
+        ["dependencies", "devDependencies"].iter().any(|section| json.get(section).and_then(|d| d.get(name)).is_some())
+    };
+    let (dependency, tool) = TOOL_DEPENDENCIES.iter().find(|(name, _)| depends(name))?;
+    let path = project.file(id)?.path.clone();
+    let dir = dir_of(&path);
+    // The dependency's key (`"vite": "^6"`), not a script that runs it (`"dev": "vite"`).
+    let package_span = find(project, id, &format!("\"{dependency}\":"))
+        .or_else(|| find(project, id, &format!("\"{dependency}\"")))
+        .map_or(Span::new(id, 0, 0), |s| Span::new(id, s.start(), s.start() + dependency.len() + 2));
+    let mut frontend = Frontend {
+        dir: dir.clone(),
+        tool: *tool,
+        span: Some(package_span),
+        origins: Vec::new(),
+        apis: Vec::new(),
+        client: Default::default(),
+        dev_proxy: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    let depends_on = Evidence { span: package_span, what: format!("depends on `{dependency}`") };
+
+    // The dev script: the first script that starts the tool's dev server.
+    let scripts = json.get("scripts").and_then(Json::as_object);
+    let dev = scripts.into_iter().flatten().find_map(|(name, command)| {
+        let command = command.as_str()?;
+        let dev = scripts::dev_command(*tool, command)?;
+        let quoted = serde_json::to_string(command).ok()?;
+        let span = find(project, id, &quoted).unwrap_or(package_span);
+        Some((name.clone(), dev, span))
+    });
+    let mut evidence = vec![depends_on];
+    let mut port = None;
+    let mut host = None;
+    let mut strict = false;
+    let mut https = Some(false);
+    if let Some((name, dev, span)) = &dev {
+        if let Some(p) = dev.port {
+            port = Some(p);
+            evidence.push(Evidence { span: *span, what: format!("the `{name}` script sets port {p}") });
+        }
+        host = dev.host.clone().filter(|h| is_loopback_literal(h));
+        strict = dev.strict_port;
+        https = Some(dev.https);
+    }
+    let mut env_dir = dir.clone();
+    let mut prefixes: Option<Vec<String>> = tool.env_prefix().map(|p| vec![p.to_string()]);
+    // What the dev server's origin needs that is not known (the origin is then not listed).
+    let mut origin_unknown: Option<String> = None;
+    // Whether the dev server moves to the next port when its own is taken; `None`: not known.
+    let mut moves = match tool {
+        Tool::Next | Tool::CreateReactApp => Some(true),
+        Tool::Vite => Some(!strict),
+        Tool::Angular | Tool::Declared => Some(false),
+    };
+    if *tool == Tool::Vite {
+        match vite_config(project, parsed, &dir) {
+            ViteFile::None => {}
+            ViteFile::Unread(config) => {
+                origin_unknown =
+                    Some(format!("{} was not read (nothing in it matched the prefilter)", config.display()));
+            }
+            ViteFile::Read(config, file) => {
+                let name = project
+                    .file(file)
+                    .and_then(|f| f.path.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                apply_vite(
+                    &config,
+                    &name,
+                    &mut frontend,
+                    &mut evidence,
+                    &mut port,
+                    &mut host,
+                    &mut https,
+                    &mut moves,
+                    strict,
+                    &mut origin_unknown,
+                );
+                match &config.env_dir {
+                    vite::Setting::Known(d, _) => env_dir = normalize(&dir.join(d)),
+                    vite::Setting::Unknown => prefixes = None,
+                    vite::Setting::Absent => {}
+                }
+                match &config.env_prefix {
+                    vite::Setting::Known(list, _) => prefixes = prefixes.map(|_| list.clone()),
+                    vite::Setting::Unknown => prefixes = None,
+                    vite::Setting::Absent => {}
+                }
+            }
+        }
+    }
+    let env_files = env_files(project, parsed, &env_dir);
+    if port.is_none() && *tool == Tool::CreateReactApp {
+        // Create React App reads `PORT` from its env files too (Next.js does not: its server starts first).
+        if let Some((p, span, file_name)) = env_port(&env_files) {
+            port = Some(p);
+            evidence.push(Evidence { span, what: format!("`PORT` in {file_name}") });
+        }
+    }
+    if *tool == Tool::Angular {
+        let mut angular_https = false;
+        angular(project, parsed, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
+        https = https.map(|h| h || angular_https);
+    }
+    match (origin_unknown, https) {
+        (Some(why), _) => frontend.unknowns.push(format!("the dev server's origin: {why}")),
+        (None, None) => frontend.unknowns.push("the dev server's scheme: `server.https` is not resolvable".into()),
+        (None, Some(https)) => {
+            let scheme = if https { "https" } else { "http" };
+            let host = host.unwrap_or_else(|| "localhost".to_string());
+            if let Some(port) = port.or(tool.default_port()) {
+                frontend.origins.push(FrontendOrigin {
+                    origin: format!("{scheme}://{}:{port}", bracket(&host)),
+                    environment: Environment::Development,
+                    fallback: false,
+                    evidence: evidence.clone(),
+                });
+                match moves {
+                    Some(true) => {
+                        if let Some(next) = port.checked_add(1) {
+                            let mut fallback = evidence.clone();
+                            if let Some(last) = fallback.last_mut() {
+                                last.what.push_str(&format!("; when {port} is taken the dev server moves to {next}"));
+                            }
+                            frontend.origins.push(FrontendOrigin {
+                                origin: format!("{scheme}://{}:{next}", bracket(&host)),
+                                environment: Environment::Development,
+                                fallback: true,
+                                evidence: fallback,
+                            });
+                        }
+                    }
+                    Some(false) => {}
+                    None => frontend
+                        .unknowns
+                        .push("whether the dev server moves to another port: `strictPort` is not resolvable".into()),
+                }
+            }
+        }
+    }
+    if let Some(target) = json.get("proxy").and_then(Json::as_str).filter(|_| *tool == Tool::CreateReactApp) {
+        let span = find(project, id, "\"proxy\"").unwrap_or(package_span);
+        frontend.dev_proxy.push(("/".to_string(), Evidence { span, what: format!("`proxy` → {target}") }));
+    }
+    let client = client_facts(project, parsed, &dir);
+    if let Some(credentials) = &client.credentials {
+        frontend.client.credentials = true;
+        frontend.client.credentials_evidence = Some(credentials.clone());
+    }
+    frontend.client.headers = client.headers.clone();
+    for (base, span) in &client.literal_bases {
+        for environment in [Environment::Development, Environment::Production] {
+            let url = if env::is_usable_base(base) { Value::Known(base.clone()) } else { Value::Unknown };
+            let evidence = vec![Evidence { span: *span, what: "the API client's `baseURL`".into() }];
+            frontend.apis.push(ApiBase { environment, url, evidence });
+        }
+    }
+    match (&prefixes, client.unknown_base) {
+        (_, Some(span)) => frontend.unknowns.push(format!(
+            "the API base URL: the client's `baseURL` at {}:{} is neither a literal nor an env lookup",
+            project.file(span.file).map(|f| f.path.display().to_string()).unwrap_or_default(),
+            project.file(span.file).map_or(0, |f| f.position(span.start()).row)
+        )),
+        (None, None) if tool.env_prefix().is_some() => {
+            frontend.unknowns.push("the API base URL: `envDir` or `envPrefix` is not resolvable".into());
+        }
+        (None, None) => {}
+        (Some(prefixes), None) => {
+            // The variables the client reads, when it says; else the conventional API names.
+            let read: Vec<&str> = client.env_bases.iter().map(|(n, _)| n.as_str()).collect();
+            let wanted = |key: &str| {
+                prefixes.iter().any(|p| key.starts_with(p.as_str()))
+                    && if read.is_empty() {
+                        prefixes.iter().any(|p| env::names_api(key, p))
+                    } else {
+                        read.contains(&key)
+                    }
+            };
+            for environment in [Environment::Development, Environment::Production] {
+                frontend.apis.extend(env::api_bases(*tool, environment, &env_files, &wanted));
+            }
+        }
+    }
+    if frontend.apis.is_empty()
+        && frontend.unknowns.iter().all(|u| !u.starts_with("the API base URL"))
+        && tool.env_prefix().is_some()
+    {
+        frontend.unknowns.push(format!(
+            "the API base URL: no `{}*API*` variable in the env files of {}, and no `axios.create({{ baseURL }})` in its source",
+            tool.env_prefix().unwrap_or_default(),
+            if env_dir.as_os_str().is_empty() { ".".to_string() } else { env_dir.display().to_string() }
+        ));
+    }
+    Some(frontend)
+}
+
+/// Where a Vite config stands.
+enum ViteFile {
+    None,
+    /// On disk, but not parsed (the prefilter found nothing in it).
+    Unread(PathBuf),
+    Read(Box<vite::ViteConfig>, FileId),
+}
+
+fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path) -> ViteFile {
+    for name in VITE_CONFIGS {
+        let wanted = normalize(&dir.join(name));
+        let found = project.files.iter().enumerate().find(|(_, f)| normalize(&f.path) == wanted);
+        match found.and_then(|(id, f)| match parsed.get(id) {
+            Some(Parsed::JavaScript(tree)) => Some(ViteFile::Read(Box::new(vite::read(tree, &f.text, id)), id)),
+            _ => None,
+        }) {
+            Some(read) => return read,
+            None if dir.join(name).is_file() => return ViteFile::Unread(dir.join(name)),
+            None => {}
+        }
+    }
+    ViteFile::None
+}
+
+/// What the Vite config says, after the dev script (whose flags win over the config).
+#[allow(clippy::too_many_arguments)]
+fn apply_vite(
+    config: &vite::ViteConfig,
+    name: &str,
+    frontend: &mut Frontend,
+    evidence: &mut Vec<Evidence>,
+    port: &mut Option<u16>,
+    host: &mut Option<String>,
+    https: &mut Option<bool>,
+    moves: &mut Option<bool>,
+    strict_flag: bool,
+    origin_unknown: &mut Option<String>,
+) {
+    use vite::Setting;
+    if port.is_none() {
+        match &config.port {
+            Setting::Known(p, span) => {
+                *port = Some(*p);
+                evidence.push(vite::evidence(*span, format!("`server.port: {p}` in {name}")));
+            }
+            Setting::Unknown => {
+                origin_unknown.get_or_insert(format!("`server.port` in {name} is not resolvable"));
+            }
+            Setting::Absent => {}
+        }
+    }
+    if host.is_none() {
+        match &config.host {
+            Setting::Known(h, _) => *host = Some(h.clone()).filter(|h| h != "localhost"),
+            Setting::Unknown => {
+                origin_unknown.get_or_insert(format!("`server.host` in {name} is not resolvable"));
+            }
+            Setting::Absent => {}
+        }
+    }
+    if *https == Some(false) {
+        match &config.https {
+            Setting::Known(b, _) => *https = Some(*b),
+            Setting::Unknown => *https = None,
+            Setting::Absent => {}
+        }
+    }
+    if !strict_flag {
+        *moves = match &config.strict_port {
+            Setting::Known(strict, _) => Some(!strict),
+            Setting::Absent => Some(true),
+            Setting::Unknown => None,
+        };
+    }
+    match &config.proxy {
+        Setting::Known(paths, _) => {
+            for (path, span) in paths {
+                frontend.dev_proxy.push((path.clone(), vite::evidence(*span, format!("`server.proxy` in {name}"))));
+            }
+        }
+        Setting::Unknown => {
+            frontend.unknowns.push(format!("the dev proxy's paths: `server.proxy` in {name} is not resolvable"))
+        }
+        Setting::Absent => {}
+    }
+}
+
+/// The client facts of every JavaScript file of the package's directory.
+fn client_facts(project: &Project, parsed: &[Parsed], dir: &Path) -> client::ClientFacts {
+    let mut all = client::ClientFacts::default();
+    let dir = normalize(dir);
+    for (id, tree) in parsed.iter().enumerate() {
+        let Parsed::JavaScript(tree) = tree else { continue };
+        let Some(file) = project.file(id) else { continue };
+        let is_config = file.path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
+        if is_config || !normalize(&file.path).starts_with(&dir) {
+            continue;
+        }
+        let facts = client::read(tree, &file.text, id);
+        all.literal_bases.extend(facts.literal_bases);
+        all.env_bases.extend(facts.env_bases);
+        all.unknown_base = all.unknown_base.or(facts.unknown_base);
+        all.credentials = all.credentials.or(facts.credentials);
+        all.headers.extend(facts.headers);
+    }
+    all.headers.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    all
+}
+
+fn bracket(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() }
+}
+
+/// `--host 127.0.0.1` changes the address the dev server prints; `--host` alone (every
+/// interface) or a name corslint cannot resolve leaves `localhost`.
+fn is_loopback_literal(host: &str) -> bool {
+    matches!(host, "127.0.0.1" | "::1" | "[::1]" | "localhost")
+}
+
+/// The `.env*` files directly in `dir`, with their names.
+fn env_files<'a>(project: &Project, parsed: &'a [Parsed], dir: &Path) -> Vec<(String, FileId, &'a DotenvFile)> {
+    parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(id, tree)| match tree {
+            Parsed::Dotenv(env) => Some((id, env)),
+            _ => None,
+        })
+        .filter_map(|(id, env)| {
+            let path = &project.file(id)?.path;
+            let name = path.file_name()?.to_str()?;
+            (dir_of(path) == dir && (name == ".env" || name.starts_with(".env."))).then(|| (name.to_string(), id, env))
+        })
+        .collect()
+}
+
+fn env_port(files: &[(String, FileId, &DotenvFile)]) -> Option<(u16, Span, String)> {
+    let order = env::files_in_precedence(Tool::CreateReactApp, Environment::Development);
+    order.iter().rev().find_map(|name| {
+        let (file_name, id, env) = files.iter().find(|(n, _, _)| n == name)?;
+        let entry = env.get("PORT", true)?;
+        let port = entry.value.parse().ok()?;
+        Some((port, Span::new(*id, entry.value_range.start, entry.value_range.end), file_name.clone()))
+    })
+}
+
+/// `angular.json` beside the package: the `serve` target's `port`, `ssl` and `proxyConfig`, and
+/// the paths of that proxy file.
+fn angular(
+    project: &Project,
+    parsed: &[Parsed],
+    dir: &Path,
+    frontend: &mut Frontend,
+    port: &mut Option<u16>,
+    https: &mut bool,
+    evidence: &mut Vec<Evidence>,
+) {
+    let Some((id, json)) = json_file(project, parsed, &dir.join("angular.json")) else { return };
+    let projects = json.get("projects").and_then(Json::as_object);
+    // One application: with several, which one a page belongs to is not known here.
+    let serves: Vec<&Json> = projects
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, p)| p.get("architect").or_else(|| p.get("targets"))?.get("serve")?.get("options"))
+        .collect();
+    let [options] = serves[..] else {
+        if serves.len() > 1 {
+            frontend.unknowns.push("which of angular.json's projects is served: there are several".to_string());
+        }
+        return;
+    };
+    if port.is_none()
+        && let Some(p) = options.get("port").and_then(Json::as_u64).and_then(|p| u16::try_from(p).ok())
+    {
+        *port = Some(p);
+        let span = find(project, id, "\"port\"").unwrap_or(Span::new(id, 0, 0));
+        evidence.push(Evidence { span, what: format!("angular.json serves on port {p}") });
+    }
+    if options.get("ssl").and_then(Json::as_bool) == Some(true) {
+        *https = true;
+    }
+    let Some(proxy) = options.get("proxyConfig").and_then(Json::as_str) else { return };
+    let Some((proxy_id, proxy_json)) = json_file(project, parsed, &dir.join(proxy)) else {
+        frontend.unknowns.push(format!("the dev proxy's paths: {proxy} was not read"));
+        return;
+    };
+    for (path, _) in proxy_json.as_object().into_iter().flatten() {
+        let span = find(project, proxy_id, &format!("\"{path}\"")).unwrap_or(Span::new(proxy_id, 0, 0));
+        frontend.dev_proxy.push((path.clone(), Evidence { span, what: format!("{proxy} proxies `{path}`") }));
+    }
+}
+
+fn json_file<'a>(project: &Project, parsed: &'a [Parsed], path: &Path) -> Option<(FileId, &'a Json)> {
+    let wanted = normalize(path);
+    project.files.iter().enumerate().find_map(|(id, f)| {
+        if normalize(&f.path) != wanted {
+            return None;
+        }
+        match parsed.get(id) {
+            Some(Parsed::Json(json)) => Some((id, json)),
+            _ => None,
+        }
+    })
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+}
+
+/// A frontend declared in `[[frontends]]` of corslint.toml: what it says, nothing inferred.
+pub fn declared(entry: &crate::config::DeclaredFrontend) -> Frontend {
+    let environment = entry.environment.as_deref().and_then(Environment::parse).unwrap_or(Environment::Production);
+    Frontend {
+        dir: PathBuf::from(entry.name.clone().unwrap_or_else(|| "[[frontends]]".to_string())),
+        tool: Tool::Declared,
+        span: None,
+        origins: entry
+            .origins
+            .iter()
+            .map(|origin| FrontendOrigin { origin: origin.clone(), environment, fallback: false, evidence: Vec::new() })
+            .collect(),
+        apis: vec![ApiBase { environment, url: Value::Known(entry.api.clone()), evidence: Vec::new() }],
+        client: ClientRequest { credentials: entry.credentials, credentials_evidence: None, headers: Vec::new() },
+        dev_proxy: Vec::new(),
+        unknowns: Vec::new(),
+    }
+}

@@ -185,7 +185,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         },
         FileKind::JavaScript => {
             let dialect = javascript::Dialect::of_path(&file.path).unwrap_or(javascript::Dialect::JavaScript);
-            match javascript::parse(&file.text, dialect) {
+            let mut parsed = javascript::parse(&file.text, dialect);
+            // Flow's annotations (`// @flow`, `import type`, `x: string`) are TypeScript's too.
+            if !parsed.1.is_empty() && dialect == javascript::Dialect::JavaScript {
+                let typed = javascript::parse(&file.text, javascript::Dialect::TypeScript);
+                if typed.0.is_some() && typed.1.is_empty() {
+                    parsed = typed;
+                }
+            }
+            match parsed {
                 (Some(tree), errors) => (Parsed::JavaScript(tree), errors),
                 (None, errors) => (Parsed::Nothing, errors),
             }
@@ -198,15 +206,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool
     // before its program reads it: what cannot be read is not analysed, not a syntax error.
     // Asked only when there is an error: the name check is not paid by every file.
-    // Python is never masked, but a project template (cookiecutter's `{{cookiecutter.slug}}/`
+    // Python and JavaScript are never masked, but a project template (cookiecutter's `{{cookiecutter.slug}}/`
     // folders, Jinja `{% if %}` lines) is not the project's code either.
-    let python_template = || {
-        file.kind == FileKind::Python
+    let source_template = || {
+        matches!(file.kind, FileKind::Python | FileKind::JavaScript)
             && (template::has_template_syntax(&file.text)
                 || file.path.components().any(|c| c.as_os_str().to_string_lossy().contains("{{")))
     };
     let template =
-        || masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path)) || python_template();
+        || masked.is_some() || (dialect.is_some() && crate::source::is_template_name(&file.path)) || source_template();
     let not_analysed = match (masked.is_some(), errors.first()) {
         (true, None) if unclosed.is_some() => unclosed.map(|tag| {
             let message = "this template was not analysed past this tag: no `{{ end }}` closes it, so what follows is \
@@ -217,6 +225,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             let what = match file.kind {
                 FileKind::Nginx => "nginx",
                 FileKind::Python => "Python",
+                FileKind::JavaScript => "JavaScript",
                 _ => "YAML",
             };
             let message = if masked.is_some() {
@@ -235,9 +244,31 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
             errors.clear();
             Some(problem)
         }
+        // The grammars lag the languages (TypeScript's `in` as a property name, new proposals), and
+        // most files kept are frontend code kept for a URL or a credentials mode: a file with nothing
+        // about CORS in it that the grammar cannot read is a `--verbose` note, not a finding.
+        // Flow that is not also TypeScript (`?boolean`) is valid code corslint cannot read: not analysed.
+        (_, Some(first))
+            if file.kind == FileKind::JavaScript && (is_flow(&file.text) || !template::may_hold_cors(&file.text)) =>
+        {
+            let message = format!(
+                "this file was not analysed: corslint's JavaScript/TypeScript grammar cannot read it{} ({})",
+                if is_flow(&file.text) { " (Flow type syntax)" } else { "" },
+                first.message
+            );
+            let problem = ParseError::new(message, first.range);
+            errors.clear();
+            Some(problem)
+        }
         _ => budget_cut,
     };
     ParsedFile { tree, errors, not_analysed }
+}
+
+/// Whether a JavaScript file carries Flow's `@flow` pragma in its leading comment.
+fn is_flow(text: &str) -> bool {
+    let head = text.as_bytes().get(..text.len().min(512)).unwrap_or_default().trim_ascii_start();
+    (head.starts_with(b"//") || head.starts_with(b"/*")) && head.windows(5).any(|w| w == b"@flow")
 }
 
 /// Whether a Python file names FastAPI, Starlette, Flask, Litestar or django-cors-headers (an import, an app,

@@ -144,7 +144,9 @@ const JAVASCRIPT_EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx",
 /// Directories whose JavaScript is built, bundled or someone else's: never the app's own source.
 /// (`node_modules` is not walked at all.) Only JavaScript is passed over there: a `build/nginx.conf`
 /// is still configuration.
-const JAVASCRIPT_SKIPPED_DIRS: &[&str] = &["node_modules", "dist", "build", ".next", "vendor"];
+/// `.yarn` holds Yarn's own bundled releases and plugins (megabytes each), `.pnp.cjs` its loader.
+const JAVASCRIPT_SKIPPED_DIRS: &[&str] =
+    &["node_modules", "dist", "build", ".next", "vendor", ".yarn", ".nuxt", ".svelte-kit", ".output", "coverage"];
 
 /// A file selected by name and place, and what its content must still show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,7 +228,11 @@ pub fn hook_files_regex() -> String {
 /// bundle (`vendor.min.js`).
 fn is_javascript_name(lower_name: &str) -> bool {
     let Some((stem, extension)) = lower_name.rsplit_once('.') else { return false };
-    JAVASCRIPT_EXTENSIONS.contains(&extension) && !stem.is_empty() && !stem.ends_with(".d") && !stem.ends_with(".min")
+    JAVASCRIPT_EXTENSIONS.contains(&extension)
+        && !stem.is_empty()
+        && !stem.ends_with(".d")
+        && !stem.ends_with(".min")
+        && !stem.starts_with(".pnp")
 }
 
 fn never_nginx(lower_name: &str) -> bool {
@@ -346,6 +352,9 @@ mod tests {
             "vendor/jquery.js",
             "types/index.d.ts",
             "public/vendor.min.js",
+            ".yarn/releases/yarn-3.2.1.cjs",
+            ".pnp.cjs",
+            "web/.svelte-kit/output/server/index.js",
             "app.js.map",
             "app.json",
         ] {

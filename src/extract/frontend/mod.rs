@@ -17,6 +17,7 @@ use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
 use crate::source::{FileId, Span};
 use serde_json::Value as Json;
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 /// The dependency naming each tool, most specific first: a Next.js or Angular project may also
@@ -33,6 +34,8 @@ const VITE_CONFIGS: &[&str] =
     &["vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"];
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    // Each file's client calls are read once: nested packages of a monorepo share their files.
+    let clients: Vec<OnceCell<client::ClientFacts>> = parsed.iter().map(|_| OnceCell::new()).collect();
     let mut found = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::Json(json) = tree else { continue };
@@ -40,7 +43,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         if !file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) {
             continue;
         }
-        if let Some(frontend) = package(project, parsed, id, json) {
+        if let Some(frontend) = package(project, parsed, &clients, id, json) {
             found.push(frontend);
         }
     }
@@ -58,7 +61,13 @@ fn find(project: &Project, id: FileId, needle: &str) -> Option<Span> {
     Some(Span::new(id, start, start + needle.len()))
 }
 
-fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Option<Frontend> {
+fn package(
+    project: &Project,
+    parsed: &[Parsed],
+    clients: &[OnceCell<client::ClientFacts>],
+    id: FileId,
+    json: &Json,
+) -> Option<Frontend> {
     let depends = |name: &str| {
         ["dependencies", "devDependencies"].iter().any(|section| json.get(section).and_then(|d| d.get(name)).is_some())
     };
@@ -205,7 +214,7 @@ fn package(project: &Project, parsed: &[Parsed], id: FileId, json: &Json) -> Opt
         let span = find(project, id, "\"proxy\"").unwrap_or(package_span);
         frontend.dev_proxy.push(("/".to_string(), Evidence { span, what: format!("`proxy` → {target}") }));
     }
-    let client = client_facts(project, parsed, &dir);
+    let client = client_facts(project, parsed, clients, &dir);
     if let Some(credentials) = &client.credentials {
         frontend.client.credentials = true;
         frontend.client.credentials_evidence = Some(credentials.clone());
@@ -345,7 +354,12 @@ fn apply_vite(
 }
 
 /// The client facts of every JavaScript file of the package's directory.
-fn client_facts(project: &Project, parsed: &[Parsed], dir: &Path) -> client::ClientFacts {
+fn client_facts(
+    project: &Project,
+    parsed: &[Parsed],
+    clients: &[OnceCell<client::ClientFacts>],
+    dir: &Path,
+) -> client::ClientFacts {
     let mut all = client::ClientFacts::default();
     let dir = normalize(dir);
     for (id, tree) in parsed.iter().enumerate() {
@@ -355,7 +369,8 @@ fn client_facts(project: &Project, parsed: &[Parsed], dir: &Path) -> client::Cli
         if is_config || !normalize(&file.path).starts_with(&dir) {
             continue;
         }
-        let facts = client::read(tree, &file.text, id);
+        let Some(cell) = clients.get(id) else { continue };
+        let facts = cell.get_or_init(|| client::read(tree, &file.text, id)).clone();
         all.literal_bases.extend(facts.literal_bases);
         all.env_bases.extend(facts.env_bases);
         all.unknown_base = all.unknown_base.or(facts.unknown_base);

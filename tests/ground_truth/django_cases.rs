@@ -40,6 +40,11 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             vec![get(APP, "/slash/items").blocked().status(A, 301).lacks(A, ACAO), get(APP, "/gt").allowed()],
         ),
         app("CORS208/django_cors_above_common.py", vec![get(APP, "/slash/items").status(A, 301).has(A, ACAO, APP)]),
+        // With APPEND_SLASH off, CommonMiddleware answers nothing itself: the 404 passes CorsMiddleware.
+        app(
+            "CORS208/django_common_above_cors_without_append_slash.py",
+            vec![get(APP, "/slash/items").status(A, 404).has(A, ACAO, APP)],
+        ),
         // corsheaders.E014 only refuses it under `manage.py`; a deployment matches by scheme and host.
         app(
             "CORS104/django_origin_with_path.py",

@@ -301,11 +301,11 @@ pub const JAVASCRIPT_TOKENS: &[&str] = &[
     "access-control-",
     // Frontends: the API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, {
     // credentials })`), the env lookups a base URL reads, and `vite.config.*` (`defineConfig`).
+    // Not `fetch(` or `process.env` alone: most frontend and Node files have them, and a call
+    // without credentials or a public env variable tells nothing about the browser's request.
     "axios",
-    "fetch(",
     "credentials",
     "import.meta.env",
-    "process.env",
     "VITE_",
     "NEXT_PUBLIC_",
     "REACT_APP_",
@@ -441,7 +441,13 @@ mod tests {
         ] {
             assert!(worth_parsing(FileKind::JavaScript, yes.as_bytes()), "{yes}");
         }
-        for no in ["import React from 'react';\nexport default App;\n", "", "const x = 1;\n"] {
+        for no in [
+            "import React from 'react';\nexport default App;\n",
+            "",
+            "const x = 1;\n",
+            "export const load = () => fetch('/api/items').then((r) => r.json());",
+            "const port = process.env.PORT || 3000;",
+        ] {
             assert!(!worth_parsing(FileKind::JavaScript, no.as_bytes()), "{no}");
         }
     }

@@ -337,9 +337,34 @@ impl SourceFile {
     }
 }
 
+/// `a/./b/../c` → `a/c`, lexically (no file system access): repository paths joined from what files
+/// say (`build: ./web`, `COPY ./ /app/`, `outDir: '../backend/static'`) compare equal this way.
+pub fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_normalize_lexically() {
+        assert_eq!(normalize_path(Path::new("./web/../api/./main.py")), PathBuf::from("api/main.py"));
+        assert_eq!(normalize_path(Path::new("web/../../backend/app")), PathBuf::from("../backend/app"));
+        assert_eq!(normalize_path(Path::new("/app/dist/")), PathBuf::from("/app/dist"));
+    }
 
     #[cfg(target_os = "linux")]
     #[test]

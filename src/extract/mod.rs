@@ -6,6 +6,7 @@ use crate::model::Project;
 use crate::parse::Parsed;
 
 mod compose;
+pub mod dockerfile;
 pub mod fastapi;
 pub mod frontend;
 mod ingress;

@@ -504,9 +504,28 @@ pub struct Container {
     pub ports: Vec<u16>,
 }
 
+/// `"8000:8000"`, `"127.0.0.1:8080:80"`, `"8000:8000/tcp"` → (host port, container port).
+pub fn published_port(spec: &str) -> Option<(u16, u16)> {
+    let spec = spec.split('/').next()?;
+    let parts: Vec<&str> = spec.rsplitn(3, ':').collect();
+    match parts[..] {
+        [container, host] | [container, host, _] => Some((host.parse().ok()?, container.parse().ok()?)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compose_port_forms() {
+        assert_eq!(published_port("8000:8000"), Some((8000, 8000)));
+        assert_eq!(published_port("127.0.0.1:8080:80"), Some((8080, 80)));
+        assert_eq!(published_port("8000:80/tcp"), Some((8000, 80)));
+        assert_eq!(published_port("8000"), None);
+        assert_eq!(published_port("${PORT:-8000}:8000"), None);
+    }
 
     fn written(value: &str, text_start: Option<usize>) -> Written {
         let start = text_start.unwrap_or(0);

@@ -213,7 +213,7 @@ impl Project {
 /// and a settings module, an nginx config and the compose file that mounts it) is made on these,
 /// so no finding depends on the directory corslint is started from.
 pub fn absolute(root: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
-    apps::normalize(&root.join(path))
+    crate::source::normalize_path(&root.join(path))
 }
 
 impl Project {

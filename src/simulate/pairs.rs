@@ -7,6 +7,7 @@
 //! `server_name` serves. Anything else is Unknown: no finding.
 
 use super::{BrowserRequest, Hop, Options, Simulation, Url, choose_stack, simulate};
+use crate::model::deploy::published_port;
 use crate::model::frontend::{Environment, Evidence};
 use crate::model::{CorsPolicy, Project};
 use crate::source::Span;
@@ -154,16 +155,6 @@ fn is_loopback(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1")
 }
 
-/// `"8000:8000"`, `"127.0.0.1:8080:80"`, `"8000:8000/tcp"` → (host port, container port).
-fn published(spec: &str) -> Option<(u16, u16)> {
-    let spec = spec.split('/').next()?;
-    let parts: Vec<&str> = spec.rsplitn(3, ':').collect();
-    match parts[..] {
-        [container, host] | [container, host, _] => Some((host.parse().ok()?, container.parse().ok()?)),
-        _ => None,
-    }
-}
-
 /// The URL to walk and the layer it enters, or why the repository does not say which backend
 /// answers `url`.
 fn link(project: &Project, url: &Url) -> Result<(Url, Options), String> {
@@ -173,7 +164,7 @@ fn link(project: &Project, url: &Url) -> Result<(Url, Options), String> {
         let publishing: Vec<(usize, u16)> = services
             .iter()
             .enumerate()
-            .flat_map(|(i, s)| s.ports.iter().filter_map(move |p| published(&p.value).map(|(h, c)| (i, h, c))))
+            .flat_map(|(i, s)| s.ports.iter().filter_map(move |p| published_port(&p.value).map(|(h, c)| (i, h, c))))
             .filter(|(_, host, _)| *host == port)
             .map(|(i, _, container)| (i, container))
             .collect();
@@ -265,19 +256,5 @@ fn deciding_span(project: &Project, request: &BrowserRequest, options: &Options,
             Hop::Ingress(i) => Some(i.ingress().span),
             Hop::Traefik(t) => t.middlewares().first().map(|m| m.name.span),
         }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::published;
-
-    #[test]
-    fn compose_port_forms() {
-        assert_eq!(published("8000:8000"), Some((8000, 8000)));
-        assert_eq!(published("127.0.0.1:8080:80"), Some((8080, 80)));
-        assert_eq!(published("8000:80/tcp"), Some((8000, 80)));
-        assert_eq!(published("8000"), None);
-        assert_eq!(published("${PORT:-8000}:8000"), None);
     }
 }

@@ -4,9 +4,10 @@
 //!
 //! Only what is written counts: a port from a config file corslint cannot read makes the origin
 //! Unknown (listed, never checked). Deployed origins need an evidence chain from the build to the
-//! host that serves it; none is followed yet, so they come only from `[[frontends]]`.
+//! host that serves it ([`deployed`]).
 
 mod client;
+mod deployed;
 mod env;
 mod scripts;
 mod vite;
@@ -15,7 +16,7 @@ use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Fron
 use crate::model::{Project, Value};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, normalize_path};
 use serde_json::Value as Json;
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -99,7 +100,7 @@ fn package(
         let span = find(project, id, &quoted).unwrap_or(package_span);
         Some((name.clone(), dev, span))
     });
-    let mut evidence = vec![depends_on];
+    let mut evidence = vec![depends_on.clone()];
     let mut port = None;
     let mut host = None;
     let mut strict = false;
@@ -118,6 +119,15 @@ fn package(
     // What the dev server's origin needs that is not known (the origin is then not listed).
     let mut origin_unknown: Option<String> = None;
     // Whether the dev server moves to the next port when its own is taken; `None`: not known.
+    // Where the production build is written (Next.js serves its own pages: not followed).
+    let mut output: Result<deployed::BuildOutput, String> = match tool {
+        Tool::Vite => Ok(deployed::BuildOutput { dir: dir.join("dist"), what: "Vite's default `dist`".into() }),
+        Tool::CreateReactApp => {
+            Ok(deployed::BuildOutput { dir: dir.join("build"), what: "Create React App's `build`".into() })
+        }
+        Tool::Angular => Err("angular.json names no single `outputPath`".into()),
+        Tool::Next | Tool::Declared => Err(String::new()),
+    };
     let mut moves = match tool {
         Tool::Next | Tool::CreateReactApp => Some(true),
         Tool::Vite => Some(!strict),
@@ -129,6 +139,7 @@ fn package(
             ViteFile::Unread(config) => {
                 origin_unknown =
                     Some(format!("{} was not read (nothing in it matched the prefilter)", config.display()));
+                output = Err(format!("`build.outDir` in {} was not read", config.display()));
             }
             ViteFile::Read(config, file) => {
                 let name = project
@@ -148,8 +159,18 @@ fn package(
                     strict,
                     &mut origin_unknown,
                 );
+                match &config.out_dir {
+                    vite::Setting::Known(d, _) => {
+                        output = Ok(deployed::BuildOutput {
+                            dir: normalize_path(&dir.join(d)),
+                            what: format!("`build.outDir: {d}` in {name}"),
+                        })
+                    }
+                    vite::Setting::Unknown => output = Err(format!("`build.outDir` in {name} is not resolvable")),
+                    vite::Setting::Absent => {}
+                }
                 match &config.env_dir {
-                    vite::Setting::Known(d, _) => env_dir = normalize(&dir.join(d)),
+                    vite::Setting::Known(d, _) => env_dir = normalize_path(&dir.join(d)),
                     vite::Setting::Unknown => prefixes = None,
                     vite::Setting::Absent => {}
                 }
@@ -173,6 +194,9 @@ fn package(
         let mut angular_https = false;
         angular(project, parsed, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
         https = https.map(|h| h || angular_https);
+        if let Some(out) = angular_output(project, parsed, &dir) {
+            output = Ok(out);
+        }
     }
     match (origin_unknown, https) {
         (Some(why), _) => frontend.unknowns.push(format!("the dev server's origin: {why}")),
@@ -209,6 +233,22 @@ fn package(
                 }
             }
         }
+    }
+    match output {
+        Ok(output) => {
+            let (origins, unknowns) = deployed::origins(project, parsed, &dir, &output, &depends_on);
+            if origins.is_empty() && unknowns.is_empty() {
+                frontend.unknowns.push(format!(
+                    "the deployed origin: no Dockerfile or compose volume in the repository puts {} behind an nginx \
+                     `server` corslint can follow",
+                    output.dir.display()
+                ));
+            }
+            frontend.origins.extend(origins);
+            frontend.unknowns.extend(unknowns);
+        }
+        Err(why) if !why.is_empty() => frontend.unknowns.push(format!("the deployed origin: {why}")),
+        Err(_) => {}
     }
     if let Some(target) = json.get("proxy").and_then(Json::as_str).filter(|_| *tool == Tool::CreateReactApp) {
         let span = find(project, id, "\"proxy\"").unwrap_or(package_span);
@@ -276,8 +316,8 @@ enum ViteFile {
 
 fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path) -> ViteFile {
     for name in VITE_CONFIGS {
-        let wanted = normalize(&dir.join(name));
-        let found = project.files.iter().enumerate().find(|(_, f)| normalize(&f.path) == wanted);
+        let wanted = normalize_path(&dir.join(name));
+        let found = project.files.iter().enumerate().find(|(_, f)| normalize_path(&f.path) == wanted);
         match found.and_then(|(id, f)| match parsed.get(id) {
             Some(Parsed::JavaScript(tree)) => Some(ViteFile::Read(Box::new(vite::read(tree, &f.text, id)), id)),
             _ => None,
@@ -361,12 +401,12 @@ fn client_facts(
     dir: &Path,
 ) -> client::ClientFacts {
     let mut all = client::ClientFacts::default();
-    let dir = normalize(dir);
+    let dir = normalize_path(dir);
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.file(id) else { continue };
         let is_config = file.path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
-        if is_config || !normalize(&file.path).starts_with(&dir) {
+        if is_config || !normalize_path(&file.path).starts_with(&dir) {
             continue;
         }
         let Some(cell) = clients.get(id) else { continue };
@@ -464,10 +504,39 @@ fn angular(
     }
 }
 
+/// Where `ng build` writes the browser files: `outputPath` of the one project's `build` target
+/// (`{ base, browser }`, or a string under which the `application` builder adds `browser/`).
+fn angular_output(project: &Project, parsed: &[Parsed], dir: &Path) -> Option<deployed::BuildOutput> {
+    let (_, json) = json_file(project, parsed, &dir.join("angular.json"))?;
+    let builds: Vec<&Json> = json
+        .get("projects")?
+        .as_object()?
+        .values()
+        .filter_map(|p| p.get("architect").or_else(|| p.get("targets"))?.get("build"))
+        .collect();
+    let [build] = builds[..] else { return None };
+    let builder = build.get("builder").and_then(Json::as_str).unwrap_or("");
+    let output = build.get("options")?.get("outputPath")?;
+    let path = match output {
+        Json::String(base) if builder.ends_with(":application") => Path::new(base).join("browser"),
+        Json::String(base) => PathBuf::from(base),
+        Json::Object(parts) => {
+            let base = parts.get("base")?.as_str()?;
+            let browser = parts.get("browser").and_then(Json::as_str).unwrap_or("browser");
+            Path::new(base).join(browser)
+        }
+        _ => return None,
+    };
+    Some(deployed::BuildOutput {
+        dir: normalize_path(&dir.join(&path)),
+        what: format!("angular.json's `outputPath` ({})", path.display()),
+    })
+}
+
 fn json_file<'a>(project: &Project, parsed: &'a [Parsed], path: &Path) -> Option<(FileId, &'a Json)> {
-    let wanted = normalize(path);
+    let wanted = normalize_path(path);
     project.files.iter().enumerate().find_map(|(id, f)| {
-        if normalize(&f.path) != wanted {
+        if normalize_path(&f.path) != wanted {
             return None;
         }
         match parsed.get(id) {
@@ -475,10 +544,6 @@ fn json_file<'a>(project: &Project, parsed: &'a [Parsed], path: &Path) -> Option
             _ => None,
         }
     })
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
 }
 
 /// A frontend declared in `[[frontends]]` of corslint.toml: what it says, nothing inferred.

@@ -38,6 +38,8 @@ pub struct ViteConfig {
     pub proxy: Setting<Vec<(String, Span)>>,
     pub env_dir: Setting<String>,
     pub env_prefix: Setting<Vec<String>>,
+    /// `build.outDir`: where `vite build` writes the production build.
+    pub out_dir: Setting<String>,
 }
 
 impl ViteConfig {
@@ -50,6 +52,7 @@ impl ViteConfig {
             proxy: Setting::Unknown,
             env_dir: Setting::Unknown,
             env_prefix: Setting::Unknown,
+            out_dir: Setting::Unknown,
         }
     }
 }
@@ -85,10 +88,19 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ViteConfig {
         Lookup::Absent => Some(Object::default()),
         Lookup::Unknown => None,
     };
+    let out_dir = match config.get("build") {
+        Lookup::Found(p) => match &p.value.kind {
+            ValueKind::Object(build) => setting(build, "outDir", |v| v.as_str().map(str::to_string), &span),
+            _ => Setting::Unknown,
+        },
+        Lookup::Absent => Setting::Absent,
+        Lookup::Unknown => Setting::Unknown,
+    };
     let Some(server) = server else {
         let mut out = ViteConfig::unknown();
         out.env_dir = setting(config, "envDir", |v| v.as_str().map(str::to_string), &span);
         out.env_prefix = setting(config, "envPrefix", prefixes, &span);
+        out.out_dir = out_dir;
         return out;
     };
     ViteConfig {
@@ -136,6 +148,7 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ViteConfig {
         },
         env_dir: setting(config, "envDir", |v| v.as_str().map(str::to_string), &span),
         env_prefix: setting(config, "envPrefix", prefixes, &span),
+        out_dir,
     }
 }
 

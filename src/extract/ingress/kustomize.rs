@@ -13,9 +13,10 @@ use crate::model::deploy::{Annotation, Ingress, Written};
 use crate::model::{NotAnalysed, Project};
 use crate::parse::Parsed;
 use crate::parse::yaml::Node;
+use crate::source::normalize_path as normalize;
 use crate::source::{FileId, Span, Spanned};
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Bytes of blank-but-one-patch texts made per kustomization at most (each is as long as the file).
 const MAX_INLINE_BYTES: usize = 64 * 1024 * 1024;
@@ -127,21 +128,6 @@ fn is_kustomization(path: &Path) -> bool {
         path.file_name().and_then(|n| n.to_str()),
         Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
     )
-}
-
-/// `a/./b/../c` → `a/c`: paths in a kustomization are relative to its directory.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir if out.file_name().is_some_and(|n| n != "..") => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The files and directories an overlay builds on (`resources`, and the older `bases`).

@@ -10,19 +10,17 @@
 //!
 //! Compose files are parsed by the pipeline (their services are in the deployment facts).
 //! Dockerfiles are no format corslint lints, so the few that matter are read here: those of the
-//! compose build contexts and those beside the nginx files (and one directory up), each at
-//! most [`MAX_DOCKERFILE_BYTES`]. The official image renders `/etc/nginx/templates/*.template`
+//! compose build contexts and those beside the nginx files (and one directory up), each a
+//! small one ([`Dockerfile::read`]). The official image renders `/etc/nginx/templates/*.template`
 //! into `/etc/nginx/conf.d/`, so a template mounted or copied there maps too.
 
+use crate::extract::dockerfile::Dockerfile;
 use crate::model::Project;
 use crate::parse::Parsed;
 use crate::parse::nginx::include::normalize;
 use crate::parse::yaml::Node;
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
-
-/// Dockerfiles larger than this are not read: real ones are a few kilobytes.
-const MAX_DOCKERFILE_BYTES: u64 = 256 * 1024;
+use std::path::{Path, PathBuf};
 
 /// Dockerfiles read at most.
 const MAX_DOCKERFILES: usize = 64;
@@ -86,15 +84,14 @@ impl Mounts {
             if read.len() >= MAX_DOCKERFILES || !read.insert(normalize(&dockerfile)) {
                 continue;
             }
-            let Some(text) = read_small(&dockerfile) else { continue };
-            for (sources, dest) in copies(&text) {
-                let many = sources.len() > 1 || dest.ends_with('/');
-                for source in sources {
-                    let host = normalize(&context.join(&source));
-                    let container = if many && !host.is_dir() {
-                        Path::new(&dest).join(host.file_name().unwrap_or_default())
+            let Some(file) = Dockerfile::read(&dockerfile) else { continue };
+            for copy in file.context_copies() {
+                for source in &copy.sources {
+                    let host = normalize(&context.join(source));
+                    let container = if copy.into_dir && !host.is_dir() {
+                        copy.dest.join(host.file_name().unwrap_or_default())
                     } else {
-                        PathBuf::from(&dest)
+                        copy.dest.clone()
                     };
                     add(&mut mounts, &container, &host);
                 }
@@ -223,82 +220,9 @@ fn config_maps(project: &Project, parsed: &[Parsed], mounts: &mut Vec<Mount>) {
     }
 }
 
-/// A Dockerfile's text, when it is a small regular file.
-fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_DOCKERFILE_BYTES {
-        return None;
-    }
-    let bytes = crate::source::read_file(path).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// The `COPY`/`ADD` instructions of a Dockerfile that copy from the build context to an absolute
-/// path: (sources, destination). Continuation lines are joined; `--from` (another stage) is
-/// skipped; the JSON form is read too.
-fn copies(text: &str) -> Vec<(Vec<String>, String)> {
-    let mut out = Vec::new();
-    let mut logical = String::new();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('#') {
-            continue;
-        }
-        match trimmed.strip_suffix('\\') {
-            Some(head) => {
-                logical.push_str(head);
-                logical.push(' ');
-                continue;
-            }
-            None => logical.push_str(trimmed),
-        }
-        let instruction = std::mem::take(&mut logical);
-        let mut words = instruction.split_whitespace();
-        let Some(keyword) = words.next() else { continue };
-        if !keyword.eq_ignore_ascii_case("COPY") && !keyword.eq_ignore_ascii_case("ADD") {
-            continue;
-        }
-        let rest: Vec<&str> = words.collect();
-        if rest.iter().any(|w| w.starts_with("--from")) {
-            continue;
-        }
-        let args: Vec<String> = rest.iter().filter(|w| !w.starts_with("--")).map(|w| (*w).to_string()).collect();
-        let joined = args.join(" ");
-        let args: Vec<String> = match serde_json::from_str::<Vec<String>>(&joined) {
-            Ok(list) => list,
-            Err(_) => args,
-        };
-        let Some((dest, sources)) = args.split_last() else { continue };
-        let remote = |s: &String| s.contains("://") || s.contains(['$', '*']);
-        let sources: Vec<String> = sources.iter().filter(|s| !remote(s)).cloned().collect();
-        if !sources.is_empty()
-            && dest.starts_with('/')
-            && !Path::new(dest).components().any(|c| c == Component::ParentDir)
-        {
-            out.push((sources, dest.clone()));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn copy_lines_in_both_forms() {
-        let text = "FROM nginx:1.27\nCOPY --chown=nginx nginx/nginx.conf /etc/nginx/nginx.conf\n\
-                    COPY [\"cors.conf\", \"ssl.conf\", \"/etc/nginx/snippets/\"]\nCOPY --from=build /app /srv\n\
-                    ADD conf.d \\\n    /etc/nginx/conf.d\nCOPY relative.conf conf/\n# COPY x /y\n";
-        assert_eq!(
-            copies(text),
-            [
-                (vec!["nginx/nginx.conf".to_string()], "/etc/nginx/nginx.conf".to_string()),
-                (vec!["cors.conf".to_string(), "ssl.conf".to_string()], "/etc/nginx/snippets/".to_string()),
-                (vec!["conf.d".to_string()], "/etc/nginx/conf.d".to_string()),
-            ]
-        );
-    }
 
     #[test]
     fn mounts_map_container_paths_and_templates() {

@@ -14,7 +14,8 @@ use super::deployments::{build_context, deployments_of, services_running};
 use crate::model::Project;
 use crate::model::deploy::Workload;
 use crate::source::FileId;
-use std::path::{Component, Path, PathBuf};
+use crate::source::normalize_path as normalize;
+use std::path::{Component, Path};
 
 type Found = Vec<(Vec<Node>, usize, Vec<String>)>;
 
@@ -268,23 +269,6 @@ pub(super) fn nearest<T>(candidates: Vec<(T, FileId)>, project: &Project, refere
     candidates.into_iter().filter(|(_, f)| shared(*f) == best).map(|(t, _)| t).collect()
 }
 
-/// `a/./b/../c` → `a/c`, lexically.
-pub(super) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +278,9 @@ mod tests {
         assert_eq!(image_repo("ghcr.io/acme/backend:1.2"), "ghcr.io/acme/backend");
         assert_eq!(image_repo("localhost:5000/backend"), "localhost:5000/backend");
         assert_eq!(image_repo("backend@sha256:abc"), "backend");
-        assert_eq!(normalize(Path::new("fixtures/x/./backend/../backend")), PathBuf::from("fixtures/x/backend"));
+        assert_eq!(
+            normalize(Path::new("fixtures/x/./backend/../backend")),
+            std::path::PathBuf::from("fixtures/x/backend")
+        );
     }
 }

@@ -3,10 +3,10 @@
 //! file with the build contexts and the mounted paths it names. In a monorepo, two deployments may
 //! each have a service called `backend`; an nginx config reaches the one of its own deployment.
 
-use super::apps::normalize;
 use crate::model::Project;
 use crate::model::deploy::ComposeService;
 use crate::source::FileId;
+use crate::source::normalize_path as normalize;
 use std::path::{Path, PathBuf};
 
 /// How a compose service holds a file of the repository.

@@ -114,6 +114,24 @@ pub struct ClientRequest {
     pub credentials_evidence: Option<Evidence>,
     /// Headers the client sets on every call (`Authorization` from an interceptor).
     pub headers: Vec<(String, Evidence)>,
+    /// Calls that need a preflight: another method than GET/HEAD/POST, or a JSON body.
+    pub writes: Vec<Write>,
+}
+
+/// A call of the client that needs a preflight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    pub method: String,
+    /// `Content-Type: application/json`.
+    pub json: bool,
+    pub evidence: Evidence,
+}
+
+impl Write {
+    /// `PUT with a JSON body`.
+    pub fn describe(&self) -> String {
+        if self.json { format!("{} with a JSON body", self.method) } else { self.method.clone() }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

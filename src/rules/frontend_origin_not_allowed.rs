@@ -39,20 +39,25 @@ impl Rule for FrontendOriginNotAllowed {
                 Some(Tool::Declared) | None => "the page (declared in corslint.toml)".to_string(),
                 Some(tool) => format!("the {} page", tool.name()),
             };
+            let calls = match pair.request.as_str() {
+                "GET" => "calls".to_string(),
+                request => format!("sends a {request} to"),
+            };
             let message = format!(
-                "{page} at {} ({} build) calls {}, and the browser blocks it: Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {reason}",
+                "{page} at {} ({} build) {calls} {}, and the browser blocks it: Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {reason}",
                 pair.origin,
                 pair.environment.name(),
                 pair.api,
                 pair.api,
                 pair.origin
             );
-            let credentials = reason.contains("credentials");
+            let credentials = matches!(Refused::of(reason), Refused::Credentials);
             let diagnostic = sink.report(span, message);
-            diagnostic.primary(if credentials {
-                "this policy does not allow credentials"
-            } else {
-                "this policy does not let the page's origin through"
+            diagnostic.primary(match Refused::of(reason) {
+                Refused::Credentials => "this policy does not allow credentials".to_string(),
+                Refused::Method => format!("this policy does not allow the method {}", method_of(pair)),
+                Refused::Header => "this policy does not allow the request's headers".to_string(),
+                Refused::Origin => "this policy does not let the page's origin through".to_string(),
             });
             diagnostic.help(help(pair));
             if pair.fallback {
@@ -63,6 +68,9 @@ impl Rule for FrontendOriginNotAllowed {
             }
             let client = project.frontends.get(pair.frontend).and_then(|f| f.client.credentials_evidence.as_ref());
             if let Some(evidence) = client.filter(|_| credentials) {
+                diagnostic.label(evidence.span, evidence.what.clone());
+            }
+            if let Some(evidence) = &pair.request_evidence {
                 diagnostic.label(evidence.span, evidence.what.clone());
             }
         }
@@ -76,14 +84,45 @@ fn help(pair: &Pair) -> String {
             pair.origin, pair.origin
         );
     }
-    match &pair.outcome {
-        Outcome::Blocked(reason) if reason.contains("credentials") => format!(
+    let reason = pair.outcome.reason();
+    match Refused::of(reason) {
+        Refused::Credentials => format!(
             "the page sends credentials: allow credentials for {} (with that exact origin, not `*`), or stop sending them",
             pair.origin
         ),
-        _ => format!(
+        Refused::Method => format!("allow the method {} in this policy's methods", method_of(pair)),
+        Refused::Header => {
+            "allow the header the preflight names in this policy's headers (`Content-Type` for a JSON body)".to_string()
+        }
+        Refused::Origin => format!(
             "allow the exact origin {} in this policy (scheme, host and port; `localhost` and `127.0.0.1` are different origins), or call the API through the dev server's proxy",
             pair.origin
         ),
     }
+}
+
+/// What the preflight or the response refused, from the browser's words.
+enum Refused {
+    Credentials,
+    Method,
+    Header,
+    Origin,
+}
+
+impl Refused {
+    fn of(reason: &str) -> Refused {
+        if reason.contains("Access-Control-Allow-Methods") {
+            Refused::Method
+        } else if reason.contains("Access-Control-Allow-Headers") {
+            Refused::Header
+        } else if reason.contains("credentials") {
+            Refused::Credentials
+        } else {
+            Refused::Origin
+        }
+    }
+}
+
+fn method_of(pair: &Pair) -> &str {
+    pair.request.split(' ').next().unwrap_or("GET")
 }

@@ -8,7 +8,7 @@
 
 use super::{BrowserRequest, Hop, Options, Simulation, Url, choose_stack, simulate};
 use crate::model::deploy::published_port;
-use crate::model::frontend::{Environment, Evidence};
+use crate::model::frontend::{Environment, Evidence, Write};
 use crate::model::{CorsPolicy, Project};
 use crate::source::Span;
 
@@ -53,6 +53,11 @@ pub struct Pair {
     pub environment: Environment,
     pub api: String,
     pub credentials: bool,
+    /// The request the outcome is about: `GET`, or the first of the client's writes (`PUT with a
+    /// JSON body`) that is not allowed when the GET is.
+    pub request: String,
+    /// Where the client sends that request (none for the GET).
+    pub request_evidence: Option<Evidence>,
     pub outcome: Outcome,
     pub origin_evidence: Vec<Evidence>,
     pub api_evidence: Vec<Evidence>,
@@ -76,6 +81,8 @@ pub fn pairs(project: &Project) -> Vec<Pair> {
                         environment,
                         api: api.to_string(),
                         credentials: frontend.client.credentials,
+                        request: "GET".into(),
+                        request_evidence: None,
                         outcome: Outcome::Allowed,
                         origin_evidence: origin.evidence.clone(),
                         api_evidence: base.evidence.clone(),
@@ -84,7 +91,7 @@ pub fn pairs(project: &Project) -> Vec<Pair> {
                     };
                     let headers: Vec<(String, String)> =
                         frontend.client.headers.iter().map(|(name, _)| (name.clone(), "…".to_string())).collect();
-                    walk(project, &mut pair, headers);
+                    walk(project, &mut pair, headers, &frontend.client.writes);
                     out.push(pair);
                 }
             }
@@ -93,7 +100,7 @@ pub fn pairs(project: &Project) -> Vec<Pair> {
     out
 }
 
-fn walk(project: &Project, pair: &mut Pair, headers: Vec<(String, String)>) {
+fn walk(project: &Project, pair: &mut Pair, headers: Vec<(String, String)>, writes: &[Write]) {
     let Some(url) = Url::parse(&pair.api) else {
         let why = if pair.api.starts_with('/') {
             "a path: the page calls its own origin (through the dev proxy in development)"
@@ -117,30 +124,48 @@ fn walk(project: &Project, pair: &mut Pair, headers: Vec<(String, String)>) {
             return;
         }
     };
-    let request = BrowserRequest {
-        origin: pair.origin.clone(),
-        method: "GET".into(),
-        headers,
-        credentials: pair.credentials,
-        cookies: pair.credentials,
-        url: Some(url),
-    };
-    let sim = match simulate(project, &request, &options) {
-        Ok(sim) => sim,
-        Err(why) => {
-            pair.outcome = Outcome::Unknown(why);
-            return;
-        }
-    };
-    pair.outcome = match (&sim.verdict.unknown, sim.verdict.allowed) {
-        (Some(what), _) => Outcome::Unknown(format!("depends on {what}")),
-        (None, true) => Outcome::Allowed,
-        (None, false) => Outcome::Blocked(sim.verdict.reason.clone().unwrap_or_default()),
-    };
-    if matches!(pair.outcome, Outcome::Blocked(_)) {
-        pair.policy = deciding_span(project, &request, &options, pair.credentials);
+    // The GET first; then each call that needs a preflight, until one is not allowed.
+    let mut requests = vec![("GET".to_string(), Vec::new(), "GET".to_string(), None)];
+    for write in writes {
+        let content_type = write.json.then(|| ("Content-Type".to_string(), "application/json".to_string()));
+        requests.push((write.method.clone(), content_type.into_iter().collect(), write.describe(), Some(write)));
     }
-    pair.simulation = Some(sim);
+    for (method, extra, label, write) in requests {
+        let request = BrowserRequest {
+            origin: pair.origin.clone(),
+            method,
+            headers: headers.iter().cloned().chain(extra).collect(),
+            credentials: pair.credentials,
+            cookies: pair.credentials,
+            url: Some(url.clone()),
+        };
+        let sim = match simulate(project, &request, &options) {
+            Ok(sim) => sim,
+            Err(why) => {
+                pair.outcome = Outcome::Unknown(why);
+                return;
+            }
+        };
+        let outcome = match (&sim.verdict.unknown, sim.verdict.allowed) {
+            (Some(what), _) => Outcome::Unknown(format!("depends on {what}")),
+            (None, true) => Outcome::Allowed,
+            (None, false) => Outcome::Blocked(sim.verdict.reason.clone().unwrap_or_default()),
+        };
+        if outcome == Outcome::Allowed && pair.simulation.is_some() {
+            continue;
+        }
+        pair.simulation = Some(sim);
+        if outcome == Outcome::Allowed {
+            continue;
+        }
+        pair.request = label;
+        pair.request_evidence = write.map(|w| w.evidence.clone());
+        if matches!(outcome, Outcome::Blocked(_)) {
+            pair.policy = deciding_span(project, &request, &options, pair.credentials, &outcome);
+        }
+        pair.outcome = outcome;
+        return;
+    }
 }
 
 fn default_port(url: &Url) -> u16 {
@@ -224,9 +249,15 @@ fn link_compose(project: &Project, url: &Url, service: usize, container: u16) ->
     ))
 }
 
-/// Where a blocked pair is reported: the outermost layer's CORS policy (its credentials setting
-/// when credentials are what fails, else its origins), or the app when no layer has one.
-fn deciding_span(project: &Project, request: &BrowserRequest, options: &Options, credentials: bool) -> Option<Span> {
+/// Where a blocked pair is reported: the outermost layer's CORS policy (its credentials, methods or
+/// headers setting when that is what fails, else its origins), or the app when no layer has one.
+fn deciding_span(
+    project: &Project,
+    request: &BrowserRequest,
+    options: &Options,
+    credentials: bool,
+    outcome: &Outcome,
+) -> Option<Span> {
     let (stack, _) = choose_stack(project, request, options).ok()?;
     let policy_of = |hop: &Hop<'_>| -> Option<&CorsPolicy> {
         match hop {
@@ -249,6 +280,8 @@ fn deciding_span(project: &Project, request: &BrowserRequest, options: &Options,
     };
     match stack.iter().find_map(policy_of) {
         Some(policy) if credentials && policy.credentials.known() != Some(&true) => Some(policy.credentials.span),
+        Some(policy) if outcome.reason().contains("Access-Control-Allow-Methods") => Some(policy.methods.span),
+        Some(policy) if outcome.reason().contains("Access-Control-Allow-Headers") => Some(policy.headers.span),
         Some(policy) => Some(policy.origins.entries.first().map_or(policy.span, |e| e.span)),
         None => stack.iter().find_map(|hop| match hop {
             Hop::App(a) => Some(a.app().span),

@@ -107,7 +107,11 @@ pub fn pairs_text(pairs: &[Pair]) -> String {
                 escape::value(&p.api).into_owned(),
                 p.environment.name().to_string(),
                 p.outcome.name().to_string(),
-                escape::value(p.outcome.reason()).into_owned(),
+                escape::value(&match p.request.as_str() {
+                    "GET" => p.outcome.reason().to_string(),
+                    request => format!("{request}: {}", p.outcome.reason()),
+                })
+                .into_owned(),
             ]
         })
         .collect();
@@ -150,6 +154,7 @@ pub fn pairs_json(project: &Project, pairs: &[Pair]) -> String {
                 "api": p.api,
                 "environment": p.environment,
                 "credentials": p.credentials,
+                "request": p.request,
                 "verdict": p.outcome.name(),
                 "reason": match &p.outcome { Outcome::Allowed => None, other => Some(other.reason()) },
                 "stack": p.simulation.as_ref().map(|s| s.stack.clone()),

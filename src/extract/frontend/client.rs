@@ -1,6 +1,8 @@
 //! The API client in a frontend's source: `axios.create({ baseURL, withCredentials, headers })`,
-//! `axios.defaults.withCredentials = true`, `fetch(url, { credentials: "include" })`, and the env
-//! variables a base URL reads (`import.meta.env.VITE_API_URL`, `process.env.REACT_APP_API_URL`).
+//! `axios.defaults.withCredentials = true`, `fetch(url, { credentials: "include" })`, the env
+//! variables a base URL reads (`import.meta.env.VITE_API_URL`, `process.env.REACT_APP_API_URL`),
+//! and the calls that need a preflight: another method than GET/HEAD/POST, or a JSON body (axios
+//! sends a plain object as `application/json`; `fetch` only with that `Content-Type` written).
 //! Only literals, object properties and env lookups count (the shared evaluator); a base URL
 //! built any other way is Unknown.
 
@@ -22,6 +24,8 @@ pub struct ClientFacts {
     pub credentials: Option<Evidence>,
     /// `Authorization` (or another header) set on every call.
     pub headers: Vec<(String, Evidence)>,
+    /// Calls that write: (method, sends JSON, where).
+    pub writes: Vec<(String, bool, Evidence)>,
 }
 
 /// Reads the client calls of one file.
@@ -30,10 +34,14 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
     let evaluator = Evaluator::new(root, text);
     let mut facts = ClientFacts::default();
     let span = |node: Node<'_>| Span::new(file, node.start_byte(), node.end_byte());
+    let instances = axios_instances(&evaluator, root);
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         match node.kind() {
-            "call_expression" => call(&evaluator, node, &mut facts, &span),
+            "call_expression" => {
+                call(&evaluator, node, &mut facts, &span);
+                write(&evaluator, node, &instances, &mut facts, &span);
+            }
             "assignment_expression" => {
                 let left = node.child_by_field_name("left").map(|l| evaluator.text(l)).unwrap_or("");
                 let right = node.child_by_field_name("right").map(|r| evaluator.eval(r).kind);
@@ -103,6 +111,85 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
     }
 }
 
+/// The names bound to `axios.create(...)` in this file (`const api = axios.create({...})`).
+fn axios_instances<'t>(evaluator: &Evaluator<'t>, root: Node<'t>) -> Vec<String> {
+    let mut names = vec!["axios".to_string()];
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "variable_declarator"
+            && let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value"))
+            && value.kind() == "call_expression"
+            && value.child_by_field_name("function").is_some_and(|f| evaluator.text(f) == "axios.create")
+        {
+            names.push(evaluator.text(name).to_string());
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    names
+}
+
+/// `api.put(url, {...})`, `axios.post(url, [...])`, `fetch(url, { method: "DELETE" })`: a call
+/// that needs a preflight. Only what is written counts: data that is not an object or array
+/// literal may be `FormData` (no preflight), a method that is not a literal is not known.
+fn write<'t>(
+    evaluator: &Evaluator<'t>,
+    node: Node<'t>,
+    instances: &[String],
+    facts: &mut ClientFacts,
+    span: &impl Fn(Node<'_>) -> Span,
+) {
+    let Some(function) = node.child_by_field_name("function") else { return };
+    let mut cursor = node.walk();
+    let arguments: Vec<Node<'t>> = node
+        .child_by_field_name("arguments")
+        .map(|a| a.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect())
+        .unwrap_or_default();
+    let (method, json) = if evaluator.text(function) == "fetch" {
+        let Some(options) = arguments.get(1) else { return };
+        let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
+        let Lookup::Found(method) = object.get("method") else { return };
+        let Some(method) = method.value.kind.as_str().map(str::to_ascii_uppercase) else { return };
+        let json = match object.get("headers") {
+            Lookup::Found(h) => match &h.value.kind {
+                ValueKind::Object(headers) => headers.properties.iter().any(|p| {
+                    p.key.eq_ignore_ascii_case("content-type")
+                        && p.value.kind.as_str().is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"))
+                }),
+                _ => false,
+            },
+            _ => false,
+        };
+        (method, json)
+    } else {
+        let Some(member) = Some(function).filter(|f| f.kind() == "member_expression") else { return };
+        let (Some(object), Some(property)) =
+            (member.child_by_field_name("object"), member.child_by_field_name("property"))
+        else {
+            return;
+        };
+        if !instances.iter().any(|i| i == evaluator.text(object)) {
+            return;
+        }
+        let method = evaluator.text(property).to_ascii_uppercase();
+        if !matches!(method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
+            return;
+        }
+        let data = arguments.get(1).is_some_and(|d| matches!(d.kind(), "object" | "array"));
+        let json = data && method != "DELETE";
+        (method, json)
+    };
+    let simple = matches!(method.as_str(), "GET" | "HEAD" | "POST");
+    if simple && !json {
+        return;
+    }
+    if facts.writes.iter().any(|(m, j, _)| *m == method && *j == json) {
+        return;
+    }
+    let what = if json { format!("a {method} with a JSON body") } else { format!("a {method}") };
+    facts.writes.push((method, json, Evidence { span: span(node), what: format!("{what}: the browser sends a preflight") }));
+}
+
 /// A base URL property: a literal, an env lookup, or something unknown.
 fn base_url(object: &Object, key: &str, facts: &mut ClientFacts, at: Span) {
     let Lookup::Found(p) = object.get(key) else { return };
@@ -142,5 +229,21 @@ mod tests {
         let auth =
             facts("api.interceptors.request.use((c) => { c.headers.Authorization = `Bearer ${t}`; return c; });\n");
         assert_eq!(auth.headers[0].0, "Authorization");
+    }
+
+    #[test]
+    fn calls_that_need_a_preflight() {
+        let writes = |text: &str| {
+            let mut found: Vec<(String, bool)> = facts(text).writes.into_iter().map(|(m, j, _)| (m, j)).collect();
+            found.sort();
+            found
+        };
+        let f = "const api = axios.create({ baseURL: '/api' });\nexport const save = (n) => api.put(`/notes/${n.id}`, { title: n.title });\n\
+                 export const add = () => api.post('/notes', { title: '' });\nexport const upload = (form) => api.post('/files', form);\n";
+        assert_eq!(writes(f), [("POST".to_string(), true), ("PUT".to_string(), true)]);
+        let fetched = "fetch(url, { method: 'delete' });\nfetch(url, { method: 'POST', body: JSON.stringify(x) });\n\
+                       fetch(url, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body });\n";
+        assert_eq!(writes(fetched), [("DELETE".to_string(), false), ("PATCH".to_string(), true)]);
+        assert!(writes("other.post('/x', { a: 1 });\nfetch(url, { method: m });\n").is_empty());
     }
 }

@@ -12,7 +12,7 @@ mod env;
 mod scripts;
 mod vite;
 
-use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, Tool};
+use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, Tool, Write};
 use crate::model::{Project, Value};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
@@ -260,6 +260,11 @@ fn package(
         frontend.client.credentials_evidence = Some(credentials.clone());
     }
     frontend.client.headers = client.headers.clone();
+    frontend.client.writes = client
+        .writes
+        .iter()
+        .map(|(method, json, evidence)| Write { method: method.clone(), json: *json, evidence: evidence.clone() })
+        .collect();
     for (base, span) in &client.literal_bases {
         for environment in [Environment::Development, Environment::Production] {
             let url = if env::is_usable_base(base) { Value::Known(base.clone()) } else { Value::Unknown };
@@ -416,6 +421,11 @@ fn client_facts(
         all.unknown_base = all.unknown_base.or(facts.unknown_base);
         all.credentials = all.credentials.or(facts.credentials);
         all.headers.extend(facts.headers);
+        for write in facts.writes {
+            if !all.writes.iter().any(|(m, j, _)| *m == write.0 && *j == write.1) {
+                all.writes.push(write);
+            }
+        }
     }
     all.headers.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
     all
@@ -559,7 +569,7 @@ pub fn declared(entry: &crate::config::DeclaredFrontend) -> Frontend {
             .map(|origin| FrontendOrigin { origin: origin.clone(), environment, fallback: false, evidence: Vec::new() })
             .collect(),
         apis: vec![ApiBase { environment, url: Value::Known(entry.api.clone()), evidence: Vec::new() }],
-        client: ClientRequest { credentials: entry.credentials, credentials_evidence: None, headers: Vec::new() },
+        client: ClientRequest { credentials: entry.credentials, ..ClientRequest::default() },
         dev_proxy: Vec::new(),
         unknowns: Vec::new(),
     }

@@ -12,6 +12,11 @@ use std::path::PathBuf;
 #[serde(rename_all = "kebab-case")]
 pub enum Tool {
     Vite,
+    /// SvelteKit: Vite's dev server, `PUBLIC_` variables.
+    #[serde(rename = "sveltekit")]
+    SvelteKit,
+    /// Astro 3+: Vite's dev server on 4321, `PUBLIC_` variables.
+    Astro,
     Next,
     CreateReactApp,
     Angular,
@@ -23,6 +28,8 @@ impl Tool {
     pub fn name(self) -> &'static str {
         match self {
             Tool::Vite => "Vite",
+            Tool::SvelteKit => "SvelteKit",
+            Tool::Astro => "Astro",
             Tool::Next => "Next.js",
             Tool::CreateReactApp => "Create React App",
             Tool::Angular => "Angular CLI",
@@ -33,21 +40,31 @@ impl Tool {
     /// The dev server's port when nothing sets one.
     pub fn default_port(self) -> Option<u16> {
         match self {
-            Tool::Vite => Some(5173),
+            Tool::Vite | Tool::SvelteKit => Some(5173),
+            Tool::Astro => Some(4321),
             Tool::Next | Tool::CreateReactApp => Some(3000),
             Tool::Angular => Some(4200),
             Tool::Declared => None,
         }
     }
 
-    /// The env variable prefix that reaches the browser bundle.
-    pub fn env_prefix(self) -> Option<&'static str> {
+    /// The env variable prefixes that reach the browser bundle.
+    pub fn env_prefixes(self) -> &'static [&'static str] {
         match self {
-            Tool::Vite => Some("VITE_"),
-            Tool::Next => Some("NEXT_PUBLIC_"),
-            Tool::CreateReactApp => Some("REACT_APP_"),
-            Tool::Angular | Tool::Declared => None,
+            Tool::Vite => &["VITE_"],
+            // `$env/static/public` (`kit.env.publicPrefix`), and `import.meta.env` as in Vite.
+            Tool::SvelteKit => &["PUBLIC_", "VITE_"],
+            Tool::Astro => &["PUBLIC_"],
+            Tool::Next => &["NEXT_PUBLIC_"],
+            Tool::CreateReactApp => &["REACT_APP_"],
+            Tool::Angular | Tool::Declared => &[],
         }
+    }
+
+    /// Runs Vite's dev server: a config's `server` block, `--strictPort` and Vite's env file
+    /// precedence apply.
+    pub fn is_vite(self) -> bool {
+        matches!(self, Tool::Vite | Tool::SvelteKit | Tool::Astro)
     }
 }
 

@@ -115,6 +115,8 @@ const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
     b"\"vite\"",
     b"\"next\"",
     b"\"react-scripts\"",
+    b"\"@sveltejs/kit\"",
+    b"\"astro\"",
     b"\"@angular/cli\"",
     b"@angular-devkit/build-angular",
     b"@angular/build",

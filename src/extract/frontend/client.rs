@@ -187,7 +187,11 @@ fn write<'t>(
         return;
     }
     let what = if json { format!("a {method} with a JSON body") } else { format!("a {method}") };
-    facts.writes.push((method, json, Evidence { span: span(node), what: format!("{what}: the browser sends a preflight") }));
+    facts.writes.push((
+        method,
+        json,
+        Evidence { span: span(node), what: format!("{what}: the browser sends a preflight") },
+    ));
 }
 
 /// A base URL property: a literal, an env lookup, or something unknown.

@@ -13,7 +13,9 @@ use crate::source::{FileId, Span};
 pub fn files_in_precedence(tool: Tool, environment: Environment) -> Vec<String> {
     let mode = environment.name();
     match tool {
-        Tool::Vite => vec![".env".into(), ".env.local".into(), format!(".env.{mode}"), format!(".env.{mode}.local")],
+        _ if tool.is_vite() => {
+            vec![".env".into(), ".env.local".into(), format!(".env.{mode}"), format!(".env.{mode}.local")]
+        }
         _ => vec![".env".into(), format!(".env.{mode}"), ".env.local".into(), format!(".env.{mode}.local")],
     }
 }

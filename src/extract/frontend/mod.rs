@@ -27,12 +27,18 @@ const TOOL_DEPENDENCIES: &[(&str, Tool)] = &[
     ("next", Tool::Next),
     ("react-scripts", Tool::CreateReactApp),
     ("@angular/cli", Tool::Angular),
+    ("@sveltejs/kit", Tool::SvelteKit),
+    ("astro", Tool::Astro),
     ("vite", Tool::Vite),
 ];
 
 /// Vite reads these config files; a port set there cannot be read without the JS grammar.
 const VITE_CONFIGS: &[&str] =
     &["vite.config.js", "vite.config.ts", "vite.config.mjs", "vite.config.mts", "vite.config.cjs", "vite.config.cts"];
+
+/// Astro's config: its `server.port`/`host` and `outDir` read like a Vite config's.
+const ASTRO_CONFIGS: &[&str] =
+    &["astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts", "astro.config.cjs"];
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     // Each file's client calls are read once: nested packages of a monorepo share their files.
@@ -115,13 +121,20 @@ fn package(
         https = Some(dev.https);
     }
     let mut env_dir = dir.clone();
-    let mut prefixes: Option<Vec<String>> = tool.env_prefix().map(|p| vec![p.to_string()]);
+    let mut prefixes: Option<Vec<String>> =
+        Some(tool.env_prefixes().iter().map(|p| p.to_string()).collect()).filter(|p: &Vec<String>| !p.is_empty());
     // What the dev server's origin needs that is not known (the origin is then not listed).
     let mut origin_unknown: Option<String> = None;
     // Whether the dev server moves to the next port when its own is taken; `None`: not known.
     // Where the production build is written (Next.js serves its own pages: not followed).
     let mut output: Result<deployed::BuildOutput, String> = match tool {
         Tool::Vite => Ok(deployed::BuildOutput { dir: dir.join("dist"), what: "Vite's default `dist`".into() }),
+        Tool::Astro => Ok(deployed::BuildOutput { dir: dir.join("dist"), what: "Astro's default `dist`".into() }),
+        // Only the static adapter writes files a web server serves; the others run a server.
+        Tool::SvelteKit if depends("@sveltejs/adapter-static") => {
+            Ok(deployed::BuildOutput { dir: dir.join("build"), what: "adapter-static's default `build`".into() })
+        }
+        Tool::SvelteKit => Err(String::new()),
         Tool::CreateReactApp => {
             Ok(deployed::BuildOutput { dir: dir.join("build"), what: "Create React App's `build`".into() })
         }
@@ -130,11 +143,14 @@ fn package(
     };
     let mut moves = match tool {
         Tool::Next | Tool::CreateReactApp => Some(true),
-        Tool::Vite => Some(!strict),
+        Tool::Vite | Tool::SvelteKit => Some(!strict),
+        // Astro tries 4322, 4323, ... when its port is taken.
+        Tool::Astro => Some(true),
         Tool::Angular | Tool::Declared => Some(false),
     };
-    if *tool == Tool::Vite {
-        match vite_config(project, parsed, &dir) {
+    if tool.is_vite() {
+        let configs = if *tool == Tool::Astro { ASTRO_CONFIGS } else { VITE_CONFIGS };
+        match vite_config(project, parsed, &dir, configs) {
             ViteFile::None => {}
             ViteFile::Unread(config) => {
                 origin_unknown =
@@ -204,7 +220,12 @@ fn package(
         (None, Some(https)) => {
             let scheme = if https { "https" } else { "http" };
             let host = host.unwrap_or_else(|| "localhost".to_string());
-            if let Some(port) = port.or(tool.default_port()) {
+            // Astro 1 and 2 served on 3000; 3 moved to 4321.
+            let default_port = match tool {
+                Tool::Astro if major_version(json, "astro").is_some_and(|m| m < 3) => Some(3000),
+                _ => tool.default_port(),
+            };
+            if let Some(port) = port.or(default_port) {
                 frontend.origins.push(FrontendOrigin {
                     origin: format!("{scheme}://{}:{port}", bracket(&host)),
                     environment: Environment::Development,
@@ -278,7 +299,7 @@ fn package(
             project.file(span.file).map(|f| f.path.display().to_string()).unwrap_or_default(),
             project.file(span.file).map_or(0, |f| f.position(span.start()).row)
         )),
-        (None, None) if tool.env_prefix().is_some() => {
+        (None, None) if !tool.env_prefixes().is_empty() => {
             frontend.unknowns.push("the API base URL: `envDir` or `envPrefix` is not resolvable".into());
         }
         (None, None) => {}
@@ -300,11 +321,11 @@ fn package(
     }
     if frontend.apis.is_empty()
         && frontend.unknowns.iter().all(|u| !u.starts_with("the API base URL"))
-        && tool.env_prefix().is_some()
+        && !tool.env_prefixes().is_empty()
     {
         frontend.unknowns.push(format!(
             "the API base URL: no `{}*API*` variable in the env files of {}, and no `axios.create({{ baseURL }})` in its source",
-            tool.env_prefix().unwrap_or_default(),
+            tool.env_prefixes().first().copied().unwrap_or_default(),
             if env_dir.as_os_str().is_empty() { ".".to_string() } else { env_dir.display().to_string() }
         ));
     }
@@ -319,8 +340,8 @@ enum ViteFile {
     Read(Box<vite::ViteConfig>, FileId),
 }
 
-fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path) -> ViteFile {
-    for name in VITE_CONFIGS {
+fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path, configs: &[&str]) -> ViteFile {
+    for name in configs {
         let wanted = normalize_path(&dir.join(name));
         let found = project.files.iter().enumerate().find(|(_, f)| normalize_path(&f.path) == wanted);
         match found.and_then(|(id, f)| match parsed.get(id) {
@@ -429,6 +450,14 @@ fn client_facts(
     }
     all.headers.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
     all
+}
+
+/// The major version a dependency's range starts from (`^2.10.0`, `~2.1`, `2.x`, `>=2`).
+fn major_version(json: &Json, name: &str) -> Option<u64> {
+    let range = ["dependencies", "devDependencies"].iter().find_map(|s| json.get(s)?.get(name)?.as_str())?;
+    let digits: String =
+        range.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 fn bracket(host: &str) -> String {

@@ -22,7 +22,10 @@ pub fn dev_command(tool: Tool, script: &str) -> Option<DevCommand> {
         let Some(at) = words.iter().position(|w| starts_dev(tool, w)) else { continue };
         let next = words.get(at + 1).copied();
         let is_dev = match tool {
-            Tool::Vite => next.is_none_or(|w| w.starts_with('-') || w == "dev" || w == "serve" || w == "."),
+            Tool::Vite | Tool::SvelteKit => {
+                next.is_none_or(|w| w.starts_with('-') || w == "dev" || w == "serve" || w == ".")
+            }
+            Tool::Astro => next == Some("dev"),
             Tool::Next => next == Some("dev"),
             Tool::CreateReactApp => next == Some("start"),
             Tool::Angular => matches!(next, Some("serve" | "s")),
@@ -65,7 +68,8 @@ pub fn dev_command(tool: Tool, script: &str) -> Option<DevCommand> {
 
 fn starts_dev(tool: Tool, word: &str) -> bool {
     match tool {
-        Tool::Vite => word == "vite",
+        Tool::Vite | Tool::SvelteKit => word == "vite",
+        Tool::Astro => word == "astro",
         Tool::Next => word == "next",
         Tool::CreateReactApp => word == "react-scripts",
         Tool::Angular => word == "ng",
@@ -92,5 +96,8 @@ mod tests {
         assert_eq!(cra.port, Some(3001));
         assert_eq!(dev_command(Tool::Angular, "ng serve --port 4300").unwrap().port, Some(4300));
         assert!(dev_command(Tool::Angular, "ng build").is_none());
+        assert_eq!(dev_command(Tool::SvelteKit, "vite dev --port 5000").unwrap().port, Some(5000));
+        assert_eq!(dev_command(Tool::Astro, "astro dev --port 4400").unwrap().port, Some(4400));
+        assert!(dev_command(Tool::Astro, "astro build").is_none());
     }
 }

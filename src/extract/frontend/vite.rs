@@ -88,12 +88,13 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ViteConfig {
         Lookup::Absent => Some(Object::default()),
         Lookup::Unknown => None,
     };
+    // Vite's `build.outDir`; Astro's is a top-level `outDir`.
     let out_dir = match config.get("build") {
         Lookup::Found(p) => match &p.value.kind {
             ValueKind::Object(build) => setting(build, "outDir", |v| v.as_str().map(str::to_string), &span),
             _ => Setting::Unknown,
         },
-        Lookup::Absent => Setting::Absent,
+        Lookup::Absent => setting(config, "outDir", |v| v.as_str().map(str::to_string), &span),
         Lookup::Unknown => Setting::Unknown,
     };
     let Some(server) = server else {

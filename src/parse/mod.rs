@@ -313,6 +313,10 @@ pub const JAVASCRIPT_TOKENS: &[&str] = &[
     "REACT_APP_",
     "baseURL",
     "defineConfig",
+    // Angular: the API URL of each build (`src/environments/environment*.ts`), and HttpClient's
+    // `withCredentials` (per call, or on every call in an interceptor's `req.clone(...)`).
+    "const environment",
+    "withCredentials",
 ];
 
 fn javascript_worth_parsing(bytes: &[u8]) -> bool {

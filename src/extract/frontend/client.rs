@@ -107,9 +107,39 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
                 facts.credentials = Some(Evidence { span: at, what: "`credentials: \"include\"` in `fetch`".into() });
             }
         }
+        // Angular's HttpClient (`this.http.get(url, { withCredentials: true })`), and an
+        // interceptor's `req.clone({ withCredentials: true, setHeaders: { Authorization } })`,
+        // which applies to every call.
+        _ if HTTP_CLIENT_CALLS.iter().any(|m| name.ends_with(m)) => {
+            for options in &arguments {
+                let ValueKind::Object(object) = evaluator.eval(*options).kind else { continue };
+                let file = span(*options).file;
+                if let Lookup::Found(p) = object.get("withCredentials")
+                    && p.value.kind == ValueKind::Bool(true)
+                {
+                    let at = Span::new(file, p.value.range.start, p.value.range.end);
+                    let method = name.rsplit('.').next().unwrap_or(name);
+                    facts.credentials =
+                        Some(Evidence { span: at, what: format!("`withCredentials: true` in `{method}(...)`") });
+                }
+                if name.ends_with(".clone")
+                    && let Lookup::Found(p) = object.get("setHeaders")
+                    && let ValueKind::Object(headers) = &p.value.kind
+                    && let Lookup::Found(h) = headers.get("Authorization")
+                {
+                    let at = Span::new(file, h.key_range.start, h.key_range.end);
+                    let what = "the interceptor sets `Authorization` on every call".to_string();
+                    facts.headers.push(("Authorization".into(), Evidence { span: at, what }));
+                }
+            }
+        }
         _ => {}
     }
 }
+
+/// Calls whose options say how Angular's HttpClient sends a request.
+const HTTP_CLIENT_CALLS: &[&str] =
+    &[".clone", ".get", ".post", ".put", ".patch", ".delete", ".head", ".options", ".request"];
 
 /// The names bound to `axios.create(...)` in this file (`const api = axios.create({...})`).
 fn axios_instances<'t>(evaluator: &Evaluator<'t>, root: Node<'t>) -> Vec<String> {
@@ -233,6 +263,12 @@ mod tests {
         let auth =
             facts("api.interceptors.request.use((c) => { c.headers.Authorization = `Bearer ${t}`; return c; });\n");
         assert_eq!(auth.headers[0].0, "Authorization");
+        let angular = facts(
+            "intercept(req, next) { return next.handle(req.clone({ withCredentials: true, setHeaders: { Authorization: `Bearer ${t}` } })); }\n",
+        );
+        assert!(angular.credentials.is_some());
+        assert_eq!(angular.headers[0].0, "Authorization");
+        assert!(facts("this.http.get(url, { withCredentials: false });\n").credentials.is_none());
     }
 
     #[test]

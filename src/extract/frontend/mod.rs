@@ -6,6 +6,7 @@
 //! Unknown (listed, never checked). Deployed origins need an evidence chain from the build to the
 //! host that serves it ([`deployed`]).
 
+mod angular;
 mod client;
 mod deployed;
 mod env;
@@ -208,11 +209,14 @@ fn package(
     }
     if *tool == Tool::Angular {
         let mut angular_https = false;
-        angular(project, parsed, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
+        angular::serve(project, parsed, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
         https = https.map(|h| h || angular_https);
-        if let Some(out) = angular_output(project, parsed, &dir) {
+        if let Some(out) = angular::output(project, parsed, &dir) {
             output = Ok(out);
         }
+        let (bases, unknowns) = angular::api_bases(project, parsed, &dir);
+        frontend.apis.extend(bases);
+        frontend.unknowns.extend(unknowns);
     }
     match (origin_unknown, https) {
         (Some(why), _) => frontend.unknowns.push(format!("the dev server's origin: {why}")),
@@ -494,81 +498,6 @@ fn env_port(files: &[(String, FileId, &DotenvFile)]) -> Option<(u16, Span, Strin
         let entry = env.get("PORT", true)?;
         let port = entry.value.parse().ok()?;
         Some((port, Span::new(*id, entry.value_range.start, entry.value_range.end), file_name.clone()))
-    })
-}
-
-/// `angular.json` beside the package: the `serve` target's `port`, `ssl` and `proxyConfig`, and
-/// the paths of that proxy file.
-fn angular(
-    project: &Project,
-    parsed: &[Parsed],
-    dir: &Path,
-    frontend: &mut Frontend,
-    port: &mut Option<u16>,
-    https: &mut bool,
-    evidence: &mut Vec<Evidence>,
-) {
-    let Some((id, json)) = json_file(project, parsed, &dir.join("angular.json")) else { return };
-    let projects = json.get("projects").and_then(Json::as_object);
-    // One application: with several, which one a page belongs to is not known here.
-    let serves: Vec<&Json> = projects
-        .into_iter()
-        .flatten()
-        .filter_map(|(_, p)| p.get("architect").or_else(|| p.get("targets"))?.get("serve")?.get("options"))
-        .collect();
-    let [options] = serves[..] else {
-        if serves.len() > 1 {
-            frontend.unknowns.push("which of angular.json's projects is served: there are several".to_string());
-        }
-        return;
-    };
-    if port.is_none()
-        && let Some(p) = options.get("port").and_then(Json::as_u64).and_then(|p| u16::try_from(p).ok())
-    {
-        *port = Some(p);
-        let span = find(project, id, "\"port\"").unwrap_or(Span::new(id, 0, 0));
-        evidence.push(Evidence { span, what: format!("angular.json serves on port {p}") });
-    }
-    if options.get("ssl").and_then(Json::as_bool) == Some(true) {
-        *https = true;
-    }
-    let Some(proxy) = options.get("proxyConfig").and_then(Json::as_str) else { return };
-    let Some((proxy_id, proxy_json)) = json_file(project, parsed, &dir.join(proxy)) else {
-        frontend.unknowns.push(format!("the dev proxy's paths: {proxy} was not read"));
-        return;
-    };
-    for (path, _) in proxy_json.as_object().into_iter().flatten() {
-        let span = find(project, proxy_id, &format!("\"{path}\"")).unwrap_or(Span::new(proxy_id, 0, 0));
-        frontend.dev_proxy.push((path.clone(), Evidence { span, what: format!("{proxy} proxies `{path}`") }));
-    }
-}
-
-/// Where `ng build` writes the browser files: `outputPath` of the one project's `build` target
-/// (`{ base, browser }`, or a string under which the `application` builder adds `browser/`).
-fn angular_output(project: &Project, parsed: &[Parsed], dir: &Path) -> Option<deployed::BuildOutput> {
-    let (_, json) = json_file(project, parsed, &dir.join("angular.json"))?;
-    let builds: Vec<&Json> = json
-        .get("projects")?
-        .as_object()?
-        .values()
-        .filter_map(|p| p.get("architect").or_else(|| p.get("targets"))?.get("build"))
-        .collect();
-    let [build] = builds[..] else { return None };
-    let builder = build.get("builder").and_then(Json::as_str).unwrap_or("");
-    let output = build.get("options")?.get("outputPath")?;
-    let path = match output {
-        Json::String(base) if builder.ends_with(":application") => Path::new(base).join("browser"),
-        Json::String(base) => PathBuf::from(base),
-        Json::Object(parts) => {
-            let base = parts.get("base")?.as_str()?;
-            let browser = parts.get("browser").and_then(Json::as_str).unwrap_or("browser");
-            Path::new(base).join(browser)
-        }
-        _ => return None,
-    };
-    Some(deployed::BuildOutput {
-        dir: normalize_path(&dir.join(&path)),
-        what: format!("angular.json's `outputPath` ({})", path.display()),
     })
 }
 

@@ -416,6 +416,53 @@ pub struct ComposeService {
     pub links: Vec<ComposeLink>,
 }
 
+impl ComposeService {
+    /// The literal hosts Traefik routers of the service's labels route to it at its root
+    /// (`traefik.http.routers.web.rule=Host(`shop.example.com`)`), each with its span and whether the
+    /// router has TLS (`.tls=true` or a `.tls.certresolver`). A rule with a path other than `/`, a
+    /// regex or a variable is not an origin of the whole build.
+    pub fn traefik_hosts(&self) -> Vec<(String, Span, bool)> {
+        const PREFIX: &str = "traefik.http.routers.";
+        let mut out = Vec::new();
+        for label in &self.labels {
+            let Some(router) = label.key.value.strip_prefix(PREFIX).and_then(|r| r.strip_suffix(".rule")) else {
+                continue;
+            };
+            let rule = &label.value.value;
+            let partial = rule.contains("Path") && !rule.contains("PathPrefix(`/`)");
+            if rule.contains("${") || rule.contains("HostRegexp") || partial {
+                continue;
+            }
+            let tls = self.labels.iter().any(|l| {
+                let key = &l.key.value;
+                *key == format!("{PREFIX}{router}.tls") && l.value.value.eq_ignore_ascii_case("true")
+                    || key.starts_with(&format!("{PREFIX}{router}.tls."))
+            });
+            let mut rest = rule.as_str();
+            while let Some(at) = rest.find("Host(") {
+                let Some(args) = rest.get(at + 5..) else { break };
+                let Some(close) = args.find(')') else { break };
+                for host in args.get(..close).unwrap_or("").split(',') {
+                    let host = host.trim().trim_matches(['`', '"', '\'']);
+                    if is_literal_host(host) {
+                        out.push((host.to_ascii_lowercase(), label.value.span, tls));
+                    }
+                }
+                rest = args.get(close..).unwrap_or("");
+            }
+        }
+        out
+    }
+
+    /// The container port Traefik forwards to (`traefik.http.services.*.loadbalancer.server.port`).
+    pub fn traefik_port(&self) -> Option<u16> {
+        self.labels.iter().find_map(|l| {
+            let key = l.key.value.strip_prefix("traefik.http.services.")?;
+            key.ends_with(".loadbalancer.server.port").then(|| l.value.value.parse().ok())?
+        })
+    }
+}
+
 /// One `links:` entry: `service[:alias]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComposeLink {
@@ -514,9 +561,53 @@ pub fn published_port(spec: &str) -> Option<(u16, u16)> {
     }
 }
 
+/// A name a browser can have in its address bar: not `_`, `localhost`, a wildcard, a regex or a
+/// variable.
+pub fn is_literal_host(name: &str) -> bool {
+    name.contains('.')
+        && !name.starts_with('.')
+        && !name.contains(['*', '~', '$', '/', ':'])
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traefik_router_labels_name_hosts() {
+        let written = |v: &str| Written { value: v.to_string(), span: Span::new(0, 0, 0), text_start: None };
+        let label = |k: &str, v: &str| Label { key: written(k), value: written(v) };
+        let service = ComposeService {
+            name: Spanned::new("web".to_string(), Span::new(0, 0, 0)),
+            image: None,
+            build: None,
+            environment: Vec::new(),
+            env_files: Vec::new(),
+            ports: Vec::new(),
+            volumes: Vec::new(),
+            labels: vec![
+                label("traefik.http.routers.web.rule", "Host(`shop.example.com`) || Host(`www.shop.example.com`)"),
+                label("traefik.http.routers.web.tls", "true"),
+                label("traefik.http.routers.admin.rule", "Host(`shop.example.com`) && PathPrefix(`/admin`)"),
+                label("traefik.http.routers.dev.rule", "Host(`${DOMAIN}`)"),
+                label("traefik.http.routers.plain.rule", "Host(`plain.example.com`)"),
+                label("traefik.http.services.web.loadbalancer.server.port", "8080"),
+            ],
+            aliases: Vec::new(),
+            links: Vec::new(),
+        };
+        let hosts: Vec<(String, bool)> = service.traefik_hosts().into_iter().map(|(h, _, tls)| (h, tls)).collect();
+        assert_eq!(
+            hosts,
+            [
+                ("shop.example.com".to_string(), true),
+                ("www.shop.example.com".to_string(), true),
+                ("plain.example.com".to_string(), false)
+            ]
+        );
+        assert_eq!(service.traefik_port(), Some(8080));
+    }
 
     #[test]
     fn compose_port_forms() {

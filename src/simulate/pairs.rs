@@ -4,7 +4,8 @@
 //! The API URL is linked to a backend of the repository the way proxies are: a `localhost` port is
 //! the compose service that publishes it (its app, or the nginx it runs), or the only app of a
 //! repository without compose; another host must be one an Ingress, Traefik router or nginx
-//! `server_name` serves. Anything else is Unknown: no finding.
+//! `server_name` serves, or a compose service's Traefik router labels route to. Anything else is
+//! Unknown: no finding.
 
 use super::{BrowserRequest, Hop, Options, Simulation, Url, choose_stack, simulate};
 use crate::model::deploy::published_port;
@@ -212,9 +213,25 @@ fn link(project: &Project, url: &Url) -> Result<(Url, Options), String> {
         || !super::traefik::candidates(project, Some(url)).is_empty()
         || super::nginx::candidates(project, Some(url)).iter().any(|n| n.names().contains(&url.host));
     if served {
-        Ok((url.clone(), Options::default()))
-    } else {
-        Err(format!("{} is not a host the repository serves", url.host))
+        return Ok((url.clone(), Options::default()));
+    }
+    // A compose service whose Traefik router routes the host to it (no CORS middleware on the way).
+    let routed: Vec<usize> = (0..project.deploy.compose_services.len())
+        .filter(|&i| {
+            project
+                .deploy
+                .compose_services
+                .get(i)
+                .is_some_and(|s| s.traefik_hosts().iter().any(|(h, ..)| *h == url.host))
+        })
+        .collect();
+    match routed[..] {
+        [service] => {
+            let port = project.deploy.compose_services.get(service).and_then(|s| s.traefik_port()).unwrap_or(80);
+            link_compose(project, url, service, port)
+        }
+        [] => Err(format!("{} is not a host the repository serves", url.host)),
+        _ => Err(format!("several compose services' Traefik routers serve {}", url.host)),
     }
 }
 

@@ -13,7 +13,7 @@
 
 use crate::extract::dockerfile::Dockerfile;
 use crate::model::Project;
-use crate::model::deploy::{ComposeService, published_port};
+use crate::model::deploy::{ComposeService, is_literal_host, published_port};
 use crate::model::frontend::{Environment, Evidence, FrontendOrigin};
 use crate::model::nginx::{Arg, Listen};
 use crate::parse::Parsed;
@@ -67,23 +67,13 @@ pub fn origins(
                 };
                 evidence.push(Evidence { span, what });
             }
-            let push = |out: &mut Vec<FrontendOrigin>, origin: String, evidence: Vec<Evidence>| {
-                if !out.iter().any(|o: &FrontendOrigin| o.origin == origin) {
-                    out.push(FrontendOrigin {
-                        origin,
-                        environment: Environment::Production,
-                        fallback: false,
-                        evidence,
-                    });
-                }
-            };
             for (port, ssl) in &server.listens {
                 for (name, span) in &server.names {
                     if *ssl {
                         let origin = with_port("https", name, *port);
                         let mut evidence = evidence.clone();
                         evidence.push(Evidence { span: *span, what: format!("`server_name {name}` with TLS") });
-                        push(&mut out, origin, evidence);
+                        push_origin(&mut out, origin, evidence);
                     } else {
                         unknowns.push(format!(
                             "the deployed origin of `{name}`: nginx serves it over plain http here; a TLS proxy in front \
@@ -101,8 +91,22 @@ pub fn origins(
                             span,
                             what: format!("compose service `{}` publishes it on port {host_port}", service.name.value),
                         });
-                        push(&mut out, with_port(scheme, "localhost", host_port), evidence);
+                        push_origin(&mut out, with_port(scheme, "localhost", host_port), evidence);
                     }
+                }
+            }
+        }
+        if let Some(service) = serving.service.filter(|_| !servers.is_empty()) {
+            for (host, span, tls) in service.traefik_hosts() {
+                if tls {
+                    let mut evidence = vec![outer.clone(), Evidence { span: service.name.span, what: how.clone() }];
+                    evidence.push(Evidence { span, what: format!("a Traefik router with TLS routes `{host}` to it") });
+                    push_origin(&mut out, format!("https://{host}"), evidence);
+                } else {
+                    unknowns.push(format!(
+                        "the deployed origin of `{host}`: its Traefik router has no TLS here; the entrypoint's port and \
+                         a redirect to https are in Traefik's static configuration"
+                    ));
                 }
             }
         }
@@ -115,6 +119,12 @@ pub fn origins(
     unknowns.sort();
     unknowns.dedup();
     (out, unknowns)
+}
+
+fn push_origin(out: &mut Vec<FrontendOrigin>, origin: String, evidence: Vec<Evidence>) {
+    if !out.iter().any(|o| o.origin == origin) {
+        out.push(FrontendOrigin { origin, environment: Environment::Production, fallback: false, evidence });
+    }
 }
 
 fn with_port(scheme: &str, host: &str, port: u16) -> String {
@@ -335,13 +345,4 @@ fn servers_in(config: &Config, file: FileId, served: &Path, out: &mut Vec<Server
         let head = server.head_range();
         out.push(Server { names, listens, default_server, span: Some(Span::new(file, head.start, head.end)) });
     }
-}
-
-/// A name a browser can have in its address bar: not `_`, `localhost`, a wildcard, a regex or a
-/// variable.
-fn is_literal_host(name: &str) -> bool {
-    name.contains('.')
-        && !name.starts_with('.')
-        && !name.contains(['*', '~', '$', '/', ':'])
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }

@@ -19,6 +19,9 @@ pub struct ClientFacts {
     pub literal_bases: Vec<(String, Span)>,
     /// Env variables a base URL reads, with where.
     pub env_bases: Vec<(String, Span)>,
+    /// Env variables a called URL starts with (`fetch(`${import.meta.env.VITE_X}/items`)`): API
+    /// bases too, besides the client's `baseURL` or the conventional names.
+    pub env_urls: Vec<(String, Span)>,
     /// A base URL that is neither: the API cannot be known from this client.
     pub unknown_base: Option<Span>,
     pub credentials: Option<Evidence>,
@@ -41,6 +44,17 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
             "call_expression" => {
                 call(&evaluator, node, &mut facts, &span);
                 write(&evaluator, node, &instances, &mut facts, &span);
+            }
+            // `new URL("/items", import.meta.env.VITE_API_URL)`, `new URL(import.meta.env.VITE_API_URL)`.
+            "new_expression" if node.child_by_field_name("constructor").is_some_and(|c| evaluator.text(c) == "URL") => {
+                let mut cursor = node.walk();
+                let arguments: Vec<Node<'_>> = node
+                    .child_by_field_name("arguments")
+                    .map(|a| a.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect())
+                    .unwrap_or_default();
+                if let Some(base) = arguments.get(1).or(arguments.first()) {
+                    env_prefix_of(&evaluator, *base, &mut facts, &span);
+                }
             }
             "assignment_expression" => {
                 let left = node.child_by_field_name("left").map(|l| evaluator.text(l)).unwrap_or("");
@@ -98,6 +112,9 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
             }
         }
         "fetch" => {
+            if let Some(url) = arguments.first() {
+                env_prefix_of(evaluator, *url, facts, span);
+            }
             let Some(options) = arguments.get(1) else { return };
             let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
             if let Lookup::Found(p) = object.get("credentials")
@@ -134,6 +151,37 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
             }
         }
         _ => {}
+    }
+}
+
+/// The env variable a URL starts with (`${import.meta.env.VITE_API_URL}/items`,
+/// `process.env.REACT_APP_API + "/items"`, `import.meta.env.VITE_API_URL`): the variable the
+/// client reads its base from.
+fn env_prefix_of<'t>(
+    evaluator: &Evaluator<'t>,
+    url: Node<'t>,
+    facts: &mut ClientFacts,
+    span: &impl Fn(Node<'_>) -> Span,
+) {
+    let head = match url.kind() {
+        "template_string" => {
+            let mut cursor = url.walk();
+            let first = url
+                .named_children(&mut cursor)
+                .find(|c| c.kind() != "string_fragment" || !evaluator.text(*c).is_empty());
+            match first {
+                Some(sub) if sub.kind() == "template_substitution" => sub.named_child(0),
+                _ => None,
+            }
+        }
+        "binary_expression" => url.child_by_field_name("left"),
+        _ => Some(url),
+    };
+    let Some(head) = head else { return };
+    if let ValueKind::Env(name) = evaluator.eval(head).kind
+        && !facts.env_urls.iter().any(|(n, _)| *n == name)
+    {
+        facts.env_urls.push((name, span(head)));
     }
 }
 
@@ -269,6 +317,11 @@ mod tests {
         assert!(angular.credentials.is_some());
         assert_eq!(angular.headers[0].0, "Authorization");
         assert!(facts("this.http.get(url, { withCredentials: false });\n").credentials.is_none());
+        let bases = |text: &str| facts(text).env_urls.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(bases("fetch(`${import.meta.env.VITE_SERVER}/items`);\n"), ["VITE_SERVER"]);
+        assert_eq!(bases("fetch(process.env.REACT_APP_HOST + '/items');\n"), ["REACT_APP_HOST"]);
+        assert_eq!(bases("const u = new URL('/items', import.meta.env.VITE_ORIGIN);\n"), ["VITE_ORIGIN"]);
+        assert!(bases("fetch(`/api/${id}`);\n").is_empty());
     }
 
     #[test]

@@ -310,13 +310,15 @@ fn package(
         (Some(prefixes), None) => {
             // The variables the client reads, when it says; else the conventional API names.
             let read: Vec<&str> = client.env_bases.iter().map(|(n, _)| n.as_str()).collect();
+            let called: Vec<&str> = client.env_urls.iter().map(|(n, _)| n.as_str()).collect();
             let wanted = |key: &str| {
                 prefixes.iter().any(|p| key.starts_with(p.as_str()))
-                    && if read.is_empty() {
-                        prefixes.iter().any(|p| env::names_api(key, p))
-                    } else {
-                        read.contains(&key)
-                    }
+                    && (called.contains(&key)
+                        || if read.is_empty() {
+                            prefixes.iter().any(|p| env::names_api(key, p))
+                        } else {
+                            read.contains(&key)
+                        })
             };
             for environment in [Environment::Development, Environment::Production] {
                 frontend.apis.extend(env::api_bases(*tool, environment, &env_files, &wanted));
@@ -443,6 +445,7 @@ fn client_facts(
         let facts = cell.get_or_init(|| client::read(tree, &file.text, id)).clone();
         all.literal_bases.extend(facts.literal_bases);
         all.env_bases.extend(facts.env_bases);
+        all.env_urls.extend(facts.env_urls);
         all.unknown_base = all.unknown_base.or(facts.unknown_base);
         all.credentials = all.credentials.or(facts.credentials);
         all.headers.extend(facts.headers);

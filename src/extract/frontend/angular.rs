@@ -3,6 +3,7 @@
 //! `src/environments/environment*.ts`, as each build configuration's `fileReplacements` picks it
 //! (`ng serve` builds the `development` configuration, `ng build` the `production` one).
 
+use super::files::Files;
 use super::{deployed, find, json_file};
 use crate::extract::javascript::value::{Evaluator, Object, ValueKind};
 use crate::model::frontend::{ApiBase, Environment, Evidence, Frontend};
@@ -17,14 +18,14 @@ use tree_sitter::Node;
 /// the paths of that proxy file.
 pub(super) fn serve(
     project: &Project,
-    parsed: &[Parsed],
+    files: &Files<'_>,
     dir: &Path,
     frontend: &mut Frontend,
     port: &mut Option<u16>,
     https: &mut bool,
     evidence: &mut Vec<Evidence>,
 ) {
-    let Some((id, json)) = json_file(project, parsed, &dir.join("angular.json")) else { return };
+    let Some((id, json)) = json_file(files, &dir.join("angular.json")) else { return };
     let projects = json.get("projects").and_then(Json::as_object);
     // One application: with several, which one a page belongs to is not known here.
     let serves: Vec<&Json> = projects
@@ -49,7 +50,7 @@ pub(super) fn serve(
         *https = true;
     }
     let Some(proxy) = options.get("proxyConfig").and_then(Json::as_str) else { return };
-    let Some((proxy_id, proxy_json)) = json_file(project, parsed, &dir.join(proxy)) else {
+    let Some((proxy_id, proxy_json)) = json_file(files, &dir.join(proxy)) else {
         frontend.unknowns.push(format!("the dev proxy's paths: {proxy} was not read"));
         return;
     };
@@ -61,8 +62,8 @@ pub(super) fn serve(
 
 /// Where `ng build` writes the browser files: `outputPath` of the one project's `build` target
 /// (`{ base, browser }`, or a string under which the `application` builder adds `browser/`).
-pub(super) fn output(project: &Project, parsed: &[Parsed], dir: &Path) -> Option<deployed::BuildOutput> {
-    let (_, json) = json_file(project, parsed, &dir.join("angular.json"))?;
+pub(super) fn output(files: &Files<'_>, dir: &Path) -> Option<deployed::BuildOutput> {
+    let (_, json) = json_file(files, &dir.join("angular.json"))?;
     let builds: Vec<&Json> = json
         .get("projects")?
         .as_object()?
@@ -122,12 +123,12 @@ fn environment_files(json: &Json, dir: &Path) -> Vec<(Environment, PathBuf)> {
 
 /// The API base URL each build's `environment` object gives (`apiUrl`, `apiBaseUrl`,
 /// `backendUrl`...), and what could not be read.
-pub(super) fn api_bases(project: &Project, parsed: &[Parsed], dir: &Path) -> (Vec<ApiBase>, Vec<String>) {
+pub(super) fn api_bases(project: &Project, files: &Files<'_>, dir: &Path) -> (Vec<ApiBase>, Vec<String>) {
     let mut bases = Vec::new();
     let mut unknowns = Vec::new();
-    let Some((_, json)) = json_file(project, parsed, &dir.join("angular.json")) else { return (bases, unknowns) };
+    let Some((_, json)) = json_file(files, &dir.join("angular.json")) else { return (bases, unknowns) };
     for (environment, path) in environment_files(json, dir) {
-        let found = project.files.iter().enumerate().find(|(_, f)| normalize_path(&f.path) == path);
+        let found = files.id_of(&path).and_then(|id| Some((id, project.file(id)?)));
         let Some((id, file)) = found else {
             if path.is_file() {
                 unknowns.push(format!(
@@ -138,7 +139,7 @@ pub(super) fn api_bases(project: &Project, parsed: &[Parsed], dir: &Path) -> (Ve
             }
             continue;
         };
-        let Some(Parsed::JavaScript(tree)) = parsed.get(id) else { continue };
+        let Some(Parsed::JavaScript(tree)) = files.parsed.get(id) else { continue };
         let evaluator = Evaluator::new(tree.root(), &file.text);
         let Some(object) = environment_object(&evaluator, tree.root()) else { continue };
         for property in &object.properties {

@@ -11,6 +11,7 @@
 //! compose service publishes for it. A name served over plain http only is not an origin here: a
 //! TLS proxy in front would make it `https`.
 
+use super::files::Files;
 use crate::extract::dockerfile::Dockerfile;
 use crate::model::Project;
 use crate::model::deploy::{ComposeService, is_literal_host, published_port};
@@ -34,7 +35,7 @@ pub struct BuildOutput {
 /// The origins the build in `output` is served at, and what in the chain could not be followed.
 pub fn origins(
     project: &Project,
-    parsed: &[Parsed],
+    files: &Files<'_>,
     frontend_dir: &Path,
     output: &BuildOutput,
     outer: &Evidence,
@@ -42,7 +43,7 @@ pub fn origins(
     let mut out = Vec::new();
     let mut unknowns = Vec::new();
     for serving in servings(project, frontend_dir, output) {
-        let mut servers = servers_of(project, parsed, &serving);
+        let mut servers = servers_of(files, &serving);
         if servers.is_empty()
             && serving.configs.is_empty()
             && serving.nginx_image
@@ -294,16 +295,14 @@ impl Server {
 }
 
 /// The `server` blocks of the serving's nginx configuration whose root is the served path.
-fn servers_of(project: &Project, parsed: &[Parsed], serving: &Serving<'_>) -> Vec<Server> {
+fn servers_of(files: &Files<'_>, serving: &Serving<'_>) -> Vec<Server> {
     let mut out = Vec::new();
-    for (id, tree) in parsed.iter().enumerate() {
-        let Parsed::Nginx(config) = tree else { continue };
-        let Some(file) = project.file(id) else { continue };
-        let path = normalize_path(&file.path);
-        if !serving.configs.iter().any(|(_, host)| path.starts_with(host)) {
-            continue;
+    for (_, host) in &serving.configs {
+        for (_, id) in files.under(host) {
+            if let Some(Parsed::Nginx(config)) = files.parsed.get(id) {
+                servers_in(config, id, &serving.served, &mut out);
+            }
         }
-        servers_in(config, id, &serving.served, &mut out);
     }
     out
 }

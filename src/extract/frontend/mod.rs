@@ -10,6 +10,7 @@ mod angular;
 mod client;
 mod deployed;
 mod env;
+mod files;
 mod scripts;
 mod vite;
 
@@ -18,6 +19,7 @@ use crate::model::{Project, Value};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
 use crate::source::{FileId, Span, normalize_path};
+use files::Files;
 use serde_json::Value as Json;
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,7 @@ const ASTRO_CONFIGS: &[&str] =
     &["astro.config.mjs", "astro.config.ts", "astro.config.js", "astro.config.mts", "astro.config.cjs"];
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let files = Files::new(project, parsed);
     // Each file's client calls are read once: nested packages of a monorepo share their files.
     let clients: Vec<OnceCell<client::ClientFacts>> = parsed.iter().map(|_| OnceCell::new()).collect();
     let mut found = Vec::new();
@@ -51,7 +54,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         if !file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) {
             continue;
         }
-        if let Some(frontend) = package(project, parsed, &clients, id, json) {
+        if let Some(frontend) = package(project, &files, &clients, id, json) {
             found.push(frontend);
         }
     }
@@ -71,7 +74,7 @@ fn find(project: &Project, id: FileId, needle: &str) -> Option<Span> {
 
 fn package(
     project: &Project,
-    parsed: &[Parsed],
+    files: &Files<'_>,
     clients: &[OnceCell<client::ClientFacts>],
     id: FileId,
     json: &Json,
@@ -151,7 +154,7 @@ fn package(
     };
     if tool.is_vite() {
         let configs = if *tool == Tool::Astro { ASTRO_CONFIGS } else { VITE_CONFIGS };
-        match vite_config(project, parsed, &dir, configs) {
+        match vite_config(project, files, &dir, configs) {
             ViteFile::None => {}
             ViteFile::Unread(config) => {
                 origin_unknown =
@@ -199,7 +202,7 @@ fn package(
             }
         }
     }
-    let env_files = env_files(project, parsed, &env_dir);
+    let env_files = env_files(files, &env_dir);
     if port.is_none() && *tool == Tool::CreateReactApp {
         // Create React App reads `PORT` from its env files too (Next.js does not: its server starts first).
         if let Some((p, span, file_name)) = env_port(&env_files) {
@@ -209,12 +212,12 @@ fn package(
     }
     if *tool == Tool::Angular {
         let mut angular_https = false;
-        angular::serve(project, parsed, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
+        angular::serve(project, files, &dir, &mut frontend, &mut port, &mut angular_https, &mut evidence);
         https = https.map(|h| h || angular_https);
-        if let Some(out) = angular::output(project, parsed, &dir) {
+        if let Some(out) = angular::output(files, &dir) {
             output = Ok(out);
         }
-        let (bases, unknowns) = angular::api_bases(project, parsed, &dir);
+        let (bases, unknowns) = angular::api_bases(project, files, &dir);
         frontend.apis.extend(bases);
         frontend.unknowns.extend(unknowns);
     }
@@ -261,7 +264,7 @@ fn package(
     }
     match output {
         Ok(output) => {
-            let (origins, unknowns) = deployed::origins(project, parsed, &dir, &output, &depends_on);
+            let (origins, unknowns) = deployed::origins(project, files, &dir, &output, &depends_on);
             if origins.is_empty() && unknowns.is_empty() {
                 frontend.unknowns.push(format!(
                     "the deployed origin: no Dockerfile or compose volume in the repository puts {} behind an nginx \
@@ -279,7 +282,7 @@ fn package(
         let span = find(project, id, "\"proxy\"").unwrap_or(package_span);
         frontend.dev_proxy.push(("/".to_string(), Evidence { span, what: format!("`proxy` → {target}") }));
     }
-    let client = client_facts(project, parsed, clients, &dir);
+    let client = client_facts(project, files, clients, &dir);
     if let Some(credentials) = &client.credentials {
         frontend.client.credentials = true;
         frontend.client.credentials_evidence = Some(credentials.clone());
@@ -346,11 +349,10 @@ enum ViteFile {
     Read(Box<vite::ViteConfig>, FileId),
 }
 
-fn vite_config(project: &Project, parsed: &[Parsed], dir: &Path, configs: &[&str]) -> ViteFile {
+fn vite_config(project: &Project, files: &Files<'_>, dir: &Path, configs: &[&str]) -> ViteFile {
     for name in configs {
-        let wanted = normalize_path(&dir.join(name));
-        let found = project.files.iter().enumerate().find(|(_, f)| normalize_path(&f.path) == wanted);
-        match found.and_then(|(id, f)| match parsed.get(id) {
+        let found = files.id_of(&dir.join(name)).and_then(|id| Some((id, project.file(id)?)));
+        match found.and_then(|(id, f)| match files.parsed.get(id) {
             Some(Parsed::JavaScript(tree)) => Some(ViteFile::Read(Box::new(vite::read(tree, &f.text, id)), id)),
             _ => None,
         }) {
@@ -428,17 +430,16 @@ fn apply_vite(
 /// The client facts of every JavaScript file of the package's directory.
 fn client_facts(
     project: &Project,
-    parsed: &[Parsed],
+    files: &Files<'_>,
     clients: &[OnceCell<client::ClientFacts>],
     dir: &Path,
 ) -> client::ClientFacts {
     let mut all = client::ClientFacts::default();
-    let dir = normalize_path(dir);
-    for (id, tree) in parsed.iter().enumerate() {
-        let Parsed::JavaScript(tree) = tree else { continue };
+    for (path, id) in files.under(dir) {
+        let Some(Parsed::JavaScript(tree)) = files.parsed.get(id) else { continue };
         let Some(file) = project.file(id) else { continue };
-        let is_config = file.path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
-        if is_config || !normalize_path(&file.path).starts_with(&dir) {
+        let is_config = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
+        if is_config {
             continue;
         }
         let Some(cell) = clients.get(id) else { continue };
@@ -478,18 +479,13 @@ fn is_loopback_literal(host: &str) -> bool {
 }
 
 /// The `.env*` files directly in `dir`, with their names.
-fn env_files<'a>(project: &Project, parsed: &'a [Parsed], dir: &Path) -> Vec<(String, FileId, &'a DotenvFile)> {
-    parsed
-        .iter()
-        .enumerate()
-        .filter_map(|(id, tree)| match tree {
-            Parsed::Dotenv(env) => Some((id, env)),
-            _ => None,
-        })
-        .filter_map(|(id, env)| {
-            let path = &project.file(id)?.path;
+fn env_files<'a>(files: &Files<'a>, dir: &Path) -> Vec<(String, FileId, &'a DotenvFile)> {
+    files
+        .in_dir(dir)
+        .filter_map(|(path, id)| {
+            let Some(Parsed::Dotenv(env)) = files.parsed.get(id) else { return None };
             let name = path.file_name()?.to_str()?;
-            (dir_of(path) == dir && (name == ".env" || name.starts_with(".env."))).then(|| (name.to_string(), id, env))
+            (name == ".env" || name.starts_with(".env.")).then(|| (name.to_string(), id, env))
         })
         .collect()
 }
@@ -504,17 +500,12 @@ fn env_port(files: &[(String, FileId, &DotenvFile)]) -> Option<(u16, Span, Strin
     })
 }
 
-fn json_file<'a>(project: &Project, parsed: &'a [Parsed], path: &Path) -> Option<(FileId, &'a Json)> {
-    let wanted = normalize_path(path);
-    project.files.iter().enumerate().find_map(|(id, f)| {
-        if normalize_path(&f.path) != wanted {
-            return None;
-        }
-        match parsed.get(id) {
-            Some(Parsed::Json(json)) => Some((id, json)),
-            _ => None,
-        }
-    })
+fn json_file<'a>(files: &Files<'a>, path: &Path) -> Option<(FileId, &'a Json)> {
+    let id = files.id_of(path)?;
+    match files.parsed.get(id) {
+        Some(Parsed::Json(json)) => Some((id, json)),
+        _ => None,
+    }
 }
 
 /// A frontend declared in `[[frontends]]` of corslint.toml: what it says, nothing inferred.

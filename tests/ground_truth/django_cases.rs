@@ -9,6 +9,15 @@ use crate::probe::{APP, EVIL, get, request};
 /// `attack` is the origin corslint's CORS106 message names.
 pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     let mut apps = vec![
+        // CORS109: the Vite page is at localhost, the list names 127.0.0.1.
+        app(
+            "CORS109/django_loopback_ip/backend/config/settings.py",
+            vec![get("http://localhost:5173", "/gt").blocked(), get("http://127.0.0.1:5173", "/gt").allowed()],
+        ),
+        app(
+            "CORS109/django_localhost_clean/backend/config/settings.py",
+            vec![get("http://localhost:5173", "/gt").allowed()],
+        ),
         app(
             "CORS101/django_allow_all_with_credentials.py",
             vec![

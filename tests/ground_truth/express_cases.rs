@@ -10,6 +10,18 @@ use crate::probe::{APP, EVIL, get, request};
 /// `attack` is the origin corslint's CORS106 message names.
 pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     let mut apps = vec![
+        // CORS109: the page deletes todos; `methods` leaves DELETE out, so its preflight fails.
+        app(
+            "CORS109/express_method_not_allowed/api/server.js",
+            vec![
+                request("DELETE", "http://localhost:5173", "/todos/1").blocked().status(P, 204),
+                get("http://localhost:5173", "/todos").allowed(),
+            ],
+        ),
+        app(
+            "CORS109/express_method_allowed_clean/api/server.js",
+            vec![request("DELETE", "http://localhost:5173", "/todos/1").allowed()],
+        ),
         // `*` with credentials: both headers sent; the browser refuses the credentialed call.
         app(
             "CORS101/express_star_with_credentials.js",

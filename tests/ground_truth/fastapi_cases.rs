@@ -499,6 +499,50 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             vec![get("http://localhost:5173", "/api/session").cookie().allowed()],
         ),
         app("CORS109/fastapi_dev_proxy_removed/backend", vec![get("http://localhost:3000", "/api/tasks").blocked()]),
+        // CORS109 in other frontends (SvelteKit, Astro, Angular, an env variable named by the call)
+        // and with deployed origins (the build compose serves on 8080, a Traefik host): the origin
+        // the page really has, against the real app.
+        app(
+            "CORS109/sveltekit_loopback_ip/api/main.py",
+            vec![get("http://localhost:5173", "/stats").blocked(), get("http://127.0.0.1:5173", "/stats").allowed()],
+        ),
+        app("CORS109/sveltekit_localhost_clean/api/main.py", vec![get("http://localhost:5173", "/stats").allowed()]),
+        app(
+            "CORS109/astro_fallback_port/api/main.py",
+            vec![get("http://localhost:4321", "/search").allowed(), get("http://localhost:4322", "/search").blocked()],
+        ),
+        app("CORS109/fetch_env_server_url/server/main.py", vec![get("http://localhost:5173", "/cards").blocked()]),
+        app(
+            "CORS109/angular_environment_credentials_not_allowed/api/main.py",
+            vec![
+                get("http://localhost:4200", "/api/contacts").cookie().blocked(),
+                get("http://localhost:4200", "/api/contacts").allowed(),
+            ],
+        ),
+        app(
+            "CORS109/angular_environment_credentials_allowed_clean/api/main.py",
+            vec![get("http://localhost:4200", "/api/contacts").cookie().allowed()],
+        ),
+        app(
+            "CORS109/compose_build_origin_not_allowed/api/main.py",
+            vec![get("http://localhost:8080", "/notes").blocked(), get("http://localhost:5173", "/notes").allowed()],
+        ),
+        app(
+            "CORS109/compose_build_origin_allowed_clean/api/main.py",
+            vec![get("http://localhost:8080", "/notes").allowed()],
+        ),
+        app(
+            "CORS109/compose_volume_same_origin_clean/api/main.py",
+            vec![get("http://localhost:3000", "/profile").allowed()],
+        ),
+        app(
+            "CORS109/traefik_origin_not_allowed/api/main.py",
+            vec![get("https://app.example.net", "/orders").blocked()],
+        ),
+        app(
+            "CORS109/traefik_origin_allowed_clean/api/main.py",
+            vec![get("https://app.example.net", "/orders").allowed()],
+        ),
     ];
     for fixture in ["CORS106/regex_suffix_without_dot.py", "CORS106/regex_unescaped_dots.py"] {
         let mut probes: Vec<Probe> =

@@ -28,7 +28,7 @@ const puppeteer = require('puppeteer-core');
 const [scratch, chromiumPath, firefoxPath] = process.argv.slice(2);
 const COOKIE = { name: 'session', value: 'ground-truth' };
 // The ports page origins use, sent to the front's TLS or plain port.
-const PAGE_PORTS = { tls: [443], plain: [80, 3000, 3001, 4000, 4001, 4200, 5173, 5174, 8080] };
+const PAGE_PORTS = { tls: [443], plain: [80, 3000, 3001, 4000, 4001, 4200, 4321, 4322, 5173, 5174, 8080] };
 // Exchanges each engine runs at once (each needs its own API port, which records one exchange).
 const SLOTS = 2;
 const TIMEOUT_MS = 15000;

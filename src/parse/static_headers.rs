@@ -88,7 +88,8 @@ pub fn parse(platform: Platform, text: &str) -> (StaticHeaders, Vec<ParseError>)
     (StaticHeaders { platform, rules }, errors)
 }
 
-fn quoted_literal(text: &str, value: String, range: TextRange) -> Literal {
+/// A string literal written between quotes at `range`, decoded to `value`.
+pub fn quoted_literal(text: &str, value: String, range: TextRange) -> Literal {
     let inner = range.start + 1..range.end.saturating_sub(1);
     let verbatim = inner.start <= inner.end && text.get(inner.clone()) == Some(value.as_str());
     Literal { value, range, verbatim_start: verbatim.then_some(inner.start) }

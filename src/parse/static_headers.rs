@@ -88,11 +88,20 @@ pub fn parse(platform: Platform, text: &str) -> (StaticHeaders, Vec<ParseError>)
     (StaticHeaders { platform, rules }, errors)
 }
 
+/// A value that names an environment variable (`${VERCEL_URL}`, `$URL`): what it becomes is not
+/// in the repository (the catalog's rule for placeholders), so it is not a literal.
+pub fn is_placeholder(value: &str) -> bool {
+    value.contains("${") || value.trim_start().starts_with('$')
+}
+
 /// A string literal written between quotes at `range`, decoded to `value`.
-pub fn quoted_literal(text: &str, value: String, range: TextRange) -> Literal {
+pub fn quoted_literal(text: &str, value: String, range: TextRange) -> Option<Literal> {
+    if is_placeholder(&value) {
+        return None;
+    }
     let inner = range.start + 1..range.end.saturating_sub(1);
     let verbatim = inner.start <= inner.end && text.get(inner.clone()) == Some(value.as_str());
-    Literal { value, range, verbatim_start: verbatim.then_some(inner.start) }
+    Some(Literal { value, range, verbatim_start: verbatim.then_some(inner.start) })
 }
 
 fn vercel(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
@@ -102,10 +111,10 @@ fn vercel(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
         Err(error) => return (Vec::new(), vec![error]),
     };
     let string = |node: &Json| match &node.kind {
-        JsonKind::String(s) => Some(quoted_literal(text, s.clone(), node.range)),
+        JsonKind::String(s) => quoted_literal(text, s.clone(), node.range),
         _ => None,
     };
-    let mut rules = Vec::new();
+    let mut rules = legacy_routes(&root, &string);
     let Some(JsonKind::Array(items)) = root.get("headers").map(|h| &h.kind) else { return (rules, Vec::new()) };
     for item in items {
         let mut rule = HeaderRule {
@@ -131,6 +140,37 @@ fn vercel(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
     (rules, Vec::new())
 }
 
+/// Vercel's legacy `routes`: `{ "src": "/(.*)", "headers": { "Name": "value" }, "dest": … }`
+/// (<https://vercel.com/docs/project-configuration#routes>), which older projects still use.
+fn legacy_routes(
+    root: &super::json_spans::Json,
+    string: &dyn Fn(&super::json_spans::Json) -> Option<Literal>,
+) -> Vec<HeaderRule> {
+    use super::json_spans::JsonKind;
+    let Some(JsonKind::Array(routes)) = root.get("routes").map(|r| &r.kind) else { return Vec::new() };
+    let mut rules = Vec::new();
+    for route in routes {
+        let Some(JsonKind::Object(headers)) = route.get("headers").map(|h| &h.kind) else { continue };
+        let headers = headers
+            .iter()
+            .map(|(name, name_range, value)| Header {
+                name: name.clone(),
+                name_range: *name_range,
+                value: string(value),
+                range: name_range.cover(value.range),
+            })
+            .collect();
+        rules.push(HeaderRule {
+            path: route.get("src").and_then(string),
+            conditional: route.get("has").is_some() || route.get("missing").is_some(),
+            headers,
+            range: route.range,
+            has_unknown: false,
+        });
+    }
+    rules
+}
+
 fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
     use toml::de::{DeTable, DeValue};
     let document = match DeTable::parse(text) {
@@ -149,7 +189,7 @@ fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
     for table in tables {
         let DeValue::Table(table) = table.get_ref() else { continue };
         let path = table.get("for").and_then(|f| match f.get_ref() {
-            DeValue::String(s) => Some(quoted_literal(text, s.to_string(), range(f.span()))),
+            DeValue::String(s) => quoted_literal(text, s.to_string(), range(f.span())),
             _ => None,
         });
         let mut rule = HeaderRule {
@@ -167,7 +207,7 @@ fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
         if let Some(DeValue::Table(values)) = table.get("values").map(|v| v.get_ref()) {
             for (name, value) in values {
                 let value_literal = match value.get_ref() {
-                    DeValue::String(s) => Some(quoted_literal(text, s.to_string(), range(value.span()))),
+                    DeValue::String(s) => quoted_literal(text, s.to_string(), range(value.span())),
                     _ => None,
                 };
                 let name_range = range(name.span());
@@ -218,9 +258,13 @@ fn netlify_file(text: &str) -> Vec<HeaderRule> {
         let value_text = value.trim();
         let value_start = name_start + name.len() + 1 + (value.len() - value.trim_start().len());
         let value_range = TextRange::new(value_start, value_start + value_text.len());
-        let literal = Literal { value: value_text.to_owned(), range: value_range, verbatim_start: Some(value_start) };
+        let literal = (!is_placeholder(value_text)).then(|| Literal {
+            value: value_text.to_owned(),
+            range: value_range,
+            verbatim_start: Some(value_start),
+        });
         let entry = TextRange::new(name_start, name_start + trimmed.len());
-        rule.headers.push(Header { name: name.trim().to_owned(), name_range, value: Some(literal), range: entry });
+        rule.headers.push(Header { name: name.trim().to_owned(), name_range, value: literal, range: entry });
         rule.range = rule.range.cover(entry);
     }
     rules
@@ -263,6 +307,19 @@ mod tests {
         let credentials = rule.headers[1].value.as_ref().expect("a value");
         assert_eq!(credentials.value, "true");
         assert_eq!(credentials.verbatim_start, None, "an escape is not verbatim");
+    }
+
+    #[test]
+    fn vercel_legacy_routes_and_placeholders() {
+        let text = r#"{ "routes": [{ "src": "/(.*)", "dest": "server.js", "headers": { "Access-Control-Allow-Origin": "http://localhost:3000/", "Access-Control-Allow-Credentials": "${CREDS}" } }] }"#;
+        let (parsed, _) = parse(Platform::Vercel, text);
+        assert_eq!(parsed.rules.len(), 1);
+        let rule = &parsed.rules[0];
+        assert_eq!(rule.path.as_ref().map(|p| p.value.as_str()), Some("/(.*)"));
+        assert_eq!(rule.headers[0].value.as_ref().map(|v| v.value.as_str()), Some("http://localhost:3000/"));
+        assert_eq!(rule.headers[1].value, None, "a placeholder is not a literal");
+        let (file, _) = parse(Platform::NetlifyFile, "/*\n  Access-Control-Allow-Origin: $URL\n");
+        assert_eq!(file.rules[0].headers[0].value, None);
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn returned_values(function: Node<'_>) -> Vec<Node<'_>> {
 fn literal(value: &Value, text: &str) -> Option<Literal> {
     let range = TextRange::new(value.range.start, value.range.end);
     match &value.kind {
-        ValueKind::String(s) => Some(quoted_literal(text, s.clone(), range)),
+        ValueKind::String(s) => quoted_literal(text, s.clone(), range),
         ValueKind::Number(n) => Some(Literal { value: super::value::format_number(*n), range, verbatim_start: None }),
         _ => None,
     }

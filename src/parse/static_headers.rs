@@ -274,7 +274,7 @@ fn netlify_file(text: &str) -> Vec<HeaderRule> {
 mod tests {
     use super::*;
 
-    fn at<'t>(text: &'t str, range: TextRange) -> &'t str {
+    fn at(text: &str, range: TextRange) -> &str {
         &text[range.start..range.end]
     }
 

@@ -9,7 +9,10 @@
 //! `Access-Control-Allow-Credentials` sends none, and one without `Access-Control-Allow-Origin`
 //! leaves the origin to other rules (Unknown).
 
-use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, Project, Setting, Value};
+use crate::model::nginx::Arg;
+use crate::model::{
+    CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, Project, Setting, Value, WrittenHeader,
+};
 use crate::parse::Parsed;
 use crate::parse::static_headers::{Header, HeaderRule, Literal, Platform};
 use crate::source::{FileId, Span, Spanned};
@@ -18,6 +21,7 @@ use crate::source::{FileId, Span, Spanned};
 /// `headers()` that sets a CORS header.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut policies = Vec::new();
+    let mut written = Vec::new();
     for (file, tree) in parsed.iter().enumerate() {
         let Some(source) = project.file(file) else { continue };
         let (layer, rules) = match tree {
@@ -32,8 +36,10 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
             _ => continue,
         };
         policies.extend(rules.iter().filter_map(|rule| policy(file, layer, rule)));
+        written.extend(rules.iter().flat_map(|rule| written_headers(file, rule, &source.text)));
     }
     project.policies.extend(policies);
+    project.written_headers.extend(written);
 }
 
 fn layer_of(platform: Platform) -> Layer {
@@ -96,6 +102,32 @@ fn policy(file: FileId, layer: Layer, rule: &HeaderRule) -> Option<CorsPolicy> {
         expose_headers: names("access-control-expose-headers"),
         max_age,
     })
+}
+
+/// The rule's headers that are meant as CORS ones (a name with `access-control` in it, however
+/// misspelled after that), as written.
+fn written_headers(file: FileId, rule: &HeaderRule, text: &str) -> Vec<WrittenHeader> {
+    let meant_as_cors = |name: &str| name.to_ascii_lowercase().replace('_', "-").contains("access-control");
+    rule.headers
+        .iter()
+        .filter(|h| meant_as_cors(&h.name))
+        .map(|h| {
+            // The name itself, inside the quotes of a JSON or JavaScript string.
+            let range = h.name_range;
+            let inner = (range.start + 1, range.end.saturating_sub(1));
+            let (start, end) = match text.get(inner.0..inner.1) {
+                Some(quoted) if quoted == h.name && range.len() >= 2 => inner,
+                _ => (range.start, range.end),
+            };
+            let verbatim = text.get(start..end) == Some(h.name.as_str());
+            let name = Arg::new(h.name.clone(), Span::new(file, start, end), verbatim.then_some(start));
+            let value = h
+                .value
+                .as_ref()
+                .map(|v| Arg::new(v.value.clone(), Span::new(file, v.range.start, v.range.end), v.verbatim_start));
+            WrittenHeader { name, value }
+        })
+        .collect()
 }
 
 /// A comma list, each name pointing at itself where the value is written verbatim.

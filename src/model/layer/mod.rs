@@ -81,10 +81,10 @@ impl Layer {
             Layer::ExpressCors => &express_cors::ExpressCors,
             Layer::ExpressHeaders => &express_headers::ExpressHeaders,
             Layer::PythonHeaders => &python_headers::PythonHeaders,
-            Layer::NextHeaders => &static_headers::NextHeaders,
-            Layer::VercelHeaders => &static_headers::VercelHeaders,
-            Layer::NetlifyHeaders => &static_headers::NetlifyHeaders,
-            Layer::NetlifyHeadersFile => &static_headers::NetlifyHeadersFile,
+            Layer::NextHeaders => &static_headers::NEXT,
+            Layer::VercelHeaders => &static_headers::VERCEL,
+            Layer::NetlifyHeaders => &static_headers::NETLIFY,
+            Layer::NetlifyHeadersFile => &static_headers::NETLIFY_FILE,
         }
     }
 

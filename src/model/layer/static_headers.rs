@@ -29,187 +29,110 @@
 use super::{Advice, Field, LayerSpec};
 use crate::model::CorsPolicy;
 
-pub struct NextHeaders;
-pub struct VercelHeaders;
-pub struct NetlifyHeaders;
-pub struct NetlifyHeadersFile;
+/// One platform's header rules: how messages name it and how it writes a header.
+pub struct StaticHeaders {
+    /// How messages name the layer.
+    name: &'static str,
+    /// Who sends the headers, as the subject of a sentence.
+    sender: &'static str,
+    write: fn(Field, &[&str]) -> String,
+}
 
-/// `{ key: "Name", value: "v" }`, the entry Next.js and Vercel share.
-fn key_value(field: Field, values: &[&str]) -> String {
+pub static NEXT: StaticHeaders = StaticHeaders { name: "Next.js `headers()`", sender: "Next.js", write: next_entry };
+pub static VERCEL: StaticHeaders = StaticHeaders { name: "Vercel `headers`", sender: "Vercel", write: vercel_entry };
+pub static NETLIFY: StaticHeaders =
+    StaticHeaders { name: "Netlify `headers`", sender: "Netlify", write: netlify_toml_entry };
+pub static NETLIFY_FILE: StaticHeaders =
+    StaticHeaders { name: "Netlify `_headers`", sender: "Netlify", write: netlify_file_entry };
+
+/// `{ key: "Name", value: "v" }`; several origins become one rule per origin, each applied only
+/// when the request comes from it (a `has` condition on the `origin` header).
+fn next_entry(field: Field, values: &[&str]) -> String {
+    if field == Field::Origins && values.len() > 1 {
+        let rules: Vec<String> = values
+            .iter()
+            .map(|o| {
+                format!(
+                    "{{ source: \"/api/:path*\", has: [{{ type: \"header\", key: \"origin\", value: \"{o}\" }}], \
+                     headers: [{{ key: \"Access-Control-Allow-Origin\", value: \"{o}\" }}, {{ key: \"Vary\", value: \
+                     \"Origin\" }}] }}"
+                )
+            })
+            .collect();
+        return format!("one rule per origin, each sent only to that origin: {}", rules.join(", "));
+    }
     format!("{{ key: \"{}\", value: \"{}\" }}", field.header(), values.join(", "))
 }
 
-/// Several origins: one rule per origin, applied only when the request comes from it.
-fn rule_per_origin(origins: &[&str]) -> String {
-    let rules: Vec<String> = origins
-        .iter()
-        .map(|o| {
-            format!(
-                "{{ source: \"/api/:path*\", has: [{{ type: \"header\", key: \"origin\", value: \"{o}\" }}], \
-                 headers: [{{ key: \"Access-Control-Allow-Origin\", value: \"{o}\" }}, {{ key: \"Vary\", value: \
-                 \"Origin\" }}] }}"
-            )
-        })
-        .collect();
-    format!("one rule per origin, each sent only to that origin: {}", rules.join(", "))
-}
-
-fn star_with_credentials(platform: &str, help: String) -> Advice {
-    Advice {
-        message: format!(
-            "{platform} sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every \
-             response this rule matches: browsers reject such a response for requests with cookies, so the \
-             frontend's credentialed calls fail"
-        ),
-        help,
+/// The same objects as Next.js, as JSON.
+fn vercel_entry(field: Field, values: &[&str]) -> String {
+    let mut written = next_entry(field, values);
+    for key in ["source", "has", "type", "key", "value", "headers"] {
+        written = written.replace(&format!("{{ {key}:"), &format!("{{ \"{key}\":"));
+        written = written.replace(&format!(", {key}:"), &format!(", \"{key}\":"));
     }
+    written
 }
 
-impl LayerSpec for NextHeaders {
+/// Netlify's header rules have no request conditions: one value goes to every origin.
+fn netlify_several_origins(values: &[&str]) -> String {
+    format!(
+        "an Edge Function that sends the request's `Origin` back when it is one of `{}`: Netlify's header rules \
+         send one fixed value to every origin",
+        values.join("`, `")
+    )
+}
+
+fn netlify_toml_entry(field: Field, values: &[&str]) -> String {
+    if field == Field::Origins && values.len() > 1 {
+        return netlify_several_origins(values);
+    }
+    format!("{} = \"{}\" under [headers.values]", field.header(), values.join(", "))
+}
+
+fn netlify_file_entry(field: Field, values: &[&str]) -> String {
+    if field == Field::Origins && values.len() > 1 {
+        return netlify_several_origins(values);
+    }
+    format!("`  {}: {}` under the path line", field.header(), values.join(", "))
+}
+
+impl LayerSpec for StaticHeaders {
     fn name(&self) -> &'static str {
-        "Next.js `headers()`"
+        self.name
     }
 
     fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        if field == Field::Origins && values.len() > 1 {
-            return rule_per_origin(values);
-        }
-        key_value(field, values)
+        (self.write)(field, values)
     }
 
+    /// A header value is sent as written: no pattern is matched against the request.
     fn write_origin_regex(&self, _regex: &str) -> Option<String> {
         None
     }
 
     fn every_origin_with_credentials(&self, _policy: &CorsPolicy) -> Advice {
-        star_with_credentials(
-            "Next.js",
-            format!(
+        Advice {
+            message: format!(
+                "{} sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` on every \
+                 response this rule matches: browsers reject such a response for requests with cookies, so the \
+                 frontend's credentialed calls fail",
+                self.sender
+            ),
+            help: format!(
                 "send the one origin of your frontend instead of `*`: {}",
                 self.write_setting(Field::Origins, &["https://app.example.com"])
             ),
-        )
-    }
-
-    fn echoes_every_origin(&self) -> String {
-        "the rule sends a fixed value to every origin".to_owned()
-    }
-
-    fn allowlist_help(&self) -> String {
-        rule_per_origin(&["https://app.example.com"])
-    }
-}
-
-impl LayerSpec for VercelHeaders {
-    fn name(&self) -> &'static str {
-        "Vercel `headers`"
-    }
-
-    fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        // The same objects, as JSON.
-        let mut written = NextHeaders.write_setting(field, values);
-        for key in ["source", "has", "type", "key", "value", "headers"] {
-            written = written.replace(&format!("{{ {key}:"), &format!("{{ \"{key}\":"));
-            written = written.replace(&format!(", {key}:"), &format!(", \"{key}\":"));
         }
-        written
     }
 
-    fn write_origin_regex(&self, _regex: &str) -> Option<String> {
-        None
-    }
-
-    fn every_origin_with_credentials(&self, _policy: &CorsPolicy) -> Advice {
-        star_with_credentials(
-            "Vercel",
-            format!(
-                "send the one origin of your frontend instead of `*`: {}",
-                self.write_setting(Field::Origins, &["https://app.example.com"])
-            ),
-        )
-    }
-
-    fn echoes_every_origin(&self) -> String {
-        "the rule sends a fixed value to every origin".to_owned()
-    }
-
-    fn allowlist_help(&self) -> String {
-        NextHeaders.allowlist_help()
-    }
-}
-
-impl LayerSpec for NetlifyHeaders {
-    fn name(&self) -> &'static str {
-        "Netlify `headers`"
-    }
-
-    fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        if field == Field::Origins && values.len() > 1 {
-            return format!(
-                "an Edge Function that sends the request's `Origin` back when it is one of `{}`: Netlify's header \
-                 rules send one fixed value to every origin",
-                values.join("`, `")
-            );
-        }
-        format!("{} = \"{}\" under [headers.values]", field.header(), values.join(", "))
-    }
-
-    fn write_origin_regex(&self, _regex: &str) -> Option<String> {
-        None
-    }
-
-    fn every_origin_with_credentials(&self, _policy: &CorsPolicy) -> Advice {
-        star_with_credentials(
-            "Netlify",
-            format!(
-                "send the one origin of your frontend instead of `*`: {}",
-                self.write_setting(Field::Origins, &["https://app.example.com"])
-            ),
-        )
-    }
-
+    /// Never the case: a rule's value is fixed.
     fn echoes_every_origin(&self) -> String {
         "the rule sends a fixed value to every origin".to_owned()
     }
 
     fn allowlist_help(&self) -> String {
         self.write_setting(Field::Origins, &["https://a.example.com", "https://b.example.com"])
-    }
-}
-
-/// The `_headers` file: the same platform, its own syntax.
-impl LayerSpec for NetlifyHeadersFile {
-    fn name(&self) -> &'static str {
-        "Netlify `_headers`"
-    }
-
-    fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        if field == Field::Origins && values.len() > 1 {
-            return NetlifyHeaders.write_setting(field, values);
-        }
-        format!("`  {}: {}` under the path line", field.header(), values.join(", "))
-    }
-
-    fn write_origin_regex(&self, _regex: &str) -> Option<String> {
-        None
-    }
-
-    fn every_origin_with_credentials(&self, _policy: &CorsPolicy) -> Advice {
-        star_with_credentials(
-            "Netlify",
-            format!(
-                "send the one origin of your frontend instead of `*`: {}",
-                self.write_setting(Field::Origins, &["https://app.example.com"])
-            ),
-        )
-    }
-
-    fn echoes_every_origin(&self) -> String {
-        NetlifyHeaders.echoes_every_origin()
-    }
-
-    fn allowlist_help(&self) -> String {
-        NetlifyHeaders.allowlist_help()
     }
 }
 
@@ -220,24 +143,24 @@ mod tests {
     #[test]
     fn each_platform_writes_its_own_syntax() {
         assert_eq!(
-            NextHeaders.write_setting(Field::MaxAge, &["7200"]),
+            NEXT.write_setting(Field::MaxAge, &["7200"]),
             "{ key: \"Access-Control-Max-Age\", value: \"7200\" }"
         );
         assert_eq!(
-            VercelHeaders.write_setting(Field::MaxAge, &["7200"]),
+            VERCEL.write_setting(Field::MaxAge, &["7200"]),
             "{ \"key\": \"Access-Control-Max-Age\", \"value\": \"7200\" }"
         );
         assert_eq!(
-            NetlifyHeaders.write_setting(Field::MaxAge, &["7200"]),
+            NETLIFY.write_setting(Field::MaxAge, &["7200"]),
             "Access-Control-Max-Age = \"7200\" under [headers.values]"
         );
         assert_eq!(
-            NetlifyHeadersFile.write_setting(Field::MaxAge, &["7200"]),
+            NETLIFY_FILE.write_setting(Field::MaxAge, &["7200"]),
             "`  Access-Control-Max-Age: 7200` under the path line"
         );
-        let vercel = VercelHeaders.write_setting(Field::Origins, &["https://a.example", "https://b.example"]);
+        let vercel = VERCEL.write_setting(Field::Origins, &["https://a.example", "https://b.example"]);
         assert!(vercel.contains("{ \"source\": \"/api/:path*\", \"has\": [{ \"type\": \"header\""), "{vercel}");
-        let several = NextHeaders.write_setting(Field::Origins, &["https://a.example", "https://b.example"]);
+        let several = NEXT.write_setting(Field::Origins, &["https://a.example", "https://b.example"]);
         assert!(several.contains("has: [{ type: \"header\", key: \"origin\", value: \"https://b.example\" }]"));
     }
 }

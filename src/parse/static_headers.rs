@@ -34,8 +34,6 @@ pub struct HeaderRule {
     pub headers: Vec<Header>,
     /// The whole rule (the object, the table, the path line and its headers).
     pub range: TextRange,
-    /// Some header of the rule could not be read (a spread, a computed entry).
-    pub has_unknown: bool,
 }
 
 /// One header of a rule.
@@ -122,12 +120,10 @@ fn vercel(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
             conditional: item.get("has").is_some() || item.get("missing").is_some(),
             headers: Vec::new(),
             range: item.range,
-            has_unknown: false,
         };
         if let Some(JsonKind::Array(headers)) = item.get("headers").map(|h| &h.kind) {
             for entry in headers {
                 let Some(JsonKind::String(name)) = entry.get("key").map(|k| &k.kind) else {
-                    rule.has_unknown = true;
                     continue;
                 };
                 let name_range = entry.get("key").map_or(entry.range, |k| k.range);
@@ -165,7 +161,6 @@ fn legacy_routes(
             conditional: route.get("has").is_some() || route.get("missing").is_some(),
             headers,
             range: route.range,
-            has_unknown: false,
         });
     }
     rules
@@ -182,6 +177,7 @@ fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
         }
     };
     let range = |span: std::ops::Range<usize>| TextRange::new(span.start, span.end);
+    let functions = function_rewrites(document.get_ref());
     let mut rules = Vec::new();
     let Some(DeValue::Array(tables)) = document.get_ref().get("headers").map(|h| h.get_ref()) else {
         return (rules, Vec::new());
@@ -192,6 +188,9 @@ fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
             DeValue::String(s) => quoted_literal(text, s.to_string(), range(f.span())),
             _ => None,
         });
+        if path.as_ref().is_some_and(|p| is_function_path(&p.value) || functions.contains(&p.value)) {
+            continue;
+        }
         let mut rule = HeaderRule {
             path,
             conditional: false,
@@ -202,7 +201,6 @@ fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
                     .map(|v| v.span())
                     .fold(0..0, |a, b| if a.is_empty() { b } else { a.start.min(b.start)..a.end.max(b.end) }),
             ),
-            has_unknown: false,
         };
         if let Some(DeValue::Table(values)) = table.get("values").map(|v| v.get_ref()) {
             for (name, value) in values {
@@ -224,10 +222,35 @@ fn netlify_toml(text: &str) -> (Vec<HeaderRule>, Vec<ParseError>) {
     (rules, Vec::new())
 }
 
+/// Netlify applies custom headers only to files it serves from its own store, "not to proxied
+/// content or a URL handled by a function" (<https://docs.netlify.com/manage/routing/headers/>):
+/// a rule for a function's path is never sent, so it is left out.
+fn is_function_path(path: &str) -> bool {
+    path.starts_with("/.netlify/")
+}
+
+/// The `from` paths of `[[redirects]]` that hand the request to a function.
+fn function_rewrites(document: &toml::de::DeTable<'_>) -> Vec<String> {
+    use toml::de::DeValue;
+    let Some(DeValue::Array(redirects)) = document.get("redirects").map(|r| r.get_ref()) else { return Vec::new() };
+    let field = |table: &toml::de::DeTable<'_>, key: &str| match table.get(key).map(|v| v.get_ref()) {
+        Some(DeValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    redirects
+        .iter()
+        .filter_map(|r| match r.get_ref() {
+            DeValue::Table(t) if field(t, "to").is_some_and(|to| is_function_path(&to)) => field(t, "from"),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Netlify's `_headers`: a path line (starting with `/` or a full URL), then indented
 /// `Name: value` lines; `#` starts a comment line.
 fn netlify_file(text: &str) -> Vec<HeaderRule> {
     let mut rules: Vec<HeaderRule> = Vec::new();
+    let mut skipping = false;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
@@ -241,14 +264,16 @@ fn netlify_file(text: &str) -> Vec<HeaderRule> {
         let indented = lead > 0;
         if !indented {
             let range = TextRange::new(start + lead, start + lead + trimmed.len());
+            // A function's headers are never sent: its lines are passed over.
+            skipping = is_function_path(trimmed);
+            if skipping {
+                continue;
+            }
             let path = Literal { value: trimmed.to_owned(), range, verbatim_start: Some(range.start) };
-            rules.push(HeaderRule {
-                path: Some(path),
-                conditional: false,
-                headers: Vec::new(),
-                range,
-                has_unknown: false,
-            });
+            rules.push(HeaderRule { path: Some(path), conditional: false, headers: Vec::new(), range });
+            continue;
+        }
+        if skipping {
             continue;
         }
         let Some(rule) = rules.last_mut() else { continue };
@@ -342,6 +367,21 @@ mod tests {
         let origin =
             rule.headers.iter().find(|h| h.name == "Access-Control-Allow-Origin").and_then(|h| h.value.as_ref());
         assert_eq!(origin.map(|o| at(text, o.range)), Some("\"https://app.example.com/\""));
+    }
+
+    /// Netlify does not apply custom headers to functions: such rules are left out.
+    #[test]
+    fn netlify_function_paths_are_not_rules() {
+        let text = "[[redirects]]\nfrom = \"/api/*\"\nto = \"/.netlify/functions/:splat\"\nstatus = 200\n\n\
+                    [[headers]]\nfor = \"/api/*\"\n[headers.values]\nAccess-Control-Allow-Origin = \"*\"\n\n\
+                    [[headers]]\nfor = \"/.netlify/functions/*\"\n[headers.values]\nAccess-Control-Allow-Origin = \"*\"\n\n\
+                    [[headers]]\nfor = \"/static/*\"\n[headers.values]\nAccess-Control-Allow-Origin = \"*\"\n";
+        let (parsed, errors) = parse(Platform::NetlifyToml, text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let paths: Vec<&str> = parsed.rules.iter().filter_map(|r| r.path.as_ref()).map(|p| p.value.as_str()).collect();
+        assert_eq!(paths, ["/static/*"]);
+        let (file, _) = parse(Platform::NetlifyFile, "/.netlify/functions/*\n  Access-Control-Allow-Origin: *\n");
+        assert!(file.rules.iter().all(|r| r.headers.is_empty()));
     }
 
     #[test]

@@ -120,36 +120,25 @@ fn rule(item: &Value, text: &str) -> Option<HeaderRule> {
         conditional,
         headers: Vec::new(),
         range: TextRange::new(item.range.start, item.range.end),
-        has_unknown: false,
     };
-    match found("headers").map(|p| &p.value.kind) {
-        Some(ValueKind::Array(entries)) => {
-            for entry in entries {
-                let ValueKind::Object(header) = &entry.kind else {
-                    rule.has_unknown = true;
-                    continue;
-                };
-                let Lookup::Found(key) = header.get("key") else {
-                    rule.has_unknown = true;
-                    continue;
-                };
-                let Some(name) = key.value.kind.as_str() else {
-                    rule.has_unknown = true;
-                    continue;
-                };
-                let value = match header.get("value") {
-                    Lookup::Found(v) => literal(&v.value, text),
-                    _ => None,
-                };
-                rule.headers.push(Header {
-                    name: name.to_owned(),
-                    name_range: TextRange::new(key.value.range.start, key.value.range.end),
-                    value,
-                    range: TextRange::new(entry.range.start, entry.range.end),
-                });
-            }
-        }
-        _ => rule.has_unknown = true,
+    let entries = match found("headers").map(|p| &p.value.kind) {
+        Some(ValueKind::Array(entries)) => entries.as_slice(),
+        _ => &[],
+    };
+    for entry in entries {
+        let ValueKind::Object(header) = &entry.kind else { continue };
+        let Lookup::Found(key) = header.get("key") else { continue };
+        let Some(name) = key.value.kind.as_str() else { continue };
+        let value = match header.get("value") {
+            Lookup::Found(v) => literal(&v.value, text),
+            _ => None,
+        };
+        rule.headers.push(Header {
+            name: name.to_owned(),
+            name_range: TextRange::new(key.value.range.start, key.value.range.end),
+            value,
+            range: TextRange::new(entry.range.start, entry.range.end),
+        });
     }
     Some(rule)
 }

@@ -24,6 +24,9 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let mut written = Vec::new();
     for (file, tree) in parsed.iter().enumerate() {
         let Some(source) = project.file(file) else { continue };
+        if is_example(&source.path) {
+            continue;
+        }
         let (layer, rules) = match tree {
             Parsed::StaticHeaders(headers) => (layer_of(headers.platform), headers.rules.clone()),
             Parsed::JavaScript(js) => {
@@ -40,6 +43,17 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     }
     project.policies.extend(policies);
     project.written_headers.extend(written);
+}
+
+/// Directories of demos and tests (issue #16: they are not the app): a framework repository's
+/// `examples/with-cors/next.config.js` shows a setup, it deploys nothing.
+const NOT_DEPLOYED_DIRS: &[&str] = &["examples", "test", "tests", "__tests__", "e2e"];
+
+fn is_example(path: &std::path::Path) -> bool {
+    path.parent()
+        .into_iter()
+        .flat_map(std::path::Path::components)
+        .any(|c| c.as_os_str().to_str().is_some_and(|d| NOT_DEPLOYED_DIRS.contains(&d)))
 }
 
 fn layer_of(platform: Platform) -> Layer {

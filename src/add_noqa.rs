@@ -194,7 +194,7 @@ pub fn signature(kind: FileKind, text: &str) -> String {
             }
         }
         // Never parsed: the text is all corslint knows of it.
-        FileKind::AppSource | FileKind::FrontendJson => text.to_string(),
+        FileKind::AppSource | FileKind::FrontendJson | FileKind::StaticHeaders => text.to_string(),
     }
 }
 

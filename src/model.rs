@@ -137,6 +137,16 @@ pub struct Project {
     /// Frontends found in the repository (or declared in `[[frontends]]`): the origins their pages
     /// have and the API each calls.
     pub frontends: Vec<frontend::Frontend>,
+    /// `Access-Control-*` response headers a configuration file sends as written (Next.js, Vercel
+    /// and Netlify header rules), for the checks of a header's own name and value (CORS309).
+    pub written_headers: Vec<WrittenHeader>,
+}
+
+/// A response header as a configuration writes it; `value` is `None` when it is not a literal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WrittenHeader {
+    pub name: nginx::Arg,
+    pub value: Option<nginx::Arg>,
 }
 
 /// Something skipped or cut short, with where to point and what the user can do about it.

@@ -17,6 +17,7 @@ fn kind_name(kind: FileKind) -> &'static str {
         FileKind::JavaScript => "javascript",
         FileKind::AppSource => "app source",
         FileKind::FrontendJson => "frontend json",
+        FileKind::StaticHeaders => "platform headers",
     }
 }
 

@@ -220,6 +220,9 @@ pub enum FileKind {
     /// A frontend's JSON configuration (`package.json`, `angular.json`, `proxy.conf.json`): which
     /// dev server it runs, on which port, and what it proxies.
     FrontendJson,
+    /// A hosting platform's response-header file (`vercel.json`, `netlify.toml`, Netlify's
+    /// `_headers`): the headers it adds on the paths its rules match.
+    StaticHeaders,
 }
 
 /// One file read from disk (or stdin), with its text decoded lossily so spans are always valid.

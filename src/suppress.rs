@@ -73,7 +73,13 @@ pub fn comment_marker(kind: FileKind) -> &'static str {
     match kind {
         // JSON has no comments; the Angular CLI reads its files as JSON with `//` comments.
         FileKind::JavaScript | FileKind::FrontendJson => "//",
-        FileKind::Python | FileKind::Nginx | FileKind::Yaml | FileKind::Dotenv | FileKind::AppSource => "#",
+        // `netlify.toml` and `_headers` comment with `#`; `vercel.json` cannot hold a comment.
+        FileKind::Python
+        | FileKind::Nginx
+        | FileKind::Yaml
+        | FileKind::Dotenv
+        | FileKind::AppSource
+        | FileKind::StaticHeaders => "#",
     }
 }
 

@@ -532,6 +532,9 @@ fn browsers_agree_with_simulate() {
 const OWN_CORS_APP: &str =
     "no Express-behind-nginx stack, Spring, Rails or Laravel server in the ground-truth environment";
 
+/// A Next.js app whose `next.config` `headers()` sends CORS headers, behind nginx.
+const NEXT_SERVER: &str = "no Next.js server in the ground-truth environment";
+
 /// Headers the app's own code writes (Node.js or Python): no library decides what is sent, and
 /// `simulate` does not walk hand-written headers yet, so the comparison would only restate that gap.
 const HAND_WRITTEN: &str = "hand-written headers: no library decides, and simulate does not model them yet";
@@ -559,6 +562,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS304/rails_initializer_commented", OWN_CORS_APP),
     ("CORS304/rails_rack_cors_enabled", OWN_CORS_APP),
     ("CORS304/laravel_config_behind_nginx", OWN_CORS_APP),
+    ("CORS304/next_headers_behind_nginx", NEXT_SERVER),
+    ("CORS304/next_headers_behind_nginx_hides_app_header", NEXT_SERVER),
     ("CORS101/python_route_star_with_credentials.py", HAND_WRITTEN),
     ("CORS101/python_star_without_credentials.py", HAND_WRITTEN),
     ("CORS102/python_after_request_echoes_origin.py", HAND_WRITTEN),

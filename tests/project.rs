@@ -180,6 +180,9 @@ fn the_pre_commit_filter_is_discoverys_selection() {
         "frontend/package.json",
         "web/angular.json",
         "web/proxy.conf.json",
+        "vercel.json",
+        "site/netlify.toml",
+        "public/_headers",
     ];
     for path in selected {
         assert!(filter.is_match(path), "the hook skips {path}");
@@ -187,7 +190,7 @@ fn the_pre_commit_filter_is_discoverys_selection() {
     for path in ["README.md", "src/main.rs", "package-lock.json", "tsconfig.json", "docs/nginx.md", "Cargo.toml"] {
         assert!(!filter.is_match(path), "the hook runs for {path}, which discovery never reads");
     }
-    for path in selected.iter().filter(|p| !p.ends_with(".toml")) {
+    for path in selected.iter().filter(|p| !p.ends_with(".toml") || p.ends_with("netlify.toml")) {
         let by_name = corslint::discover::classify_by_name(Path::new(path)).is_some();
         let in_nginx_dir = ["nginx/", "conf.d/", "http.d/", "sites-", "snippets/"].iter().any(|d| path.contains(d));
         assert!(by_name || in_nginx_dir, "{path} is in the sample but discovery would never select it");

@@ -137,6 +137,9 @@ const NOT_SITE_EXTENSIONS: &[&str] = &[
 /// JSON files that say how a frontend's dev server runs (exact names, lower-cased).
 const FRONTEND_JSON_NAMES: &[&str] = &["package.json", "angular.json", "proxy.conf.json"];
 
+/// Hosting platforms' response-header files (exact names, lower-cased): Vercel, Netlify.
+const STATIC_HEADER_NAMES: &[&str] = &["vercel.json", "netlify.toml", "_headers"];
+
 /// JavaScript and TypeScript extensions (lower case), read with the grammar
 /// [`crate::parse::javascript::Dialect::of_path`] picks.
 const JAVASCRIPT_EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
@@ -195,6 +198,10 @@ pub fn classify_by_name(path: &Path) -> Option<FileKind> {
         Some(FileKind::Yaml)
     } else if FRONTEND_JSON_NAMES.contains(&name.as_str()) {
         Some(FileKind::FrontendJson)
+    } else if !templated && STATIC_HEADER_NAMES.contains(&name.as_str()) {
+        // A `_headers` copied into a build output is the same file again.
+        let built = directories(path).any(|d| JAVASCRIPT_SKIPPED_DIRS.contains(&d));
+        (!built).then_some(FileKind::StaticHeaders)
     } else if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
         Some(FileKind::Dotenv)
     } else if (name.ends_with(".nginx") || name.ends_with(".conf")) && !never_nginx(&name) {
@@ -213,8 +220,12 @@ pub fn hook_files_regex() -> String {
     let templates: Vec<String> = TEMPLATE_SUFFIXES.iter().map(|s| escape(s.trim_start_matches('.'))).collect();
     let dirs: Vec<String> =
         NGINX_DIRS.iter().map(|d| escape(d)).chain(["[^/]*nginx[^/]*".to_owned(), "sites-[^/]+".to_owned()]).collect();
-    let configs: Vec<String> =
-        crate::config::CONFIG_NAMES.iter().chain(FRONTEND_JSON_NAMES).map(|n| escape(n)).collect();
+    let configs: Vec<String> = crate::config::CONFIG_NAMES
+        .iter()
+        .chain(FRONTEND_JSON_NAMES)
+        .chain(STATIC_HEADER_NAMES)
+        .map(|n| escape(n))
+        .collect();
     format!(
         "(?i)((\\.py|\\.[cm]?[jt]sx?|\\.ya?ml|(^|/)\\.env(\\.[^/]*)?|\\.env|(^|/)nginx\\.conf|\\.nginx|\\.conf)(\\.({templates}))?$\
          |(^|/)templates/[^/]+\\.({templates})$|(^|/)({dirs})/|(^|/)({configs})$)",

@@ -13,6 +13,7 @@ mod ingress;
 pub mod javascript;
 mod k8s;
 mod own_cors;
+mod static_headers;
 mod traefik;
 mod yaml;
 
@@ -22,6 +23,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
     javascript::express::extract(project, parsed);
+    static_headers::extract(project, parsed);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
     nginx::extract(project, parsed);
     // After the apps: a build context that holds one of them is not read for other evidence.

@@ -76,7 +76,10 @@ pub fn extract(project: &mut Project) {
             continue;
         }
         let found = scanned.entry(context.clone()).or_insert_with(|| scan(&context)).clone();
-        let Some((path, text, evidence)) = found else { continue };
+        let Some((path, text, evidence)) = found else {
+            project.own_cors.extend(next_headers(project, service, &under_context));
+            continue;
+        };
         let file = match file_ids.get(&path) {
             Some(id) => *id,
             None => {
@@ -104,6 +107,18 @@ fn python_hand_written(project: &Project, service: usize, under_context: &dyn Fn
         span: first.span,
         strong: first.every_response,
     })
+}
+
+/// Next.js `headers()` of the service's context that sets `Access-Control-Allow-Origin`: the
+/// Next.js server sends it itself, so a proxy in front adds a second one. Weak evidence: a rule
+/// covers the paths of its `source` only. (Vercel's and Netlify's header files do not count: their
+/// platform applies them, not the app a compose service runs.)
+fn next_headers(project: &Project, service: usize, under_context: &dyn Fn(usize) -> bool) -> Option<OwnCors> {
+    let policy = project.policies.iter().find(|p| {
+        p.layer == crate::model::Layer::NextHeaders && !p.origins.entries.is_empty() && under_context(p.span.file)
+    })?;
+    let span = policy.origins.entries.first().map_or(policy.span, |e| e.span);
+    Some(OwnCors { service, framework: "Next.js `headers()` in `next.config`", span, strong: false })
 }
 
 /// The first strong evidence in `context` (files in name order), else the first weak one, with the

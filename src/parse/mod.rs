@@ -8,8 +8,10 @@ use crate::source::TextRange;
 
 pub mod dotenv;
 pub mod javascript;
+mod json_spans;
 pub mod python;
 pub mod python_imports;
+pub mod static_headers;
 
 /// Why a file (or part of one) could not be parsed; becomes a CORS901 finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +73,8 @@ pub enum Parsed {
     JavaScript(javascript::JsTree),
     /// A frontend's JSON configuration ([`FileKind::FrontendJson`]).
     Json(serde_json::Value),
+    /// A hosting platform's header rules ([`FileKind::StaticHeaders`]).
+    StaticHeaders(static_headers::StaticHeaders),
 }
 
 /// A frontend's JSON file. npm refuses a `package.json` that is not JSON (CORS901); the Angular
@@ -105,6 +109,7 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
         // Read by extraction for byte patterns, never handed to a parser.
         FileKind::AppSource => false,
         FileKind::FrontendJson => frontend_json_worth_parsing(bytes),
+        FileKind::StaticHeaders => names_cors_header(bytes),
     }
 }
 
@@ -125,6 +130,25 @@ const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
 
 fn frontend_json_worth_parsing(bytes: &[u8]) -> bool {
     FRONTEND_JSON_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
+}
+
+/// A platform's header file matters only when it names a CORS header (any case: header names are
+/// case-insensitive and the platforms send them as written).
+fn names_cors_header(bytes: &[u8]) -> bool {
+    const NAME: &[u8] = b"access-control-";
+    bytes.windows(NAME.len()).any(|w| w.eq_ignore_ascii_case(NAME))
+}
+
+/// A platform's header file, by its name; a file the platform refuses is CORS901.
+fn static_headers_file(file: &SourceFile) -> (Parsed, Vec<ParseError>) {
+    let name = file.path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    match static_headers::platform_of(&name) {
+        Some(platform) => {
+            let (headers, errors) = static_headers::parse(platform, &file.text);
+            (Parsed::StaticHeaders(headers), errors)
+        }
+        None => (Parsed::Nothing, Vec::new()),
+    }
 }
 
 /// Parses one file according to its kind. Never fails: errors come back beside the tree.
@@ -151,9 +175,12 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let dialect = match file.kind {
         FileKind::Nginx => Some(template::Dialect::Nginx),
         FileKind::Yaml => Some(template::Dialect::Yaml),
-        FileKind::Python | FileKind::JavaScript | FileKind::Dotenv | FileKind::AppSource | FileKind::FrontendJson => {
-            None
-        }
+        FileKind::Python
+        | FileKind::JavaScript
+        | FileKind::Dotenv
+        | FileKind::AppSource
+        | FileKind::FrontendJson
+        | FileKind::StaticHeaders => None,
     };
     let masked = dialect.filter(|_| template::has_template_syntax(&file.text)).map(|d| template::mask(&file.text, d));
     let text = masked.as_ref().map_or(file.text.as_str(), |m| m.text.as_str());
@@ -203,6 +230,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         FileKind::Dotenv => (Parsed::Dotenv(dotenv::parse(&file.text)), Vec::new()),
         FileKind::AppSource => (Parsed::Nothing, Vec::new()),
         FileKind::FrontendJson => json(file),
+        FileKind::StaticHeaders => static_headers_file(file),
     };
     let unclosed = masked.as_ref().and_then(|m| m.unclosed);
     // A template by name (`compose.template.yml` with its own `#!for` lines) is rendered by a tool

@@ -17,6 +17,7 @@ impl Rule for MalformedCorsHeader {
 
     fn check(project: &Project, sink: &mut Sink) {
         check_nginx(project, sink);
+        check_written(project, sink);
     }
 }
 
@@ -51,23 +52,9 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
         let add = block.add_headers.iter().map(|h| (&h.name, &h.value));
         let more = block.more_set_headers.iter().flat_map(|d| d.headers.iter().map(|h| (&h.name, &h.value)));
         for (name, value) in add.chain(more) {
-            if let Some(meant) = intended(&name.value) {
-                if reported.insert(name.span) {
-                    let diagnostic = sink.report(
-                        name.span,
-                        format!("`{}` is not a CORS header: browsers ignore it and look for `{meant}`", name.value),
-                    );
-                    diagnostic.primary("misspelled").help(format!("write `{meant}`"));
-                    // Unsafe: the corrected name switches the header on, which can widen access.
-                    let written = project.file(name.span.file).map(|f| f.slice(name.span.range));
-                    if written == Some(name.value.as_str()) {
-                        let edit = Edit { span: name.span, content: meant.to_owned() };
-                        diagnostic.unsafe_fix(format!("write `{meant}`"), vec![edit]);
-                    }
-                }
-                continue;
+            if !misspelled(project, sink, &mut reported, name) {
+                check_value(sink, &mut reported, name, value);
             }
-            check_value(sink, &mut reported, name, value);
         }
     }
     // `Access-Control-Allow-Origin` values, also those a map or `set` provides.
@@ -89,6 +76,37 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             }
         }
     }
+}
+
+/// Headers a configuration file sends as written (Next.js, Vercel, Netlify header rules).
+fn check_written(project: &Project, sink: &mut Sink) {
+    let mut reported: HashSet<Span> = HashSet::new();
+    for header in &project.written_headers {
+        if !misspelled(project, sink, &mut reported, &header.name)
+            && let Some(value) = &header.value
+        {
+            check_value(sink, &mut reported, &header.name, value);
+        }
+    }
+}
+
+/// Reports `name` when it is a misspelled CORS header; whether it is one.
+fn misspelled(project: &Project, sink: &mut Sink, reported: &mut HashSet<Span>, name: &Arg) -> bool {
+    let Some(meant) = intended(&name.value) else { return false };
+    if reported.insert(name.span) {
+        let diagnostic = sink.report(
+            name.span,
+            format!("`{}` is not a CORS header: browsers ignore it and look for `{meant}`", name.value),
+        );
+        diagnostic.primary("misspelled").help(format!("write `{meant}`"));
+        // Unsafe: the corrected name switches the header on, which can widen access.
+        let written = project.file(name.span.file).map(|f| f.slice(name.span.range));
+        if written == Some(name.value.as_str()) {
+            let edit = Edit { span: name.span, content: meant.to_owned() };
+            diagnostic.unsafe_fix(format!("write `{meant}`"), vec![edit]);
+        }
+    }
+    true
 }
 
 fn check_value(sink: &mut Sink, reported: &mut HashSet<Span>, name: &Arg, value: &Arg) {

@@ -20,6 +20,7 @@ impl Rule for UnparsableConfig {
                 Some(FileKind::Yaml) => "YAML",
                 Some(FileKind::JavaScript) => "JavaScript",
                 Some(FileKind::FrontendJson) => "JSON",
+                Some(FileKind::StaticHeaders) => "platform configuration",
                 Some(FileKind::Dotenv | FileKind::AppSource) | None => "this",
             };
             sink.report(error.range.in_file(*file), format!("{what} file cannot be parsed: {}", error.message))

@@ -3,4 +3,5 @@
 
 pub mod express;
 pub mod headers;
+pub mod next_headers;
 pub mod value;

@@ -16,6 +16,7 @@ mod litestar;
 mod nginx;
 mod python_headers;
 mod starlette;
+mod static_headers;
 mod traefik;
 
 use crate::analysis::origin::LiteralContext;
@@ -38,6 +39,14 @@ pub enum Layer {
     ExpressHeaders,
     /// `Access-Control-*` headers a Python app sets on its responses by hand.
     PythonHeaders,
+    /// Next.js `headers()` in `next.config.*`: fixed headers on the paths of each rule.
+    NextHeaders,
+    /// Vercel `headers` in `vercel.json`.
+    VercelHeaders,
+    /// Netlify `[[headers]]` in `netlify.toml`.
+    NetlifyHeaders,
+    /// Netlify's `_headers` file.
+    NetlifyHeadersFile,
 }
 
 impl Layer {
@@ -53,6 +62,10 @@ impl Layer {
         Layer::ExpressCors,
         Layer::ExpressHeaders,
         Layer::PythonHeaders,
+        Layer::NextHeaders,
+        Layer::VercelHeaders,
+        Layer::NetlifyHeaders,
+        Layer::NetlifyHeadersFile,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -68,6 +81,10 @@ impl Layer {
             Layer::ExpressCors => &express_cors::ExpressCors,
             Layer::ExpressHeaders => &express_headers::ExpressHeaders,
             Layer::PythonHeaders => &python_headers::PythonHeaders,
+            Layer::NextHeaders => &static_headers::NEXT,
+            Layer::VercelHeaders => &static_headers::VERCEL,
+            Layer::NetlifyHeaders => &static_headers::NETLIFY,
+            Layer::NetlifyHeadersFile => &static_headers::NETLIFY_FILE,
         }
     }
 

@@ -636,3 +636,52 @@ pub mod testing {
         project
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Project;
+    use crate::parse::Parsed;
+    use crate::source::{FileKind, SourceFile};
+
+    /// Two main configurations that include one snippet, and one alone: extraction that drops
+    /// each tree after its last reader builds the same model as extraction that borrows them.
+    #[test]
+    fn dropping_trees_after_their_last_reader_changes_nothing() {
+        let files = [
+            ("svc/a.conf", "http {\n  server {\n    location / {\n      include cors.inc;\n    }\n  }\n}\n"),
+            (
+                "svc/cors.inc",
+                "add_header Access-Control-Allow-Origin $http_origin;\nadd_header Access-Control-Allow-Credentials true;\n",
+            ),
+            (
+                "svc/b.conf",
+                "http {\n  map $http_origin $ok { default \"\"; }\n  server {\n    include cors.inc;\n  }\n}\n",
+            ),
+            ("other/c.conf", "http {\n  server {\n    add_header Access-Control-Allow-Origin *;\n  }\n}\n"),
+        ];
+        let extract = |release: bool| {
+            let mut project = Project::default();
+            let mut parsed = Vec::new();
+            for (path, text) in files {
+                project.files.push(SourceFile::new(path.into(), FileKind::Nginx, text.to_string()));
+                parsed.push(Parsed::Nginx(crate::parse::nginx::parse(text)));
+            }
+            if release {
+                crate::extract::extract_releasing(&mut project, &mut parsed);
+                assert!(parsed.iter().all(|p| matches!(p, Parsed::Nothing)), "the trees were taken");
+            } else {
+                crate::extract::extract(&mut project, &parsed);
+            }
+            project
+        };
+        let (kept, released) = (extract(false), extract(true));
+        assert_eq!(
+            kept.nginx.blocks.len(),
+            10,
+            "the snippet is read in both including blocks: {:#?}",
+            kept.nginx.blocks
+        );
+        assert_eq!(kept.nginx, released.nginx);
+        assert_eq!(format!("{:?}", kept.policies), format!("{:?}", released.policies));
+    }
+}

@@ -198,7 +198,11 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         project.files.push(SourceFile::new(path, skipped.kind, String::new()));
         trees.push(Parsed::Nothing);
     }
-    crate::extract::extract(&mut project, &trees);
+    if cache.enabled {
+        crate::extract::extract(&mut project, &trees);
+    } else {
+        crate::extract::extract_releasing(&mut project, &mut trees);
+    }
     if cache.enabled {
         // Files not analysed come last, and have no parse to keep.
         for ((file, tree), (hash, errors, not_analysed)) in project.files.iter().zip(trees).zip(kept_for_cache) {

@@ -19,13 +19,24 @@ mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    extract_with(project, parsed, Vec::new());
+}
+
+/// [`extract`], dropping each nginx syntax tree (taken out of `parsed`) as soon as every
+/// configuration that reads it has been read, for runs that keep no trees afterwards.
+pub fn extract_releasing(project: &mut Project, parsed: &mut [Parsed]) {
+    let nginx_trees = nginx::take_trees(parsed);
+    extract_with(project, parsed, nginx_trees);
+}
+
+fn extract_with(project: &mut Project, parsed: &[Parsed], nginx_trees: Vec<(usize, crate::parse::nginx::Config)>) {
     extract_deploy(project, parsed);
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
     javascript::express::extract(project, parsed);
     static_headers::extract(project, parsed);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
-    nginx::extract(project, parsed);
+    nginx::extract(project, parsed, nginx_trees);
     // After the apps: a build context that holds one of them is not read for other evidence.
     own_cors::extract(project);
     frontend::extract(project, parsed);

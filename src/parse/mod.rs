@@ -301,21 +301,36 @@ fn is_flow(text: &str) -> bool {
     (head.starts_with(b"//") || head.starts_with(b"/*")) && head.windows(5).any(|w| w == b"@flow")
 }
 
-/// Whether a Python file names FastAPI, Starlette, Flask, Litestar or django-cors-headers (an import, an app,
-/// a re-export, a `MIDDLEWARE` entry), or writes `Access-Control-Allow-Origin` itself (any framework: a
-/// Django view, a Tornado handler): where the
-/// walk through imports in [`python_imports`] starts. Without one, no Python file is parsed.
+/// Whether a Python file is where the walk through imports in [`python_imports`] starts: it uses
+/// FastAPI, Starlette, Flask (or flask-cors) or Litestar as code (an `import`/`from` line naming one,
+/// `Flask(...)` through a star import, `fastapi.FastAPI`), names django-cors-headers (a
+/// `MIDDLEWARE` entry is a string), or writes `Access-Control-Allow-Origin` itself (any framework:
+/// a Django view, a Tornado handler). A framework's name in a string or a comment is not a use:
+/// Django's own tests write "Flask" in test data, and following their imports parsed half of
+/// Django. Without an anchor, no Python file is parsed. `DJANGO_SETTINGS_MODULE` is read by
+/// [`python_points_at_settings`].
 pub fn python_names_framework(bytes: &[u8]) -> bool {
     static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new(
-            "(?i)fastapi|starlette|flask|corsheaders|litestar|DJANGO_SETTINGS_MODULE|access-control-allow-origin",
-        )
+        regex::bytes::Regex::new(concat!(
+            r"(?-u)corsheaders|(?i:access-control-allow-origin)",
+            // An import naming the framework, on its line, its backslash continuations or inside
+            // its parentheses: `from flask_cors import CORS`, `from .compat import (\n FastAPI,\n)`.
+            r"|(?m:^[ \t]*(?:from|import)[ \t](?:[^\n(\\]|\\\r?\n|\\)*(?:\([^)]*)?(?i:fastapi|starlette|flask|litestar))",
+            r"|\b(?:FastAPI|Starlette|Flask|Litestar)[ \t]*\(|\b(?:fastapi|starlette|flask|litestar)\.",
+        ))
         .ok()
     });
     match FRAMEWORK.as_ref() {
         Some(re) => re.is_match(bytes),
         None => true,
     }
+}
+
+/// Whether a Python file names `DJANGO_SETTINGS_MODULE` (`manage.py`, `wsgi.py`): the Django layer
+/// reads which settings module applies from it. It matters only beside an app or django-cors-headers
+/// settings, so it starts the walk only when another file does (see [`python_imports`]).
+pub fn python_points_at_settings(bytes: &[u8]) -> bool {
+    bytes.windows(22).any(|w| w == b"DJANGO_SETTINGS_MODULE")
 }
 
 /// The literal byte tokens a JavaScript/TypeScript file must contain for some extractor to read
@@ -483,6 +498,32 @@ mod tests {
             "const port = process.env.PORT || 3000;",
         ] {
             assert!(!worth_parsing(FileKind::JavaScript, no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
+    fn python_anchors_are_uses_of_a_framework() {
+        for yes in [
+            "from fastapi import FastAPI\n",
+            "    import flask\n",
+            "from flask_cors import CORS\n",
+            "from litestar.config.cors import CORSConfig\n",
+            "from .compat import (\n    Depends,\n    FastAPI,\n)\n",
+            "from .compat import Depends, \\\n    Starlette\n",
+            "from .base import *\napp = Flask(__name__)\n",
+            "app = fastapi.FastAPI()\n",
+            "MIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n",
+            "response['Access-Control-Allow-Origin'] = '*'\n",
+        ] {
+            assert!(python_names_framework(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "CSV = 'Framework,ID.Django,1.Flask,2.'\n",
+            "token = b'flaskdj:alkdjf'\n",
+            "# Works like FastAPI's dependencies.\nfrom .deps import resolve\n",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'test_sqlite')\n",
+        ] {
+            assert!(!python_names_framework(no.as_bytes()), "{no}");
         }
     }
 

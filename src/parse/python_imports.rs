@@ -17,13 +17,18 @@ pub struct Candidate<'a> {
     pub bytes: &'a [u8],
 }
 
-/// For each candidate, whether to parse it: reachable through imports from a file that names
-/// FastAPI or Starlette, or holding a corslint suppression (checked for CORS902 either way).
+/// For each candidate, whether to parse it: reachable through imports from a file that uses a
+/// framework ([`super::python_names_framework`]), or holding a corslint suppression (checked for
+/// CORS902 either way). A file naming `DJANGO_SETTINGS_MODULE` starts the walk too, but only beside
+/// such a file: alone (a library's own tests and scripts) it has no settings to point at that matter.
 pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
-    let anchors: Vec<bool> = candidates.iter().map(|c| super::python_names_framework(c.bytes)).collect();
+    let mut anchors: Vec<bool> = candidates.iter().map(|c| super::python_names_framework(c.bytes)).collect();
     let mut keep: Vec<bool> = candidates.iter().map(|c| c.bytes.windows(8).any(|w| w == b"corslint")).collect();
     if !anchors.contains(&true) {
         return keep;
+    }
+    for (anchor, candidate) in anchors.iter_mut().zip(candidates) {
+        *anchor = *anchor || super::python_points_at_settings(candidate.bytes);
     }
     let (modules, packages): (Vec<Vec<String>>, Vec<Vec<String>>) =
         candidates.iter().map(|c| module_of(c.path)).unzip();
@@ -208,6 +213,33 @@ mod tests {
     fn without_a_framework_only_suppressions_are_kept() {
         let files = [("a/settings.py", "class S(BaseSettings): ...\n"), ("a/x.py", "# corslint: ignore[CORS101]\n")];
         assert_eq!(kept(&files), ["a/x.py"]);
+    }
+
+    #[test]
+    fn a_framework_named_in_data_starts_no_walk() {
+        // Django's own tests: "Flask" in test data, DJANGO_SETTINGS_MODULE in scripts, and imports
+        // that reach most of the library.
+        let files = [
+            (
+                "tests/requests/tests.py",
+                "from django.http import HttpRequest\nCSV = 'Framework,ID.Django,1.Flask,2.'\n",
+            ),
+            ("tests/runtests.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'test_sqlite')\n"),
+            (
+                "django/http/__init__.py",
+                "from django.http.request import HttpRequest\nclass HttpRequest(BaseModel): ...\n",
+            ),
+        ];
+        assert!(kept(&files).is_empty(), "{:?}", kept(&files));
+    }
+
+    #[test]
+    fn the_settings_pointer_starts_the_walk_beside_an_app() {
+        let files = [
+            ("manage.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n"),
+            ("shop/settings.py", "INSTALLED_APPS = ['corsheaders']\nCORS_ALLOWED_ORIGINS = []\n"),
+        ];
+        assert_eq!(kept(&files), ["manage.py", "shop/settings.py"]);
     }
 
     #[test]

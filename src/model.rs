@@ -9,6 +9,7 @@ pub mod frontend;
 pub mod layer;
 pub mod nginx;
 pub mod stack;
+pub mod versions;
 
 pub use layer::Layer;
 
@@ -137,6 +138,10 @@ pub struct Project {
     /// Frontends found in the repository (or declared in `[[frontends]]`): the origins their pages
     /// have and the API each calls.
     pub frontends: Vec<frontend::Frontend>,
+    /// The framework releases the apps were read with (`package.json`, `requirements*.txt`, ...).
+    pub versions: versions::Versions,
+    /// Setups the framework refuses when the app starts (CORS901): the app does not run at all.
+    pub startup_refusals: Vec<app::StartupRefusal>,
 }
 
 /// Something skipped or cut short, with where to point and what the user can do about it.

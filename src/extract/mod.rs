@@ -13,6 +13,7 @@ pub mod javascript;
 mod k8s;
 mod own_cors;
 mod traefik;
+pub mod versions;
 mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
@@ -20,7 +21,9 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     extract_deploy(project, parsed);
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
-    javascript::express::extract(project, parsed);
+    let mut releases = versions::Resolver::new(&project.root);
+    javascript::express::extract(project, parsed, &mut releases);
+    versions::pin_apps(project, &mut releases);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
     nginx::extract(project, parsed);
     // After the apps: a build context that holds one of them is not read for other evidence.

@@ -419,3 +419,14 @@ pub struct HandWrittenCors {
     /// It handles every response of the app (a hook or middleware), not one route's.
     pub every_response: bool,
 }
+
+/// A CORS setup the framework refuses when the app starts (Express 5 throws on a path its router
+/// cannot parse): the app does not run, whatever its policy says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StartupRefusal {
+    /// What is refused (the path argument).
+    pub span: Span,
+    /// What happens, naming the release whose behaviour is described.
+    pub message: String,
+    pub help: String,
+}

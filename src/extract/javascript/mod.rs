@@ -2,5 +2,6 @@
 //! extractors share ([`value`]: static evaluation).
 
 pub mod express;
+mod express_paths;
 pub mod headers;
 pub mod value;

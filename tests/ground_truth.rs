@@ -439,6 +439,69 @@ fn express_fixtures_match_express_4_and_5() {
     run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
 }
 
+/// CORS901 for Express paths: each fixture runs on the release its `package.json` pins (Express 5
+/// where none does, as corslint assumes). The app throws before it listens exactly when corslint
+/// reports CORS901, and every one of them starts on Express 4, so the release is what decides.
+#[test]
+fn express_start_up_matches_cors901() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    // The fixture, its entry script, the release its package.json pins, and whether it starts on
+    // Express 4 and on Express 5.
+    let cases = [
+        ("CORS901/express5_options_star", "server.js", "express5", (true, false)),
+        ("CORS901/express4_options_star", "server.js", "express", (true, false)),
+        ("CORS901/express_unpinned_cors_route_star.js", "", "express5", (true, false)),
+        ("CORS901/express5_named_wildcard", "server.js", "express5", (true, true)),
+    ];
+    let mut failures = Vec::new();
+    for (fixture, entry, pinned, (on_4, on_5)) in cases {
+        let target = root().join("fixtures").join(fixture);
+        let script = if entry.is_empty() { target.clone() } else { target.join(entry) };
+        let outcome = lint(&Options { paths: vec![target], ..Options::default() }).expect("lint");
+        let refused = outcome.diagnostics.iter().any(|d| d.code == "CORS901");
+        for (express, expected) in [("express", on_4), ("express5", on_5)] {
+            let (listened, stderr) = express_listens(Path::new(&node), &modules, express, &script);
+            if listened != expected {
+                failures.push(format!("{fixture} on {express}: listened {listened}, expected {expected}: {stderr}"));
+            }
+            if express == pinned && listened == refused {
+                failures.push(format!("{fixture} on {express} (pinned): listened {listened}, CORS901 {refused}"));
+            }
+            if !listened && !stderr.contains("PathError") {
+                failures.push(format!("{fixture} on {express}: failed without a PathError: {stderr}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether `script` listens on its `PORT` with `express` resolving to `express` (4) or `express5`,
+/// and what it wrote to stderr.
+fn express_listens(node: &Path, modules: &Path, express: &str, script: &Path) -> (bool, String) {
+    let shims = tempfile::tempdir().unwrap();
+    if express != "express" {
+        std::os::unix::fs::symlink(modules.join(express), shims.path().join("express")).unwrap();
+    }
+    let node_path = std::env::join_paths([shims.path(), modules]).unwrap();
+    let port = procs::free_port();
+    let log = shims.path().join("stderr.log");
+    let mut command = Command::new(node);
+    command.arg(script).env("NODE_PATH", &node_path).env("PORT", port.to_string());
+    let mut server = procs::Server::spawn(&script.display().to_string(), command, &log).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut listened = false;
+    while server.exited().is_none() && std::time::Instant::now() < deadline {
+        if procs::wait_for_port(port, std::time::Duration::from_millis(50)) {
+            listened = true;
+            break;
+        }
+    }
+    drop(server);
+    (listened, std::fs::read_to_string(&log).unwrap_or_default())
+}
+
 #[test]
 fn fastapi_fixtures_match_oldest_allowed_starlette() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());

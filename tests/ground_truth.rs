@@ -13,6 +13,8 @@
 //!   of `*` + credentials, semantics.md section 1).
 //! - `CORSLINT_GT_PYTHON_FLASK`: a Python with flask 3.1.2, flask-cors 6.0.1 and uvicorn 0.54.0
 //!   (`ground_truth/flask_cases.rs`: 23 pairs over 10 apps, 4 more with nginx in front of Flask).
+//! - `CORSLINT_GT_PYTHON_FLASK5`: the same with flask-cors 5.0.1, for the app whose resource order
+//!   depends on the release (`flask_resource_order_follows_the_pinned_release`).
 //! - `CORSLINT_GT_PYTHON_DJANGO`: a Python with django 5.2.8, django-cors-headers 4.9.0 and
 //!   uvicorn 0.54.0 (`ground_truth/django_cases.rs`: each settings fixture served as the ASGI app
 //!   of a deployment, with `ground_truth/django_urls.py` answering every path).
@@ -367,6 +369,19 @@ fn flask_fixtures_match_flask_cors() {
     let Some(python) = tool("CORSLINT_GT_PYTHON_FLASK") else { return };
     // The Starlette version only matters to Starlette apps; none is in this run.
     run_apps(&python, &flask_cases::apps(&attack_origins), "Flask-CORS 6.0.1", "1.10.0");
+}
+
+/// Resource selection changed in Flask-CORS 6.0: the same app, pinned to 5.0.1 and to 6.0.1, runs
+/// on each release (`CORSLINT_GT_PYTHON_FLASK5` holds 5.0.1) and `simulate` follows the pin.
+#[test]
+fn flask_resource_order_follows_the_pinned_release() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(latest), Some(cors5)) = (tool("CORSLINT_GT_PYTHON_FLASK"), tool("CORSLINT_GT_PYTHON_FLASK5")) else {
+        return;
+    };
+    let (on_5, on_6) = flask_cases::release_apps();
+    run_apps(&cors5, &[on_5], "Flask-CORS 5.0.1", "1.10.0");
+    run_apps(&latest, &[on_6], "Flask-CORS 6.0.1", "1.10.0");
 }
 
 #[test]

@@ -464,3 +464,14 @@ fn flask_resource_order_follows_the_pinned_release() {
         assert!(notes.contains(&described), "{release}: {notes}");
     }
 }
+
+/// An app Express 5 refuses at start-up answers nothing; the same code pinned to Express 4 answers.
+#[test]
+fn express_5_app_that_does_not_start_is_not_walked() {
+    let refused = "fixtures/CORS901/express5_options_star";
+    let (_, sim) = simulate(&[refused, "--origin", "https://app.example.com", "-X", "PUT"]);
+    assert!(sim["verdict"]["unknown"].as_str().is_some_and(|u| u.contains("the app does not start")), "{sim}");
+    let started = "fixtures/CORS901/express4_options_star";
+    let (_, sim) = simulate(&[started, "--origin", "https://app.example.com", "-X", "PUT"]);
+    assert_eq!(sim["verdict"]["allowed"], true, "{sim}");
+}

@@ -67,7 +67,8 @@
 //! |---|---|
 //! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
 //! | CORS304/single_app_proxy_to_two_services | a second service (`frontend:3000`) the fixture does not hold |
-//! | CORS304/express_*, spring_*, rails_*, laravel_* | Express runs alone (express_cases.rs), not yet behind nginx; Spring, Rails, Laravel are recognised by byte patterns only |
+//! | CORS304/express_cors_only_in_tests | the app only exports itself (no `listen`): the claim is which code counts as the app's |
+//! | CORS304/spring_*, rails_*, laravel_* | Spring, Rails, Laravel are recognised by byte patterns only |
 //! | CORS303/unknown_include_may_add_headers.conf | includes a snippet the fixture does not hold, on purpose |
 //! | CORS306/compose_mounted_snippet, include_by_path_suffix, kustomize_config_map | container and server paths: the claim is where `include`s resolve (what nginx sends is `map_allowlist_without_vary`'s) |
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
@@ -495,26 +496,80 @@ fn express_start_up_matches_cors901() {
 /// Whether `script` listens on its `PORT` with `express` resolving to `express` (4) or `express5`,
 /// and what it wrote to stderr.
 fn express_listens(node: &Path, modules: &Path, express: &str, script: &Path) -> (bool, String) {
-    let shims = tempfile::tempdir().unwrap();
-    if express != "express" {
-        std::os::unix::fs::symlink(modules.join(express), shims.path().join("express")).unwrap();
+    let app = ExpressApp::start(node, modules, express, script);
+    let stderr = std::fs::read_to_string(app.scratch.path().join("stderr.log")).unwrap_or_default();
+    (app.listening, stderr)
+}
+
+/// An Express fixture app in its own `node` process, with `express` resolving to `express` (4) or
+/// `express5`; it is stopped when dropped.
+struct ExpressApp {
+    _server: procs::Server,
+    port: u16,
+    listening: bool,
+    scratch: tempfile::TempDir,
+}
+
+impl ExpressApp {
+    fn start(node: &Path, modules: &Path, express: &str, script: &Path) -> ExpressApp {
+        let scratch = tempfile::tempdir().unwrap();
+        if express != "express" {
+            std::os::unix::fs::symlink(modules.join(express), scratch.path().join("express")).unwrap();
+        }
+        let node_path = std::env::join_paths([scratch.path(), modules]).unwrap();
+        let port = procs::free_port();
+        let log = scratch.path().join("stderr.log");
+        let mut command = Command::new(node);
+        command.arg(script).env("NODE_PATH", &node_path).env("PORT", port.to_string());
+        let mut server = procs::Server::spawn(&script.display().to_string(), command, &log).unwrap();
+        // A refused path throws at once: stop waiting when the process is gone.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut listening = false;
+        while server.exited().is_none() && std::time::Instant::now() < deadline {
+            if procs::wait_for_port(port, std::time::Duration::from_millis(50)) {
+                listening = true;
+                break;
+            }
+        }
+        ExpressApp { _server: server, port, listening, scratch }
     }
-    let node_path = std::env::join_paths([shims.path(), modules]).unwrap();
-    let port = procs::free_port();
-    let log = shims.path().join("stderr.log");
-    let mut command = Command::new(node);
-    command.arg(script).env("NODE_PATH", &node_path).env("PORT", port.to_string());
-    let mut server = procs::Server::spawn(&script.display().to_string(), command, &log).unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut listened = false;
-    while server.exited().is_none() && std::time::Instant::now() < deadline {
-        if procs::wait_for_port(port, std::time::Duration::from_millis(50)) {
-            listened = true;
-            break;
+}
+
+/// nginx in front of the Express fixtures' apps (real nginx, real Express 4.21.2 + cors 2.8.5),
+/// compared with `corslint simulate` walked from nginx into the app.
+#[test]
+fn express_behind_nginx_matches_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(modules)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_NODE_MODULES")) else {
+        return;
+    };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
+    for stack in express_cases::stacks() {
+        let app = ExpressApp::start(Path::new(&node), &modules, "express", &fixture_path(stack.script));
+        if !app.listening {
+            failures.push(format!("{}: the app did not listen", stack.script));
+            continue;
+        }
+        let upstreams = nginx::Upstreams { http: app.port, fastcgi: app.port };
+        let server = match nginx::start(&nginx_bin, &fixture_path(stack.nginx), upstreams, &[]) {
+            Ok(server) => server,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let model = model::Model::load(&fixture_path(stack.fixture), "nginx", "1.10.0");
+        for probe in &stack.probes {
+            checked += 1;
+            match probe.check(server.port) {
+                Ok(real) => record(&mut disagreements, stack.fixture, probe, model.compare(probe, &real, None)),
+                Err(e) => failures.push(format!("{} {}:\n      {e}", stack.fixture, probe.describe())),
+            }
         }
     }
-    drop(server);
-    (listened, std::fs::read_to_string(&log).unwrap_or_default())
+    report(&failures, checked, "nginx in front of Express");
+    model_report(&disagreements, "nginx in front of Express");
 }
 
 #[test]
@@ -605,10 +660,9 @@ fn browsers_agree_with_simulate() {
     assert!(failures.is_empty(), "{} browser checks failed:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// An app behind nginx in a compose stack: Express runs alone above (`express_fixtures_match_express_4_and_5`),
-/// not yet behind nginx; Spring, Rails and Laravel are recognised by byte patterns only.
-const OWN_CORS_APP: &str =
-    "no Express-behind-nginx stack, Spring, Rails or Laravel server in the ground-truth environment";
+/// An app behind nginx in a compose stack that no server of the ground-truth environment runs:
+/// Spring, Rails and Laravel are recognised by byte patterns only.
+const OWN_CORS_APP: &str = "no Spring, Rails or Laravel server in the ground-truth environment";
 
 /// Headers the app's own code writes (Node.js or Python): no library decides what is sent, and
 /// `simulate` does not walk hand-written headers yet, so the comparison would only restate that gap.
@@ -629,10 +683,7 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
     ("CORS102/express_hand_written_reflection.js", HAND_WRITTEN),
     ("CORS102/express_hand_written_allowlist.js", HAND_WRITTEN),
-    ("CORS304/express_behind_nginx", OWN_CORS_APP),
-    ("CORS304/express_behind_nginx_without_proxy_cors", OWN_CORS_APP),
-    ("CORS304/express_behind_nginx_hides_app_header", OWN_CORS_APP),
-    ("CORS304/express_cors_only_in_tests", OWN_CORS_APP),
+    ("CORS304/express_cors_only_in_tests", "the app only exports itself (no `listen`): the claim is which code counts"),
     ("CORS304/spring_behind_nginx", OWN_CORS_APP),
     ("CORS304/rails_initializer_commented", OWN_CORS_APP),
     ("CORS304/rails_rack_cors_enabled", OWN_CORS_APP),
@@ -672,6 +723,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(express_cases::stacks().iter().map(|s| s.fixture.to_string()));
     for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
         run.push(case.fixture.to_string());
     }

@@ -245,6 +245,10 @@ pub enum OriginNoteKind {
     /// (django-cors-headers `corsheaders.E014`: an origin with a path, query or fragment, which
     /// `manage.py` refuses and a WSGI/ASGI server, which runs no checks, compares by scheme and host).
     RefusedAtStartup,
+    /// `*` as one entry of a list the component compares with `===` (Express `cors`: only the whole
+    /// option `origin: "*"` means every origin): no browser sends `Origin: *`, so the entry allows
+    /// nothing. No entry is created for it.
+    WildcardInList,
 }
 
 /// One middleware in the stack.

@@ -56,6 +56,11 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get(EVIL, "/api/items").blocked().lacks(A, ACAO),
             ],
         ),
+        // `"*"` in the array matches no origin: only the listed one is answered.
+        app(
+            "CORS104/express_star_in_origin_list.js",
+            vec![get(APP, "/api/items").allowed().has(A, ACAO, APP), get(EVIL, "/api/items").blocked().lacks(A, ACAO)],
+        ),
         app(
             "CORS106/express_anchored_regex.js",
             vec![

@@ -13,7 +13,8 @@ use super::express_paths::CorsPath;
 use super::value::{Evaluator, Lookup, Object, Value, ValueKind};
 use crate::extract::versions::Resolver;
 use crate::model::app::{
-    App, ArgShape, AuthBackend, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, PathScope, Route,
+    App, ArgShape, AuthBackend, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, OriginNote,
+    OriginNoteKind, PathScope, Route,
 };
 use crate::model::versions::Package;
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting};
@@ -320,7 +321,9 @@ impl<'t> FileApps<'t> {
         route_method: Option<String>,
     ) {
         let span = self.span(node);
-        let Some((policy, mut args, unknown_args)) = policy_of(self.file, options, span) else { return };
+        let Some(Options { policy, mut args, unknown_args, origin_notes }) = policy_of(self.file, options, span) else {
+            return;
+        };
         if let Some(method) = route_method {
             // Not an option: the method of the route it guards, for `simulate`.
             args.push(CorsArg { name: "@method".into(), span, value_span: span, shape: ArgShape::Str(Some(method)) });
@@ -331,8 +334,7 @@ impl<'t> FileApps<'t> {
         if app.cors.is_empty() {
             app.span = span;
         }
-        let setup =
-            CorsSetup { policy: 0, span, install, args, unknown_args, origin_notes: Vec::new(), paths: paths.clone() };
+        let setup = CorsSetup { policy: 0, span, install, args, unknown_args, origin_notes, paths: paths.clone() };
         app.cors.push(setup);
         let index = app.cors.len() - 1;
         if install == Install::Use && paths.is_none() {
@@ -420,7 +422,16 @@ fn handler_name(handler: Node<'_>) -> Node<'_> {
 
 /// The policy `cors(options)` applies, its arguments and whether some are unseen; `None` when the
 /// options turn the middleware off (`origin: false`, `null`, `""`).
-fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsPolicy, Vec<CorsArg>, bool)> {
+/// What `cors(options)` is given, as the model holds it.
+struct Options {
+    policy: CorsPolicy,
+    args: Vec<CorsArg>,
+    /// Some options are not seen.
+    unknown_args: bool,
+    origin_notes: Vec<OriginNote>,
+}
+
+fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Options> {
     let empty = Object::default();
     let (object, unknown) = match options.map(|o| &o.kind) {
         None | Some(ValueKind::Undefined | ValueKind::Null) => (&empty, false),
@@ -431,6 +442,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
     let get = |key: &str| if unknown && !object.open { Lookup::Unknown } else { object.get(key) };
     let at = |value: &Value| Span::new(file, value.range.start, value.range.end);
     let mut origins = Origins::default();
+    let mut origin_notes = Vec::new();
     match get("origin") {
         Lookup::Absent => origins.entries.push(OriginEntry { kind: OriginKind::Any, span, text_start: None }),
         Lookup::Unknown => origins.has_unknown = true,
@@ -444,6 +456,11 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
             }),
             ValueKind::Array(items) => {
                 for item in items {
+                    if matches!(&item.kind, ValueKind::String(s) if s == "*") {
+                        let span = at(item);
+                        origin_notes.push(OriginNote { entry: None, kind: OriginNoteKind::WildcardInList, span });
+                        continue;
+                    }
                     match origin_entry(item, false, file) {
                         Some(entry) => origins.entries.push(entry),
                         None => origins.has_unknown = true,
@@ -522,7 +539,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
             shape: shape(&p.value.kind),
         })
         .collect();
-    Some((policy, args, unknown))
+    Some(Options { policy, args, unknown_args: unknown, origin_notes })
 }
 
 /// One origin: a string (sent as written when `whole`, else compared with `===`), a RegExp

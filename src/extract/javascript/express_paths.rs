@@ -78,11 +78,10 @@ fn consume_until(chars: &[char], index: &mut usize, end: Option<char>) -> Result
                 }
                 *index += 1;
             }
-            ':' | '*' => {
-                if !parameter_name(chars, index)? {
-                    return Err(format!("Missing parameter name at index {index}"));
-                }
-            }
+            ':' | '*' => match parameter_name(chars, index)? {
+                true => {}
+                false => return Err(format!("Missing parameter name at index {index}")),
+            },
             '{' => consume_until(chars, index, Some('}'))?,
             '}' | '(' | ')' | '[' | ']' | '+' | '?' | '!' => {
                 return Err(format!("Unexpected {value} at index {}", *index - 1));

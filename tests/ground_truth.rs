@@ -683,6 +683,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
     ("CORS102/express_hand_written_reflection.js", HAND_WRITTEN),
     ("CORS102/express_hand_written_allowlist.js", HAND_WRITTEN),
+    ("CORS102/express_hand_written_object_form.js", HAND_WRITTEN),
+    ("CORS102/node_write_head_allowlist.js", HAND_WRITTEN),
     ("CORS304/express_cors_only_in_tests", "the app only exports itself (no `listen`): the claim is which code counts"),
     ("CORS304/spring_behind_nginx", OWN_CORS_APP),
     ("CORS304/rails_initializer_commented", OWN_CORS_APP),

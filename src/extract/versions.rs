@@ -48,7 +48,8 @@ impl Resolver {
             if let Some(pin) = found.pins.iter().find(|p| p.package == package) {
                 return pin.clone();
             }
-            if found.is_repository_root || dir == self.root {
+            // Not the project root: a run from a subfolder still sees the manifest above it.
+            if found.is_repository_root {
                 break;
             }
         }

@@ -17,9 +17,12 @@ pub(super) struct CorsPath {
 }
 
 impl CorsPath {
-    /// What Express `pin` does with the path at start-up, when it refuses it.
+    /// What Express `pin` does with the path at start-up, when it refuses it. Only where a
+    /// manifest says Express 5 is installed (a range that allows it, `latest`, `*`): a file seen
+    /// without its `package.json` may well run on Express 4, and an app that does not start is
+    /// not a claim to make from a guess.
     pub(super) fn refusal(&self, pin: &Pin) -> Option<StartupRefusal> {
-        if pin.major < 5 {
+        if pin.major < 5 || pin.evidence.is_none() {
             return None;
         }
         let why = path_to_regexp_8_error(&self.path)?;

@@ -86,13 +86,15 @@ fn read_dir_pins(dir: &Path, root: &Path) -> DirPins {
         pins.push(Pin { package, major, evidence: Some(PinEvidence { manifest: shown(manifest), requirement }) });
     };
     let package_json = dir.join("package.json");
-    if let Ok(text) = std::fs::read_to_string(&package_json) {
+    // npm and pip both read a manifest that starts with a byte-order mark.
+    let read = |path: &Path| std::fs::read_to_string(path).map(|t| t.trim_start_matches('\u{feff}').to_owned());
+    if let Ok(text) = read(&package_json) {
         for (package, requirement, major) in npm_pins(&text) {
             add(package, &package_json, requirement, major);
         }
     }
     for manifest in python_manifests(dir) {
-        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        let Ok(text) = read(&manifest) else { continue };
         let name = manifest.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let requirements = match name {
             "pyproject.toml" | "Pipfile" => toml_requirements(&text),

@@ -9,6 +9,7 @@ pub mod frontend;
 pub mod layer;
 pub mod nginx;
 pub mod stack;
+pub mod versions;
 
 pub use layer::Layer;
 
@@ -140,6 +141,10 @@ pub struct Project {
     /// `Access-Control-*` response headers a configuration file sends as written (Next.js, Vercel
     /// and Netlify header rules), for the checks of a header's own name and value (CORS309).
     pub written_headers: Vec<WrittenHeader>,
+    /// The framework releases the apps were read with (`package.json`, `requirements*.txt`, ...).
+    pub versions: versions::Versions,
+    /// Setups the framework refuses when the app starts (CORS901): the app does not run at all.
+    pub startup_refusals: Vec<app::StartupRefusal>,
 }
 
 /// A response header as a configuration writes it; `value` is `None` when it is not a literal.

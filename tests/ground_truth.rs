@@ -13,6 +13,8 @@
 //!   of `*` + credentials, semantics.md section 1).
 //! - `CORSLINT_GT_PYTHON_FLASK`: a Python with flask 3.1.2, flask-cors 6.0.1 and uvicorn 0.54.0
 //!   (`ground_truth/flask_cases.rs`: 23 pairs over 10 apps, 4 more with nginx in front of Flask).
+//! - `CORSLINT_GT_PYTHON_FLASK5`: the same with flask-cors 5.0.1, for the app whose resource order
+//!   depends on the release (`flask_resource_order_follows_the_pinned_release`).
 //! - `CORSLINT_GT_PYTHON_DJANGO`: a Python with django 5.2.8, django-cors-headers 4.9.0 and
 //!   uvicorn 0.54.0 (`ground_truth/django_cases.rs`: each settings fixture served as the ASGI app
 //!   of a deployment, with `ground_truth/django_urls.py` answering every path).
@@ -65,7 +67,8 @@
 //! |---|---|
 //! | CORS302/inherit_merge.conf | `add_header_inherit` needs nginx 1.29.3; Debian ships 1.22 |
 //! | CORS304/single_app_proxy_to_two_services | a second service (`frontend:3000`) the fixture does not hold |
-//! | CORS304/express_*, spring_*, rails_*, laravel_* | Express runs alone (express_cases.rs), not yet behind nginx; Spring, Rails, Laravel are recognised by byte patterns only |
+//! | CORS304/express_cors_only_in_tests | the app only exports itself (no `listen`): the claim is which code counts as the app's |
+//! | CORS304/spring_*, rails_*, laravel_* | Spring, Rails, Laravel are recognised by byte patterns only |
 //! | CORS303/unknown_include_may_add_headers.conf | includes a snippet the fixture does not hold, on purpose |
 //! | CORS306/compose_mounted_snippet, include_by_path_suffix, kustomize_config_map | container and server paths: the claim is where `include`s resolve (what nginx sends is `map_allowlist_without_vary`'s) |
 //! | CORS105/bool_origins_wrap_style.py | does not start: `CORSMiddleware(app, allow_origins=True)` raises `TypeError` at import (checked by `bool_origins_crash_at_import`) |
@@ -369,6 +372,19 @@ fn flask_fixtures_match_flask_cors() {
     run_apps(&python, &flask_cases::apps(&attack_origins), "Flask-CORS 6.0.1", "1.10.0");
 }
 
+/// Resource selection changed in Flask-CORS 6.0: the same app, pinned to 5.0.1 and to 6.0.1, runs
+/// on each release (`CORSLINT_GT_PYTHON_FLASK5` holds 5.0.1) and `simulate` follows the pin.
+#[test]
+fn flask_resource_order_follows_the_pinned_release() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(latest), Some(cors5)) = (tool("CORSLINT_GT_PYTHON_FLASK"), tool("CORSLINT_GT_PYTHON_FLASK5")) else {
+        return;
+    };
+    let (on_5, on_6) = flask_cases::release_apps();
+    run_apps(&cors5, &[on_5], "Flask-CORS 5.0.1", "1.10.0");
+    run_apps(&latest, &[on_6], "Flask-CORS 6.0.1", "1.10.0");
+}
+
 #[test]
 fn django_fixtures_match_django_cors_headers() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -437,6 +453,125 @@ fn express_fixtures_match_express_4_and_5() {
     let apps = express_cases::apps(&attack_origins);
     run_express(Path::new(&node), &modules, "express", &apps, "Express 4.21.2 + cors 2.8.5");
     run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
+}
+
+/// CORS901 for Express paths: each fixture runs on the release its `package.json` pins. The app
+/// throws before it listens exactly when corslint reports CORS901, and every one of them starts on
+/// Express 4, so the release is what decides (a file without a manifest is not reported).
+#[test]
+fn express_start_up_matches_cors901() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    // The fixture, its entry script, the release its package.json pins, and whether it starts on
+    // Express 4 and on Express 5.
+    let cases = [
+        ("CORS901/express5_options_star", "server.js", "express5", (true, false)),
+        ("CORS901/express4_options_star", "server.js", "express", (true, false)),
+        ("CORS901/express_latest_cors_route_star", "server.js", "express5", (true, false)),
+        // No manifest: not reported; the code starts on Express 4 only.
+        ("CORS901/express_unpinned_options_star.js", "", "none", (true, false)),
+        ("CORS901/express5_named_wildcard", "server.js", "express5", (true, true)),
+    ];
+    let mut failures = Vec::new();
+    for (fixture, entry, pinned, (on_4, on_5)) in cases {
+        let target = root().join("fixtures").join(fixture);
+        let script = if entry.is_empty() { target.clone() } else { target.join(entry) };
+        let outcome = lint(&Options { paths: vec![target], ..Options::default() }).expect("lint");
+        let refused = outcome.diagnostics.iter().any(|d| d.code == "CORS901");
+        for (express, expected) in [("express", on_4), ("express5", on_5)] {
+            let (listened, stderr) = express_listens(Path::new(&node), &modules, express, &script);
+            if listened != expected {
+                failures.push(format!("{fixture} on {express}: listened {listened}, expected {expected}: {stderr}"));
+            }
+            if express == pinned && listened == refused {
+                failures.push(format!("{fixture} on {express} (pinned): listened {listened}, CORS901 {refused}"));
+            }
+            if !listened && !stderr.contains("PathError") {
+                failures.push(format!("{fixture} on {express}: failed without a PathError: {stderr}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether `script` listens on its `PORT` with `express` resolving to `express` (4) or `express5`,
+/// and what it wrote to stderr.
+fn express_listens(node: &Path, modules: &Path, express: &str, script: &Path) -> (bool, String) {
+    let app = ExpressApp::start(node, modules, express, script);
+    let stderr = std::fs::read_to_string(app.scratch.path().join("stderr.log")).unwrap_or_default();
+    (app.listening, stderr)
+}
+
+/// An Express fixture app in its own `node` process, with `express` resolving to `express` (4) or
+/// `express5`; it is stopped when dropped.
+struct ExpressApp {
+    _server: procs::Server,
+    port: u16,
+    listening: bool,
+    scratch: tempfile::TempDir,
+}
+
+impl ExpressApp {
+    fn start(node: &Path, modules: &Path, express: &str, script: &Path) -> ExpressApp {
+        let scratch = tempfile::tempdir().unwrap();
+        if express != "express" {
+            std::os::unix::fs::symlink(modules.join(express), scratch.path().join("express")).unwrap();
+        }
+        let node_path = std::env::join_paths([scratch.path(), modules]).unwrap();
+        let port = procs::free_port();
+        let log = scratch.path().join("stderr.log");
+        let mut command = Command::new(node);
+        command.arg(script).env("NODE_PATH", &node_path).env("PORT", port.to_string());
+        let mut server = procs::Server::spawn(&script.display().to_string(), command, &log).unwrap();
+        // A refused path throws at once: stop waiting when the process is gone.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut listening = false;
+        while server.exited().is_none() && std::time::Instant::now() < deadline {
+            if procs::wait_for_port(port, std::time::Duration::from_millis(50)) {
+                listening = true;
+                break;
+            }
+        }
+        ExpressApp { _server: server, port, listening, scratch }
+    }
+}
+
+/// nginx in front of the Express fixtures' apps (real nginx, real Express 4.21.2 + cors 2.8.5),
+/// compared with `corslint simulate` walked from nginx into the app.
+#[test]
+fn express_behind_nginx_matches_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(modules)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_NODE_MODULES")) else {
+        return;
+    };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
+    for stack in express_cases::stacks() {
+        let app = ExpressApp::start(Path::new(&node), &modules, "express", &fixture_path(stack.script));
+        if !app.listening {
+            failures.push(format!("{}: the app did not listen", stack.script));
+            continue;
+        }
+        let upstreams = nginx::Upstreams { http: app.port, fastcgi: app.port };
+        let server = match nginx::start(&nginx_bin, &fixture_path(stack.nginx), upstreams, &[]) {
+            Ok(server) => server,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let model = model::Model::load(&fixture_path(stack.fixture), "nginx", "1.10.0");
+        for probe in &stack.probes {
+            checked += 1;
+            match probe.check(server.port) {
+                Ok(real) => record(&mut disagreements, stack.fixture, probe, model.compare(probe, &real, None)),
+                Err(e) => failures.push(format!("{} {}:\n      {e}", stack.fixture, probe.describe())),
+            }
+        }
+    }
+    report(&failures, checked, "nginx in front of Express");
+    model_report(&disagreements, "nginx in front of Express");
 }
 
 #[test]
@@ -527,10 +662,9 @@ fn browsers_agree_with_simulate() {
     assert!(failures.is_empty(), "{} browser checks failed:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// An app behind nginx in a compose stack: Express runs alone above (`express_fixtures_match_express_4_and_5`),
-/// not yet behind nginx; Spring, Rails and Laravel are recognised by byte patterns only.
-const OWN_CORS_APP: &str =
-    "no Express-behind-nginx stack, Spring, Rails or Laravel server in the ground-truth environment";
+/// An app behind nginx in a compose stack that no server of the ground-truth environment runs:
+/// Spring, Rails and Laravel are recognised by byte patterns only.
+const OWN_CORS_APP: &str = "no Spring, Rails or Laravel server in the ground-truth environment";
 
 /// A Next.js app whose `next.config` `headers()` sends CORS headers, behind nginx.
 const NEXT_SERVER: &str = "no Next.js server in the ground-truth environment";
@@ -554,10 +688,9 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS306/kustomize_config_map", "ConfigMap mount paths; the claim is where `include`s resolve"),
     ("CORS102/express_hand_written_reflection.js", HAND_WRITTEN),
     ("CORS102/express_hand_written_allowlist.js", HAND_WRITTEN),
-    ("CORS304/express_behind_nginx", OWN_CORS_APP),
-    ("CORS304/express_behind_nginx_without_proxy_cors", OWN_CORS_APP),
-    ("CORS304/express_behind_nginx_hides_app_header", OWN_CORS_APP),
-    ("CORS304/express_cors_only_in_tests", OWN_CORS_APP),
+    ("CORS102/express_hand_written_object_form.js", HAND_WRITTEN),
+    ("CORS102/node_write_head_allowlist.js", HAND_WRITTEN),
+    ("CORS304/express_cors_only_in_tests", "the app only exports itself (no `listen`): the claim is which code counts"),
     ("CORS304/spring_behind_nginx", OWN_CORS_APP),
     ("CORS304/rails_initializer_commented", OWN_CORS_APP),
     ("CORS304/rails_rack_cors_enabled", OWN_CORS_APP),
@@ -599,6 +732,7 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(express_cases::stacks().iter().map(|s| s.fixture.to_string()));
     for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
         run.push(case.fixture.to_string());
     }

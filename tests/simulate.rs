@@ -449,3 +449,29 @@ fn nginx_server_chosen_by_scheme_and_port() {
     assert_eq!(code, Some(1), "{sim:#}");
     assert_eq!(sim["actual"]["response"]["status"], 301);
 }
+
+/// The Flask-CORS release in `requirements.txt` decides which resource answers a path, and the
+/// notes say which release's behaviour is described (ground truth: `flask_resource_order_follows_the_pinned_release`).
+#[test]
+fn flask_resource_order_follows_the_pinned_release() {
+    for (release, allowed) in [("5", true), ("6", false)] {
+        let dir = format!("fixtures/simulate/flask_resources_cors{release}");
+        let url = "https://api.example.com/API/users";
+        let (_, sim) = simulate(&[&dir, "--origin", "https://admin.example.com", "--url", url]);
+        assert_eq!(sim["verdict"]["allowed"], allowed, "{release}: {sim}");
+        let notes = sim["notes"].to_string();
+        let described = format!("Flask-CORS {release} (`flask-cors=={release}.0.1` in");
+        assert!(notes.contains(&described), "{release}: {notes}");
+    }
+}
+
+/// An app Express 5 refuses at start-up answers nothing; the same code pinned to Express 4 answers.
+#[test]
+fn express_5_app_that_does_not_start_is_not_walked() {
+    let refused = "fixtures/CORS901/express5_options_star";
+    let (_, sim) = simulate(&[refused, "--origin", "https://app.example.com", "-X", "PUT"]);
+    assert!(sim["verdict"]["unknown"].as_str().is_some_and(|u| u.contains("the app does not start")), "{sim}");
+    let started = "fixtures/CORS901/express4_options_star";
+    let (_, sim) = simulate(&[started, "--origin", "https://app.example.com", "-X", "PUT"]);
+    assert_eq!(sim["verdict"]["allowed"], true, "{sim}");
+}

@@ -15,31 +15,41 @@ mod k8s;
 mod own_cors;
 mod static_headers;
 mod traefik;
+pub mod versions;
 mod yaml;
 
 /// Fills the model from every parsed file; `parsed[i]` belongs to `project.files[i]`.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    extract_with(project, parsed, Vec::new());
+    extract_before_nginx(project, parsed);
+    nginx::extract(project, parsed, Vec::new());
+    extract_after_nginx(project);
 }
 
 /// [`extract`], dropping each nginx syntax tree (taken out of `parsed`) as soon as every
 /// configuration that reads it has been read, for runs that keep no trees afterwards.
 pub fn extract_releasing(project: &mut Project, parsed: &mut [Parsed]) {
+    extract_before_nginx(project, parsed);
     let nginx_trees = nginx::take_trees(parsed);
-    extract_with(project, parsed, nginx_trees);
+    nginx::extract(project, parsed, nginx_trees);
+    extract_after_nginx(project);
 }
 
-fn extract_with(project: &mut Project, parsed: &[Parsed], nginx_trees: Vec<(usize, crate::parse::nginx::Config)>) {
+/// Everything that reads syntax trees other than through the nginx model: the frontends read the
+/// nginx `server` that serves a build, so they run while the nginx trees are still there.
+fn extract_before_nginx(project: &mut Project, parsed: &[Parsed]) {
     extract_deploy(project, parsed);
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
-    javascript::express::extract(project, parsed);
+    let mut releases = versions::Resolver::new(&project.root);
+    javascript::express::extract(project, parsed, &mut releases);
+    versions::pin_apps(project, &mut releases);
     static_headers::extract(project, parsed);
-    // After the deployment layer: compose mounts say where absolute `include`s come from.
-    nginx::extract(project, parsed, nginx_trees);
+    frontend::extract(project, parsed);
+}
+
+fn extract_after_nginx(project: &mut Project) {
     // After the apps: a build context that holds one of them is not read for other evidence.
     own_cors::extract(project);
-    frontend::extract(project, parsed);
     project.links = crate::model::stack::link(project);
 }
 

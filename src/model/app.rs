@@ -245,6 +245,10 @@ pub enum OriginNoteKind {
     /// (django-cors-headers `corsheaders.E014`: an origin with a path, query or fragment, which
     /// `manage.py` refuses and a WSGI/ASGI server, which runs no checks, compares by scheme and host).
     RefusedAtStartup,
+    /// `*` as one entry of a list the component compares with `===` (Express `cors`: only the whole
+    /// option `origin: "*"` means every origin): no browser sends `Origin: *`, so the entry allows
+    /// nothing. No entry is created for it.
+    WildcardInList,
 }
 
 /// One middleware in the stack.
@@ -418,4 +422,15 @@ pub struct HandWrittenCors {
     pub span: Span,
     /// It handles every response of the app (a hook or middleware), not one route's.
     pub every_response: bool,
+}
+
+/// A CORS setup the framework refuses when the app starts (Express 5 throws on a path its router
+/// cannot parse): the app does not run, whatever its policy says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StartupRefusal {
+    /// What is refused (the path argument).
+    pub span: Span,
+    /// What happens, naming the release whose behaviour is described.
+    pub message: String,
+    pub help: String,
 }

@@ -119,10 +119,11 @@ fn app_notes(project: &Project, sink: &mut Sink) -> Vec<(usize, usize)> {
                         .help(advice.help)
                         .severity(Severity::Warning);
                 }
-                OriginNoteKind::UrlObject | OriginNoteKind::NestedList => {
+                OriginNoteKind::UrlObject | OriginNoteKind::NestedList | OriginNoteKind::WildcardInList => {
                     let Some(advice) = layer.map(|l| l.never_an_origin(note.kind)) else { continue };
                     let primary = match note.kind {
                         OriginNoteKind::NestedList => "a list, not an origin",
+                        OriginNoteKind::WildcardInList => "compared as a string, not a wildcard",
                         _ => "a URL object, not an origin string",
                     };
                     sink.report(note.span, advice.message).primary(primary).help(advice.help);

@@ -1,4 +1,5 @@
-//! CORS901: a file selected as Python, nginx or YAML could not be parsed.
+//! CORS901: a file selected as Python, nginx or YAML could not be parsed, or what reads it refuses it
+//! (nginx refuses to load the configuration, Express 5 throws at start-up).
 
 use crate::diagnostic::Severity;
 use crate::model::Project;
@@ -26,6 +27,11 @@ impl Rule for UnparsableConfig {
             sink.report(error.range.in_file(*file), format!("{what} file cannot be parsed: {}", error.message))
                 .primary("parsing stopped here")
                 .help("fix the syntax here; corslint still lints what comes before it and every other file");
+        }
+        for refusal in &project.startup_refusals {
+            sink.report(refusal.span, refusal.message.clone())
+                .primary("the app throws here at start-up")
+                .help(refusal.help.clone());
         }
         // A file included from several places is refused once per place: reported once.
         let mut reported = std::collections::HashSet::new();

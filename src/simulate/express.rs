@@ -49,6 +49,11 @@ impl<'p> AppStep<'p> for ExpressSim<'p> {
     }
 
     fn handle(&self, req: &WireRequest, trace: &mut Trace) -> Response {
+        // Express 5 throws on a path it cannot parse before the app listens (CORS901).
+        if let Some(refusal) = self.project.startup_refusals.iter().find(|r| r.span.file == self.app.span.file) {
+            trace.unknown(format!("what answers: the app does not start ({})", refusal.message));
+            return Response::new(502);
+        }
         let path = req.path().unwrap_or("/").to_owned();
         // Headers `cors()` set before passing the request on: they stay on the response.
         let mut pending: Vec<(String, String)> = Vec::new();

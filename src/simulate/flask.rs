@@ -8,6 +8,7 @@ use super::apps::AppStep;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::{App, CorsSetup, Install, PathScope, Route};
+use crate::model::versions::Package;
 use crate::model::{CorsPolicy, OriginKind, Project};
 
 pub(crate) struct FlaskSim<'p> {
@@ -116,7 +117,8 @@ impl FlaskSim<'_> {
     }
 
     /// The setup that sets the headers: the route's `@cross_origin` (it marks the response as
-    /// evaluated, so the extension skips it), else the first `CORS(app)` resource matching the path.
+    /// evaluated, so the extension skips it), else the first `CORS(app)` resource matching the path,
+    /// in the order the release tries them ([`ResourceOrder`]).
     fn setup_for(&self, path: &str, route: Option<&Route>, trace: &mut Trace) -> Option<&CorsSetup> {
         let template = route.and_then(|r| r.path.as_deref());
         let decorated = self.app.cors.iter().find(|s| {
@@ -126,12 +128,18 @@ impl FlaskSim<'_> {
         if decorated.is_some() {
             return decorated;
         }
-        for setup in self.app.cors.iter().filter(|s| s.install == Install::Extension) {
+        let release = self.project.versions.of(self.app.span.file, Package::FlaskCors);
+        let order = ResourceOrder::of(release.major);
+        let resources = order.sorted(self.app.cors.iter().filter(|s| s.install == Install::Extension).collect());
+        if resources.len() > 1 || order.case_insensitive && path.chars().any(|c| c.is_ascii_uppercase()) {
+            trace.note(format!("resources matched as {} does: {}", release.describe(), order.explain()));
+        }
+        for setup in resources {
             match &setup.paths {
                 None => return Some(setup),
                 Some(PathScope::StartAnchoredRegex(pattern)) => {
-                    let re = regex::Regex::new(&format!("^(?:{pattern})"));
-                    match re {
+                    let flags = if order.case_insensitive { "(?i)" } else { "" };
+                    match regex::Regex::new(&format!("{flags}^(?:{pattern})")) {
                         Ok(re) if re.is_match(path) => return Some(setup),
                         Ok(_) => {}
                         Err(_) => {
@@ -140,7 +148,11 @@ impl FlaskSim<'_> {
                         }
                     }
                 }
-                Some(PathScope::Route(plain)) if plain == path => return Some(setup),
+                Some(PathScope::Route(plain))
+                    if plain == path || order.case_insensitive && plain.to_lowercase() == path.to_lowercase() =>
+                {
+                    return Some(setup);
+                }
                 Some(PathScope::Route(_)) => {}
                 Some(PathScope::Unknown) => {
                     trace.unknown("which requests a Flask-CORS setup answers");
@@ -149,6 +161,52 @@ impl FlaskSim<'_> {
             }
         }
         None
+    }
+}
+
+/// How a Flask-CORS release picks the resource of a `CORS(app, resources={...})` for a path
+/// (`parse_resources` and `make_after_request_function`). Up to 5.x the patterns are tried longest
+/// first and match case-insensitively; 6.0 (CVE-2024-6839, CVE-2024-6866) tries plain paths first,
+/// then patterns with more `/`, then longer ones, and matches paths case-sensitively. Checked on
+/// 4.0.2, 5.0.1 and 6.0.1.
+struct ResourceOrder {
+    by_specificity: bool,
+    case_insensitive: bool,
+}
+
+impl ResourceOrder {
+    fn of(major: u64) -> ResourceOrder {
+        ResourceOrder { by_specificity: major >= 6, case_insensitive: major < 6 }
+    }
+
+    fn explain(&self) -> &'static str {
+        if self.by_specificity {
+            "plain paths first, then patterns with more `/`, then longer ones; paths compared case-sensitively"
+        } else {
+            "longest pattern first; paths compared case-insensitively"
+        }
+    }
+
+    /// The resources in the order they are tried. Each `CORS(...)` call sorts its own resources
+    /// (they share its span); calls keep their order.
+    fn sorted<'s>(&self, mut resources: Vec<&'s CorsSetup>) -> Vec<&'s CorsSetup> {
+        let calls: Vec<crate::source::Span> = resources.iter().map(|s| s.span).collect();
+        let call_index = |setup: &CorsSetup| calls.iter().position(|c| *c == setup.span).unwrap_or(0);
+        // The default `r"/*"` (and `.*`) has no scope left: a one-`/` pattern of two characters.
+        let pattern = |setup: &CorsSetup| match &setup.paths {
+            Some(PathScope::StartAnchoredRegex(p) | PathScope::Route(p)) => p.clone(),
+            None => "/*".to_owned(),
+            Some(PathScope::Unknown) => String::new(),
+        };
+        resources.sort_by_key(|setup| {
+            let text = pattern(setup);
+            let literal = matches!(setup.paths, Some(PathScope::Route(_)));
+            let length = text.chars().count() as i64;
+            let slashes = text.matches('/').count() as i64;
+            let key = if self.by_specificity { (i64::from(!literal), -slashes, -length) } else { (0, 0, -length) };
+            (call_index(setup), key)
+        });
+        resources
     }
 }
 

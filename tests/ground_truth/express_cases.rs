@@ -68,6 +68,11 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get(EVIL, "/api/items").blocked().lacks(A, ACAO),
             ],
         ),
+        // `"*"` in the array matches no origin: only the listed one is answered.
+        app(
+            "CORS104/express_star_in_origin_list.js",
+            vec![get(APP, "/api/items").allowed().has(A, ACAO, APP), get(EVIL, "/api/items").blocked().lacks(A, ACAO)],
+        ),
         app(
             "CORS106/express_anchored_regex.js",
             vec![
@@ -106,4 +111,48 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     probes.extend(attack(regex).iter().map(|origin| get(origin, "/api/items").allowed().has(A, ACAO, origin)));
     apps.push(app(regex, probes));
     apps
+}
+
+const SHOP: &str = "https://shop.example.com";
+
+/// A stack of nginx in front of an Express fixture app: the nginx config, the app's entry script,
+/// and the requests.
+pub struct Stack {
+    pub fixture: &'static str,
+    pub nginx: &'static str,
+    pub script: &'static str,
+    pub probes: Vec<crate::probe::Probe>,
+}
+
+/// nginx in front of the CORS304/CORS308 Express apps (`api/src/server.js`, Express 4 as their
+/// `package.json` pins): both sending `Access-Control-Allow-Origin` is CORS304, proven on the wire.
+pub fn stacks() -> Vec<Stack> {
+    let stack = |fixture: &'static str, probes| Stack {
+        fixture,
+        nginx: Box::leak(format!("{fixture}/nginx/default.conf").into_boxed_str()),
+        script: Box::leak(format!("{fixture}/api/src/server.js").into_boxed_str()),
+        probes,
+    };
+    vec![
+        // nginx's `add_header` appends to the app's header: two values, which browsers refuse.
+        stack(
+            "CORS304/express_behind_nginx",
+            vec![get(SHOP, "/orders").blocked().status(A, 200).has(
+                A,
+                ACAO,
+                "https://shop.example.com, https://shop.example.com",
+            )],
+        ),
+        // nginx only forwards: the app's `cors()` answers alone.
+        stack(
+            "CORS304/express_behind_nginx_without_proxy_cors",
+            vec![
+                get(SHOP, "/orders").allowed().has(A, ACAO, SHOP).has(A, "vary", "Origin"),
+                get(EVIL, "/orders").blocked().has(A, ACAO, SHOP),
+                request("DELETE", SHOP, "/orders").status(P, 204).has(P, ACAO, SHOP).allowed().status(A, 404),
+            ],
+        ),
+        // nginx hides the app's header and sends its own: one value (CORS308, not CORS304).
+        stack("CORS304/express_behind_nginx_hides_app_header", vec![get(SHOP, "/orders").allowed().has(A, ACAO, SHOP)]),
+    ]
 }

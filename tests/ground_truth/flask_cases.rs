@@ -80,3 +80,37 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     apps.push(app(regex, probes));
     apps
 }
+
+const ANALYTICS: &str = "https://analytics.example.com";
+const ADMIN: &str = "https://admin.example.com";
+
+/// The same app pinned to Flask-CORS 5.0.1 and to 6.0.1 (its `requirements.txt`), each run on the
+/// release it pins: which resource answers a path changed in 6.0 (plain paths first, then more
+/// `/`, case-sensitive paths), and `simulate` reads the pin.
+pub fn release_apps() -> (App, App) {
+    let cors5 = app(
+        "simulate/flask_resources_cors5",
+        vec![
+            // Longest pattern first: `(daily|weekly)+.*` is tried before `daily/.*`.
+            get(ANALYTICS, "/reports/daily/today").allowed().has(A, ACAO, ANALYTICS),
+            get(APP, "/reports/daily/today").blocked().lacks(A, ACAO),
+            // The pattern `/api/users.*` is longer than the plain path `/api/users`.
+            get(ADMIN, "/api/users").allowed(),
+            get(APP, "/api/users").blocked().lacks(A, ACAO),
+            // Paths match case-insensitively.
+            get(ADMIN, "/API/users").allowed(),
+        ],
+    );
+    let cors6 = app(
+        "simulate/flask_resources_cors6",
+        vec![
+            get(APP, "/reports/daily/today").allowed().has(A, ACAO, APP),
+            get(ANALYTICS, "/reports/daily/today").blocked().lacks(A, ACAO),
+            get(APP, "/api/users").allowed(),
+            get(ADMIN, "/api/users").blocked().lacks(A, ACAO),
+            get(ADMIN, "/API/users").blocked().lacks(A, ACAO),
+            get(APP, "/API/users").blocked().lacks(A, ACAO),
+        ],
+    );
+    (cors5, cors6)
+}

@@ -9,10 +9,14 @@
 //! not judged. NestJS apps built on `FastifyAdapter` are not read (fastify's CORS plugin has
 //! other semantics).
 
+use super::express_paths::CorsPath;
 use super::value::{Evaluator, Lookup, Object, Value, ValueKind};
+use crate::extract::versions::Resolver;
 use crate::model::app::{
-    App, ArgShape, AuthBackend, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, PathScope, Route,
+    App, ArgShape, AuthBackend, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, OriginNote,
+    OriginNoteKind, PathScope, Route,
 };
+use crate::model::versions::Package;
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting};
 use crate::model::{Project, Value as ModelValue};
 use crate::parse::Parsed;
@@ -63,19 +67,26 @@ fn is_not_the_app(path: &std::path::Path) -> bool {
 
 /// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file, and
 /// `project.policies` from the CORS headers the app code writes itself ([`super::headers`]).
-pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver) {
     let mut found = Vec::new();
     let mut own_headers = Vec::new();
+    let mut refusals = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.files.get(id) else { continue };
         if is_not_the_app(file.path.strip_prefix(&project.root).unwrap_or(&file.path)) {
             continue;
         }
-        found.extend(FileApps::read(id, tree.root(), &file.text));
+        let (apps, cors_paths) = FileApps::read(id, tree.root(), &file.text);
+        found.extend(apps);
+        if !cors_paths.is_empty() {
+            let pin = releases.pin(&file.path, Package::Express);
+            refusals.extend(cors_paths.iter().filter_map(|p| p.refusal(&pin)));
+        }
         own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
     }
     project.policies.extend(own_headers);
+    project.startup_refusals.extend(refusals);
     for (mut app, policies) in found {
         let base = project.policies.len();
         for setup in &mut app.cors {
@@ -93,18 +104,27 @@ struct FileApps<'t> {
     cors_names: Vec<&'t str>,
     fastify: bool,
     apps: Vec<(String, App, Vec<CorsPolicy>)>,
+    /// Path strings of the calls that install `cors()`, which Express 5 may refuse at start-up.
+    cors_paths: Vec<CorsPath>,
 }
 
 impl<'t> FileApps<'t> {
-    fn read(file: FileId, root: Node<'t>, text: &'t str) -> Vec<(App, Vec<CorsPolicy>)> {
+    fn read(file: FileId, root: Node<'t>, text: &'t str) -> (Vec<(App, Vec<CorsPolicy>)>, Vec<CorsPath>) {
         let eval = Evaluator::new(root, text);
         let cors_names = cors_bindings(root, &eval);
         let fastify = text.contains("FastifyAdapter");
-        let mut reader = FileApps { file, eval, cors_names, fastify, apps: Vec::new() };
+        let mut reader = FileApps { file, eval, cors_names, fastify, apps: Vec::new(), cors_paths: Vec::new() };
         for call in calls_in_order(root) {
             reader.call(call);
         }
-        reader.apps.into_iter().filter(|(_, app, _)| !app.cors.is_empty()).map(|(_, app, p)| (app, p)).collect()
+        let apps =
+            reader.apps.into_iter().filter(|(_, app, _)| !app.cors.is_empty()).map(|(_, app, p)| (app, p)).collect();
+        (apps, reader.cors_paths)
+    }
+
+    fn cors_path(&mut self, node: Node<'t>, path: &str, method: &str) {
+        let span = self.span(node);
+        self.cors_paths.push(CorsPath { span, path: path.to_owned(), method: method.to_owned() });
     }
 
     fn span(&self, node: Node<'_>) -> Span {
@@ -167,8 +187,13 @@ impl<'t> FileApps<'t> {
                 _ => {}
             }
         }
+        let mut installs_cors = false;
         for handler in handlers {
             if let Some(options) = self.cors_call(*handler) {
+                if let (Some(path), Some(first), false) = (&mount, arguments.first(), installs_cors) {
+                    self.cors_path(*first, path, "use");
+                }
+                installs_cors = true;
                 let paths = mount.clone().filter(|m| m != "/" && m != "*").map(PathScope::Route);
                 self.add_cors(receiver, Framework::Express, *handler, options.as_ref(), Install::Use, paths, None);
                 continue;
@@ -208,11 +233,16 @@ impl<'t> FileApps<'t> {
         let upper = method.to_ascii_uppercase();
         let handlers = arguments.get(1..).unwrap_or_default();
         let mut only_cors = true;
+        let mut installs_cors = false;
         for handler in handlers {
             let Some(options) = self.cors_call(*handler) else {
                 only_cors = false;
                 continue;
             };
+            if let Some(path) = path.as_ref().filter(|_| !installs_cors) {
+                self.cors_path(*first, path, method);
+            }
+            installs_cors = true;
             {
                 let paths = Some(path.clone().map_or(PathScope::Unknown, PathScope::Route));
                 let route_method = (method != "all").then(|| upper.clone());
@@ -291,7 +321,9 @@ impl<'t> FileApps<'t> {
         route_method: Option<String>,
     ) {
         let span = self.span(node);
-        let Some((policy, mut args, unknown_args)) = policy_of(self.file, options, span) else { return };
+        let Some(Options { policy, mut args, unknown_args, origin_notes }) = policy_of(self.file, options, span) else {
+            return;
+        };
         if let Some(method) = route_method {
             // Not an option: the method of the route it guards, for `simulate`.
             args.push(CorsArg { name: "@method".into(), span, value_span: span, shape: ArgShape::Str(Some(method)) });
@@ -302,8 +334,7 @@ impl<'t> FileApps<'t> {
         if app.cors.is_empty() {
             app.span = span;
         }
-        let setup =
-            CorsSetup { policy: 0, span, install, args, unknown_args, origin_notes: Vec::new(), paths: paths.clone() };
+        let setup = CorsSetup { policy: 0, span, install, args, unknown_args, origin_notes, paths: paths.clone() };
         app.cors.push(setup);
         let index = app.cors.len() - 1;
         if install == Install::Use && paths.is_none() {
@@ -391,7 +422,16 @@ fn handler_name(handler: Node<'_>) -> Node<'_> {
 
 /// The policy `cors(options)` applies, its arguments and whether some are unseen; `None` when the
 /// options turn the middleware off (`origin: false`, `null`, `""`).
-fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsPolicy, Vec<CorsArg>, bool)> {
+/// What `cors(options)` is given, as the model holds it.
+struct Options {
+    policy: CorsPolicy,
+    args: Vec<CorsArg>,
+    /// Some options are not seen.
+    unknown_args: bool,
+    origin_notes: Vec<OriginNote>,
+}
+
+fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Options> {
     let empty = Object::default();
     let (object, unknown) = match options.map(|o| &o.kind) {
         None | Some(ValueKind::Undefined | ValueKind::Null) => (&empty, false),
@@ -402,6 +442,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
     let get = |key: &str| if unknown && !object.open { Lookup::Unknown } else { object.get(key) };
     let at = |value: &Value| Span::new(file, value.range.start, value.range.end);
     let mut origins = Origins::default();
+    let mut origin_notes = Vec::new();
     match get("origin") {
         Lookup::Absent => origins.entries.push(OriginEntry { kind: OriginKind::Any, span, text_start: None }),
         Lookup::Unknown => origins.has_unknown = true,
@@ -415,6 +456,11 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
             }),
             ValueKind::Array(items) => {
                 for item in items {
+                    if matches!(&item.kind, ValueKind::String(s) if s == "*") {
+                        let span = at(item);
+                        origin_notes.push(OriginNote { entry: None, kind: OriginNoteKind::WildcardInList, span });
+                        continue;
+                    }
                     match origin_entry(item, false, file) {
                         Some(entry) => origins.entries.push(entry),
                         None => origins.has_unknown = true,
@@ -493,7 +539,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<(CorsP
             shape: shape(&p.value.kind),
         })
         .collect();
-    Some((policy, args, unknown))
+    Some(Options { policy, args, unknown_args: unknown, origin_notes })
 }
 
 /// One origin: a string (sent as written when `whole`, else compared with `===`), a RegExp

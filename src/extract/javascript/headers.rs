@@ -1,5 +1,6 @@
 //! CORS headers a Node.js app writes itself: `res.header(name, value)`, `res.setHeader(name,
-//! value)`, `res.set(name, value)`, `res.append(name, value)`. Each function that sets
+//! value)`, `res.set(name, value)`, `res.append(name, value)`, and the object forms
+//! `res.set({ name: value })`, `res.header({...})`, `res.writeHead(status, {...})`. Each function that sets
 //! `Access-Control-Allow-Origin` becomes one policy ([`Layer::ExpressHeaders`]): its origin is
 //! `*`, a literal, or the request's own `Origin` (`req.headers.origin`, `req.header("origin")`,
 //! `req.get("origin")`, also behind a `const` or `|| "*"`), and credentials are allowed when the
@@ -12,7 +13,7 @@ use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Origins, Setting,
 use crate::source::{FileId, Span};
 use tree_sitter::Node;
 
-const SETTERS: &[&str] = &["header", "setHeader", "set", "append"];
+const SETTERS: &[&str] = &["header", "setHeader", "set", "append", "writeHead"];
 
 /// One header write: its name (lower case), the value's node, and the call.
 struct Write<'t> {
@@ -99,6 +100,16 @@ fn header_writes<'t>(root: Node<'t>, eval: &Evaluator<'t>) -> Vec<Write<'t>> {
         let Some(arguments) = node.child_by_field_name("arguments") else { continue };
         let mut cursor = arguments.walk();
         let args: Vec<Node<'t>> = arguments.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
+        // `res.writeHead(status[, message], headers)` and Express's `res.set({...})`/`res.header({...})`.
+        let object = match (method, args.as_slice()) {
+            ("writeHead", [_, .., last]) => Some(*last),
+            ("set" | "header", [only]) => Some(*only),
+            _ => None,
+        };
+        if let Some(object) = object.map(|o| eval.resolve(o)).filter(|o| o.kind() == "object") {
+            writes.extend(object_writes(object, eval));
+            continue;
+        }
         let (Some(name), Some(value)) = (args.first(), args.get(1)) else { continue };
         let Some(name) = eval.eval(*name).kind.as_str().map(str::to_ascii_lowercase) else { continue };
         if name.starts_with("access-control-") {
@@ -106,6 +117,25 @@ fn header_writes<'t>(root: Node<'t>, eval: &Evaluator<'t>) -> Vec<Write<'t>> {
         }
     }
     writes
+}
+
+/// The `Access-Control-*` properties of a headers object (`{ "Access-Control-Allow-Origin": origin }`);
+/// each property stands for its write.
+fn object_writes<'t>(object: Node<'t>, eval: &Evaluator<'t>) -> Vec<Write<'t>> {
+    let mut cursor = object.walk();
+    let pairs: Vec<Node<'t>> = object.named_children(&mut cursor).filter(|n| n.kind() == "pair").collect();
+    pairs
+        .into_iter()
+        .filter_map(|pair| {
+            let key = pair.child_by_field_name("key")?;
+            let name = match key.kind() {
+                "property_identifier" => eval.text(key).to_ascii_lowercase(),
+                _ => eval.eval(key).kind.as_str()?.to_ascii_lowercase(),
+            };
+            let value = pair.child_by_field_name("value")?;
+            name.starts_with("access-control-").then_some(Write { name, value, call: pair })
+        })
+        .collect()
 }
 
 /// `req.headers.origin`, `req.headers["origin"]`, `req.header("origin")`, `req.get("Origin")`,

@@ -2,6 +2,7 @@
 //! extractors share ([`value`]: static evaluation).
 
 pub mod express;
+mod express_paths;
 pub mod headers;
 pub mod next_headers;
 pub mod value;

@@ -110,7 +110,19 @@ impl AppLayerSpec for ExpressCors {
         None
     }
 
-    fn never_an_origin(&self, _kind: OriginNoteKind) -> Advice {
+    fn never_an_origin(&self, kind: OriginNoteKind) -> Advice {
+        if kind == OriginNoteKind::WildcardInList {
+            return Advice {
+                message: "`\"*\"` inside the `origin` array is compared with the request's origin using `===`, and \
+                          no browser sends `Origin: *`: this entry allows nothing (only `origin: \"*\"` itself \
+                          allows every origin)"
+                    .to_owned(),
+                help: "remove the entry and list the origins of your frontends, e.g. \
+                       origin: [\"https://app.example.com\"]; to allow every origin without credentials, write \
+                       origin: \"*\""
+                    .to_owned(),
+            };
+        }
         Advice {
             message: "the `cors` middleware compares the request's origin with this value using `===`, which never \
                       matches"

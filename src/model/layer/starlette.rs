@@ -89,7 +89,8 @@ impl AppLayerSpec for Starlette {
 
     fn never_an_origin(&self, kind: OriginNoteKind) -> Advice {
         match kind {
-            OriginNoteKind::NestedList => Advice {
+            // Starlette reads a `*` entry as every origin: `WildcardInList` is never noted for it.
+            OriginNoteKind::NestedList | OriginNoteKind::WildcardInList => Advice {
                 message: "a list inside `allow_origins`: Starlette compares the request's origin with this inner \
                           list, which is never equal, so none of its origins is ever allowed"
                     .to_owned(),

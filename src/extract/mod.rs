@@ -21,6 +21,8 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
     javascript::express::extract(project, parsed);
+    javascript::fastify::extract(project, parsed);
+    javascript::hono::extract(project, parsed);
     // After the deployment layer: compose mounts say where absolute `include`s come from.
     nginx::extract(project, parsed);
     // After the apps: a build context that holds one of them is not read for other evidence.

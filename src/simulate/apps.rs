@@ -5,7 +5,7 @@
 use super::Trace;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
-use super::{Options, django, express, flask, litestar, starlette};
+use super::{Options, django, express, fastify, flask, hono, litestar, starlette};
 use crate::model::Project;
 use crate::model::app::{App, Framework};
 
@@ -52,6 +52,8 @@ fn step_for<'p>(project: &'p Project, app: &'p App, options: &Options) -> Box<dy
         Framework::Django => Box::new(django::DjangoSim::new(project, app)),
         Framework::Litestar => Box::new(litestar::LitestarSim::new(project, app)),
         Framework::Express | Framework::NestJs => Box::new(express::ExpressSim::new(project, app)),
+        Framework::Fastify | Framework::NestJsFastify => Box::new(fastify::FastifySim::new(project, app)),
+        Framework::Hono => Box::new(hono::HonoSim::new(project, app)),
     }
 }
 

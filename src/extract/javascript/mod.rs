@@ -1,6 +1,11 @@
-//! JavaScript and TypeScript: the Express/NestJS `cors` layer ([`express`]) and what the JS
-//! extractors share ([`value`]: static evaluation).
+//! JavaScript and TypeScript: the Express/NestJS `cors` layer ([`express`]), fastify's
+//! `@fastify/cors` ([`fastify`]), Hono's `cors()` ([`hono`]) and what the JS extractors share
+//! ([`value`]: static evaluation).
 
 pub mod express;
+pub mod fastify;
 pub mod headers;
+pub mod hono;
+mod node_apps;
+mod plugin_policy;
 pub mod value;

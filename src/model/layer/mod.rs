@@ -10,7 +10,9 @@
 mod django_cors;
 mod express_cors;
 mod express_headers;
+mod fastify_cors;
 mod flask_cors;
+mod hono_cors;
 mod ingress_nginx;
 mod litestar;
 mod nginx;
@@ -38,6 +40,10 @@ pub enum Layer {
     ExpressHeaders,
     /// `Access-Control-*` headers a Python app sets on its responses by hand.
     PythonHeaders,
+    /// fastify's `@fastify/cors` plugin, also NestJS's `enableCors` on its fastify adapter.
+    FastifyCors,
+    /// Hono's `cors()` middleware (`hono/cors`).
+    HonoCors,
 }
 
 impl Layer {
@@ -53,6 +59,8 @@ impl Layer {
         Layer::ExpressCors,
         Layer::ExpressHeaders,
         Layer::PythonHeaders,
+        Layer::FastifyCors,
+        Layer::HonoCors,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -68,6 +76,8 @@ impl Layer {
             Layer::ExpressCors => &express_cors::ExpressCors,
             Layer::ExpressHeaders => &express_headers::ExpressHeaders,
             Layer::PythonHeaders => &python_headers::PythonHeaders,
+            Layer::FastifyCors => &fastify_cors::FastifyCors,
+            Layer::HonoCors => &hono_cors::HonoCors,
         }
     }
 

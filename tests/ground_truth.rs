@@ -20,7 +20,9 @@
 //!   (`ground_truth/litestar_cases.rs`).
 //! - `CORSLINT_GT_NODE_MODULES` (with `CORSLINT_GT_NODE`): express 4.21.2, express 5.1.0 (as
 //!   `express5`) and cors 2.8.5 from `tests/ground_truth/node` (`ground_truth/express_cases.rs`:
-//!   each fixture its own `node` process, on Express 4 and on Express 5).
+//!   each fixture its own `node` process, on Express 4 and on Express 5); fastify 5.12.8 with
+//!   `@fastify/cors` 11.4.3 and Hono 4.13.23 with `@hono/node-server` 2.1.11
+//!   (`ground_truth/node_plugin_cases.rs`, the same way).
 //! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
 //!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
 //!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
@@ -97,6 +99,8 @@ mod model;
 mod nginx;
 #[path = "ground_truth/nginx_cases.rs"]
 mod nginx_cases;
+#[path = "ground_truth/node_plugin_cases.rs"]
+mod node_plugin_cases;
 #[path = "ground_truth/probe.rs"]
 mod probe;
 #[path = "ground_truth/procs.rs"]
@@ -173,6 +177,7 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     // An Express `origin` function decides at run time: Unknown by design.
     ("CORS102/express_origin_callback.js", "", "by design: an origin function is Unknown"),
+    ("CORS105/hono_origin_function.js", "", "by design: an origin function is Unknown"),
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
     // `urls.py` is not read, so the model does not know that `/slash/items` has no view and that
@@ -394,6 +399,7 @@ const PASSPORT_STUB: &str = "exports.authenticate = () => (req, res, next) => \
 
 /// Runs each Express fixture in its own `node` process with `express` resolving to `express`
 /// (`express` for 4, `express5` for 5) from `modules`, and compares with `corslint simulate`.
+/// The fastify and Hono fixtures run the same way (`express` left as it is).
 fn run_express(node: &Path, modules: &Path, express: &str, apps: &[fastapi_cases::App], what: &str) {
     let logs = tempfile::tempdir().unwrap();
     let shims = logs.path().join("node_modules");
@@ -437,6 +443,24 @@ fn express_fixtures_match_express_4_and_5() {
     let apps = express_cases::apps(&attack_origins);
     run_express(Path::new(&node), &modules, "express", &apps, "Express 4.21.2 + cors 2.8.5");
     run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
+}
+
+#[test]
+fn fastify_fixtures_match_fastify_cors() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let apps = node_plugin_cases::fastify_apps(&attack_origins);
+    run_express(Path::new(&node), &modules, "express", &apps, "fastify 5.12.8 + @fastify/cors 11.4.3");
+}
+
+#[test]
+fn hono_fixtures_match_hono_cors() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    let apps = node_plugin_cases::hono_apps();
+    run_express(Path::new(&node), &modules, "express", &apps, "Hono 4.13.23 + @hono/node-server 2.1.11");
 }
 
 #[test]
@@ -552,6 +576,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS102/express_hand_written_reflection.js", HAND_WRITTEN),
     ("CORS102/express_hand_written_allowlist.js", HAND_WRITTEN),
     ("CORS304/express_behind_nginx", OWN_CORS_APP),
+    // `allowHeaders.join` is not a function: `cors(...)` throws before the server listens.
+    ("CORS105/hono_allow_headers_string.js", "does not start (the claim is the start-up TypeError)"),
     ("CORS304/express_behind_nginx_without_proxy_cors", OWN_CORS_APP),
     ("CORS304/express_behind_nginx_hides_app_header", OWN_CORS_APP),
     ("CORS304/express_cors_only_in_tests", OWN_CORS_APP),
@@ -594,6 +620,8 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(django_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(node_plugin_cases::fastify_apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(node_plugin_cases::hono_apps().iter().map(|a| a.fixture.to_string()));
     for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
         run.push(case.fixture.to_string());
     }

@@ -92,6 +92,13 @@ impl<'p> AppStep<'p> for HonoSim<'p> {
                         Some(_) => false,
                     };
                     let Some(policy) = self.project.policies.get(setup.policy).filter(|_| applies) else { continue };
+                    if origin_throws(setup) {
+                        let reply = Response::new(500);
+                        let what = "`cors()` calls `.includes` on an `origin` that is not a string, an array or a \
+                                    function: `TypeError`, 500";
+                        trace.step(LAYER, what, &reply, Vec::new());
+                        return reply;
+                    }
                     let Some(config) = Config::of(policy, setup, trace) else {
                         return Response::new(trace.endpoint_status.unwrap_or(200));
                     };
@@ -131,6 +138,15 @@ impl<'p> AppStep<'p> for HonoSim<'p> {
         trace.step(LAYER, what, &reply, Vec::new());
         reply
     }
+}
+
+/// An `origin` option that `findAllowOrigin` calls `.includes` on without having it (a RegExp,
+/// a boolean, a number, an object).
+fn origin_throws(setup: &CorsSetup) -> bool {
+    setup
+        .args
+        .iter()
+        .any(|a| a.name == "origin" && matches!(a.shape, ArgShape::Bool(_) | ArgShape::Number | ArgShape::Other))
 }
 
 fn finish(mut reply: Response, vary_after: usize) -> Response {

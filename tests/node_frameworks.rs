@@ -188,3 +188,36 @@ app.use("*", cors({ origin: "HTTPS://APP.EXAMPLE.COM", allowMethods: "GET,PUT" }
     );
     assert_eq!(out.codes, vec!["CORS104", "CORS105"]);
 }
+
+/// Deno imports Hono from npm or JSR.
+#[test]
+fn hono_under_deno() {
+    for module in ["npm:hono/cors", "jsr:@hono/hono/cors"] {
+        let out = run(
+            "supabase/functions/api/index.ts",
+            &format!(
+                "import {{ Hono }} from \"npm:hono\";\nimport {{ cors }} from \"{module}\";\nconst app = new Hono();\n\
+                 app.use(\"*\", cors({{ origin: [\"https://app.example.com/\"] }}));\n"
+            ),
+        );
+        assert_eq!(out.codes, vec!["CORS104"], "{module}");
+    }
+}
+
+/// A hook added inside another plugin function is encapsulated: it guards that plugin's routes,
+/// never the root's `OPTIONS *` route that answers preflights.
+#[test]
+fn fastify_hook_of_an_encapsulated_plugin_is_not_in_front() {
+    let out = run(
+        "server.js",
+        r#"const fastify = require("fastify")();
+const cors = require("@fastify/cors");
+fastify.register(async function privateRoutes(fastify) {
+  fastify.addHook("onRequest", fastify.authenticate);
+  fastify.get("/api/me", async () => ({}));
+});
+fastify.register(cors, { origin: "https://app.example.com" });
+"#,
+    );
+    assert!(out.codes.is_empty(), "{:?}", out.codes);
+}

@@ -36,6 +36,10 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
     let mut apps = NodeApps::new(file);
     // (phase, source position) of each stack entry, to order the stacks once all are read.
     let mut order: Vec<(usize, usize)> = Vec::new();
+    // The function each `register(cors)` is written in: a hook added in another function is one
+    // of an encapsulated plugin, which never sees the root's `OPTIONS *` preflights.
+    let mut cors_scopes: Vec<(String, Option<usize>)> = Vec::new();
+    let mut hooks: Vec<(String, Option<usize>, Middleware, usize)> = Vec::new();
     for call in calls_in_order(root) {
         let Some(function) = call.child_by_field_name("function") else { continue };
         let args = arguments(call);
@@ -72,6 +76,7 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
                 if in_stack {
                     order.push((phase_index(phase.as_deref()), call.start_byte()));
                 }
+                cors_scopes.push((receiver.to_owned(), enclosing_function(call)));
             }
             "addHook" => {
                 let (Some(phase), Some(hook)) = (args.first(), args.get(1)) else { continue };
@@ -89,8 +94,7 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
                     AuthBackend { definition: span, raises_without_credentials: Some(span), reads_headers: Vec::new() };
                 let kind = MiddlewareKind::Authentication { backend: Some(backend) };
                 let middleware = Middleware { name, span: apps.span(call), install: Install::Plugin, kind };
-                apps.middleware(receiver, Framework::Fastify, middleware);
-                order.push((phase_index(phase.as_deref()), call.start_byte()));
+                hooks.push((receiver.to_owned(), enclosing_function(call), middleware, phase_index(phase.as_deref())));
             }
             "enableCors" if nest => {
                 let options = args.first().map(|a| eval.eval(*a));
@@ -117,6 +121,12 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
             _ => {}
         }
     }
+    for (receiver, scope, middleware, phase) in hooks {
+        if cors_scopes.iter().any(|(r, s)| *r == receiver && *s == scope) {
+            order.push((phase, middleware.span.start()));
+            apps.middleware(&receiver, Framework::Fastify, middleware);
+        }
+    }
     let mut found = apps.finish();
     // The registration order within a phase, earlier phases first. Entries not in `order`
     // (NestJS's, which have no hooks beside them) keep their place.
@@ -127,6 +137,21 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
         app.middleware.sort_by_key(key);
     }
     found
+}
+
+/// The start of the innermost function `node` is written in (`None`: the module's top level).
+fn enclosing_function(node: Node<'_>) -> Option<usize> {
+    let mut parent = node.parent();
+    while let Some(p) = parent {
+        if matches!(
+            p.kind(),
+            "arrow_function" | "function_expression" | "function" | "function_declaration" | "method_definition"
+        ) {
+            return Some(p.start_byte());
+        }
+        parent = p.parent();
+    }
+    None
 }
 
 fn phase_index(phase: Option<&str>) -> usize {

@@ -16,6 +16,9 @@ use crate::parse::Parsed;
 use crate::source::FileId;
 use tree_sitter::Node;
 
+/// How `cors` is imported: from npm, and under Deno from npm or JSR.
+const MODULES: &[&str] = &["hono/cors", "npm:hono/cors", "jsr:@hono/hono/cors", "@hono/hono/cors"];
+
 /// Hono's own authentication middleware (`hono/bearer-auth`, `hono/basic-auth`, `hono/jwt`, `hono/jwk`).
 const HONO_AUTH: &[&str] = &["bearerAuth", "basicAuth", "jwt", "jwk"];
 
@@ -30,7 +33,7 @@ fn every_path(pattern: &str) -> bool {
 
 fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)> {
     let eval = Evaluator::new(root, text);
-    let names = module_bindings(root, text, "hono/cors");
+    let names: Vec<&str> = MODULES.iter().flat_map(|m| module_bindings(root, text, m)).collect();
     let mut apps = NodeApps::new(file);
     // Authentication middleware by receiver, with its pattern (`None`: every path).
     let mut auth: Vec<(String, Option<String>, Middleware)> = Vec::new();

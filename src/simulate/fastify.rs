@@ -65,7 +65,7 @@ impl<'p> AppStep<'p> for FastifySim<'p> {
                 MiddlewareKind::Cors { setup } => {
                     let Some(setup) = self.app.cors.get(*setup) else { continue };
                     let Some(policy) = self.project.policies.get(setup.policy) else { continue };
-                    let Some(config) = Config::of(policy, setup, trace) else {
+                    let Some(config) = Config::of(self.project, policy, setup, trace) else {
                         return Response::new(trace.endpoint_status.unwrap_or(200));
                     };
                     config.cors_headers(req, &mut reply);
@@ -169,7 +169,7 @@ fn sent(setup: &CorsSetup, name: &str, names: &NameList, explicit: bool, default
 }
 
 impl Config {
-    fn of(policy: &CorsPolicy, setup: &CorsSetup, trace: &mut Trace) -> Option<Config> {
+    fn of(project: &Project, policy: &CorsPolicy, setup: &CorsSetup, trace: &mut Trace) -> Option<Config> {
         let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
             policy.credentials.known(),
             policy.methods.known(),
@@ -186,10 +186,13 @@ impl Config {
         }
         let success_status = match arg(setup, "optionsSuccessStatus") {
             None => 204,
-            Some(_) => {
-                trace.unknown("the `optionsSuccessStatus` of `@fastify/cors`");
-                return None;
-            }
+            Some(a) => match project.file(a.value_span.file).and_then(|f| f.slice(a.value_span.range).parse().ok()) {
+                Some(status) => status,
+                None => {
+                    trace.unknown("the `optionsSuccessStatus` of `@fastify/cors`");
+                    return None;
+                }
+            },
         };
         let fixed = match arg(setup, "origin").map(|a| &a.shape) {
             None => Some("*".to_owned()),

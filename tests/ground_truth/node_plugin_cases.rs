@@ -78,7 +78,7 @@ pub fn fastify_apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
         app(
             "CORS204/fastify_methods_listed.js",
             vec![
-                request("PUT", APP, "/api/items").json().allowed().status(P, 204).status(A, 200),
+                request("PUT", APP, "/api/items").json().allowed().status(P, 200).status(A, 200),
                 request("DELETE", APP, "/api/items/3").allowed().status(A, 200),
             ],
         ),

@@ -445,22 +445,24 @@ fn express_fixtures_match_express_4_and_5() {
     run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
 }
 
+/// The fastify and Hono fixtures, each in its own `node` process with the ground-truth modules.
+fn run_node_plugin_apps(apps: &[fastapi_cases::App], what: &str) {
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    run_express(Path::new(&node), &modules, "express", apps, what);
+}
+
 #[test]
 fn fastify_fixtures_match_fastify_cors() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
-    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
     let apps = node_plugin_cases::fastify_apps(&attack_origins);
-    run_express(Path::new(&node), &modules, "express", &apps, "fastify 5.12.8 + @fastify/cors 11.4.3");
+    run_node_plugin_apps(&apps, "fastify 5.12.8 + @fastify/cors 11.4.3");
 }
 
 #[test]
 fn hono_fixtures_match_hono_cors() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
-    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
-    let apps = node_plugin_cases::hono_apps();
-    run_express(Path::new(&node), &modules, "express", &apps, "Hono 4.13.23 + @hono/node-server 2.1.11");
+    run_node_plugin_apps(&node_plugin_cases::hono_apps(), "Hono 4.13.23 + @hono/node-server 2.1.11");
 }
 
 #[test]

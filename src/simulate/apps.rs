@@ -33,6 +33,17 @@ pub(crate) fn location(project: &Project, app: &App) -> String {
     format!("{path}:{line}")
 }
 
+/// The URL of the app's first route whose path is a plain path (no parameter or wildcard),
+/// else [`fallback_url`].
+pub(crate) fn first_plain_route_url(app: &App) -> Url {
+    let path = app.routes.iter().find_map(|r| r.path.clone().filter(|p| !p.contains(':') && !p.contains('*')));
+    let mut url = fallback_url();
+    if let Some(path) = path {
+        url.path = path;
+    }
+    url
+}
+
 /// The URL simulated when no `--url` is given and the app's routes are not known.
 pub(crate) fn fallback_url() -> Url {
     Url {

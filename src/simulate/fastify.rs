@@ -38,12 +38,7 @@ impl<'p> AppStep<'p> for FastifySim<'p> {
     }
 
     fn default_url(&self) -> Option<Url> {
-        let path = self.app.routes.iter().find_map(|r| r.path.clone().filter(|p| !p.contains(':') && p != "*"));
-        let mut url = super::apps::fallback_url();
-        if let Some(path) = path {
-            url.path = path;
-        }
-        Some(url)
+        Some(super::apps::first_plain_route_url(self.app))
     }
 
     fn serves(&self, path: &str) -> bool {

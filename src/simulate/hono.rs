@@ -43,12 +43,7 @@ impl<'p> AppStep<'p> for HonoSim<'p> {
     }
 
     fn default_url(&self) -> Option<Url> {
-        let path = self.app.routes.iter().find_map(|r| r.path.clone().filter(|p| !p.contains(':') && !p.contains('*')));
-        let mut url = super::apps::fallback_url();
-        if let Some(path) = path {
-            url.path = path;
-        }
-        Some(url)
+        Some(super::apps::first_plain_route_url(self.app))
     }
 
     fn serves(&self, path: &str) -> bool {
@@ -254,5 +249,22 @@ impl Config {
             reply.set("Access-Control-Allow-Headers", &headers);
             reply.append("Vary", "Access-Control-Request-Headers");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_matches;
+
+    /// Hono's router: `/api/*` covers `/api` itself (checked on the real server by the ground
+    /// truth's `/api` probe), a parameter one segment.
+    #[test]
+    fn patterns() {
+        assert!(pattern_matches("*", "/x"));
+        assert!(pattern_matches("/api/*", "/api"));
+        assert!(pattern_matches("/api/*", "/api/items/3"));
+        assert!(!pattern_matches("/api/*", "/apix"));
+        assert!(pattern_matches("/items/:id", "/items/3"));
+        assert!(!pattern_matches("/items/:id", "/items"));
     }
 }

@@ -9,8 +9,8 @@
 //! `verifyJWT`) is authentication; any other hook is not judged. Routes are recorded for their
 //! methods: the plugin applies to every route whatever the order (fastify-plugin).
 
-use super::express::{AUTH_NAMES, arguments, calls_in_order, handler_name};
-use super::node_apps::{NodeApps, ROUTE_METHODS, extract_with, loads_module, module_bindings};
+use super::express::{AUTH_NAMES, calls_in_order, handler_name};
+use super::node_apps::{NodeApps, ROUTE_METHODS, extract_with, loads_module, member_call, module_bindings};
 use super::plugin_policy::FASTIFY;
 use super::value::{Evaluator, Lookup, ValueKind};
 use crate::model::app::{App, AuthBackend, Framework, Install, Middleware, MiddlewareKind};
@@ -41,18 +41,8 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
     let mut cors_scopes: Vec<(String, Option<usize>)> = Vec::new();
     let mut hooks: Vec<(String, Option<usize>, Middleware, usize)> = Vec::new();
     for call in calls_in_order(root) {
-        let Some(function) = call.child_by_field_name("function") else { continue };
-        let args = arguments(call);
-        if function.kind() != "member_expression" {
-            continue;
-        }
-        let (Some(receiver), Some(method)) =
-            (function.child_by_field_name("object"), function.child_by_field_name("property"))
-        else {
-            continue;
-        };
-        let receiver = eval.text(receiver);
-        match eval.text(method) {
+        let Some((receiver, method, args)) = member_call(call, text) else { continue };
+        match method {
             "register" => {
                 let Some(plugin) = args.first() else { continue };
                 let plugin = eval.resolve(*plugin);

@@ -7,7 +7,7 @@
 //! `cors()`.
 
 use super::express::{AUTH_NAMES, arguments, calls_in_order, handler_name};
-use super::node_apps::{NodeApps, ROUTE_METHODS, extract_with, module_bindings};
+use super::node_apps::{NodeApps, ROUTE_METHODS, extract_with, member_call, module_bindings};
 use super::plugin_policy::HONO;
 use super::value::{Evaluator, ValueKind};
 use crate::model::app::{App, AuthBackend, Framework, Install, Middleware, MiddlewareKind, PathScope};
@@ -38,18 +38,8 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
     // Authentication middleware by receiver, with its pattern (`None`: every path).
     let mut auth: Vec<(String, Option<String>, Middleware)> = Vec::new();
     for call in calls_in_order(root) {
-        let Some(function) = call.child_by_field_name("function") else { continue };
-        if function.kind() != "member_expression" {
-            continue;
-        }
-        let (Some(receiver), Some(method)) =
-            (function.child_by_field_name("object"), function.child_by_field_name("property"))
-        else {
-            continue;
-        };
-        let receiver = eval.text(receiver);
-        let args = arguments(call);
-        match eval.text(method) {
+        let Some((receiver, method, args)) = member_call(call, text) else { continue };
+        match method {
             "use" => {
                 let mut handlers = args.as_slice();
                 let mut pattern = None;

@@ -128,6 +128,14 @@ pub(super) fn extract_with(
     }
 }
 
+/// `receiver.method(args…)`: the receiver's and the method's text, and the arguments.
+pub(super) fn member_call<'t>(call: Node<'t>, text: &'t str) -> Option<(&'t str, &'t str, Vec<Node<'t>>)> {
+    let function = call.child_by_field_name("function").filter(|f| f.kind() == "member_expression")?;
+    let receiver = function.child_by_field_name("object")?.utf8_text(text.as_bytes()).ok()?;
+    let method = function.child_by_field_name("property")?.utf8_text(text.as_bytes()).ok()?;
+    Some((receiver, method, arguments(call)))
+}
+
 /// Whether `node` is `require("<module>")`, `import("<module>")` or `await import("<module>")`,
 /// possibly followed by `.default` or the named export.
 pub(super) fn loads_module(node: Node<'_>, text: &str, module: &str) -> bool {

@@ -240,9 +240,16 @@ mod tests {
     #[test]
     fn app_layers_are_those_of_the_frameworks() {
         use crate::model::app::Framework;
-        for framework in
-            [Framework::FastApi, Framework::Starlette, Framework::Flask, Framework::Django, Framework::Litestar]
-        {
+        for framework in [
+            Framework::FastApi,
+            Framework::Starlette,
+            Framework::Flask,
+            Framework::Django,
+            Framework::Litestar,
+            Framework::Fastify,
+            Framework::NestJsFastify,
+            Framework::Hono,
+        ] {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
         for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::PythonHeaders] {

@@ -11,7 +11,7 @@
 
 use super::express::{AUTH_NAMES, calls_in_order, handler_name};
 use super::node_apps::{NodeApps, ROUTE_METHODS, extract_with, loads_module, member_call, module_bindings};
-use super::plugin_policy::FASTIFY;
+use super::plugin_policy::{FASTIFY, FASTIFY_10, Flavour};
 use super::value::{Evaluator, Lookup, ValueKind};
 use crate::model::app::{App, AuthBackend, Framework, Install, Middleware, MiddlewareKind};
 use crate::model::{CorsPolicy, Project};
@@ -25,11 +25,49 @@ const MODULE: &str = "@fastify/cors";
 const PHASES: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
+    let pins = pinned_majors(project, parsed);
+    let flavour_of = |file: FileId| {
+        let path = project.file(file).map(|f| f.path.as_path());
+        // The nearest `package.json` above the file that names the package decides.
+        let pin = pins
+            .iter()
+            .filter(|(dir, _)| path.is_some_and(|p| p.starts_with(dir)))
+            .max_by_key(|(d, _)| d.components().count());
+        match pin {
+            Some((_, Some(major))) if *major < 11 => &FASTIFY_10,
+            _ => &FASTIFY,
+        }
+    };
+    let flavours: Vec<&Flavour> = (0..parsed.len()).map(flavour_of).collect();
     // `@fastify/cors`, or NestJS's `@nestjs/platform-fastify`.
-    extract_with(project, parsed, "fastify", read);
+    extract_with(project, parsed, "fastify", |file, root, text| {
+        read(flavours.get(file).copied().unwrap_or(&FASTIFY), file, root, text)
+    });
 }
 
-fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)> {
+/// Each `package.json` that depends on `@fastify/cors`: its directory and the major version its
+/// range starts from (`^10.0.1` → 10), `None` when the range names none (`latest`, `workspace:*`).
+fn pinned_majors(project: &Project, parsed: &[Parsed]) -> Vec<(std::path::PathBuf, Option<u64>)> {
+    let mut pins = Vec::new();
+    for (id, tree) in parsed.iter().enumerate() {
+        let Parsed::Json(json) = tree else { continue };
+        let Some(file) = project.file(id) else { continue };
+        if !file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) {
+            continue;
+        }
+        let range = ["dependencies", "devDependencies", "peerDependencies"]
+            .iter()
+            .find_map(|section| json.get(section)?.get(MODULE)?.as_str());
+        let Some(range) = range else { continue };
+        let digits: String =
+            range.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+        let dir = file.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        pins.push((dir, digits.parse().ok()));
+    }
+    pins
+}
+
+fn read(flavour: &Flavour, file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)> {
     let eval = Evaluator::new(root, text);
     let names = module_bindings(root, text, MODULE);
     let nest = text.contains("FastifyAdapter");
@@ -62,7 +100,7 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
                 };
                 let in_stack = phase.as_deref().is_some_and(|p| PHASES.contains(&p));
                 let (framework, install) = (Framework::Fastify, Install::Plugin);
-                apps.cors(&FASTIFY, receiver, framework, call, options.as_ref(), install, None, in_stack);
+                apps.cors(flavour, receiver, framework, call, options.as_ref(), install, None, in_stack);
                 if in_stack {
                     order.push((phase_index(phase.as_deref()), call.start_byte()));
                 }
@@ -89,7 +127,7 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
             "enableCors" if nest => {
                 let options = args.first().map(|a| eval.eval(*a));
                 let framework = Framework::NestJsFastify;
-                apps.cors(&FASTIFY, receiver, framework, call, options.as_ref(), Install::Plugin, None, true);
+                apps.cors(flavour, receiver, framework, call, options.as_ref(), Install::Plugin, None, true);
             }
             "create" if nest && receiver == "NestFactory" => {
                 let Some(options) = args.get(2).map(|a| eval.eval(*a)) else { continue };
@@ -102,7 +140,7 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
                     ValueKind::Bool(false) | ValueKind::Undefined | ValueKind::Null => continue,
                     _ => Some(property.value.clone()),
                 };
-                apps.cors(&FASTIFY, &name, framework, call, value.as_ref(), Install::Plugin, None, true);
+                apps.cors(flavour, &name, framework, call, value.as_ref(), Install::Plugin, None, true);
             }
             m if ROUTE_METHODS.contains(&m) && args.len() >= 2 => {
                 let path = args.first().and_then(|p| eval.eval(*p).kind.as_str().map(str::to_owned));

@@ -24,7 +24,8 @@ pub(super) struct Flavour {
     pub strings_are_lists: bool,
 }
 
-/// `@fastify/cors` 11 (`defaultOptions` in index.js).
+/// `@fastify/cors` 11 (`defaultOptions` in index.js): the newest, used unless a `package.json`
+/// pins an older major.
 pub(super) const FASTIFY: Flavour = Flavour {
     layer: Layer::FastifyCors,
     methods_key: "methods",
@@ -34,6 +35,11 @@ pub(super) const FASTIFY: Flavour = Flavour {
     tests_regexps: true,
     strings_are_lists: true,
 };
+
+/// `@fastify/cors` 10 and older: `methods` defaulted to every common method (v11.0.0, "change
+/// default `methods` to cors-safelisted methods", fastify/fastify-cors#359).
+pub(super) const FASTIFY_10: Flavour =
+    Flavour { default_methods: &["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"], ..FASTIFY };
 
 /// Hono's `cors()` (the `opts` defaults in src/middleware/cors/index.ts).
 pub(super) const HONO: Flavour = Flavour {

@@ -22,7 +22,9 @@
 //!   (`ground_truth/litestar_cases.rs`).
 //! - `CORSLINT_GT_NODE_MODULES` (with `CORSLINT_GT_NODE`): express 4.21.2, express 5.1.0 (as
 //!   `express5`) and cors 2.8.5 from `tests/ground_truth/node` (`ground_truth/express_cases.rs`:
-//!   each fixture its own `node` process, on Express 4 and on Express 5).
+//!   each fixture its own `node` process, on Express 4 and on Express 5); fastify 5.12.8 with
+//!   `@fastify/cors` 11.4.3 and Hono 4.13.23 with `@hono/node-server` 2.1.11
+//!   (`ground_truth/node_plugin_cases.rs`, the same way).
 //! - For the browsers (`browsers_agree_with_simulate`): `CORSLINT_GT_CHROMIUM` and
 //!   `CORSLINT_GT_FIREFOX` (Debian's `chromium` and `firefox-esr` binaries), `CORSLINT_GT_NODE_MODULES`
 //!   (`tests/ground_truth/node` installed with `npm ci`: puppeteer-core) and `CORSLINT_GT_NODE`
@@ -100,6 +102,8 @@ mod model;
 mod nginx;
 #[path = "ground_truth/nginx_cases.rs"]
 mod nginx_cases;
+#[path = "ground_truth/node_plugin_cases.rs"]
+mod node_plugin_cases;
 #[path = "ground_truth/probe.rs"]
 mod probe;
 #[path = "ground_truth/procs.rs"]
@@ -176,6 +180,7 @@ fn record(out: &mut Vec<String>, fixture: &str, probe: &probe::Probe, diffs: Opt
 const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
     // An Express `origin` function decides at run time: Unknown by design.
     ("CORS102/express_origin_callback.js", "", "by design: an origin function is Unknown"),
+    ("CORS105/hono_origin_function.js", "", "by design: an origin function is Unknown"),
     // `os.getenv(..., default)` is Unknown by design; the real app uses the default.
     ("CORS105/getenv_passed_directly.py", "", "by design: environment values are Unknown"),
     // `urls.py` is not read, so the model does not know that `/slash/items` has no view and that
@@ -410,6 +415,7 @@ const PASSPORT_STUB: &str = "exports.authenticate = () => (req, res, next) => \
 
 /// Runs each Express fixture in its own `node` process with `express` resolving to `express`
 /// (`express` for 4, `express5` for 5) from `modules`, and compares with `corslint simulate`.
+/// The fastify and Hono fixtures run the same way (`express` left as it is).
 fn run_express(node: &Path, modules: &Path, express: &str, apps: &[fastapi_cases::App], what: &str) {
     let logs = tempfile::tempdir().unwrap();
     let shims = logs.path().join("node_modules");
@@ -574,6 +580,26 @@ fn express_behind_nginx_matches_real_nginx() {
     model_report(&disagreements, "nginx in front of Express");
 }
 
+/// The fastify and Hono fixtures, each in its own `node` process with the ground-truth modules.
+fn run_node_plugin_apps(apps: &[fastapi_cases::App], what: &str) {
+    let Some(modules) = tool("CORSLINT_GT_NODE_MODULES") else { return };
+    let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
+    run_express(Path::new(&node), &modules, "express", apps, what);
+}
+
+#[test]
+fn fastify_fixtures_match_fastify_cors() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let apps = node_plugin_cases::fastify_apps(&attack_origins);
+    run_node_plugin_apps(&apps, "fastify 5.12.8 + @fastify/cors 11.4.3");
+}
+
+#[test]
+fn hono_fixtures_match_hono_cors() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_node_plugin_apps(&node_plugin_cases::hono_apps(), "Hono 4.13.23 + @hono/node-server 2.1.11");
+}
+
 #[test]
 fn fastapi_fixtures_match_oldest_allowed_starlette() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -691,6 +717,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CORS102/express_hand_written_object_form.js", HAND_WRITTEN),
     ("CORS102/node_write_head_allowlist.js", HAND_WRITTEN),
     ("CORS304/express_cors_only_in_tests", "the app only exports itself (no `listen`): the claim is which code counts"),
+    // `allowHeaders.join` is not a function: `cors(...)` throws before the server listens.
+    ("CORS105/hono_allow_headers_string.js", "does not start (the claim is the start-up TypeError)"),
     ("CORS304/spring_behind_nginx", OWN_CORS_APP),
     ("CORS304/rails_initializer_commented", OWN_CORS_APP),
     ("CORS304/rails_rack_cors_enabled", OWN_CORS_APP),
@@ -733,6 +761,8 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::stacks().iter().map(|s| s.fixture.to_string()));
+    run.extend(node_plugin_cases::fastify_apps(&no_attack).iter().map(|a| a.fixture.to_string()));
+    run.extend(node_plugin_cases::hono_apps().iter().map(|a| a.fixture.to_string()));
     for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
         run.push(case.fixture.to_string());
     }

@@ -43,6 +43,8 @@ fn extract_before_nginx(project: &mut Project, parsed: &[Parsed]) {
     let mut releases = versions::Resolver::new(&project.root);
     javascript::express::extract(project, parsed, &mut releases);
     versions::pin_apps(project, &mut releases);
+    javascript::fastify::extract(project, parsed);
+    javascript::hono::extract(project, parsed);
     static_headers::extract(project, parsed);
     frontend::extract(project, parsed);
 }

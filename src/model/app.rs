@@ -64,6 +64,10 @@ pub enum Framework {
     Express,
     /// NestJS on its default Express adapter.
     NestJs,
+    Fastify,
+    /// NestJS on its `FastifyAdapter`: `enableCors` registers `@fastify/cors`.
+    NestJsFastify,
+    Hono,
 }
 
 impl Framework {
@@ -77,6 +81,9 @@ impl Framework {
             Framework::Litestar => "Litestar",
             Framework::Express => "Express",
             Framework::NestJs => "NestJS",
+            Framework::Fastify => "fastify",
+            Framework::NestJsFastify => "NestJS (fastify)",
+            Framework::Hono => "Hono",
         }
     }
 
@@ -90,6 +97,9 @@ impl Framework {
             Framework::Litestar => "litestar",
             Framework::Express => "express",
             Framework::NestJs => "nestjs",
+            Framework::Fastify => "fastify",
+            Framework::NestJsFastify => "nestjs-fastify",
+            Framework::Hono => "hono",
         }
     }
 
@@ -101,6 +111,8 @@ impl Framework {
             Framework::Django => Layer::DjangoCors,
             Framework::Litestar => Layer::Litestar,
             Framework::Express | Framework::NestJs => Layer::ExpressCors,
+            Framework::Fastify | Framework::NestJsFastify => Layer::FastifyCors,
+            Framework::Hono => Layer::HonoCors,
         }
     }
 
@@ -116,6 +128,8 @@ impl Framework {
             Framework::Litestar => true,
             // Express's router answers OPTIONS for a path with routes (200, `Allow`); NestJS too.
             Framework::Express | Framework::NestJs => true,
+            // Both answer 404 for a method no route has; `@fastify/cors` adds its own `OPTIONS *`.
+            Framework::Fastify | Framework::NestJsFastify | Framework::Hono => false,
         }
     }
 }
@@ -145,6 +159,9 @@ pub enum Install {
     /// Express `app.use(...)` (or NestJS `app.enableCors(...)`, which calls it): middleware runs in
     /// registration order, the first registered sees a request first.
     Use,
+    /// `fastify.register(cors, opts)`: a hook on every route of the instance, whatever the order in
+    /// which routes are declared; hooks run in the order `register` and `addHook` are written.
+    Plugin,
     /// A handler argument of one route (`app.get("/x", cors(), handler)`, `app.options("*", cors())`):
     /// runs for that path and method only.
     RouteHandler,

@@ -115,8 +115,10 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
 
 /// What a frontend's JSON file must hold to matter: a dependency that makes a `package.json` a
 /// frontend with a dev server corslint knows (semantics.md §7), an Angular builder
-/// (`angular.json`), or a proxy `target` (`proxy.conf.json`).
+/// (`angular.json`), or a proxy `target` (`proxy.conf.json`). Also a `package.json` that pins
+/// `@fastify/cors`, whose major version changes its default `methods` (the fastify layer reads it).
 const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
+    b"\"@fastify/cors\"",
     b"\"vite\"",
     b"\"next\"",
     b"\"react-scripts\"",

@@ -5,7 +5,7 @@
 use super::Trace;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
-use super::{Options, django, express, flask, litestar, starlette};
+use super::{Options, django, express, fastify, flask, hono, litestar, starlette};
 use crate::model::Project;
 use crate::model::app::{App, Framework};
 
@@ -33,6 +33,17 @@ pub(crate) fn location(project: &Project, app: &App) -> String {
     format!("{path}:{line}")
 }
 
+/// The URL of the app's first route whose path is a plain path (no parameter or wildcard),
+/// else [`fallback_url`].
+pub(crate) fn first_plain_route_url(app: &App) -> Url {
+    let path = app.routes.iter().find_map(|r| r.path.clone().filter(|p| !p.contains(':') && !p.contains('*')));
+    let mut url = fallback_url();
+    if let Some(path) = path {
+        url.path = path;
+    }
+    url
+}
+
 /// The URL simulated when no `--url` is given and the app's routes are not known.
 pub(crate) fn fallback_url() -> Url {
     Url {
@@ -52,6 +63,8 @@ fn step_for<'p>(project: &'p Project, app: &'p App, options: &Options) -> Box<dy
         Framework::Django => Box::new(django::DjangoSim::new(project, app)),
         Framework::Litestar => Box::new(litestar::LitestarSim::new(project, app)),
         Framework::Express | Framework::NestJs => Box::new(express::ExpressSim::new(project, app)),
+        Framework::Fastify | Framework::NestJsFastify => Box::new(fastify::FastifySim::new(project, app)),
+        Framework::Hono => Box::new(hono::HonoSim::new(project, app)),
     }
 }
 

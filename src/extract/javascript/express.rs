@@ -30,7 +30,7 @@ const DEFAULT_METHODS: &[&str] = &["GET", "HEAD", "PUT", "PATCH", "POST", "DELET
 const ROUTE_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "options", "head"];
 
 /// Middleware names (the called function, or the identifier) that authenticate.
-const AUTH_NAMES: &[&str] = &[
+pub(super) const AUTH_NAMES: &[&str] = &[
     "passport.authenticate",
     "auth",
     "authenticate",
@@ -55,7 +55,7 @@ const AUTH_NAMES: &[&str] = &[
 const NOT_THE_APP_DIRS: &[&str] = &["test", "tests", "__tests__", "spec", "e2e", "examples", "__mocks__", "cypress"];
 
 /// A test or example file by its place or name (`app.test.js`, `server.spec.ts`, `test/cors.js`).
-fn is_not_the_app(path: &std::path::Path) -> bool {
+pub(super) fn is_not_the_app(path: &std::path::Path) -> bool {
     let in_dir = path.parent().into_iter().flat_map(|p| p.components()).any(|c| match c {
         std::path::Component::Normal(name) => name.to_str().is_some_and(|n| NOT_THE_APP_DIRS.contains(&n)),
         _ => false,
@@ -392,7 +392,7 @@ fn cors_bindings<'t>(root: Node<'t>, eval: &Evaluator<'t>) -> Vec<&'t str> {
 }
 
 /// Every call expression in document order (outer calls before the calls in their arguments).
-fn calls_in_order(root: Node<'_>) -> Vec<Node<'_>> {
+pub(super) fn calls_in_order(root: Node<'_>) -> Vec<Node<'_>> {
     let mut calls = Vec::new();
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
@@ -406,14 +406,14 @@ fn calls_in_order(root: Node<'_>) -> Vec<Node<'_>> {
     calls
 }
 
-fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
+pub(super) fn arguments(call: Node<'_>) -> Vec<Node<'_>> {
     let Some(arguments) = call.child_by_field_name("arguments") else { return Vec::new() };
     let mut cursor = arguments.walk();
     arguments.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect()
 }
 
 /// What names a middleware: the called function of `passport.authenticate("jwt")`, or the identifier.
-fn handler_name(handler: Node<'_>) -> Node<'_> {
+pub(super) fn handler_name(handler: Node<'_>) -> Node<'_> {
     match handler.kind() {
         "call_expression" => handler.child_by_field_name("function").unwrap_or(handler),
         _ => handler,
@@ -565,7 +565,7 @@ fn origin_entry(value: &Value, whole: bool, file: FileId) -> Option<OriginEntry>
 }
 
 /// `methods: "GET,POST"` or `["GET", "POST"]` (joined with `,` and sent as written).
-fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
+pub(super) fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
     let span = Span::new(file, value.range.start, value.range.end);
     match &value.kind {
         ValueKind::String(s) => ModelValue::Known(
@@ -585,7 +585,7 @@ fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
     }
 }
 
-fn shape(kind: &ValueKind) -> ArgShape {
+pub(super) fn shape(kind: &ValueKind) -> ArgShape {
     match kind {
         ValueKind::String(s) => ArgShape::Str(Some(s.clone())),
         ValueKind::Env(_) => ArgShape::EnvStr,

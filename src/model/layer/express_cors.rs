@@ -18,7 +18,7 @@ use crate::model::app::{CorsArg, Install, OriginNoteKind};
 pub struct ExpressCors;
 
 /// An option as a JavaScript object property (`methods: ["GET"]`, `maxAge: 600`).
-fn javascript_property(key: &str, field: Field, values: &[&str]) -> String {
+pub(super) fn javascript_property(key: &str, field: Field, values: &[&str]) -> String {
     if field == Field::MaxAge {
         format!("{key}: {}", values.join(""))
     } else {

@@ -10,7 +10,9 @@
 mod django_cors;
 mod express_cors;
 mod express_headers;
+mod fastify_cors;
 mod flask_cors;
+mod hono_cors;
 mod ingress_nginx;
 mod litestar;
 mod nginx;
@@ -47,6 +49,10 @@ pub enum Layer {
     NetlifyHeaders,
     /// Netlify's `_headers` file.
     NetlifyHeadersFile,
+    /// fastify's `@fastify/cors` plugin, also NestJS's `enableCors` on its fastify adapter.
+    FastifyCors,
+    /// Hono's `cors()` middleware (`hono/cors`).
+    HonoCors,
 }
 
 impl Layer {
@@ -66,6 +72,8 @@ impl Layer {
         Layer::VercelHeaders,
         Layer::NetlifyHeaders,
         Layer::NetlifyHeadersFile,
+        Layer::FastifyCors,
+        Layer::HonoCors,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -85,6 +93,8 @@ impl Layer {
             Layer::VercelHeaders => &static_headers::VERCEL,
             Layer::NetlifyHeaders => &static_headers::NETLIFY,
             Layer::NetlifyHeadersFile => &static_headers::NETLIFY_FILE,
+            Layer::FastifyCors => &fastify_cors::FastifyCors,
+            Layer::HonoCors => &hono_cors::HonoCors,
         }
     }
 
@@ -247,9 +257,16 @@ mod tests {
     #[test]
     fn app_layers_are_those_of_the_frameworks() {
         use crate::model::app::Framework;
-        for framework in
-            [Framework::FastApi, Framework::Starlette, Framework::Flask, Framework::Django, Framework::Litestar]
-        {
+        for framework in [
+            Framework::FastApi,
+            Framework::Starlette,
+            Framework::Flask,
+            Framework::Django,
+            Framework::Litestar,
+            Framework::Fastify,
+            Framework::NestJsFastify,
+            Framework::Hono,
+        ] {
             assert!(framework.cors_layer().spec().app().is_some(), "{framework:?}");
         }
         for layer in [Layer::Nginx, Layer::IngressNginx, Layer::Traefik, Layer::PythonHeaders] {

@@ -1,0 +1,184 @@
+//! Hono's `cors()` middleware (npm `hono` 4.13.23, `src/middleware/cors/index.ts`, shipped as
+//! `dist/middleware/cors/index.js`; github honojs/hono), installed with `app.use([path,] cors(opts))`.
+//!
+//! What `index.ts` does, read from its code and checked on the wire by the ground truth:
+//! - `origin` defaults to `'*'`, sent as `*`. Any other string is compared with `===` and the
+//!   request's origin is sent back only when equal (not sent as written, unlike Express `cors`);
+//!   an array is compared with `.includes` (exact); a function returns the value to send (at run
+//!   time). There is no RegExp and no `true`: any other value (a RegExp, a boolean, an object)
+//!   makes `cors()` call `.includes` on it, a `TypeError` on every request (a 500).
+//! - `credentials: true` adds `Access-Control-Allow-Credentials: true` to whatever is sent, also
+//!   to `*` (CORS101 as written).
+//! - Every OPTIONS request that reaches it is answered 204 (no check of
+//!   `Access-Control-Request-Method`), with `Access-Control-Allow-Methods` (default `GET, HEAD,
+//!   PUT, POST, DELETE, PATCH, QUERY` joined with `,`) and `Access-Control-Allow-Headers`:
+//!   `allowHeaders` joined, or, when it is empty (the default), the requested headers reflected.
+//!   `maxAge` is sent when set; `exposeHeaders` on every response when non-empty.
+//! - `Vary: Origin` is appended unless `origin` is `'*'` (on the preflight, and after the handler
+//!   on other responses); `Vary: Access-Control-Request-Headers` when it sends allowed headers.
+//! - List options must be arrays: a string `allowHeaders`/`exposeHeaders` has a `length` but no
+//!   `join`, so `cors(...)` throws at start-up; a string `allowMethods` sends no
+//!   `Access-Control-Allow-Methods`.
+//! - Handlers and middleware run in registration order (`compose`): a route registered before
+//!   `app.use(cors())` answers its actual requests without CORS headers while `cors()` still
+//!   answers their preflights (CORS208), and an authentication middleware registered before it
+//!   answers the preflight (CORS201).
+
+use super::express_cors::javascript_property;
+use super::{Advice, AppLayerSpec, Field, LayerSpec};
+use crate::model::CorsPolicy;
+use crate::model::app::{ArgShape, CorsArg, Install, OriginNoteKind};
+
+pub struct HonoCors;
+
+impl LayerSpec for HonoCors {
+    fn name(&self) -> &'static str {
+        "Hono `cors()`"
+    }
+
+    fn write_setting(&self, field: Field, values: &[&str]) -> String {
+        javascript_property(self.setting_name(field), field, values)
+    }
+
+    /// No RegExp option: an origin function tests the request's origin.
+    fn write_origin_regex(&self, regex: &str) -> Option<String> {
+        let body = regex.trim_start_matches('^').trim_end_matches('$').replace('/', "\\/");
+        Some(format!("origin: (origin) => (/^{body}$/.test(origin) ? origin : null)"))
+    }
+
+    fn every_origin_with_credentials(&self, _policy: &CorsPolicy) -> Advice {
+        Advice {
+            message: "Hono's `cors()` sends `Access-Control-Allow-Origin: *` with \
+                      `Access-Control-Allow-Credentials: true`: browsers reject this response for requests with \
+                      cookies, so the frontend's credentialed calls fail"
+                .to_owned(),
+            help: format!(
+                "list the origins of your frontends, e.g. {}",
+                self.write_setting(Field::Origins, &["https://app.example.com"])
+            ),
+        }
+    }
+
+    fn echoes_every_origin(&self) -> String {
+        "the `origin` function of Hono's `cors()` returns the request's `Origin`, so it answers every request with \
+         its own `Origin` in `Access-Control-Allow-Origin`"
+            .to_owned()
+    }
+
+    fn allowlist_help(&self) -> String {
+        format!(
+            "list the origins of your frontends, e.g. {}",
+            self.write_setting(Field::Origins, &["https://app.example.com"])
+        )
+    }
+
+    /// An empty `allowHeaders` reflects the requested headers (the policy's default `*` stands for
+    /// that); methods and exposed headers are joined and sent as written.
+    fn sends_star_as_written(&self, field: Field) -> bool {
+        field != Field::Headers
+    }
+
+    fn app(&self) -> Option<&'static dyn AppLayerSpec> {
+        Some(&HonoCors)
+    }
+}
+
+impl AppLayerSpec for HonoCors {
+    fn component(&self) -> &'static str {
+        "`cors()`"
+    }
+
+    fn app_kind(&self) -> &'static str {
+        "Hono"
+    }
+
+    fn origin_settings(&self) -> &'static [&'static str] {
+        &["origin"]
+    }
+
+    fn setting_name(&self, field: Field) -> &'static str {
+        match field {
+            Field::Origins => "origin",
+            Field::Methods => "allowMethods",
+            Field::Headers => "allowHeaders",
+            Field::ExposeHeaders => "exposeHeaders",
+            Field::MaxAge => "maxAge",
+        }
+    }
+
+    /// `origin` other than a string, an array or a function: `.includes` is not a function on
+    /// every request. `allowHeaders`/`exposeHeaders` as a string: `.join` is not a function when
+    /// `cors(...)` is called.
+    fn wrong_type(&self, arg: &CorsArg, _install: Install) -> Option<Advice> {
+        let string = matches!(arg.shape, ArgShape::Str(_) | ArgShape::EnvStr);
+        match arg.name.as_str() {
+            "origin" if matches!(arg.shape, ArgShape::Bool(_) | ArgShape::Number | ArgShape::Other) => Some(Advice {
+                message: "Hono's `cors()` takes a string, an array of strings or a function as `origin`; for this \
+                          value it calls `origin.includes(...)`, a `TypeError` on every request, so every response \
+                          is a 500"
+                    .to_owned(),
+                help: "list the origins, e.g. origin: [\"https://app.example.com\"], or test them in a function: \
+                       origin: (origin) => (/^https:\\/\\/app\\.example\\.com$/.test(origin) ? origin : null)"
+                    .to_owned(),
+            }),
+            "allowHeaders" | "exposeHeaders" if string => Some(Advice {
+                message: format!(
+                    "Hono's `cors()` calls `{}.join(\",\")` on this string, which has no `join`: `cors(...)` throws a \
+                     `TypeError` and the app does not start",
+                    arg.name
+                ),
+                help: format!("write an array, e.g. {}: [\"Content-Type\", \"Authorization\"]", arg.name),
+            }),
+            "allowMethods" if string => Some(Advice {
+                message: "Hono's `cors()` sends `Access-Control-Allow-Methods` only for an array or a function: with \
+                          a string it sends none, so every preflight for a method other than GET, HEAD or POST fails"
+                    .to_owned(),
+                help: "write an array, e.g. allowMethods: [\"GET\", \"POST\", \"PUT\", \"DELETE\"]".to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn never_an_origin(&self, _kind: OriginNoteKind) -> Advice {
+        Advice {
+            message: "Hono's `cors()` compares the request's origin with this value using `.includes`, which never \
+                      matches"
+                .to_owned(),
+            help: "list origin strings, e.g. origin: [\"https://app.example.com\"]".to_owned(),
+        }
+    }
+
+    /// It answers every preflight 204 and leaves out only what it does not allow.
+    fn preflight_refusal(&self, field: Field) -> &'static str {
+        match field {
+            Field::Headers => "a 204 whose `Access-Control-Allow-Headers` leaves them out",
+            _ => "a 204 whose `Access-Control-Allow-Methods` leaves it out",
+        }
+    }
+
+    /// The browser compares the requested method with the list it sends, byte for byte.
+    fn methods_case_sensitive(&self) -> bool {
+        true
+    }
+
+    fn always_allowed_headers(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn outer_raise(&self) -> &'static str {
+        "Hono's error handler answers it with a 500"
+    }
+
+    fn outer_auth_refusal(&self) -> &'static str {
+        "it answers the preflight itself (typically 401)"
+    }
+
+    fn move_outermost(&self, _outer_install: Install, _cors_install: Install) -> &'static str {
+        "register `app.use(cors(...))` before the authentication middleware (Hono runs middleware in the order \
+         `app.use` registers it)"
+    }
+
+    fn pass_preflights(&self) -> &'static str {
+        "`if (c.req.method === \"OPTIONS\") return next();`"
+    }
+}

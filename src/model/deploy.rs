@@ -152,6 +152,8 @@ pub struct Ingress {
     pub ingress_class: Option<String>,
     pub annotations: Vec<Annotation>,
     pub rules: Vec<IngressRule>,
+    /// The hosts of `spec.tls`: served over https.
+    pub tls_hosts: Vec<String>,
     pub default_backend: Option<Backend>,
     /// ingress-nginx's CORS handling, when `enable-cors` is written (true or not).
     pub cors: Option<IngressCors>,
@@ -568,6 +570,15 @@ pub fn is_literal_host(name: &str) -> bool {
         && !name.starts_with('.')
         && !name.contains(['*', '~', '$', '/', ':'])
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// The repository part of an image reference: `ghcr.io/acme/backend` of `ghcr.io/acme/backend:1.2@sha256:…`.
+pub fn image_repo(image: &str) -> &str {
+    let image = image.split('@').next().unwrap_or(image);
+    match image.rfind(':') {
+        Some(colon) if !image.get(colon..).is_some_and(|t| t.contains('/')) => image.get(..colon).unwrap_or(image),
+        _ => image,
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 use super::files::Files;
 use crate::extract::dockerfile::Dockerfile;
 use crate::model::Project;
-use crate::model::deploy::{ComposeService, is_literal_host, published_port};
+use crate::model::deploy::{ComposeService, image_repo, is_literal_host, published_port};
 use crate::model::frontend::{Environment, Evidence, FrontendOrigin};
 use crate::model::nginx::{Arg, Listen};
 use crate::parse::Parsed;
@@ -98,6 +98,18 @@ pub fn origins(
             }
         }
         if let Some(service) = serving.service.filter(|_| !servers.is_empty()) {
+            for (host, span, tls, how_routed) in ingress_hosts(project, service) {
+                if tls {
+                    let mut evidence = vec![outer.clone(), Evidence { span: service.name.span, what: how.clone() }];
+                    evidence.push(Evidence { span, what: how_routed });
+                    push_origin(&mut out, format!("https://{host}"), evidence);
+                } else {
+                    unknowns.push(format!(
+                        "the deployed origin of `{host}`: its Ingress has no `tls` for it here; a TLS terminator in \
+                         front would make it https"
+                    ));
+                }
+            }
             for (host, span, tls) in service.traefik_hosts() {
                 if tls {
                     let mut evidence = vec![outer.clone(), Evidence { span: service.name.span, what: how.clone() }];
@@ -126,6 +138,45 @@ fn push_origin(out: &mut Vec<FrontendOrigin>, origin: String, evidence: Vec<Evid
     if !out.iter().any(|o| o.origin == origin) {
         out.push(FrontendOrigin { origin, environment: Environment::Production, fallback: false, evidence });
     }
+}
+
+/// The literal hosts Kubernetes Ingresses route at `/` to the image `service` builds: Ingress rule
+/// → Service → the workloads its selector picks → a container running the compose service's
+/// `image`. Each with its span, whether `spec.tls` names it, and how it is routed.
+fn ingress_hosts(project: &Project, service: &ComposeService) -> Vec<(String, Span, bool, String)> {
+    let mut out = Vec::new();
+    let Some(image) = service.image.as_ref().filter(|i| !i.has_placeholder()) else { return out };
+    let repo = image_repo(&image.value);
+    let deploy = &project.deploy;
+    let runs_image = |workload: &crate::model::deploy::Workload| {
+        workload.containers.iter().any(|c| c.image.as_ref().is_some_and(|i| image_repo(&i.value) == repo))
+    };
+    for k8s in &deploy.k8s_services {
+        let selects = |w: &&crate::model::deploy::Workload| {
+            !k8s.selector.is_empty()
+                && k8s.selector.iter().all(|kv| w.pod_labels.contains(kv))
+                && (k8s.namespace.is_none() || w.namespace.is_none() || k8s.namespace == w.namespace)
+        };
+        let Some(workload) = deploy.workloads.iter().filter(selects).find(|w| runs_image(w)) else { continue };
+        for ingress in &deploy.ingresses {
+            for rule in &ingress.rules {
+                let Some(host) = rule.host.as_ref().filter(|h| is_literal_host(&h.value)) else { continue };
+                let at_root = rule.paths.iter().any(|p| {
+                    p.backend.as_ref().is_some_and(|b| b.service.value == k8s.name.value)
+                        && p.path.as_ref().is_none_or(|path| matches!(path.value.as_str(), "/" | "/*" | "/(.*)"))
+                });
+                if at_root {
+                    let tls = ingress.tls_hosts.iter().any(|t| t.eq_ignore_ascii_case(&host.value));
+                    let how = format!(
+                        "an Ingress routes `{}` to Service `{}`, whose {} `{}` runs image `{}`",
+                        host.value, k8s.name.value, workload.kind, workload.name.value, image.value
+                    );
+                    out.push((host.value.to_ascii_lowercase(), host.span, tls, how));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn with_port(scheme: &str, host: &str, port: u16) -> String {

@@ -115,6 +115,13 @@ pub(super) fn from_manifest(
         .unwrap_or_default();
     let default_backend =
         spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend"))).and_then(|b| backend(b, file));
+    let mut tls_hosts = Vec::new();
+    if let Some(tls) = spec.and_then(|s| s.get("tls")) {
+        for entry in tls.items() {
+            let Some(hosts) = entry.get("hosts") else { continue };
+            tls_hosts.extend(hosts.items().filter_map(|host| string(Some(host))));
+        }
+    }
     Ingress {
         source: IngressSource::Manifest,
         api_version: Some(api_version.to_string()),
@@ -125,6 +132,7 @@ pub(super) fn from_manifest(
         snippet: snippet_directives(&annotations),
         annotations,
         rules,
+        tls_hosts,
         default_backend,
         cors: None,
     }
@@ -175,6 +183,7 @@ pub(super) fn from_values(doc: Node<'_>, file: FileId, consumed: &[(FileId, Text
                 snippet: snippet_directives(&annotations),
                 annotations,
                 rules: Vec::new(),
+                tls_hosts: Vec::new(),
                 default_backend: None,
                 cors: None,
             });

@@ -12,7 +12,7 @@
 use super::Node;
 use super::deployments::{build_context, deployments_of, services_running};
 use crate::model::Project;
-use crate::model::deploy::Workload;
+use crate::model::deploy::{Workload, image_repo};
 use crate::source::FileId;
 use crate::source::normalize_path as normalize;
 use std::path::{Component, Path};
@@ -177,15 +177,6 @@ pub(super) fn apps_of_k8s_service(project: &Project, service: usize) -> Found {
         }
     }
     out
-}
-
-/// The repository part of an image reference: `ghcr.io/acme/backend` of `ghcr.io/acme/backend:1.2@sha256:…`.
-fn image_repo(image: &str) -> &str {
-    let image = image.split('@').next().unwrap_or(image);
-    match image.rfind(':') {
-        Some(colon) if !image.get(colon..).is_some_and(|t| t.contains('/')) => image.get(..colon).unwrap_or(image),
-        _ => image,
-    }
 }
 
 /// The apps a workload's containers run: a compose service that builds the same image, or else an

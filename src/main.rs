@@ -311,7 +311,7 @@ fn frontends(paths: Vec<PathBuf>, format: ListFormat) -> ExitCode {
     };
     if outcome.project.frontends.is_empty() && matches!(format, ListFormat::Text) {
         eprintln!(
-            "corslint: no frontend found (a package.json depending on vite, @sveltejs/kit, astro, next, react-scripts or @angular/cli, or [[frontends]] in corslint.toml)"
+            "corslint: no frontend found (a package.json depending on vite, @sveltejs/kit, astro, nuxt, next, react-scripts or @angular/cli, or [[frontends]] in corslint.toml)"
         );
         return ExitCode::SUCCESS;
     }

@@ -17,6 +17,8 @@ pub enum Tool {
     SvelteKit,
     /// Astro 3+: Vite's dev server on 4321, `PUBLIC_` variables.
     Astro,
+    /// Nuxt 3+: its own dev server on 3000, `NUXT_PUBLIC_` variables from `.env` in development.
+    Nuxt,
     Next,
     CreateReactApp,
     Angular,
@@ -30,6 +32,7 @@ impl Tool {
             Tool::Vite => "Vite",
             Tool::SvelteKit => "SvelteKit",
             Tool::Astro => "Astro",
+            Tool::Nuxt => "Nuxt",
             Tool::Next => "Next.js",
             Tool::CreateReactApp => "Create React App",
             Tool::Angular => "Angular CLI",
@@ -42,7 +45,7 @@ impl Tool {
         match self {
             Tool::Vite | Tool::SvelteKit => Some(5173),
             Tool::Astro => Some(4321),
-            Tool::Next | Tool::CreateReactApp => Some(3000),
+            Tool::Next | Tool::CreateReactApp | Tool::Nuxt => Some(3000),
             Tool::Angular => Some(4200),
             Tool::Declared => None,
         }
@@ -55,6 +58,8 @@ impl Tool {
             // `$env/static/public` (`kit.env.publicPrefix`), and `import.meta.env` as in Vite.
             Tool::SvelteKit => &["PUBLIC_", "VITE_"],
             Tool::Astro => &["PUBLIC_"],
+            // `runtimeConfig.public` is overridden by `NUXT_PUBLIC_*` variables.
+            Tool::Nuxt => &["NUXT_PUBLIC_"],
             Tool::Next => &["NEXT_PUBLIC_"],
             Tool::CreateReactApp => &["REACT_APP_"],
             Tool::Angular | Tool::Declared => &[],

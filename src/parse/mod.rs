@@ -124,6 +124,7 @@ const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
     b"\"react-scripts\"",
     b"\"@sveltejs/kit\"",
     b"\"astro\"",
+    b"\"nuxt\"",
     b"\"@angular/cli\"",
     b"@angular-devkit/build-angular",
     b"@angular/build",

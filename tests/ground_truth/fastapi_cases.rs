@@ -511,6 +511,13 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             "CORS109/astro_fallback_port/api/main.py",
             vec![get("http://localhost:4321", "/search").allowed(), get("http://localhost:4322", "/search").blocked()],
         ),
+        app(
+            "CORS109/nuxt_fallback_port/api/main.py",
+            vec![
+                get("http://localhost:3000", "/products").allowed(),
+                get("http://localhost:3001", "/products").blocked(),
+            ],
+        ),
         app("CORS109/fetch_env_server_url/server/main.py", vec![get("http://localhost:5173", "/cards").blocked()]),
         app(
             "CORS109/angular_environment_credentials_not_allowed/api/main.py",

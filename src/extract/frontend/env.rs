@@ -13,6 +13,11 @@ use crate::source::{FileId, Span};
 pub fn files_in_precedence(tool: Tool, environment: Environment) -> Vec<String> {
     let mode = environment.name();
     match tool {
+        // `nuxi dev` loads `.env`; a production build reads the environment it runs in.
+        Tool::Nuxt => match environment {
+            Environment::Development => vec![".env".into()],
+            Environment::Production => Vec::new(),
+        },
         _ if tool.is_vite() => {
             vec![".env".into(), ".env.local".into(), format!(".env.{mode}"), format!(".env.{mode}.local")]
         }

@@ -30,6 +30,7 @@ const TOOL_DEPENDENCIES: &[(&str, Tool)] = &[
     ("next", Tool::Next),
     ("react-scripts", Tool::CreateReactApp),
     ("@angular/cli", Tool::Angular),
+    ("nuxt", Tool::Nuxt),
     ("@sveltejs/kit", Tool::SvelteKit),
     ("astro", Tool::Astro),
     ("vite", Tool::Vite),
@@ -138,7 +139,7 @@ fn package(
         Tool::SvelteKit if depends("@sveltejs/adapter-static") => {
             Ok(deployed::BuildOutput { dir: dir.join("build"), what: "adapter-static's default `build`".into() })
         }
-        Tool::SvelteKit => Err(String::new()),
+        Tool::SvelteKit | Tool::Nuxt => Err(String::new()),
         Tool::CreateReactApp => {
             Ok(deployed::BuildOutput { dir: dir.join("build"), what: "Create React App's `build`".into() })
         }
@@ -146,7 +147,8 @@ fn package(
         Tool::Next | Tool::Declared => Err(String::new()),
     };
     let mut moves = match tool {
-        Tool::Next | Tool::CreateReactApp => Some(true),
+        // Nuxt's listener takes the next free port from 3000 (get-port-please's port range).
+        Tool::Next | Tool::CreateReactApp | Tool::Nuxt => Some(true),
         Tool::Vite | Tool::SvelteKit => Some(!strict),
         // Astro tries 4322, 4323, ... when its port is taken.
         Tool::Astro => Some(true),
@@ -200,6 +202,16 @@ fn package(
                     vite::Setting::Absent => {}
                 }
             }
+        }
+    }
+    if *tool == Tool::Nuxt {
+        // `devServer.port`/`https` in nuxt.config would change the origin; that config is not read.
+        let config = ["nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs"]
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| std::fs::read_to_string(path).is_ok_and(|text| text.contains("devServer")));
+        if let Some(config) = config.filter(|_| port.is_none()) {
+            origin_unknown.get_or_insert(format!("`devServer` in {} is not read", config.display()));
         }
     }
     let env_files = env_files(files, &env_dir);

@@ -25,7 +25,7 @@ pub fn dev_command(tool: Tool, script: &str) -> Option<DevCommand> {
             Tool::Vite | Tool::SvelteKit => {
                 next.is_none_or(|w| w.starts_with('-') || w == "dev" || w == "serve" || w == ".")
             }
-            Tool::Astro => next == Some("dev"),
+            Tool::Astro | Tool::Nuxt => next == Some("dev"),
             Tool::Next => next == Some("dev"),
             Tool::CreateReactApp => next == Some("start"),
             Tool::Angular => matches!(next, Some("serve" | "s")),
@@ -53,7 +53,7 @@ pub fn dev_command(tool: Tool, script: &str) -> Option<DevCommand> {
             let value = || inline.or_else(|| args.get(i + 1).copied().filter(|v| !v.starts_with('-')));
             match flag {
                 "--port" => command.port = value().and_then(|v| v.parse().ok()),
-                "-p" if tool == Tool::Next => command.port = value().and_then(|v| v.parse().ok()),
+                "-p" if matches!(tool, Tool::Next | Tool::Nuxt) => command.port = value().and_then(|v| v.parse().ok()),
                 "--host" | "--hostname" | "-H" => command.host = value().map(str::to_string),
                 "--strictPort" | "--strict-port" => command.strict_port = true,
                 "--https" | "--ssl" | "--experimental-https" => command.https = inline != Some("false"),
@@ -70,6 +70,7 @@ fn starts_dev(tool: Tool, word: &str) -> bool {
     match tool {
         Tool::Vite | Tool::SvelteKit => word == "vite",
         Tool::Astro => word == "astro",
+        Tool::Nuxt => word == "nuxt" || word == "nuxi",
         Tool::Next => word == "next",
         Tool::CreateReactApp => word == "react-scripts",
         Tool::Angular => word == "ng",
@@ -99,5 +100,7 @@ mod tests {
         assert_eq!(dev_command(Tool::SvelteKit, "vite dev --port 5000").unwrap().port, Some(5000));
         assert_eq!(dev_command(Tool::Astro, "astro dev --port 4400").unwrap().port, Some(4400));
         assert!(dev_command(Tool::Astro, "astro build").is_none());
+        assert_eq!(dev_command(Tool::Nuxt, "nuxi dev -p 3100").unwrap().port, Some(3100));
+        assert!(dev_command(Tool::Nuxt, "nuxt generate").is_none());
     }
 }

@@ -10,7 +10,7 @@
 //! linked service's context makes them matter.
 
 use crate::model::Project;
-use crate::model::app::OwnCors;
+use crate::model::app::{OwnCors, StartupRefusal};
 use crate::source::{FileKind, SourceFile, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -91,6 +91,20 @@ pub fn extract(project: &mut Project) {
             }
         };
         let span = Span::new(file, evidence.range.start, evidence.range.end);
+        if let Some(source) = project.file(file)
+            && let Some(range) = aspnet_any_origin_with_credentials(&source.path, &source.text)
+            && !project.startup_refusals.iter().any(|r| r.span.file == file)
+        {
+            project.startup_refusals.push(StartupRefusal {
+                span: Span::new(file, range.start, range.end),
+                message: "ASP.NET Core refuses this CORS policy when the app starts: `AllowAnyOrigin()` with \
+                          `AllowCredentials()` throws an InvalidOperationException, so the app never serves a request"
+                    .into(),
+                help: "list the trusted origins with `WithOrigins(\"https://app.example.com\")` and keep \
+                       `AllowCredentials()`, or drop `AllowCredentials()`"
+                    .into(),
+            });
+        }
         project.own_cors.push(OwnCors { service, framework: evidence.framework, span, strong: evidence.strong });
     }
 }
@@ -119,6 +133,28 @@ fn next_headers(project: &Project, service: usize, under_context: &dyn Fn(usize)
     })?;
     let span = policy.origins.entries.first().map_or(policy.span, |e| e.span);
     Some(OwnCors { service, framework: "Next.js `headers()` in `next.config`", span, strong: false })
+}
+
+/// A policy builder chain of a C# file that calls both `AllowAnyOrigin()` and `AllowCredentials()`
+/// (one statement, comments skipped): ASP.NET Core's `CorsPolicyBuilder.Build` throws for it. The
+/// range of `AllowAnyOrigin`.
+fn aspnet_any_origin_with_credentials(path: &Path, text: &str) -> Option<std::ops::Range<usize>> {
+    if path.extension().and_then(|e| e.to_str()) != Some("cs") {
+        return None;
+    }
+    let mut offset = 0;
+    for statement in text.split_inclusive(';') {
+        let any = statement.find(".AllowAnyOrigin()");
+        if let Some(at) = any
+            && statement.contains(".AllowCredentials()")
+            && !statement.lines().any(|l| l.trim_start().starts_with("//") && l.contains(".AllowAnyOrigin()"))
+        {
+            let start = offset + at + 1;
+            return Some(start..start + "AllowAnyOrigin".len());
+        }
+        offset += statement.len();
+    }
+    None
 }
 
 /// The first strong evidence in `context` (files in name order), else the first weak one, with the
@@ -339,5 +375,17 @@ mod tests {
         assert!(!is_candidate(Path::new("src/CorsConfigTest.java")));
         assert!(!is_candidate(Path::new("handler_test.go")));
         assert!(!is_candidate(Path::new("README.md")));
+    }
+
+    #[test]
+    fn aspnet_any_origin_with_credentials_in_one_chain() {
+        let cs = Path::new("Program.cs");
+        let chain = "o.AddPolicy(\"web\", p => p.AllowAnyOrigin()\n    .AllowCredentials());\n";
+        assert_eq!(aspnet_any_origin_with_credentials(cs, chain).map(|r| &chain[r]), Some("AllowAnyOrigin"));
+        let apart = "o.AddPolicy(\"a\", p => p.AllowAnyOrigin());\no.AddPolicy(\"b\", p => p.WithOrigins(x).AllowCredentials());\n";
+        assert_eq!(aspnet_any_origin_with_credentials(cs, apart), None);
+        let commented = "p.WithOrigins(x)\n    // .AllowAnyOrigin()\n    .AllowCredentials();\n";
+        assert_eq!(aspnet_any_origin_with_credentials(cs, commented), None);
+        assert_eq!(aspnet_any_origin_with_credentials(Path::new("Cors.java"), chain), None);
     }
 }

@@ -231,6 +231,20 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             vec![get("http://localhost:5173", "/gt").blocked(), get("http://127.0.0.1:5173", "/gt").allowed()],
         ),
         case("CORS109/nginx_localhost_clean/edge.conf", Plain, vec![get("http://localhost:5173", "/gt").allowed()]),
+        // The deployed page's origin (its nginx server_name with TLS) against the API's nginx.
+        case(
+            "CORS109/deployed_origin_not_allowed/edge/api.conf",
+            Plain,
+            vec![
+                get("https://shop.example.com", "/gt").blocked(),
+                get("https://www.shop.example.com", "/gt").allowed(),
+            ],
+        ),
+        case(
+            "CORS109/deployed_origin_allowed_clean/edge/api.conf",
+            Plain,
+            vec![get("https://shop.example.com", "/gt").allowed()],
+        ),
         case(
             "CORS109/nginx_next_fallback_port/proxy/api.conf",
             Plain,

@@ -127,6 +127,8 @@ fn copy_covers<'c>(copy: &'c Copy, container: &Path, context: &Path) -> Option<(
 /// lines are joined; the JSON form is read too; sources that are URLs, globs or variables are
 /// left out.
 pub fn parse(text: &str) -> Dockerfile {
+    // Docker skips a byte-order mark before the first instruction.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut stages: Vec<Stage> = Vec::new();
     let mut logical = String::new();
     let mut first_line = 0;
@@ -225,6 +227,15 @@ mod tests {
             Some(PathBuf::from("frontend/nginx.conf"))
         );
         assert_eq!(file.context_path(last, Path::new("/usr/lib"), context), None);
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_crlf_are_read_past() {
+        let file = parse(
+            "\u{feff}FROM node AS build\r\nWORKDIR /app\r\nCOPY . .\r\nFROM nginx\r\nCOPY --from=build /app/dist /srv\r\n",
+        );
+        assert_eq!(file.stages.len(), 2);
+        assert_eq!(file.context_path(1, Path::new("/srv"), Path::new("web")), Some(PathBuf::from("web/dist")));
     }
 
     #[test]

@@ -472,12 +472,11 @@ fn client_facts(
     all
 }
 
-/// The major version a dependency's range starts from (`^2.10.0`, `~2.1`, `2.x`, `>=2`).
+/// The highest major a dependency's range allows (`^2.10.0` → 2); `None` for an unbounded range,
+/// which installs the newest.
 fn major_version(json: &Json, name: &str) -> Option<u64> {
     let range = ["dependencies", "devDependencies"].iter().find_map(|s| json.get(s)?.get(name)?.as_str())?;
-    let digits: String =
-        range.trim_start_matches(|c: char| !c.is_ascii_digit()).chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    crate::extract::versions::npm_major(range)
 }
 
 fn bracket(host: &str) -> String {

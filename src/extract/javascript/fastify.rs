@@ -45,8 +45,9 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     });
 }
 
-/// Each `package.json` that depends on `@fastify/cors`: its directory and the major version its
-/// range starts from (`^10.0.1` → 10), `None` when the range names none (`latest`, `workspace:*`).
+/// Each `package.json` that depends on `@fastify/cors`: its directory and the highest major its
+/// range allows (`^10.0.1` → 10), `None` when the range has no upper bound (`latest`, `>=10`,
+/// `workspace:*`), which installs the newest.
 fn pinned_majors(project: &Project, parsed: &[Parsed]) -> Vec<(std::path::PathBuf, Option<u64>)> {
     let mut pins = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
@@ -59,10 +60,8 @@ fn pinned_majors(project: &Project, parsed: &[Parsed]) -> Vec<(std::path::PathBu
             .iter()
             .find_map(|section| json.get(section)?.get(MODULE)?.as_str());
         let Some(range) = range else { continue };
-        let digits: String =
-            range.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
         let dir = file.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
-        pins.push((dir, digits.parse().ok()));
+        pins.push((dir, crate::extract::versions::npm_major(range)));
     }
     pins
 }

@@ -98,28 +98,32 @@ pub fn origins(
             }
         }
         if let Some(service) = serving.service.filter(|_| !servers.is_empty()) {
-            for (host, span, tls, how_routed) in ingress_hosts(project, service) {
+            // Hosts a router in front routes to the container: an Ingress or a Traefik label.
+            let traefik = service.traefik_hosts().into_iter().map(|(host, span, tls)| {
+                let routed = format!("a Traefik router with TLS routes `{host}` to it");
+                let plain = "its Traefik router has no TLS here; the entrypoint's port and a redirect to https are in \
+                             Traefik's static configuration";
+                (host, span, tls, routed, plain)
+            });
+            let ingress = ingress_hosts(project, service).into_iter().map(|(host, span, tls, routed)| {
+                (
+                    host,
+                    span,
+                    tls,
+                    routed,
+                    "its Ingress has no `tls` for it here; a TLS terminator in front would make it https",
+                )
+            });
+            for (host, span, tls, routed, plain) in ingress.chain(traefik) {
                 if tls {
-                    let mut evidence = vec![outer.clone(), Evidence { span: service.name.span, what: how.clone() }];
-                    evidence.push(Evidence { span, what: how_routed });
+                    let evidence = vec![
+                        outer.clone(),
+                        Evidence { span: service.name.span, what: how.clone() },
+                        Evidence { span, what: routed },
+                    ];
                     push_origin(&mut out, format!("https://{host}"), evidence);
                 } else {
-                    unknowns.push(format!(
-                        "the deployed origin of `{host}`: its Ingress has no `tls` for it here; a TLS terminator in \
-                         front would make it https"
-                    ));
-                }
-            }
-            for (host, span, tls) in service.traefik_hosts() {
-                if tls {
-                    let mut evidence = vec![outer.clone(), Evidence { span: service.name.span, what: how.clone() }];
-                    evidence.push(Evidence { span, what: format!("a Traefik router with TLS routes `{host}` to it") });
-                    push_origin(&mut out, format!("https://{host}"), evidence);
-                } else {
-                    unknowns.push(format!(
-                        "the deployed origin of `{host}`: its Traefik router has no TLS here; the entrypoint's port and \
-                         a redirect to https are in Traefik's static configuration"
-                    ));
+                    unknowns.push(format!("the deployed origin of `{host}`: {plain}"));
                 }
             }
         }

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub use crate::source::{MAX_FILE_SIZE, read_file};
-pub use names::{classify_by_name, hook_files_regex};
+pub use names::{classify_by_name, hook_files_regex, is_javascript_test};
 pub use sniff::{Sniff, sniff};
 
 /// Directories that never hold configuration worth linting, even when no ignore file says so.
@@ -253,7 +253,11 @@ fn visit_entry(root: &Root<'_>, path: &Path, explicit: bool, is_link: bool, keep
     }
     // The name alone decides most files; only the others need the directories around them.
     let decided = matches!(classify_by_name(path), Some(FileKind::Python | FileKind::Yaml | FileKind::Dotenv));
-    let candidate = if decided { names::candidate(path) } else { names::candidate(&root.place(path, explicit)) };
+    let candidate = if decided {
+        names::candidate(path, explicit)
+    } else {
+        names::candidate(&root.place(path, explicit), explicit)
+    };
     let Some(candidate) = candidate else {
         if explicit {
             note(collected, format!("{}: not a Python, nginx, YAML or dotenv file", path.display()));

@@ -151,6 +151,19 @@ const JAVASCRIPT_EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx",
 const JAVASCRIPT_SKIPPED_DIRS: &[&str] =
     &["node_modules", "dist", "build", ".next", "vendor", ".yarn", ".nuxt", ".svelte-kit", ".output", "coverage"];
 
+/// Directories of tests and their mocks: their JavaScript never runs in the deployed app or the
+/// browser (issue #16's decision), so it is not read at all. Examples are still read: a frontend
+/// under `examples/` is a frontend, and the backend layers pass over them themselves.
+pub const JAVASCRIPT_TEST_DIRS: &[&str] = &["test", "tests", "__tests__", "spec", "e2e", "__mocks__", "cypress"];
+
+/// A JavaScript test by its place or name (`app.test.js`, `server.spec.ts`, `test/cors.js`,
+/// `login.cy.ts`); `path` relative to the walked directory.
+pub fn is_javascript_test(path: &Path) -> bool {
+    let name = file_name(path);
+    directories(path).any(|d| JAVASCRIPT_TEST_DIRS.contains(&d))
+        || [".test.", ".spec.", ".e2e-spec.", ".cy."].iter().any(|marker| name.contains(marker))
+}
+
 /// A file selected by name and place, and what its content must still show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Candidate {
@@ -253,7 +266,7 @@ fn never_nginx(lower_name: &str) -> bool {
 }
 
 /// What the walk selects `path` as (`path` relative to the walked directory, or as named).
-pub(super) fn candidate(path: &Path) -> Option<Candidate> {
+pub(super) fn candidate(path: &Path, explicit: bool) -> Option<Candidate> {
     let (name, templated) = rendered_name(file_name(path));
     match classify_by_name(path) {
         Some(FileKind::Nginx) if name == "nginx.conf" && !templated => {
@@ -267,6 +280,8 @@ pub(super) fn candidate(path: &Path) -> Option<Candidate> {
             kind: FileKind::Nginx,
             check: ContentCheck::Nginx { unclear_ok: parent_is_nginx_dir(path) },
         }),
+        // Read when named, as stdin and editor buffers are; a walk passes over tests.
+        Some(FileKind::JavaScript) if !explicit && is_javascript_test(path) => None,
         Some(kind) => Some(Candidate { kind, check: ContentCheck::None }),
         None if maybe_nginx_by_location(path) => {
             Some(Candidate { kind: FileKind::Nginx, check: ContentCheck::Nginx { unclear_ok: false } })
@@ -341,7 +356,21 @@ mod tests {
     use super::*;
 
     fn kind(path: &str) -> Option<FileKind> {
-        candidate(Path::new(path)).map(|c| c.kind)
+        candidate(Path::new(path), false).map(|c| c.kind)
+    }
+
+    #[test]
+    fn a_walk_passes_over_javascript_tests_but_reads_them_when_named() {
+        for test in ["src/app.test.ts", "api/server.spec.js", "__tests__/client.ts", "e2e/login.ts", "cypress/x.cy.ts"]
+        {
+            assert_eq!(kind(test), None, "{test}");
+            assert_eq!(candidate(Path::new(test), true).map(|c| c.kind), Some(FileKind::JavaScript), "{test}");
+        }
+        for app in ["src/app.ts", "src/testing.ts", "examples/vite/src/api.ts", "src/contest/api.js"] {
+            assert_eq!(kind(app), Some(FileKind::JavaScript), "{app}");
+        }
+        // Only JavaScript: a test directory's nginx or compose file is still configuration.
+        assert_eq!(kind("e2e/docker-compose.yml"), Some(FileKind::Yaml));
     }
 
     #[test]
@@ -388,7 +417,7 @@ mod tests {
         assert_eq!(kind("extras/nginx/portdb.example.org"), Some(FileKind::Nginx));
         assert_eq!(kind("docker/nginx-proxy/cors"), Some(FileKind::Nginx));
         // The content must still say nginx.
-        let site = candidate(Path::new("nginx/stage/web.staging.app")).unwrap();
+        let site = candidate(Path::new("nginx/stage/web.staging.app"), false).unwrap();
         assert!(content_fits(&site, b"server {\n listen 80;\n}\n"));
         assert!(!content_fits(&site, b"user:$apr1$abc\n"));
     }
@@ -417,7 +446,7 @@ mod tests {
         assert_eq!(kind("terraform/templates/traefik-middleware-cors.yaml.tpl"), Some(FileKind::Yaml));
         assert_eq!(kind("deploy/ingress.yml.j2"), Some(FileKind::Yaml));
         assert_eq!(kind("nginx/templates/api.example.io.template"), Some(FileKind::Nginx));
-        let tpl = candidate(Path::new("chart/templates/ingress.tpl")).unwrap();
+        let tpl = candidate(Path::new("chart/templates/ingress.tpl"), false).unwrap();
         assert_eq!(tpl.kind, FileKind::Yaml);
         assert!(content_fits(&tpl, b"apiVersion: networking.k8s.io/v1\nkind: Ingress\n"));
         assert!(!content_fits(&tpl, b"{{- define \"chart.name\" -}}\n{{ .Chart.Name }}\n{{- end }}\n"));
@@ -426,18 +455,18 @@ mod tests {
 
     #[test]
     fn unclear_conf_only_directly_in_an_nginx_directory() {
-        let in_dir = candidate(Path::new("nginx/conf.d/broken.conf")).unwrap();
+        let in_dir = candidate(Path::new("nginx/conf.d/broken.conf"), false).unwrap();
         assert!(content_fits(&in_dir, b"garbage\n"));
-        let outside = candidate(Path::new("redis/cache.conf")).unwrap();
+        let outside = candidate(Path::new("redis/cache.conf"), false).unwrap();
         assert!(!content_fits(&outside, b"bind 127.0.0.1\nport 6379\n"));
-        let supervisor = candidate(Path::new("supervisor/conf.d/app.conf")).unwrap();
+        let supervisor = candidate(Path::new("supervisor/conf.d/app.conf"), false).unwrap();
         assert!(!content_fits(&supervisor, b"[program:app]\ncommand=run\n"));
         for (name, text) in [
             ("sysctl.d/99-net.conf", "net.core.somaxconn = 1024\n"),
             ("php/www.conf", "; pool\n[www]\nuser = www-data\n"),
             ("db/custom.conf", "max_connections = 100\nlisten_addresses = '*'\n"),
         ] {
-            let c = candidate(Path::new(name)).unwrap();
+            let c = candidate(Path::new(name), false).unwrap();
             assert!(!content_fits(&c, text.as_bytes()), "{name}");
         }
     }

@@ -498,6 +498,10 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             "CORS109/credentials_allowed_clean/main.py",
             vec![get("http://localhost:5173", "/api/session").cookie().allowed()],
         ),
+        app(
+            "CORS109/credentials_only_in_tests_clean/server/main.py",
+            vec![get("http://localhost:5173", "/orders").allowed()],
+        ),
         app("CORS109/fastapi_dev_proxy_removed/backend", vec![get("http://localhost:3000", "/api/tasks").blocked()]),
         // CORS109 in other frontends (SvelteKit, Astro, Angular, an env variable named by the call)
         // and with deployed origins (the build compose serves on 8080, a Traefik host): the origin

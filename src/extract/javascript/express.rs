@@ -50,19 +50,14 @@ pub(super) const AUTH_NAMES: &[&str] = &[
     "requiresAuth",
 ];
 
-/// Directories whose code does not run in the deployed app (issue #16's decision: tests,
-/// examples and mocks are not the app).
-const NOT_THE_APP_DIRS: &[&str] = &["test", "tests", "__tests__", "spec", "e2e", "examples", "__mocks__", "cypress"];
-
-/// A test or example file by its place or name (`app.test.js`, `server.spec.ts`, `test/cors.js`).
+/// A test, mock or example by its place or name (`app.test.js`, `test/cors.js`,
+/// `examples/with-cors/server.js`): not the app (issue #16's decision). A walk never reads tests;
+/// a file named on the command line or sent from an editor still arrives here.
 pub(super) fn is_not_the_app(path: &std::path::Path) -> bool {
-    let in_dir = path.parent().into_iter().flat_map(|p| p.components()).any(|c| match c {
-        std::path::Component::Normal(name) => name.to_str().is_some_and(|n| NOT_THE_APP_DIRS.contains(&n)),
-        _ => false,
-    });
+    let in_examples = path.parent().into_iter().flat_map(|p| p.components()).any(|c| c.as_os_str() == "examples");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
-    in_dir || name.contains(".test.") || name.contains(".spec.") || name.contains(".e2e-spec.") || stem.is_empty()
+    crate::discover::is_javascript_test(path) || in_examples || stem.is_empty()
 }
 
 /// Fills `project.apps` (and their policies) from every parsed JavaScript/TypeScript file, and
@@ -77,13 +72,19 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver
         if is_not_the_app(file.path.strip_prefix(&project.root).unwrap_or(&file.path)) {
             continue;
         }
-        let (apps, cors_paths) = FileApps::read(id, tree.root(), &file.text);
-        found.extend(apps);
-        if !cors_paths.is_empty() {
-            let pin = releases.pin(&file.path, Package::Express);
-            refusals.extend(cors_paths.iter().filter_map(|p| p.refusal(&pin)));
+        // `require("cors")`, `import cors from "cors"`, NestJS's `enableCors`/`{ cors: … }`: an app
+        // without one of them has no CORS component to install.
+        if super::mentions_any(&file.text, &["cors", "Cors"]) {
+            let (apps, cors_paths) = FileApps::read(id, tree.root(), &file.text);
+            found.extend(apps);
+            if !cors_paths.is_empty() {
+                let pin = releases.pin(&file.path, Package::Express);
+                refusals.extend(cors_paths.iter().filter_map(|p| p.refusal(&pin)));
+            }
         }
-        own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
+        if super::mentions_ignore_case(&file.text, "access-control-") {
+            own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
+        }
     }
     project.policies.extend(own_headers);
     project.startup_refusals.extend(refusals);

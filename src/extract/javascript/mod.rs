@@ -11,3 +11,17 @@ pub mod next_headers;
 mod node_apps;
 mod plugin_policy;
 pub mod value;
+
+/// Whether `text` holds any of `tokens` (case-sensitive): the check an extractor makes before it
+/// builds an [`value::Evaluator`] over a file. The prefilter admits a file for the union of every
+/// extractor's tokens; each one then reads only the files that name its own.
+pub fn mentions_any(text: &str, tokens: &[&str]) -> bool {
+    tokens.iter().any(|t| text.contains(t))
+}
+
+/// Whether `text` holds `needle` in any ASCII case (`needle` lower case): header names, which a
+/// file may spell `Access-Control-Allow-Origin` or `access-control-allow-origin`.
+pub fn mentions_ignore_case(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    text.as_bytes().windows(needle.len().max(1)).any(|w| w.eq_ignore_ascii_case(needle))
+}

@@ -121,6 +121,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let passed_over_named = selected.passed_over_named;
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
+    let kept = select_javascript(kept, &mut notes);
 
     // Files are compared by path (a compose `build` context holds an app): when the walk reaches
     // above the working directory, every path is absolute, not some relative and some not.
@@ -339,24 +340,52 @@ fn select_python(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
         .filter(|f| f.kind == FileKind::Python)
         .map(|f| python_imports::Candidate { path: &f.path, bytes: &f.bytes })
         .collect();
-    let mut keep = python_imports::worth_parsing(&candidates).into_iter();
-    let before = candidates.len();
+    let keep = python_imports::worth_parsing(&candidates);
     drop(candidates);
-    let mut left = 0;
-    let kept: Vec<Found> = files
-        .into_iter()
-        .filter(|f| {
-            let kept = f.kind != FileKind::Python || keep.next().unwrap_or(true);
-            left += usize::from(!kept);
-            kept
-        })
-        .collect();
+    let (kept, left, before) = keep_selected(files, FileKind::Python, keep);
     if left > 0 {
         notes.push(format!(
             "python: {left} of {before} candidates not parsed (no FastAPI/Starlette file imports them or is imported by them)"
         ));
     }
     kept
+}
+
+/// Drops the JavaScript candidates that only the frontend readers could read and that lie in no
+/// frontend's package ([`parse::javascript_scope`]).
+fn select_javascript(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
+    let candidates: Vec<parse::javascript_scope::Candidate<'_>> = files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::JavaScript | FileKind::FrontendJson))
+        .map(|f| parse::javascript_scope::Candidate { path: &f.path, kind: f.kind, bytes: &f.bytes })
+        .collect();
+    let keep = parse::javascript_scope::worth_parsing(&candidates);
+    drop(candidates);
+    let (kept, left, before) = keep_selected(files, FileKind::JavaScript, keep);
+    if left > 0 {
+        notes.push(format!(
+            "javascript: {left} of {before} candidates not parsed (they name only frontend tokens, outside every \
+             frontend's package)"
+        ));
+    }
+    kept
+}
+
+/// The files, less those of `kind` whose entry in `keep` (one per file of that kind, in order) is
+/// false; with how many were dropped, of how many.
+fn keep_selected(files: Vec<Found>, kind: FileKind, keep: Vec<bool>) -> (Vec<Found>, usize, usize) {
+    let before = keep.len();
+    let mut keep = keep.into_iter();
+    let mut left = 0;
+    let kept: Vec<Found> = files
+        .into_iter()
+        .filter(|f| {
+            let kept = f.kind != kind || keep.next().unwrap_or(true);
+            left += usize::from(!kept);
+            kept
+        })
+        .collect();
+    (kept, left, before)
 }
 
 /// The baselines in use, each loaded once.

@@ -8,6 +8,7 @@ use crate::source::TextRange;
 
 pub mod dotenv;
 pub mod javascript;
+pub mod javascript_scope;
 mod json_spans;
 pub mod python;
 pub mod python_imports;
@@ -113,12 +114,10 @@ pub fn worth_parsing(kind: FileKind, bytes: &[u8]) -> bool {
     }
 }
 
-/// What a frontend's JSON file must hold to matter: a dependency that makes a `package.json` a
-/// frontend with a dev server corslint knows (semantics.md §7), an Angular builder
-/// (`angular.json`), or a proxy `target` (`proxy.conf.json`). Also a `package.json` that pins
-/// `@fastify/cors`, whose major version changes its default `methods` (the fastify layer reads it).
-const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
-    b"\"@fastify/cors\"",
+/// What makes a `package.json` a frontend with a dev server corslint knows (semantics.md §7), an
+/// `angular.json` a workspace (its builders), the byte-level twin of the frontend layer's tool list:
+/// the directory of such a file holds JavaScript the frontend readers read.
+const FRONTEND_TOOL_TOKENS: &[&[u8]] = &[
     b"\"vite\"",
     b"\"next\"",
     b"\"react-scripts\"",
@@ -128,11 +127,19 @@ const FRONTEND_JSON_TOKENS: &[&[u8]] = &[
     b"\"@angular/cli\"",
     b"@angular-devkit/build-angular",
     b"@angular/build",
-    b"\"target\"",
 ];
 
+/// Whether a frontend JSON file names a dev-server tool ([`FRONTEND_TOOL_TOKENS`]).
+pub fn names_frontend_tool(bytes: &[u8]) -> bool {
+    FRONTEND_TOOL_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
+}
+
+/// What a frontend's JSON file must hold to matter: a frontend tool, or a proxy `target`
+/// (`proxy.conf.json`), or a pin of `@fastify/cors`, whose major version changes its default
+/// `methods` (the fastify layer reads it).
 fn frontend_json_worth_parsing(bytes: &[u8]) -> bool {
-    FRONTEND_JSON_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
+    const OTHER_TOKENS: &[&[u8]] = &[b"\"@fastify/cors\"", b"\"target\""];
+    names_frontend_tool(bytes) || OTHER_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
 }
 
 /// A platform's header file matters only when it names a CORS header (any case: header names are
@@ -337,9 +344,11 @@ pub fn python_points_at_settings(bytes: &[u8]) -> bool {
 }
 
 /// The literal byte tokens a JavaScript/TypeScript file must contain for some extractor to read
-/// it. One list for every JS extractor: a new extractor adds the tokens it anchors on here (and a
-/// case to the prefilter test), nowhere else. Case-sensitive, matched anywhere in the file.
-pub const JAVASCRIPT_TOKENS: &[&str] = &[
+/// it: those of the backend layers, read wherever they are, and those of the frontend readers,
+/// which read only the files of a frontend's package ([`javascript_scope`]). A new extractor adds
+/// the tokens it anchors on here (and a case to the prefilter test), nowhere else. Case-sensitive,
+/// matched anywhere in the file.
+pub const JAVASCRIPT_BACKEND_TOKENS: &[&str] = &[
     // The `cors` package (Express), `@fastify/cors`, `hono/cors`, NestJS's `cors:` option.
     "cors",
     // NestJS `app.enableCors(...)`.
@@ -347,10 +356,14 @@ pub const JAVASCRIPT_TOKENS: &[&str] = &[
     // Hand-written headers (`res.setHeader("Access-Control-Allow-Origin", ...)`), in either case.
     "Access-Control-",
     "access-control-",
-    // Frontends: the API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, {
-    // credentials })`), the env lookups a base URL reads, and `vite.config.*` (`defineConfig`).
-    // Not `fetch(` or `process.env` alone: most frontend and Node files have them, and a call
-    // without credentials or a public env variable tells nothing about the browser's request.
+];
+
+/// See [`JAVASCRIPT_BACKEND_TOKENS`].
+pub const JAVASCRIPT_FRONTEND_TOKENS: &[&str] = &[
+    // The API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, { credentials })`),
+    // the env lookups a base URL reads, and `vite.config.*` (`defineConfig`). Not `fetch(` or
+    // `process.env` alone: most frontend and Node files have them, and a call without credentials
+    // or a public env variable tells nothing about the browser's request.
     "axios",
     "credentials",
     "import.meta.env",
@@ -367,7 +380,8 @@ pub const JAVASCRIPT_TOKENS: &[&str] = &[
 
 fn javascript_worth_parsing(bytes: &[u8]) -> bool {
     static TOKENS: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
-        let escaped: Vec<String> = JAVASCRIPT_TOKENS.iter().map(|t| regex::escape(t)).collect();
+        let tokens = JAVASCRIPT_BACKEND_TOKENS.iter().chain(JAVASCRIPT_FRONTEND_TOKENS);
+        let escaped: Vec<String> = tokens.map(|t| regex::escape(t)).collect();
         regex::bytes::Regex::new(&escaped.join("|")).ok()
     });
     match TOKENS.as_ref() {

@@ -18,11 +18,13 @@ use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Fron
 use crate::model::{Project, Value};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
+use crate::parse::javascript::JsTree;
 use crate::source::{FileId, Span, normalize_path};
 use files::Files;
+use rayon::prelude::*;
 use serde_json::Value as Json;
-use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The dependency naming each tool, most specific first: a Next.js or Angular project may also
 /// depend on Vite (for tests), never the reverse.
@@ -46,13 +48,31 @@ const ASTRO_CONFIGS: &[&str] =
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     let files = Files::new(project, parsed);
-    // Each file's client calls are read once: nested packages of a monorepo share their files.
-    let clients: Vec<OnceCell<client::ClientFacts>> = parsed.iter().map(|_| OnceCell::new()).collect();
+    // Each file's client calls are read once: nested packages of a monorepo share their files. The
+    // reads are the frontend layer's largest cost, so they run on the worker threads first.
+    let clients: Vec<OnceLock<client::ClientFacts>> = parsed.iter().map(|_| OnceLock::new()).collect();
+    let mut sources: Vec<FileId> = Vec::new();
+    for (id, tree) in parsed.iter().enumerate() {
+        let Parsed::Json(json) = tree else { continue };
+        let Some(file) = project.file(id) else { continue };
+        if is_package_json(&file.path) && tool_of(json).is_some() {
+            sources.extend(client_sources(&files, &dir_of(&file.path)).map(|(id, _)| id));
+        }
+    }
+    sources.sort_unstable();
+    sources.dedup();
+    sources.par_iter().for_each(|&id| {
+        if let (Some(cell), Some(Parsed::JavaScript(tree)), Some(file)) =
+            (clients.get(id), parsed.get(id), project.file(id))
+        {
+            cell.get_or_init(|| client::read(tree, &file.text, id));
+        }
+    });
     let mut found = Vec::new();
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::Json(json) = tree else { continue };
         let Some(file) = project.file(id) else { continue };
-        if !file.path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json")) {
+        if !is_package_json(&file.path) {
             continue;
         }
         if let Some(frontend) = package(project, &files, &clients, id, json) {
@@ -60,6 +80,19 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
         }
     }
     project.frontends.extend(found);
+}
+
+fn is_package_json(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("package.json"))
+}
+
+/// The tool a `package.json` depends on, with the dependency that names it.
+fn tool_of(json: &Json) -> Option<&'static (&'static str, Tool)> {
+    TOOL_DEPENDENCIES.iter().find(|(name, _)| depends_on(json, name))
+}
+
+fn depends_on(json: &Json, name: &str) -> bool {
+    ["dependencies", "devDependencies"].iter().any(|section| json.get(section).and_then(|d| d.get(name)).is_some())
 }
 
 fn dir_of(path: &Path) -> PathBuf {
@@ -76,14 +109,12 @@ fn find(project: &Project, id: FileId, needle: &str) -> Option<Span> {
 fn package(
     project: &Project,
     files: &Files<'_>,
-    clients: &[OnceCell<client::ClientFacts>],
+    clients: &[OnceLock<client::ClientFacts>],
     id: FileId,
     json: &Json,
 ) -> Option<Frontend> {
-    let depends = |name: &str| {
-        ["dependencies", "devDependencies"].iter().any(|section| json.get(section).and_then(|d| d.get(name)).is_some())
-    };
-    let (dependency, tool) = TOOL_DEPENDENCIES.iter().find(|(name, _)| depends(name))?;
+    let (dependency, tool) = tool_of(json)?;
+    let depends = |name: &str| depends_on(json, name);
     let path = project.file(id)?.path.clone();
     let dir = dir_of(&path);
     // The dependency's key (`"vite": "^6"`), not a script that runs it (`"dev": "vite"`).
@@ -439,21 +470,26 @@ fn apply_vite(
     }
 }
 
+/// The JavaScript files of the package's directory whose client calls count: all but its Vite
+/// config.
+fn client_sources<'f>(files: &'f Files<'_>, dir: &Path) -> impl Iterator<Item = (FileId, &'f JsTree)> + 'f {
+    files.under(dir).filter_map(|(path, id)| {
+        let Some(Parsed::JavaScript(tree)) = files.parsed.get(id) else { return None };
+        let is_config = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
+        (!is_config).then_some((id, tree))
+    })
+}
+
 /// The client facts of every JavaScript file of the package's directory.
 fn client_facts(
     project: &Project,
     files: &Files<'_>,
-    clients: &[OnceCell<client::ClientFacts>],
+    clients: &[OnceLock<client::ClientFacts>],
     dir: &Path,
 ) -> client::ClientFacts {
     let mut all = client::ClientFacts::default();
-    for (path, id) in files.under(dir) {
-        let Some(Parsed::JavaScript(tree)) = files.parsed.get(id) else { continue };
+    for (id, tree) in client_sources(files, dir) {
         let Some(file) = project.file(id) else { continue };
-        let is_config = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| VITE_CONFIGS.contains(&n));
-        if is_config {
-            continue;
-        }
         let Some(cell) = clients.get(id) else { continue };
         let facts = cell.get_or_init(|| client::read(tree, &file.text, id)).clone();
         all.literal_bases.extend(facts.literal_bases);

@@ -111,6 +111,17 @@ fn frontends_json_says_what_is_unknown() {
 }
 
 #[test]
+fn a_server_with_tls_and_plain_http_has_its_https_origin_and_nothing_unknown() {
+    let output = corslint(&["frontends", "fixtures/CORS109/deployed_origin_allowed_clean", "--output-format", "json"]);
+    let frontend = &json(&output)["frontends"][0];
+    let origins: Vec<&str> =
+        frontend["origins"].as_array().expect("a list").iter().filter_map(|o| o["origin"].as_str()).collect();
+    assert!(origins.contains(&"https://shop.example.com"), "{origins:?}");
+    let unknown = frontend["unknown"].as_array().expect("a list");
+    assert!(!unknown.iter().any(|u| u.as_str().is_some_and(|u| u.contains("plain http"))), "{unknown:#?}");
+}
+
+#[test]
 fn a_declared_frontend_is_listed() {
     let output = corslint(&["frontends", "fixtures/CORS109/credentials_not_allowed", "--output-format", "json"]);
     let list = json(&output);

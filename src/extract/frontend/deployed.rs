@@ -68,6 +68,8 @@ pub fn origins(
                 };
                 evidence.push(Evidence { span, what });
             }
+            // Plain http beside TLS on one server is the redirect to https, or the same site.
+            let has_tls = server.listens.iter().any(|(_, ssl)| *ssl);
             for (port, ssl) in &server.listens {
                 for (name, span) in &server.names {
                     if *ssl {
@@ -75,7 +77,7 @@ pub fn origins(
                         let mut evidence = evidence.clone();
                         evidence.push(Evidence { span: *span, what: format!("`server_name {name}` with TLS") });
                         push_origin(&mut out, origin, evidence);
-                    } else {
+                    } else if !has_tls {
                         unknowns.push(format!(
                             "the deployed origin of `{name}`: nginx serves it over plain http here; a TLS proxy in front \
                              would make it https"

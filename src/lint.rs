@@ -364,8 +364,8 @@ fn select_javascript(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
     let (kept, left, before) = keep_selected(files, FileKind::JavaScript, keep);
     if left > 0 {
         notes.push(format!(
-            "javascript: {left} of {before} candidates not parsed (they name only frontend tokens, outside every \
-             frontend's package)"
+            "javascript: {left} of {before} candidates not parsed (they name only frontend tokens, and no frontend reader \
+             reads them)"
         ));
     }
     kept

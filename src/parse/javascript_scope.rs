@@ -16,8 +16,9 @@ pub struct Candidate<'a> {
 
 /// For each JavaScript candidate, in order, whether to parse it: it names a backend layer's token
 /// ([`super::JAVASCRIPT_BACKEND_TOKENS`], header names in any case), holds a corslint suppression
-/// (checked for CORS902 either way), or lies in a frontend's package. Paths compare as given: they
-/// all come from one walk, or are named the same way.
+/// (checked for CORS902 either way), or lies in a frontend's package and is a Vite or Astro config
+/// or names what a frontend reader reads ([`super::FRONTEND_READ_TOKENS`]). Paths compare as
+/// given: they all come from one walk, or are named the same way.
 pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     let frontend_dirs: Vec<PathBuf> = candidates
         .iter()
@@ -30,9 +31,17 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
         .map(|c| {
             names_backend_token(c.bytes)
                 || contains(c.bytes, b"corslint")
-                || frontend_dirs.iter().any(|dir| crate::source::normalize_path(c.path).starts_with(dir))
+                || ((is_frontend_config(c.path)
+                    || super::FRONTEND_READ_TOKENS.iter().any(|t| contains(c.bytes, t.as_bytes())))
+                    && frontend_dirs.iter().any(|dir| crate::source::normalize_path(c.path).starts_with(dir)))
         })
         .collect()
+}
+
+/// `vite.config.ts`, `astro.config.mjs`: read by name, whatever they hold.
+fn is_frontend_config(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with("vite.config.") || name.starts_with("astro.config.")
 }
 
 fn names_backend_token(bytes: &[u8]) -> bool {
@@ -40,6 +49,11 @@ fn names_backend_token(bytes: &[u8]) -> bool {
         let token = token.as_bytes();
         if token.starts_with(b"Access-Control-") || token.starts_with(b"access-control-") {
             bytes.windows(token.len()).any(|w| w.eq_ignore_ascii_case(token))
+        } else if token == b"cors" {
+            // `cors-errors`, `cors-proxy.md`: a slug or a file name in a string, as in a docs
+            // site's generated sidebar; the modules the layers import (`cors`, `@fastify/cors`,
+            // `hono/cors`) and the options (`cors:`, `corsOptions`) are never followed by `-`.
+            bytes.windows(5).any(|w| &w[..4] == b"cors" && w[4] != b'-') || bytes.ends_with(b"cors")
         } else {
             contains(bytes, token)
         }
@@ -75,7 +89,14 @@ mod tests {
             ("api/src/headers.ts", js, "res.setHeader('ACCESS-CONTROL-ALLOW-ORIGIN', '*')"),
             ("api/src/quiet.ts", js, "// corslint: ignore[CORS102]\nconst credentials = 1"),
             ("./web/vite.config.ts", js, "export default defineConfig({})"),
+            ("web/src/theme.ts", js, "export const accent = import.meta.env.VITE_ACCENT"),
+            ("web/astro.config.mjs", js, "export default { server: { port: 4000 } }"),
+            (
+                "docs/generated/sidebar.mjs",
+                js,
+                r#"export const sidebar = [{ "path": "/troubleshooting/cors-errors" }]"#,
+            ),
         ]);
-        assert_eq!(kept, [true, false, true, true, true, true]);
+        assert_eq!(kept, [true, false, true, true, true, true, false, true, false]);
     }
 }

@@ -358,14 +358,25 @@ pub const JAVASCRIPT_BACKEND_TOKENS: &[&str] = &[
     "access-control-",
 ];
 
+/// What a file of a frontend's package must also name for a frontend reader to find anything in
+/// it: a client call (axios, `fetch`, `new URL`), HttpClient's `withCredentials`, an
+/// `Authorization` header set on every call, or an Angular `environment` object. Vite and Astro
+/// configs are read by name.
+pub const FRONTEND_READ_TOKENS: &[&str] =
+    &["axios", "fetch", "URL", "withCredentials", "Authorization", "const environment"];
+
 /// See [`JAVASCRIPT_BACKEND_TOKENS`].
 pub const JAVASCRIPT_FRONTEND_TOKENS: &[&str] = &[
-    // The API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, { credentials })`),
-    // the env lookups a base URL reads, and `vite.config.*` (`defineConfig`). Not `fetch(` or
-    // `process.env` alone: most frontend and Node files have them, and a call without credentials
-    // or a public env variable tells nothing about the browser's request.
+    // The API client (`axios.create({ baseURL, withCredentials })`, `fetch(url, { credentials:
+    // "include" })`: the only credentials mode that sends cookies cross-origin, so its value, not
+    // the word `credentials` that OAuth code is full of), the env lookups a base URL reads, and
+    // `vite.config.*` (`defineConfig`). Not `fetch(` or `process.env` alone: most frontend and Node
+    // files have them, and a call without credentials or a public env variable tells nothing about
+    // the browser's request.
     "axios",
-    "credentials",
+    "\"include\"",
+    "'include'",
+    "`include`",
     "import.meta.env",
     "VITE_",
     "NEXT_PUBLIC_",
@@ -502,6 +513,7 @@ mod tests {
             "res.set('access-control-allow-origin', req.headers.origin);",
             "export const api = axios.create({ baseURL: import.meta.env.VITE_API_URL });",
             "await fetch(url, { credentials: 'include' });",
+            "await fetch(url, { credentials: \"include\" });",
             "const base = process.env.REACT_APP_API_URL;",
             "export default defineConfig({ server: { port: 3000 } });",
         ] {
@@ -513,6 +525,8 @@ mod tests {
             "const x = 1;\n",
             "export const load = () => fetch('/api/items').then((r) => r.json());",
             "const port = process.env.PORT || 3000;",
+            // OAuth code is full of the word; only the `"include"` mode sends cookies cross-origin.
+            "const credentials = await exchange(code, { grant_type: 'client_credentials' });",
         ] {
             assert!(!worth_parsing(FileKind::JavaScript, no.as_bytes()), "{no}");
         }

@@ -31,13 +31,10 @@ pub struct ClientFacts {
     pub writes: Vec<(String, bool, Evidence)>,
 }
 
-/// What a file must name to hold a fact [`read`] collects: an axios call or default, a `fetch`, a
-/// `new URL`, HttpClient's `withCredentials`, an `Authorization` header set on every call.
-const CLIENT_TOKENS: &[&str] = &["axios", "fetch", "URL", "withCredentials", "Authorization"];
-
 /// Reads the client calls of one file.
 pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
-    if !crate::extract::javascript::mentions_any(text, CLIENT_TOKENS) {
+    // The file names none of what a client call needs (the same tokens decide whether it is parsed).
+    if !crate::extract::javascript::mentions_any(text, crate::parse::FRONTEND_READ_TOKENS) {
         return ClientFacts::default();
     }
     let root = tree.root();

@@ -17,6 +17,7 @@ mod ingress_nginx;
 mod litestar;
 mod nginx;
 mod python_headers;
+mod spring;
 mod starlette;
 mod static_headers;
 mod traefik;
@@ -53,6 +54,9 @@ pub enum Layer {
     FastifyCors,
     /// Hono's `cors()` middleware (`hono/cors`).
     HonoCors,
+    /// Spring's `CorsRegistry`, `CorsConfiguration` and `@CrossOrigin`, where one literal shows the
+    /// policy (the app is otherwise only recognised as sending its own CORS headers).
+    Spring,
 }
 
 impl Layer {
@@ -74,6 +78,7 @@ impl Layer {
         Layer::NetlifyHeadersFile,
         Layer::FastifyCors,
         Layer::HonoCors,
+        Layer::Spring,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -95,6 +100,7 @@ impl Layer {
             Layer::NetlifyHeadersFile => &static_headers::NETLIFY_FILE,
             Layer::FastifyCors => &fastify_cors::FastifyCors,
             Layer::HonoCors => &hono_cors::HonoCors,
+            Layer::Spring => &spring::Spring,
         }
     }
 

@@ -227,6 +227,13 @@ pub trait AppLayerSpec: Sync {
     /// CORS201: the code that lets preflights through a middleware of the project.
     fn pass_preflights(&self) -> &'static str;
 
+    /// CORS208: how to register the component ahead of routes registered before it, for a framework
+    /// that runs middleware and routes in registration order (a component installed with
+    /// `app.use`, `Install::Use`); `None` where routes registered earlier still pass through it.
+    fn register_before_routes(&self) -> Option<&'static str> {
+        None
+    }
+
     /// CORS208: the actual responses that `middleware` (as installed, e.g. a `MIDDLEWARE` entry)
     /// answers itself when it sits outside the component, which then carry no CORS headers
     /// while preflights still succeed; `None` for a middleware that passes every request on.

@@ -459,6 +459,8 @@ fn express_fixtures_match_express_4_and_5() {
     let apps = express_cases::apps(&attack_origins);
     run_express(Path::new(&node), &modules, "express", &apps, "Express 4.21.2 + cors 2.8.5");
     run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
+    let only_5 = express_cases::express5_apps();
+    run_express(Path::new(&node), &modules, "express5", &only_5, "Express 5.1.0 + cors 2.8.5 (Express 5 paths)");
 }
 
 /// CORS901 for Express paths: each fixture runs on the release its `package.json` pins. The app

@@ -113,6 +113,20 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     apps
 }
 
+/// Fixtures whose paths only Express 5 reads as written (its `package.json` pins it).
+pub fn express5_apps() -> Vec<App> {
+    vec![
+        // `/*splat` needs a segment: `/` is the router's 404 (with cors()'s headers, which ran first).
+        app(
+            "simulate/express5_named_wildcard_route/server.js",
+            vec![
+                get(APP, "/api/items").allowed().status(A, 200).has(A, ACAO, APP),
+                get(APP, "/").allowed().status(A, 404).has(A, ACAO, APP),
+            ],
+        ),
+    ]
+}
+
 const SHOP: &str = "https://shop.example.com";
 
 /// A stack of nginx in front of an Express fixture app: the nginx config, the app's entry script,

@@ -952,6 +952,25 @@ pub fn flask_stacks() -> Vec<Case> {
     vec![case(f, up, duplicated), case(g, leaves, single)]
 }
 
+/// nginx in front of a Litestar app with `CORSConfig` (served from the Litestar venv): duplicated
+/// headers when nginx adds its own, one set when it only forwards.
+pub fn litestar_stacks() -> Vec<Case> {
+    let (f, up) = stack("CORS304/compose_nginx_in_front_of_litestar");
+    let duplicated = vec![
+        get(APP, "/api/items").cookie().blocked().has(A, ACAO, "https://app.example.com, https://app.example.com").has(
+            A,
+            ACAC,
+            "true, true",
+        ),
+    ];
+    let (g, leaves) = stack("CORS304/compose_nginx_leaves_cors_to_litestar");
+    let single = vec![
+        get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+        get(EVIL, "/api/items").cookie().blocked().lacks(A, ACAO),
+    ];
+    vec![case(f, up, duplicated), case(g, leaves, single)]
+}
+
 /// nginx in front of a Django app with django-cors-headers (served from the Django venv).
 pub fn django_stacks() -> Vec<Case> {
     let (f, up) = stack("CORS304/compose_nginx_in_front_of_django");

@@ -138,15 +138,22 @@ pub struct Stack {
     pub probes: Vec<crate::probe::Probe>,
 }
 
+impl Stack {
+    /// The stack of a compose fixture: `nginx/default.conf` in front of `api/src/server.js`.
+    pub fn new(fixture: &'static str, probes: Vec<crate::probe::Probe>) -> Stack {
+        Stack {
+            fixture,
+            nginx: Box::leak(format!("{fixture}/nginx/default.conf").into_boxed_str()),
+            script: Box::leak(format!("{fixture}/api/src/server.js").into_boxed_str()),
+            probes,
+        }
+    }
+}
+
 /// nginx in front of the CORS304/CORS308 Express apps (`api/src/server.js`, Express 4 as their
 /// `package.json` pins): both sending `Access-Control-Allow-Origin` is CORS304, proven on the wire.
 pub fn stacks() -> Vec<Stack> {
-    let stack = |fixture: &'static str, probes| Stack {
-        fixture,
-        nginx: Box::leak(format!("{fixture}/nginx/default.conf").into_boxed_str()),
-        script: Box::leak(format!("{fixture}/api/src/server.js").into_boxed_str()),
-        probes,
-    };
+    let stack = Stack::new;
     vec![
         // nginx's `add_header` appends to the app's header: two values, which browsers refuse.
         stack(

@@ -166,12 +166,7 @@ const SHOP: &str = "https://shop.example.com";
 /// nginx's `add_header` beside the app's own header is two values, which browsers refuse; nginx
 /// that only forwards leaves the app's one.
 pub fn stacks() -> Vec<crate::express_cases::Stack> {
-    let stack = |fixture: &'static str, probes| crate::express_cases::Stack {
-        fixture,
-        nginx: Box::leak(format!("{fixture}/nginx/default.conf").into_boxed_str()),
-        script: Box::leak(format!("{fixture}/api/src/server.js").into_boxed_str()),
-        probes,
-    };
+    let stack = crate::express_cases::Stack::new;
     let twice = "https://shop.example.com, https://shop.example.com";
     vec![
         stack("CORS304/fastify_behind_nginx", vec![get(SHOP, "/orders").blocked().status(A, 200).has(A, ACAO, twice)]),

@@ -8,6 +8,10 @@
 //! enables it). The walk is bounded in files and bytes, and a context that holds an app corslint
 //! models is not read at all: its CORS is known. These files are read here, once, because only a
 //! linked service's context makes them matter.
+//!
+//! Where one literal shows what the app does with its policy, that is recorded too: ASP.NET Core's
+//! start-up refusal of `AllowAnyOrigin()` with `AllowCredentials()`, and Spring's `*` with
+//! credentials as a [`Layer::Spring`] policy ([`spring`]).
 
 mod spring;
 

@@ -450,6 +450,8 @@ mod tests {
         let kotlin =
             "registry.addMapping(\"/api/**\")\n    .allowCredentials(true)\n    .allowedOriginPatterns(\"*\")\n";
         assert_eq!(found(kotlin), [("\"*\"", "allowCredentials(true)")]);
+        let commented = "registry.addMapping(\"/**\") // every path\n    .allowedOrigins(\"https://a.example\")\n    .allowedOriginPatterns(\"*\") /* all */\n    .allowCredentials(true).maxAge(3600);\n";
+        assert_eq!(found(commented), [("\"*\"", "allowCredentials(true)")]);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! start-up refusal of `AllowAnyOrigin()` with `AllowCredentials()`, and Spring's `*` with
 //! credentials as a [`Layer::Spring`] policy ([`spring`]).
 
+mod java_code;
 mod spring;
 
 use crate::model::app::{OwnCors, StartupRefusal};

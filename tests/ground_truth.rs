@@ -277,6 +277,16 @@ fn flask_behind_nginx_matches_real_nginx() {
     run_nginx(&nginx_bin, &python, nginx_cases::flask_stacks(), "nginx in front of Flask");
 }
 
+/// nginx in front of the Litestar fixtures' apps, served by the Litestar venv.
+#[test]
+fn litestar_behind_nginx_matches_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (Some(nginx_bin), Some(python)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_PYTHON_LITESTAR")) else {
+        return;
+    };
+    run_nginx(&nginx_bin, &python, nginx_cases::litestar_stacks(), "nginx in front of Litestar");
+}
+
 /// nginx in front of the Django fixture's app, served by the Django venv.
 #[test]
 fn django_behind_nginx_matches_real_nginx() {
@@ -459,6 +469,8 @@ fn express_fixtures_match_express_4_and_5() {
     let apps = express_cases::apps(&attack_origins);
     run_express(Path::new(&node), &modules, "express", &apps, "Express 4.21.2 + cors 2.8.5");
     run_express(Path::new(&node), &modules, "express5", &apps, "Express 5.1.0 + cors 2.8.5");
+    let only_5 = express_cases::express5_apps();
+    run_express(Path::new(&node), &modules, "express5", &only_5, "Express 5.1.0 + cors 2.8.5 (Express 5 paths)");
 }
 
 /// CORS901 for Express paths: each fixture runs on the release its `package.json` pins. The app
@@ -548,12 +560,25 @@ impl ExpressApp {
 #[test]
 fn express_behind_nginx_matches_real_nginx() {
     let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_node_stacks(express_cases::stacks(), "nginx in front of Express");
+}
+
+/// nginx in front of the fastify (5.12.8 + `@fastify/cors` 11.4.3) and Hono (4.13.23) fixtures'
+/// apps, the same way.
+#[test]
+fn fastify_and_hono_behind_nginx_match_real_nginx() {
+    let _guard = SEQUENTIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_node_stacks(node_plugin_cases::stacks(), "nginx in front of fastify and Hono");
+}
+
+/// Starts each stack's Node.js app, then real nginx in front of it, and runs its probes.
+fn run_node_stacks(stacks: Vec<express_cases::Stack>, what: &str) {
     let (Some(nginx_bin), Some(modules)) = (tool("CORSLINT_GT_NGINX"), tool("CORSLINT_GT_NODE_MODULES")) else {
         return;
     };
     let node = std::env::var_os("CORSLINT_GT_NODE").filter(|n| !n.is_empty()).unwrap_or_else(|| "node".into());
     let (mut failures, mut checked, mut disagreements) = (Vec::new(), 0, Vec::new());
-    for stack in express_cases::stacks() {
+    for stack in stacks {
         let app = ExpressApp::start(Path::new(&node), &modules, "express", &fixture_path(stack.script));
         if !app.listening {
             failures.push(format!("{}: the app did not listen", stack.script));
@@ -576,8 +601,8 @@ fn express_behind_nginx_matches_real_nginx() {
             }
         }
     }
-    report(&failures, checked, "nginx in front of Express");
-    model_report(&disagreements, "nginx in front of Express");
+    report(&failures, checked, what);
+    model_report(&disagreements, what);
 }
 
 /// The fastify and Hono fixtures, each in its own `node` process with the ground-truth modules.
@@ -761,9 +786,12 @@ fn every_fixture_in_scope_is_run_or_listed() {
     run.extend(litestar_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(express_cases::stacks().iter().map(|s| s.fixture.to_string()));
+    run.extend(express_cases::express5_apps().iter().map(|a| a.fixture.to_string()));
+    run.extend(node_plugin_cases::stacks().iter().map(|s| s.fixture.to_string()));
     run.extend(node_plugin_cases::fastify_apps(&no_attack).iter().map(|a| a.fixture.to_string()));
     run.extend(node_plugin_cases::hono_apps().iter().map(|a| a.fixture.to_string()));
-    for case in nginx_cases::flask_stacks().into_iter().chain(nginx_cases::django_stacks()) {
+    let python_stacks = [nginx_cases::flask_stacks(), nginx_cases::django_stacks(), nginx_cases::litestar_stacks()];
+    for case in python_stacks.into_iter().flatten() {
         run.push(case.fixture.to_string());
     }
     run.extend(["CORS106/nginx_if_unescaped_dots.conf", "CORS106/nginx_map_unanchored_regex.conf"].map(String::from));

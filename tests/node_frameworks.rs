@@ -221,3 +221,28 @@ fastify.register(cors, { origin: "https://app.example.com" });
     );
     assert!(out.codes.is_empty(), "{:?}", out.codes);
 }
+
+/// CORS208's words come from the layer: Hono's `cors()` registered after the routes is told about
+/// Hono's registration order, not Express's.
+#[test]
+fn hono_cors_after_routes_is_worded_for_hono() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hono = r#"import { Hono } from "hono";
+import { cors } from "hono/cors";
+
+const app = new Hono();
+app.put("/api/items", (c) => c.json([]));
+app.use(cors({ origin: "https://app.example.com" }));
+"#;
+    std::fs::write(dir.path().join("server.ts"), hono).expect("write");
+    let outcome = lint(&Options { paths: vec![dir.path().to_path_buf()], ..Options::default() }).expect("lint");
+    let words: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "CORS208")
+        .map(|d| format!("{}\nhelp: {}", d.message, d.help.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(words.len(), 1, "{words:?}");
+    assert!(!words[0].contains("Express"), "{}", words[0]);
+    insta::assert_snapshot!("cors208_hono_wording", words[0]);
+}

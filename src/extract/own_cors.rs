@@ -8,10 +8,17 @@
 //! enables it). The walk is bounded in files and bytes, and a context that holds an app corslint
 //! models is not read at all: its CORS is known. These files are read here, once, because only a
 //! linked service's context makes them matter.
+//!
+//! Where one literal shows what the app does with its policy, that is recorded too: ASP.NET Core's
+//! start-up refusal of `AllowAnyOrigin()` with `AllowCredentials()`, and Spring's `*` with
+//! credentials as a [`Layer::Spring`] policy ([`spring`]).
 
-use crate::model::Project;
+mod java_code;
+mod spring;
+
 use crate::model::app::{OwnCors, StartupRefusal};
-use crate::source::{FileKind, SourceFile, Span};
+use crate::model::{CorsPolicy, Layer, OriginEntry, OriginKind, Origins, Project, Setting, Value};
+use crate::source::{FileId, FileKind, SourceFile, Span};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -56,8 +63,8 @@ struct Evidence {
 /// Records an [`OwnCors`] for every compose service whose build context holds an app corslint does
 /// not model that sends CORS headers itself.
 pub fn extract(project: &mut Project) {
-    let mut scanned: HashMap<PathBuf, Option<(PathBuf, String, Evidence)>> = HashMap::new();
-    let mut file_ids: HashMap<PathBuf, usize> = HashMap::new();
+    let mut scanned: HashMap<PathBuf, Scanned> = HashMap::new();
+    let mut file_ids: HashMap<PathBuf, FileId> = HashMap::new();
     for service in 0..project.deploy.compose_services.len() {
         let Some(context) = project.compose_build_context(service) else { continue };
         let under_context = |file| project.absolute_path(file).is_some_and(|p| p.starts_with(&context));
@@ -76,37 +83,88 @@ pub fn extract(project: &mut Project) {
             continue;
         }
         let found = scanned.entry(context.clone()).or_insert_with(|| scan(&context)).clone();
-        let Some((path, text, evidence)) = found else {
-            project.own_cors.extend(next_headers(project, service, &under_context));
-            continue;
-        };
-        let file = match file_ids.get(&path) {
-            Some(id) => *id,
-            None => {
-                let shown = path.strip_prefix(&project.root).map_or_else(|_| path.clone(), Path::to_path_buf);
-                project.files.push(SourceFile::new(shown, FileKind::AppSource, text));
-                let id = project.files.len() - 1;
-                file_ids.insert(path, id);
-                id
-            }
-        };
-        let span = Span::new(file, evidence.range.start, evidence.range.end);
-        if let Some(source) = project.file(file)
-            && let Some(range) = aspnet_any_origin_with_credentials(&source.path, &source.text)
-            && !project.startup_refusals.iter().any(|r| r.span.file == file)
-        {
-            project.startup_refusals.push(StartupRefusal {
-                span: Span::new(file, range.start, range.end),
-                message: "ASP.NET Core refuses this CORS policy when the app starts: `AllowAnyOrigin()` with \
-                          `AllowCredentials()` throws an InvalidOperationException, so the app never serves a request"
-                    .into(),
-                help: "list the trusted origins with `WithOrigins(\"https://app.example.com\")` and keep \
-                       `AllowCredentials()`, or drop `AllowCredentials()`"
-                    .into(),
-            });
+        if found.evidence.is_none() {
+            let next = next_headers(project, service, &under_context);
+            project.own_cors.extend(next);
         }
+        for (path, text) in found.readable {
+            let file = file_id(project, &mut file_ids, path, text);
+            read_policies(project, file);
+        }
+        let Some((path, text, evidence)) = found.evidence else { continue };
+        let file = file_id(project, &mut file_ids, path, text);
+        let span = Span::new(file, evidence.range.start, evidence.range.end);
         project.own_cors.push(OwnCors { service, framework: evidence.framework, span, strong: evidence.strong });
     }
+}
+
+/// The id of a file read here, added to the project the first time.
+fn file_id(project: &mut Project, ids: &mut HashMap<PathBuf, FileId>, path: PathBuf, text: String) -> FileId {
+    if let Some(id) = ids.get(&path) {
+        return *id;
+    }
+    let shown = path.strip_prefix(&project.root).map_or_else(|_| path.clone(), Path::to_path_buf);
+    project.files.push(SourceFile::new(shown, FileKind::AppSource, text));
+    let id = project.files.len() - 1;
+    ids.insert(path, id);
+    id
+}
+
+/// What one literal of `file` proves about its policy: ASP.NET Core's start-up refusal, Spring's
+/// `*` with credentials. Once per file, whichever services share it.
+fn read_policies(project: &mut Project, file: FileId) {
+    let Some(source) = project.file(file) else { return };
+    if project.startup_refusals.iter().any(|r| r.span.file == file)
+        || project.policies.iter().any(|p| p.span.file == file && p.layer == Layer::Spring)
+    {
+        return;
+    }
+    if let Some(range) = aspnet_any_origin_with_credentials(&source.path, &source.text) {
+        project.startup_refusals.push(StartupRefusal {
+            span: Span::new(file, range.start, range.end),
+            message: "ASP.NET Core refuses this CORS policy when the app starts: `AllowAnyOrigin()` with \
+                      `AllowCredentials()` throws an InvalidOperationException, so the app never serves a request"
+                .into(),
+            help: "list the trusted origins with `WithOrigins(\"https://app.example.com\")` and keep \
+                   `AllowCredentials()`, or drop `AllowCredentials()`"
+                .into(),
+        });
+        return;
+    }
+    if !is_jvm(&source.path) {
+        return;
+    }
+    let found = spring::readable_setups(&source.text);
+    project.policies.extend(found.into_iter().map(|f| spring_policy(file, f)));
+}
+
+/// Spring's setup as a policy: every origin (echoed for the pattern `*`, refused with an exception
+/// for the origin `*`) with credentials; the rest is not read.
+fn spring_policy(file: FileId, found: spring::ReadableSetup) -> CorsPolicy {
+    let span = Span::new(file, found.setup.start, found.setup.end);
+    fn unread<T>(span: Span) -> Setting<T> {
+        Setting { value: Value::Unknown, span, explicit: false }
+    }
+    let star = Span::new(file, found.star.start, found.star.end);
+    let kind = match found.outcome {
+        spring::Outcome::EchoesEveryOrigin => OriginKind::Reflect,
+        spring::Outcome::Throws => OriginKind::Any,
+    };
+    let credentials = Span::new(file, found.credentials.start, found.credentials.end);
+    CorsPolicy {
+        layer: Layer::Spring,
+        span,
+        origins: Origins { entries: vec![OriginEntry { kind, span: star, text_start: None }], has_unknown: false },
+        credentials: Setting::explicit(Value::Known(true), credentials),
+        methods: unread(span),
+        headers: unread(span),
+        expose_headers: unread(span),
+        max_age: unread(span),
+    }
+}
+
+fn is_jvm(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("java" | "kt"))
 }
 
 /// A Python function of the service's context that sets `Access-Control-Allow-Origin` itself:
@@ -157,9 +215,19 @@ fn aspnet_any_origin_with_credentials(path: &Path, text: &str) -> Option<std::op
     None
 }
 
-/// The first strong evidence in `context` (files in name order), else the first weak one, with the
-/// file's absolute path and text.
-fn scan(context: &Path) -> Option<(PathBuf, String, Evidence)> {
+/// What the walk of one context found.
+#[derive(Clone, Default)]
+struct Scanned {
+    /// The first strong evidence (files in name order), else the first weak one, with the file's
+    /// absolute path and text.
+    evidence: Option<(PathBuf, String, Evidence)>,
+    /// Files whose policy may be readable from one literal (Spring, ASP.NET Core), with their text.
+    readable: Vec<(PathBuf, String)>,
+}
+
+/// Walks `context` until its first strong evidence; in a Spring or ASP.NET Core app, on through
+/// the rest of its Java, Kotlin and C# files, where the policy may be written.
+fn scan(context: &Path) -> Scanned {
     let mut walk = ignore::WalkBuilder::new(context);
     walk.hidden(true).require_git(false).follow_links(false).sort_by_file_name(|a, b| a.cmp(b));
     walk.filter_entry(|entry| {
@@ -167,10 +235,11 @@ fn scan(context: &Path) -> Option<(PathBuf, String, Evidence)> {
         !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
     });
     let (mut files, mut bytes) = (0usize, 0u64);
-    let mut weak = None;
+    let (mut found, mut strong) = (Scanned::default(), false);
     for entry in walk.build().flatten() {
         let path = entry.path();
-        if !entry.file_type().is_some_and(|t| t.is_file()) || !is_candidate(path) {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || !is_candidate(path) || (strong && !may_be_readable(path))
+        {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
@@ -184,13 +253,30 @@ fn scan(context: &Path) -> Option<(PathBuf, String, Evidence)> {
         }
         let Ok(raw) = std::fs::read(path) else { continue };
         let text = String::from_utf8_lossy(&raw).into_owned();
+        if may_be_readable(path) && (text.contains(".AllowAnyOrigin()") || spring::may_hold(&text)) {
+            found.readable.push((path.to_path_buf(), text.clone()));
+        }
+        if strong {
+            continue;
+        }
         match evidence(path, &text) {
-            Some(e) if e.strong => return Some((path.to_path_buf(), text, e)),
-            Some(e) if weak.is_none() => weak = Some((path.to_path_buf(), text, e)),
+            Some(e) if e.strong => {
+                strong = true;
+                found.evidence = Some((path.to_path_buf(), text, e));
+                if !may_be_readable(path) {
+                    break;
+                }
+            }
+            Some(e) if found.evidence.is_none() => found.evidence = Some((path.to_path_buf(), text, e)),
             _ => {}
         }
     }
-    weak
+    found
+}
+
+/// Java, Kotlin and C#: the languages whose policy one literal can show.
+fn may_be_readable(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("java" | "kt" | "cs"))
 }
 
 /// A source file of a language read here, and not a test by its name.

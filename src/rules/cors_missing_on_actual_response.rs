@@ -1,7 +1,7 @@
 //! CORS208: the preflight succeeds but the actual response carries no `Access-Control-Allow-Origin`.
-//! Two causes: a CORS component installed with `app.use` (Express `cors()`, NestJS `enableCors`)
-//! after routes of the same file, and a middleware outside the app's CORS component that answers
-//! some actual requests itself (Django's `CommonMiddleware` above `CorsMiddleware` redirects
+//! Two causes: a CORS component installed with `app.use` (Express `cors()`, NestJS `enableCors`,
+//! Hono `cors()`) after routes of the same file, and a middleware outside the app's CORS component
+//! that answers some actual requests itself (Django's `CommonMiddleware` above `CorsMiddleware` redirects
 //! slash-less paths). Which middleware answers outside is the layer's (`AppLayerSpec::answers_outside`).
 
 use crate::diagnostic::Severity;
@@ -24,14 +24,16 @@ impl Rule for CorsMissingOnActualResponse {
     }
 }
 
-/// Express's router skips a route for a method it does not handle, so OPTIONS reaches `cors()`,
-/// which answers the preflight; the route's own method is answered by the route's handler before
-/// `cors()` runs, without CORS headers.
+/// A router that runs middleware and routes in registration order skips a route for a method it
+/// does not handle, so OPTIONS reaches `cors()`, which answers the preflight; the route's own
+/// method is answered by the route's handler before `cors()` runs, without CORS headers. Which
+/// layers do this, and how to fix it there, is the layer's (`AppLayerSpec::register_before_routes`).
 fn registered_after_routes(project: &Project, app: &App, sink: &mut Sink) {
     for setup in app.cors.iter().filter(|s| s.install == Install::Use && s.paths.is_none()) {
         let Some(layer) = project.policies.get(setup.policy).and_then(|p| p.layer.spec().app()) else {
             continue;
         };
+        let Some(help) = layer.register_before_routes() else { continue };
         let earlier: Vec<&Route> = app
             .routes
             .iter()
@@ -56,10 +58,7 @@ fn registered_after_routes(project: &Project, app: &App, sink: &mut Sink) {
         )
         .primary("registered after the routes")
         .label(first.span, "answers its requests without CORS headers")
-        .help(format!(
-            "register {component} before the routes, right after the app is created (Express runs middleware and \
-             routes in the order they are registered)"
-        ));
+        .help(help);
     }
 }
 

@@ -174,14 +174,42 @@ fn cors_applies(setup: &CorsSetup, method: &str, path: &str) -> bool {
     }
 }
 
-/// An Express 4 route path (`/users/:id`, `*`) against a request path.
+/// An Express route path (`/users/:id`, Express 4's `*`, Express 5's `*name` and `{*name}`) against
+/// a request path. A trailing wildcard matches the segments under its prefix: Express 4's `*` also
+/// none, Express 5's `*name` at least one (`/*splat` does not match `/`), and the optional group
+/// `{*name}` also none (`/{*splat}` matches `/`), as path-to-regexp 0.1 and 8 compile them.
 pub(crate) fn route_matches(route: &str, path: &str) -> bool {
-    if route == "*" || route == "/*" || route == "(.*)" || route == "/{*splat}" || route == "*splat" {
+    if route == "*" || route == "(.*)" || is_wildcard_name(route) {
         return true;
     }
-    let r: Vec<&str> = route.trim_end_matches('/').split('/').collect();
-    let p: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    r.len() == p.len() && r.iter().zip(&p).all(|(r, p)| r == p || (r.starts_with(':') && !p.is_empty()))
+    let requested: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let (prefix, last) = route.rsplit_once('/').unwrap_or(("", route));
+    let under_prefix = |at_least: usize| {
+        let prefix: Vec<&str> = prefix.trim_end_matches('/').split('/').collect();
+        requested.len() >= prefix.len() + at_least
+            && requested.get(..prefix.len()).is_some_and(|head| segments_match(&prefix, head))
+    };
+    if last == "*" || (last.starts_with("{*") && last.ends_with('}')) {
+        under_prefix(0)
+    } else if is_wildcard_name(last) {
+        under_prefix(1)
+    } else {
+        let route: Vec<&str> = route.trim_end_matches('/').split('/').collect();
+        route.len() == requested.len() && segments_match(&route, &requested)
+    }
+}
+
+/// Express 5's named wildcard: `*` and a name (`*splat`).
+fn is_wildcard_name(segment: &str) -> bool {
+    segment
+        .strip_prefix('*')
+        .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+}
+
+/// Route segments against request segments of the same count: equal, or a `:param` over a
+/// non-empty segment.
+fn segments_match(route: &[&str], requested: &[&str]) -> bool {
+    route.iter().zip(requested).all(|(r, p)| r == p || (r.starts_with(':') && !p.is_empty()))
 }
 
 /// The options of one `cors()`, as `middlewareWrapper` merges them over its defaults.
@@ -325,5 +353,34 @@ impl Config {
             out.push(("Vary".to_owned(), varies.join(", ")));
         }
         Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_matches;
+
+    #[test]
+    fn wildcards_of_express_4_and_5() {
+        for (route, path, matches) in [
+            ("/*splat", "/", false),
+            ("/*splat", "/api/items", true),
+            ("/{*splat}", "/", true),
+            ("/{*splat}", "/api/items", true),
+            ("/api/*splat", "/api", false),
+            ("/api/*splat", "/api/items/1", true),
+            ("/api/{*splat}", "/api", true),
+            ("/api/{*splat}", "/apis", false),
+            ("*splat", "/", true),
+            ("*", "/", true),
+            ("/*", "/", true),
+            ("/api/*", "/api/items", true),
+            ("/users/:id", "/users/7", true),
+            ("/users/:id", "/users", false),
+            ("/users/:id/*rest", "/users/7/a", true),
+            ("/users/:id/*rest", "/users/7", false),
+        ] {
+            assert_eq!(route_matches(route, path), matches, "{route} {path}");
+        }
     }
 }

@@ -113,6 +113,20 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
     apps
 }
 
+/// Fixtures whose paths only Express 5 reads as written (its `package.json` pins it).
+pub fn express5_apps() -> Vec<App> {
+    vec![
+        // `/*splat` needs a segment: `/` is the router's 404 (with cors()'s headers, which ran first).
+        app(
+            "simulate/express5_named_wildcard_route/server.js",
+            vec![
+                get(APP, "/api/items").allowed().status(A, 200).has(A, ACAO, APP),
+                get(APP, "/").allowed().status(A, 404).has(A, ACAO, APP),
+            ],
+        ),
+    ]
+}
+
 const SHOP: &str = "https://shop.example.com";
 
 /// A stack of nginx in front of an Express fixture app: the nginx config, the app's entry script,
@@ -124,15 +138,22 @@ pub struct Stack {
     pub probes: Vec<crate::probe::Probe>,
 }
 
+impl Stack {
+    /// The stack of a compose fixture: `nginx/default.conf` in front of `api/src/server.js`.
+    pub fn new(fixture: &'static str, probes: Vec<crate::probe::Probe>) -> Stack {
+        Stack {
+            fixture,
+            nginx: Box::leak(format!("{fixture}/nginx/default.conf").into_boxed_str()),
+            script: Box::leak(format!("{fixture}/api/src/server.js").into_boxed_str()),
+            probes,
+        }
+    }
+}
+
 /// nginx in front of the CORS304/CORS308 Express apps (`api/src/server.js`, Express 4 as their
 /// `package.json` pins): both sending `Access-Control-Allow-Origin` is CORS304, proven on the wire.
 pub fn stacks() -> Vec<Stack> {
-    let stack = |fixture: &'static str, probes| Stack {
-        fixture,
-        nginx: Box::leak(format!("{fixture}/nginx/default.conf").into_boxed_str()),
-        script: Box::leak(format!("{fixture}/api/src/server.js").into_boxed_str()),
-        probes,
-    };
+    let stack = Stack::new;
     vec![
         // nginx's `add_header` appends to the app's header: two values, which browsers refuse.
         stack(

@@ -932,17 +932,17 @@ fn stack(dir: &'static str) -> (&'static str, Upstream) {
     )
 }
 
+/// nginx's `add_header` beside the app's own headers: two values of each, which browsers refuse.
+fn app_and_nginx_both_send_headers() -> Vec<Probe> {
+    let twice = "https://app.example.com, https://app.example.com";
+    vec![get(APP, "/api/items").cookie().blocked().has(A, ACAO, twice).has(A, ACAC, "true, true")]
+}
+
 /// nginx in front of a Flask app with Flask-CORS (served from the Flask venv): both sending
 /// `Access-Control-Allow-Origin` is CORS304 for this layer too, proven on the wire.
 pub fn flask_stacks() -> Vec<Case> {
     let (f, up) = stack("CORS304/compose_nginx_in_front_of_flask");
-    let duplicated = vec![
-        get(APP, "/api/items").cookie().blocked().has(A, ACAO, "https://app.example.com, https://app.example.com").has(
-            A,
-            ACAC,
-            "true, true",
-        ),
-    ];
+    let duplicated = app_and_nginx_both_send_headers();
     let (g, leaves) = stack("CORS304/compose_nginx_leaves_cors_to_flask");
     let single = vec![
         get(APP, "/api/items").cookie().allowed().has(A, ACAC, "true"),
@@ -952,15 +952,22 @@ pub fn flask_stacks() -> Vec<Case> {
     vec![case(f, up, duplicated), case(g, leaves, single)]
 }
 
+/// nginx in front of a Litestar app with `CORSConfig` (served from the Litestar venv): duplicated
+/// headers when nginx adds its own, one set when it only forwards.
+pub fn litestar_stacks() -> Vec<Case> {
+    let (f, up) = stack("CORS304/compose_nginx_in_front_of_litestar");
+    let duplicated = app_and_nginx_both_send_headers();
+    let (g, leaves) = stack("CORS304/compose_nginx_leaves_cors_to_litestar");
+    let single = vec![
+        get(APP, "/api/items").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+        get(EVIL, "/api/items").cookie().blocked().lacks(A, ACAO),
+    ];
+    vec![case(f, up, duplicated), case(g, leaves, single)]
+}
+
 /// nginx in front of a Django app with django-cors-headers (served from the Django venv).
 pub fn django_stacks() -> Vec<Case> {
     let (f, up) = stack("CORS304/compose_nginx_in_front_of_django");
-    let duplicated = vec![
-        get(APP, "/api/items").cookie().blocked().has(A, ACAO, "https://app.example.com, https://app.example.com").has(
-            A,
-            ACAC,
-            "true, true",
-        ),
-    ];
+    let duplicated = app_and_nginx_both_send_headers();
     vec![case(f, up, duplicated)]
 }

@@ -159,3 +159,25 @@ pub fn hono_apps() -> Vec<App> {
         ),
     ]
 }
+
+const SHOP: &str = "https://shop.example.com";
+
+/// nginx in front of the fastify and Hono apps of the CORS304 fixtures (`api/src/server.js`):
+/// nginx's `add_header` beside the app's own header is two values, which browsers refuse; nginx
+/// that only forwards leaves the app's one.
+pub fn stacks() -> Vec<crate::express_cases::Stack> {
+    let stack = crate::express_cases::Stack::new;
+    let twice = "https://shop.example.com, https://shop.example.com";
+    vec![
+        stack("CORS304/fastify_behind_nginx", vec![get(SHOP, "/orders").blocked().status(A, 200).has(A, ACAO, twice)]),
+        stack(
+            "CORS304/fastify_behind_nginx_without_proxy_cors",
+            vec![get(SHOP, "/orders").allowed().has(A, ACAO, SHOP), get(EVIL, "/orders").blocked().has(A, ACAO, SHOP)],
+        ),
+        stack("CORS304/hono_behind_nginx", vec![get(SHOP, "/orders").blocked().status(A, 200).has(A, ACAO, twice)]),
+        stack(
+            "CORS304/hono_behind_nginx_without_proxy_cors",
+            vec![get(SHOP, "/orders").allowed().has(A, ACAO, SHOP), get(EVIL, "/orders").blocked().lacks(A, ACAO)],
+        ),
+    ]
+}

@@ -156,6 +156,13 @@ impl AppLayerSpec for ExpressCors {
         "it answers the preflight itself (typically 401)"
     }
 
+    fn register_before_routes(&self) -> Option<&'static str> {
+        Some(
+            "register `app.use(cors(...))` before the routes, right after the app is created (Express runs \
+             middleware and routes in the order they are registered)",
+        )
+    }
+
     fn move_outermost(&self, _outer_install: Install, _cors_install: Install) -> &'static str {
         "register `app.use(cors(...))` before the authentication middleware (Express runs middleware in the order \
          `app.use` registers it)"

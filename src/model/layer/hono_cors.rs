@@ -173,6 +173,13 @@ impl AppLayerSpec for HonoCors {
         "it answers the preflight itself (typically 401)"
     }
 
+    fn register_before_routes(&self) -> Option<&'static str> {
+        Some(
+            "register `app.use(cors(...))` before the routes, right after `new Hono()` (Hono runs middleware and \
+             handlers in the order they are registered)",
+        )
+    }
+
     fn move_outermost(&self, _outer_install: Install, _cors_install: Install) -> &'static str {
         "register `app.use(cors(...))` before the authentication middleware (Hono runs middleware in the order \
          `app.use` registers it)"

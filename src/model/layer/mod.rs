@@ -17,6 +17,7 @@ mod ingress_nginx;
 mod litestar;
 mod nginx;
 mod python_headers;
+mod spring;
 mod starlette;
 mod static_headers;
 mod traefik;
@@ -53,6 +54,9 @@ pub enum Layer {
     FastifyCors,
     /// Hono's `cors()` middleware (`hono/cors`).
     HonoCors,
+    /// Spring's `CorsRegistry`, `CorsConfiguration` and `@CrossOrigin`, where one literal shows the
+    /// policy (the app is otherwise only recognised as sending its own CORS headers).
+    Spring,
 }
 
 impl Layer {
@@ -74,6 +78,7 @@ impl Layer {
         Layer::NetlifyHeadersFile,
         Layer::FastifyCors,
         Layer::HonoCors,
+        Layer::Spring,
     ];
 
     /// The layer's semantics and words: the one place that maps a layer to its module.
@@ -95,6 +100,7 @@ impl Layer {
             Layer::NetlifyHeadersFile => &static_headers::NETLIFY_FILE,
             Layer::FastifyCors => &fastify_cors::FastifyCors,
             Layer::HonoCors => &hono_cors::HonoCors,
+            Layer::Spring => &spring::Spring,
         }
     }
 
@@ -220,6 +226,13 @@ pub trait AppLayerSpec: Sync {
 
     /// CORS201: the code that lets preflights through a middleware of the project.
     fn pass_preflights(&self) -> &'static str;
+
+    /// CORS208: how to register the component ahead of routes registered before it, for a framework
+    /// that runs middleware and routes in registration order (a component installed with
+    /// `app.use`, `Install::Use`); `None` where routes registered earlier still pass through it.
+    fn register_before_routes(&self) -> Option<&'static str> {
+        None
+    }
 
     /// CORS208: the actual responses that `middleware` (as installed, e.g. a `MIDDLEWARE` entry)
     /// answers itself when it sits outside the component, which then carry no CORS headers

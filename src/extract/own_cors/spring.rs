@@ -1,0 +1,282 @@
+//! Spring's CORS policy where one literal proves it, in one `CorsRegistry` mapping chain, one
+//! `CorsConfiguration` object (the same variable in the same block) or one `@CrossOrigin`
+//! annotation (`CorsConfiguration.checkOrigin`, spring-web 5.3+):
+//! - the origin pattern `*` with credentials: Spring answers every origin with its own `Origin`
+//!   and `Access-Control-Allow-Credentials: true`;
+//! - the origin `*` with credentials: `validateAllowCredentials` throws an IllegalArgumentException
+//!   for these requests instead of answering them (checked before any pattern).
+//!
+//! Only Java and Kotlin call syntax is read (`x.setAllowCredentials(true)`, not Kotlin's
+//! `x.allowCredentials = true`); an argument that is not a literal leaves the setup unjudged, and
+//! so do the defaults (`addMapping` alone allows `*`, but a global configuration may be combined).
+
+use super::java_code::{Call, Code};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// What Spring does with a setup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// The pattern `*` with credentials: every origin echoed, with credentials.
+    EchoesEveryOrigin,
+    /// The origin `*` with credentials: an exception instead of an answer.
+    Throws,
+}
+
+/// One Spring setup one literal judges: the `"*"`, the credentials setting, the whole setup.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ReadableSetup {
+    pub(super) outcome: Outcome,
+    pub(super) star: Range<usize>,
+    pub(super) credentials: Range<usize>,
+    pub(super) setup: Range<usize>,
+}
+
+/// Bytes that make a file worth reading for it: every form names its origins
+/// (`allowedOrigins`, `setAllowedOriginPatterns`, `addAllowedOrigin`, `@CrossOrigin`).
+pub(super) fn may_hold(text: &str) -> bool {
+    text.contains("llowedOrigin") || text.contains("@CrossOrigin")
+}
+
+/// Every setup of the file whose outcome one literal shows.
+pub(super) fn readable_setups(text: &str) -> Vec<ReadableSetup> {
+    let code = Code::new(text);
+    let mut found = registry_chains(&code);
+    found.extend(configurations(&code));
+    found.extend(annotations(&code));
+    found.sort_by_key(|f| f.star.start);
+    found.dedup();
+    found
+}
+
+/// The origins and credentials one setup writes, as far as literals show them.
+#[derive(Default)]
+struct Written {
+    origin_star: Option<Range<usize>>,
+    /// Some origin is not a literal: it might be `*`.
+    origins_unread: bool,
+    pattern_star: Option<Range<usize>>,
+    credentials: Option<Range<usize>>,
+}
+
+impl Written {
+    fn set_origins(&mut self, code: &Code, args: Range<usize>) {
+        self.origin_star = code.star_in(args.clone());
+        self.origins_unread = code.literal_list(args).is_none();
+    }
+
+    fn add_origin(&mut self, code: &Code, args: Range<usize>) {
+        self.origin_star = self.origin_star.take().or_else(|| code.star_in(args.clone()));
+        self.origins_unread |= code.literal_list(args).is_none();
+    }
+
+    fn set_patterns(&mut self, code: &Code, args: Range<usize>) {
+        self.pattern_star = code.star_in(args);
+    }
+
+    fn add_pattern(&mut self, code: &Code, args: Range<usize>) {
+        self.pattern_star = self.pattern_star.take().or_else(|| code.star_in(args));
+    }
+
+    /// `true` written as a literal sets it; anything else clears what an earlier call set.
+    fn set_credentials(&mut self, written_true: bool, range: Range<usize>) {
+        self.credentials = written_true.then_some(range);
+    }
+
+    fn judge(self, setup: Range<usize>) -> Option<ReadableSetup> {
+        let credentials = self.credentials?;
+        let (outcome, star) = match (self.origin_star, self.pattern_star) {
+            (Some(star), _) => (Outcome::Throws, star),
+            (None, Some(star)) if !self.origins_unread => (Outcome::EchoesEveryOrigin, star),
+            _ => return None,
+        };
+        Some(ReadableSetup { outcome, star, credentials, setup })
+    }
+}
+
+/// `registry.addMapping("/**").allowedOriginPatterns("*").allowCredentials(true)`.
+fn registry_chains(code: &Code) -> Vec<ReadableSetup> {
+    let mut found = Vec::new();
+    for at in code.find_all(".addMapping") {
+        let chain = code.chain(at + 1);
+        let mut written = Written::default();
+        for call in &chain {
+            match code.name(call) {
+                "allowedOrigins" => written.set_origins(code, call.args.clone()),
+                "allowedOriginPatterns" => written.set_patterns(code, call.args.clone()),
+                "allowCredentials" => written.set_credentials(code.is_true(call.args.clone()), call.whole()),
+                _ => {}
+            }
+        }
+        let Some(end) = chain.last().map(|c| c.args.end + 1) else { continue };
+        found.extend(written.judge(at + 1..end));
+    }
+    found
+}
+
+/// `config.addAllowedOriginPattern("*")` (or `setAllowedOriginPatterns(List.of("*"))`) and
+/// `config.setAllowCredentials(true)` on the same variable in the same block, in source order.
+fn configurations(code: &Code) -> Vec<ReadableSetup> {
+    const METHODS: &[&str] = &[
+        "addAllowedOriginPattern",
+        "setAllowedOriginPatterns",
+        "addAllowedOrigin",
+        "setAllowedOrigins",
+        "setAllowCredentials",
+    ];
+    let mut calls: Vec<(usize, &str, Call)> = Vec::new();
+    for method in METHODS {
+        for at in code.find_all(&format!(".{method}")) {
+            let Some(receiver) = code.receiver_before(at) else { continue };
+            let Some(call) = code.call_at(at + 1) else { continue };
+            if code.name(&call) == *method {
+                calls.push((at, receiver, call));
+            }
+        }
+    }
+    calls.sort_by_key(|(at, ..)| *at);
+    let blocks = code.blocks_of(calls.iter().map(|(at, ..)| *at));
+    let mut setups: HashMap<(usize, &str), (Written, Range<usize>)> = HashMap::new();
+    for ((at, receiver, call), block) in calls.iter().zip(blocks) {
+        let (written, setup) = setups.entry((block, receiver)).or_insert_with(|| (Written::default(), *at..*at));
+        setup.end = call.args.end + 1;
+        let args = call.args.clone();
+        match code.name(call) {
+            "addAllowedOriginPattern" => written.add_pattern(code, args),
+            "setAllowedOriginPatterns" => written.set_patterns(code, args),
+            "addAllowedOrigin" => written.add_origin(code, args),
+            "setAllowedOrigins" => written.set_origins(code, args),
+            _ => written.set_credentials(code.is_true(args), call.whole()),
+        }
+    }
+    setups.into_values().filter_map(|(written, setup)| written.judge(setup)).collect()
+}
+
+/// `@CrossOrigin(originPatterns = "*", allowCredentials = "true")`.
+fn annotations(code: &Code) -> Vec<ReadableSetup> {
+    let mut found = Vec::new();
+    for at in code.find_all("@CrossOrigin") {
+        let after = at + "@CrossOrigin".len();
+        let open = after + code.masked[after..].len() - code.masked[after..].trim_start().len();
+        if code.masked.as_bytes().get(open) != Some(&b'(') {
+            continue;
+        }
+        let Some(close) = code.closing(open) else { continue };
+        let mut written = Written::default();
+        let arguments = code.named_arguments(open + 1..close);
+        // `@CrossOrigin("*")`: one unnamed argument is `value`, an alias of `origins`.
+        if arguments.is_empty() && code.literal_list(open + 1..close).is_some_and(|l| !l.is_empty()) {
+            written.set_origins(code, open + 1..close);
+        }
+        for (name, value) in arguments {
+            match name {
+                "originPatterns" => written.set_patterns(code, value),
+                "origins" | "value" => written.add_origin(code, value),
+                "allowCredentials" => {
+                    let value = code.trimmed(value);
+                    written.set_credentials(code.text.get(value.clone()) == Some("\"true\""), value);
+                }
+                _ => {}
+            }
+        }
+        found.extend(written.judge(at..close + 1));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(&str, &str)> {
+        echoes(text).into_iter().map(|(star, credentials, _)| (star, credentials)).collect()
+    }
+
+    fn echoes(text: &str) -> Vec<(&str, &str, Outcome)> {
+        readable_setups(text).into_iter().map(|f| (&text[f.star], &text[f.credentials], f.outcome)).collect()
+    }
+
+    #[test]
+    fn the_origin_star_with_credentials_throws() {
+        let chain =
+            "registry.addMapping(\"/**\").allowedOrigins(\"*\").allowedOriginPatterns(\"*\").allowCredentials(true);\n";
+        assert_eq!(echoes(chain), [("\"*\"", "allowCredentials(true)", Outcome::Throws)]);
+        // The origin's `*`, which Spring checks first, not the pattern's.
+        assert_eq!(readable_setups(chain)[0].star.start, chain.find("\"*\"").unwrap_or(0));
+        let config = "c.setAllowedOrigins(Arrays.asList(\"*\"));\nc.setAllowCredentials(true);\n";
+        assert_eq!(echoes(config), [("\"*\"", "setAllowCredentials(true)", Outcome::Throws)]);
+        let annotation = "@CrossOrigin(origins = \"*\", allowCredentials = \"true\")\n";
+        assert_eq!(echoes(annotation), [("\"*\"", "\"true\"", Outcome::Throws)]);
+        assert_eq!(echoes("@CrossOrigin(\"*\")\n"), []);
+    }
+
+    #[test]
+    fn a_registry_mapping_chain() {
+        let java = "registry.addMapping(\"/**\")\n    .allowedOriginPatterns(\"*\")\n    .allowedMethods(\"*\")\n    .allowCredentials(true);\n";
+        assert_eq!(found(java), [("\"*\"", "allowCredentials(true)")]);
+        let kotlin =
+            "registry.addMapping(\"/api/**\")\n    .allowCredentials(true)\n    .allowedOriginPatterns(\"*\")\n";
+        assert_eq!(found(kotlin), [("\"*\"", "allowCredentials(true)")]);
+        let commented = "registry.addMapping(\"/**\") // every path\n    .allowedOrigins(\"https://a.example\")\n    .allowedOriginPatterns(\"*\") /* all */\n    .allowCredentials(true).maxAge(3600);\n";
+        assert_eq!(found(commented), [("\"*\"", "allowCredentials(true)")]);
+    }
+
+    #[test]
+    fn a_configuration_object() {
+        let add = "CorsConfiguration config = new CorsConfiguration();\nconfig.addAllowedOriginPattern(\"*\");\nconfig.setAllowCredentials(true);\n";
+        assert_eq!(found(add), [("\"*\"", "setAllowCredentials(true)")]);
+        let list = "c.setAllowedOriginPatterns(List.of(\"*\"));\nc.setAllowCredentials(Boolean.TRUE);\n";
+        assert_eq!(found(list), [("\"*\"", "setAllowCredentials(Boolean.TRUE)")]);
+        let all = "c.setAllowedOriginPatterns(Collections.singletonList(CorsConfiguration.ALL));\nc.setAllowCredentials(true);\n";
+        assert_eq!(found(all), [("CorsConfiguration.ALL", "setAllowCredentials(true)")]);
+    }
+
+    #[test]
+    fn an_annotation() {
+        let java = "@CrossOrigin(originPatterns = \"*\", allowCredentials = \"true\")\n@RestController\nclass C {}\n";
+        assert_eq!(found(java), [("\"*\"", "\"true\"")]);
+        let array = "@CrossOrigin(allowCredentials = \"true\", originPatterns = {\"https://a.example\", \"*\"})\n";
+        assert_eq!(found(array), [("\"*\"", "\"true\"")]);
+    }
+
+    /// Each half alone, a list of origins, a value that is not a literal, two variables or two
+    /// blocks, and comments are not judged.
+    #[test]
+    fn only_what_one_literal_proves() {
+        for java in [
+            "registry.addMapping(\"/**\").allowedOriginPatterns(\"*\");\n",
+            "registry.addMapping(\"/**\").allowedOriginPatterns(\"https://*.example.com\").allowCredentials(true);\n",
+            "registry.addMapping(\"/**\").allowedOriginPatterns(origins).allowCredentials(true);\n",
+            "registry.addMapping(\"/**\").allowedOriginPatterns(\"*\").allowCredentials(enabled);\n",
+            "registry.addMapping(\"/a\").allowedOriginPatterns(\"*\");\nregistry.addMapping(\"/b\").allowCredentials(true);\n",
+            "a.addAllowedOriginPattern(\"*\");\nb.setAllowCredentials(true);\n",
+            "void f() { c.addAllowedOriginPattern(\"*\"); }\nvoid g() { c.setAllowCredentials(true); }\n",
+            "c.addAllowedOriginPattern(\"*\");\nc.setAllowCredentials(true);\nc.setAllowCredentials(false);\n",
+            "c.addAllowedOriginPattern(\"*\");\nc.setAllowedOriginPatterns(List.of(\"https://a.example\"));\nc.setAllowCredentials(true);\n",
+            "// c.addAllowedOriginPattern(\"*\");\nc.setAllowCredentials(true);\n",
+            "/* registry.addMapping(\"/**\").allowedOriginPatterns(\"*\").allowCredentials(true); */\n",
+            "String s = \"registry.addMapping(x).allowedOriginPatterns(\\\"*\\\").allowCredentials(true)\";\n",
+            "@CrossOrigin(originPatterns = \"*\")\n",
+            "@CrossOrigin(originPatterns = \"*\", allowCredentials = \"false\")\n",
+            "@CrossOrigin(originPatterns = \"*\", allowCredentials = CREDENTIALS)\n",
+            "@CrossOrigin(origins = ORIGINS, originPatterns = \"*\", allowCredentials = \"true\")\n",
+            "registry.addMapping(\"/**\").allowedOrigins(origins).allowedOriginPatterns(\"*\").allowCredentials(true);\n",
+        ] {
+            assert_eq!(found(java), [], "{java}");
+        }
+    }
+
+    #[test]
+    fn broken_text_does_not_panic() {
+        for text in [
+            "registry.addMapping(",
+            "@CrossOrigin(originPatterns = \"*",
+            "c.setAllowCredentials(",
+            ".x(",
+            "\"",
+            "é.addAllowedOriginPattern(\"*\")",
+        ] {
+            let _ = readable_setups(text);
+        }
+    }
+}

@@ -202,7 +202,9 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], owned: Vec<(FileId, Con
         for (at, root) in resolution.roots.iter().enumerate() {
             let own = files.get(root.main).and_then(NginxFile::config).map_or(0, |c| c.walk().count());
             let budget = MAX_DIRECTIVES.min(total.max(own));
+            let first_block = model.blocks.len();
             let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
+            model.shrink_blocks_from(first_block);
             total = total.saturating_sub(read);
             if let (Some(stopped), Some(main)) = (stopped, files.get(root.main)) {
                 cut_short.push(NotAnalysed {
@@ -235,7 +237,9 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], owned: Vec<(FileId, Con
     project.not_analysed.extend(cut_short);
     let duplicates = refusals::duplicate_locations(&model);
     model.refusals.extend(duplicates);
+    model.blocks.shrink_to_fit();
     project.policies.extend(model.cors_policies());
+    project.policies.shrink_to_fit();
     project.nginx = model;
 }
 
@@ -374,7 +378,7 @@ impl<'a> Extractor<'a, '_> {
     fn include(&mut self, src: In<'a>, block: BlockId, d: &'a Directive, depth: usize) {
         let span = src.span(d.range);
         let Some(root) = self.root else {
-            self.with(block, |b| b.unknown_includes.push(span));
+            self.with(block, |b| b.rare_mut().unknown_includes.push(span));
             return;
         };
         let files = self.files;
@@ -391,7 +395,7 @@ impl<'a> Extractor<'a, '_> {
                 Target::Cycle(_) => {}
                 Target::Stock(_) => {}
                 Target::External(path) | Target::OutsideTree(path) => {
-                    self.with(block, |b| b.unknown_includes.push(span));
+                    self.with(block, |b| b.rare_mut().unknown_includes.push(span));
                     let why = if matches!(target, Target::OutsideTree(_)) {
                         "outside the linted tree"
                     } else {
@@ -469,7 +473,7 @@ impl<'a> Extractor<'a, '_> {
                     _ => None,
                 };
                 if let Some(mode) = mode {
-                    self.with(block, |b| b.add_header_inherit = Some(Spanned::new(mode, span)));
+                    self.with(block, |b| b.rare_mut().add_header_inherit = Some(Spanned::new(mode, span)));
                 }
             }
             "more_set_headers" | "more_clear_headers" => {
@@ -477,11 +481,11 @@ impl<'a> Extractor<'a, '_> {
                 if name == "more_set_headers" {
                     let headers = values.iter().map(MoreHeader::parse).collect();
                     let directive = MoreSetHeaders { headers, statuses, types, span };
-                    self.with(block, |b| b.more_set_headers.push(directive));
+                    self.with(block, |b| b.rare_mut().more_set_headers.push(directive));
                 } else {
                     let names = values.iter().map(|v| MoreHeader::parse(v).name).collect();
                     let directive = MoreClearHeaders { names, statuses, types, span };
-                    self.with(block, |b| b.more_clear_headers.push(directive));
+                    self.with(block, |b| b.rare_mut().more_clear_headers.push(directive));
                 }
             }
             "proxy_set_header" => {
@@ -522,14 +526,14 @@ impl<'a> Extractor<'a, '_> {
                 };
                 if let Some(arg) = args.first() {
                     let access = Access { kind, arg: arg.clone(), span };
-                    self.with(block, |b| b.access.push(access));
+                    self.with(block, |b| b.rare_mut().access.push(access));
                 }
             }
             "satisfy" => {
                 let any = args.first().is_some_and(|a| a.value == "any");
-                self.with(block, |b| b.satisfy_any = Some(Spanned::new(any, span)));
+                self.with(block, |b| b.rare_mut().satisfy_any = Some(Spanned::new(any, span)));
             }
-            _ if CONTENT_HANDLERS.contains(&name) => self.with(block, |b| b.other_content = Some(span)),
+            _ if CONTENT_HANDLERS.contains(&name) => self.with(block, |b| b.rare_mut().other_content = Some(span)),
             _ => self.module_directive(block, d, &args, span),
         }
     }
@@ -547,11 +551,11 @@ impl<'a> Extractor<'a, '_> {
             }
             "_hide_header" => {
                 let h = UpstreamHeader { module, name: first.clone(), span };
-                self.with(block, |b| b.hide_headers.push(h));
+                self.with(block, |b| b.rare_mut().hide_headers.push(h));
             }
             "_pass_header" => {
                 let h = UpstreamHeader { module, name: first.clone(), span };
-                self.with(block, |b| b.pass_headers.push(h));
+                self.with(block, |b| b.rare_mut().pass_headers.push(h));
             }
             _ => {}
         }

@@ -379,6 +379,39 @@ impl Listen {
     }
 }
 
+/// Directives few blocks have, kept out of [`Block`]: the blocks without any (nearly all of them)
+/// pay one pointer instead of their empty lists.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RareDirectives {
+    pub add_header_inherit: Option<Spanned<InheritMode>>,
+    pub more_set_headers: Vec<MoreSetHeaders>,
+    pub more_clear_headers: Vec<MoreClearHeaders>,
+    pub hide_headers: Vec<UpstreamHeader>,
+    pub pass_headers: Vec<UpstreamHeader>,
+    pub access: Vec<Access>,
+    /// `satisfy any` (`true`) or `all`.
+    pub satisfy_any: Option<Spanned<bool>>,
+    /// Another content handler (`try_files`, `*_by_lua*`, `js_content`, `error_page`...): the
+    /// response does not come from nginx's static file module.
+    pub other_content: Option<Span>,
+    /// `include`s of files corslint does not have (not in the repository, outside the tree):
+    /// they may set headers, hide upstream headers or add `if`s here, so what is absent at this
+    /// level is unknown.
+    pub unknown_includes: Vec<Span>,
+}
+
+static NO_RARE_DIRECTIVES: RareDirectives = RareDirectives {
+    add_header_inherit: None,
+    more_set_headers: Vec::new(),
+    more_clear_headers: Vec::new(),
+    hide_headers: Vec::new(),
+    pass_headers: Vec::new(),
+    access: Vec::new(),
+    satisfy_any: None,
+    other_content: None,
+    unknown_includes: Vec::new(),
+};
+
 /// One block with the directives written directly in it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Block {
@@ -391,27 +424,14 @@ pub struct Block {
     /// Nested blocks, in source order.
     pub children: Vec<BlockId>,
     pub add_headers: Vec<AddHeader>,
-    pub add_header_inherit: Option<Spanned<InheritMode>>,
-    pub more_set_headers: Vec<MoreSetHeaders>,
-    pub more_clear_headers: Vec<MoreClearHeaders>,
-    pub hide_headers: Vec<UpstreamHeader>,
-    pub pass_headers: Vec<UpstreamHeader>,
     pub proxy_set_headers: Vec<ProxySetHeader>,
     /// `set`, `if`, `return`, `rewrite`, `break`, in source order.
     pub steps: Vec<Step>,
-    pub access: Vec<Access>,
-    /// `satisfy any` (`true`) or `all`.
-    pub satisfy_any: Option<Spanned<bool>>,
     pub pass: Option<Pass>,
-    /// Another content handler (`try_files`, `*_by_lua*`, `js_content`, `error_page`...): the
-    /// response does not come from nginx's static file module.
-    pub other_content: Option<Span>,
     /// `listen` directives (of a `server`).
     pub listens: Vec<Listen>,
-    /// `include`s of files corslint does not have (not in the repository, outside the tree):
-    /// they may set headers, hide upstream headers or add `if`s here, so what is absent at this
-    /// level is unknown.
-    pub unknown_includes: Vec<Span>,
+    /// What few blocks have, out of line ([`Block::rare`]).
+    rare: Option<Box<RareDirectives>>,
 }
 
 impl Block {
@@ -423,19 +443,33 @@ impl Block {
             head,
             children: Vec::new(),
             add_headers: Vec::new(),
-            add_header_inherit: None,
-            more_set_headers: Vec::new(),
-            more_clear_headers: Vec::new(),
-            hide_headers: Vec::new(),
-            pass_headers: Vec::new(),
             proxy_set_headers: Vec::new(),
             steps: Vec::new(),
-            access: Vec::new(),
-            satisfy_any: None,
             pass: None,
-            other_content: None,
             listens: Vec::new(),
-            unknown_includes: Vec::new(),
+            rare: None,
+        }
+    }
+
+    /// The directives few blocks have (all empty when this one has none of them).
+    pub fn rare(&self) -> &RareDirectives {
+        self.rare.as_deref().unwrap_or(&NO_RARE_DIRECTIVES)
+    }
+
+    pub fn rare_mut(&mut self) -> &mut RareDirectives {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Gives back the spare capacity of every list once the block has been read: on a monorepo
+    /// of nginx services the model holds tens of thousands of blocks until the rules are done.
+    pub fn shrink_to_fit(&mut self) {
+        self.children.shrink_to_fit();
+        self.add_headers.shrink_to_fit();
+        self.proxy_set_headers.shrink_to_fit();
+        self.steps.shrink_to_fit();
+        self.listens.shrink_to_fit();
+        if let BlockKind::Server { names } = &mut self.kind {
+            names.shrink_to_fit();
         }
     }
 
@@ -469,7 +503,7 @@ impl Block {
 
     /// Whether this level sets any response header itself (`add_header` or `more_set_headers`).
     pub fn sets_headers(&self) -> bool {
-        !self.add_headers.is_empty() || !self.more_set_headers.is_empty()
+        !self.add_headers.is_empty() || !self.rare().more_set_headers.is_empty()
     }
 
     /// The `set $var` directives of this level.

@@ -67,7 +67,7 @@ fn dropped_by_own_add_header(project: &Project, sink: &mut Sink, id: BlockId) {
     let model = &project.nginx;
     let Some(block) = model.block(id) else { return };
     // An include corslint does not have may repeat the outer headers here.
-    if !block.unknown_includes.is_empty() {
+    if !block.rare().unknown_includes.is_empty() {
         return;
     }
     let own = |name: &str| block.add_headers.iter().any(|h| same_header(&h.name.value, name));

@@ -50,7 +50,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     // Every header directive as written, wherever it is.
     for block in &model.blocks {
         let add = block.add_headers.iter().map(|h| (&h.name, &h.value));
-        let more = block.more_set_headers.iter().flat_map(|d| d.headers.iter().map(|h| (&h.name, &h.value)));
+        let more = block.rare().more_set_headers.iter().flat_map(|d| d.headers.iter().map(|h| (&h.name, &h.value)));
         for (name, value) in add.chain(more) {
             if !misspelled(project, sink, &mut reported, name) {
                 check_value(sink, &mut reported, name, value);

@@ -220,7 +220,7 @@ fn limit_except_without_options(
         if methods.iter().any(|m| m.value.eq_ignore_ascii_case("OPTIONS")) {
             continue;
         }
-        let restricts = le.access.iter().any(|a| a.kind == AccessKind::Deny || a.is_active_auth());
+        let restricts = le.rare().access.iter().any(|a| a.kind == AccessKind::Deny || a.is_active_auth());
         if !restricts || !reported.insert(le.head) {
             continue;
         }

@@ -330,7 +330,7 @@ impl<'p> NginxSim<'p> {
     /// static module answers (its text, for the notes).
     fn try_files_static(&self, context: BlockId) -> Option<String> {
         let m = model(self.project);
-        let span = m.chain(context).into_iter().find_map(|b| m.block(b).and_then(|blk| blk.other_content))?;
+        let span = m.chain(context).into_iter().find_map(|b| m.block(b).and_then(|blk| blk.rare().other_content))?;
         let text = self.project.file(span.file)?.text.get(span.start()..span.end())?.trim_end_matches(';').to_string();
         let rest = text.strip_prefix("try_files")?;
         let last = rest.split_whitespace().last()?;

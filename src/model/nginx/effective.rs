@@ -100,6 +100,13 @@ impl NginxModel {
         self.unfollowed.push((span, why));
     }
 
+    /// Gives back the spare capacity of the blocks from `first` on, once they have all been read.
+    pub fn shrink_blocks_from(&mut self, first: BlockId) {
+        for block in self.blocks.iter_mut().skip(first) {
+            block.shrink_to_fit();
+        }
+    }
+
     pub fn add_map(&mut self, map: Map) {
         self.flow.take();
         self.maps.push(map);
@@ -153,7 +160,7 @@ impl NginxModel {
     pub fn inherit_mode(&self, id: BlockId) -> InheritMode {
         self.chain(id)
             .into_iter()
-            .find_map(|b| self.block(b).and_then(|blk| blk.add_header_inherit.as_ref()))
+            .find_map(|b| self.block(b).and_then(|blk| blk.rare().add_header_inherit.as_ref()))
             .map_or(InheritMode::On, |m| m.value)
     }
 
@@ -165,7 +172,7 @@ impl NginxModel {
         let mut mode = InheritMode::On;
         for b in chain {
             let Some(block) = self.block(b) else { continue };
-            if let Some(m) = &block.add_header_inherit {
+            if let Some(m) = &block.rare().add_header_inherit {
                 mode = m.value;
             }
             let own = block.add_headers.iter().map(|item| Declared { block: b, item });
@@ -220,7 +227,7 @@ impl NginxModel {
     pub fn unknown_headers(&self, id: BlockId) -> Option<Span> {
         for b in self.chain(id) {
             let block = self.block(b)?;
-            if let Some(span) = block.unknown_includes.first() {
+            if let Some(span) = block.rare().unknown_includes.first() {
                 return Some(*span);
             }
             if !block.add_headers.is_empty() && self.inherit_mode(b) != InheritMode::Merge {
@@ -235,10 +242,10 @@ impl NginxModel {
     pub fn unknown_hidden(&self, id: BlockId, module: PassModule) -> Option<Span> {
         for b in self.chain(id) {
             let block = self.block(b)?;
-            if let Some(span) = block.unknown_includes.first() {
+            if let Some(span) = block.rare().unknown_includes.first() {
                 return Some(*span);
             }
-            if block.hide_headers.iter().any(|h| h.module == module) {
+            if block.rare().hide_headers.iter().any(|h| h.module == module) {
                 return None;
             }
         }
@@ -249,7 +256,7 @@ impl NginxModel {
     /// the rewrite phase, or check access.
     pub fn unknown_phases(&self, loc: BlockId) -> Option<Span> {
         let server = self.server_of(loc).filter(|s| *s != loc);
-        [Some(loc), server].into_iter().flatten().find_map(|b| self.block(b)?.unknown_includes.first().copied())
+        [Some(loc), server].into_iter().flatten().find_map(|b| self.block(b)?.rare().unknown_includes.first().copied())
     }
 
     /// The upstream response headers `module` hides at `id` (nearest level with a
@@ -265,8 +272,8 @@ impl NginxModel {
                 })
                 .unwrap_or_else(Vec::new)
         };
-        let hidden: Vec<Declared<'_, UpstreamHeader>> = nearest(|b| &b.hide_headers);
-        let passed: Vec<Declared<'_, UpstreamHeader>> = nearest(|b| &b.pass_headers);
+        let hidden: Vec<Declared<'_, UpstreamHeader>> = nearest(|b| &b.rare().hide_headers);
+        let passed: Vec<Declared<'_, UpstreamHeader>> = nearest(|b| &b.rare().pass_headers);
         hidden
             .into_iter()
             .filter(|h| !passed.iter().any(|p| same_header(&p.item.name.value, &h.item.name.value)))
@@ -302,7 +309,7 @@ impl NginxModel {
     pub fn has_other_content(&self, id: BlockId) -> bool {
         for b in self.chain(id) {
             let Some(blk) = self.block(b) else { return false };
-            if blk.other_content.is_some() || blk.pass.is_some() {
+            if blk.rare().other_content.is_some() || blk.pass.is_some() {
                 return true;
             }
             if !matches!(blk.kind, BlockKind::If { .. }) {

@@ -77,7 +77,7 @@ impl NginxModel {
         let mut out = Vec::new();
         for (b, block) in chain.into_iter().filter_map(|b| self.block(b).map(|blk| (b, blk))) {
             let (mut sets, mut clears) =
-                (block.more_set_headers.iter().peekable(), block.more_clear_headers.iter().peekable());
+                (block.rare().more_set_headers.iter().peekable(), block.rare().more_clear_headers.iter().peekable());
             loop {
                 let clear_first = match (sets.peek(), clears.peek()) {
                     (Some(s), Some(c)) => c.span.file == s.span.file && c.span.start() < s.span.start(),

@@ -83,24 +83,27 @@ impl NginxModel {
         for kind in [AccessKind::AuthBasic, AccessKind::AuthRequest, AccessKind::AuthJwt] {
             let nearest = chain.iter().find_map(|b| {
                 let blk = self.block(*b)?;
-                blk.access.iter().rev().find(|a| a.kind == kind).map(|item| Declared { block: *b, item })
+                blk.rare().access.iter().rev().find(|a| a.kind == kind).map(|item| Declared { block: *b, item })
             });
             access.auth.extend(nearest.filter(|d| d.item.is_active_auth()));
         }
         if let Some((b, blk)) = chain
             .iter()
             .filter_map(|b| self.block(*b).map(|blk| (*b, blk)))
-            .find(|(_, blk)| blk.access.iter().any(|a| matches!(a.kind, AccessKind::Allow | AccessKind::Deny)))
+            .find(|(_, blk)| blk.rare().access.iter().any(|a| matches!(a.kind, AccessKind::Allow | AccessKind::Deny)))
         {
             access.rules = blk
+                .rare()
                 .access
                 .iter()
                 .filter(|a| matches!(a.kind, AccessKind::Allow | AccessKind::Deny))
                 .map(|item| Declared { block: b, item })
                 .collect();
         }
-        access.satisfy_any =
-            chain.iter().find_map(|b| self.block(*b).and_then(|blk| blk.satisfy_any.as_ref())).is_some_and(|s| s.value);
+        access.satisfy_any = chain
+            .iter()
+            .find_map(|b| self.block(*b).and_then(|blk| blk.rare().satisfy_any.as_ref()))
+            .is_some_and(|s| s.value);
         access
     }
 

@@ -719,3 +719,25 @@ fn placeholders_in_origin_patterns_are_unknown() {
         assert!(r.origins.entries.is_empty() && r.origins.has_unknown && r.request_dependent, "{head}: {r:?}");
     }
 }
+
+#[test]
+fn only_blocks_with_rare_directives_carry_them_and_read_lists_keep_no_spare_room() {
+    let p = project(
+        r#"
+        server {
+            location /open/ {
+                add_header Access-Control-Allow-Origin https://app.example.com;
+                proxy_pass http://backend;
+            }
+            location /closed/ { auth_basic "staff"; satisfy any; try_files $uri =404; }
+        }"#,
+    );
+    let open = find_block(&p, "location /open/");
+    let closed = find_block(&p, "location /closed/");
+    assert!(p.nginx.blocks[open].rare.is_none(), "a plain location pays one pointer");
+    let rare = p.nginx.blocks[closed].rare();
+    assert_eq!(rare.access.len(), 1);
+    assert_eq!(rare.satisfy_any.as_ref().map(|s| s.value), Some(true));
+    assert!(rare.other_content.is_some());
+    assert!(p.nginx.blocks.iter().all(|b| b.add_headers.capacity() == b.add_headers.len()));
+}

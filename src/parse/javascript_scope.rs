@@ -61,7 +61,7 @@ fn names_backend_token(bytes: &[u8]) -> bool {
 }
 
 fn contains(bytes: &[u8], needle: &[u8]) -> bool {
-    bytes.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(bytes, needle).is_some()
 }
 
 #[cfg(test)]

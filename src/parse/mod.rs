@@ -131,15 +131,25 @@ const FRONTEND_TOOL_TOKENS: &[&[u8]] = &[
 
 /// Whether a frontend JSON file names a dev-server tool ([`FRONTEND_TOOL_TOKENS`]).
 pub fn names_frontend_tool(bytes: &[u8]) -> bool {
-    FRONTEND_TOOL_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
+    static TOKENS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| literal_search(FRONTEND_TOOL_TOKENS));
+    match TOKENS.as_ref() {
+        Some(tokens) => tokens.is_match(bytes),
+        None => !bytes.is_empty(),
+    }
 }
 
 /// What a frontend's JSON file must hold to matter: a frontend tool, or a proxy `target`
 /// (`proxy.conf.json`), or a pin of `@fastify/cors`, whose major version changes its default
 /// `methods` (the fastify layer reads it).
 fn frontend_json_worth_parsing(bytes: &[u8]) -> bool {
-    const OTHER_TOKENS: &[&[u8]] = &[b"\"@fastify/cors\"", b"\"target\""];
-    names_frontend_tool(bytes) || OTHER_TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t))
+    static OTHER_TOKENS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| literal_search(&[&b"\"@fastify/cors\""[..], &b"\"target\""[..]]));
+    names_frontend_tool(bytes)
+        || match OTHER_TOKENS.as_ref() {
+            Some(tokens) => tokens.is_match(bytes),
+            None => !bytes.is_empty(),
+        }
 }
 
 /// A platform's header file matters only when it names a CORS header (any case: header names are
@@ -320,6 +330,14 @@ fn is_flow(text: &str) -> bool {
 /// Django. Without an anchor, no Python file is parsed. `DJANGO_SETTINGS_MODULE` is read by
 /// [`python_points_at_settings`].
 pub fn python_names_framework(bytes: &[u8]) -> bool {
+    // Every match of the regex holds one of these words in some case. The regex cannot skip ahead
+    // to a literal (its import branch starts with `^[ \t]*`), so it reads every byte of every file
+    // it is given; the words are found many times faster, and most files have none.
+    // (A regex of literals: the regex crate searches their case variants with SIMD, where
+    // aho-corasick's case-insensitive automaton steps byte by byte, 4x slower here.)
+    static WORDS: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new("(?i-u)corsheaders|access-control-allow-origin|fastapi|starlette|flask|litestar").ok()
+    });
     static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(concat!(
             r"(?-u)corsheaders|(?i:access-control-allow-origin)",
@@ -330,6 +348,9 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
         ))
         .ok()
     });
+    if WORDS.as_ref().is_some_and(|words| !words.is_match(bytes)) {
+        return false;
+    }
     match FRAMEWORK.as_ref() {
         Some(re) => re.is_match(bytes),
         None => true,
@@ -340,7 +361,9 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
 /// reads which settings module applies from it. It matters only beside an app or django-cors-headers
 /// settings, so it starts the walk only when another file does (see [`python_imports`]).
 pub fn python_points_at_settings(bytes: &[u8]) -> bool {
-    bytes.windows(22).any(|w| w == b"DJANGO_SETTINGS_MODULE")
+    static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"DJANGO_SETTINGS_MODULE"));
+    NAME.find(bytes).is_some()
 }
 
 /// The literal byte tokens a JavaScript/TypeScript file must contain for some extractor to read
@@ -390,15 +413,21 @@ pub const JAVASCRIPT_FRONTEND_TOKENS: &[&str] = &[
 ];
 
 fn javascript_worth_parsing(bytes: &[u8]) -> bool {
-    static TOKENS: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
-        let tokens = JAVASCRIPT_BACKEND_TOKENS.iter().chain(JAVASCRIPT_FRONTEND_TOKENS);
-        let escaped: Vec<String> = tokens.map(|t| regex::escape(t)).collect();
-        regex::bytes::Regex::new(&escaped.join("|")).ok()
+    static TOKENS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+        let tokens: Vec<&str> = JAVASCRIPT_BACKEND_TOKENS.iter().chain(JAVASCRIPT_FRONTEND_TOKENS).copied().collect();
+        literal_search(&tokens)
     });
     match TOKENS.as_ref() {
-        Some(re) => re.is_match(bytes),
+        Some(tokens) => tokens.is_match(bytes),
         None => !bytes.is_empty(),
     }
+}
+
+/// One pass over a file for any of several case-sensitive literals, built the first time a file of
+/// its kind is met. Leftmost-first, so the SIMD packed searcher runs (1.6x the regex crate's
+/// speed on the JavaScript tokens); standard semantics would walk the automaton byte by byte.
+fn literal_search<T: AsRef<[u8]>>(literals: &[T]) -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(literals).ok()
 }
 
 /// YAML that can hold a CORS policy, an auth annotation, or facts that tie a proxy to an app:
@@ -527,9 +556,26 @@ mod tests {
             "const port = process.env.PORT || 3000;",
             // OAuth code is full of the word; only the `"include"` mode sends cookies cross-origin.
             "const credentials = await exchange(code, { grant_type: 'client_credentials' });",
+            // The tokens are matched in their case: `CORS` and `Axios` are not `cors` and `axios`.
+            "const CORS_ENABLED = true; // Axios-free\n",
         ] {
             assert!(!worth_parsing(FileKind::JavaScript, no.as_bytes()), "{no}");
         }
+        // Anywhere in the file, not only as a word, and after a byte-order mark.
+        assert!(worth_parsing(FileKind::JavaScript, "\u{feff}import corsMiddleware from './mw';".as_bytes()));
+        assert!(worth_parsing(FileKind::JavaScript, b"export const client = myaxiosWrapper();"));
+    }
+
+    #[test]
+    fn frontend_json_prefilter_keeps_dev_servers_and_proxies() {
+        let worth = |s: &str| worth_parsing(FileKind::FrontendJson, s.as_bytes());
+        assert!(worth("{\"devDependencies\": {\"vite\": \"^5.0.0\"}}"));
+        assert!(worth("\u{feff}{\"dependencies\": {\"@fastify/cors\": \"9\"}}"));
+        assert!(worth("{\"/api\": {\"target\": \"http://localhost:3000\"}}"));
+        assert!(worth("{\"builder\": \"@angular-devkit/build-angular:dev-server\"}"));
+        assert!(!worth("{\"name\": \"lib\", \"dependencies\": {\"lodash\": \"4\"}}"));
+        // Quoted names only: a package whose name merely contains `vite` is not Vite.
+        assert!(!worth("{\"devDependencies\": {\"vite-plugin-x\": \"1\", \"Next\": \"1\"}}"));
     }
 
     #[test]
@@ -545,6 +591,8 @@ mod tests {
             "app = fastapi.FastAPI()\n",
             "MIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n",
             "response['Access-Control-Allow-Origin'] = '*'\n",
+            "response['ACCESS-CONTROL-ALLOW-ORIGIN'] = '*'\n",
+            "from STARLETTE.middleware import Middleware\n",
         ] {
             assert!(python_names_framework(yes.as_bytes()), "{yes}");
         }
@@ -553,6 +601,8 @@ mod tests {
             "token = b'flaskdj:alkdjf'\n",
             "# Works like FastAPI's dependencies.\nfrom .deps import resolve\n",
             "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'test_sqlite')\n",
+            // The words in any case are only where the search starts: the case rules still apply.
+            "FastAPIs = 1\nSTARLETTE.x = 2\n",
         ] {
             assert!(!python_names_framework(no.as_bytes()), "{no}");
         }

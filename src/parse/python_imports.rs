@@ -21,9 +21,15 @@ pub struct Candidate<'a> {
 /// framework ([`super::python_names_framework`]), or holding a corslint suppression (checked for
 /// CORS902 either way). A file naming `DJANGO_SETTINGS_MODULE` starts the walk too, but only beside
 /// such a file: alone (a library's own tests and scripts) it has no settings to point at that matter.
+///
+/// Import lines are read only where they can change the answer: in the files the walk reaches, and
+/// in the files that may import an anchor (see [`may_import_any`]). In a large code base with one
+/// app, that is a handful of files instead of every candidate, on the run's one sequential step.
 pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
+    static SUPPRESSION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"corslint"));
+    let mut keep: Vec<bool> = candidates.iter().map(|c| SUPPRESSION.find(c.bytes).is_some()).collect();
     let mut anchors: Vec<bool> = candidates.iter().map(|c| super::python_names_framework(c.bytes)).collect();
-    let mut keep: Vec<bool> = candidates.iter().map(|c| c.bytes.windows(8).any(|w| w == b"corslint")).collect();
     if !anchors.contains(&true) {
         return keep;
     }
@@ -48,18 +54,33 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
             .filter(|&id| modules.get(id).is_some_and(|m| m.ends_with(wanted)))
             .collect()
     };
-    let imports: Vec<Vec<usize>> = candidates
-        .iter()
-        .zip(&packages)
-        .map(|(c, package)| imported_modules(c.bytes, package).iter().flat_map(|m| resolve(m)).collect())
-        .collect();
+    let mut imports: Vec<Option<Vec<usize>>> = vec![None; candidates.len()];
+    let mut imports_of = |id: usize| -> Vec<usize> {
+        let Some(slot) = imports.get_mut(id) else { return Vec::new() };
+        slot.get_or_insert_with(|| {
+            let (Some(candidate), Some(package)) = (candidates.get(id), packages.get(id)) else { return Vec::new() };
+            imported_modules(candidate.bytes, package).iter().flat_map(|m| resolve(m)).collect()
+        })
+        .clone()
+    };
 
+    let anchor_names: Vec<&str> = anchors
+        .iter()
+        .zip(&modules)
+        .filter(|(is_anchor, _)| **is_anchor)
+        .filter_map(|(_, module)| module.last().map(String::as_str))
+        .collect();
+    let names_an_anchor = NameSearch::new(&anchor_names);
     let mut reached = vec![false; candidates.len()];
     let mut work: Vec<usize> = Vec::new();
     for (id, is_anchor) in anchors.iter().enumerate() {
-        let imports_anchor =
-            imports.get(id).is_some_and(|targets| targets.iter().any(|&t| anchors.get(t) == Some(&true)));
-        if *is_anchor || imports_anchor {
+        let mut imports_anchor = || {
+            let may = candidates.get(id).zip(packages.get(id)).is_some_and(|(c, package)| {
+                names_an_anchor.found_in(c.bytes) || package.iter().any(|p| anchor_names.contains(&p.as_str()))
+            });
+            may && imports_of(id).iter().any(|&t| anchors.get(t) == Some(&true))
+        };
+        if *is_anchor || imports_anchor() {
             work.push(id);
         }
     }
@@ -68,12 +89,45 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
             Some(seen) if !*seen => *seen = true,
             _ => continue,
         }
-        work.extend(imports.get(id).into_iter().flatten().copied().filter(|&t| reached.get(t) == Some(&false)));
+        work.extend(imports_of(id).into_iter().filter(|&t| reached.get(t) == Some(&false)));
     }
     for (k, r) in keep.iter_mut().zip(reached) {
         *k |= r;
     }
     keep
+}
+
+/// Whether a file's bytes name one of some modules' last components as a whole word: a file that
+/// imports module `a.b.c` writes `c` (`import a.b.c`, `from a.b import c`, `from .c import x`),
+/// except through a relative import of a package (`from . import x` loads the package it is in,
+/// named by its own path, which [`worth_parsing`] checks beside this). Past a few names (a tree of
+/// many apps) the search would cost more than it saves: then every file may import an anchor.
+struct NameSearch(Option<Vec<memchr::memmem::Finder<'static>>>);
+
+impl NameSearch {
+    const MAX_NAMES: usize = 8;
+
+    fn new(names: &[&str]) -> NameSearch {
+        let mut names: Vec<&str> = names.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        let finders = names.iter().map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned());
+        NameSearch((names.len() <= Self::MAX_NAMES).then(|| finders.collect()))
+    }
+
+    fn found_in(&self, bytes: &[u8]) -> bool {
+        // Any byte but an ASCII letter, digit or `_` may bound a name (Unicode whitespace splits
+        // import lines too): a wrong guess only reads one more file's imports.
+        let bounds = |at: Option<&u8>| at.is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_');
+        let Some(finders) = &self.0 else { return true };
+        finders.iter().any(|finder| {
+            let len = finder.needle().len();
+            finder.find_iter(bytes).any(|at| {
+                let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+                bounds(before) && bounds(bytes.get(at + len))
+            })
+        })
+    }
 }
 
 /// A file's dotted module path and the package its relative imports start from (its directory):
@@ -207,6 +261,29 @@ mod tests {
                 "lib/quiet.py"
             ]
         );
+    }
+
+    #[test]
+    fn a_relative_import_of_the_package_reaches_its_init() {
+        // `items.py` never writes `api`: it imports the package it is in, named by its own path.
+        let files = [
+            ("svc/api/__init__.py", "from fastapi import APIRouter, FastAPI\nrouter = APIRouter()\n"),
+            ("svc/api/items.py", "from . import router\n@router.delete('/items')\ndef d(): ...\n"),
+            ("svc/other/items.py", "from . import router\n@router.delete('/items')\ndef d(): ...\n"),
+        ];
+        assert_eq!(kept(&files), ["svc/api/__init__.py", "svc/api/items.py"]);
+    }
+
+    #[test]
+    fn an_anchor_named_inside_a_longer_word_is_not_imported() {
+        // `manager` is not `manage`; the walk still finds the real import beside it.
+        let files = [
+            ("svc/manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'svc.settings')\n"),
+            ("svc/main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+            ("svc/plugins.py", "from .manager import get_manager\nclass Origins: ...\n"),
+            ("svc/cli.py", "from svc import manage\nORIGIN = 'x'\n"),
+        ];
+        assert_eq!(kept(&files), ["svc/manage.py", "svc/main.py", "svc/cli.py"]);
     }
 
     #[test]

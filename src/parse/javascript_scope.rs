@@ -47,8 +47,8 @@ fn is_frontend_config(path: &Path) -> bool {
 fn names_backend_token(bytes: &[u8]) -> bool {
     super::JAVASCRIPT_BACKEND_TOKENS.iter().any(|token| {
         let token = token.as_bytes();
-        if token.starts_with(b"Access-Control-") || token.starts_with(b"access-control-") {
-            bytes.windows(token.len()).any(|w| w.eq_ignore_ascii_case(token))
+        if token.eq_ignore_ascii_case(b"access-control-") {
+            super::names_cors_header(bytes)
         } else if token == b"cors" {
             // `cors-errors`, `cors-proxy.md`: a slug or a file name in a string, as in a docs
             // site's generated sidebar; the modules the layers import (`cors`, `@fastify/cors`,

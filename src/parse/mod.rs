@@ -133,10 +133,7 @@ const FRONTEND_TOOL_TOKENS: &[&[u8]] = &[
 pub fn names_frontend_tool(bytes: &[u8]) -> bool {
     static TOKENS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::LazyLock::new(|| literal_search(FRONTEND_TOOL_TOKENS));
-    match TOKENS.as_ref() {
-        Some(tokens) => tokens.is_match(bytes),
-        None => !bytes.is_empty(),
-    }
+    names_any(TOKENS.as_ref(), bytes)
 }
 
 /// What a frontend's JSON file must hold to matter: a frontend tool, or a proxy `target`
@@ -145,16 +142,13 @@ pub fn names_frontend_tool(bytes: &[u8]) -> bool {
 fn frontend_json_worth_parsing(bytes: &[u8]) -> bool {
     static OTHER_TOKENS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::LazyLock::new(|| literal_search(&[&b"\"@fastify/cors\""[..], &b"\"target\""[..]]));
-    names_frontend_tool(bytes)
-        || match OTHER_TOKENS.as_ref() {
-            Some(tokens) => tokens.is_match(bytes),
-            None => !bytes.is_empty(),
-        }
+    names_frontend_tool(bytes) || names_any(OTHER_TOKENS.as_ref(), bytes)
 }
 
-/// A platform's header file matters only when it names a CORS header (any case: header names are
-/// case-insensitive and the platforms send them as written).
-fn names_cors_header(bytes: &[u8]) -> bool {
+/// Whether the bytes name a CORS header, in any case (header names are case-insensitive, and
+/// platforms and apps send them as written): what a platform's header file, a hand-written header
+/// in app code, must show to matter.
+pub fn names_cors_header(bytes: &[u8]) -> bool {
     const NAME: &[u8] = b"access-control-";
     bytes.windows(NAME.len()).any(|w| w.eq_ignore_ascii_case(NAME))
 }
@@ -417,10 +411,13 @@ fn javascript_worth_parsing(bytes: &[u8]) -> bool {
         let tokens: Vec<&str> = JAVASCRIPT_BACKEND_TOKENS.iter().chain(JAVASCRIPT_FRONTEND_TOKENS).copied().collect();
         literal_search(&tokens)
     });
-    match TOKENS.as_ref() {
-        Some(tokens) => tokens.is_match(bytes),
-        None => !bytes.is_empty(),
-    }
+    names_any(TOKENS.as_ref(), bytes)
+}
+
+/// Whether `search` finds one of its literals in `bytes`; a search that could not be built keeps
+/// every non-empty file (parsing too much costs time, never a finding).
+fn names_any(search: Option<&aho_corasick::AhoCorasick>, bytes: &[u8]) -> bool {
+    search.map_or(!bytes.is_empty(), |search| search.is_match(bytes))
 }
 
 /// One pass over a file for any of several case-sensitive literals, built the first time a file of

@@ -82,7 +82,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver
                 refusals.extend(cors_paths.iter().filter_map(|p| p.refusal(&pin)));
             }
         }
-        if super::mentions_ignore_case(&file.text, "access-control-") {
+        if crate::parse::names_cors_header(file.text.as_bytes()) {
             own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
         }
     }

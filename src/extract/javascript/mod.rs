@@ -18,10 +18,3 @@ pub mod value;
 pub fn mentions_any(text: &str, tokens: &[&str]) -> bool {
     tokens.iter().any(|t| text.contains(t))
 }
-
-/// Whether `text` holds `needle` in any ASCII case (`needle` lower case): header names, which a
-/// file may spell `Access-Control-Allow-Origin` or `access-control-allow-origin`.
-pub fn mentions_ignore_case(text: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    text.as_bytes().windows(needle.len().max(1)).any(|w| w.eq_ignore_ascii_case(needle))
-}

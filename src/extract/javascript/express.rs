@@ -288,22 +288,7 @@ impl<'t> FileApps<'t> {
     }
 
     fn app(&mut self, receiver: &str, framework: Framework) -> &mut App {
-        let at = match self.apps.iter().position(|(name, _, _)| name == receiver) {
-            Some(at) => at,
-            None => {
-                let app = App {
-                    span: Span::new(self.file, 0, 0),
-                    framework,
-                    cors: Vec::new(),
-                    middleware: Vec::new(),
-                    routes: Vec::new(),
-                    header_needs: Vec::new(),
-                };
-                self.apps.push((receiver.to_owned(), app, Vec::new()));
-                self.apps.len() - 1
-            }
-        };
-        let (_, app, _) = &mut self.apps[at];
+        let app = super::node_apps::app_named(&mut self.apps, self.file, receiver, framework);
         if framework == Framework::NestJs {
             app.framework = framework;
         }

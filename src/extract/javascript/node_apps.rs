@@ -29,23 +29,7 @@ impl NodeApps {
     }
 
     pub fn app(&mut self, receiver: &str, framework: Framework) -> &mut App {
-        let at = match self.apps.iter().position(|(name, _, _)| name == receiver) {
-            Some(at) => at,
-            None => {
-                let app = App {
-                    span: Span::new(self.file, 0, 0),
-                    framework,
-                    cors: Vec::new(),
-                    middleware: Vec::new(),
-                    routes: Vec::new(),
-                    header_needs: Vec::new(),
-                };
-                self.apps.push((receiver.to_owned(), app, Vec::new()));
-                self.apps.len() - 1
-            }
-        };
-        let (_, app, _) = &mut self.apps[at];
-        app
+        app_named(&mut self.apps, self.file, receiver, framework)
     }
 
     /// A route `METHOD path` registered by `call`.
@@ -99,6 +83,33 @@ impl NodeApps {
     pub fn finish(self) -> Vec<(App, Vec<CorsPolicy>)> {
         self.apps.into_iter().filter(|(_, app, _)| !app.cors.is_empty()).map(|(_, app, p)| (app, p)).collect()
     }
+}
+
+/// The app a file binds to `receiver`, created on first use (its span is the file's start until
+/// something places it).
+pub(super) fn app_named<'a>(
+    apps: &'a mut Vec<(String, App, Vec<CorsPolicy>)>,
+    file: FileId,
+    receiver: &str,
+    framework: Framework,
+) -> &'a mut App {
+    let at = match apps.iter().position(|(name, _, _)| name == receiver) {
+        Some(at) => at,
+        None => {
+            let app = App {
+                span: Span::new(file, 0, 0),
+                framework,
+                cors: Vec::new(),
+                middleware: Vec::new(),
+                routes: Vec::new(),
+                header_needs: Vec::new(),
+            };
+            apps.push((receiver.to_owned(), app, Vec::new()));
+            apps.len() - 1
+        }
+    };
+    let (_, app, _) = &mut apps[at];
+    app
 }
 
 /// Runs `read` over every JavaScript file of the app (not tests or examples) whose text names

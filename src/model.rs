@@ -108,6 +108,28 @@ pub struct CorsPolicy {
     pub max_age: Setting<u64>,
 }
 
+/// A policy's settings other than its origins, when static analysis resolved every one of them:
+/// what a simulate engine needs to answer a request the way the layer does.
+pub struct KnownSettings<'p> {
+    pub credentials: bool,
+    pub methods: &'p NameList,
+    pub headers: &'p NameList,
+    pub expose_headers: &'p NameList,
+    pub max_age: u64,
+}
+
+impl CorsPolicy {
+    pub fn known_settings(&self) -> Option<KnownSettings<'_>> {
+        Some(KnownSettings {
+            credentials: *self.credentials.known()?,
+            methods: self.methods.known()?,
+            headers: self.headers.known()?,
+            expose_headers: self.expose_headers.known()?,
+            max_age: *self.max_age.known()?,
+        })
+    }
+}
+
 /// Everything the rules may look at.
 #[derive(Debug, Default)]
 pub struct Project {

@@ -8,7 +8,7 @@ use super::apps::AppStep;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::{App, PathScope};
-use crate::model::{CorsPolicy, OriginKind, Project};
+use crate::model::{CorsPolicy, KnownSettings, OriginKind, Project};
 
 pub(crate) struct DjangoSim<'p> {
     project: &'p Project,
@@ -111,13 +111,9 @@ impl Settings {
             trace.unknown("the allowed origins of CorsMiddleware");
             return None;
         }
-        let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
-            policy.credentials.known(),
-            policy.methods.known(),
-            policy.headers.known(),
-            policy.expose_headers.known(),
-            policy.max_age.known(),
-        ) else {
+        let Some(KnownSettings { credentials, methods, headers, expose_headers: expose, max_age }) =
+            policy.known_settings()
+        else {
             trace.unknown("a CORS_* setting of CorsMiddleware");
             return None;
         };
@@ -128,11 +124,11 @@ impl Settings {
             allow_all: false,
             origins: Vec::new(),
             regexes: Vec::new(),
-            credentials: *credentials,
+            credentials,
             methods: join(methods),
             headers: join(headers),
             expose: join(expose),
-            max_age: *max_age,
+            max_age,
         };
         for entry in &policy.origins.entries {
             match &entry.kind {

@@ -11,7 +11,7 @@ use super::apps::AppStep;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::{App, ArgShape, CorsSetup, Install, MiddlewareKind, PathScope, Route};
-use crate::model::{CorsPolicy, OriginKind, PatternSemantics, Project};
+use crate::model::{CorsPolicy, KnownSettings, OriginKind, PatternSemantics, Project};
 
 pub(crate) struct ExpressSim<'p> {
     project: &'p Project,
@@ -235,13 +235,9 @@ enum Origin {
 
 impl Config {
     fn of(project: &Project, policy: &CorsPolicy, setup: &CorsSetup, trace: &mut Trace) -> Option<Config> {
-        let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
-            policy.credentials.known(),
-            policy.methods.known(),
-            policy.headers.known(),
-            policy.expose_headers.known(),
-            policy.max_age.known(),
-        ) else {
+        let Some(KnownSettings { credentials, methods, headers, expose_headers: expose, max_age }) =
+            policy.known_settings()
+        else {
             trace.unknown("an option of `cors()`");
             return None;
         };
@@ -285,11 +281,11 @@ impl Config {
             |names: &crate::model::NameList| names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(",");
         Some(Config {
             origins,
-            credentials: *credentials,
+            credentials,
             methods: join(methods),
             headers: policy.headers.explicit.then(|| join(headers)),
             expose: join(expose),
-            max_age: policy.max_age.explicit.then_some(*max_age),
+            max_age: policy.max_age.explicit.then_some(max_age),
             preflight_continue,
             success_status,
         })

@@ -13,7 +13,7 @@ use super::express::route_matches;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::{App, ArgShape, CorsArg, CorsSetup, MiddlewareKind};
-use crate::model::{CorsPolicy, NameList, OriginKind, PatternSemantics, Project};
+use crate::model::{CorsPolicy, KnownSettings, NameList, OriginKind, PatternSemantics, Project};
 
 pub(crate) struct FastifySim<'p> {
     project: &'p Project,
@@ -165,13 +165,9 @@ fn sent(setup: &CorsSetup, name: &str, names: &NameList, explicit: bool, default
 
 impl Config {
     fn of(project: &Project, policy: &CorsPolicy, setup: &CorsSetup, trace: &mut Trace) -> Option<Config> {
-        let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
-            policy.credentials.known(),
-            policy.methods.known(),
-            policy.headers.known(),
-            policy.expose_headers.known(),
-            policy.max_age.known(),
-        ) else {
+        let Some(KnownSettings { credentials, methods, headers, expose_headers: expose, max_age }) =
+            policy.known_settings()
+        else {
             trace.unknown("an option of `@fastify/cors`");
             return None;
         };
@@ -217,11 +213,11 @@ impl Config {
         };
         Some(Config {
             origin,
-            credentials: *credentials,
+            credentials,
             methods: sent(setup, "methods", methods, policy.methods.explicit, ","),
             headers: policy.headers.explicit.then(|| sent(setup, "allowedHeaders", headers, true, ", ")),
             expose: policy.expose_headers.explicit.then(|| sent(setup, "exposedHeaders", expose, true, ", ")),
-            max_age: policy.max_age.explicit.then_some(*max_age),
+            max_age: policy.max_age.explicit.then_some(max_age),
             preflight: flag(setup, "preflight", true),
             strict: flag(setup, "strictPreflight", true),
             preflight_continue: flag(setup, "preflightContinue", false),

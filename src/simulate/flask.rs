@@ -9,7 +9,7 @@ use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::{App, CorsSetup, Install, PathScope, Route};
 use crate::model::versions::Package;
-use crate::model::{CorsPolicy, OriginKind, Project};
+use crate::model::{CorsPolicy, KnownSettings, OriginKind, Project};
 
 pub(crate) struct FlaskSim<'p> {
     project: &'p Project,
@@ -304,17 +304,13 @@ impl Options {
                 }
             }
         }
-        let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
-            policy.credentials.known(),
-            policy.methods.known(),
-            policy.headers.known(),
-            policy.expose_headers.known(),
-            policy.max_age.known(),
-        ) else {
+        let Some(KnownSettings { credentials, methods, headers, expose_headers: expose, max_age }) =
+            policy.known_settings()
+        else {
             trace.unknown("a setting of the Flask-CORS setup");
             return None;
         };
-        options.credentials = *credentials;
+        options.credentials = credentials;
         let mut methods: Vec<String> = methods.iter().map(|m| m.value.to_ascii_uppercase()).collect();
         methods.sort();
         options.methods = methods.join(", ");
@@ -322,7 +318,7 @@ impl Options {
         let mut expose: Vec<&str> = expose.iter().map(|h| h.value.as_str()).collect();
         expose.sort_unstable();
         options.expose = (!expose.is_empty()).then(|| expose.join(", "));
-        options.max_age = policy.max_age.explicit.then_some(*max_age);
+        options.max_age = policy.max_age.explicit.then_some(max_age);
         let count = policy.origins.entries.len();
         options.any_regex |= count > 1;
         Some(options)

@@ -12,7 +12,7 @@ use super::express::route_matches;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::{App, ArgShape, CorsSetup, MiddlewareKind, PathScope, Route};
-use crate::model::{CorsPolicy, NameList, OriginKind, Project};
+use crate::model::{CorsPolicy, KnownSettings, NameList, OriginKind, Project};
 
 pub(crate) struct HonoSim<'p> {
     project: &'p Project,
@@ -178,13 +178,9 @@ struct Config {
 
 impl Config {
     fn of(policy: &CorsPolicy, setup: &CorsSetup, trace: &mut Trace) -> Option<Config> {
-        let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
-            policy.credentials.known(),
-            policy.methods.known(),
-            policy.headers.known(),
-            policy.expose_headers.known(),
-            policy.max_age.known(),
-        ) else {
+        let Some(KnownSettings { credentials, methods, headers, expose_headers: expose, max_age }) =
+            policy.known_settings()
+        else {
             trace.unknown("an option of `cors()`");
             return None;
         };
@@ -207,11 +203,11 @@ impl Config {
         Some(Config {
             star,
             allowed,
-            credentials: *credentials,
+            credentials,
             methods: join(methods),
             headers: if reflect { String::new() } else { join(headers) },
             expose: join(expose),
-            max_age: policy.max_age.explicit.then_some(*max_age),
+            max_age: policy.max_age.explicit.then_some(max_age),
         })
     }
 

@@ -8,7 +8,7 @@ use super::apps::AppStep;
 use super::fetch::Response;
 use super::request::{Url, WireRequest};
 use crate::model::app::App;
-use crate::model::{CorsPolicy, OriginKind, Project};
+use crate::model::{CorsPolicy, KnownSettings, OriginKind, Project};
 
 pub(crate) struct LitestarSim<'p> {
     project: &'p Project,
@@ -89,13 +89,9 @@ struct Config {
 
 impl Config {
     fn of(policy: &CorsPolicy, trace: &mut Trace) -> Option<Config> {
-        let (Some(credentials), Some(methods), Some(headers), Some(expose), Some(max_age)) = (
-            policy.credentials.known(),
-            policy.methods.known(),
-            policy.headers.known(),
-            policy.expose_headers.known(),
-            policy.max_age.known(),
-        ) else {
+        let Some(KnownSettings { credentials, methods, headers, expose_headers: expose, max_age }) =
+            policy.known_settings()
+        else {
             trace.unknown("a setting of the CORSConfig");
             return None;
         };
@@ -106,11 +102,11 @@ impl Config {
         let mut config = Config {
             allow_all: false,
             patterns: Vec::new(),
-            credentials: *credentials,
+            credentials,
             methods: methods.iter().map(|m| m.value.clone()).collect(),
             headers: headers.iter().map(|h| h.value.to_lowercase()).collect(),
             expose: expose.iter().map(|h| h.value.clone()).collect(),
-            max_age: *max_age,
+            max_age,
         };
         for entry in &policy.origins.entries {
             match &entry.kind {

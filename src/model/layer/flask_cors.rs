@@ -66,7 +66,7 @@ impl LayerSpec for FlaskCors {
         field != Field::Headers
     }
 
-    fn app(&self) -> Option<&'static dyn AppLayerSpec> {
+    fn app(&'static self) -> Option<&'static dyn AppLayerSpec> {
         Some(&FlaskCors)
     }
 }

@@ -24,168 +24,69 @@
 //!   answers their preflights (CORS208), and an authentication middleware registered before it
 //!   answers the preflight (CORS201).
 
-use super::express_cors::javascript_property;
-use super::{Advice, AppLayerSpec, Field, LayerSpec};
-use crate::model::CorsPolicy;
-use crate::model::app::{ArgShape, CorsArg, Install, OriginNoteKind};
+use super::Advice;
+use super::node_cors::NodeCors;
+use crate::model::app::{ArgShape, CorsArg};
 
-pub struct HonoCors;
+pub static HONO_CORS: NodeCors = NodeCors {
+    name: "Hono `cors()`",
+    sender: "Hono's `cors()`",
+    component: "`cors()`",
+    app_kind: "Hono",
+    methods: "allowMethods",
+    headers: "allowHeaders",
+    expose_headers: "exposeHeaders",
+    origin_regex: origin_function,
+    echoes_every_origin: "the `origin` function of Hono's `cors()` returns the request's `Origin`, so it answers every \
+                          request with its own `Origin` in `Access-Control-Allow-Origin`",
+    takes_regexp: false,
+    compares: "using `.includes`",
+    star_entry_allows_nothing: false,
+    wrong_type,
+    outer_raise: "Hono's error handler answers it with a 500",
+    register_before_routes: Some(
+        "register `app.use(cors(...))` before the routes, right after `new Hono()` (Hono runs middleware and handlers \
+         in the order they are registered)",
+    ),
+    move_outermost: "register `app.use(cors(...))` before the authentication middleware (Hono runs middleware in the \
+                     order `app.use` registers it)",
+    pass_preflights: "`if (c.req.method === \"OPTIONS\") return next();`",
+};
 
-impl LayerSpec for HonoCors {
-    fn name(&self) -> &'static str {
-        "Hono `cors()`"
-    }
-
-    fn write_setting(&self, field: Field, values: &[&str]) -> String {
-        javascript_property(self.setting_name(field), field, values)
-    }
-
-    /// No RegExp option: an origin function tests the request's origin.
-    fn write_origin_regex(&self, regex: &str) -> Option<String> {
-        let body = regex.trim_start_matches('^').trim_end_matches('$').replace('/', "\\/");
-        Some(format!("origin: (origin) => (/^{body}$/.test(origin) ? origin : null)"))
-    }
-
-    fn every_origin_with_credentials(&self, _policy: &CorsPolicy) -> Advice {
-        Advice {
-            message: "Hono's `cors()` sends `Access-Control-Allow-Origin: *` with \
-                      `Access-Control-Allow-Credentials: true`: browsers reject this response for requests with \
-                      cookies, so the frontend's credentialed calls fail"
-                .to_owned(),
-            help: format!(
-                "list the origins of your frontends, e.g. {}",
-                self.write_setting(Field::Origins, &["https://app.example.com"])
-            ),
-        }
-    }
-
-    fn echoes_every_origin(&self) -> String {
-        "the `origin` function of Hono's `cors()` returns the request's `Origin`, so it answers every request with \
-         its own `Origin` in `Access-Control-Allow-Origin`"
-            .to_owned()
-    }
-
-    fn allowlist_help(&self) -> String {
-        format!(
-            "list the origins of your frontends, e.g. {}",
-            self.write_setting(Field::Origins, &["https://app.example.com"])
-        )
-    }
-
-    /// An empty `allowHeaders` reflects the requested headers (the policy's default `*` stands for
-    /// that); methods and exposed headers are joined and sent as written.
-    fn sends_star_as_written(&self, field: Field) -> bool {
-        field != Field::Headers
-    }
-
-    fn app(&self) -> Option<&'static dyn AppLayerSpec> {
-        Some(&HonoCors)
-    }
+/// No RegExp option: an origin function tests the request's origin.
+fn origin_function(body: &str) -> String {
+    format!("origin: (origin) => (/^{body}$/.test(origin) ? origin : null)")
 }
 
-impl AppLayerSpec for HonoCors {
-    fn component(&self) -> &'static str {
-        "`cors()`"
-    }
-
-    fn app_kind(&self) -> &'static str {
-        "Hono"
-    }
-
-    fn origin_settings(&self) -> &'static [&'static str] {
-        &["origin"]
-    }
-
-    fn setting_name(&self, field: Field) -> &'static str {
-        match field {
-            Field::Origins => "origin",
-            Field::Methods => "allowMethods",
-            Field::Headers => "allowHeaders",
-            Field::ExposeHeaders => "exposeHeaders",
-            Field::MaxAge => "maxAge",
-        }
-    }
-
-    /// `origin` other than a string, an array or a function: `.includes` is not a function on
-    /// every request. `allowHeaders`/`exposeHeaders` as a string: `.join` is not a function when
-    /// `cors(...)` is called.
-    fn wrong_type(&self, arg: &CorsArg, _install: Install) -> Option<Advice> {
-        let string = matches!(arg.shape, ArgShape::Str(_) | ArgShape::EnvStr);
-        match arg.name.as_str() {
-            "origin" if matches!(arg.shape, ArgShape::Bool(_) | ArgShape::Number | ArgShape::Other) => Some(Advice {
-                message: "Hono's `cors()` takes a string, an array of strings or a function as `origin`; for this \
-                          value it calls `origin.includes(...)`, a `TypeError` on every request, so every response \
-                          is a 500"
-                    .to_owned(),
-                help: "list the origins, e.g. origin: [\"https://app.example.com\"], or test them in a function: \
-                       origin: (origin) => (/^https:\\/\\/app\\.example\\.com$/.test(origin) ? origin : null)"
-                    .to_owned(),
-            }),
-            "allowHeaders" | "exposeHeaders" if string => Some(Advice {
-                message: format!(
-                    "Hono's `cors()` calls `{}.join(\",\")` on this string, which has no `join`: `cors(...)` throws a \
-                     `TypeError` and the app does not start",
-                    arg.name
-                ),
-                help: format!("write an array, e.g. {}: [\"Content-Type\", \"Authorization\"]", arg.name),
-            }),
-            "allowMethods" if string => Some(Advice {
-                message: "Hono's `cors()` sends `Access-Control-Allow-Methods` only for an array or a function: with \
-                          a string it sends none, so every preflight for a method other than GET, HEAD or POST fails"
-                    .to_owned(),
-                help: "write an array, e.g. allowMethods: [\"GET\", \"POST\", \"PUT\", \"DELETE\"]".to_owned(),
-            }),
-            _ => None,
-        }
-    }
-
-    fn never_an_origin(&self, _kind: OriginNoteKind) -> Advice {
-        Advice {
-            message: "Hono's `cors()` compares the request's origin with this value using `.includes`, which never \
-                      matches"
+/// `origin` other than a string, an array or a function: `.includes` is not a function on
+/// every request. `allowHeaders`/`exposeHeaders` as a string: `.join` is not a function when
+/// `cors(...)` is called.
+fn wrong_type(arg: &CorsArg) -> Option<Advice> {
+    let string = matches!(arg.shape, ArgShape::Str(_) | ArgShape::EnvStr);
+    match arg.name.as_str() {
+        "origin" if matches!(arg.shape, ArgShape::Bool(_) | ArgShape::Number | ArgShape::Other) => Some(Advice {
+            message: "Hono's `cors()` takes a string, an array of strings or a function as `origin`; for this \
+                      value it calls `origin.includes(...)`, a `TypeError` on every request, so every response \
+                      is a 500"
                 .to_owned(),
-            help: "list origin strings, e.g. origin: [\"https://app.example.com\"]".to_owned(),
-        }
-    }
-
-    /// It answers every preflight 204 and leaves out only what it does not allow.
-    fn preflight_refusal(&self, field: Field) -> &'static str {
-        match field {
-            Field::Headers => "a 204 whose `Access-Control-Allow-Headers` leaves them out",
-            _ => "a 204 whose `Access-Control-Allow-Methods` leaves it out",
-        }
-    }
-
-    /// The browser compares the requested method with the list it sends, byte for byte.
-    fn methods_case_sensitive(&self) -> bool {
-        true
-    }
-
-    fn always_allowed_headers(&self) -> &'static [&'static str] {
-        &[]
-    }
-
-    fn outer_raise(&self) -> &'static str {
-        "Hono's error handler answers it with a 500"
-    }
-
-    fn outer_auth_refusal(&self) -> &'static str {
-        "it answers the preflight itself (typically 401)"
-    }
-
-    fn register_before_routes(&self) -> Option<&'static str> {
-        Some(
-            "register `app.use(cors(...))` before the routes, right after `new Hono()` (Hono runs middleware and \
-             handlers in the order they are registered)",
-        )
-    }
-
-    fn move_outermost(&self, _outer_install: Install, _cors_install: Install) -> &'static str {
-        "register `app.use(cors(...))` before the authentication middleware (Hono runs middleware in the order \
-         `app.use` registers it)"
-    }
-
-    fn pass_preflights(&self) -> &'static str {
-        "`if (c.req.method === \"OPTIONS\") return next();`"
+            help: "list the origins, e.g. origin: [\"https://app.example.com\"], or test them in a function: \
+                   origin: (origin) => (/^https:\\/\\/app\\.example\\.com$/.test(origin) ? origin : null)"
+                .to_owned(),
+        }),
+        "allowHeaders" | "exposeHeaders" if string => Some(Advice {
+            message: format!(
+                "Hono's `cors()` calls `{}.join(\",\")` on this string, which has no `join`: `cors(...)` throws a \
+                 `TypeError` and the app does not start",
+                arg.name
+            ),
+            help: format!("write an array, e.g. {}: [\"Content-Type\", \"Authorization\"]", arg.name),
+        }),
+        "allowMethods" if string => Some(Advice {
+            message: "Hono's `cors()` sends `Access-Control-Allow-Methods` only for an array or a function: with \
+                      a string it sends none, so every preflight for a method other than GET, HEAD or POST fails"
+                .to_owned(),
+            help: "write an array, e.g. allowMethods: [\"GET\", \"POST\", \"PUT\", \"DELETE\"]".to_owned(),
+        }),
+        _ => None,
     }
 }

@@ -55,7 +55,7 @@ impl LayerSpec for Litestar {
         field == Field::ExposeHeaders
     }
 
-    fn app(&self) -> Option<&'static dyn AppLayerSpec> {
+    fn app(&'static self) -> Option<&'static dyn AppLayerSpec> {
         Some(&Litestar)
     }
 }

@@ -16,6 +16,7 @@ mod hono_cors;
 mod ingress_nginx;
 mod litestar;
 mod nginx;
+mod node_cors;
 mod python_headers;
 mod spring;
 mod starlette;
@@ -91,15 +92,15 @@ impl Layer {
             Layer::FlaskCors => &flask_cors::FlaskCors,
             Layer::DjangoCors => &django_cors::DjangoCors,
             Layer::Litestar => &litestar::Litestar,
-            Layer::ExpressCors => &express_cors::ExpressCors,
+            Layer::ExpressCors => &express_cors::EXPRESS_CORS,
             Layer::ExpressHeaders => &express_headers::ExpressHeaders,
             Layer::PythonHeaders => &python_headers::PythonHeaders,
             Layer::NextHeaders => &static_headers::NEXT,
             Layer::VercelHeaders => &static_headers::VERCEL,
             Layer::NetlifyHeaders => &static_headers::NETLIFY,
             Layer::NetlifyHeadersFile => &static_headers::NETLIFY_FILE,
-            Layer::FastifyCors => &fastify_cors::FastifyCors,
-            Layer::HonoCors => &hono_cors::HonoCors,
+            Layer::FastifyCors => &fastify_cors::FASTIFY_CORS,
+            Layer::HonoCors => &hono_cors::HONO_CORS,
             Layer::Spring => &spring::Spring,
         }
     }
@@ -176,7 +177,7 @@ pub trait LayerSpec: Sync {
 
     /// The app-specific part, for the CORS component of an application; `None` for a proxy or
     /// gateway in front of the app.
-    fn app(&self) -> Option<&'static dyn AppLayerSpec> {
+    fn app(&'static self) -> Option<&'static dyn AppLayerSpec> {
         None
     }
 }

@@ -61,7 +61,7 @@ impl LayerSpec for Starlette {
         false
     }
 
-    fn app(&self) -> Option<&'static dyn AppLayerSpec> {
+    fn app(&'static self) -> Option<&'static dyn AppLayerSpec> {
         Some(&Starlette)
     }
 }

@@ -189,7 +189,11 @@ pub(crate) fn route_matches(route: &str, path: &str) -> bool {
         requested.len() >= prefix.len() + at_least
             && requested.get(..prefix.len()).is_some_and(|head| segments_match(&prefix, head))
     };
-    if last == "*" || (last.starts_with("{*") && last.ends_with('}')) {
+    if last == "*" {
+        // Express 4's `(.*)` after the slash, and find-my-way's `*`: the slash must be there,
+        // what follows it may be empty (`/api/*` matches `/api/`, not `/api`).
+        under_prefix(0) && path.split('/').count() > prefix.split('/').count()
+    } else if last.starts_with("{*") && last.ends_with('}') {
         under_prefix(0)
     } else if is_wildcard_name(last) {
         under_prefix(1)
@@ -371,6 +375,9 @@ mod tests {
             ("*", "/", true),
             ("/*", "/", true),
             ("/api/*", "/api/items", true),
+            ("/api/*", "/api/", true),
+            ("/api/*", "/api", false),
+            ("/api/*", "/apis", false),
             ("/users/:id", "/users/7", true),
             ("/users/:id", "/users", false),
             ("/users/:id/*rest", "/users/7/a", true),

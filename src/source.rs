@@ -341,17 +341,23 @@ impl SourceFile {
 }
 
 /// `a/./b/../c` → `a/c`, lexically (no file system access): repository paths joined from what files
-/// say (`build: ./web`, `COPY ./ /app/`, `outDir: '../backend/static'`) compare equal this way.
+/// say (`build: ./web`, `COPY ./ /app/`, `outDir: '../backend/static'`) compare equal this way, and a
+/// symlinked folder is reported where the user sees it, not where it points. A `..` that climbs
+/// above a relative path's start is kept; above the root it stays at the root, as the system
+/// resolves it.
 pub fn normalize_path(path: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(component),
+            },
             other => out.push(other),
         }
     }
@@ -367,6 +373,10 @@ mod tests {
         assert_eq!(normalize_path(Path::new("./web/../api/./main.py")), PathBuf::from("api/main.py"));
         assert_eq!(normalize_path(Path::new("web/../../backend/app")), PathBuf::from("../backend/app"));
         assert_eq!(normalize_path(Path::new("/app/dist/")), PathBuf::from("/app/dist"));
+        assert_eq!(normalize_path(Path::new("../../x")), PathBuf::from("../../x"));
+        assert_eq!(normalize_path(Path::new("../a/..")), PathBuf::from(".."));
+        assert_eq!(normalize_path(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(normalize_path(Path::new("/../a")), PathBuf::from("/a"));
     }
 
     #[cfg(target_os = "linux")]

@@ -3,7 +3,7 @@
 //! from a subfolder must write the same paths as a run from the root, and never `../` or an
 //! absolute path.
 
-use crate::source::SourceFile;
+use crate::source::{SourceFile, normalize_path};
 use std::path::{Component, Path, PathBuf};
 
 /// The directory findings are reported relative to.
@@ -16,8 +16,8 @@ impl SourceRoot {
     /// case: a checkout, run from its root or a subfolder); else the work tree around the linted
     /// files; else the working directory when it holds them; else their deepest common directory.
     pub(crate) fn find(cwd: &Path, files: &[SourceFile]) -> SourceRoot {
-        let cwd = normalize(cwd);
-        let absolute: Vec<PathBuf> = files.iter().map(|f| normalize(&cwd.join(&f.path))).collect();
+        let cwd = normalize_path(cwd);
+        let absolute: Vec<PathBuf> = files.iter().map(|f| normalize_path(&cwd.join(&f.path))).collect();
         let common = common_directory(&absolute).unwrap_or_else(|| cwd.clone());
         let holds_all = |dir: &Path| common.starts_with(dir);
         let dir = work_tree(&cwd)
@@ -30,7 +30,7 @@ impl SourceRoot {
 
     /// `file`'s path below the root, with `/` separators (lossy for names that are not UTF-8).
     pub(crate) fn relative(&self, cwd: &Path, file: &SourceFile) -> String {
-        let absolute = normalize(&normalize(cwd).join(&file.path));
+        let absolute = normalize_path(&normalize_path(cwd).join(&file.path));
         let below = absolute.strip_prefix(&self.dir).unwrap_or(&absolute);
         let parts: Vec<String> = below
             .components()
@@ -69,22 +69,6 @@ fn common_directory(paths: &[PathBuf]) -> Option<PathBuf> {
         }
     }
     Some(common)
-}
-
-/// `.` and `..` resolved without touching the file system: a symlinked folder inside the tree
-/// is reported where the user sees it, not where it points.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// RFC 3986 percent-encoding of a path: every byte but the unreserved characters and `/`, so a

@@ -17,8 +17,8 @@
 use crate::extract::dockerfile::Dockerfile;
 use crate::model::Project;
 use crate::parse::Parsed;
-use crate::parse::nginx::include::normalize;
 use crate::parse::yaml::Node;
+use crate::source::normalize_path;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -60,10 +60,11 @@ impl Mounts {
                 if !source.starts_with('.') && !source.starts_with('/') {
                     continue;
                 }
-                add(&mut mounts, Path::new(target), &normalize(&dir.join(source)));
+                add(&mut mounts, Path::new(target), &normalize_path(&dir.join(source)));
             }
             if let Some(build) = &service.build {
-                let context = build.context.as_ref().map_or_else(|| dir.clone(), |c| normalize(&dir.join(&c.value)));
+                let context =
+                    build.context.as_ref().map_or_else(|| dir.clone(), |c| normalize_path(&dir.join(&c.value)));
                 let name = build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str());
                 dockerfiles.push((context.join(name), context));
             }
@@ -81,13 +82,13 @@ impl Mounts {
         dockerfiles.extend(dirs.into_iter().map(|d| (d.join("Dockerfile"), d)));
         let mut read = HashSet::new();
         for (dockerfile, context) in dockerfiles {
-            if read.len() >= MAX_DOCKERFILES || !read.insert(normalize(&dockerfile)) {
+            if read.len() >= MAX_DOCKERFILES || !read.insert(normalize_path(&dockerfile)) {
                 continue;
             }
             let Some(file) = Dockerfile::read(&dockerfile) else { continue };
             for copy in file.context_copies() {
                 for source in &copy.sources {
-                    let host = normalize(&context.join(source));
+                    let host = normalize_path(&context.join(source));
                     let container = if copy.into_dir && !host.is_dir() {
                         copy.dest.join(host.file_name().unwrap_or_default())
                     } else {
@@ -104,7 +105,7 @@ impl Mounts {
 
     /// The repository paths `container` may come from, the most specific mount first.
     pub fn map(&self, container: &Path) -> Vec<PathBuf> {
-        let container = normalize(container);
+        let container = normalize_path(container);
         let mut out = Vec::new();
         for m in &self.mounts {
             let Ok(rest) = container.strip_prefix(&m.container) else { continue };
@@ -122,7 +123,7 @@ impl Mounts {
     /// The container directory repository file `host` is mounted in (a main config mounted as
     /// `/etc/nginx/nginx.conf` is in `/etc/nginx`).
     pub fn container_dir(&self, host: &Path) -> Option<PathBuf> {
-        let host = normalize(host);
+        let host = normalize_path(host);
         self.mounts.iter().find_map(|m| {
             let rest = host.strip_prefix(&m.host).ok()?;
             let container = if rest.as_os_str().is_empty() { m.container.clone() } else { m.container.join(rest) };
@@ -132,7 +133,7 @@ impl Mounts {
 }
 
 fn add(mounts: &mut Vec<Mount>, container: &Path, host: &Path) {
-    let container = normalize(container);
+    let container = normalize_path(container);
     if !container.is_absolute() {
         return;
     }
@@ -143,7 +144,7 @@ fn add(mounts: &mut Vec<Mount>, container: &Path, host: &Path) {
     }
     // `/etc/nginx/templates/x.conf.template` is rendered as `/etc/nginx/conf.d/x.conf`.
     if template && let Ok(rest) = container.strip_prefix(TEMPLATES) {
-        let rendered = normalize(&Path::new(RENDERED).join(rest.to_string_lossy().trim_end_matches(".template")));
+        let rendered = normalize_path(&Path::new(RENDERED).join(rest.to_string_lossy().trim_end_matches(".template")));
         let as_dir = rest.as_os_str().is_empty();
         mounts.push(Mount { container: rendered, host: host.to_path_buf(), template: as_dir });
     }
@@ -174,7 +175,7 @@ fn config_maps(project: &Project, parsed: &[Parsed], mounts: &mut Vec<Mount>) {
                         Some((key, path)) => (key.to_string(), path),
                         None => (Path::new(entry).file_name()?.to_string_lossy().into_owned(), entry),
                     };
-                    Some((key, normalize(&dir.join(path))))
+                    Some((key, normalize_path(&dir.join(path))))
                 });
                 generated.push((name.to_string(), files.collect()));
             }

@@ -30,7 +30,7 @@ pub fn within_tree(path: &Path, tree: Option<&Path>) -> bool {
     } else {
         std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
     };
-    let mut probe = super::include::normalize(&absolute);
+    let mut probe = crate::source::normalize_path(&absolute);
     loop {
         if let Ok(real) = std::fs::canonicalize(&probe) {
             return real.starts_with(tree);

@@ -51,7 +51,7 @@ use std::path::{Component, Path, PathBuf};
 pub use super::files::{FileEntry, Files, Loader, read_and_parse};
 use super::glob::{glob_builder, glob_disk, has_magic};
 use super::{Config, Directive};
-use crate::source::TextRange;
+use crate::source::{TextRange, normalize_path};
 
 /// Glob candidates looked at and targets recorded, over a whole resolution: enough for any real
 /// repository (hundreds of files, each included a few times), and a bound for files that include
@@ -184,7 +184,7 @@ pub fn resolve(source: &mut dyn IncludeSource) -> Resolution {
     let mut r = Resolver { known: HashMap::new(), globs: HashMap::new(), left: MAX_ENTRIES, cut_short: None };
     for &id in &given {
         if let Some(p) = source.path(id) {
-            r.known.entry(normalize(p)).or_insert(id);
+            r.known.entry(normalize_path(p)).or_insert(id);
         }
     }
     // Each given file seen as a main, and which other views reach it.
@@ -367,7 +367,7 @@ impl Resolver {
     }
 
     fn lookup(&mut self, source: &mut dyn IncludeSource, path: &Path) -> Found {
-        let key = normalize(path);
+        let key = normalize_path(path);
         if let Some(&id) = self.known.get(&key) {
             return Found::File(id);
         }
@@ -402,9 +402,9 @@ impl Resolver {
             Some(tree) => glob_disk(pattern, tree, &mut self.left),
             None => Vec::new(),
         };
-        if let Ok(glob) = glob_builder(&normalize(pattern).to_string_lossy()) {
+        if let Ok(glob) = glob_builder(&normalize_path(pattern).to_string_lossy()) {
             let matcher = glob.compile_matcher();
-            let on_disk: HashSet<PathBuf> = found.iter().map(|p| normalize(p)).collect();
+            let on_disk: HashSet<PathBuf> = found.iter().map(|p| normalize_path(p)).collect();
             let candidates = self.known.len();
             if candidates > self.left {
                 self.left = 0;
@@ -486,7 +486,7 @@ enum Found {
 
 /// The directory part of a pattern before its first glob component.
 fn literal_dir(pattern: &Path) -> PathBuf {
-    let normalized = normalize(pattern);
+    let normalized = normalize_path(pattern);
     let mut out = PathBuf::new();
     let components: Vec<Component> = normalized.components().collect();
     let last = components.len().saturating_sub(1);
@@ -549,23 +549,4 @@ fn mark_cycles(root: &mut Root) {
             *t = Target::Cycle(id);
         }
     }
-}
-
-/// `.` and `dir/..` removed, without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else if !matches!(out.components().next_back(), Some(Component::RootDir)) {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }

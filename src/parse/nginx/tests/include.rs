@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::parse::nginx::include::{Files, Root, Target, normalize, resolve};
+use crate::parse::nginx::include::{Files, Root, Target, resolve};
 use crate::parse::nginx::{Config, parse};
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
@@ -120,11 +120,4 @@ fn relative_includes_follow_the_main_directory_and_fragments_alone_their_own() {
     assert_eq!(mains, ["etc/nginx.conf", "etc/conf.d/snippets/cors.conf", "other/frag.conf"]);
     assert_eq!(names(&files, dir, &roots[0]), ["etc/nginx.conf", "etc/conf.d/app.conf", "etc/snippets/cors.conf"]);
     assert_eq!(names(&files, dir, &roots[2]), ["other/frag.conf", "other/x.conf"]);
-}
-
-#[test]
-fn normalize_is_lexical() {
-    assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
-    assert_eq!(normalize(Path::new("../a/..")), PathBuf::from(".."));
-    assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
 }

@@ -43,6 +43,13 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get(APP, "/gt").blocked().lacks(A, ACAO),
             ],
         ),
+        // A project class built with the app sets no `CORS_*` key: `CORS(app)` echoes every origin.
+        app("CORS102/flask_app_handed_to_project_class", vec![get(EVIL, "/gt").allowed().has(A, ACAO, EVIL)]),
+        // A project class whose constructor fills `CORS_ORIGINS`: only that origin is echoed.
+        app(
+            "CORS102/flask_project_class_sets_cors_config_clean",
+            vec![get(APP, "/gt").allowed().has(A, ACAO, APP), get(EVIL, "/gt").blocked().lacks(A, ACAO)],
+        ),
         app(
             "CORS102/flask_cross_origin_blueprint.py",
             vec![

@@ -278,11 +278,17 @@ impl<'t> Ctx<'t> {
     ) -> Val<'t> {
         let Some(Some(first)) = values.first() else { return Val::unknown(at) };
         let first_val = self.eval(*first, scope, depth + 1);
-        if !matches!(first_val.v, V::App(_)) {
+        // An object of a library class corslint does not model (`login_manager = LoginManager()`,
+        // then `login_manager.session_protection = "strong"`) stays that library's object: what
+        // it is handed is not project code that could fill `app.config`.
+        let library_object =
+            matches!(&first_val.v, V::Call(call) if matches!(&call.callee.v, V::Path(p) if !p.starts_with("?.")));
+        if !matches!(first_val.v, V::App(_)) && !library_object {
             return Val::unknown(at);
         }
+        let changes = if library_object { &["attribute"][..] } else { &["subscript", "attribute"][..] };
         let in_place = |n: Node<'t>| {
-            matches!(n.kind(), "subscript" | "attribute")
+            changes.contains(&n.kind())
                 && n.parent().is_some_and(|p| p.kind() == "assignment" && field(p, "left") == Some(n))
         };
         let all_wraps = values.iter().skip(1).all(|v| v.is_some_and(|n| unparen(n).kind() == "call" || in_place(n)));

@@ -178,9 +178,21 @@ impl<'t> Ctx<'t> {
             self.walk_flask_cors(call, scope, key);
             return;
         }
-        let V::Func(module, def) = callee.v else {
-            self.flask_config_escapes(&callee, call, scope, key);
-            return;
+        let (module, def, receiver) = match callee.v {
+            V::Func(module, def) => (module, def, None),
+            // A project class built with the app (`SessionStore(redis, app)`): its `__init__` runs
+            // with the app bound, as a function would.
+            V::Class(module, class) => match self.find_method(module, class, "__init__") {
+                Some((module, init)) => (module, init, Some(Val::unknown(self.span_in(scope.module, call)))),
+                None => {
+                    self.flask_config_escapes(&callee, call, scope, key);
+                    return;
+                }
+            },
+            _ => {
+                self.flask_config_escapes(&callee, call, scope, key);
+                return;
+            }
         };
         if stack.contains(&def.id()) {
             return;
@@ -197,10 +209,10 @@ impl<'t> Ctx<'t> {
         }
         let Some(parts) = self.eval_call_parts(call, scope) else { return };
         let receives = parts.args.iter().any(|a| matches!(a.val.v, V::App(_) | V::Router(_)));
-        if !receives && !matches!(self.apply(parts.clone(), 0).v, V::App(_)) {
+        if !receives && (receiver.is_some() || !matches!(self.apply(parts.clone(), 0).v, V::App(_))) {
             return;
         }
-        let frame = self.frame_for(module, def, Some(&parts), None);
+        let frame = self.frame_for(module, def, Some(&parts), receiver);
         let inner = Scope { module, frame: Some(Rc::new(frame)), overlay: Rc::new(Vec::new()) };
         let Some(body) = field(def, "body") else { return };
         let mut prefix = key.to_vec();

@@ -5,8 +5,9 @@
 //! `env.list(...)`, `os.environ[...]` and other values it cannot see are `Unknown`.
 
 use super::Ctx;
+use super::bindings::Binding;
 use super::modules::ModId;
-use super::value::{V, Val};
+use super::value::{Scope, V, Val};
 use crate::model::app::{
     App, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, OriginNote, OriginNoteKind, PathScope,
 };
@@ -89,6 +90,21 @@ impl<'t> Ctx<'t> {
         }
     }
 
+    /// Where `CorsMiddleware` is written in the list first assigned to `MIDDLEWARE`, for a
+    /// `MIDDLEWARE` changed later in ways not followed (`MIDDLEWARE.insert(8, ...)` under an `if`):
+    /// the policy is pointed at the entry, not at the last change.
+    fn first_written_entry(&self, module: ModId) -> Option<Span> {
+        let first = match self.modules.get(module)?.symbols.get("MIDDLEWARE")? {
+            Binding::Value { value, .. } => (*value)?,
+            Binding::Rebound(values) => values.iter().flatten().next().copied()?,
+            _ => return None,
+        };
+        match self.eval(first, &Scope::module(module), 0).v {
+            V::Seq(seq) => seq.items.iter().find(|i| i.str() == Some(CORS_MIDDLEWARE)).map(|i| i.span),
+            _ => None,
+        }
+    }
+
     /// The first of the names (a setting and its old alias) that is set.
     fn setting_of(&self, module: ModId, names: &[&str]) -> Option<(String, Val<'t>)> {
         names.iter().find_map(|name| self.setting(module, name).map(|v| (name.to_string(), v)))
@@ -104,9 +120,9 @@ impl<'t> Ctx<'t> {
                 }
                 // A known list without it: the CORS settings do nothing.
                 None if !seq.unknown => return self.configured_without_middleware(module, &middleware),
-                None => (middleware.span, Vec::new()),
+                None => (self.first_written_entry(module).unwrap_or(middleware.span), Vec::new()),
             },
-            _ => (middleware.span, Vec::new()),
+            _ => (self.first_written_entry(module).unwrap_or(middleware.span), Vec::new()),
         };
         let mut args = Vec::new();
         let mut arg = |name: &str, val: &Val<'t>| {

@@ -159,6 +159,10 @@ pub fn sniff(bytes: &[u8]) -> Sniff {
         return Sniff::Other;
     }
     let mut at = 0;
+    // A block with a name nginx does not know (`rtmp {`, `namespace inbox {`): nginx's, unless
+    // its first statement is a `key = value` line (Dovecot, Icinga, HOCON).
+    let mut unknown_block = false;
+    let undecided = |unknown_block: bool| if unknown_block { Sniff::Nginx } else { Sniff::Unclear };
     for _ in 0..SNIFF_STATEMENTS {
         at = skip_blanks_and_comments(bytes, at);
         let Some(&first) = bytes.get(at) else { break };
@@ -173,22 +177,22 @@ pub fn sniff(bytes: &[u8]) -> Sniff {
         if !is_directive_name(word) || after_word == Some(b'=') {
             // `FROM nginx`, `all:`, `MIT License`, `net.ipv4.ip_forward = 1`, `port = 5432`.
             let assignment = statement.equals_first_line || word.contains(&b'=');
-            return if assignment { Sniff::Other } else { Sniff::Unclear };
+            return if assignment { Sniff::Other } else { undecided(unknown_block) };
         }
         // nginx's `if` always takes a parenthesised condition; English prose does not.
         let shaped = word != b"if" || after_word == Some(b'(');
         let known = shaped && std::str::from_utf8(word).is_ok_and(|w| KNOWN_DIRECTIVES.contains(&w));
         match statement.end {
             Some(b';' | b'{') if known => return Sniff::Nginx,
-            Some(b'{') if !statement.equals_first_line => return Sniff::Nginx,
+            Some(b'{') if !statement.equals_first_line => unknown_block = true,
             _ if statement.equals_first_line => return Sniff::Other,
-            Some(b'}') | None => return Sniff::Unclear,
+            Some(b'}') | None => return undecided(unknown_block),
             Some(_) => {}
         }
         // An unknown `name args;`: a third-party module, or another format; the next decides.
         at = statement.next;
     }
-    Sniff::Unclear
+    undecided(unknown_block)
 }
 
 /// Where a statement ends, and what the line it starts on says.
@@ -280,6 +284,8 @@ mod tests {
         assert_eq!(sniff(b"proxy_cache_path /var/cache/nginx levels=1:2 keys_zone=api:10m;\n"), Sniff::Nginx);
         // Block syntax of a directive nginx does not ship (a module's block).
         assert_eq!(sniff(b"vhost_traffic_status_zone_block on {\n}\n"), Sniff::Nginx);
+        // A module's block holding nginx statements (nginx-rtmp).
+        assert_eq!(sniff(b"rtmp {\n    server {\n        listen 1935;\n    }\n}\n"), Sniff::Nginx);
         // An unknown `name args;` first, then a known directive.
         assert_eq!(sniff(b"more_directive x;\nlisten 80;\n"), Sniff::Nginx);
         // Template tags before the first directive.
@@ -307,6 +313,11 @@ mod tests {
         );
         assert_eq!(sniff(b"<VirtualHost *:80>\n</VirtualHost>\n"), Sniff::Other);
         assert_eq!(sniff(b"#!/bin/sh\nset -e\nnginx -g 'daemon off;'\n"), Sniff::Other);
+        // Dovecot: named blocks whose statements are `key = value` lines.
+        assert_eq!(
+            sniff(b"namespace inbox {\n  inbox = yes\n  mailbox \"Trash\" {\n    auto = subscribe\n"),
+            Sniff::Other
+        );
         // redis.conf: `key value` lines, no terminator.
         assert_eq!(sniff(b"# Redis\nbind 127.0.0.1\nport 6379\nappendonly yes\n"), Sniff::Unclear);
         // logrotate: a path before `{` is not a directive name.

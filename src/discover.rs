@@ -304,6 +304,9 @@ fn judge(candidate: &names::Candidate, bytes: Vec<u8>, too_large: Option<u64>, k
     if !keep(kind, &bytes) {
         return Some(Verdict::PassedOver);
     }
+    if candidate.check == names::ContentCheck::NotMinified && names::looks_minified(&bytes) {
+        return None;
+    }
     if let Some(size) = too_large {
         return Some(Verdict::Skipped(kind, SkipReason::TooLarge { size }));
     }

@@ -73,6 +73,7 @@ fn conf_files_of_other_programs_are_not_selected() {
     write(d, "supervisor/supervisord.conf", "[supervisord]\nnodaemon=true\n");
     write(d, "db/postgresql.conf", "max_connections = 100\n");
     write(d, "db/tuning.conf", "shared_buffers = 128MB  # min 128kB\nwork_mem = 4MB;\n");
+    write(d, "dovecot/dovecot.folders.conf", "namespace inbox {\n  inbox = yes\n  mailbox \"Trash\" {\n");
     write(d, "proxy/log.conf", "log_format json escape=json\n  '{\"t\":\"$time_iso8601\"}';\n");
     write(d, "proxy/cache.conf", "proxy_cache_path /var/cache/nginx levels=1:2 keys_zone=api:10m;\n");
     let discovery = discover(&[d.to_path_buf()], &everything);
@@ -178,4 +179,18 @@ fn kept_files_that_cannot_be_analysed_are_skipped_with_a_reason() {
     assert_eq!(names(&discovery.files, d), ["nginx/utf16.conf"]);
     assert_eq!(discovery.files[0].bytes, text.as_bytes());
     assert_eq!(discovery.passed_over, [d.join("big/openapi.yaml")]);
+}
+
+#[test]
+fn minified_bundles_are_not_read_on_a_walk_but_are_when_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bundle =
+        format!("/*! license */\n{}res.setHeader(\"Access-Control-Allow-Origin\",o);\n", "var a=1;".repeat(4096));
+    let bundle = write(d, "web/api/swagger-ui-bundle.js", bundle);
+    write(d, "web/api/server.js", "res.setHeader(\"Access-Control-Allow-Origin\", origin);\n");
+    let walked = discover(&[d.to_path_buf()], &everything);
+    assert_eq!(names(&walked.files, d), ["web/api/server.js"]);
+    let named = discover(std::slice::from_ref(&bundle), &everything);
+    assert_eq!(named.files.len(), 1);
 }

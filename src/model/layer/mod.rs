@@ -247,11 +247,21 @@ pub trait AppLayerSpec: Sync {
 /// A setting as a Python keyword argument (`allow_methods=["GET"]`, `max_age=600`), as the app
 /// layers configured by keyword arguments write it.
 fn python_keyword(key: &str, field: Field, values: &[&str]) -> String {
+    option(key, "=", field, values)
+}
+
+/// An option as a JavaScript object property (`methods: ["GET"]`, `maxAge: 600`).
+fn javascript_property(key: &str, field: Field, values: &[&str]) -> String {
+    option(key, ": ", field, values)
+}
+
+/// `key`, `assign`, then the number or the list of strings.
+fn option(key: &str, assign: &str, field: Field, values: &[&str]) -> String {
     if field == Field::MaxAge {
-        format!("{key}={}", values.join(""))
+        format!("{key}{assign}{}", values.join(""))
     } else {
         let items: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-        format!("{key}=[{}]", items.join(", "))
+        format!("{key}{assign}[{}]", items.join(", "))
     }
 }
 

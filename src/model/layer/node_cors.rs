@@ -3,7 +3,7 @@
 //! allowed, and middleware run in the order it is registered. Each package's own semantics and
 //! words are one [`NodeCors`] value in its module (`express_cors`, `fastify_cors`, `hono_cors`).
 
-use super::{Advice, AppLayerSpec, Field, LayerSpec};
+use super::{Advice, AppLayerSpec, Field, LayerSpec, javascript_property};
 use crate::model::CorsPolicy;
 use crate::model::app::{CorsArg, Install, OriginNoteKind};
 
@@ -39,16 +39,6 @@ pub struct NodeCors {
     pub register_before_routes: Option<&'static str>,
     pub move_outermost: &'static str,
     pub pass_preflights: &'static str,
-}
-
-/// An option as a JavaScript object property (`methods: ["GET"]`, `maxAge: 600`).
-fn javascript_property(key: &str, field: Field, values: &[&str]) -> String {
-    if field == Field::MaxAge {
-        format!("{key}: {}", values.join(""))
-    } else {
-        let items: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-        format!("{key}: [{}]", items.join(", "))
-    }
 }
 
 /// For a middleware whose options all take strings and arrays alike.

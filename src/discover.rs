@@ -25,7 +25,7 @@
 mod names;
 pub mod sniff;
 
-use crate::source::{Contents, FileKind, Identity, decode_utf16, read_candidate};
+use crate::source::{FileKind, Identity, decode_utf16, read_candidate_into};
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -276,32 +276,42 @@ fn visit_entry(root: &Root<'_>, path: &Path, explicit: bool, is_link: bool, keep
         }
         None => (path.to_path_buf(), path.to_path_buf()),
     };
-    let (contents, identity) = match read_candidate(&read_from) {
-        Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || explicit => {
-            return lock(collected).unreadable.push((path.to_path_buf(), format!("{}: {e}", path.display())));
+    READ_BUFFER.with_borrow_mut(|buffer| {
+        let (too_large, identity) = match read_candidate_into(&read_from, buffer) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied || explicit => {
+                return lock(collected).unreadable.push((path.to_path_buf(), format!("{}: {e}", path.display())));
+            }
+            // Gone or replaced while the walk ran: nothing is left to lint.
+            Err(e) => return note(collected, format!("{}: skipped, cannot be read: {e}", path.display())),
+        };
+        let decoded = decode_utf16(buffer);
+        let verdict = judge(&candidate, decoded.as_deref().unwrap_or(buffer), too_large, keep);
+        if buffer.capacity() > KEPT_BUFFER_CAPACITY {
+            *buffer = Vec::new();
         }
-        // Gone or replaced while the walk ran: nothing is left to lint.
-        Err(e) => return note(collected, format!("{}: skipped, cannot be read: {e}", path.display())),
-    };
-    let (bytes, too_large) = match contents {
-        Contents::Whole(bytes) => (bytes, None),
-        Contents::TooLarge { prefix, size } => (prefix, Some(size)),
-    };
-    let bytes = decode_utf16(&bytes).unwrap_or(bytes);
-    let verdict = judge(&candidate, bytes, too_large, keep);
-    let Some(verdict) = verdict else { return };
-    push(collected, Entry { identity, path: shown, explicit, via_symlink: is_link, verdict });
+        let Some(verdict) = verdict else { return };
+        push(collected, Entry { identity, path: shown, explicit, via_symlink: is_link, verdict });
+    });
 }
+
+std::thread_local! {
+    /// Every file is read into its walking thread's buffer, and only a kept file is copied out:
+    /// most files are dropped by the prefilter, and cost no allocation of their own.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer grown past this by a large file is given back rather than kept for the next one.
+const KEPT_BUFFER_CAPACITY: usize = 1024 * 1024;
 
 /// The content checks, in order: nginx evidence, the prefilter, then what makes a kept file
 /// unanalysable. `None`: not what its name suggested (never selected, earns nothing).
-fn judge(candidate: &names::Candidate, bytes: Vec<u8>, too_large: Option<u64>, keep: &Keep) -> Option<Verdict> {
+fn judge(candidate: &names::Candidate, bytes: &[u8], too_large: Option<u64>, keep: &Keep) -> Option<Verdict> {
     let kind = candidate.kind;
-    if !names::content_fits(candidate, &bytes) {
+    if !names::content_fits(candidate, bytes) {
         return None;
     }
-    if !keep(kind, &bytes) {
+    if !keep(kind, bytes) {
         return Some(Verdict::PassedOver);
     }
     if candidate.check == names::ContentCheck::NotMinified && names::looks_minified(&bytes) {
@@ -310,10 +320,10 @@ fn judge(candidate: &names::Candidate, bytes: Vec<u8>, too_large: Option<u64>, k
     if let Some(size) = too_large {
         return Some(Verdict::Skipped(kind, SkipReason::TooLarge { size }));
     }
-    if is_binary(&bytes) {
+    if is_binary(bytes) {
         return Some(Verdict::Skipped(kind, SkipReason::Binary));
     }
-    Some(Verdict::Kept(kind, bytes))
+    Some(Verdict::Kept(kind, bytes.to_vec()))
 }
 
 /// Merges files reached through several paths and sorts what is returned: thread timing must

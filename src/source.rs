@@ -56,7 +56,21 @@ pub enum Identity {
 /// Like [`read_file`], but a file over the limit yields its first bytes instead of an error, and
 /// the file's [`Identity`] comes with it (from the open file, not from another lookup).
 pub fn read_candidate(path: &Path) -> std::io::Result<(Contents, Identity)> {
+    let mut bytes = Vec::new();
+    let (too_large, identity) = read_candidate_into(path, &mut bytes)?;
+    let contents = match too_large {
+        Some(size) => Contents::TooLarge { prefix: bytes, size },
+        None => Contents::Whole(bytes),
+    };
+    Ok((contents, identity))
+}
+
+/// [`read_candidate`] into `bytes` (cleared first), so a walk can read every file into one buffer
+/// and copy out only the few it keeps. `Some(size)`: the file is over [`MAX_FILE_SIZE`] and
+/// `bytes` holds its first [`LARGE_FILE_PREFIX`] bytes.
+pub fn read_candidate_into(path: &Path, bytes: &mut Vec<u8>) -> std::io::Result<(Option<u64>, Identity)> {
     use std::io::{Error, ErrorKind, Read};
+    bytes.clear();
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(target_os = "linux")]
@@ -64,7 +78,7 @@ pub fn read_candidate(path: &Path) -> std::io::Result<(Contents, Identity)> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(O_NONBLOCK);
     }
-    let file = options.open(path)?;
+    let mut file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
@@ -77,18 +91,32 @@ pub fn read_candidate(path: &Path) -> std::io::Result<(Contents, Identity)> {
     #[cfg(not(unix))]
     let identity = Identity::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
     if meta.len() > MAX_FILE_SIZE {
-        let mut prefix = Vec::new();
-        file.take(LARGE_FILE_PREFIX).read_to_end(&mut prefix)?;
-        return Ok((Contents::TooLarge { prefix, size: meta.len() }, identity));
+        file.take(LARGE_FILE_PREFIX).read_to_end(bytes)?;
+        return Ok((Some(meta.len()), identity));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // The file may grow while it is read.
-    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
+    let len = usize::try_from(meta.len()).unwrap_or(0);
+    // Most files come whole from one read of the size the open file reports; only a file that
+    // grows while it is read (or reports no size) takes the reads until the end.
+    bytes.resize(len, 0);
+    let mut filled = 0;
+    while filled < len {
+        match file.read(bytes.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    if filled < len || len == 0 {
+        // Shorter than its size said (truncated meanwhile), or a size of 0 (`/proc`): read on.
+        (&mut file).take(MAX_FILE_SIZE + 1 - filled as u64).read_to_end(bytes)?;
+    }
     if bytes.len() as u64 > MAX_FILE_SIZE {
         bytes.truncate(usize::try_from(LARGE_FILE_PREFIX).unwrap_or(usize::MAX));
-        return Ok((Contents::TooLarge { prefix: bytes, size: MAX_FILE_SIZE + 1 }, identity));
+        return Ok((Some(MAX_FILE_SIZE + 1), identity));
     }
-    Ok((Contents::Whole(bytes), identity))
+    Ok((None, identity))
 }
 
 /// A file written in UTF-16 with a byte-order mark (Windows editors), as UTF-8 bytes; `None` for

@@ -150,7 +150,14 @@ fn frontend_json_worth_parsing(bytes: &[u8]) -> bool {
 /// in app code, must show to matter.
 pub fn names_cors_header(bytes: &[u8]) -> bool {
     const NAME: &[u8] = b"access-control-";
-    bytes.windows(NAME.len()).any(|w| w.eq_ignore_ascii_case(NAME))
+    // Anchored on each `-` (memchr) rather than compared at every byte: the name's first dash is
+    // its seventh byte.
+    const FIRST_DASH: usize = 6;
+    memchr::memchr_iter(b'-', bytes).any(|dash| {
+        dash.checked_sub(FIRST_DASH)
+            .and_then(|start| bytes.get(start..start + NAME.len()))
+            .is_some_and(|w| w.eq_ignore_ascii_case(NAME))
+    })
 }
 
 /// A platform's header file, by its name; a file the platform refuses is CORS901.
@@ -327,11 +334,8 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
     // Every match of the regex holds one of these words in some case. The regex cannot skip ahead
     // to a literal (its import branch starts with `^[ \t]*`), so it reads every byte of every file
     // it is given; the words are found many times faster, and most files have none.
-    // (A regex of literals: the regex crate searches their case variants with SIMD, where
-    // aho-corasick's case-insensitive automaton steps byte by byte, 4x slower here.)
-    static WORDS: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new("(?i-u)corsheaders|access-control-allow-origin|fastapi|starlette|flask|litestar").ok()
-    });
+    static WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| literal_search(&[FRAMEWORKS, &["access-control-allow-origin"]].concat()));
     static FRAMEWORK: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(concat!(
             r"(?-u)corsheaders|(?i:access-control-allow-origin)",
@@ -342,7 +346,7 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
         ))
         .ok()
     });
-    if WORDS.as_ref().is_some_and(|words| !words.is_match(bytes)) {
+    if !names_in_any_case(WORDS.as_ref(), bytes) {
         return false;
     }
     match FRAMEWORK.as_ref() {
@@ -465,18 +469,53 @@ fn python_worth_parsing(bytes: &[u8]) -> bool {
     let words = WORDS.get_or_init(|| {
         let escaped: Vec<String> = PYTHON_WORDS.split('|').map(|w| regex::escape(w.trim())).collect();
         // `origins`, `ALLOWED_ORIGIN`, `origin_regex`, but not `original`: the word that made most
-        // library files look like candidates. The framework is named in the case of its module
-        // (`from starlette.routing import Route`) or of its class (`Starlette(...)`), so in any case,
-        // as the anchor test [`python_names_framework`] reads it.
+        // library files look like candidates.
         regex::bytes::Regex::new(&format!(
-            r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)|(?i:fastapi|starlette|flask|corsheaders|litestar)|DJANGO_SETTINGS_MODULE",
+            r"{}|(?-u:[oO]rigin|ORIGIN)(?-u:[sS_]|\b)|DJANGO_SETTINGS_MODULE",
             escaped.join("|")
         ))
         .ok()
     });
     match words {
-        Some(re) => re.is_match(bytes) || has_route_decorator(bytes),
+        Some(re) => re.is_match(bytes) || names_a_framework_in_any_case(bytes) || has_route_decorator(bytes),
         None => !bytes.is_empty(),
+    }
+}
+
+/// The framework names a Python file can hold in the case of its module (`from starlette.routing
+/// import Route`) or of its class (`Starlette(...)`), so in any ASCII case, as the anchor test
+/// [`python_names_framework`] reads them.
+const FRAMEWORKS: &[&str] = &["fastapi", "starlette", "flask", "corsheaders", "litestar"];
+
+fn names_a_framework_in_any_case(bytes: &[u8]) -> bool {
+    static SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| literal_search(FRAMEWORKS));
+    names_in_any_case(SEARCH.as_ref(), bytes)
+}
+
+/// Whether `search` (of lower-case literals) finds one in `bytes` in any ASCII case. Searched in a
+/// lower-cased copy, a chunk at a time: a case-insensitive search of a few words (the regex
+/// crate's, which tries their case variants, or aho-corasick's, which steps byte by byte) cost a
+/// fifth of a run on a large Python tree; lower-case literals are one SIMD scan.
+fn names_in_any_case(search: Option<&aho_corasick::AhoCorasick>, bytes: &[u8]) -> bool {
+    let Some(search) = search else { return !bytes.is_empty() };
+    // A literal across a chunk's end is whole in the next chunk, which starts this much earlier.
+    let overlap = search.max_pattern_len().saturating_sub(1);
+    let mut folded = [0u8; 4096];
+    let mut start = 0;
+    loop {
+        let end = bytes.len().min(start + folded.len());
+        let chunk = bytes.get(start..end).unwrap_or_default();
+        for (to, from) in folded.iter_mut().zip(chunk) {
+            *to = from.to_ascii_lowercase();
+        }
+        if search.is_match(folded.get(..chunk.len()).unwrap_or_default()) {
+            return true;
+        }
+        if end == bytes.len() {
+            return false;
+        }
+        start = end.saturating_sub(overlap).max(start + 1);
     }
 }
 
@@ -484,7 +523,7 @@ fn python_worth_parsing(bytes: &[u8]) -> bool {
 /// from elsewhere (`from .main import app`) leave no other trace in the file.
 fn has_route_decorator(bytes: &[u8]) -> bool {
     let mut from = 0;
-    while let Some(at) = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'@')).map(|i| i + from) {
+    while let Some(at) = bytes.get(from..).and_then(|rest| memchr::memchr(b'@', rest)).map(|i| i + from) {
         from = at + 1;
         // Only indentation may precede the `@` (looked at within a bounded window: never quadratic).
         let window = at.saturating_sub(256);
@@ -576,6 +615,16 @@ mod tests {
     }
 
     #[test]
+    fn cors_header_names_in_any_case_anywhere() {
+        for yes in ["Access-Control-Allow-Origin", "x-ACCESS-CONTROL-max-age", "--access-control-"] {
+            assert!(names_cors_header(yes.as_bytes()), "{yes}");
+        }
+        for no in ["", "-", "control-", "access-control", "access_control-allow", "access-contro-l-"] {
+            assert!(!names_cors_header(no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
     fn python_anchors_are_uses_of_a_framework() {
         for yes in [
             "from fastapi import FastAPI\n",
@@ -627,6 +676,16 @@ mod tests {
             assert!(worth_parsing(FileKind::Python, yes.as_bytes()), "{yes}");
         }
         assert!(worth_parsing(FileKind::Yaml, b"\xef\xbb\xbfservices:\n  api:\n    build: .\n"));
+        // Framework names in any case, also across the chunks the lower-cased search reads.
+        for case in ["STARLETTE_DEBUG = 1\n", "x = FlAsK\n", "# LiteStar\n", "corsHeaders\n"] {
+            assert!(worth_parsing(FileKind::Python, case.as_bytes()), "{case}");
+        }
+        for at in [0, 4080, 4086, 4090, 4095, 8170, 8181] {
+            let mut text = vec![b' '; 9000];
+            text.splice(at..at + 11, b"CorsHeaders".iter().copied());
+            assert!(names_a_framework_in_any_case(&text), "{at}");
+            assert!(!names_a_framework_in_any_case(text.get(..at + 10).unwrap_or_default()), "{at}");
+        }
         for no in ["import os\nprint(os.environ.get('X'))\n", "d = {}\nd.get('a')\n", "", "original = copy(x)\n"] {
             assert!(!worth_parsing(FileKind::Python, no.as_bytes()), "{no}");
         }

@@ -119,7 +119,11 @@ impl NginxModel {
                 let more = &block.rare().more_set_headers;
                 more.iter().enumerate().find_map(|(d, directive)| {
                     let header = directive.headers.iter().position(|m| std::ptr::eq(&m.name, h.name))?;
-                    Some(HeaderSlot::More { block: b, directive: u32::try_from(d).ok()?, header: u32::try_from(header).ok()? })
+                    Some(HeaderSlot::More {
+                        block: b,
+                        directive: u32::try_from(d).ok()?,
+                        header: u32::try_from(header).ok()?,
+                    })
                 })
             }
         }
@@ -158,3 +162,37 @@ impl NginxModel {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use crate::extract::nginx::testing::project;
+
+    /// The views answer what the block chains do: inherited `add_header`s, headers-more values a
+    /// later command replaces, `if`s with their own headers.
+    #[test]
+    fn the_views_agree_with_the_block_chains() {
+        let project = project(
+            r#"
+            map $http_origin $cors { default ""; "~^https://a\.example\.com$" $http_origin; }
+            server {
+                add_header Access-Control-Allow-Origin *;
+                more_set_headers "Access-Control-Allow-Origin: https://x.example.com" "X-Frame-Options: DENY";
+                location /inherits/ { proxy_pass http://app; }
+                location /own/ {
+                    more_set_headers "Access-Control-Allow-Origin: $cors";
+                    add_header Vary Origin;
+                    if ($request_method = OPTIONS) { add_header Access-Control-Max-Age 600; return 204; }
+                }
+            }"#,
+        );
+        let model = &project.nginx;
+        assert!(model.contexts().len() >= 3, "{:?}", model.contexts());
+        for ctx in model.contexts() {
+            let cached = model.cached_effective_headers(ctx.block).expect("every context is in the views");
+            assert_eq!(cached, model.compute_effective_headers(ctx.block), "context {}", ctx.block);
+            for h in cached.iter().filter(|h| h.is("access-control-allow-origin")) {
+                let fresh: super::OriginFacts = model.resolve_origin(ctx.block, h.value).into();
+                assert_eq!(*model.origin_facts(ctx.block, h.value), fresh);
+            }
+        }
+    }
+}

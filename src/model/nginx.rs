@@ -38,6 +38,7 @@ mod scopes;
 pub mod syntax;
 #[cfg(test)]
 mod tests;
+mod views;
 
 pub use effective::{Declared, HeaderRef, HeaderSource};
 pub use flow::Methods;
@@ -45,6 +46,7 @@ pub use headers_more::MoreCommand;
 pub use phases::{Context, EffectiveAccess, Requests};
 pub use policy::{Guard, NeverOrigin, OriginResolution, RejectedKind, RejectedOrigin};
 pub use syntax::{Condition, ConditionKind, Tri, is_cors_header};
+pub use views::OriginFacts;
 
 use crate::source::{Span, Spanned};
 use syntax::same_header;
@@ -599,4 +601,6 @@ pub struct NginxModel {
     /// What the rewrite phase decides, computed on first use; every change through
     /// [`NginxModel::add_block`], [`NginxModel::block_mut`] or [`NginxModel::add_map`] drops it.
     flow: std::sync::OnceLock<flow::Flow>,
+    /// What several rules ask of every context, computed on first use and dropped with `flow`.
+    views: std::sync::OnceLock<views::Views>,
 }

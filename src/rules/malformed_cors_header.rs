@@ -60,7 +60,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     // `Access-Control-Allow-Origin` values, also those a map or `set` provides.
     for (ctx, headers) in model.cors_contexts() {
         for h in headers.iter().filter(|h| h.is(header::ALLOW_ORIGIN)) {
-            for r in model.resolve_origin(ctx.block, h.value).rejected {
+            for r in &model.origin_facts(ctx.block, h.value).rejected {
                 if r.kind == RejectedKind::NotAnOrigin && reported.insert(r.value.span) {
                     sink.report(
                         r.value.span,

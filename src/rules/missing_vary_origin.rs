@@ -130,7 +130,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             continue;
         }
         let Some(acao) = headers.iter().find(|h| h.is(header::ALLOW_ORIGIN)) else { continue };
-        let resolution = model.resolve_origin(ctx.block, acao.value);
+        let resolution = model.origin_facts(ctx.block, acao.value);
         // Even when corslint cannot tell which origins an `if` lets through, an echoed
         // `$http_origin` still varies with the request.
         if !resolution.request_dependent {
@@ -162,7 +162,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
             );
             continue;
         }
-        let how = if echoes || resolution.origins.entries.iter().any(|e| e.kind == crate::model::OriginKind::Reflect) {
+        let how = if echoes || resolution.reflects {
             "echoes the request's `Origin`"
         } else {
             "is chosen from the request's `Origin`"

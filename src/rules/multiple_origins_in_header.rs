@@ -25,7 +25,7 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     let mut reported: HashSet<Span> = HashSet::new();
     for (ctx, headers) in model.cors_contexts() {
         for h in headers.iter().filter(|h| h.is(header::ALLOW_ORIGIN)) {
-            let resolution = model.resolve_origin(ctx.block, h.value);
+            let resolution = model.origin_facts(ctx.block, h.value);
             for rejected in resolution.rejected.iter().filter(|r| r.kind == RejectedKind::SeveralOrigins) {
                 if !reported.insert(rejected.value.span) {
                     continue;

@@ -60,7 +60,8 @@ fn nginx_values(project: &Project, sink: &mut Sink) {
     let mut reported = std::collections::HashSet::new();
     for (ctx, headers) in model.cors_contexts() {
         for h in headers.iter().filter(|h| h.is(header::ALLOW_ORIGIN)) {
-            let Some((value, why)) = model.resolve_origin(ctx.block, h.value).never_origin else { continue };
+            let facts = model.origin_facts(ctx.block, h.value);
+            let Some((value, why)) = &facts.never_origin else { continue };
             if !reported.insert(value.span) {
                 continue;
             }

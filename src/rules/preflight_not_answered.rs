@@ -67,10 +67,10 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     // Each location's contexts, grouped once: scanning all contexts for each location is quadratic
     // in configurations that include the same locations many times.
     let mut by_location: HashMap<BlockId, Vec<&Context>> = HashMap::new();
-    for ctx in &contexts {
+    for ctx in contexts {
         by_location.entry(ctx.location).or_default().push(ctx);
     }
-    for ctx in &contexts {
+    for ctx in contexts {
         // Judge each location once, through its own context.
         if ctx.block != ctx.location {
             continue;

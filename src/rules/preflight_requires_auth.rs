@@ -160,10 +160,10 @@ fn check_nginx(project: &Project, sink: &mut Sink) {
     // Each location's contexts, looked up once (a scan of all contexts per location is quadratic in
     // configurations that include the same locations many times).
     let mut by_location: HashMap<BlockId, Vec<BlockId>> = HashMap::new();
-    for ctx in &contexts {
+    for ctx in contexts {
         by_location.entry(ctx.location).or_default().push(ctx.block);
     }
-    for ctx in &contexts {
+    for ctx in contexts {
         if ctx.block != ctx.location {
             continue;
         }

@@ -71,7 +71,7 @@ impl NginxModel {
     /// Adds a block; an `if` is also recorded as a step of its parent, in source order, so call
     /// this in source order together with the parent's `set`/`return` steps.
     pub fn add_block(&mut self, parent: Option<BlockId>, kind: BlockKind, span: Span, head: Span) -> BlockId {
-        self.flow.take();
+        self.forget_views();
         let id = self.blocks.len();
         let is_if = matches!(kind, BlockKind::If { .. });
         // A parent always comes before its children, which keeps every walk up the tree finite.
@@ -91,7 +91,7 @@ impl NginxModel {
     }
 
     pub fn block_mut(&mut self, id: BlockId) -> Option<&mut Block> {
-        self.flow.take();
+        self.forget_views();
         self.blocks.get_mut(id)
     }
 
@@ -108,7 +108,7 @@ impl NginxModel {
     }
 
     pub fn add_map(&mut self, map: Map) {
-        self.flow.take();
+        self.forget_views();
         self.maps.push(map);
     }
 
@@ -202,6 +202,10 @@ impl NginxModel {
     /// headers-more never touches (its filter runs first), so a `more_set_headers` and an
     /// `add_header` of one name both reach the response.
     pub fn effective_headers(&self, id: BlockId) -> Vec<HeaderRef<'_>> {
+        self.cached_effective_headers(id).unwrap_or_else(|| self.compute_effective_headers(id))
+    }
+
+    pub(super) fn compute_effective_headers(&self, id: BlockId) -> Vec<HeaderRef<'_>> {
         let mut out: Vec<HeaderRef<'_>> = self
             .effective_add_headers(id)
             .into_iter()
@@ -333,7 +337,8 @@ impl NginxModel {
     /// Every context that sends CORS headers, with those headers.
     pub fn cors_contexts(&self) -> Vec<(Context, Vec<HeaderRef<'_>>)> {
         self.contexts()
-            .into_iter()
+            .iter()
+            .copied()
             .filter_map(|ctx| {
                 let headers: Vec<HeaderRef<'_>> =
                     self.effective_headers(ctx.block).into_iter().filter(HeaderRef::is_cors).collect();

@@ -112,6 +112,12 @@ impl NginxModel {
         self.flow.get_or_init(|| Flow::compute(self))
     }
 
+    /// Drops what was worked out from the blocks and maps, before they change.
+    pub(super) fn forget_views(&mut self) {
+        self.flow.take();
+        self.views.take();
+    }
+
     /// The `return` that answers every request reaching context `id` in the rewrite phase: its
     /// own, or for an `if`, the first `return` of its location after it.
     pub fn context_return(&self, id: BlockId) -> Option<&Return> {
@@ -205,7 +211,11 @@ impl NginxModel {
     /// Every configuration a response can be produced with, in block order, with the requests
     /// it answers. A configuration no request ends up with (an `if` a later one always
     /// overrides, a server-level `if` without `return`) is not one.
-    pub fn contexts(&self) -> Vec<Context> {
+    pub fn contexts(&self) -> &[Context] {
+        self.views().contexts()
+    }
+
+    pub(super) fn compute_contexts(&self) -> Vec<Context> {
         let flow = self.flow();
         let mut out = Vec::new();
         for (id, block) in self.blocks.iter().enumerate() {

@@ -295,19 +295,10 @@ impl<'m, 't> FileApps<'m, 't> {
     /// argument). The call may be a middleware another module exports
     /// (`export const corsMiddleware = cors({…})`): it is then read with that module's names.
     fn cors_call(&self, node: Node<'t>) -> Option<Option<Value>> {
-        let node = self.eval.resolve(node);
-        let imported = match node.kind() {
-            "identifier" => self.eval.import_of(self.eval.text(node)),
-            _ => None,
-        };
-        let (eval, node, cors_names) = match imported {
-            Some((source, name)) => {
-                let (module, node) = self.modules.exported_syntax(self.file, source, name)?;
-                let eval = self.modules.evaluator(module)?;
-                let names = cors_bindings(self.modules.root(module)?, &eval);
-                (eval, node, Some(names))
-            }
-            None => (self.eval.clone(), node, None),
+        let (module, eval, node) = self.modules.resolve_across(&self.eval, self.file, node)?;
+        let cors_names = match module == self.file {
+            true => None,
+            false => Some(cors_bindings(self.modules.root(module)?, &eval)),
         };
         if node.kind() != "call_expression" {
             return None;

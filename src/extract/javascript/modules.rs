@@ -69,6 +69,31 @@ impl<'t> Modules<'t> {
         }
     }
 
+    /// The text of a project file.
+    pub fn text(&self, file: FileId) -> Option<&'t str> {
+        self.files.get(file).map(|f| f.text.as_str())
+    }
+
+    /// The call `node` stands for once `const` names and imports are followed (`app.use(authCors)`
+    /// with `export default cors({…})` in another module), with the evaluator of the module it is
+    /// written in: `None` when an import does not lead to a parsed module.
+    pub fn resolve_across(
+        &self,
+        evaluator: &Rc<Evaluator<'t>>,
+        file: FileId,
+        node: Node<'t>,
+    ) -> Option<(FileId, Rc<Evaluator<'t>>, Node<'t>)> {
+        let node = evaluator.resolve(node);
+        let imported = (node.kind() == "identifier").then(|| evaluator.import_of(evaluator.text(node))).flatten();
+        match imported {
+            Some((source, name)) => {
+                let (module, node) = self.exported_syntax(file, source, name)?;
+                Some((module, self.evaluator(module)?, node))
+            }
+            None => Some((file, evaluator.clone(), node)),
+        }
+    }
+
     /// The one evaluator of `file`, built the first time it is asked for.
     pub fn evaluator(&self, file: FileId) -> Option<Rc<Evaluator<'t>>> {
         if let Some(evaluator) = self.evaluators.borrow().get(&file) {

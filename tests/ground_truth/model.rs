@@ -18,10 +18,16 @@ pub struct Model {
     starlette: StarletteVersion,
 }
 
-/// What the fixture harness lints for `fixture`: the fixture itself, or, for a file inside a
-/// fixture project (`fixtures/CORS102/<project>/server.js`), the whole project, so that the
-/// modules its app imports are read as a user's run reads them.
+/// What is linted for `fixture`: the fixture itself, or, for a JavaScript app inside a fixture
+/// project (`fixtures/CORS102/<project>/server.js`), the whole project, so that the modules the
+/// app imports are read as a user's run reads them. Other layers keep their one-file view (an
+/// nginx file of a compose project is modelled alone, as its real server is run alone).
 fn linted_as(fixture: &Path) -> PathBuf {
+    let javascript =
+        fixture.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "js" | "mjs" | "cjs" | "ts"));
+    if !javascript {
+        return fixture.to_path_buf();
+    }
     let mut project = fixture;
     while let Some(parent) = project.parent() {
         let in_rule_folder = parent

@@ -475,3 +475,20 @@ fn express_5_app_that_does_not_start_is_not_walked() {
     let (_, sim) = simulate(&[started, "--origin", "https://app.example.com", "-X", "PUT"]);
     assert_eq!(sim["verdict"]["allowed"], true, "{sim}");
 }
+
+#[test]
+fn flask_runs_the_last_cors_call_first_and_falls_back_to_earlier_ones() {
+    let later = "fixtures/CORS102/flask_later_cors_call_reflects_with_credentials.py";
+    let (code, sim) = simulate(&[later, "--origin", "https://evil.com", "--url", "https://api.example.com/api/me"]);
+    assert_eq!(code, Some(0), "{sim}");
+    assert_eq!(header(&sim["actual"], "access-control-allow-origin"), ["https://evil.com"]);
+    assert_eq!(header(&sim["actual"], "access-control-allow-credentials"), ["true"]);
+    let both = "fixtures/CORS102/flask_two_cors_calls_listed_clean.py";
+    for origin in ["https://app.example.com", "https://admin.example.com"] {
+        let (code, sim) = simulate(&[both, "--origin", origin, "--url", "https://api.example.com/api/me"]);
+        assert_eq!(code, Some(0), "{origin}: {sim}");
+        assert_eq!(header(&sim["actual"], "access-control-allow-origin"), [origin]);
+    }
+    let (code, _) = simulate(&[both, "--origin", "https://evil.com", "--url", "https://api.example.com/api/me"]);
+    assert_eq!(code, Some(1));
+}

@@ -1,7 +1,8 @@
 //! Flask with Flask-CORS: Flask's router (automatic OPTIONS answers, 405, `strict_slashes`
-//! redirects), then the one Flask-CORS setup that answers the path (`@cross_origin` on the route,
-//! else the first `CORS(app)` resource that matches), as flask_cors/core.py `get_cors_headers`
-//! builds the headers (semantics.md section 4).
+//! redirects), then the Flask-CORS setups that answer the path (`@cross_origin` on the route,
+//! else each `CORS(app)` call's first matching resource, last call first, until one sets
+//! `Access-Control-Allow-Origin`), as flask_cors/core.py `get_cors_headers` builds the headers
+//! (semantics.md section 4).
 
 use super::Trace;
 use super::apps::AppStep;
@@ -46,21 +47,32 @@ impl<'p> AppStep<'p> for FlaskSim<'p> {
     fn handle(&self, req: &WireRequest, trace: &mut Trace) -> Response {
         let path = req.path().unwrap_or("/").to_string();
         let (mut response, route) = self.router(req, &path, trace);
-        let Some(setup) = self.setup_for(&path, route, trace) else { return response };
-        let Some(policy) = self.project.policies.get(setup.policy) else { return response };
-        let Some(options) = Options::of(policy, trace) else { return response };
-        let added = options.headers(req);
-        let what = if added.has("access-control-allow-origin") {
-            "Flask-CORS adds its headers (after_request)"
-        } else if req.has("origin") {
-            "Flask-CORS adds no headers: the origin is not allowed"
-        } else {
-            "Flask-CORS adds no headers: the request has no Origin"
-        };
-        for (name, value) in &added.headers {
-            response.append(name, value);
+        let Some(setups) = self.setups_for(&path, route, trace) else { return response };
+        let calls = setups.len();
+        for (index, setup) in setups.into_iter().enumerate() {
+            let Some(policy) = self.project.policies.get(setup.policy) else { return response };
+            let Some(options) = Options::of(policy, trace) else { return response };
+            let added = options.headers(req);
+            let sets_origin = added.has("access-control-allow-origin");
+            let which =
+                if calls > 1 { format!(" (`CORS(app)` call {} of {calls} to run)", index + 1) } else { String::new() };
+            let what = if sets_origin {
+                format!("Flask-CORS adds its headers (after_request){which}")
+            } else if req.has("origin") {
+                format!("Flask-CORS adds no headers: the origin is not allowed{which}")
+            } else {
+                format!("Flask-CORS adds no headers: the request has no Origin{which}")
+            };
+            for (name, value) in &added.headers {
+                response.append(name, value);
+            }
+            trace.step(LAYER, what, &response, Vec::new());
+            // Each `CORS(app)` is its own after_request function; one that finds
+            // `Access-Control-Allow-Origin` already set leaves the response alone.
+            if sets_origin {
+                break;
+            }
         }
-        trace.step(LAYER, what, &response, Vec::new());
         response
     }
 }
@@ -116,17 +128,18 @@ impl FlaskSim<'_> {
         (r, None)
     }
 
-    /// The setup that sets the headers: the route's `@cross_origin` (it marks the response as
-    /// evaluated, so the extension skips it), else the first `CORS(app)` resource matching the path,
-    /// in the order the release tries them ([`ResourceOrder`]).
-    fn setup_for(&self, path: &str, route: Option<&Route>, trace: &mut Trace) -> Option<&CorsSetup> {
+    /// The setups that may set the headers, in the order they run: the route's `@cross_origin`
+    /// alone (it marks the response as evaluated, so every extension skips it, even when it allowed
+    /// nothing), else, for each `CORS(app)` call from the last registered, its first resource
+    /// matching the path in the order the release tries them ([`ResourceOrder`]).
+    fn setups_for(&self, path: &str, route: Option<&Route>, trace: &mut Trace) -> Option<Vec<&CorsSetup>> {
         let template = route.and_then(|r| r.path.as_deref());
         let decorated = self.app.cors.iter().find(|s| {
             s.install == Install::ViewDecorator
                 && matches!(&s.paths, Some(PathScope::Route(t)) if Some(t.as_str()) == template)
         });
-        if decorated.is_some() {
-            return decorated;
+        if let Some(decorated) = decorated {
+            return Some(vec![decorated]);
         }
         let release = self.project.versions.of(self.app.span.file, Package::FlaskCors);
         let order = ResourceOrder::of(release.major);
@@ -134,33 +147,46 @@ impl FlaskSim<'_> {
         if resources.len() > 1 || order.case_insensitive && path.chars().any(|c| c.is_ascii_uppercase()) {
             trace.note(format!("resources matched as {} does: {}", release.describe(), order.explain()));
         }
+        let mut calls = resources.iter().map(|s| s.span).collect::<Vec<_>>();
+        calls.dedup();
+        if calls.len() > 1 {
+            trace.note(format!(
+                "{} `CORS(app)` calls: Flask runs their after_request functions last-registered first, and the first \
+                 that sets Access-Control-Allow-Origin is the one the browser sees",
+                calls.len()
+            ));
+        }
+        // The resource each call uses for `path`: its first match, in the order it tries them.
+        let mut chosen: Vec<&CorsSetup> = Vec::new();
         for setup in resources {
-            match &setup.paths {
-                None => return Some(setup),
+            if chosen.last().is_some_and(|c| c.span == setup.span) {
+                continue;
+            }
+            let matches = match &setup.paths {
+                None => true,
                 Some(PathScope::StartAnchoredRegex(pattern)) => {
                     let flags = if order.case_insensitive { "(?i)" } else { "" };
                     match regex::Regex::new(&format!("{flags}^(?:{pattern})")) {
-                        Ok(re) if re.is_match(path) => return Some(setup),
-                        Ok(_) => {}
+                        Ok(re) => re.is_match(path),
                         Err(_) => {
                             trace.unknown(format!("whether the resource pattern `{pattern}` matches {path}"));
                             return None;
                         }
                     }
                 }
-                Some(PathScope::Route(plain))
-                    if plain == path || order.case_insensitive && plain.to_lowercase() == path.to_lowercase() =>
-                {
-                    return Some(setup);
+                Some(PathScope::Route(plain)) => {
+                    plain == path || order.case_insensitive && plain.to_lowercase() == path.to_lowercase()
                 }
-                Some(PathScope::Route(_)) => {}
                 Some(PathScope::Unknown) => {
                     trace.unknown("which requests a Flask-CORS setup answers");
                     return None;
                 }
+            };
+            if matches {
+                chosen.push(setup);
             }
         }
-        None
+        Some(chosen)
     }
 }
 
@@ -188,7 +214,8 @@ impl ResourceOrder {
     }
 
     /// The resources in the order they are tried. Each `CORS(...)` call sorts its own resources
-    /// (they share its span); calls keep their order.
+    /// (they share its span); the calls run last-registered first, as Flask's `process_response`
+    /// runs `reversed(after_request_funcs)`.
     fn sorted<'s>(&self, mut resources: Vec<&'s CorsSetup>) -> Vec<&'s CorsSetup> {
         let calls: Vec<crate::source::Span> = resources.iter().map(|s| s.span).collect();
         let call_index = |setup: &CorsSetup| calls.iter().position(|c| *c == setup.span).unwrap_or(0);
@@ -204,7 +231,7 @@ impl ResourceOrder {
             let length = text.chars().count() as i64;
             let slashes = text.matches('/').count() as i64;
             let key = if self.by_specificity { (i64::from(!literal), -slashes, -length) } else { (0, 0, -length) };
-            (call_index(setup), key)
+            (std::cmp::Reverse(call_index(setup)), key)
         });
         resources
     }

@@ -47,6 +47,21 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 request("DELETE", EVIL, "/api/me").cookie().allowed().status(P, 204).has(P, ACAO, EVIL),
             ],
         ),
+        // The same options exported by a config module and `require`d by the app.
+        app(
+            "CORS102/express_options_from_config_module/server.js",
+            vec![
+                get(EVIL, "/api/me").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                request("DELETE", EVIL, "/api/me").cookie().allowed().status(P, 204).has(P, ACAO, EVIL),
+            ],
+        ),
+        app(
+            "CORS102/express_options_from_config_module_clean/server.js",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+                get(EVIL, "/api/me").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
         // An origin function: Unknown to corslint (KNOWN_DISAGREEMENTS); the real app allows its list.
         app(
             "CORS102/express_origin_callback.js",

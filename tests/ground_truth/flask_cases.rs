@@ -23,6 +23,37 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             "CORS102/flask_supports_credentials.py",
             vec![get(EVIL, "/api/me").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true")],
         ),
+        // Two `CORS(app)` calls: Flask runs the later one's after_request first.
+        app(
+            "CORS102/flask_later_cors_call_reflects_with_credentials.py",
+            vec![
+                get(EVIL, "/api/me").cookie().allowed().has(A, ACAO, EVIL).has(A, ACAC, "true"),
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+            ],
+        ),
+        // The later call allows nothing for this origin, so the earlier one still answers it.
+        app(
+            "CORS102/flask_two_cors_calls_listed_clean.py",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+                get("https://admin.example.com", "/api/me").cookie().allowed().has(
+                    A,
+                    ACAO,
+                    "https://admin.example.com",
+                ),
+                get(EVIL, "/api/me").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        // `@cross_origin` marks its response as evaluated: `CORS(app)` adds nothing to it, even for
+        // an origin only `CORS(app)` allows.
+        app(
+            "CORS102/flask_cross_origin_narrows_extension_clean.py",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP),
+                get(APP, "/api/admin").cookie().blocked().lacks(A, ACAO),
+                get("https://admin.example.com", "/api/admin").cookie().allowed().has(A, ACAC, "true"),
+            ],
+        ),
         app(
             "CORS102/flask_config_credentials.py",
             vec![

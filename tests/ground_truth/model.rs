@@ -8,7 +8,7 @@ use crate::probe::Probe;
 use corslint::lint::{Options, lint};
 use corslint::model::Project;
 use corslint::simulate::{self, BrowserRequest, StarletteVersion, Url};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub struct Model {
     project: Project,
@@ -18,9 +18,33 @@ pub struct Model {
     starlette: StarletteVersion,
 }
 
+/// What is linted for `fixture`: the fixture itself, or, for a JavaScript app inside a fixture
+/// project (`fixtures/CORS102/<project>/server.js`), the whole project, so that the modules the
+/// app imports are read as a user's run reads them. Other layers keep their one-file view (an
+/// nginx file of a compose project is modelled alone, as its real server is run alone).
+fn linted_as(fixture: &Path) -> PathBuf {
+    let javascript =
+        fixture.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "js" | "mjs" | "cjs" | "ts"));
+    if !javascript {
+        return fixture.to_path_buf();
+    }
+    let mut project = fixture;
+    while let Some(parent) = project.parent() {
+        let in_rule_folder = parent
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.len() == 7 && n.starts_with("CORS") && n[4..].bytes().all(|b| b.is_ascii_digit()));
+        if in_rule_folder {
+            return project.to_path_buf();
+        }
+        project = parent;
+    }
+    fixture.to_path_buf()
+}
+
 impl Model {
     pub fn load(fixture: &Path, via: &'static str, starlette: &str) -> Model {
-        let outcome = lint(&Options { paths: vec![fixture.to_path_buf()], ..Options::default() }).expect("lint");
+        let outcome = lint(&Options { paths: vec![linted_as(fixture)], ..Options::default() }).expect("lint");
         let text = if fixture.is_file() { std::fs::read_to_string(fixture).unwrap_or_default() } else { String::new() };
         let host = text
             .lines()

@@ -10,6 +10,7 @@
 //! other semantics).
 
 use super::express_paths::CorsPath;
+use super::modules::Modules;
 use super::value::{Evaluator, Lookup, Object, Value, ValueKind};
 use crate::extract::versions::Resolver;
 use crate::model::app::{
@@ -21,6 +22,7 @@ use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins
 use crate::model::{Project, Value as ModelValue};
 use crate::parse::Parsed;
 use crate::source::{FileId, Span, Spanned};
+use std::rc::Rc;
 use tree_sitter::Node;
 
 /// npm `cors` `defaults.methods`.
@@ -66,6 +68,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver
     let mut found = Vec::new();
     let mut own_headers = Vec::new();
     let mut refusals = Vec::new();
+    let modules = Modules::new(&project.files, parsed);
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.files.get(id) else { continue };
@@ -75,7 +78,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver
         // `require("cors")`, `import cors from "cors"`, NestJS's `enableCors`/`{ cors: … }`: an app
         // without one of them has no CORS component to install.
         if super::mentions_any(&file.text, &["cors", "Cors"]) {
-            let (apps, cors_paths) = FileApps::read(id, tree.root(), &file.text);
+            let (apps, cors_paths) = FileApps::read(id, tree.root(), &file.text, &modules);
             found.extend(apps);
             if !cors_paths.is_empty() {
                 let pin = releases.pin(&file.path, Package::Express);
@@ -86,6 +89,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver
             own_headers.extend(super::headers::policies(id, tree.root(), &file.text));
         }
     }
+    drop(modules);
     project.policies.extend(own_headers);
     project.startup_refusals.extend(refusals);
     for (mut app, policies) in found {
@@ -99,9 +103,11 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], releases: &mut Resolver
 }
 
 /// The apps of one file, by receiver name, in the order first seen.
-struct FileApps<'t> {
+struct FileApps<'m, 't> {
     file: FileId,
-    eval: Evaluator<'t>,
+    eval: Rc<Evaluator<'t>>,
+    /// The project's other modules, where imported options and middleware are read.
+    modules: &'m Modules<'t>,
     cors_names: Vec<&'t str>,
     fastify: bool,
     apps: Vec<(String, App, Vec<CorsPolicy>)>,
@@ -109,12 +115,18 @@ struct FileApps<'t> {
     cors_paths: Vec<CorsPath>,
 }
 
-impl<'t> FileApps<'t> {
-    fn read(file: FileId, root: Node<'t>, text: &'t str) -> (Vec<(App, Vec<CorsPolicy>)>, Vec<CorsPath>) {
-        let eval = Evaluator::new(root, text);
+impl<'m, 't> FileApps<'m, 't> {
+    fn read(
+        file: FileId,
+        root: Node<'t>,
+        text: &str,
+        modules: &'m Modules<'t>,
+    ) -> (Vec<(App, Vec<CorsPolicy>)>, Vec<CorsPath>) {
+        let Some(eval) = modules.evaluator(file) else { return (Vec::new(), Vec::new()) };
         let cors_names = cors_bindings(root, &eval);
         let fastify = text.contains("FastifyAdapter");
-        let mut reader = FileApps { file, eval, cors_names, fastify, apps: Vec::new(), cors_paths: Vec::new() };
+        let mut reader =
+            FileApps { file, eval, modules, cors_names, fastify, apps: Vec::new(), cors_paths: Vec::new() };
         for call in calls_in_order(root) {
             reader.call(call);
         }
@@ -130,6 +142,11 @@ impl<'t> FileApps<'t> {
 
     fn span(&self, node: Node<'_>) -> Span {
         Span::new(self.file, node.start_byte(), node.end_byte())
+    }
+
+    /// The value of `node`, following imports into the project's other modules.
+    fn value(&self, node: Node<'t>) -> Value {
+        self.eval.eval_linked(node, self.modules, 0)
     }
 
     fn call(&mut self, call: Node<'t>) {
@@ -148,11 +165,11 @@ impl<'t> FileApps<'t> {
         match method {
             "use" => self.use_call(receiver_text, call, &arguments),
             "enableCors" if !self.fastify => {
-                let options = arguments.first().map(|a| self.eval.eval(*a));
+                let options = arguments.first().map(|a| self.value(*a));
                 self.add_cors(receiver_text, Framework::NestJs, call, options.as_ref(), Install::Use, None, None);
             }
             "create" if receiver_text == "NestFactory" && !self.fastify => {
-                let Some(options) = arguments.get(1).map(|a| self.eval.eval(*a)) else { return };
+                let Some(options) = arguments.get(1).map(|a| self.value(*a)) else { return };
                 let ValueKind::Object(object) = &options.kind else { return };
                 let name = format!("NestFactory@{}", call.start_byte());
                 match object.get("cors") {
@@ -179,7 +196,7 @@ impl<'t> FileApps<'t> {
         let mut handlers = arguments;
         let mut mount = None;
         if let Some(first) = arguments.first() {
-            match self.eval.eval(*first).kind {
+            match self.value(*first).kind {
                 ValueKind::String(path) => {
                     mount = Some(path);
                     handlers = arguments.get(1..).unwrap_or_default();
@@ -227,7 +244,7 @@ impl<'t> FileApps<'t> {
         if arguments.len() < 2 {
             return;
         }
-        let path = match self.eval.eval(*first).kind {
+        let path = match self.value(*first).kind {
             ValueKind::String(path) => Some(path),
             _ => None,
         };
@@ -274,17 +291,23 @@ impl<'t> FileApps<'t> {
         });
     }
 
-    /// `cors(...)` with the file's name for the package: `Some(options)` (`None` inside for no argument).
+    /// `cors(...)` with the file's name for the package: `Some(options)` (`None` inside for no
+    /// argument). The call may be a middleware another module exports
+    /// (`export const corsMiddleware = cors({…})`): it is then read with that module's names.
     fn cors_call(&self, node: Node<'t>) -> Option<Option<Value>> {
-        let node = self.eval.resolve(node);
+        let (module, eval, node) = self.modules.resolve_across(&self.eval, self.file, node)?;
+        let cors_names = match module == self.file {
+            true => None,
+            false => Some(cors_bindings(self.modules.root(module)?, &eval)),
+        };
         if node.kind() != "call_expression" {
             return None;
         }
-        let function = node.child_by_field_name("function")?;
-        if !self.cors_names.contains(&self.eval.text(function)) {
+        let function = eval.text(node.child_by_field_name("function")?);
+        if !cors_names.as_ref().unwrap_or(&self.cors_names).contains(&function) {
             return None;
         }
-        Some(arguments(node).first().map(|a| self.eval.eval(*a)))
+        Some(arguments(node).first().map(|a| eval.eval_linked(*a, self.modules, 0)))
     }
 
     fn app(&mut self, receiver: &str, framework: Framework) -> &mut App {
@@ -426,7 +449,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Option
         Some(_) => (&empty, true),
     };
     let get = |key: &str| if unknown && !object.open { Lookup::Unknown } else { object.get(key) };
-    let at = |value: &Value| Span::new(file, value.range.start, value.range.end);
+    let at = |value: &Value| value.span(file);
     let mut origins = Origins::default();
     let mut origin_notes = Vec::new();
     match get("origin") {
@@ -460,7 +483,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Option
         },
     }
     let setting_span = |key: &str| match object.get(key) {
-        Lookup::Found(property) => Span::new(file, property.key_range.start, property.value.range.end),
+        Lookup::Found(property) => property.span(file),
         _ => span,
     };
     let credentials = match get("credentials") {
@@ -520,7 +543,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Option
         .iter()
         .map(|p| CorsArg {
             name: p.key.clone(),
-            span: Span::new(file, p.key_range.start, p.value.range.end),
+            span: p.span(file),
             value_span: at(&p.value),
             shape: shape(&p.value.kind),
         })
@@ -531,7 +554,7 @@ fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Option
 /// One origin: a string (sent as written when `whole`, else compared with `===`), a RegExp
 /// (`.test()`: an unanchored search), `true` in an array (allows every origin); `None` when unknown.
 fn origin_entry(value: &Value, whole: bool, file: FileId) -> Option<OriginEntry> {
-    let span = Span::new(file, value.range.start, value.range.end);
+    let span = value.span(file);
     let kind = match &value.kind {
         ValueKind::String(s) if whole && s == "*" => OriginKind::Any,
         ValueKind::String(s) => OriginKind::Literal(s.clone()),
@@ -552,7 +575,7 @@ fn origin_entry(value: &Value, whole: bool, file: FileId) -> Option<OriginEntry>
 
 /// `methods: "GET,POST"` or `["GET", "POST"]` (joined with `,` and sent as written).
 pub(super) fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
-    let span = Span::new(file, value.range.start, value.range.end);
+    let span = value.span(file);
     match &value.kind {
         ValueKind::String(s) => ModelValue::Known(
             s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| Spanned::new(p.to_owned(), span)).collect(),
@@ -560,9 +583,7 @@ pub(super) fn name_list(value: &Value, file: FileId) -> ModelValue<NameList> {
         ValueKind::Array(items) => items
             .iter()
             .map(|item| match &item.kind {
-                ValueKind::String(s) => {
-                    Some(Spanned::new(s.clone(), Span::new(file, item.range.start, item.range.end)))
-                }
+                ValueKind::String(s) => Some(Spanned::new(s.clone(), item.span(file))),
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()

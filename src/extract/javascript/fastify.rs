@@ -40,7 +40,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
     };
     let flavours: Vec<&Flavour> = (0..parsed.len()).map(flavour_of).collect();
     // `@fastify/cors`, or NestJS's `@nestjs/platform-fastify`.
-    extract_with(project, parsed, "fastify", |file, root, text| {
+    extract_with(project, parsed, "fastify", |file, root, text, _| {
         read(flavours.get(file).copied().unwrap_or(&FASTIFY), file, root, text)
     });
 }

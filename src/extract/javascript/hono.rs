@@ -7,9 +7,10 @@
 //! `cors()`.
 
 use super::express::{AUTH_NAMES, arguments, calls_in_order, handler_name};
+use super::modules::Modules;
 use super::node_apps::{NodeApps, ROUTE_METHODS, extract_with, member_call, module_bindings};
 use super::plugin_policy::HONO;
-use super::value::{Evaluator, ValueKind};
+use super::value::ValueKind;
 use crate::model::app::{App, AuthBackend, Framework, Install, Middleware, MiddlewareKind, PathScope};
 use crate::model::{CorsPolicy, Project};
 use crate::parse::Parsed;
@@ -23,7 +24,8 @@ const MODULES: &[&str] = &["hono/cors", "npm:hono/cors", "jsr:@hono/hono/cors", 
 const HONO_AUTH: &[&str] = &["bearerAuth", "basicAuth", "jwt", "jwk"];
 
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    extract_with(project, parsed, "hono/cors", read);
+    // `hono`, not `hono/cors`: the `cors()` middleware may be imported from another module.
+    extract_with(project, parsed, "hono", read);
 }
 
 /// A `use` pattern that covers every path.
@@ -31,9 +33,12 @@ fn every_path(pattern: &str) -> bool {
     matches!(pattern, "*" | "/*" | "/")
 }
 
-fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)> {
-    let eval = Evaluator::new(root, text);
-    let names: Vec<&str> = MODULES.iter().flat_map(|m| module_bindings(root, text, m)).collect();
+fn read<'t>(file: FileId, root: Node<'t>, text: &'t str, modules: &Modules<'t>) -> Vec<(App, Vec<CorsPolicy>)> {
+    let Some(eval) = modules.evaluator(file) else { return Vec::new() };
+    let cors_names = |root: Node<'t>, text: &'t str| -> Vec<&'t str> {
+        MODULES.iter().flat_map(|m| module_bindings(root, text, m)).collect()
+    };
+    let names = cors_names(root, text);
     let mut apps = NodeApps::new(file);
     // Authentication middleware by receiver, with its pattern (`None`: every path).
     let mut auth: Vec<(String, Option<String>, Middleware)> = Vec::new();
@@ -56,13 +61,20 @@ fn read(file: FileId, root: Node<'_>, text: &str) -> Vec<(App, Vec<CorsPolicy>)>
                 }
                 let pattern = pattern.filter(|p| !every_path(p));
                 for handler in handlers {
-                    let node = eval.resolve(*handler);
+                    let Some((module, module_eval, node)) = modules.resolve_across(&eval, file, *handler) else {
+                        continue;
+                    };
                     let callee = (node.kind() == "call_expression")
                         .then(|| node.child_by_field_name("function"))
                         .flatten()
-                        .map(|f| eval.text(f));
-                    if callee.is_some_and(|c| names.contains(&c)) {
-                        let options = arguments(node).first().map(|a| eval.eval(*a));
+                        .map(|f| module_eval.text(f));
+                    let module_names = match (module == file, modules.root(module), modules.text(module)) {
+                        (false, Some(root), Some(text)) => cors_names(root, text),
+                        _ => Vec::new(),
+                    };
+                    let known = if module == file { &names } else { &module_names };
+                    if callee.is_some_and(|c| known.contains(&c)) {
+                        let options = arguments(node).first().map(|a| module_eval.eval_linked(*a, modules, 0));
                         let paths = pattern.clone().map(PathScope::Route);
                         apps.cors(
                             &HONO,

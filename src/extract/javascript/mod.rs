@@ -7,6 +7,7 @@ mod express_paths;
 pub mod fastify;
 pub mod headers;
 pub mod hono;
+mod modules;
 pub mod next_headers;
 mod node_apps;
 mod plugin_policy;

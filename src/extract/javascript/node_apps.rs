@@ -2,6 +2,7 @@
 //! policies, as the fastify and Hono readers build them.
 
 use super::express::{arguments, is_not_the_app};
+use super::modules::Modules;
 use super::plugin_policy::{Flavour, policy_of};
 use super::value::Value;
 use crate::model::CorsPolicy;
@@ -118,17 +119,19 @@ pub(super) fn extract_with(
     project: &mut Project,
     parsed: &[Parsed],
     needle: &str,
-    read: impl Fn(FileId, Node<'_>, &str) -> Vec<(App, Vec<CorsPolicy>)>,
+    read: impl for<'t> Fn(FileId, Node<'t>, &'t str, &Modules<'t>) -> Vec<(App, Vec<CorsPolicy>)>,
 ) {
     let mut found = Vec::new();
+    let modules = Modules::new(&project.files, parsed);
     for (id, tree) in parsed.iter().enumerate() {
         let Parsed::JavaScript(tree) = tree else { continue };
         let Some(file) = project.files.get(id) else { continue };
         if !file.text.contains(needle) || is_not_the_app(file.path.strip_prefix(&project.root).unwrap_or(&file.path)) {
             continue;
         }
-        found.extend(read(id, tree.root(), &file.text));
+        found.extend(read(id, tree.root(), &file.text, &modules));
     }
+    drop(modules);
     for (mut app, policies) in found {
         let base = project.policies.len();
         for setup in &mut app.cors {

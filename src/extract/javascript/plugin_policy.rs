@@ -68,9 +68,9 @@ pub(super) fn policy_of(
         Some(_) => (&empty, true),
     };
     let get = |key: &str| if unknown && !object.open { Lookup::Unknown } else { object.get(key) };
-    let at = |value: &Value| Span::new(file, value.range.start, value.range.end);
+    let at = |value: &Value| value.span(file);
     let setting_span = |key: &str| match object.get(key) {
-        Lookup::Found(property) => Span::new(file, property.key_range.start, property.value.range.end),
+        Lookup::Found(property) => property.span(file),
         _ => span,
     };
     let mut origins = Origins::default();
@@ -154,7 +154,7 @@ pub(super) fn policy_of(
         .iter()
         .map(|p| CorsArg {
             name: p.key.clone(),
-            span: Span::new(file, p.key_range.start, p.value.range.end),
+            span: p.span(file),
             value_span: at(&p.value),
             // A function decides at run time: not a value of the wrong type.
             shape: if p.value.kind == ValueKind::Function { ArgShape::Unknown } else { shape(&p.value.kind) },
@@ -183,7 +183,7 @@ fn truthy(kind: &ValueKind) -> Option<bool> {
 /// `@fastify/cors`: `simulate` reads that from the argument), a RegExp `.test()`ed and `true`
 /// (reflect) where the library has them; `None` when unknown or not an origin the library reads.
 fn origin_entry(flavour: &Flavour, value: &Value, file: FileId) -> Option<OriginEntry> {
-    let span = Span::new(file, value.range.start, value.range.end);
+    let span = value.span(file);
     let kind = match &value.kind {
         ValueKind::String(s) => OriginKind::Literal(s.clone()),
         ValueKind::RegExp { pattern, flags } if flavour.tests_regexps => OriginKind::Pattern {

@@ -8,26 +8,44 @@
 //! `process.env["X"]`, `import.meta.env.X`) as [`ValueKind::Env`], TypeScript's `as`,
 //! `satisfies`, `<T>x` and `x!` (looked through), and identifiers bound once in the file by a
 //! `const` (anywhere in the file, at any depth) that nothing mutates (`X.k = …`, `X.push(…)`,
-//! `Object.assign(X, …)`), followed through member access (`config.cors.origin`).
+//! `Object.assign(X, …)`), followed through member access (`config.cors.origin`). Names a module
+//! imports (`import`, `require`, destructured or not) are followed into the exporting module when
+//! the caller gives a [`Linker`] ([`Evaluator::eval_linked`]); the value then carries that
+//! module's file ([`Value::file`]).
 //! Everything else is [`ValueKind::Unknown`]: a caller never guesses from it.
 //!
 //! The API ([`Evaluator`], [`Value`], [`ValueKind`], [`Object`], [`Lookup`]) is stable: extractors
 //! depend on it, and additions come as new [`ValueKind`] variants that callers already treat as
 //! unknown through their `_` arms.
 
-use crate::source::TextRange;
+use crate::source::{FileId, TextRange};
 use std::collections::HashMap;
 use tree_sitter::Node;
+
+mod imports;
+use imports::{Binding, ExportEntry, commonjs_export_target, imported_names, pattern_bindings, read_export};
+pub use imports::{Export, Imported, Linker, required_module};
 
 /// How deep evaluation follows nesting and names before it gives up (`Unknown`): bounds the work
 /// on hostile input and breaks `const a = b, b = a` cycles.
 const MAX_DEPTH: usize = 48;
 
-/// A value and where it was written (the literal's range, after following a `const`).
+/// A value and where it was written (the literal's range, after following a `const` or an
+/// import).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
     pub kind: ValueKind,
     pub range: TextRange,
+    /// The file `range` is in when the evaluator knows it ([`Evaluator::for_file`]): a value
+    /// imported from another module carries that module's file. `None`: the evaluated file.
+    pub file: Option<FileId>,
+}
+
+impl Value {
+    /// The value's place, in `here` unless it was written in another file.
+    pub fn span(&self, here: FileId) -> crate::source::Span {
+        crate::source::Span::new(self.file.unwrap_or(here), self.range.start, self.range.end)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +111,20 @@ pub struct Property {
     pub key: String,
     pub key_range: TextRange,
     pub value: Value,
+    /// The file `key_range` is in, as [`Value::file`] (an imported object's keys are in its module).
+    pub key_file: Option<FileId>,
+}
+
+impl Property {
+    /// `key: value` when both are written in one file, else the value alone.
+    pub fn span(&self, here: FileId) -> crate::source::Span {
+        let value = self.value.span(here);
+        if self.key_file.unwrap_or(here) == value.file {
+            crate::source::Span::new(value.file, self.key_range.start, self.value.range.end)
+        } else {
+            value
+        }
+    }
 }
 
 /// What an object says about one key.
@@ -121,17 +153,37 @@ impl Object {
 /// `const` bindings); each [`Evaluator::eval`] is then proportional to the expression.
 pub struct Evaluator<'t> {
     text: &'t str,
-    /// Each name bound in the file: its `const` initializer when that is its only binding and
-    /// nothing mutates it, else `None` (unknown).
-    bindings: HashMap<&'t str, Option<Node<'t>>>,
+    file: Option<FileId>,
+    /// Each name bound in the file: its `const` initializer, or its import, when that is its only
+    /// binding and nothing mutates it, else unknown.
+    bindings: HashMap<&'t str, Binding<'t>>,
+    /// The module's exports by name (`default` for the default export).
+    exports: HashMap<String, ExportEntry<'t>>,
+    /// `export * from "m"`, in order.
+    star_exports: Vec<String>,
+    /// `module.exports = <expr>`, when assigned once.
+    commonjs_exports: Option<Node<'t>>,
 }
 
 impl<'t> Evaluator<'t> {
     pub fn new(root: Node<'t>, text: &'t str) -> Self {
-        let mut bindings: HashMap<&'t str, Option<Node<'t>>> = HashMap::new();
-        let mut bind = |name: &'t str, value: Option<Node<'t>>| {
-            bindings.entry(name).and_modify(|slot| *slot = None).or_insert(value);
+        Self::build(root, text, None)
+    }
+
+    /// An evaluator whose values name `file` ([`Value::file`]): values followed across modules
+    /// then say which file each one was written in.
+    pub fn for_file(root: Node<'t>, text: &'t str, file: FileId) -> Self {
+        Self::build(root, text, Some(file))
+    }
+
+    fn build(root: Node<'t>, text: &'t str, file: Option<FileId>) -> Self {
+        let mut bindings: HashMap<&'t str, Binding<'t>> = HashMap::new();
+        let mut bind = |name: &'t str, value: Binding<'t>| {
+            bindings.entry(name).and_modify(|slot| *slot = Binding::Unknown).or_insert(value);
         };
+        let mut exports = HashMap::new();
+        let mut star_exports = Vec::new();
+        let mut commonjs_exports: Vec<Node<'t>> = Vec::new();
         let mut mutated: Vec<&'t str> = Vec::new();
         let mut cursor = root.walk();
         let mut descend = true;
@@ -144,36 +196,62 @@ impl<'t> Evaluator<'t> {
                             decl.kind() == "lexical_declaration"
                                 && decl.child_by_field_name("kind").is_some_and(|k| k.kind() == "const")
                         });
+                        let value = node.child_by_field_name("value").filter(|_| is_const);
                         match node.child_by_field_name("name") {
                             Some(name) if name.kind() == "identifier" => {
-                                let value = node.child_by_field_name("value").filter(|_| is_const);
-                                bind(node_text(name, text), value);
+                                bind(node_text(name, text), value.map_or(Binding::Unknown, Binding::Const));
                             }
                             Some(pattern) => {
-                                for name in identifiers_in(pattern) {
-                                    bind(node_text(name, text), None);
+                                let source = value.and_then(|v| required_module(v, text));
+                                for (name, binding) in pattern_bindings(pattern, source, text) {
+                                    bind(name, binding);
                                 }
                             }
                             None => {}
                         }
                     }
-                    "formal_parameters" | "import_clause" | "catch_clause" => {
+                    "import_statement" => {
+                        let source = node.child_by_field_name("source").and_then(|s| string_value(s, text));
+                        for (name, imported) in imported_names(node, text) {
+                            match &source {
+                                Some(source) => bind(name, Binding::Import(source.clone(), imported)),
+                                None => bind(name, Binding::Unknown),
+                            }
+                        }
+                    }
+                    "export_statement" => read_export(node, text, &mut exports, &mut star_exports),
+                    "formal_parameters" | "catch_clause" => {
                         for name in identifiers_in(node) {
-                            bind(node_text(name, text), None);
+                            bind(node_text(name, text), Binding::Unknown);
                         }
                     }
                     "arrow_function" => {
                         if let Some(param) = node.child_by_field_name("parameter") {
-                            bind(node_text(param, text), None);
+                            bind(node_text(param, text), Binding::Unknown);
                         }
                     }
                     "function_declaration" | "class_declaration" | "generator_function_declaration" => {
                         if let Some(name) = node.child_by_field_name("name") {
-                            bind(node_text(name, text), None);
+                            bind(node_text(name, text), Binding::Unknown);
                         }
                     }
                     "assignment_expression" | "augmented_assignment_expression" => {
-                        if let Some(target) = node.child_by_field_name("left").and_then(root_identifier) {
+                        let left = node.child_by_field_name("left");
+                        match (
+                            node.kind(),
+                            left.and_then(|l| commonjs_export_target(l, text)),
+                            node.child_by_field_name("right"),
+                        ) {
+                            ("assignment_expression", Some(None), Some(right)) => commonjs_exports.push(right),
+                            ("assignment_expression", Some(Some(name)), Some(right)) => {
+                                exports
+                                    .entry(name.to_owned())
+                                    .and_modify(|e| *e = ExportEntry::Unknown)
+                                    .or_insert(ExportEntry::Node(right));
+                            }
+                            _ => {}
+                        }
+                        if let Some(target) = left.and_then(root_identifier) {
                             mutated.push(node_text(target, text));
                         }
                     }
@@ -194,14 +272,68 @@ impl<'t> Evaluator<'t> {
             descend = false;
         }
         for name in mutated {
-            bindings.insert(name, None);
+            bindings.insert(name, Binding::Unknown);
         }
-        Evaluator { text, bindings }
+        // `module.exports = …` assigned twice (or conditionally) is not one known value.
+        let commonjs_exports = match commonjs_exports.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        };
+        Evaluator { text, file, bindings, exports, star_exports, commonjs_exports }
+    }
+
+    /// The file this evaluator names in its values, if it was given one.
+    pub fn file(&self) -> Option<FileId> {
+        self.file
     }
 
     /// The text of `node`.
     pub fn text(&self, node: Node<'_>) -> &'t str {
         node_text(node, self.text)
+    }
+
+    /// What `name` (an identifier of this file) imports: its source module and name.
+    pub fn import_of(&self, name: &str) -> Option<(&str, &Imported)> {
+        match self.bindings.get(name) {
+            Some(Binding::Import(source, imported)) => Some((source, imported)),
+            _ => None,
+        }
+    }
+
+    /// What this module exports as `name`: `None` when it does not say (then a caller tries
+    /// [`Evaluator::star_exports`]).
+    pub fn export(&self, name: &Imported) -> Option<Export<'t, '_>> {
+        let key = match name {
+            Imported::Default => "default",
+            Imported::Named(name) => name.as_str(),
+            Imported::Namespace => return None,
+        };
+        match self.exports.get(key) {
+            Some(ExportEntry::Node(node)) => Some(Export::Node(*node)),
+            Some(ExportEntry::Local(local)) => Some(Export::Local(local)),
+            Some(ExportEntry::From(source, imported)) => Some(Export::From(source, imported)),
+            Some(ExportEntry::Unknown) => None,
+            None if *name == Imported::Default => self.commonjs_exports.map(Export::Node),
+            None => None,
+        }
+    }
+
+    /// The sources of `export * from "m"`.
+    pub fn star_exports(&self) -> &[String] {
+        &self.star_exports
+    }
+
+    /// `module.exports = <expr>`: what a named import of a CommonJS module reads a property of.
+    pub fn commonjs_exports(&self) -> Option<Node<'t>> {
+        self.commonjs_exports
+    }
+
+    /// The `const` initializer `name` is bound to in this file.
+    pub fn constant(&self, name: &str) -> Option<Node<'t>> {
+        match self.bindings.get(name) {
+            Some(Binding::Const(node)) => Some(*node),
+            _ => None,
+        }
     }
 
     /// The expression `node` stands for once TypeScript wrappers, parentheses and `const` names
@@ -216,7 +348,7 @@ impl<'t> Evaluator<'t> {
                 | "satisfies_expression"
                 | "non_null_expression"
                 | "type_assertion" => first_expression(node),
-                "identifier" => self.bindings.get(self.text(node)).copied().flatten(),
+                "identifier" => self.constant(self.text(node)),
                 _ => None,
             };
             match next {
@@ -229,12 +361,22 @@ impl<'t> Evaluator<'t> {
 
     /// The value of the expression `node`.
     pub fn eval(&self, node: Node<'t>) -> Value {
-        self.eval_at(node, 0)
+        self.eval_at(node, 0, None)
     }
 
-    fn eval_at(&self, node: Node<'t>, depth: usize) -> Value {
+    /// The value of `node`, following imports through `linker` (`depth`: how many modules deep
+    /// the caller already is).
+    pub fn eval_linked(&self, node: Node<'t>, linker: &dyn Linker, depth: usize) -> Value {
+        self.eval_at(node, depth, Some(linker))
+    }
+
+    fn value(&self, kind: ValueKind, range: TextRange) -> Value {
+        Value { kind, range, file: self.file }
+    }
+
+    fn eval_at(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Value {
         let range = TextRange::new(node.start_byte(), node.end_byte());
-        let unknown = Value { kind: ValueKind::Unknown, range };
+        let unknown = self.value(ValueKind::Unknown, range);
         if depth > MAX_DEPTH {
             return unknown;
         }
@@ -255,38 +397,58 @@ impl<'t> Evaluator<'t> {
             | "function_declaration"
             | "generator_function"
             | "method_definition" => ValueKind::Function,
-            "array" => ValueKind::Array(self.array(node, depth)),
-            "object" => ValueKind::Object(self.object(node, depth)),
+            "array" => ValueKind::Array(self.array(node, depth, link)),
+            "object" => ValueKind::Object(self.object(node, depth, link)),
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
             | "non_null_expression"
             | "type_assertion" => {
-                return first_expression(node).map_or(unknown, |inner| self.eval_at(inner, depth + 1));
+                return first_expression(node).map_or(unknown, |inner| self.eval_at(inner, depth + 1, link));
             }
             "identifier" => {
                 if self.text(node) == "undefined" {
                     ValueKind::Undefined
                 } else {
-                    match self.bindings.get(self.text(node)).copied().flatten() {
-                        Some(value) => return self.eval_at(value, depth + 1),
-                        None => ValueKind::Unknown,
-                    }
+                    return self.name(self.text(node), depth, link).unwrap_or(unknown);
                 }
             }
             "member_expression" | "subscript_expression" => match env_name(node, self.text) {
                 Some(name) => ValueKind::Env(name),
-                None => return self.member(node, depth).unwrap_or(unknown),
+                None => return self.member(node, depth, link).unwrap_or(unknown),
             },
-            "new_expression" => self.new_regexp(node, depth).unwrap_or(ValueKind::Unknown),
-            "binary_expression" => self.binary(node, depth).unwrap_or(ValueKind::Unknown),
-            "unary_expression" => self.unary(node, depth).unwrap_or(ValueKind::Unknown),
+            "call_expression" => {
+                let module = required_module(node, self.text);
+                return match (module, link, self.file) {
+                    (Some(source), Some(link), Some(file)) => {
+                        link.imported(file, &source, &Imported::Default, depth + 1).unwrap_or(unknown)
+                    }
+                    _ => unknown,
+                };
+            }
+            "new_expression" => self.new_regexp(node, depth, link).unwrap_or(ValueKind::Unknown),
+            "binary_expression" => self.binary(node, depth, link).unwrap_or(ValueKind::Unknown),
+            "unary_expression" => self.unary(node, depth, link).unwrap_or(ValueKind::Unknown),
             _ => ValueKind::Unknown,
         };
-        Value { kind, range }
+        self.value(kind, range)
     }
 
-    fn array(&self, node: Node<'t>, depth: usize) -> Vec<Value> {
+    /// The value a name of this file is bound to: its `const` initializer, or what it imports.
+    fn name(&self, name: &str, depth: usize, link: Option<&dyn Linker>) -> Option<Value> {
+        match self.bindings.get(name)? {
+            Binding::Const(value) => Some(self.eval_at(*value, depth + 1, link)),
+            Binding::Import(source, imported) => link?.imported(self.file?, source, imported, depth + 1),
+            Binding::Unknown => None,
+        }
+    }
+
+    /// The value of a name this module exports as a local binding (`export { corsOptions }`).
+    pub fn eval_name_linked(&self, name: &str, linker: &dyn Linker, depth: usize) -> Option<Value> {
+        self.name(name, depth, Some(linker))
+    }
+
+    fn array(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Vec<Value> {
         let mut elements = Vec::new();
         let mut cursor = node.walk();
         for element in node.named_children(&mut cursor) {
@@ -294,23 +456,22 @@ impl<'t> Evaluator<'t> {
                 continue;
             }
             if element.kind() == "spread_element" {
-                let spread = first_expression(element).map(|inner| self.eval_at(inner, depth + 1));
+                let spread = first_expression(element).map(|inner| self.eval_at(inner, depth + 1, link));
                 match spread {
                     Some(Value { kind: ValueKind::Array(inner), .. }) => elements.extend(inner),
-                    _ => elements.push(Value {
-                        kind: ValueKind::Unknown,
-                        range: TextRange::new(element.start_byte(), element.end_byte()),
-                    }),
+                    _ => elements
+                        .push(self.value(ValueKind::Unknown, TextRange::new(element.start_byte(), element.end_byte()))),
                 }
                 continue;
             }
-            elements.push(self.eval_at(element, depth + 1));
+            elements.push(self.eval_at(element, depth + 1, link));
         }
         elements
     }
 
-    fn object(&self, node: Node<'t>, depth: usize) -> Object {
+    fn object(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Object {
         let mut object = Object::default();
+        let key_file = self.file;
         let mut cursor = node.walk();
         for member in node.named_children(&mut cursor) {
             let range = TextRange::new(member.start_byte(), member.end_byte());
@@ -326,25 +487,23 @@ impl<'t> Evaluator<'t> {
                         continue;
                     };
                     let key_range = TextRange::new(key.start_byte(), key.end_byte());
-                    object.properties.push(Property { key: name, key_range, value: self.eval_at(value, depth + 1) });
+                    let value = self.eval_at(value, depth + 1, link);
+                    object.properties.push(Property { key: name, key_range, value, key_file });
                 }
                 "shorthand_property_identifier" => {
                     let name = self.text(member);
-                    let value = match self.bindings.get(name).copied().flatten() {
-                        Some(value) => self.eval_at(value, depth + 1),
-                        None => Value { kind: ValueKind::Unknown, range },
-                    };
-                    object.properties.push(Property { key: name.to_owned(), key_range: range, value });
+                    let value = self.name(name, depth, link).unwrap_or_else(|| self.value(ValueKind::Unknown, range));
+                    object.properties.push(Property { key: name.to_owned(), key_range: range, value, key_file });
                 }
                 "method_definition" => {
                     let Some(name) = member.child_by_field_name("name").and_then(|k| self.key_name(k)) else {
                         object.open = true;
                         continue;
                     };
-                    let value = Value { kind: ValueKind::Function, range };
-                    object.properties.push(Property { key: name, key_range: range, value });
+                    let value = self.value(ValueKind::Function, range);
+                    object.properties.push(Property { key: name, key_range: range, value, key_file });
                 }
-                "spread_element" => match first_expression(member).map(|inner| self.eval_at(inner, depth + 1)) {
+                "spread_element" => match first_expression(member).map(|inner| self.eval_at(inner, depth + 1, link)) {
                     Some(Value { kind: ValueKind::Object(inner), .. }) => {
                         object.open |= inner.open;
                         object.properties.extend(inner.properties);
@@ -372,27 +531,33 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    /// `config.cors`, `config["cors"]`, `origins[0]` on a known object or array.
-    fn member(&self, node: Node<'t>, depth: usize) -> Option<Value> {
-        let object = self.eval_at(node.child_by_field_name("object")?, depth + 1);
+    /// `config.cors`, `config["cors"]`, `origins[0]` on a known object or array, and a name of an
+    /// `import * as ns` namespace.
+    fn member(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Option<Value> {
+        let object_node = node.child_by_field_name("object")?;
         let key = match node.kind() {
             "member_expression" => self.text(node.child_by_field_name("property")?).to_owned(),
             _ => {
                 let index = node.child_by_field_name("index")?;
-                match self.eval_at(index, depth + 1).kind {
+                match self.eval_at(index, depth + 1, link).kind {
                     ValueKind::String(s) => s,
                     ValueKind::Number(n) => format_number(n),
                     _ => return None,
                 }
             }
         };
+        if object_node.kind() == "identifier"
+            && let Some(Binding::Import(source, Imported::Namespace)) = self.bindings.get(self.text(object_node))
+        {
+            return link?.imported(self.file?, source, &Imported::Named(key), depth + 1);
+        }
+        let object = self.eval_at(object_node, depth + 1, link);
         match object.kind {
             ValueKind::Object(object) => match object.get(&key) {
                 Lookup::Found(property) => Some(property.value.clone()),
-                Lookup::Absent => Some(Value {
-                    kind: ValueKind::Undefined,
-                    range: TextRange::new(node.start_byte(), node.end_byte()),
-                }),
+                Lookup::Absent => {
+                    Some(self.value(ValueKind::Undefined, TextRange::new(node.start_byte(), node.end_byte())))
+                }
                 Lookup::Unknown => None,
             },
             ValueKind::Array(elements) => {
@@ -404,29 +569,29 @@ impl<'t> Evaluator<'t> {
     }
 
     /// `new RegExp("^https://a\\.com$", "i")` with literal arguments.
-    fn new_regexp(&self, node: Node<'t>, depth: usize) -> Option<ValueKind> {
+    fn new_regexp(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Option<ValueKind> {
         if self.text(node.child_by_field_name("constructor")?) != "RegExp" {
             return None;
         }
         let arguments = node.child_by_field_name("arguments")?;
         let mut cursor = arguments.walk();
         let args: Vec<Node<'t>> = arguments.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect();
-        let pattern = match self.eval_at(*args.first()?, depth + 1).kind {
+        let pattern = match self.eval_at(*args.first()?, depth + 1, link).kind {
             ValueKind::String(s) => s,
             ValueKind::RegExp { pattern, .. } => pattern,
             _ => return None,
         };
         let flags = match args.get(1) {
-            Some(flags) => self.eval_at(*flags, depth + 1).kind.as_str()?.to_owned(),
+            Some(flags) => self.eval_at(*flags, depth + 1, link).kind.as_str()?.to_owned(),
             None => String::new(),
         };
         Some(ValueKind::RegExp { pattern, flags })
     }
 
-    fn binary(&self, node: Node<'t>, depth: usize) -> Option<ValueKind> {
+    fn binary(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Option<ValueKind> {
         let operator = self.text(node.child_by_field_name("operator")?);
-        let left = self.eval_at(node.child_by_field_name("left")?, depth + 1).kind;
-        let right = self.eval_at(node.child_by_field_name("right")?, depth + 1).kind;
+        let left = self.eval_at(node.child_by_field_name("left")?, depth + 1, link).kind;
+        let right = self.eval_at(node.child_by_field_name("right")?, depth + 1, link).kind;
         match (operator, left, right) {
             ("+", ValueKind::String(a), ValueKind::String(b)) => Some(ValueKind::String(a + &b)),
             ("+", ValueKind::String(a), ValueKind::Number(b)) => Some(ValueKind::String(a + &format_number(b))),
@@ -439,9 +604,9 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    fn unary(&self, node: Node<'t>, depth: usize) -> Option<ValueKind> {
+    fn unary(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Option<ValueKind> {
         let operator = self.text(node.child_by_field_name("operator")?);
-        let argument = self.eval_at(node.child_by_field_name("argument")?, depth + 1).kind;
+        let argument = self.eval_at(node.child_by_field_name("argument")?, depth + 1, link).kind;
         match (operator, argument) {
             ("-", ValueKind::Number(n)) => Some(ValueKind::Number(-n)),
             ("!", ValueKind::Bool(b)) => Some(ValueKind::Bool(!b)),

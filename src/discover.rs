@@ -314,7 +314,7 @@ fn judge(candidate: &names::Candidate, bytes: &[u8], too_large: Option<u64>, kee
     if !keep(kind, bytes) {
         return Some(Verdict::PassedOver);
     }
-    if candidate.check == names::ContentCheck::NotMinified && names::looks_minified(&bytes) {
+    if candidate.check == names::ContentCheck::NotMinified && names::looks_minified(bytes) {
         return None;
     }
     if let Some(size) = too_large {

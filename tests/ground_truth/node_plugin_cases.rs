@@ -123,6 +123,11 @@ pub fn hono_apps() -> Vec<App> {
             "CORS104/hono_origin_trailing_slash.js",
             vec![get(APP, "/api/items").blocked().lacks(A, ACAO).status(A, 200)],
         ),
+        // `"*"` in the array is one more string `.includes` compares: it lets no origin in.
+        app(
+            "CORS104/hono_star_in_origin_list.js",
+            vec![get(APP, "/api/items").allowed().has(A, ACAO, APP), get(EVIL, "/api/items").blocked().lacks(A, ACAO)],
+        ),
         app(
             "CORS104/hono_origin_list_exact.js",
             vec![

@@ -429,17 +429,18 @@ pub(super) fn handler_name(handler: Node<'_>) -> Node<'_> {
     }
 }
 
-/// The policy `cors(options)` applies, its arguments and whether some are unseen; `None` when the
-/// options turn the middleware off (`origin: false`, `null`, `""`).
-/// What `cors(options)` is given, as the model holds it.
-struct Options {
-    policy: CorsPolicy,
-    args: Vec<CorsArg>,
+/// What a Node CORS middleware (`cors(options)`, `@fastify/cors`, Hono's `cors()`) is given, as
+/// the model holds it.
+pub(super) struct Options {
+    pub(super) policy: CorsPolicy,
+    pub(super) args: Vec<CorsArg>,
     /// Some options are not seen.
-    unknown_args: bool,
-    origin_notes: Vec<OriginNote>,
+    pub(super) unknown_args: bool,
+    pub(super) origin_notes: Vec<OriginNote>,
 }
 
+/// The policy `cors(options)` applies, its arguments and whether some are unseen; `None` when the
+/// options turn the middleware off (`origin: false`, `null`, `""`).
 fn policy_of(file: FileId, options: Option<&Value>, span: Span) -> Option<Options> {
     let empty = Object::default();
     let (object, unknown) = match options.map(|o| &o.kind) {

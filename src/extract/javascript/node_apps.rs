@@ -1,6 +1,7 @@
 //! The apps of one file by receiver name (`app`, `fastify`, `server`), with their CORS setups and
 //! policies, as the fastify and Hono readers build them.
 
+use super::express::Options;
 use super::express::{arguments, is_not_the_app};
 use super::modules::Modules;
 use super::plugin_policy::{Flavour, policy_of};
@@ -61,14 +62,17 @@ impl NodeApps {
         in_stack: bool,
     ) {
         let span = self.span(node);
-        let Some((policy, args, unknown_args)) = policy_of(flavour, self.file, options, span) else { return };
+        let Some(Options { policy, args, unknown_args, origin_notes }) = policy_of(flavour, self.file, options, span)
+        else {
+            return;
+        };
         let app = self.app(receiver, framework);
         if app.cors.is_empty() {
             app.span = span;
         }
         app.framework = framework;
         let index = app.cors.len();
-        app.cors.push(CorsSetup { policy: 0, span, install, args, unknown_args, origin_notes: Vec::new(), paths });
+        app.cors.push(CorsSetup { policy: 0, span, install, args, unknown_args, origin_notes, paths });
         if in_stack {
             let kind = MiddlewareKind::Cors { setup: index };
             app.middleware.push(Middleware { name: "cors".to_owned(), span, install, kind });

@@ -3,10 +3,10 @@
 //! defaults, what a string or a RegExp origin does) is the [`Flavour`]. Express `cors` has its own
 //! reader in [`super::express`], whose `credentials` must be `=== true`.
 
-use super::express::{name_list, shape};
+use super::express::{Options, name_list, shape};
 use super::value::{Lookup, Object, Value, ValueKind};
 use crate::model::Value as ModelValue;
-use crate::model::app::{ArgShape, CorsArg};
+use crate::model::app::{ArgShape, CorsArg, OriginNote, OriginNoteKind};
 use crate::model::{CorsPolicy, Layer, NameList, OriginEntry, OriginKind, Origins, PatternSemantics, Setting};
 use crate::source::{FileId, Span, Spanned};
 
@@ -52,14 +52,9 @@ pub(super) const HONO: Flavour = Flavour {
     strings_are_lists: false,
 };
 
-/// The policy `options` apply, the options as arguments, and whether some are unseen; `None`
-/// when `origin: false` turns the component off.
-pub(super) fn policy_of(
-    flavour: &Flavour,
-    file: FileId,
-    options: Option<&Value>,
-    span: Span,
-) -> Option<(CorsPolicy, Vec<CorsArg>, bool)> {
+/// The policy `options` apply, the options as arguments, whether some are unseen, and what of
+/// `origin` can never match; `None` when `origin: false` turns the component off.
+pub(super) fn policy_of(flavour: &Flavour, file: FileId, options: Option<&Value>, span: Span) -> Option<Options> {
     let empty = Object::default();
     let (object, unknown) = match options.map(|o| &o.kind) {
         None | Some(ValueKind::Undefined | ValueKind::Null) => (&empty, false),
@@ -74,6 +69,7 @@ pub(super) fn policy_of(
         _ => span,
     };
     let mut origins = Origins::default();
+    let mut origin_notes = Vec::new();
     match get("origin") {
         Lookup::Absent => origins.entries.push(OriginEntry { kind: OriginKind::Any, span, text_start: None }),
         Lookup::Unknown => origins.has_unknown = true,
@@ -81,6 +77,12 @@ pub(super) fn policy_of(
             ValueKind::Bool(false) if flavour.tests_regexps => return None,
             ValueKind::Array(items) => {
                 for item in items {
+                    // Hono compares with `.includes`: a `"*"` entry equals no browser's `Origin`.
+                    if !flavour.tests_regexps && matches!(&item.kind, ValueKind::String(s) if s == "*") {
+                        let span = at(item);
+                        origin_notes.push(OriginNote { entry: None, kind: OriginNoteKind::WildcardInList, span });
+                        continue;
+                    }
                     match origin_entry(flavour, item, file) {
                         Some(entry) => origins.entries.push(entry),
                         None => origins.has_unknown = true,
@@ -160,7 +162,7 @@ pub(super) fn policy_of(
             shape: if p.value.kind == ValueKind::Function { ArgShape::Unknown } else { shape(&p.value.kind) },
         })
         .collect();
-    Some((policy, args, unknown))
+    Some(Options { policy, args, unknown_args: unknown, origin_notes })
 }
 
 fn defaults(names: &[&str], span: Span) -> NameList {

@@ -41,7 +41,7 @@ pub static HONO_CORS: NodeCors = NodeCors {
                           request with its own `Origin` in `Access-Control-Allow-Origin`",
     takes_regexp: false,
     compares: "using `.includes`",
-    star_entry_allows_nothing: false,
+    star_entry_allows_nothing: true,
     wrong_type,
     outer_raise: "Hono's error handler answers it with a 500",
     register_before_routes: Some(

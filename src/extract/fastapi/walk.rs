@@ -178,21 +178,18 @@ impl<'t> Ctx<'t> {
             self.walk_flask_cors(call, scope, key);
             return;
         }
-        let (module, def, receiver) = match callee.v {
-            V::Func(module, def) => (module, def, None),
+        let followed = match callee.v {
+            V::Func(module, def) => Some((module, def, None)),
             // A project class built with the app (`SessionStore(redis, app)`): its `__init__` runs
             // with the app bound, as a function would.
-            V::Class(module, class) => match self.find_method(module, class, "__init__") {
-                Some((module, init)) => (module, init, Some(Val::unknown(self.span_in(scope.module, call)))),
-                None => {
-                    self.flask_config_escapes(&callee, call, scope, key);
-                    return;
-                }
-            },
-            _ => {
-                self.flask_config_escapes(&callee, call, scope, key);
-                return;
-            }
+            V::Class(module, class) => self
+                .find_method(module, class, "__init__")
+                .map(|(module, init)| (module, init, Some(Val::unknown(self.span_in(scope.module, call))))),
+            _ => None,
+        };
+        let Some((module, def, receiver)) = followed else {
+            self.flask_config_escapes(&callee, call, scope, key);
+            return;
         };
         if stack.contains(&def.id()) {
             return;

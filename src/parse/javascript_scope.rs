@@ -16,24 +16,38 @@ pub struct Candidate<'a> {
 
 /// For each JavaScript candidate, in order, whether to parse it: it names a backend layer's token
 /// ([`super::JAVASCRIPT_BACKEND_TOKENS`], header names in any case), holds a corslint suppression
-/// (checked for CORS902 either way), or lies in a frontend's package and is a Vite or Astro config
-/// or names what a frontend reader reads ([`super::FRONTEND_READ_TOKENS`]). Paths compare as
-/// given: they all come from one walk, or are named the same way.
+/// (checked for CORS902 either way), or lies in a frontend's package and is a Vite or Astro config,
+/// names what the client reader reads ([`super::names_client_call`]), or is an Angular package's
+/// `environment` module. Paths compare as given: they all come from one walk, or are named the
+/// same way.
 pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
+    let dir_of = |c: &Candidate<'_>| crate::source::normalize_path(c.path.parent().unwrap_or(Path::new("")));
     let frontend_dirs: Vec<PathBuf> = candidates
         .iter()
         .filter(|c| c.kind == FileKind::FrontendJson && super::names_frontend_tool(c.bytes))
-        .map(|c| crate::source::normalize_path(c.path.parent().unwrap_or(Path::new(""))))
+        .map(dir_of)
+        .collect();
+    // Angular's environment files are read only beside an `angular.json`; a Vite app's
+    // `const environment = useEnvironment()` tells nothing.
+    let angular_dirs: Vec<PathBuf> = candidates
+        .iter()
+        .filter(|c| c.kind == FileKind::FrontendJson && c.path.file_name().is_some_and(|n| n == "angular.json"))
+        .map(dir_of)
         .collect();
     candidates
         .iter()
         .filter(|c| c.kind == FileKind::JavaScript)
         .map(|c| {
+            let under = |dirs: &[PathBuf]| {
+                let path = crate::source::normalize_path(c.path);
+                dirs.iter().any(|dir| path.starts_with(dir))
+            };
             names_backend_token(c.bytes)
                 || contains(c.bytes, b"corslint")
                 || ((is_frontend_config(c.path)
-                    || super::FRONTEND_READ_TOKENS.iter().any(|t| contains(c.bytes, t.as_bytes())))
-                    && frontend_dirs.iter().any(|dir| crate::source::normalize_path(c.path).starts_with(dir)))
+                    || super::names_client_call(c.bytes)
+                    || (contains(c.bytes, super::ANGULAR_ENVIRONMENT_TOKEN.as_bytes()) && under(&angular_dirs)))
+                    && under(&frontend_dirs))
         })
         .collect()
 }
@@ -98,5 +112,23 @@ mod tests {
             ),
         ]);
         assert_eq!(kept, [true, false, true, true, true, true, false, true, false]);
+    }
+
+    #[test]
+    fn inside_a_frontend_package_only_what_a_reader_reads() {
+        let js = FileKind::JavaScript;
+        let json = FileKind::FrontendJson;
+        let angular = r#"{"projects": {"admin": {"architect": {"build": {"builder": "@angular-devkit/build-angular:browser"}}}}}"#;
+        let kept = keep(&[
+            ("web/package.json", json, r#"{"devDependencies": {"vite": "^6"}}"#),
+            ("web/src/upload.ts", js, "await fetch(`${import.meta.env.VITE_API}/files`)"),
+            ("web/src/link.ts", js, "const at = new URL(path, import.meta.env.VITE_ORIGIN)"),
+            ("web/src/list.ts", js, "const { refetch } = useQuery(); const home = import.meta.env.VITE_HOME_URL"),
+            ("web/src/search.ts", js, "const q = new URLSearchParams(import.meta.env.VITE_QUERY)"),
+            ("web/src/env.ts", js, "const environment = useEnvironment(import.meta.env.VITE_MODE)"),
+            ("admin/angular.json", json, angular),
+            ("admin/src/environments/environment.ts", js, "export const environment = { apiUrl: '/api' }"),
+        ]);
+        assert_eq!(kept, [true, true, false, false, false, true]);
     }
 }

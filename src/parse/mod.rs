@@ -379,12 +379,33 @@ pub const JAVASCRIPT_BACKEND_TOKENS: &[&str] = &[
     "access-control-",
 ];
 
-/// What a file of a frontend's package must also name for a frontend reader to find anything in
-/// it: a client call (axios, `fetch`, `new URL`), HttpClient's `withCredentials`, an
-/// `Authorization` header set on every call, or an Angular `environment` object. Vite and Astro
-/// configs are read by name.
-pub const FRONTEND_READ_TOKENS: &[&str] =
-    &["axios", "fetch", "URL", "withCredentials", "Authorization", "const environment"];
+/// Whether a file of a frontend's package names what the client reader reads: axios, HttpClient's
+/// `withCredentials`, an `Authorization` header set on every call, or a `fetch(...)` or
+/// `new URL(...)` call. The reader knows those two calls by their callee's whole name, so `fetch`
+/// and `URL` count only as whole identifiers: `prefetch`, `refetchQueries`, `baseURL`,
+/// `NEXT_PUBLIC_WEBAPP_URL` or `URLSearchParams` name no call it reads. (Vite and Astro configs
+/// are read by name, Angular's environment files by [`ANGULAR_ENVIRONMENT_TOKEN`].)
+pub fn names_client_call(bytes: &[u8]) -> bool {
+    const ANYWHERE: &[&[u8]] = &[b"axios", b"withCredentials", b"Authorization"];
+    const IDENTIFIERS: &[&[u8]] = &[b"fetch", b"URL"];
+    ANYWHERE.iter().any(|token| memchr::memmem::find(bytes, token).is_some())
+        || IDENTIFIERS.iter().any(|token| names_identifier(bytes, token))
+}
+
+/// `export const environment = { apiUrl: ... }`: what Angular's reader reads in the environment
+/// files of a package with an `angular.json`.
+pub const ANGULAR_ENVIRONMENT_TOKEN: &str = "const environment";
+
+/// Whether `name` occurs in the bytes with no ASCII identifier byte (`$` included) right before or
+/// after it. A non-ASCII neighbour does not count as one: the test only has to keep every call.
+fn names_identifier(bytes: &[u8], name: &[u8]) -> bool {
+    let is_identifier = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    memchr::memmem::find_iter(bytes, name).any(|start| {
+        let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(start + name.len());
+        !before.is_some_and(is_identifier) && !after.is_some_and(is_identifier)
+    })
+}
 
 /// See [`JAVASCRIPT_BACKEND_TOKENS`].
 pub const JAVASCRIPT_FRONTEND_TOKENS: &[&str] = &[

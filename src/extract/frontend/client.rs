@@ -6,10 +6,11 @@
 //! Only literals, object properties and env lookups count (the shared evaluator); a base URL
 //! built any other way is Unknown.
 
-use crate::extract::javascript::value::{Evaluator, Lookup, Object, ValueKind};
+use crate::extract::javascript::value::{Evaluator, Lookup, Object, Value, ValueKind};
 use crate::model::frontend::Evidence;
 use crate::parse::javascript::JsTree;
 use crate::source::{FileId, Span};
+use std::cell::OnceCell;
 use tree_sitter::Node;
 
 /// What one file's client code says.
@@ -33,12 +34,12 @@ pub struct ClientFacts {
 
 /// Reads the client calls of one file.
 pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
-    // The file names none of what a client call needs (the same tokens decide whether it is parsed).
-    if !crate::extract::javascript::mentions_any(text, crate::parse::FRONTEND_READ_TOKENS) {
+    // The file names none of what a client call needs (the same test decides whether it is parsed).
+    if !crate::parse::names_client_call(text.as_bytes()) {
         return ClientFacts::default();
     }
     let root = tree.root();
-    let evaluator = Evaluator::new(root, text);
+    let evaluator = LazyEvaluator::new(root, text);
     let mut facts = ClientFacts::default();
     let span = |node: Node<'_>| Span::new(file, node.start_byte(), node.end_byte());
     let instances = axios_instances(&evaluator, root);
@@ -62,8 +63,9 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
             }
             "assignment_expression" => {
                 let left = node.child_by_field_name("left").map(|l| evaluator.text(l)).unwrap_or("");
-                let right = node.child_by_field_name("right").map(|r| evaluator.eval(r).kind);
-                if left.ends_with("defaults.withCredentials") && right == Some(ValueKind::Bool(true)) {
+                if left.ends_with("defaults.withCredentials")
+                    && node.child_by_field_name("right").map(|r| evaluator.eval(r).kind) == Some(ValueKind::Bool(true))
+                {
                     facts.credentials = Some(Evidence {
                         span: span(node),
                         what: "`withCredentials = true` on axios's defaults".into(),
@@ -84,7 +86,7 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
     facts
 }
 
-fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, span: &impl Fn(Node<'_>) -> Span) {
+fn call<'t>(evaluator: &LazyEvaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, span: &impl Fn(Node<'_>) -> Span) {
     let Some(function) = node.child_by_field_name("function") else { return };
     let name = evaluator.text(function);
     let mut cursor = node.walk();
@@ -119,7 +121,7 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
             if let Some(url) = arguments.first() {
                 env_prefix_of(evaluator, *url, facts, span);
             }
-            let Some(options) = arguments.get(1) else { return };
+            let Some(options) = arguments.get(1).filter(|_| evaluator.names.include) else { return };
             let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
             if let Lookup::Found(p) = object.get("credentials")
                 && p.value.kind.as_str() == Some("include")
@@ -132,6 +134,11 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
         // interceptor's `req.clone({ withCredentials: true, setHeaders: { Authorization } })`,
         // which applies to every call.
         _ if HTTP_CLIENT_CALLS.iter().any(|m| name.ends_with(m)) => {
+            // Only `withCredentials` or an interceptor's `setHeaders` count; most `.get(...)` are
+            // maps and stores, in files that name neither.
+            if !(evaluator.names.with_credentials || (name.ends_with(".clone") && evaluator.names.set_headers)) {
+                return;
+            }
             for options in &arguments {
                 let ValueKind::Object(object) = evaluator.eval(*options).kind else { continue };
                 let file = span(*options).file;
@@ -162,11 +169,14 @@ fn call<'t>(evaluator: &Evaluator<'t>, node: Node<'t>, facts: &mut ClientFacts, 
 /// `process.env.REACT_APP_API + "/items"`, `import.meta.env.VITE_API_URL`): the variable the
 /// client reads its base from.
 fn env_prefix_of<'t>(
-    evaluator: &Evaluator<'t>,
+    evaluator: &LazyEvaluator<'t>,
     url: Node<'t>,
     facts: &mut ClientFacts,
     span: &impl Fn(Node<'_>) -> Span,
 ) {
+    if !evaluator.names.env {
+        return;
+    }
     let head = match url.kind() {
         "template_string" => {
             let mut cursor = url.walk();
@@ -194,7 +204,7 @@ const HTTP_CLIENT_CALLS: &[&str] =
     &[".clone", ".get", ".post", ".put", ".patch", ".delete", ".head", ".options", ".request"];
 
 /// The names bound to `axios.create(...)` in this file (`const api = axios.create({...})`).
-fn axios_instances<'t>(evaluator: &Evaluator<'t>, root: Node<'t>) -> Vec<String> {
+fn axios_instances<'t>(evaluator: &LazyEvaluator<'t>, root: Node<'t>) -> Vec<String> {
     let mut names = vec!["axios".to_string()];
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
@@ -215,7 +225,7 @@ fn axios_instances<'t>(evaluator: &Evaluator<'t>, root: Node<'t>) -> Vec<String>
 /// that needs a preflight. Only what is written counts: data that is not an object or array
 /// literal may be `FormData` (no preflight), a method that is not a literal is not known.
 fn write<'t>(
-    evaluator: &Evaluator<'t>,
+    evaluator: &LazyEvaluator<'t>,
     node: Node<'t>,
     instances: &[String],
     facts: &mut ClientFacts,
@@ -228,7 +238,7 @@ fn write<'t>(
         .map(|a| a.named_children(&mut cursor).filter(|n| n.kind() != "comment").collect())
         .unwrap_or_default();
     let (method, json) = if evaluator.text(function) == "fetch" {
-        let Some(options) = arguments.get(1) else { return };
+        let Some(options) = arguments.get(1).filter(|_| evaluator.names.method) else { return };
         let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
         let Lookup::Found(method) = object.get("method") else { return };
         let Some(method) = method.value.kind.as_str().map(str::to_ascii_uppercase) else { return };
@@ -274,6 +284,48 @@ fn write<'t>(
         json,
         Evidence { span: span(node), what: format!("{what}: the browser sends a preflight") },
     ));
+}
+
+/// The file's evaluator, built the first time a value is asked for: building it walks the whole
+/// tree, and most files the gate lets through hold no call whose options count. A value is asked
+/// for only where the file names what could make it count (`ValueKind::Env` comes only from
+/// `process.env`/`import.meta.env`; an object's keys are written in the file, since imports are
+/// not followed here).
+struct LazyEvaluator<'t> {
+    root: Node<'t>,
+    text: &'t str,
+    built: OnceCell<Evaluator<'t>>,
+    names: Names,
+}
+
+/// Which words the file names at all.
+struct Names {
+    env: bool,
+    include: bool,
+    method: bool,
+    with_credentials: bool,
+    set_headers: bool,
+}
+
+impl<'t> LazyEvaluator<'t> {
+    fn new(root: Node<'t>, text: &'t str) -> Self {
+        let names = Names {
+            env: text.contains(".env"),
+            include: text.contains("include"),
+            method: text.contains("method"),
+            with_credentials: text.contains("withCredentials"),
+            set_headers: text.contains("setHeaders"),
+        };
+        LazyEvaluator { root, text, built: OnceCell::new(), names }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'t str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn eval(&self, node: Node<'t>) -> Value {
+        self.built.get_or_init(|| Evaluator::new(self.root, self.text)).eval(node)
+    }
 }
 
 /// A base URL property: a literal, an env lookup, or something unknown.
@@ -326,6 +378,17 @@ mod tests {
         assert_eq!(bases("fetch(process.env.REACT_APP_HOST + '/items');\n"), ["REACT_APP_HOST"]);
         assert_eq!(bases("const u = new URL('/items', import.meta.env.VITE_ORIGIN);\n"), ["VITE_ORIGIN"]);
         assert!(bases("fetch(`/api/${id}`);\n").is_empty());
+    }
+
+    #[test]
+    fn options_bound_to_a_name_are_still_read() {
+        let angular = facts("const options = { withCredentials: true };\nthis.http.get(url, options);\n");
+        assert!(angular.credentials.is_some());
+        let fetched = facts("const init = { credentials: 'include' };\nfetch(url, init);\n");
+        assert!(fetched.credentials.is_some());
+        let base = facts("const API = import.meta.env.VITE_API;\nfetch(`${API}/items`);\n");
+        assert_eq!(base.env_urls.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["VITE_API"]);
+        assert!(facts("const seen = new Map();\nseen.get(key);\nrefetch();\n") == ClientFacts::default());
     }
 
     #[test]

@@ -355,13 +355,18 @@ pub fn python_names_framework(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether a Python file names `DJANGO_SETTINGS_MODULE` (`manage.py`, `wsgi.py`): the Django layer
-/// reads which settings module applies from it. It matters only beside an app or django-cors-headers
+/// Whether a Python file names `DJANGO_SETTINGS_MODULE` (`manage.py`, `wsgi.py`), from which the
+/// Django layer reads which settings module applies, or is a settings module that django-split-settings
+/// assembles. It matters only beside an app or django-cors-headers
 /// settings, so it starts the walk only when another file does (see [`python_imports`]).
 pub fn python_points_at_settings(bytes: &[u8]) -> bool {
     static NAME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"DJANGO_SETTINGS_MODULE"));
-    NAME.find(bytes).is_some()
+    // A settings module assembled by django-split-settings: the one `DJANGO_SETTINGS_MODULE`
+    // names, whose `include(...)` may name its files in a way no import line shows (a glob).
+    static SPLIT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"split_settings"));
+    NAME.find(bytes).is_some() || SPLIT.find(bytes).is_some()
 }
 
 /// The literal byte tokens a JavaScript/TypeScript file must contain for some extractor to read
@@ -474,12 +479,13 @@ fn yaml_worth_parsing(bytes: &[u8]) -> bool {
 
 /// The words a Python file must contain to matter: CORS setup, origins, security and header
 /// dependencies, settings, request bodies, middleware, apps and routers, Starlette route tables
-/// (`Route(`, `Mount(`, `Router(`: a module holding only `routes = [Route(...)]` names nothing else).
+/// (`Route(`, `Mount(`, `Router(`: a module holding only `routes = [Route(...)]` names nothing else),
+/// Django settings assembled by django-split-settings (`split_settings`).
 /// Origins and the framework names are added below with their own case rules. Literals, so the
 /// regex crate runs it as one SIMD multi-literal scan.
 const PYTHON_WORDS: &str = "cors|CORS|Cors|iddleware|IDDLEWARE|Header(|Depends(|Security(|OAuth2|\
                             HTTPBearer|HTTPBasic|HTTPDigest|APIKey|BaseSettings|BaseModel|SQLModel|APIRouter|\
-                            include_router|add_api_route|Route(|Mount(|Router(";
+                            include_router|add_api_route|Route(|Mount(|Router(|split_settings";
 
 /// HTTP-method decorators that register routes (`@app.get(`, `@router.api_route(`).
 const ROUTE_DECORATORS: &[&[u8]] =

@@ -38,28 +38,17 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     }
     let (modules, packages): (Vec<Vec<String>>, Vec<Vec<String>>) =
         candidates.iter().map(|c| module_of(c.path)).unzip();
-    let mut by_last: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (id, path) in modules.iter().enumerate() {
-        if let Some(last) = path.last() {
-            by_last.entry(last.as_str()).or_default().push(id);
-        }
-    }
-    let resolve = |wanted: &[String]| -> Vec<usize> {
-        let Some(last) = wanted.last() else { return Vec::new() };
-        by_last
-            .get(last.as_str())
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|&id| modules.get(id).is_some_and(|m| m.ends_with(wanted)))
-            .collect()
-    };
+    let mut by_suffix = SuffixIndex::new(&modules);
     let mut imports: Vec<Option<Vec<usize>>> = vec![None; candidates.len()];
     let mut imports_of = |id: usize| -> Vec<usize> {
         let Some(slot) = imports.get_mut(id) else { return Vec::new() };
         slot.get_or_insert_with(|| {
             let (Some(candidate), Some(package)) = (candidates.get(id), packages.get(id)) else { return Vec::new() };
-            imported_modules(candidate.bytes, package).iter().flat_map(|m| resolve(m)).collect()
+            let mut found = Vec::new();
+            for module in imported_modules(candidate.bytes, package) {
+                found.extend_from_slice(&by_suffix.ending_with(&module));
+            }
+            found
         })
         .clone()
     };
@@ -95,6 +84,55 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
         *k |= r;
     }
     keep
+}
+
+/// The modules whose dotted path ends with a given one (an absolute import may mean any of them,
+/// a relative one names a whole path). Grouped by last component, and a group is split by the
+/// last `k` components the first time a path of length `k` is asked for: a tree of thousands of
+/// apps has thousands of `app.config`s, and each app's `from .config import settings` must not
+/// compare against all of them.
+struct SuffixIndex<'m> {
+    modules: &'m [Vec<String>],
+    by_last: HashMap<&'m str, Vec<usize>>,
+    by_tail: HashMap<&'m [String], Vec<usize>>,
+    split: std::collections::HashSet<(&'m str, usize)>,
+}
+
+impl<'m> SuffixIndex<'m> {
+    /// A group this small is filtered directly: splitting it would cost more than it saves.
+    const SMALL_GROUP: usize = 16;
+
+    fn new(modules: &'m [Vec<String>]) -> Self {
+        let mut by_last: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (id, path) in modules.iter().enumerate() {
+            if let Some(last) = path.last() {
+                by_last.entry(last.as_str()).or_default().push(id);
+            }
+        }
+        SuffixIndex { modules, by_last, by_tail: HashMap::new(), split: Default::default() }
+    }
+
+    /// The ids of the modules whose path ends with `wanted`, in increasing order.
+    fn ending_with(&mut self, wanted: &[String]) -> std::borrow::Cow<'_, [usize]> {
+        let Some(last) = wanted.last() else { return Default::default() };
+        let Some((&last, group)) = self.by_last.get_key_value(last.as_str()) else { return Default::default() };
+        let modules = self.modules;
+        if group.len() <= Self::SMALL_GROUP {
+            let ends = |id: &&usize| modules.get(**id).is_some_and(|m| m.ends_with(wanted));
+            return group.iter().filter(ends).copied().collect::<Vec<_>>().into();
+        }
+        let k = wanted.len();
+        if self.split.insert((last, k)) {
+            for &id in group {
+                if let Some(tail) =
+                    modules.get(id).and_then(|m| m.get(m.len().saturating_sub(k)..)).filter(|t| t.len() == k)
+                {
+                    self.by_tail.entry(tail).or_default().push(id);
+                }
+            }
+        }
+        self.by_tail.get(wanted).map_or_else(Default::default, |ids| ids.as_slice().into())
+    }
 }
 
 /// Whether a file's bytes name one of some modules' last components as a whole word: a file that
@@ -195,8 +233,41 @@ fn imported_modules(bytes: &[u8], package: &[String]) -> Vec<Vec<String>> {
             out.push(base);
         }
     }
+    if text.contains("split_settings") {
+        out.extend(quoted_python_paths(&text).filter_map(|path| split_settings_module(path, package)));
+    }
     out.retain(|m| !m.is_empty());
     out
+}
+
+/// The quoted strings ending in `.py` (`"components/common.py"`): what django-split-settings'
+/// `include(...)` may run, wherever the list of them is written.
+fn quoted_python_paths(text: &str) -> impl Iterator<Item = &str> {
+    // Every piece between two quotes, not every other one: an apostrophe in a comment would shift
+    // the pairs. Code between strings has spaces or commas, a path has none.
+    text.split(['"', '\'']).filter(|s| s.ends_with(".py") && !s.contains(|c: char| c.is_whitespace() || c == ','))
+}
+
+/// The module django-split-settings' `include("conf/db.py")` runs, from the including module's
+/// package: the path is relative to that file's directory. `None` for a glob or a path out of the
+/// project, whose files are not known.
+pub fn split_settings_module(path: &str, package: &[String]) -> Option<Vec<String>> {
+    let path = path.strip_suffix(".py")?;
+    if path.starts_with('/') || path.contains(['*', '?', '[']) {
+        return None;
+    }
+    let mut module = package.to_vec();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                module.pop()?;
+            }
+            part if is_identifier(part) => module.push(part.to_owned()),
+            _ => return None,
+        }
+    }
+    Some(module)
 }
 
 /// `..core.config` against package `app.api` → `app.core.config`; `None` past the top.
@@ -263,6 +334,29 @@ mod tests {
         );
     }
 
+    /// Past the size where a group of same-named modules is split by its tails, an import still
+    /// reaches exactly the modules whose path ends with it: its own app's (relative) and every
+    /// app's (absolute, the import root being unknown).
+    #[test]
+    fn many_apps_with_the_same_module_names_reach_only_what_they_import() {
+        let mut owned = Vec::new();
+        for i in 0..40 {
+            owned.push((
+                format!("svc{i}/app/main.py"),
+                "from fastapi import FastAPI\nfrom .config import s\n".to_owned(),
+            ));
+            owned.push((format!("svc{i}/app/config.py"), "S = 1\n".to_owned()));
+            owned.push((format!("svc{i}/app/models.py"), "M = 1\n".to_owned()));
+        }
+        owned.push(("tool/main.py".to_owned(), "from flask import Flask\nfrom lib.models import M\n".to_owned()));
+        owned.push(("tool/lib/models.py".to_owned(), "M = 2\n".to_owned()));
+        let files: Vec<(&str, &str)> = owned.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let kept = kept(&files);
+        assert!(kept.iter().all(|p| !p.starts_with("svc") || !p.ends_with("models.py")), "{kept:?}");
+        assert_eq!(kept.len(), 40 * 2 + 2, "{kept:?}");
+        assert!(kept.iter().any(|p| p == "svc39/app/config.py") && kept.iter().any(|p| p == "tool/lib/models.py"));
+    }
+
     #[test]
     fn a_relative_import_of_the_package_reaches_its_init() {
         // `items.py` never writes `api`: it imports the package it is in, named by its own path.
@@ -317,6 +411,32 @@ mod tests {
             ("shop/settings.py", "INSTALLED_APPS = ['corsheaders']\nCORS_ALLOWED_ORIGINS = []\n"),
         ];
         assert_eq!(kept(&files), ["manage.py", "shop/settings.py"]);
+    }
+
+    #[test]
+    fn split_settings_includes_are_followed_from_the_settings_module() {
+        let files = [
+            ("shop/components/common.py", "MIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n"),
+            ("shop/components/cors.py", "CORS_ALLOWED_ORIGINS = []\n"),
+            // An apostrophe in a comment does not hide the paths after it.
+            (
+                "shop/settings.py",
+                "from split_settings.tools import include\n# don't edit\ninclude('components/common.py', \"components/cors.py\")\n",
+            ),
+            ("shop/other.py", "CORS_ALLOWED_ORIGINS = []\n"),
+        ];
+        assert_eq!(kept(&files), ["shop/components/common.py", "shop/components/cors.py", "shop/settings.py"]);
+    }
+
+    #[test]
+    fn split_settings_paths_are_modules_beside_the_including_file() {
+        let package: Vec<String> = vec!["shop".into(), "settings".into()];
+        let module = |path| split_settings_module(path, &package).map(|m| m.join("."));
+        assert_eq!(module("components/cors.py").as_deref(), Some("shop.settings.components.cors"));
+        assert_eq!(module("./../base.py").as_deref(), Some("shop.base"));
+        for unknown in ["components/*.py", "/etc/shop/local.py", "env-{0}.py", "local.txt", "../../../x.py"] {
+            assert_eq!(module(unknown), None, "{unknown}");
+        }
     }
 
     #[test]

@@ -49,6 +49,25 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             vec![get(APP, "/slash/items").blocked().status(A, 301).lacks(A, ACAO), get(APP, "/gt").allowed()],
         ),
         app("CORS208/django_cors_above_common.py", vec![get(APP, "/slash/items").status(A, 301).has(A, ACAO, APP)]),
+        // `MIDDLEWARE.insert(...)` puts CorsMiddleware where Python's `list.insert` does; an entry
+        // added under an `if` that does not run changes nothing.
+        app(
+            "CORS208/django_cors_inserted_below_common.py",
+            vec![get(APP, "/slash/items").blocked().status(A, 301).lacks(A, ACAO)],
+        ),
+        app(
+            "CORS208/django_cors_inserted_above_common_clean.py",
+            vec![get(APP, "/slash/items").status(A, 301).has(A, ACAO, APP)],
+        ),
+        app(
+            "CORS208/django_common_above_cors_debug_toolbar_added_under_if.py",
+            vec![get(APP, "/slash/items").blocked().status(A, 301).lacks(A, ACAO)],
+        ),
+        // Unknown to corslint (the `if` may put CorsMiddleware first); unset, CommonMiddleware answers first.
+        app(
+            "CORS208/django_cors_added_first_under_if_clean.py",
+            vec![get(APP, "/slash/items").blocked().status(A, 301).lacks(A, ACAO)],
+        ),
         // With APPEND_SLASH off, CommonMiddleware answers nothing itself: the 404 passes CorsMiddleware.
         app(
             "CORS208/django_common_above_cors_without_append_slash.py",

@@ -48,6 +48,8 @@ pub enum UpdateKind<'t> {
     Append(Node<'t>),
     /// `NAME.extend(items)`, `NAME += items`.
     Extend(Node<'t>),
+    /// `NAME.insert(index, item)`.
+    Insert { index: Node<'t>, item: Node<'t> },
 }
 
 /// The names bound in one block (a module, function or class body), nested blocks included.
@@ -56,6 +58,10 @@ pub struct Symbols<'t> {
     pub names: HashMap<String, Binding<'t>>,
     /// `from module import *`.
     pub stars: Vec<ImportRef>,
+    /// Names bound once to a value and afterwards only grown by changes that may not run (`if DEBUG:
+    /// MIDDLEWARE.insert(3, ...)`): those changes. Such a name is `Rebound` (what it holds is not
+    /// known), but every item its first value holds is still there, in the same order.
+    pub maybe_grown: HashMap<String, Vec<Update<'t>>>,
 }
 
 impl<'t> Symbols<'t> {
@@ -64,6 +70,7 @@ impl<'t> Symbols<'t> {
     }
 
     fn bind(&mut self, name: &str, binding: Binding<'t>) {
+        self.maybe_grown.remove(name);
         let entry = match self.names.remove(name) {
             None => binding,
             Some(previous) => {
@@ -86,16 +93,32 @@ impl<'t> Symbols<'t> {
     /// `NAME.attr = ...` or `NAME[key] = ...`: the value changed in place, recorded as the target
     /// written to (an app stays the same app: `app.config["X"] = ...`).
     fn mutate(&mut self, name: &str, target: Node<'t>) {
+        self.maybe_grown.remove(name);
         let mut values = self.names.remove(name).map(values_of).unwrap_or_default();
         values.push(Some(target));
         self.names.insert(name.to_string(), Binding::Rebound(values));
     }
 
     fn rebind(&mut self, name: &str) {
-        let values = self.names.remove(name).map(values_of).unwrap_or_default();
-        let mut values = values;
+        self.maybe_grown.remove(name);
+        let mut values = self.names.remove(name).map(values_of).unwrap_or_default();
         values.push(None);
         self.names.insert(name.to_string(), Binding::Rebound(values));
+    }
+
+    /// A change that adds items and may not run: the name becomes unknown, and stays
+    /// [`Symbols::maybe_grown`] while it was a plain value or already only grown.
+    fn maybe_grow(&mut self, name: &str, update: Update<'t>) {
+        let grown = match self.maybe_grown.remove(name) {
+            Some(grown) => Some(grown),
+            None => matches!(self.names.get(name), Some(Binding::Value { value: Some(_), updates, .. }) if updates.is_empty())
+                .then(Vec::new),
+        };
+        self.rebind(name);
+        if let Some(mut grown) = grown {
+            grown.push(update);
+            self.maybe_grown.insert(name.to_string(), grown);
+        }
     }
 }
 
@@ -123,7 +146,7 @@ fn collect_into<'t>(block: Node<'t>, source: &str, package: &[String], out: &mut
         match stmt.kind() {
             "expression_statement" => {
                 for expr in children(stmt) {
-                    collect_expression(expr, source, out, depth == 0);
+                    collect_expression(expr, source, package, out, depth == 0);
                 }
             }
             "function_definition" => bind_def(stmt, source, out),
@@ -266,7 +289,13 @@ fn bind_def<'t>(def: Node<'t>, source: &str, out: &mut Symbols<'t>) {
 
 /// `unconditional`: the statement is directly in the scope's block, so it always runs after the
 /// statements before it (an in-place change inside an `if` or a loop may or may not happen).
-fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>, unconditional: bool) {
+fn collect_expression<'t>(
+    expr: Node<'t>,
+    source: &str,
+    package: &[String],
+    out: &mut Symbols<'t>,
+    unconditional: bool,
+) {
     match expr.kind() {
         "assignment" => {
             let Some(left) = field(expr, "left") else { return };
@@ -293,15 +322,20 @@ fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>, u
                 _ => rebind_targets(left, source, out),
             }
             if let Some(chained) = chained {
-                collect_expression(chained, source, out, unconditional);
+                collect_expression(chained, source, package, out, unconditional);
             }
         }
         "augmented_assignment" => {
             let Some(left) = field(expr, "left") else { return };
             let operator = field(expr, "operator").map(|o| text(o, source));
             match (left.kind(), operator, field(expr, "right")) {
-                ("identifier", Some("+="), Some(right)) if unconditional => {
-                    out.update(text(left, source), Update { at: expr, kind: UpdateKind::Extend(right) });
+                ("identifier", Some("+="), Some(right)) => {
+                    let update = Update { at: expr, kind: UpdateKind::Extend(right) };
+                    if unconditional {
+                        out.update(text(left, source), update);
+                    } else {
+                        out.maybe_grow(text(left, source), update);
+                    }
                 }
                 ("identifier", Some("|="), Some(right)) if unconditional => {
                     out.update(text(left, source), Update { at: expr, kind: UpdateKind::Merge(right) });
@@ -312,6 +346,10 @@ fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>, u
         "call" => {
             // `NAME.append(...)` and friends change a list or dict in place.
             let Some(function) = field(expr, "function") else { return };
+            if function.kind() == "identifier" && is_split_settings(out.get(text(function, source)), "include") {
+                include_split_settings(expr, source, package, out);
+                return;
+            }
             if function.kind() != "attribute" {
                 return;
             }
@@ -334,22 +372,86 @@ fn collect_expression<'t>(expr: Node<'t>, source: &str, out: &mut Symbols<'t>, u
             }
             let name = text(object, source);
             let arguments = field(expr, "arguments");
-            let only = arguments.map(children).and_then(|args| match args.as_slice() {
-                [one] if one.kind() != "keyword_argument" && !one.kind().ends_with("splat") => Some(*one),
-                _ => None,
-            });
-            let kind = match (method, arguments, only) {
+            let positional = |n: &Node<'_>| n.kind() != "keyword_argument" && !n.kind().ends_with("splat");
+            let args = arguments.map(children).unwrap_or_default();
+            let kind = match (method, arguments, args.as_slice()) {
                 ("update", Some(arguments), _) => Some(UpdateKind::Merge(arguments)),
-                ("append", _, Some(item)) => Some(UpdateKind::Append(item)),
-                ("extend", _, Some(items)) => Some(UpdateKind::Extend(items)),
+                ("append", _, [item]) if positional(item) => Some(UpdateKind::Append(*item)),
+                ("extend", _, [items]) if positional(items) => Some(UpdateKind::Extend(*items)),
+                ("insert", _, [index, item]) if positional(index) && positional(item) => {
+                    Some(UpdateKind::Insert { index: *index, item: *item })
+                }
                 _ => None,
             };
             match kind {
                 Some(kind) if unconditional => out.update(name, Update { at: expr, kind }),
+                Some(kind @ (UpdateKind::Append(_) | UpdateKind::Extend(_) | UpdateKind::Insert { .. })) => {
+                    out.maybe_grow(name, Update { at: expr, kind })
+                }
                 _ => out.rebind(name),
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a name is bound to `split_settings.tools.<function>`.
+fn is_split_settings(binding: Option<&Binding<'_>>, function: &str) -> bool {
+    matches!(binding, Some(Binding::Import(ImportRef { module, name: Some(name), .. }))
+        if module.iter().map(String::as_str).eq(["split_settings", "tools"]) && name == function)
+}
+
+/// django-split-settings' `include("components/base.py", optional("local.py"), *more)` runs each
+/// file in the including module's namespace, in order: each is a star import, the later ones
+/// winning. A file it cannot name (a glob, a computed path) is an import from outside the project,
+/// so the names it may set are unknown rather than unset.
+fn include_split_settings<'t>(call: Node<'t>, source: &str, package: &[String], out: &mut Symbols<'t>) {
+    let mut paths: Vec<Option<String>> = Vec::new();
+    for argument in field(call, "arguments").map(children).unwrap_or_default() {
+        match argument.kind() {
+            "list_splat" => match children(argument).first().map(|name| out.get(text(*name, source))) {
+                Some(Some(Binding::Value { value: Some(listed), updates, .. }))
+                    if updates.is_empty() && matches!(listed.kind(), "tuple" | "list") =>
+                {
+                    paths.extend(children(*listed).into_iter().map(|item| included_path(item, source, out)));
+                }
+                _ => paths.push(None),
+            },
+            "keyword_argument" => {}
+            _ => paths.push(included_path(argument, source, out)),
+        }
+    }
+    for path in paths {
+        let module = path.and_then(|path| crate::parse::python_imports::split_settings_module(&path, package));
+        let module = module.unwrap_or_else(|| vec![UNNAMED_INCLUDE.to_owned()]);
+        out.stars.push(ImportRef { module, relative: true, name: None });
+    }
+}
+
+/// The module of an `include` whose file is not known: no module path, so it is never found.
+const UNNAMED_INCLUDE: &str = "<split_settings include>";
+
+/// A star import of a file `include` was given as a glob or a computed path: any file may set any
+/// name there.
+pub fn is_unnamed_include(star: &ImportRef) -> bool {
+    star.module.first().is_some_and(|m| m == UNNAMED_INCLUDE)
+}
+
+/// A path `include` is given: a string literal, or one wrapped in `optional(...)`.
+fn included_path(argument: Node<'_>, source: &str, out: &Symbols<'_>) -> Option<String> {
+    let literal = match argument.kind() {
+        "call"
+            if field(argument, "function").is_some_and(|f| {
+                f.kind() == "identifier" && is_split_settings(out.get(text(f, source)), "optional")
+            }) =>
+        {
+            *field(argument, "arguments").map(children)?.first()?
+        }
+        _ => argument,
+    };
+    match super::syntax::string_literal(literal, source)?.pieces.as_slice() {
+        [super::syntax::Piece::Text(path)] => Some(path.clone()),
+        _ => None,
     }
 }
 

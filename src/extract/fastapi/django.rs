@@ -5,7 +5,7 @@
 //! `env.list(...)`, `os.environ[...]` and other values it cannot see are `Unknown`.
 
 use super::Ctx;
-use super::bindings::Binding;
+use super::bindings::{Binding, UpdateKind};
 use super::modules::ModId;
 use super::value::{Scope, V, Val};
 use crate::model::app::{
@@ -81,8 +81,9 @@ impl<'t> Ctx<'t> {
 
     /// A setting of the module, through star imports; `None` when it is not set anywhere.
     fn setting(&self, module: ModId, name: &str) -> Option<Val<'t>> {
-        let file = self.file_of(module);
-        let at = Span::new(file, 0, 0);
+        // Django reads a setting once the module has run: after every change made to it there.
+        let end = self.source(module).len();
+        let at = Span::new(self.file_of(module), end, end);
         let val = self.module_name(module, name, at, 0);
         match &val.v {
             V::Path(path) if path.starts_with("?.") => None,
@@ -90,19 +91,45 @@ impl<'t> Ctx<'t> {
         }
     }
 
-    /// Where `CorsMiddleware` is written in the list first assigned to `MIDDLEWARE`, for a
-    /// `MIDDLEWARE` changed later in ways not followed (`MIDDLEWARE.insert(8, ...)` under an `if`):
-    /// the policy is pointed at the entry, not at the last change.
-    fn first_written_entry(&self, module: ModId) -> Option<Span> {
+    /// The list first assigned to `MIDDLEWARE`, evaluated in the module that assigns it.
+    fn first_written_middleware(&self, module: ModId) -> Option<(ModId, Val<'t>)> {
+        let module = self.binding_module(module, "MIDDLEWARE", 0)?;
         let first = match self.modules.get(module)?.symbols.get("MIDDLEWARE")? {
             Binding::Value { value, .. } => (*value)?,
             Binding::Rebound(values) => values.iter().flatten().next().copied()?,
             _ => return None,
         };
-        match self.eval(first, &Scope::module(module), 0).v {
+        Some((module, self.eval(first, &Scope::module(module), 0)))
+    }
+
+    /// Where `CorsMiddleware` is written in the list first assigned to `MIDDLEWARE`, for a
+    /// `MIDDLEWARE` changed later in ways not followed (`MIDDLEWARE.insert(8, ...)` under an `if`):
+    /// the policy is pointed at the entry, not at the last change.
+    fn first_written_entry(&self, module: ModId) -> Option<Span> {
+        match self.first_written_middleware(module)?.1.v {
             V::Seq(seq) => seq.items.iter().find(|i| i.str() == Some(CORS_MIDDLEWARE)).map(|i| i.span),
             _ => None,
         }
+    }
+
+    /// `MIDDLEWARE` as first written, when every later change may or may not run and only adds
+    /// entries other than `CorsMiddleware` (`if DEBUG: MIDDLEWARE.insert(3, "debug_toolbar...")`):
+    /// whichever of them run, the written entries keep their order, so those above
+    /// `CorsMiddleware` stay above it.
+    fn middleware_whichever_additions_run(&self, module: ModId) -> Option<Val<'t>> {
+        let (module, first) = self.first_written_middleware(module)?;
+        let additions = self.modules.get(module)?.symbols.maybe_grown.get("MIDDLEWARE")?;
+        let scope = Scope::module(module);
+        let other_entry = |val: &Val<'t>| val.str().is_some_and(|name| name != CORS_MIDDLEWARE);
+        let only_other_entries = additions.iter().all(|update| match update.kind {
+            UpdateKind::Append(item) | UpdateKind::Insert { item, .. } => other_entry(&self.eval(item, &scope, 0)),
+            UpdateKind::Extend(items) => match self.eval(items, &scope, 0).v {
+                V::Seq(seq) => !seq.unknown && seq.items.iter().all(other_entry),
+                _ => false,
+            },
+            UpdateKind::SetItem { .. } | UpdateKind::Merge(_) => false,
+        });
+        (only_other_entries && matches!(&first.v, V::Seq(seq) if !seq.unknown)).then_some(first)
     }
 
     /// The first of the names (a setting and its old alias) that is set.
@@ -112,6 +139,7 @@ impl<'t> Ctx<'t> {
 
     fn django_app(&self, module: ModId, policies: &mut Vec<CorsPolicy>) -> Option<App> {
         let middleware = self.setting(module, "MIDDLEWARE")?;
+        let middleware = self.middleware_whichever_additions_run(module).unwrap_or(middleware);
         let (span, outside) = match &middleware.v {
             V::Seq(seq) => match seq.items.iter().position(|i| i.str() == Some(CORS_MIDDLEWARE)) {
                 Some(at) => {

@@ -2,6 +2,7 @@
 //! outside paths), attributes of modules, classes and instances.
 
 use super::Ctx;
+use super::bindings::is_unnamed_include;
 use super::modules::{Binding, ImportRef, ModId, Update, UpdateKind, collect_symbols};
 use super::syntax::{children, field, text, unparen};
 use super::value::{BUILTINS, DictV, Scope, SeqKind, V, Val, merge};
@@ -95,17 +96,53 @@ impl<'t> Ctx<'t> {
 
     pub(super) fn star_or_builtin(&self, module: ModId, name: &str, at: Span, depth: usize) -> Val<'t> {
         let stars = self.modules.get(module).map(|m| m.symbols.stars.clone()).unwrap_or_default();
-        for star in stars {
+        // The last star import that binds the name wins, as in Python.
+        for star in stars.into_iter().rev() {
             match self.index.find(&self.modules, &star.module, star.relative, module) {
-                Some(target) if self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some()) => {
-                    return self.module_name(target, name, at, depth + 1);
+                Some(target) => {
+                    let Some(symbols) = self.modules.get(target).map(|m| &m.symbols) else { continue };
+                    if symbols.get(name).is_none() && symbols.stars.is_empty() {
+                        continue;
+                    }
+                    let val = self.module_name(target, name, at, depth + 1);
+                    if !matches!(&val.v, V::Path(path) if path.starts_with("?.")) {
+                        return val;
+                    }
                 }
-                Some(_) => {}
+                // A project file that was not parsed holds none of the words the prefilter looks
+                // for, so it sets no setting or value corslint reads (or it does not exist, as an
+                // `optional(...)` split-settings file may not).
+                None if star.relative && !is_unnamed_include(&star) => {}
                 None => return Val { v: V::Path(format!("{}.{name}", star.module.join("."))), span: at },
             }
         }
         let path = if BUILTINS.contains(&name) { format!("builtins.{name}") } else { format!("?.{name}") };
         Val { v: V::Path(path), span: at }
+    }
+
+    /// The module whose own statements bind a module-level name: the module itself, else the star
+    /// import it reads the name through, as [`Self::star_or_builtin`] picks it.
+    pub(super) fn binding_module(&self, module: ModId, name: &str, depth: usize) -> Option<ModId> {
+        let symbols = &self.modules.get(module)?.symbols;
+        if symbols.get(name).is_some() {
+            return Some(module);
+        }
+        if depth > super::syntax::MAX_DEPTH {
+            return None;
+        }
+        for star in symbols.stars.iter().rev() {
+            match self.index.find(&self.modules, &star.module, star.relative, module) {
+                Some(target) => {
+                    if let Some(found) = self.binding_module(target, name, depth + 1) {
+                        return Some(found);
+                    }
+                }
+                // Skipped as `star_or_builtin` skips it; any other star may bind the name unseen.
+                None if star.relative && !is_unnamed_include(star) => {}
+                None => return None,
+            }
+        }
+        None
     }
 
     pub fn eval_binding(&self, binding: &Binding<'t>, scope: &Scope<'t>, at: Span, depth: usize) -> Val<'t> {
@@ -177,6 +214,18 @@ impl<'t> Ctx<'t> {
                     _ => seq.unknown = true,
                 }
                 V::Seq(seq)
+            }
+            (V::Seq(mut seq), UpdateKind::Insert { index, item }) if seq.kind == SeqKind::List => {
+                match self.eval(*index, scope, depth + 1).v {
+                    // A list with unknown items has no known positions.
+                    V::Int(index) if !seq.unknown => {
+                        let at = list_insert_position(index, seq.items.len());
+                        let item = self.eval(*item, scope, depth + 1);
+                        seq.items_mut().insert(at, item);
+                        V::Seq(seq)
+                    }
+                    _ => V::Unknown,
+                }
             }
             _ => V::Unknown,
         };
@@ -394,4 +443,12 @@ impl<'t> Ctx<'t> {
             }
         })
     }
+}
+
+/// Where Python's `list.insert(index, item)` puts the item: a negative index counts from the end,
+/// and an index past either end is clamped to it.
+fn list_insert_position(index: i64, len: usize) -> usize {
+    let len_signed = i64::try_from(len).unwrap_or(i64::MAX);
+    let at = if index < 0 { index.saturating_add(len_signed) } else { index };
+    usize::try_from(at.clamp(0, len_signed)).unwrap_or(len)
 }

@@ -10,6 +10,7 @@ pub mod dotenv;
 pub mod javascript;
 pub mod javascript_scope;
 mod json_spans;
+pub mod module_suffixes;
 pub mod python;
 pub mod python_imports;
 pub mod static_headers;

@@ -6,9 +6,8 @@
 //! name FastAPI or Starlette (apps, routers, security dependencies, middleware), the files one of
 //! them imports (settings, constants, models), transitively, and the files that import one of them
 //! (routes declared on `from .main import app`). Modules are matched as the extractor matches
-//! them: by dotted-path suffix, so every file an import could mean is kept.
+//! them ([`super::module_suffixes`]), so the file an import resolves to is kept.
 
-use std::collections::HashMap;
 use std::path::{Component, Path};
 
 /// One Python candidate: its path as discovered and its bytes.
@@ -38,34 +37,42 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     }
     let (modules, packages): (Vec<Vec<String>>, Vec<Vec<String>>) =
         candidates.iter().map(|c| module_of(c.path)).unzip();
-    let mut by_suffix = SuffixIndex::new(&modules);
+    let by_suffix = super::module_suffixes::ModuleSuffixes::new(modules.clone());
     let mut imports: Vec<Option<Vec<usize>>> = vec![None; candidates.len()];
     let mut imports_of = |id: usize| -> Vec<usize> {
         let Some(slot) = imports.get_mut(id) else { return Vec::new() };
         slot.get_or_insert_with(|| {
-            let (Some(candidate), Some(package)) = (candidates.get(id), packages.get(id)) else { return Vec::new() };
+            let (Some(candidate), Some(package), Some(importer)) =
+                (candidates.get(id), packages.get(id), modules.get(id))
+            else {
+                return Vec::new();
+            };
             let mut found = Vec::new();
             for module in imported_modules(candidate.bytes, package) {
-                found.extend_from_slice(&by_suffix.ending_with(&module));
+                found.extend(by_suffix.nearest(&module, importer));
             }
             found
         })
         .clone()
     };
 
-    let anchor_names: Vec<&str> = anchors
+    let mut anchor_names: Vec<&str> = anchors
         .iter()
         .zip(&modules)
         .filter(|(is_anchor, _)| **is_anchor)
         .filter_map(|(_, module)| module.last().map(String::as_str))
         .collect();
+    // Thousands of apps have a handful of distinct names (`main`, `app`, `routes`).
+    anchor_names.sort_unstable();
+    anchor_names.dedup();
     let names_an_anchor = NameSearch::new(&anchor_names);
     let mut reached = vec![false; candidates.len()];
     let mut work: Vec<usize> = Vec::new();
     for (id, is_anchor) in anchors.iter().enumerate() {
         let mut imports_anchor = || {
             let may = candidates.get(id).zip(packages.get(id)).is_some_and(|(c, package)| {
-                names_an_anchor.found_in(c.bytes) || package.iter().any(|p| anchor_names.contains(&p.as_str()))
+                names_an_anchor.found_in(c.bytes)
+                    || package.iter().any(|p| anchor_names.binary_search(&p.as_str()).is_ok())
             });
             may && imports_of(id).iter().any(|&t| anchors.get(t) == Some(&true))
         };
@@ -84,55 +91,6 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
         *k |= r;
     }
     keep
-}
-
-/// The modules whose dotted path ends with a given one (an absolute import may mean any of them,
-/// a relative one names a whole path). Grouped by last component, and a group is split by the
-/// last `k` components the first time a path of length `k` is asked for: a tree of thousands of
-/// apps has thousands of `app.config`s, and each app's `from .config import settings` must not
-/// compare against all of them.
-struct SuffixIndex<'m> {
-    modules: &'m [Vec<String>],
-    by_last: HashMap<&'m str, Vec<usize>>,
-    by_tail: HashMap<&'m [String], Vec<usize>>,
-    split: std::collections::HashSet<(&'m str, usize)>,
-}
-
-impl<'m> SuffixIndex<'m> {
-    /// A group this small is filtered directly: splitting it would cost more than it saves.
-    const SMALL_GROUP: usize = 16;
-
-    fn new(modules: &'m [Vec<String>]) -> Self {
-        let mut by_last: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (id, path) in modules.iter().enumerate() {
-            if let Some(last) = path.last() {
-                by_last.entry(last.as_str()).or_default().push(id);
-            }
-        }
-        SuffixIndex { modules, by_last, by_tail: HashMap::new(), split: Default::default() }
-    }
-
-    /// The ids of the modules whose path ends with `wanted`, in increasing order.
-    fn ending_with(&mut self, wanted: &[String]) -> std::borrow::Cow<'_, [usize]> {
-        let Some(last) = wanted.last() else { return Default::default() };
-        let Some((&last, group)) = self.by_last.get_key_value(last.as_str()) else { return Default::default() };
-        let modules = self.modules;
-        if group.len() <= Self::SMALL_GROUP {
-            let ends = |id: &&usize| modules.get(**id).is_some_and(|m| m.ends_with(wanted));
-            return group.iter().filter(ends).copied().collect::<Vec<_>>().into();
-        }
-        let k = wanted.len();
-        if self.split.insert((last, k)) {
-            for &id in group {
-                if let Some(tail) =
-                    modules.get(id).and_then(|m| m.get(m.len().saturating_sub(k)..)).filter(|t| t.len() == k)
-                {
-                    self.by_tail.entry(tail).or_default().push(id);
-                }
-            }
-        }
-        self.by_tail.get(wanted).map_or_else(Default::default, |ids| ids.as_slice().into())
-    }
 }
 
 /// Whether a file's bytes name one of some modules' last components as a whole word: a file that
@@ -334,9 +292,8 @@ mod tests {
         );
     }
 
-    /// Past the size where a group of same-named modules is split by its tails, an import still
-    /// reaches exactly the modules whose path ends with it: its own app's (relative) and every
-    /// app's (absolute, the import root being unknown).
+    /// Past the size where a group of same-named modules gets its own index, an import still
+    /// reaches exactly the module it names: its own app's, relative or absolute.
     #[test]
     fn many_apps_with_the_same_module_names_reach_only_what_they_import() {
         let mut owned = Vec::new();
@@ -355,6 +312,23 @@ mod tests {
         assert!(kept.iter().all(|p| !p.starts_with("svc") || !p.ends_with("models.py")), "{kept:?}");
         assert_eq!(kept.len(), 40 * 2 + 2, "{kept:?}");
         assert!(kept.iter().any(|p| p == "svc39/app/config.py") && kept.iter().any(|p| p == "tool/lib/models.py"));
+    }
+
+    #[test]
+    fn an_absolute_import_among_many_apps_reaches_its_own_apps_module() {
+        let mut owned = Vec::new();
+        for i in 0..40 {
+            let main = if i % 2 == 1 { "from app.models import M\n" } else { "" };
+            owned.push((format!("svc{i}/app/main.py"), format!("from fastapi import FastAPI\n{main}")));
+            owned.push((format!("svc{i}/app/models.py"), "M = 1\n".to_owned()));
+        }
+        let files: Vec<(&str, &str)> = owned.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let kept = kept(&files);
+        let models: Vec<&String> = kept.iter().filter(|p| p.ends_with("models.py")).collect();
+        assert_eq!(models.len(), 20, "{kept:?}");
+        assert!(models.iter().all(|p| {
+            p.trim_start_matches("svc").split('/').next().is_some_and(|n| n.ends_with(['1', '3', '5', '7', '9']))
+        }));
     }
 
     #[test]

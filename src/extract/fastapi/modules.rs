@@ -3,6 +3,7 @@
 //! `bindings`.
 
 pub use super::bindings::{Binding, Symbols, Update, UpdateKind, collect_symbols};
+use crate::parse::module_suffixes::ModuleSuffixes;
 use crate::source::FileId;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -50,46 +51,28 @@ impl<'t> Module<'t> {
 /// Finds project modules by dotted path.
 #[derive(Debug, Default)]
 pub struct ModuleIndex {
-    by_last: HashMap<String, Vec<ModId>>,
-    /// The first module of each whole dotted path: a relative import names one exactly, and a
-    /// monorepo has thousands of `app.config`s under the same last name.
+    by_suffix: ModuleSuffixes,
+    /// The first module of each whole dotted path: what a relative import names exactly.
     by_path: HashMap<Vec<String>, ModId>,
 }
 
 impl ModuleIndex {
     pub fn new(modules: &[Module<'_>]) -> Self {
-        let mut by_last: HashMap<String, Vec<ModId>> = HashMap::new();
         let mut by_path = HashMap::new();
-        for (id, module) in modules.iter().enumerate() {
-            if let Some(last) = module.path.last() {
-                by_last.entry(last.clone()).or_default().push(id);
-                by_path.entry(module.path.clone()).or_insert(id);
-            }
+        for (id, module) in modules.iter().enumerate().filter(|(_, m)| !m.path.is_empty()) {
+            by_path.entry(module.path.clone()).or_insert(id);
         }
-        ModuleIndex { by_last, by_path }
+        let by_suffix = ModuleSuffixes::new(modules.iter().map(|m| m.path.clone()).collect());
+        ModuleIndex { by_suffix, by_path }
     }
 
-    /// The module a dotted path names: exactly for relative imports, by suffix for absolute ones
-    /// (the import root is unknown: `app.core.config` may live at `backend/app/core/config.py`).
-    /// Several candidates: the one closest to `from` in the tree.
+    /// The module a dotted path names: exactly for relative imports, by suffix for absolute ones,
+    /// the nearest to `from` in the tree ([`ModuleSuffixes`]).
     pub fn find(&self, modules: &[Module<'_>], path: &[String], relative: bool, from: ModId) -> Option<ModId> {
         if relative {
             return self.by_path.get(path).copied();
         }
-        let last = path.last()?;
-        let candidates = self.by_last.get(last)?;
         let from_path = modules.get(from).map(|m| m.path.as_slice()).unwrap_or_default();
-        candidates
-            .iter()
-            .copied()
-            .filter(|&id| {
-                let Some(m) = modules.get(id) else { return false };
-                m.path.ends_with(path)
-            })
-            .max_by_key(|&id| {
-                let shared =
-                    modules.get(id).map_or(0, |m| m.path.iter().zip(from_path).take_while(|(a, b)| a == b).count());
-                (shared, std::cmp::Reverse(id))
-            })
+        self.by_suffix.nearest(path, from_path).first().copied()
     }
 }

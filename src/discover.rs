@@ -95,9 +95,9 @@ pub struct Discovery {
     /// Files and directories the walk was refused (permissions): what they hold was not linted,
     /// so the run cannot pass silently.
     pub unreadable: Vec<(PathBuf, String)>,
-    /// The walk met a file that can hold corslint settings: files below a walked directory may
-    /// be governed by another configuration than the directory's own.
-    pub settings_inside: bool,
+    /// The directories where the walk met a file that can hold corslint settings: files below
+    /// one may be governed by another configuration than the walked directory's own.
+    pub settings_dirs: Vec<PathBuf>,
 }
 
 /// Files that can hold corslint settings (the names [`crate::config::Resolver`] looks for).
@@ -127,7 +127,7 @@ struct Collected {
     notes: Vec<String>,
     missing: Vec<PathBuf>,
     unreadable: Vec<(PathBuf, String)>,
-    settings_inside: bool,
+    settings_dirs: Vec<PathBuf>,
 }
 
 /// One path argument: where it is, and the tree that symlinks may not leave.
@@ -214,8 +214,11 @@ fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
             };
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             let is_link = entry.path_is_symlink() && entry.depth() > 0;
-            if is_file && SETTINGS_FILES.iter().any(|n| entry.file_name() == *n) {
-                lock(collected).settings_inside = true;
+            if is_file
+                && SETTINGS_FILES.iter().any(|n| entry.file_name() == *n)
+                && let Some(dir) = entry.path().parent()
+            {
+                lock(collected).settings_dirs.push(dir.to_path_buf());
             }
             if is_file || is_link {
                 visit_entry(root, entry.path(), false, is_link, keep, collected);
@@ -336,7 +339,7 @@ fn finish(mut collected: Collected) -> Discovery {
         notes: collected.notes,
         missing: collected.missing,
         unreadable: collected.unreadable,
-        settings_inside: collected.settings_inside,
+        settings_dirs: collected.settings_dirs,
         ..Discovery::default()
     };
     let mut entries = collected.entries.into_iter().peekable();

@@ -110,19 +110,21 @@ pub(super) fn select(
             selected.skipped.push(file);
         }
     }
-    // Clean files are only counted: an excluded one is dropped without a note. Without settings
-    // inside the walked directories, the directory's own configuration governs all of them: one
-    // look-up per directory given, not one per directory walked.
-    let walked: Vec<(&PathBuf, std::sync::Arc<crate::config::Config>)> = if discovery.settings_inside {
-        Vec::new()
-    } else {
+    // Clean files are only counted: an excluded one is dropped without a note. A file with no
+    // settings file between it and the walked directory is governed by the directory's own
+    // configuration: one look-up per directory given, not three file probes per directory walked.
+    let walked: Vec<(&PathBuf, std::sync::Arc<crate::config::Config>)> = {
         let dirs = paths.iter().filter(|p| p.is_dir());
         dirs.map(|dir| Ok((dir, resolver.for_file(&dir.join("_"))?))).collect::<Result<_, LintError>>()?
     };
+    let settings_dirs: std::collections::HashSet<&Path> =
+        discovery.settings_dirs.iter().map(PathBuf::as_path).collect();
+    let settings_between =
+        |path: &Path, dir: &Path| path.ancestors().skip(1).take_while(|a| *a != dir).any(|a| settings_dirs.contains(a));
     for path in passed_over {
         let config = match walked.iter().find(|(dir, _)| path.starts_with(dir)) {
-            Some((_, config)) => config.clone(),
-            None => resolver.for_file(&path)?,
+            Some((dir, config)) if !settings_between(&path, dir) => config.clone(),
+            _ => resolver.for_file(&path)?,
         };
         if !config.is_excluded(&path) {
             selected.passed_over += 1;

@@ -172,3 +172,20 @@ fn the_demo_prints_its_pair_table() {
         "{text}"
     );
 }
+
+/// The message quotes the console as the page's client meets it: axios and HttpClient go through
+/// `XMLHttpRequest`, `fetch` through fetch.
+#[test]
+fn the_cors109_message_names_the_interface_the_client_calls_through() {
+    let message = |fixture: &str| {
+        let output = corslint(&["--output-format", "json", "--exit-zero", fixture]);
+        let found = json(&output);
+        let diagnostics = found.as_array().cloned().unwrap_or_default();
+        let cors109 = diagnostics.iter().find(|d| d["code"] == "CORS109").cloned().unwrap_or_default();
+        cors109["message"].as_str().unwrap_or_default().to_string()
+    };
+    let axios = message("fixtures/CORS109/axios_with_credentials");
+    assert!(axios.contains("Access to XMLHttpRequest at 'http://localhost:8000"), "{axios}");
+    let fetched = message("fixtures/CORS109/credentials_not_allowed");
+    assert!(fetched.contains("Access to fetch at '"), "{fetched}");
+}

@@ -138,6 +138,26 @@ pub struct ClientRequest {
     pub headers: Vec<(String, Evidence)>,
     /// Calls that need a preflight: another method than GET/HEAD/POST, or a JSON body.
     pub writes: Vec<Write>,
+    /// The browser interface the calls go through, which the console names in its error.
+    pub interface: RequestInterface,
+}
+
+/// `fetch` or `XMLHttpRequest` (what axios and Angular's HttpClient use in a browser).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RequestInterface {
+    #[default]
+    Fetch,
+    XmlHttpRequest,
+}
+
+impl RequestInterface {
+    /// As the browser's console writes it: "Access to XMLHttpRequest at ...".
+    pub fn console_name(self) -> &'static str {
+        match self {
+            RequestInterface::Fetch => "fetch",
+            RequestInterface::XmlHttpRequest => "XMLHttpRequest",
+        }
+    }
 }
 
 /// A call of the client that needs a preflight.

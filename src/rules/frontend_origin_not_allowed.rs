@@ -43,8 +43,9 @@ impl Rule for FrontendOriginNotAllowed {
                 "GET" => "calls".to_string(),
                 request => format!("sends a {request} to"),
             };
+            let interface = project.frontends.get(pair.frontend).map_or("fetch", |f| f.client.interface.console_name());
             let message = format!(
-                "{page} at {} ({} build) {calls} {}, and the browser blocks it: Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {reason}",
+                "{page} at {} ({} build) {calls} {}, and the browser blocks it: Access to {interface} at '{}' from origin '{}' has been blocked by CORS policy: {reason}",
                 pair.origin,
                 pair.environment.name(),
                 pair.api,

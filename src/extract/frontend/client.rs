@@ -30,6 +30,10 @@ pub struct ClientFacts {
     pub headers: Vec<(String, Evidence)>,
     /// Calls that write: (method, sends JSON, where).
     pub writes: Vec<(String, bool, Evidence)>,
+    /// A `fetch(...)` call.
+    pub fetches: bool,
+    /// An axios or HttpClient call, which go through `XMLHttpRequest`.
+    pub xhr: bool,
 }
 
 /// Reads the client calls of one file.
@@ -63,6 +67,9 @@ pub fn read(tree: &JsTree, text: &str, file: FileId) -> ClientFacts {
             }
             "assignment_expression" => {
                 let left = node.child_by_field_name("left").map(|l| evaluator.text(l)).unwrap_or("");
+                if left.starts_with("axios.defaults.") {
+                    facts.xhr = true;
+                }
                 if left.ends_with("defaults.withCredentials")
                     && node.child_by_field_name("right").map(|r| evaluator.eval(r).kind) == Some(ValueKind::Bool(true))
                 {
@@ -96,6 +103,7 @@ fn call<'t>(evaluator: &LazyEvaluator<'t>, node: Node<'t>, facts: &mut ClientFac
         .unwrap_or_default();
     match name {
         "axios.create" => {
+            facts.xhr = true;
             let Some(options) = arguments.first() else { return };
             let ValueKind::Object(object) = evaluator.eval(*options).kind else { return };
             base_url(&object, "baseURL", facts, span(*options));
@@ -118,6 +126,7 @@ fn call<'t>(evaluator: &LazyEvaluator<'t>, node: Node<'t>, facts: &mut ClientFac
             }
         }
         "fetch" => {
+            facts.fetches = true;
             if let Some(url) = arguments.first() {
                 env_prefix_of(evaluator, *url, facts, span);
             }
@@ -139,6 +148,7 @@ fn call<'t>(evaluator: &LazyEvaluator<'t>, node: Node<'t>, facts: &mut ClientFac
             if !(evaluator.names.with_credentials || (name.ends_with(".clone") && evaluator.names.set_headers)) {
                 return;
             }
+            facts.xhr = true;
             for options in &arguments {
                 let ValueKind::Object(object) = evaluator.eval(*options).kind else { continue };
                 let file = span(*options).file;
@@ -263,6 +273,7 @@ fn write<'t>(
         if !instances.iter().any(|i| i == evaluator.text(object)) {
             return;
         }
+        facts.xhr = true;
         let method = evaluator.text(property).to_ascii_uppercase();
         if !matches!(method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
             return;
@@ -356,10 +367,12 @@ mod tests {
         );
         assert_eq!(f.env_bases.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["VITE_API_URL"]);
         assert!(f.credentials.is_some());
+        assert!(f.xhr && !f.fetches, "axios goes through XMLHttpRequest");
         let literal = facts("const api = axios.create({ baseURL: 'http://localhost:8000/api' });\n");
         assert_eq!(literal.literal_bases[0].0, "http://localhost:8000/api");
         let fetched = facts("fetch(`${base}/items`, { credentials: 'include' });\n");
         assert!(fetched.credentials.is_some());
+        assert!(fetched.fetches && !fetched.xhr);
         let omitted = facts("fetch('/api/items', { credentials: 'same-origin' });\n");
         assert!(omitted.credentials.is_none());
         let built = facts("const api = axios.create({ baseURL: getBase() });\n");

@@ -14,7 +14,9 @@ mod files;
 mod scripts;
 mod vite;
 
-use crate::model::frontend::{ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, Tool, Write};
+use crate::model::frontend::{
+    ApiBase, ClientRequest, Environment, Evidence, Frontend, FrontendOrigin, RequestInterface, Tool, Write,
+};
 use crate::model::{Project, Value};
 use crate::parse::Parsed;
 use crate::parse::dotenv::DotenvFile;
@@ -331,6 +333,9 @@ fn package(
         frontend.client.credentials_evidence = Some(credentials.clone());
     }
     frontend.client.headers = client.headers.clone();
+    if client.xhr && !client.fetches {
+        frontend.client.interface = RequestInterface::XmlHttpRequest;
+    }
     frontend.client.writes = client
         .writes
         .iter()
@@ -498,6 +503,8 @@ fn client_facts(
         all.unknown_base = all.unknown_base.or(facts.unknown_base);
         all.credentials = all.credentials.or(facts.credentials);
         all.headers.extend(facts.headers);
+        all.fetches |= facts.fetches;
+        all.xhr |= facts.xhr;
         for write in facts.writes {
             if !all.writes.iter().any(|(m, j, _)| *m == write.0 && *j == write.1) {
                 all.writes.push(write);

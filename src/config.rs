@@ -400,6 +400,8 @@ pub struct Resolver {
     cwd: Option<PathBuf>,
     /// Config files passed over and why (`--verbose`).
     pub notes: Vec<String>,
+    /// Directories the walk read and found no settings file in: not probed again.
+    without_settings: std::collections::HashSet<PathBuf>,
 }
 
 impl Resolver {
@@ -424,12 +426,28 @@ impl Resolver {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
-        let dir = match (&self.cwd, file.parent()) {
-            (_, Some(parent)) if parent.is_absolute() => normalize_path(parent),
-            (Some(cwd), Some(parent)) => normalize_path(&cwd.join(parent)),
-            _ => absolute(file).parent().map(Path::to_path_buf).unwrap_or_default(),
+        let dir = match file.parent() {
+            Some(parent) => self.absolute_dir(parent),
+            None => absolute(file).parent().map(Path::to_path_buf).unwrap_or_default(),
         };
         self.for_dir(&dir)
+    }
+
+    /// Tells the resolver which directories a walk read and which of them hold a file that can
+    /// hold settings: the others are not probed for the three names (thousands of `statx` on a
+    /// large tree).
+    pub fn learn_walk(&mut self, dirs: &[PathBuf], settings_dirs: &[PathBuf]) {
+        let with: std::collections::HashSet<PathBuf> = settings_dirs.iter().map(|d| self.absolute_dir(d)).collect();
+        let without: Vec<PathBuf> = dirs.iter().map(|d| self.absolute_dir(d)).filter(|d| !with.contains(d)).collect();
+        self.without_settings.extend(without);
+    }
+
+    fn absolute_dir(&self, dir: &Path) -> PathBuf {
+        match &self.cwd {
+            _ if dir.is_absolute() => normalize_path(dir),
+            Some(cwd) => normalize_path(&cwd.join(dir)),
+            None => absolute(dir),
+        }
     }
 
     fn for_dir(&mut self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
@@ -437,7 +455,8 @@ impl Resolver {
             return Ok(found.clone());
         }
         let mut found = None;
-        for name in CONFIG_NAMES {
+        let names = if self.without_settings.contains(dir) { &[] } else { CONFIG_NAMES };
+        for name in names {
             let candidate = dir.join(name);
             if !candidate.is_file() {
                 continue;
@@ -533,5 +552,21 @@ mod tests {
         assert!(
             matches!(load(&path), Err(ConfigError::Invalid { message, .. }) if message.contains("larger than 1 MiB"))
         );
+    }
+
+    #[test]
+    fn a_walked_directory_without_settings_is_not_probed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (root, nested, plain) = (dir.path().to_path_buf(), dir.path().join("nested"), dir.path().join("plain"));
+        write(&root.join("corslint.toml"), "fail-on = \"info\"\n");
+        write(&nested.join("corslint.toml"), "fail-on = \"warning\"\n");
+        std::fs::create_dir_all(&plain).expect("mkdir");
+        let mut resolver = Resolver::new(None).expect("resolver");
+        resolver.learn_walk(&[root.clone(), nested.clone(), plain.clone()], &[root.clone(), nested.clone()]);
+        // Written after the walk: a directory the walk found without one is not looked at again.
+        write(&plain.join("corslint.toml"), "fail-on = \"error\"\n");
+        let governing = |resolver: &mut Resolver, file: &Path| resolver.for_file(file).expect("config").path.clone();
+        assert_eq!(governing(&mut resolver, &nested.join("a.py")), Some(nested.join("corslint.toml")));
+        assert_eq!(governing(&mut resolver, &plain.join("a.py")), Some(root.join("corslint.toml")));
     }
 }

@@ -98,6 +98,8 @@ pub struct Discovery {
     /// The directories where the walk met a file that can hold corslint settings: files below
     /// one may be governed by another configuration than the walked directory's own.
     pub settings_dirs: Vec<PathBuf>,
+    /// Every directory the walk read: the ones of them without a settings file need no look-up.
+    pub dirs: Vec<PathBuf>,
 }
 
 /// Files that can hold corslint settings (the names [`crate::config::Resolver`] looks for).
@@ -128,6 +130,7 @@ struct Collected {
     missing: Vec<PathBuf>,
     unreadable: Vec<(PathBuf, String)>,
     settings_dirs: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
 }
 
 /// One path argument: where it is, and the tree that symlinks may not leave.
@@ -214,7 +217,10 @@ fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
             };
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             let is_link = entry.path_is_symlink() && entry.depth() > 0;
-            if is_file
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                lock(collected).dirs.push(entry.path().to_path_buf());
+            }
+            if (is_file || is_link)
                 && SETTINGS_FILES.iter().any(|n| entry.file_name() == *n)
                 && let Some(dir) = entry.path().parent()
             {
@@ -340,6 +346,7 @@ fn finish(mut collected: Collected) -> Discovery {
         missing: collected.missing,
         unreadable: collected.unreadable,
         settings_dirs: collected.settings_dirs,
+        dirs: collected.dirs,
         ..Discovery::default()
     };
     let mut entries = collected.entries.into_iter().peekable();

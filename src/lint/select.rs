@@ -63,6 +63,7 @@ pub(super) fn select(
         return Err(LintError::Unreadable(unreadable));
     }
     notes.extend(discovery.notes);
+    resolver.learn_walk(&discovery.dirs, &discovery.settings_dirs);
     let mut found = discovery.files;
     let mut passed_over = discovery.passed_over;
     let mut skipped = discovery.skipped;

@@ -387,29 +387,41 @@ pub const JAVASCRIPT_BACKEND_TOKENS: &[&str] = &[
 
 /// Whether a file of a frontend's package names what the client reader reads: axios, HttpClient's
 /// `withCredentials`, an `Authorization` header set on every call, or a `fetch(...)` or
-/// `new URL(...)` call. The reader knows those two calls by their callee's whole name, so `fetch`
-/// and `URL` count only as whole identifiers: `prefetch`, `refetchQueries`, `baseURL`,
-/// `NEXT_PUBLIC_WEBAPP_URL` or `URLSearchParams` name no call it reads. (Vite and Astro configs
-/// are read by name, Angular's environment files by [`ANGULAR_ENVIRONMENT_TOKEN`].)
+/// `new URL(...)` call. The reader knows those two calls by their callee's whole name, so only a
+/// call counts: `prefetch(`, `window.fetch(`, `baseURL`, `URL.createObjectURL(`, a `URL` type or
+/// `URLSearchParams` name no call it reads. (Vite and Astro configs are read by name, Angular's
+/// environment files by [`ANGULAR_ENVIRONMENT_TOKEN`].)
 pub fn names_client_call(bytes: &[u8]) -> bool {
     const ANYWHERE: &[&[u8]] = &[b"axios", b"withCredentials", b"Authorization"];
-    const IDENTIFIERS: &[&[u8]] = &[b"fetch", b"URL"];
     ANYWHERE.iter().any(|token| memchr::memmem::find(bytes, token).is_some())
-        || IDENTIFIERS.iter().any(|token| names_identifier(bytes, token))
+        || calls(bytes, b"fetch", |before| !before.ends_with(b"."))
+        || calls(bytes, b"URL", |before| {
+            before
+                .trim_ascii_end()
+                .strip_suffix(b"new")
+                .is_some_and(|rest| !rest.last().is_some_and(is_identifier_byte))
+        })
 }
 
 /// `export const environment = { apiUrl: ... }`: what Angular's reader reads in the environment
 /// files of a package with an `angular.json`.
 pub const ANGULAR_ENVIRONMENT_TOKEN: &str = "const environment";
 
-/// Whether `name` occurs in the bytes with no ASCII identifier byte (`$` included) right before or
-/// after it. A non-ASCII neighbour does not count as one: the test only has to keep every call.
-fn names_identifier(bytes: &[u8], name: &[u8]) -> bool {
-    let is_identifier = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+fn is_identifier_byte(b: &u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$')
+}
+
+/// Whether `name` occurs as a whole identifier (no ASCII identifier byte, `$` included, right
+/// before or after it), followed by an argument list (`(`, or `<` for TypeScript's type arguments),
+/// where `before` accepts the bytes before it. A non-ASCII neighbour does not count as an
+/// identifier byte: the test only has to keep every call.
+fn calls(bytes: &[u8], name: &[u8], before: impl Fn(&[u8]) -> bool) -> bool {
     memchr::memmem::find_iter(bytes, name).any(|start| {
-        let before = start.checked_sub(1).and_then(|i| bytes.get(i));
-        let after = bytes.get(start + name.len());
-        !before.is_some_and(is_identifier) && !after.is_some_and(is_identifier)
+        let (Some(head), Some(tail)) = (bytes.get(..start), bytes.get(start + name.len()..)) else { return false };
+        !head.last().is_some_and(is_identifier_byte)
+            && !tail.first().is_some_and(is_identifier_byte)
+            && matches!(tail.trim_ascii_start().first(), Some(b'(' | b'<'))
+            && before(head)
     })
 }
 
@@ -582,6 +594,35 @@ fn has_route_decorator(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_call_is_named_only_as_a_call_the_reader_reads() {
+        for calling in [
+            "await fetch(url)",
+            "fetch (`${base}/x`)",
+            "const r = fetch<Item>(u)",
+            "new URL(path, base)",
+            "x = new\n  URL (a)",
+            "axios.get(u)",
+            "{ withCredentials: true }",
+            "headers.Authorization = t",
+        ] {
+            assert!(names_client_call(calling.as_bytes()), "{calling}");
+        }
+        for quiet in [
+            "prefetch(url)",
+            "window.fetch(url)",
+            "const { fetch } = opts",
+            "refetchQueries()",
+            "URL.createObjectURL(blob)",
+            "let u: URL = base",
+            "new URLSearchParams(q)",
+            "renewURL(x)",
+            "const baseURL = '/api'",
+        ] {
+            assert!(!names_client_call(quiet.as_bytes()), "{quiet}");
+        }
+    }
 
     #[test]
     fn yaml_prefilter() {

@@ -21,6 +21,7 @@ use crate::parse::Parsed;
 use crate::parse::nginx::{Config, Directive};
 use crate::source::{FileId, Span, normalize_path};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Where the official nginx image serves files from, with its default server.
 const NGINX_HTML: &str = "/usr/share/nginx/html";
@@ -42,7 +43,7 @@ pub fn origins(
 ) -> (Vec<FrontendOrigin>, Vec<String>) {
     let mut out = Vec::new();
     let mut unknowns = Vec::new();
-    for serving in servings(project, frontend_dir, output) {
+    for serving in servings(project, files, frontend_dir, output) {
         let mut servers = servers_of(files, &serving);
         if servers.is_empty()
             && serving.configs.is_empty()
@@ -214,7 +215,7 @@ struct Serving<'p> {
 }
 
 /// Every image or compose container the build output lands in.
-fn servings<'p>(project: &'p Project, frontend_dir: &Path, build: &BuildOutput) -> Vec<Serving<'p>> {
+fn servings<'p>(project: &'p Project, files: &Files<'_>, frontend_dir: &Path, build: &BuildOutput) -> Vec<Serving<'p>> {
     let output_dir = normalize_path(&build.dir);
     let output = output_dir.as_path();
     let what = &build.what;
@@ -234,7 +235,7 @@ fn servings<'p>(project: &'p Project, frontend_dir: &Path, build: &BuildOutput) 
             let dockerfile =
                 normalize_path(&context.join(build.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str())));
             built.push(dockerfile.clone());
-            if let Some(image) = image_of(&dockerfile, &context, output) {
+            if let Some(image) = image_of(files, &dockerfile, &context, output) {
                 configs.extend(image.configs);
                 nginx_image |= image.nginx;
                 for (served, line) in image.served {
@@ -279,7 +280,7 @@ fn servings<'p>(project: &'p Project, frontend_dir: &Path, build: &BuildOutput) 
         if !name.starts_with("Dockerfile") || built.contains(&path) {
             continue;
         }
-        let Some(image) = image_of(&path, &normalize_path(frontend_dir), output) else { continue };
+        let Some(image) = image_of(files, &path, &normalize_path(frontend_dir), output) else { continue };
         for (served, line) in image.served {
             out.push(Serving {
                 how: format!("{}:{line} copies the build ({what}) to `{}`", path.display(), served.display()),
@@ -302,20 +303,59 @@ struct Image {
     nginx: bool,
 }
 
-fn image_of(dockerfile: &Path, context: &Path, output: &Path) -> Option<Image> {
+fn image_of(files: &Files<'_>, dockerfile: &Path, context: &Path, output: &Path) -> Option<Image> {
+    let key = (dockerfile.to_path_buf(), context.to_path_buf());
+    let known = files.final_stages.borrow().get(&key).cloned();
+    let stage = match known {
+        Some(stage) => stage,
+        None => {
+            let stage = final_stage(dockerfile, context).map(Rc::new);
+            files.final_stages.borrow_mut().insert(key, stage.clone());
+            stage
+        }
+    }?;
+    let mut image = Image { served: Vec::new(), configs: Vec::new(), nginx: stage.nginx };
+    for copy in &stage.copies {
+        if copy.source == output {
+            image.served.push((copy.dest.clone(), copy.line));
+        } else if copy.dest.starts_with("/etc/nginx") && copy.from_context {
+            image.configs.push((copy.dest.clone(), copy.source.clone()));
+        }
+    }
+    (!image.served.is_empty()).then_some(image)
+}
+
+/// The final stage of each (Dockerfile, build context), once read.
+pub(super) type FinalStages = std::cell::RefCell<std::collections::HashMap<(PathBuf, PathBuf), Option<Rc<FinalStage>>>>;
+
+/// A Dockerfile's final stage with each `COPY` traced back to the build context: the same for
+/// every frontend that looks at it.
+pub(super) struct FinalStage {
+    copies: Vec<TracedCopy>,
+    /// It starts, through the stages it builds on, from an nginx image.
+    nginx: bool,
+}
+
+struct TracedCopy {
+    dest: PathBuf,
+    line: usize,
+    from_context: bool,
+    /// Where in the build context its files come from.
+    source: PathBuf,
+}
+
+fn final_stage(dockerfile: &Path, context: &Path) -> Option<FinalStage> {
     let file = Dockerfile::read(dockerfile)?;
     let last = file.final_stage(None)?;
     let stage = file.stages.get(last)?;
-    let mut image = Image { served: Vec::new(), configs: Vec::new(), nginx: false };
-    for copy in &stage.copies {
-        let Some(path) = file.context_path(last, &copy.dest, context) else { continue };
-        if path == output {
-            image.served.push((copy.dest.clone(), copy.line));
-        } else if copy.dest.starts_with("/etc/nginx") && copy.from.is_none() {
-            image.configs.push((copy.dest.clone(), path));
-        }
-    }
-    // The image the final stage starts from, through the stages it builds on.
+    let copies = stage
+        .copies
+        .iter()
+        .filter_map(|copy| {
+            let source = file.context_path(last, &copy.dest, context)?;
+            Some(TracedCopy { dest: copy.dest.clone(), line: copy.line, from_context: copy.from.is_none(), source })
+        })
+        .collect();
     let mut base = stage.base.to_ascii_lowercase();
     for _ in 0..file.stages.len() {
         match file.stages.iter().find(|s| s.name.as_deref() == Some(base.as_str())) {
@@ -323,8 +363,7 @@ fn image_of(dockerfile: &Path, context: &Path, output: &Path) -> Option<Image> {
             None => break,
         }
     }
-    image.nginx = is_nginx_image(&base);
-    (!image.served.is_empty()).then_some(image)
+    Some(FinalStage { copies, nginx: is_nginx_image(&base) })
 }
 
 /// The official image and its common variants (`nginx:1.27-alpine`, `nginxinc/nginx-unprivileged`).

@@ -2,6 +2,7 @@
 //! `.env*` files and the sources under its directory without scanning every file of the
 //! repository for each `package.json` (a monorepo has hundreds).
 
+use super::deployed::FinalStages;
 use crate::model::Project;
 use crate::parse::Parsed;
 use crate::source::{FileId, normalize_path};
@@ -11,6 +12,9 @@ pub struct Files<'a> {
     pub parsed: &'a [Parsed],
     /// Normalized paths, sorted: the files under a directory are one contiguous run.
     sorted: Vec<(PathBuf, FileId)>,
+    /// The final stage of each (Dockerfile, build context) read so far: every frontend of a
+    /// monorepo looks at each compose service's Dockerfile.
+    pub final_stages: FinalStages,
 }
 
 impl<'a> Files<'a> {
@@ -18,7 +22,7 @@ impl<'a> Files<'a> {
         let mut sorted: Vec<(PathBuf, FileId)> =
             project.files.iter().enumerate().map(|(id, f)| (normalize_path(&f.path), id)).collect();
         sorted.sort();
-        Files { parsed, sorted }
+        Files { parsed, sorted, final_stages: FinalStages::default() }
     }
 
     /// The file at `path`.

@@ -1,8 +1,8 @@
-//! Django projects with django-cors-headers: the settings module that applies (the one
-//! `DJANGO_SETTINGS_MODULE` names in `manage.py`/`wsgi.py`/`asgi.py`, else every settings module
-//! no other one star-imports), its `MIDDLEWARE` and `CORS_*` settings (old names as aliases,
-//! `from .base import *` followed), read with the same static evaluation as the other apps:
-//! `env.list(...)`, `os.environ[...]` and other values it cannot see are `Unknown`.
+//! Django projects with django-cors-headers: the settings modules that apply (the ones
+//! `DJANGO_SETTINGS_MODULE` names in `manage.py`/`wsgi.py`/`asgi.py`, and outside those projects
+//! every settings module no other one star-imports), their `MIDDLEWARE` and `CORS_*` settings (old
+//! names as aliases, `from .base import *` followed), read with the same static evaluation as the
+//! other apps: `env.list(...)`, `os.environ[...]` and other values it cannot see are `Unknown`.
 
 use super::Ctx;
 use super::bindings::{Binding, UpdateKind};
@@ -36,14 +36,17 @@ impl<'t> Ctx<'t> {
         }
     }
 
-    /// The settings modules that apply: those `DJANGO_SETTINGS_MODULE` names, else every module
-    /// with a `MIDDLEWARE` setting that no other such module star-imports (a split `base.py` is
-    /// read through the `production.py` that imports it).
+    /// The settings modules that apply: those `DJANGO_SETTINGS_MODULE` names, and every module with
+    /// a `MIDDLEWARE` setting outside the projects that name theirs and that no other such module
+    /// star-imports (a split `base.py` is read through the `production.py` that imports it). A
+    /// project is the directory of its `manage.py`, or the one above a `wsgi.py`/`asgi.py`'s
+    /// package: a monorepo's second Django project is read even when the first names its settings.
     fn settings_modules(&self) -> Vec<ModId> {
         static NAMED: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
             regex::Regex::new(r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']"#).ok()
         });
         let mut named: Vec<ModId> = Vec::new();
+        let mut projects: Vec<&std::path::Path> = Vec::new();
         if let Some(re) = NAMED.as_ref() {
             for (id, module) in self.modules.iter().enumerate() {
                 if !module.text.contains("DJANGO_SETTINGS_MODULE") {
@@ -52,19 +55,23 @@ impl<'t> Ctx<'t> {
                 for captures in re.captures_iter(module.text) {
                     let Some(dotted) = captures.get(1) else { continue };
                     let path: Vec<String> = dotted.as_str().split('.').map(str::to_string).collect();
-                    if let Some(found) = self.index.find(&self.modules, &path, false, id)
-                        && !named.contains(&found)
-                    {
+                    let Some(found) = self.index.find(&self.modules, &path, false, id) else { continue };
+                    if !named.contains(&found) {
                         named.push(found);
                     }
+                    let project = match module.path.last().map(String::as_str) {
+                        Some("manage") => Some(module.dir.as_path()),
+                        _ => module.dir.parent(),
+                    };
+                    projects.extend(project);
                 }
             }
         }
-        if !named.is_empty() {
-            return named;
-        }
-        let candidates: Vec<ModId> =
-            (0..self.modules.len()).filter(|&m| self.setting(m, "MIDDLEWARE").is_some()).collect();
+        let candidates: Vec<ModId> = (0..self.modules.len())
+            .filter(|m| !named.contains(m))
+            .filter(|&m| self.modules.get(m).is_some_and(|module| !projects.iter().any(|p| module.dir.starts_with(p))))
+            .filter(|&m| self.setting(m, "MIDDLEWARE").is_some())
+            .collect();
         let star_imported = |base: ModId| {
             candidates.iter().any(|&other| {
                 other != base
@@ -76,7 +83,8 @@ impl<'t> Ctx<'t> {
                     })
             })
         };
-        candidates.iter().copied().filter(|&m| !star_imported(m)).collect()
+        let unnamed = candidates.iter().copied().filter(|&m| !star_imported(m));
+        named.into_iter().chain(unnamed.collect::<Vec<_>>()).collect()
     }
 
     /// A setting of the module, through star imports; `None` when it is not set anywhere.

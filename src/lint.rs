@@ -121,7 +121,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let passed_over_named = selected.passed_over_named;
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
-    let kept = select_javascript(kept, &mut notes);
+    let kept = select_javascript(kept, selected.passed_over_javascript, &mut notes);
 
     // Files are compared by path (a compose `build` context holds an app): when the walk reaches
     // above the working directory, every path is absolute, not some relative and some not.
@@ -352,15 +352,21 @@ fn select_python(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
 }
 
 /// Drops the JavaScript candidates that only the frontend readers could read and that lie in no
-/// frontend's package ([`parse::javascript_scope`]).
-fn select_javascript(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
+/// frontend's package ([`parse::javascript_scope`]), and adds the modules a file that sets up CORS
+/// imports (an options object in `./config/security.js` names no token the prefilter knows).
+fn select_javascript(mut files: Vec<Found>, passed_over: Vec<PathBuf>, notes: &mut Vec<String>) -> Vec<Found> {
     let candidates: Vec<parse::javascript_scope::Candidate<'_>> = files
         .iter()
         .filter(|f| matches!(f.kind, FileKind::JavaScript | FileKind::FrontendJson))
         .map(|f| parse::javascript_scope::Candidate { path: &f.path, kind: f.kind, bytes: &f.bytes })
         .collect();
-    let keep = parse::javascript_scope::worth_parsing(&candidates);
+    let mut keep = parse::javascript_scope::worth_parsing(&candidates);
     drop(candidates);
+    let imported = imported_by_cors_setups(&mut files, &mut keep, passed_over);
+    if imported > 0 {
+        let modules = if imported == 1 { "module" } else { "modules" };
+        notes.push(format!("javascript: {imported} {modules} parsed because a file that sets up CORS imports them"));
+    }
     let (kept, left, before) = keep_selected(files, FileKind::JavaScript, keep);
     if left > 0 {
         notes.push(format!(
@@ -370,6 +376,55 @@ fn select_javascript(files: Vec<Found>, notes: &mut Vec<String>) -> Vec<Found> {
     }
     kept
 }
+
+/// Follows the relative imports of the parsed JavaScript files that set up a CORS layer, one step
+/// ([`parse::javascript_scope::sets_up_cors`]): a candidate the scope dropped is kept, and a file
+/// the prefilter passed over is read and added (its `keep` entry pushed). How many modules that
+/// added, at most [`MAX_IMPORTED_MODULES`].
+fn imported_by_cors_setups(files: &mut Vec<Found>, keep: &mut Vec<bool>, passed_over: Vec<PathBuf>) -> usize {
+    use crate::source::normalize_path;
+    let mut passed_over: HashMap<PathBuf, PathBuf> =
+        passed_over.into_iter().map(|path| (normalize_path(&path), path)).collect();
+    // The `keep` entry of each JavaScript file, by normalized path.
+    let mut javascript: HashMap<PathBuf, usize> = HashMap::new();
+    let mut setups: Vec<usize> = Vec::new();
+    let javascript_files = files.iter().enumerate().filter(|(_, f)| f.kind == FileKind::JavaScript);
+    for (slot, (index, file)) in javascript_files.enumerate() {
+        javascript.entry(normalize_path(&file.path)).or_insert(slot);
+        if keep.get(slot) == Some(&true) && parse::javascript_scope::sets_up_cors(&file.bytes) {
+            setups.push(index);
+        }
+    }
+    let mut added = 0;
+    for index in setups {
+        let Some(file) = files.get(index) else { continue };
+        for tries in parse::javascript_scope::relative_imports(&file.path, &file.bytes) {
+            if added >= MAX_IMPORTED_MODULES {
+                return added;
+            }
+            for path in tries {
+                if let Some(&slot) = javascript.get(&path) {
+                    if let Some(kept @ false) = keep.get_mut(slot) {
+                        *kept = true;
+                        added += 1;
+                    }
+                    break;
+                }
+                let Some(shown) = passed_over.remove(&path) else { continue };
+                let Ok(bytes) = crate::source::read_file(&shown) else { break };
+                files.push(Found { path: shown, kind: FileKind::JavaScript, bytes, explicit: false });
+                javascript.insert(path, keep.len());
+                keep.push(true);
+                added += 1;
+                break;
+            }
+        }
+    }
+    added
+}
+
+/// A backend file's imports are followed this far: past it, what they export stays Unknown.
+const MAX_IMPORTED_MODULES: usize = 256;
 
 /// The files, less those of `kind` whose entry in `keep` (one per file of that kind, in order) is
 /// false; with how many were dropped, of how many.

@@ -19,6 +19,8 @@ pub(super) struct Selected {
     pub(super) passed_over: usize,
     /// Of those, the files a run that names files speaks for (named, or in a named folder).
     pub(super) passed_over_named: usize,
+    /// The JavaScript files among them: a backend file may import one of them.
+    pub(super) passed_over_javascript: Vec<PathBuf>,
 }
 
 /// The files to lint. Without project context: stdin (as the file it names) and the walk of every
@@ -99,8 +101,13 @@ pub(super) fn select(
         }
         Ok(drop)
     };
-    let mut selected =
-        Selected { found: Vec::with_capacity(found.len()), skipped: Vec::new(), passed_over: 0, passed_over_named: 0 };
+    let mut selected = Selected {
+        found: Vec::with_capacity(found.len()),
+        skipped: Vec::new(),
+        passed_over: 0,
+        passed_over_named: 0,
+        passed_over_javascript: Vec::new(),
+    };
     for file in found {
         if !excluded(&file.path, file.explicit)? {
             selected.found.push(file);
@@ -129,6 +136,9 @@ pub(super) fn select(
         };
         if !config.is_excluded(&path) {
             selected.passed_over += 1;
+            if discover::classify_by_name(&path) == Some(crate::source::FileKind::JavaScript) {
+                selected.passed_over_javascript.push(path.clone());
+            }
             let mut governed_by = |p: &Path| resolver.for_file(p).ok().and_then(|c| c.path.clone());
             if scope.is_some_and(|scope| scope.named.covers(&path, &mut governed_by)) {
                 selected.passed_over_named += 1;

@@ -78,6 +78,62 @@ fn contains(bytes: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(bytes, needle).is_some()
 }
 
+/// Whether a JavaScript file sets up a CORS layer (`cors(`, `enableCors(`, a `cors:` option): the
+/// modules it imports may hold its options, whatever they name. Only these files' own imports are
+/// followed: an app's entry file imports every module of the app, and theirs import more.
+pub fn sets_up_cors(bytes: &[u8]) -> bool {
+    [&b"cors("[..], b"enableCors(", b"cors:"].iter().any(|call| contains(bytes, call))
+}
+
+/// The modules a file imports by a relative specifier (`require("./config")`, `from "../cors"`,
+/// `import("./x")`), each as the paths Node and TypeScript would try, in order: the exact file, the
+/// file with each extension, then `index.*` inside it. A byte scan, not a parse: a string that only
+/// looks like an import adds a file to parse, never removes one.
+pub fn relative_imports(importer: &Path, bytes: &[u8]) -> Vec<Vec<PathBuf>> {
+    const EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "mts", "cts", "jsx", "tsx"];
+    let directory = importer.parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for quote in memchr::memchr3_iter(b'"', b'\'', b'`', bytes) {
+        let (Some(&mark), Some(rest)) = (bytes.get(quote), bytes.get(quote + 1..)) else { continue };
+        let Some(close) = rest.iter().position(|&b| b == mark || b == b'\n') else { continue };
+        let Some(spec) = rest.get(..close).and_then(|s| std::str::from_utf8(s).ok()) else { continue };
+        let relative = spec == "." || spec == ".." || spec.starts_with("./") || spec.starts_with("../");
+        if !relative || !imports_at(bytes.get(..quote).unwrap_or_default()) {
+            continue;
+        }
+        let base = crate::source::normalize_path(&directory.join(spec));
+        let mut tries = vec![base.clone()];
+        let with_extension = |ext: &&str| {
+            let mut name = base.clone().into_os_string();
+            name.push(format!(".{ext}"));
+            PathBuf::from(name)
+        };
+        tries.extend(EXTENSIONS.iter().map(with_extension));
+        tries.extend(EXTENSIONS.iter().map(|ext| base.join(format!("index.{ext}"))));
+        out.push(tries);
+    }
+    out
+}
+
+/// Whether the bytes before a string end with what puts a module specifier there: `from`,
+/// `import`, `require(` or `import(`.
+fn imports_at(before: &[u8]) -> bool {
+    let before = before.trim_ascii_end();
+    let word_ends = |word: &[u8]| {
+        before.strip_suffix(word).is_some_and(|head| {
+            !head.last().is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
+        })
+    };
+    if let Some(call) = before.strip_suffix(b"(") {
+        let call = call.trim_ascii_end();
+        return [&b"require"[..], b"import"].iter().any(|w| {
+            call.strip_suffix(*w)
+                .is_some_and(|head| !head.last().is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$')))
+        });
+    }
+    word_ends(b"from") || word_ends(b"import")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +144,23 @@ mod tests {
             .map(|(path, kind, text)| Candidate { path: Path::new(path), kind: *kind, bytes: text.as_bytes() })
             .collect();
         worth_parsing(&candidates)
+    }
+
+    #[test]
+    fn relative_imports_are_found_with_the_paths_node_tries() {
+        let text = "import cors from 'cors';\nimport { a } from \"./settings/security\";\nconst b = require( '../shared/origins.js' );\n\
+                    const c = await import(`./lazy`);\nconst note = \"./not-an-import\";\nexport * from './re';\nimport './side-effect';\n";
+        let found = relative_imports(Path::new("api/src/server.ts"), text.as_bytes());
+        let first: Vec<&Path> = found.iter().filter_map(|tries| tries.first()).map(PathBuf::as_path).collect();
+        assert_eq!(
+            first,
+            ["api/src/settings/security", "api/shared/origins.js", "api/src/lazy", "api/src/re", "api/src/side-effect"]
+                .map(Path::new)
+        );
+        let tries = &found[0];
+        assert_eq!(tries[1], Path::new("api/src/settings/security.js"));
+        assert!(tries.contains(&PathBuf::from("api/src/settings/security.ts")));
+        assert!(tries.contains(&PathBuf::from("api/src/settings/security/index.ts")));
     }
 
     #[test]

@@ -215,9 +215,10 @@ fn walk(root: &Root<'_>, keep: &Keep, collected: &Mutex<Collected>) {
                     return WalkState::Continue;
                 }
             };
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let file_type = entry.file_type();
+            let is_file = file_type.is_some_and(|t| t.is_file());
             let is_link = entry.path_is_symlink() && entry.depth() > 0;
-            if entry.file_type().is_some_and(|t| t.is_dir()) {
+            if file_type.is_some_and(|t| t.is_dir()) {
                 lock(collected).dirs.push(entry.path().to_path_buf());
             }
             if (is_file || is_link)

@@ -119,19 +119,15 @@ pub fn relative_imports(importer: &Path, bytes: &[u8]) -> Vec<Vec<PathBuf>> {
 /// `import`, `require(` or `import(`.
 fn imports_at(before: &[u8]) -> bool {
     let before = before.trim_ascii_end();
-    let word_ends = |word: &[u8]| {
-        before.strip_suffix(word).is_some_and(|head| {
-            !head.last().is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
-        })
+    // `word` ends `text` as a word of its own (and, unless `member` allows it, not as `x.word`).
+    let ends_with_word = |text: &[u8], word: &[u8], member: bool| {
+        text.strip_suffix(word)
+            .is_some_and(|head| !head.last().is_some_and(|b| super::is_identifier_byte(b) || (!member && *b == b'.')))
     };
-    if let Some(call) = before.strip_suffix(b"(") {
-        let call = call.trim_ascii_end();
-        return [&b"require"[..], b"import"].iter().any(|w| {
-            call.strip_suffix(*w)
-                .is_some_and(|head| !head.last().is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$')))
-        });
+    match before.strip_suffix(b"(").map(<[u8]>::trim_ascii_end) {
+        Some(call) => ends_with_word(call, b"require", true) || ends_with_word(call, b"import", true),
+        None => ends_with_word(before, b"from", false) || ends_with_word(before, b"import", false),
     }
-    word_ends(b"from") || word_ends(b"import")
 }
 
 #[cfg(test)]

@@ -407,7 +407,8 @@ pub fn names_client_call(bytes: &[u8]) -> bool {
 /// files of a package with an `angular.json`.
 pub const ANGULAR_ENVIRONMENT_TOKEN: &str = "const environment";
 
-fn is_identifier_byte(b: &u8) -> bool {
+/// A byte that continues a JavaScript identifier (ASCII only: the scans only have to keep every match).
+pub(crate) fn is_identifier_byte(b: &u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$')
 }
 

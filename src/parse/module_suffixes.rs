@@ -47,6 +47,11 @@ impl ModuleSuffixes {
         ModuleSuffixes { paths, by_last, ..ModuleSuffixes::default() }
     }
 
+    /// The dotted paths, by module id.
+    pub fn paths(&self) -> &[Vec<String>] {
+        &self.paths
+    }
+
     /// The modules ending with `wanted` that share the longest leading part with `from` (the
     /// importing module's path), in increasing order: several only when they tie.
     pub fn nearest(&self, wanted: &[String], from: &[String]) -> Vec<usize> {

@@ -37,7 +37,8 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
     }
     let (modules, packages): (Vec<Vec<String>>, Vec<Vec<String>>) =
         candidates.iter().map(|c| module_of(c.path)).unzip();
-    let by_suffix = super::module_suffixes::ModuleSuffixes::new(modules.clone());
+    let by_suffix = super::module_suffixes::ModuleSuffixes::new(modules);
+    let modules = by_suffix.paths();
     let mut imports: Vec<Option<Vec<usize>>> = vec![None; candidates.len()];
     let mut imports_of = |id: usize| -> Vec<usize> {
         let Some(slot) = imports.get_mut(id) else { return Vec::new() };
@@ -58,7 +59,7 @@ pub fn worth_parsing(candidates: &[Candidate<'_>]) -> Vec<bool> {
 
     let mut anchor_names: Vec<&str> = anchors
         .iter()
-        .zip(&modules)
+        .zip(modules)
         .filter(|(is_anchor, _)| **is_anchor)
         .filter_map(|(_, module)| module.last().map(String::as_str))
         .collect();

@@ -39,6 +39,15 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
         // What the app does when it runs anyway: no origin is allowed.
         app("CORS105/django_origins_string.py", vec![get(APP, "/gt").blocked().lacks(A, ACAO)]),
         app(
+            "CORS105/django_origins_list.py",
+            vec![
+                get(APP, "/gt").allowed().has(A, ACAO, APP),
+                get("https://admin.example.com", "/gt").allowed(),
+                get(EVIL, "/gt").blocked().lacks(A, ACAO),
+                request("DELETE", APP, "/gt").allowed().status(P, 200).has(P, "access-control-max-age", "3600"),
+            ],
+        ),
+        app(
             "CORS104/django_missing_scheme.py",
             vec![get("http://localhost:3000", "/gt").blocked().lacks(A, ACAO), get(APP, "/gt").allowed()],
         ),

@@ -22,6 +22,18 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             "CORS109/express_method_allowed_clean/api/server.js",
             vec![request("DELETE", "http://localhost:5173", "/todos/1").allowed()],
         ),
+        // CORS204: every method the routes serve is in `methods`.
+        app(
+            "CORS204/express_methods_listed.js",
+            vec![
+                request("DELETE", APP, "/api/items/1").allowed().status(P, 204).has(
+                    P,
+                    "access-control-allow-methods",
+                    "GET,POST,DELETE",
+                ),
+                get(APP, "/api/items").allowed().has(A, ACAO, APP),
+            ],
+        ),
         // `*` with credentials: both headers sent; the browser refuses the credentialed call.
         app(
             "CORS101/express_star_with_credentials.js",
@@ -190,5 +202,13 @@ pub fn stacks() -> Vec<Stack> {
         ),
         // nginx hides the app's header and sends its own: one value (CORS308, not CORS304).
         stack("CORS304/express_behind_nginx_hides_app_header", vec![get(SHOP, "/orders").allowed().has(A, ACAO, SHOP)]),
+        // CORS308's counterpart: nginx leaves CORS to the app, whose policy is the one sent.
+        stack(
+            "CORS308/express_behind_nginx_leaves_cors_to_app",
+            vec![
+                get(SHOP, "/orders").allowed().has(A, ACAO, SHOP).has(A, "vary", "Origin"),
+                get(EVIL, "/orders").blocked().has(A, ACAO, SHOP),
+            ],
+        ),
     ]
 }

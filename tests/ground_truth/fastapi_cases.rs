@@ -87,6 +87,17 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             vec![get("null", "/gt").cookie().allowed().has(A, ACAO, "null"), get(EVIL, "/gt").cookie().blocked()],
         ),
         app(
+            "CORS103/origins_without_null.py",
+            vec![
+                get("null", "/gt").cookie().blocked().lacks(A, ACAO),
+                get("https://desktop.example.com", "/gt").cookie().allowed().has(
+                    A,
+                    ACAO,
+                    "https://desktop.example.com",
+                ),
+            ],
+        ),
+        app(
             "CORS104/exact_origins.py",
             vec![
                 get(APP, "/gt").cookie().allowed(),
@@ -212,6 +223,36 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get(APP, "/gt").cookie().allowed(),
                 get(EVIL, "/gt").cookie().blocked(),
             ],
+        ),
+        // CORS108: both apps trust what they list; the policy gate is corslint's, the trust is
+        // Starlette's (the partner's site really reads responses with cookies).
+        app(
+            "CORS108/fastapi_partner_origin/orders.py",
+            vec![
+                get("https://staging.partner.io", "/orders").cookie().allowed().has(
+                    A,
+                    ACAO,
+                    "https://staging.partner.io",
+                ),
+                get(EVIL, "/orders").cookie().blocked(),
+            ],
+        ),
+        app(
+            "CORS108/fastapi_partner_origin/catalog.py",
+            vec![
+                get("https://eu.shop.example.com", "/products").cookie().allowed(),
+                get("https://us.shop.example.com", "/products").cookie().allowed().note("(through the regex)"),
+                get("https://staging.partner.io", "/products").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        // CORS207: Starlette sends `max_age` as written; browsers cap it (not observable here).
+        app(
+            "CORS207/fastapi_max_age_day.py",
+            vec![request("DELETE", APP, "/items/1").allowed().status(P, 200).has(P, "access-control-max-age", "86400")],
+        ),
+        app(
+            "CORS207/fastapi_max_age_two_hours.py",
+            vec![request("DELETE", APP, "/items/1").allowed().status(P, 200).has(P, "access-control-max-age", "7200")],
         ),
         // CORS201: a middleware outside CORSMiddleware answers the preflight itself.
         app(

@@ -103,12 +103,59 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
             vec![get(APP, "/gt").blocked().lacks(A, ACAO), get("https://admin.example.com", "/gt").allowed()],
         ),
         app(
+            "CORS104/flask_exact_origins.py",
+            vec![
+                get(APP, "/gt").allowed().has(A, ACAO, APP),
+                get("https://admin.example.com", "/gt").allowed().has(A, ACAO, "https://admin.example.com"),
+                get(EVIL, "/gt").blocked().lacks(A, ACAO),
+            ],
+        ),
+        app(
             "CORS103/flask_null_origin.py",
             vec![get("null", "/gt").cookie().allowed().has(A, ACAO, "null").has(A, ACAC, "true")],
+        ),
+        // An anchored regex of the real origins: `null` does not match it.
+        app(
+            "CORS103/flask_regex_without_null.py",
+            vec![
+                get("null", "/gt").cookie().blocked().lacks(A, ACAO),
+                get(APP, "/gt").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true"),
+                get("https://admin.example.com", "/gt").cookie().allowed(),
+                get(EVIL, "/gt").cookie().blocked().lacks(A, ACAO),
+            ],
         ),
         app(
             "CORS101/flask_send_wildcard_public.py",
             vec![get(EVIL, "/api/items").allowed().has(A, ACAO, "*"), get(EVIL, "/api/items").cookie().blocked()],
+        ),
+        // CORS107: the plain-HTTP twin of the shop gets the user's cookies and reads the answer.
+        app(
+            "CORS107/flask_http_origin_with_credentials.py",
+            vec![
+                get("http://shop.example.com", "/api/cart").cookie().allowed().has(A, ACAO, "http://shop.example.com"),
+                get("http://shop.example.com", "/api/cart").cookie().allowed().has(A, ACAC, "true"),
+                get(EVIL, "/api/cart").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        app(
+            "CORS107/flask_https_and_loopback_with_credentials.py",
+            vec![
+                get("http://shop.example.com", "/api/cart").cookie().blocked().lacks(A, ACAO),
+                get("https://shop.example.com", "/api/cart").cookie().allowed().has(A, ACAC, "true"),
+                get("http://localhost:5173", "/api/cart").cookie().allowed().has(A, ACAO, "http://localhost:5173"),
+            ],
+        ),
+        // CORS109: the Vite page is at localhost, the list names 127.0.0.1.
+        app(
+            "CORS109/flask_loopback_ip/backend/app.py",
+            vec![
+                get("http://localhost:5173", "/recipes").blocked().lacks(A, ACAO),
+                get("http://127.0.0.1:5173", "/recipes").allowed(),
+            ],
+        ),
+        app(
+            "CORS109/flask_localhost_clean/backend/app.py",
+            vec![get("http://localhost:5173", "/recipes").allowed().has(A, ACAO, "http://localhost:5173")],
         ),
     ];
     let regex = "CORS106/flask_regex_unanchored.py";

@@ -30,6 +30,19 @@ pub fn apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 get("https://appaexample.com", "/api/items").cookie().blocked().lacks(A, ACAO),
             ],
         ),
+        // CORS109: the page's origin is listed, but the page sends its cookie (axios
+        // `withCredentials`) and credentials are not allowed: no `Access-Control-Allow-Credentials`.
+        app(
+            "CORS109/litestar_credentials_not_allowed/api/app.py",
+            vec![
+                get("http://localhost:5173", "/boards").cookie().blocked().lacks(A, ACAC),
+                get("http://localhost:5173", "/boards").allowed().has(A, ACAO, "http://localhost:5173"),
+            ],
+        ),
+        app(
+            "CORS109/litestar_credentials_allowed_clean/api/app.py",
+            vec![get("http://localhost:5173", "/boards").cookie().allowed().has(A, ACAC, "true")],
+        ),
     ];
     let regex = "CORS106/litestar_unescaped_dot.py";
     let mut probes = vec![get(APP, "/api/items").cookie().allowed(), get(EVIL, "/api/items").cookie().blocked()];

@@ -97,6 +97,15 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
             ],
         ),
         case(
+            "CORS103/nginx_map_without_null.conf",
+            Plain,
+            vec![
+                get("null", "/api/ok").blocked().lacks(A, ACAO).note("(the map's default: no ACAO)"),
+                get(APP, "/api/ok").allowed().has(A, ACAO, APP).has(A, "vary", "Origin"),
+                get("http://localhost:5173", "/api/ok").allowed(),
+            ],
+        ),
+        case(
             "CORS104/nginx_exact_origin.conf",
             Plain,
             vec![
@@ -172,6 +181,47 @@ pub fn cases(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<Case> {
                 get("http://app.example.com", "/api/ok").cookie().allowed(),
                 get(APP, "/api/ok").cookie().allowed(),
                 get(EVIL, "/api/ok").cookie().blocked(),
+            ],
+        ),
+        case(
+            "CORS107/nginx_https_origins_with_credentials.conf",
+            Plain,
+            vec![
+                get(APP, "/api/ok").cookie().allowed().has(A, ACAC, "true"),
+                get("http://localhost:5173", "/api/ok").cookie().allowed().note("(loopback)"),
+                get("http://app.example.com", "/api/ok").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
+        case(
+            "CORS206/nginx_wildcard_headers_with_credentials.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/api/ok")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .json()
+                    .blocked()
+                    .status(P, 204)
+                    .has(P, "access-control-allow-headers", "*")
+                    .note("(`*` read literally with credentials)"),
+                request("PUT", APP, "/api/ok")
+                    .json()
+                    .allowed()
+                    .status(P, 204)
+                    .note("(without credentials `*` covers it)"),
+            ],
+        ),
+        case(
+            "CORS206/nginx_listed_headers_with_credentials.conf",
+            Plain,
+            vec![
+                request("PUT", APP, "/api/ok")
+                    .cookie()
+                    .header("Authorization", "Bearer t")
+                    .json()
+                    .allowed()
+                    .status(P, 204)
+                    .has(A, ACAC, "true"),
             ],
         ),
         case(

@@ -36,6 +36,14 @@ pub fn fastify_apps(attack: &dyn Fn(&str) -> Vec<String>) -> Vec<App> {
                 request("POST", EVIL, "/api/me").json().cookie().status(P, 204).has(P, ACAO, EVIL).status(A, 404),
             ],
         ),
+        // The fix: only the listed origin is reflected, with credentials and `Vary: Origin`.
+        app(
+            "CORS102/fastify_origin_list_with_credentials_clean.js",
+            vec![
+                get(APP, "/api/me").cookie().allowed().has(A, ACAO, APP).has(A, ACAC, "true").has(A, "vary", "Origin"),
+                get(EVIL, "/api/me").cookie().blocked().lacks(A, ACAO),
+            ],
+        ),
         app(
             "CORS104/fastify_origin_trailing_slash.js",
             vec![get(APP, "/api/items").blocked().has(A, ACAO, "https://app.example.com/").status(A, 200)],

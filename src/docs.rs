@@ -25,15 +25,25 @@ pub fn summary(code: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The layers a page's header line names (`Severity: … · Layers: a, b, c`), as the layers call
+/// themselves ([`crate::model::layer::LayerSpec::label`]); `["all"]` for a rule about files, not
+/// layers. A test keeps them equal to the layers the rule's fixtures cover both ways.
+pub fn layers(code: &str) -> Vec<&'static str> {
+    let line = page(code).and_then(|p| p.lines().nth(2)).unwrap_or_default();
+    let list = line.split_once("Layers: ").map_or("", |(_, list)| list);
+    list.split(", ").map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
 /// The Markdown rule table the README carries (a test keeps the two equal).
 pub fn rule_table() -> String {
-    let mut table = String::from("| Code | Name | Severity | What it finds |\n|---|---|---|---|\n");
+    let mut table = String::from("| Code | Name | Severity | What it finds | Layers |\n|---|---|---|---|---|\n");
     for rule in crate::rules::RULES {
         table.push_str(&format!(
-            "| [{code}](rules/{code}.md) | {} | {} | {} |\n",
+            "| [{code}](rules/{code}.md) | {} | {} | {} | {} |\n",
             rule.name,
             rule.severity,
             summary(rule.code).replace('|', "\\|"),
+            layers(rule.code).join(", ").replace('|', "\\|"),
             code = rule.code
         ));
     }

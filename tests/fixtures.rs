@@ -3,9 +3,11 @@
 //! linted alone; each subdirectory (and `fixtures/demo`) is linted as one project.
 
 use corslint::lint::{Options, lint};
+use corslint::model::Project;
+use corslint::model::layer::Layer;
 use corslint::source::{FileKind, SourceFile};
 use corslint::suppress::comment_directives;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 type Findings = BTreeMap<(PathBuf, usize, String), usize>;
@@ -97,20 +99,62 @@ fn expectations(target: &Path) -> Findings {
     expected
 }
 
-fn actual(target: &Path) -> Findings {
+/// One fixture linted: its findings, and the layers (as the rule pages name them) its findings
+/// were in and its files hold.
+struct Run {
+    found: Findings,
+    fired: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    /// By file (relative to the crate root).
+    layers: BTreeMap<PathBuf, BTreeSet<&'static str>>,
+}
+
+fn actual(target: &Path) -> Run {
     let options = Options { paths: vec![target.to_path_buf()], ..Options::default() };
     let outcome = match lint(&options) {
         Ok(outcome) => outcome,
         Err(e) => panic!("{}: the pipeline failed: {e}", target.display()),
     };
-    let mut found = Findings::new();
+    let project = &outcome.project;
+    let mut run = Run { found: Findings::new(), fired: BTreeMap::new(), layers: BTreeMap::new() };
     for d in &outcome.diagnostics {
-        let Some(file) = outcome.project.file(d.span.file) else { continue };
+        let Some(file) = project.file(d.span.file) else { continue };
         let row = file.position(d.span.start()).row;
-        *found.entry((relative(&file.path), row, d.code.to_string())).or_default() += 1;
+        *run.found.entry((relative(&file.path), row, d.code.to_string())).or_default() += 1;
+        let files = std::iter::once(d.span.file).chain(d.labels.iter().map(|l| l.span.file));
+        run.fired.entry(d.code).or_default().extend(files.flat_map(|f| file_layers(project, f)));
     }
-    found
+    run.layers =
+        project.files.iter().enumerate().map(|(id, f)| (relative(&f.path), file_layers(project, id))).collect();
+    run
 }
+
+/// The layers a file configures: its CORS policies' layers, apps that send their own CORS headers,
+/// and the proxies and gateways it declares without a CORS policy (an Ingress whose CORS is left to
+/// the app, a Traefik auth middleware).
+fn file_layers(project: &Project, file: usize) -> BTreeSet<&'static str> {
+    let mut layers: BTreeSet<&'static str> =
+        project.policies.iter().filter(|p| p.span.file == file).map(|p| p.layer.spec().label()).collect();
+    // Spring is also a layer of its own, with a policy where one literal judges the setup.
+    let spring = Layer::Spring.spec().label();
+    for own in project.own_cors.iter().filter(|o| o.span.file == file) {
+        layers.insert(if own.framework.starts_with(spring) { spring } else { OWN_CORS });
+    }
+    let deploy = &project.deploy;
+    if deploy.ingresses.iter().any(|i| i.span.file == file) {
+        layers.insert(Layer::IngressNginx.spec().label());
+    }
+    let traefik = deploy.traefik_middlewares.iter().map(|m| m.name.span);
+    if traefik.chain(deploy.traefik_routers.iter().map(|r| r.name.span)).any(|s| s.file == file) {
+        layers.insert(Layer::Traefik.spec().label());
+    }
+    if layers.is_empty() && project.file(file).is_some_and(|f| f.kind == FileKind::Nginx) {
+        layers.insert("nginx");
+    }
+    layers
+}
+
+/// How the rule pages name an app whose CORS corslint only recognises.
+const OWN_CORS: &str = "apps with their own CORS";
 
 #[test]
 fn every_fixture_produces_exactly_its_expected_findings() {
@@ -119,7 +163,7 @@ fn every_fixture_produces_exactly_its_expected_findings() {
     let mut problems = Vec::new();
     for target in &targets {
         let expected = expectations(target);
-        let found = actual(target);
+        let found = actual(target).found;
         let keys: std::collections::BTreeSet<_> = expected.keys().chain(found.keys()).collect();
         for key in keys {
             let (want, got) = (expected.get(key).copied().unwrap_or(0), found.get(key).copied().unwrap_or(0));
@@ -189,4 +233,55 @@ fn readme_rule_table_matches_the_registry() {
         current, table,
         "README.md's rule table is out of date: run `CORSLINT_BLESS=1 cargo test --test fixtures readme`"
     );
+}
+
+/// Where a rule's fixtures show it in each layer: firing (a finding in a file of that layer, or
+/// labelling one), and silent (a file of that layer under the rule's folder that expects nothing of
+/// the rule).
+#[derive(Default)]
+struct Shown {
+    fired: BTreeSet<&'static str>,
+    silent: BTreeSet<&'static str>,
+}
+
+fn shown(code: &str, runs: &[(PathBuf, Findings, Run)]) -> Shown {
+    let mut shown = Shown::default();
+    let folder = fixtures_root().join(code);
+    for (target, expected, run) in runs {
+        shown.fired.extend(run.fired.get(code).into_iter().flatten().copied());
+        if !target.starts_with(&folder) {
+            continue;
+        }
+        for (path, layers) in &run.layers {
+            if !expected.keys().any(|(p, _, c)| p == path && c == code) {
+                shown.silent.extend(layers.iter().copied());
+            }
+        }
+    }
+    shown
+}
+
+/// The README's rule table says which layers each rule covers (from each page's header line); a
+/// layer is named exactly when the rule's fixtures show it both ways.
+#[test]
+fn rule_pages_name_the_layers_their_fixtures_cover_both_ways() {
+    let runs: Vec<(PathBuf, Findings, Run)> =
+        targets().into_iter().map(|t| (t.clone(), expectations(&t), actual(&t))).collect();
+    let mut problems = Vec::new();
+    for rule in corslint::rules::RULES {
+        let named: BTreeSet<&str> = corslint::docs::layers(rule.code).into_iter().collect();
+        if named == BTreeSet::from(["all"]) {
+            continue;
+        }
+        let shown = shown(rule.code, &runs);
+        let both: BTreeSet<&str> = shown.fired.intersection(&shown.silent).copied().collect();
+        for layer in named.difference(&both) {
+            let lacks = if shown.fired.contains(layer) { "a silent fixture" } else { "a fixture that fires" };
+            problems.push(format!("rules/{}.md names {layer}, whose fixtures lack {lacks}", rule.code));
+        }
+        for layer in both.difference(&named) {
+            problems.push(format!("rules/{}.md does not name {layer}, which its fixtures show both ways", rule.code));
+        }
+    }
+    assert!(problems.is_empty(), "rule pages and fixtures disagree on layers:\n  {}", problems.join("\n  "));
 }

@@ -13,6 +13,10 @@ impl LayerSpec for ExpressHeaders {
         "the app's own `res.setHeader`"
     }
 
+    fn label(&self) -> &'static str {
+        "Node.js hand-written headers"
+    }
+
     fn write_setting(&self, field: Field, values: &[&str]) -> String {
         format!("res.setHeader(\"{}\", \"{}\")", field.header(), values.join(", "))
     }

@@ -146,6 +146,12 @@ pub trait LayerSpec: Sync {
     /// How messages name the layer.
     fn name(&self) -> &'static str;
 
+    /// How the rule pages and the README's rule table name the layer, where the message's words
+    /// are a phrase ("the app's own header code").
+    fn label(&self) -> &'static str {
+        self.name()
+    }
+
     /// How the layer compares a literal origin entry with the request's `Origin`.
     fn literal_context(&self) -> LiteralContext {
         LiteralContext::EXACT

@@ -13,6 +13,10 @@ impl LayerSpec for PythonHeaders {
         "the app's own header code"
     }
 
+    fn label(&self) -> &'static str {
+        "Python hand-written headers"
+    }
+
     fn write_setting(&self, field: Field, values: &[&str]) -> String {
         match field {
             Field::Origins => format!(

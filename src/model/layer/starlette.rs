@@ -22,6 +22,10 @@ impl LayerSpec for Starlette {
         "Starlette"
     }
 
+    fn label(&self) -> &'static str {
+        "FastAPI/Starlette"
+    }
+
     fn write_setting(&self, field: Field, values: &[&str]) -> String {
         super::python_keyword(self.setting_name(field), field, values)
     }

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::bindings::is_unnamed_include;
-use super::modules::{Binding, ImportRef, ModId, Update, UpdateKind, collect_symbols};
+use super::modules::{Binding, ImportRef, ModId, Symbols, Update, UpdateKind, collect_symbols};
 use super::syntax::{children, field, text, unparen};
 use super::value::{BUILTINS, DictV, Scope, SeqKind, V, Val, merge};
 use crate::source::Span;
@@ -38,7 +38,7 @@ impl<'t> Ctx<'t> {
                 // A placeholder first: a local defined through itself is unknown, not a loop.
                 f.memo.borrow_mut().insert(name.to_string(), Val::unknown(at));
                 let stops = self.budget.stops();
-                let val = self.eval_binding(binding, &local, at, depth);
+                let val = self.eval_named(&f.locals, name, binding, &local, at, depth);
                 if self.budget.stops() == stops {
                     f.memo.borrow_mut().insert(name.to_string(), val.clone());
                 } else {
@@ -82,8 +82,9 @@ impl<'t> Ctx<'t> {
             return Val::unknown(at);
         }
         let stops = self.budget.stops();
-        let val = match self.modules.get(module).and_then(|m| m.symbols.get(name)) {
-            Some(binding) => self.eval_binding(binding, &Scope::module(module), at, depth),
+        let symbols = self.modules.get(module).map(|m| &m.symbols);
+        let val = match symbols.and_then(|s| Some((s, s.get(name)?))) {
+            Some((symbols, binding)) => self.eval_named(symbols, name, binding, &Scope::module(module), at, depth),
             None => self.star_or_builtin(module, name, at, depth),
         };
         self.active.borrow_mut().remove(&key);
@@ -143,6 +144,33 @@ impl<'t> Ctx<'t> {
             }
         }
         None
+    }
+
+    /// What `name`, bound in `symbols`, holds. A list or tuple that is afterwards only grown by
+    /// changes that may not run (`if DEBUG: origins.append("http://localhost:3000")`) still holds
+    /// every item first written, in order: it is partly known, not `Unknown`.
+    fn eval_named(
+        &self,
+        symbols: &Symbols<'t>,
+        name: &str,
+        binding: &Binding<'t>,
+        scope: &Scope<'t>,
+        at: Span,
+        depth: usize,
+    ) -> Val<'t> {
+        if let Binding::Rebound(values) = binding
+            && symbols.maybe_grown.contains_key(name)
+            && let Some(Some(first)) = values.first()
+        {
+            let mut written = self.eval(*first, scope, depth + 1);
+            if let V::Seq(seq) = &mut written.v
+                && matches!(seq.kind, SeqKind::List | SeqKind::Tuple)
+            {
+                seq.unknown = true;
+                return written;
+            }
+        }
+        self.eval_binding(binding, scope, at, depth)
     }
 
     pub fn eval_binding(&self, binding: &Binding<'t>, scope: &Scope<'t>, at: Span, depth: usize) -> Val<'t> {

@@ -230,6 +230,30 @@ impl<'t> Code<'t> {
             .collect()
     }
 
+    /// The value of a Kotlin assignment whose `=` follows `after` (`= listOf("*")`, `= true`): a
+    /// call up to its closing parenthesis, anything else up to the end of the statement; `None`
+    /// when no `=` (or `==`) follows.
+    pub(super) fn assigned_value(&self, after: usize) -> Option<Range<usize>> {
+        let rest = self.masked.get(after..)?;
+        let equals = after + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        let bytes = self.masked.as_bytes();
+        if bytes.get(equals) != Some(&b'=') || bytes.get(equals + 1) == Some(&b'=') {
+            return None;
+        }
+        let value = self.trimmed(equals + 1..self.statement_end(equals + 1));
+        let open = self.masked.get(value.clone())?.find('(').map(|p| value.start + p);
+        match open.and_then(|open| self.closing(open)) {
+            Some(close) => Some(value.start..close + 1),
+            None => Some(value),
+        }
+    }
+
+    /// Where the statement that goes on at `at` ends: its line's end, a `;` or a `}`.
+    fn statement_end(&self, at: usize) -> usize {
+        let rest = self.masked.get(at..).unwrap_or("");
+        at + rest.find(['\n', ';', '}']).unwrap_or(rest.len())
+    }
+
     /// `range` without the whitespace around it.
     pub(super) fn trimmed(&self, range: Range<usize>) -> Range<usize> {
         let inner = self.masked.get(range.clone()).unwrap_or("");

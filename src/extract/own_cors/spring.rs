@@ -6,11 +6,12 @@
 //! - the origin `*` with credentials: `validateAllowCredentials` throws an IllegalArgumentException
 //!   for these requests instead of answering them (checked before any pattern).
 //!
-//! Only Java and Kotlin call syntax is read (`x.setAllowCredentials(true)`, not Kotlin's
-//! `x.allowCredentials = true`); an argument that is not a literal leaves the setup unjudged, and
-//! so do the defaults (`addMapping` alone allows `*`, but a global configuration may be combined).
+//! Java and Kotlin calls (`x.setAllowCredentials(true)`) and Kotlin properties
+//! (`x.allowCredentials = true`, also inside `CorsConfiguration().apply { }`) are read; an argument
+//! that is not a literal leaves the setup unjudged, and so do the defaults (`addMapping` alone
+//! allows `*`, but a global configuration may be combined).
 
-use super::java_code::{Call, Code};
+use super::java_code::Code;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -115,41 +116,83 @@ fn registry_chains(code: &Code) -> Vec<ReadableSetup> {
 }
 
 /// `config.addAllowedOriginPattern("*")` (or `setAllowedOriginPatterns(List.of("*"))`) and
-/// `config.setAllowCredentials(true)` on the same variable in the same block, in source order.
+/// `config.setAllowCredentials(true)` on the same variable in the same block, in source order;
+/// also Kotlin's property syntax (`config.allowCredentials = true`) and the receiver-less writes of
+/// a `CorsConfiguration().apply { ... }` block.
 fn configurations(code: &Code) -> Vec<ReadableSetup> {
-    const METHODS: &[&str] = &[
-        "addAllowedOriginPattern",
-        "setAllowedOriginPatterns",
-        "addAllowedOrigin",
-        "setAllowedOrigins",
-        "setAllowCredentials",
-    ];
-    let mut calls: Vec<(usize, &str, Call)> = Vec::new();
-    for method in METHODS {
-        for at in code.find_all(&format!(".{method}")) {
-            let Some(receiver) = code.receiver_before(at) else { continue };
-            let Some(call) = code.call_at(at + 1) else { continue };
-            if code.name(&call) == *method {
-                calls.push((at, receiver, call));
+    let mut writes: Vec<(usize, &str, Write)> = Vec::new();
+    for method in SETTERS {
+        for at in code.find_all(method) {
+            let Some(receiver) = receiver_of(code, at, method) else { continue };
+            if let Some(call) = code.call_at(at).filter(|c| code.name(c) == *method) {
+                writes.push((at, receiver, Write { setter: method, args: call.args.clone(), whole: call.whole() }));
             }
         }
     }
-    calls.sort_by_key(|(at, ..)| *at);
-    let blocks = code.blocks_of(calls.iter().map(|(at, ..)| *at));
+    for (property, setter) in PROPERTIES {
+        for at in code.find_all(property) {
+            let Some(receiver) = receiver_of(code, at, property) else { continue };
+            if let Some(value) = code.assigned_value(at + property.len()) {
+                writes.push((at, receiver, Write { setter, args: value.clone(), whole: at..value.end }));
+            }
+        }
+    }
+    writes.sort_by_key(|(at, ..)| *at);
+    let blocks = code.blocks_of(writes.iter().map(|(at, ..)| *at));
     let mut setups: HashMap<(usize, &str), (Written, Range<usize>)> = HashMap::new();
-    for ((at, receiver, call), block) in calls.iter().zip(blocks) {
-        let (written, setup) = setups.entry((block, receiver)).or_insert_with(|| (Written::default(), *at..*at));
-        setup.end = call.args.end + 1;
-        let args = call.args.clone();
-        match code.name(call) {
+    for ((at, receiver, write), block) in writes.into_iter().zip(blocks) {
+        let (written, setup) = setups.entry((block, receiver)).or_insert_with(|| (Written::default(), at..at));
+        setup.end = write.whole.end;
+        let args = write.args;
+        match write.setter {
             "addAllowedOriginPattern" => written.add_pattern(code, args),
             "setAllowedOriginPatterns" => written.set_patterns(code, args),
             "addAllowedOrigin" => written.add_origin(code, args),
             "setAllowedOrigins" => written.set_origins(code, args),
-            _ => written.set_credentials(code.is_true(args), call.whole()),
+            _ => written.set_credentials(code.is_true(args), write.whole),
         }
     }
     setups.into_values().filter_map(|(written, setup)| written.judge(setup)).collect()
+}
+
+/// The `CorsConfiguration` methods that set what is judged.
+const SETTERS: &[&str] = &[
+    "addAllowedOriginPattern",
+    "setAllowedOriginPatterns",
+    "addAllowedOrigin",
+    "setAllowedOrigins",
+    "setAllowCredentials",
+];
+
+/// Kotlin's properties for the setters (`allowCredentials = true` calls `setAllowCredentials`).
+const PROPERTIES: &[(&str, &str)] = &[
+    ("allowedOriginPatterns", "setAllowedOriginPatterns"),
+    ("allowedOrigins", "setAllowedOrigins"),
+    ("allowCredentials", "setAllowCredentials"),
+];
+
+/// One write of a setting: the setter it calls, its argument (or assigned value), all of it.
+struct Write {
+    setter: &'static str,
+    args: Range<usize>,
+    whole: Range<usize>,
+}
+
+/// What `name` at `at` is written on: the variable before its `.`, or `""` when it starts a
+/// statement (the implicit receiver of Kotlin's `apply { }`); `None` inside a longer word or
+/// anywhere else (`val allowCredentials = true` names a local).
+fn receiver_of<'c>(code: &'c Code, at: usize, name: &str) -> Option<&'c str> {
+    let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let bytes = code.masked.as_bytes();
+    if word(at.checked_sub(1).and_then(|i| bytes.get(i))) || word(bytes.get(at + name.len())) {
+        return None;
+    }
+    let before = code.masked.get(..at)?.trim_end_matches([' ', '\t']);
+    match before.as_bytes().last() {
+        Some(b'.') => code.receiver_before(before.len() - 1),
+        None | Some(b'\n' | b'{' | b';') => Some(""),
+        _ => None,
+    }
 }
 
 /// `@CrossOrigin(originPatterns = "*", allowCredentials = "true")`.
@@ -232,6 +275,26 @@ mod tests {
     }
 
     #[test]
+    fn kotlin_properties() {
+        let assigned = "val config = CorsConfiguration()\nconfig.allowedOriginPatterns = listOf(\"*\")\nconfig.allowCredentials = true\n";
+        assert_eq!(found(assigned), [("\"*\"", "allowCredentials = true")]);
+        let applied = "val config = CorsConfiguration().apply {\n    allowedOrigins = listOf(\n        \"*\",\n    )\n    allowCredentials = true\n}\n";
+        assert_eq!(echoes(applied), [("\"*\"", "allowCredentials = true", Outcome::Throws)]);
+        let added = "CorsConfiguration().apply { addAllowedOriginPattern(\"*\"); allowCredentials = true }\n";
+        assert_eq!(found(added), [("\"*\"", "allowCredentials = true")]);
+        for kotlin in [
+            "config.allowedOriginPatterns = listOf(\"https://*.example.com\")\nconfig.allowCredentials = true\n",
+            "config.allowedOriginPatterns = listOf(\"*\")\nconfig.allowCredentials = enabled\n",
+            "config.allowedOriginPatterns = listOf(\"*\")\nif (config.allowCredentials == true) {}\n",
+            "val allowCredentials = true\nconfig.allowedOriginPatterns = listOf(\"*\")\n",
+            "a.allowedOriginPatterns = listOf(\"*\")\nb.allowCredentials = true\n",
+            "config.allowedOriginPatterns = origins\nconfig.allowCredentials = true\n",
+        ] {
+            assert_eq!(found(kotlin), [], "{kotlin}");
+        }
+    }
+
+    #[test]
     fn an_annotation() {
         let java = "@CrossOrigin(originPatterns = \"*\", allowCredentials = \"true\")\n@RestController\nclass C {}\n";
         assert_eq!(found(java), [("\"*\"", "\"true\"")]);
@@ -275,6 +338,9 @@ mod tests {
             ".x(",
             "\"",
             "é.addAllowedOriginPattern(\"*\")",
+            "config.allowCredentials =",
+            "allowedOrigins = listOf(\"*\"",
+            "{ allowCredentials = true",
         ] {
             let _ = readable_setups(text);
         }

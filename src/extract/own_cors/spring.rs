@@ -189,7 +189,8 @@ fn receiver_of<'c>(code: &'c Code, at: usize, name: &str) -> Option<&'c str> {
     }
     let before = code.masked.get(..at)?.trim_end_matches([' ', '\t']);
     match before.as_bytes().last() {
-        Some(b'.') => code.receiver_before(before.len() - 1),
+        // Inside `apply { }`, `this.allowCredentials` and `allowCredentials` write the same object.
+        Some(b'.') => code.receiver_before(before.len() - 1).map(|r| if r == "this" { "" } else { r }),
         None | Some(b'\n' | b'{' | b';') => Some(""),
         _ => None,
     }
@@ -280,6 +281,8 @@ mod tests {
         assert_eq!(found(assigned), [("\"*\"", "allowCredentials = true")]);
         let applied = "val config = CorsConfiguration().apply {\n    allowedOrigins = listOf(\n        \"*\",\n    )\n    allowCredentials = true\n}\n";
         assert_eq!(echoes(applied), [("\"*\"", "allowCredentials = true", Outcome::Throws)]);
+        let this = "CorsConfiguration().apply {\n    this.allowedOriginPatterns = listOf(\"*\")\n    allowCredentials = true\n}\n";
+        assert_eq!(found(this), [("\"*\"", "allowCredentials = true")]);
         let added = "CorsConfiguration().apply { addAllowedOriginPattern(\"*\"); allowCredentials = true }\n";
         assert_eq!(found(added), [("\"*\"", "allowCredentials = true")]);
         for kotlin in [

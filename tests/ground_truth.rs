@@ -746,9 +746,11 @@ const GROWN_UNDER_IF: &str = "origins grown under an `if`: the model decides no 
 
 const NOT_RUN: &[(&str, &str)] = &[
     ("CORS302/inherit_merge.conf", "add_header_inherit needs nginx 1.29.3"),
-    // The written entries behave as in CORS104/trailing_slash.py and CORS106/django_regex_unanchored.py.
+    // The written entries behave as in CORS104/trailing_slash.py, CORS106/django_regex_unanchored.py
+    // and CORS104/express_origin_trailing_slash.js.
     ("CORS104/origins_grown_only_in_development.py", GROWN_UNDER_IF),
     ("CORS106/django_regexes_grown_only_in_debug.py", GROWN_UNDER_IF),
+    ("CORS104/express_origins_pushed_in_development.js", GROWN_UNDER_IF),
     ("CORS105/bool_origins_wrap_style.py", "does not start (bool_origins_crash_at_import)"),
     // Its point is extensions that receive the app (Flask-SQLAlchemy, Flask-Migrate), which the
     // ground-truth venv does not install; the decorator's behaviour is proven by the other fixtures.

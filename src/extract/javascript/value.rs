@@ -7,8 +7,9 @@
 //! functions (as [`ValueKind::Function`]), environment reads (`process.env.X`,
 //! `process.env["X"]`, `import.meta.env.X`) as [`ValueKind::Env`], TypeScript's `as`,
 //! `satisfies`, `<T>x` and `x!` (looked through), and identifiers bound once in the file by a
-//! `const` (anywhere in the file, at any depth) that nothing mutates (`X.k = …`, `X.push(…)`,
-//! `Object.assign(X, …)`), followed through member access (`config.cors.origin`). Names a module
+//! `const` (anywhere in the file, at any depth) that nothing mutates (`X.k = …`, `X.pop(…)`,
+//! `Object.assign(X, …)`), followed through member access (`config.cors.origin`); an array only
+//! appended to (`X.push(…)`) keeps its written elements, followed by an unknown one. Names a module
 //! imports (`import`, `require`, destructured or not) are followed into the exporting module when
 //! the caller gives a [`Linker`] ([`Evaluator::eval_linked`]); the value then carries that
 //! module's file ([`Value::file`]).
@@ -185,6 +186,7 @@ impl<'t> Evaluator<'t> {
         let mut star_exports = Vec::new();
         let mut commonjs_exports: Vec<Node<'t>> = Vec::new();
         let mut mutated: Vec<&'t str> = Vec::new();
+        let mut grown: Vec<&'t str> = Vec::new();
         let mut cursor = root.walk();
         let mut descend = true;
         loop {
@@ -255,7 +257,10 @@ impl<'t> Evaluator<'t> {
                             mutated.push(node_text(target, text));
                         }
                     }
-                    "call_expression" => mutated.extend(mutated_by_call(node, text)),
+                    "call_expression" => match grown_by_call(node, text) {
+                        Some(name) => grown.push(name),
+                        None => mutated.extend(mutated_by_call(node, text)),
+                    },
                     _ => {}
                 }
             }
@@ -270,6 +275,13 @@ impl<'t> Evaluator<'t> {
                 break;
             }
             descend = false;
+        }
+        for name in grown {
+            let slot = bindings.entry(name).or_insert(Binding::Unknown);
+            *slot = match *slot {
+                Binding::Const(array) | Binding::Grown(array) if array.kind() == "array" => Binding::Grown(array),
+                _ => Binding::Unknown,
+            };
         }
         for name in mutated {
             bindings.insert(name, Binding::Unknown);
@@ -438,6 +450,13 @@ impl<'t> Evaluator<'t> {
     fn name(&self, name: &str, depth: usize, link: Option<&dyn Linker>) -> Option<Value> {
         match self.bindings.get(name)? {
             Binding::Const(value) => Some(self.eval_at(*value, depth + 1, link)),
+            Binding::Grown(array) => {
+                let mut value = self.eval_at(*array, depth + 1, link);
+                if let ValueKind::Array(elements) = &mut value.kind {
+                    elements.push(self.value(ValueKind::Unknown, value.range));
+                }
+                Some(value)
+            }
             Binding::Import(source, imported) => link?.imported(self.file?, source, imported, depth + 1),
             Binding::Unknown => None,
         }
@@ -665,6 +684,15 @@ fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
         }
     }
     None
+}
+
+/// `X.push(…)` on a name: it appends, so every element written keeps its place and a
+/// `const X = [...]` grown that way is still known in part ([`Binding::Grown`]).
+fn grown_by_call<'t>(call: Node<'t>, text: &'t str) -> Option<&'t str> {
+    let function = call.child_by_field_name("function").filter(|f| f.kind() == "member_expression")?;
+    let method = node_text(function.child_by_field_name("property")?, text);
+    let receiver = function.child_by_field_name("object").filter(|r| r.kind() == "identifier")?;
+    (method == "push").then(|| node_text(receiver, text))
 }
 
 /// Array and object methods that change their receiver in place.

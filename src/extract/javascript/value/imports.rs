@@ -38,6 +38,9 @@ pub enum Export<'t, 'e> {
 #[derive(Clone, Debug)]
 pub(super) enum Binding<'t> {
     Const(Node<'t>),
+    /// `const X = [...]` that is afterwards only appended to (`X.push(…)`, perhaps under an `if`):
+    /// the elements written, in place, and more not known.
+    Grown(Node<'t>),
     Import(String, Imported),
     Unknown,
 }

@@ -126,13 +126,25 @@ fn names_that_are_not_one_unmutated_const_are_unknown() {
         "const origin = 'https://a.com';\nconst g = origin => origin;\nx = origin;",
         "const origin = 'https://a.com';\n{ const origin = 'https://b.com'; }\nx = origin;",
         "import { origin } from './config';\nx = origin;",
-        "const list = ['https://a.com'];\nlist.push(process.env.ORIGIN);\nx = list;",
+        "const list = ['https://a.com'];\nlist.unshift(process.env.ORIGIN);\nx = list;",
+        "const list = ['https://a.com'];\nlist.push(a);\nlist.pop();\nx = list;",
+        "let list = ['https://a.com'];\nlist.push(a);\nx = list;",
         "const o = { origin: 'https://a.com' };\no.origin = other;\nx = o;",
         "const o = { origin: 'https://a.com' };\nObject.assign(o, other);\nx = o;",
         "const a = b;\nconst b = a;\nx = a;",
     ] {
         assert_eq!(js(text), ValueKind::Unknown, "{text}");
     }
+}
+
+/// Appending keeps every element written in its place; what is appended is not known.
+#[test]
+fn a_const_array_only_appended_to_keeps_its_written_elements() {
+    let text = "const list = ['https://a.com'];\nif (dev) { list.push(process.env.ORIGIN); }\nx = list;";
+    let ValueKind::Array(elements) = js(text) else { panic!("{text}: not an array") };
+    let kinds: Vec<ValueKind> = elements.into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [string("https://a.com"), ValueKind::Unknown]);
+    assert_eq!(js("const list = ['a', 'b'];\nlist.push('c');\nx = list[1];"), string("b"));
 }
 
 #[test]

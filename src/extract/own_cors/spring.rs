@@ -191,9 +191,24 @@ fn receiver_of<'c>(code: &'c Code, at: usize, name: &str) -> Option<&'c str> {
     match before.as_bytes().last() {
         // Inside `apply { }`, `this.allowCredentials` and `allowCredentials` write the same object.
         Some(b'.') => code.receiver_before(before.len() - 1).map(|r| if r == "this" { "" } else { r }),
-        None | Some(b'\n' | b'{' | b';') => Some(""),
+        // A named argument on its own line (`cors(\n  allowCredentials = true,\n)`) is no write.
+        None | Some(b'\n' | b'{' | b';') if innermost_open(bytes, at) != Some(b'(') => Some(""),
         _ => None,
     }
+}
+
+/// The innermost bracket still open at `at`: `{`, `(`, `[`, or `None` at the top level.
+fn innermost_open(bytes: &[u8], at: usize) -> Option<u8> {
+    let mut closed = 0usize;
+    for b in bytes.get(..at)?.iter().rev() {
+        match b {
+            b')' | b'}' | b']' => closed += 1,
+            b'(' | b'{' | b'[' if closed == 0 => return Some(*b),
+            b'(' | b'{' | b'[' => closed -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `@CrossOrigin(originPatterns = "*", allowCredentials = "true")`.
@@ -292,6 +307,7 @@ mod tests {
             "val allowCredentials = true\nconfig.allowedOriginPatterns = listOf(\"*\")\n",
             "a.allowedOriginPatterns = listOf(\"*\")\nb.allowCredentials = true\n",
             "config.allowedOriginPatterns = origins\nconfig.allowCredentials = true\n",
+            "corsProperties(\n    allowedOriginPatterns = listOf(\"*\"),\n    allowCredentials = true,\n)\n",
         ] {
             assert_eq!(found(kotlin), [], "{kotlin}");
         }

@@ -145,13 +145,22 @@ mod tests {
     #[test]
     fn relative_imports_are_found_with_the_paths_node_tries() {
         let text = "import cors from 'cors';\nimport { a } from \"./settings/security\";\nconst b = require( '../shared/origins.js' );\n\
-                    const c = await import(`./lazy`);\nconst note = \"./not-an-import\";\nexport * from './re';\nimport './side-effect';\n";
+                    const c = await import(`./lazy`);\nconst note = \"./not-an-import\";\nexport * from './re';\nimport './side-effect';\n\
+                    import settings = require('./settings');\nexport * as security from './ns';\n";
         let found = relative_imports(Path::new("api/src/server.ts"), text.as_bytes());
         let first: Vec<&Path> = found.iter().filter_map(|tries| tries.first()).map(PathBuf::as_path).collect();
         assert_eq!(
             first,
-            ["api/src/settings/security", "api/shared/origins.js", "api/src/lazy", "api/src/re", "api/src/side-effect"]
-                .map(Path::new)
+            [
+                "api/src/settings/security",
+                "api/shared/origins.js",
+                "api/src/lazy",
+                "api/src/re",
+                "api/src/side-effect",
+                "api/src/settings",
+                "api/src/ns"
+            ]
+            .map(Path::new)
         );
         let tries = &found[0];
         assert_eq!(tries[1], Path::new("api/src/settings/security.js"));

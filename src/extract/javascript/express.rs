@@ -11,7 +11,7 @@
 
 use super::express_paths::CorsPath;
 use super::modules::Modules;
-use super::value::{Evaluator, Lookup, Object, Value, ValueKind};
+use super::value::{Evaluator, Lookup, Object, Value, ValueKind, import_source};
 use crate::extract::versions::Resolver;
 use crate::model::app::{
     App, ArgShape, AuthBackend, CorsArg, CorsSetup, Framework, Install, Middleware, MiddlewareKind, OriginNote,
@@ -358,7 +358,7 @@ impl<'m, 't> FileApps<'m, 't> {
     }
 }
 
-/// The names the file binds to the `cors` package.
+/// The names the file binds to the `cors` package (`import cors = require("cors")` too).
 fn cors_bindings<'t>(root: Node<'t>, eval: &Evaluator<'t>) -> Vec<&'t str> {
     let mut names = Vec::new();
     let mut stack = vec![root];
@@ -378,8 +378,7 @@ fn cors_bindings<'t>(root: Node<'t>, eval: &Evaluator<'t>) -> Vec<&'t str> {
                 }
             }
             "import_statement" => {
-                let from_cors =
-                    node.child_by_field_name("source").is_some_and(|s| eval.eval(s).kind.as_str() == Some("cors"));
+                let from_cors = import_source(node).is_some_and(|s| eval.eval(s).kind.as_str() == Some("cors"));
                 if from_cors {
                     let mut inner = vec![node];
                     while let Some(n) = inner.pop() {

@@ -1,7 +1,9 @@
 //! Following `import`/`require` between the parsed JavaScript and TypeScript files of a project:
 //! CORS options, origin lists and `cors()` middleware exported by a config module
 //! (`import { corsOptions } from "./config/cors"`, `require("../config/cors")`,
-//! `import corsMiddleware from "@/middlewares/cors"` through a tsconfig/jsconfig `paths` alias).
+//! `import corsMiddleware from "@/middlewares/cors"` through a tsconfig/jsconfig `paths` alias,
+//! TypeScript's `import settings = require("./settings")`, and a namespace an index re-exports,
+//! `export * as security from "./security"`).
 //!
 //! A module is found as Node and TypeScript find it (the exact file, then the extensions, then
 //! `index.*`), but only among the files this run parsed: a module that exists on disk without
@@ -265,6 +267,40 @@ impl Linker for Modules<'_> {
     fn imported(&self, from: FileId, source: &str, name: &Imported, depth: usize) -> Option<Value> {
         let module = self.module(from, source)?;
         self.export_value(module, name, depth)
+    }
+
+    fn namespace_member(&self, from: FileId, source: &str, name: &Imported, key: &str, depth: usize) -> Option<Value> {
+        let inner = self.namespace_exported(self.module(from, source)?, name)?;
+        self.export_value(inner, &Imported::Named(key.to_owned()), depth)
+    }
+}
+
+impl Modules<'_> {
+    /// The module whose namespace `module` exports as `name`, through re-exports
+    /// (`export * as security from "./security"`, `import * as s from "./security"; export { s }`):
+    /// `None` when the export is anything else, or the chain is longer than [`MAX_MODULES`].
+    fn namespace_exported(&self, module: FileId, name: &Imported) -> Option<FileId> {
+        let (mut module, mut name) = (module, name.clone());
+        for _ in 0..MAX_MODULES {
+            let evaluator = self.evaluator(module)?;
+            let (source, imported) = match evaluator.export(&name)? {
+                Export::From(source, imported) => (source, imported),
+                Export::Local(local) => evaluator.import_of(local)?,
+                Export::Node(node) => {
+                    let node = evaluator.resolve(node);
+                    if node.kind() != "identifier" {
+                        return None;
+                    }
+                    evaluator.import_of(evaluator.text(node))?
+                }
+            };
+            let next = self.module(module, source)?;
+            if *imported == Imported::Namespace {
+                return Some(next);
+            }
+            (module, name) = (next, imported.clone());
+        }
+        None
     }
 }
 

@@ -5,7 +5,7 @@ use super::express::Options;
 use super::express::{arguments, is_not_the_app};
 use super::modules::Modules;
 use super::plugin_policy::{Flavour, policy_of};
-use super::value::Value;
+use super::value::{Value, import_source};
 use crate::model::CorsPolicy;
 use crate::model::Project;
 use crate::model::app::{App, CorsSetup, Framework, Install, Middleware, MiddlewareKind, PathScope, Route};
@@ -185,7 +185,7 @@ pub(super) fn loads_module(node: Node<'_>, text: &str, module: &str) -> bool {
 }
 
 /// The names the file binds to `module`: `const x = require(m)`, `const { x } = require(m)`,
-/// `import x from m`, `import { x as y } from m`, `const x = await import(m)`.
+/// `import x from m`, `import { x as y } from m`, `import x = require(m)`, `const x = await import(m)`.
 pub(super) fn module_bindings<'t>(root: Node<'t>, text: &'t str, module: &str) -> Vec<&'t str> {
     let mut names = Vec::new();
     let mut stack = vec![root];
@@ -197,10 +197,9 @@ pub(super) fn module_bindings<'t>(root: Node<'t>, text: &'t str, module: &str) -
                 .is_some_and(|v| loads_module(v, text, module))
                 .then(|| node.child_by_field_name("name"))
                 .flatten(),
-            "import_statement" => node
-                .child_by_field_name("source")
-                .is_some_and(|s| name_of(s).trim_matches(['"', '\'']) == module)
-                .then_some(node),
+            "import_statement" => {
+                import_source(node).is_some_and(|s| name_of(s).trim_matches(['"', '\'']) == module).then_some(node)
+            }
             _ => None,
         };
         match binds {

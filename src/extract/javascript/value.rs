@@ -10,7 +10,8 @@
 //! `const` (anywhere in the file, at any depth) that nothing mutates (`X.k = …`, `X.pop(…)`,
 //! `Object.assign(X, …)`), followed through member access (`config.cors.origin`); an array only
 //! appended to (`X.push(…)`) keeps its written elements, followed by an unknown one. Names a module
-//! imports (`import`, `require`, destructured or not) are followed into the exporting module when
+//! imports (`import`, `require`, destructured or not, TypeScript's `import x = require("m")`, and
+//! a namespace re-exported as `export * as ns from "m"`) are followed into the exporting module when
 //! the caller gives a [`Linker`] ([`Evaluator::eval_linked`]); the value then carries that
 //! module's file ([`Value::file`]).
 //! Everything else is [`ValueKind::Unknown`]: a caller never guesses from it.
@@ -24,8 +25,10 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 mod imports;
-use imports::{Binding, ExportEntry, commonjs_export_target, imported_names, pattern_bindings, read_export};
-pub use imports::{Export, Imported, Linker, required_module};
+use imports::{
+    Binding, ExportEntry, commonjs_export_target, imported_names, pattern_bindings, read_export, require_import,
+};
+pub use imports::{Export, Imported, Linker, import_source, required_module};
 
 /// How deep evaluation follows nesting and names before it gives up (`Unknown`): bounds the work
 /// on hostile input and breaks `const a = b, b = a` cycles.
@@ -213,6 +216,9 @@ impl<'t> Evaluator<'t> {
                         }
                     }
                     "import_statement" => {
+                        if let Some((name, binding)) = require_import(node, text) {
+                            bind(name, binding);
+                        }
                         let source = node.child_by_field_name("source").and_then(|s| string_value(s, text));
                         for (name, imported) in imported_names(node, text) {
                             match &source {
@@ -308,6 +314,7 @@ impl<'t> Evaluator<'t> {
     pub fn import_of(&self, name: &str) -> Option<(&str, &Imported)> {
         match self.bindings.get(name) {
             Some(Binding::Import(source, imported)) => Some((source, imported)),
+            Some(Binding::RequireImport(source)) => Some((source, &Imported::Default)),
             _ => None,
         }
     }
@@ -458,6 +465,7 @@ impl<'t> Evaluator<'t> {
                 Some(value)
             }
             Binding::Import(source, imported) => link?.imported(self.file?, source, imported, depth + 1),
+            Binding::RequireImport(source) => link?.imported(self.file?, source, &Imported::Default, depth + 1),
             Binding::Unknown => None,
         }
     }
@@ -551,7 +559,8 @@ impl<'t> Evaluator<'t> {
     }
 
     /// `config.cors`, `config["cors"]`, `origins[0]` on a known object or array, and a name of an
-    /// `import * as ns` namespace.
+    /// `import * as ns` namespace, of TypeScript's `import ns = require("m")`, or of a namespace a
+    /// module re-exports (`export * as ns from "m"`, imported as `{ ns }`).
     fn member(&self, node: Node<'t>, depth: usize, link: Option<&dyn Linker>) -> Option<Value> {
         let object_node = node.child_by_field_name("object")?;
         let key = match node.kind() {
@@ -565,10 +574,21 @@ impl<'t> Evaluator<'t> {
                 }
             }
         };
-        if object_node.kind() == "identifier"
-            && let Some(Binding::Import(source, Imported::Namespace)) = self.bindings.get(self.text(object_node))
-        {
-            return link?.imported(self.file?, source, &Imported::Named(key), depth + 1);
+        if object_node.kind() == "identifier" {
+            match self.bindings.get(self.text(object_node)) {
+                Some(Binding::Import(source, Imported::Namespace) | Binding::RequireImport(source)) => {
+                    return link?.imported(self.file?, source, &Imported::Named(key), depth + 1);
+                }
+                // `import { security } from "./config"` with `export * as security from …` there.
+                Some(Binding::Import(source, imported)) => {
+                    if let (Some(link), Some(file)) = (link, self.file)
+                        && let Some(value) = link.namespace_member(file, source, imported, &key, depth + 1)
+                    {
+                        return Some(value);
+                    }
+                }
+                _ => {}
+            }
         }
         let object = self.eval_at(object_node, depth + 1, link);
         match object.kind {

@@ -174,3 +174,70 @@ fn a_name_assigned_or_exported_twice_is_unknown() {
     ]);
     assert_eq!(probe(&p).kind, ValueKind::Unknown);
 }
+
+#[test]
+fn typescript_import_require_reads_module_exports_or_the_namespace() {
+    let p = project(&[
+        (
+            "src/server.ts",
+            "import settings = require('./settings');\nimport legacy = require('./legacy');\n\
+             const probe = [settings.corsOptions, legacy.origin, legacy, settings.missing];\n",
+            true,
+        ),
+        ("src/settings.ts", "export const corsOptions = { origin: true };\n", true),
+        ("src/legacy.js", "module.exports = { origin: 'https://a.example.com' };\n", true),
+    ]);
+    match probe(&p).kind {
+        ValueKind::Array(items) => {
+            assert_eq!(object_keys(&items[0]), vec![("origin".into(), ValueKind::Bool(true))]);
+            assert_eq!(items[1].kind.as_str(), Some("https://a.example.com"));
+            assert_eq!(
+                object_keys(&items[2]),
+                vec![("origin".into(), ValueKind::String("https://a.example.com".into()))]
+            );
+            assert_eq!(items[3].kind, ValueKind::Unknown);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_namespace_reexported_by_an_index_is_followed_into_its_module() {
+    let p = project(&[
+        (
+            "src/server.ts",
+            "import { security, plain } from './config';\nimport * as config from './config';\n\
+             const probe = [security.cors, security.missing, plain.cors, security];\n",
+            true,
+        ),
+        (
+            "src/config/index.ts",
+            "export * as security from './security';\nimport * as s from './security';\nexport { s as plain };\n",
+            true,
+        ),
+        ("src/config/security.ts", "export const cors = { origin: true };\n", true),
+    ]);
+    match probe(&p).kind {
+        ValueKind::Array(items) => {
+            assert_eq!(object_keys(&items[0]), vec![("origin".into(), ValueKind::Bool(true))]);
+            assert_eq!(items[0].file, Some(2), "written in security.ts");
+            assert_eq!(items[1].kind, ValueKind::Unknown, "not exported: unknown, not undefined");
+            assert_eq!(object_keys(&items[2]), vec![("origin".into(), ValueKind::Bool(true))]);
+            assert_eq!(items[3].kind, ValueKind::Unknown, "a namespace as a whole is not evaluated");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The inner module was not parsed: unknown.
+    let p = project(&[
+        ("src/server.ts", "import { security } from './config';\nconst probe = security.cors;\n", true),
+        ("src/config/index.ts", "export * as security from './security';\n", true),
+        ("src/config/security.ts", "export const cors = { origin: true };\n", false),
+    ]);
+    assert_eq!(probe(&p).kind, ValueKind::Unknown);
+    // A namespace that re-exports itself ends.
+    let p = project(&[
+        ("a.ts", "import { ns } from './b';\nexport { ns } from './b';\nconst probe = ns.x;\n", true),
+        ("b.ts", "export { ns } from './a';\n", true),
+    ]);
+    assert_eq!(probe(&p).kind, ValueKind::Unknown);
+}

@@ -22,6 +22,20 @@ pub enum Imported {
 /// exports, or Unknown when the module is not found, not parsed, or already being followed.
 pub trait Linker {
     fn imported(&self, from: FileId, source: &str, name: &Imported, depth: usize) -> Option<super::Value>;
+
+    /// The property `key` of what `name` imports from `source`, when that is a module's namespace
+    /// (`export * as security from "./security"` in an index, imported as `{ security }`): that
+    /// module's export `key`. `None` when it is not known to be a namespace.
+    fn namespace_member(
+        &self,
+        _from: FileId,
+        _source: &str,
+        _name: &Imported,
+        _key: &str,
+        _depth: usize,
+    ) -> Option<super::Value> {
+        None
+    }
 }
 
 /// What a module exports under one name.
@@ -31,7 +45,8 @@ pub enum Export<'t, 'e> {
     Node(Node<'t>),
     /// A name bound in this module (`export const x = …`, `export { x }`).
     Local(&'t str),
-    /// `export { a as b } from "m"`: the source module and its name.
+    /// `export { a as b } from "m"`: the source module and its name ([`Imported::Namespace`] for
+    /// `export * as b from "m"`).
     From(&'e str, &'e Imported),
 }
 
@@ -42,6 +57,9 @@ pub(super) enum Binding<'t> {
     /// the elements written, in place, and more not known.
     Grown(Node<'t>),
     Import(String, Imported),
+    /// TypeScript's `import x = require("m")`: `module.exports` (`export =`) when used whole, as
+    /// `const x = require("m")`, and read like a namespace (`x.a` is the export `a`).
+    RequireImport(String),
     Unknown,
 }
 
@@ -52,6 +70,29 @@ pub(super) enum ExportEntry<'t> {
     From(String, Imported),
     /// Exported twice under one name: not one known value.
     Unknown,
+}
+
+/// The module an `import` statement names (`import … from "m"`, `import "m"`, and TypeScript's
+/// `import x = require("m")`): its string literal.
+pub fn import_source<'t>(statement: Node<'t>) -> Option<Node<'t>> {
+    if let Some(source) = statement.child_by_field_name("source") {
+        return Some(source);
+    }
+    let mut cursor = statement.walk();
+    let clause = statement.named_children(&mut cursor).find(|c| c.kind() == "import_require_clause")?;
+    clause.child_by_field_name("source")
+}
+
+/// TypeScript's `import x = require("m")`: the name it binds and what to bind it to (unknown for
+/// `import type x = require("m")`, which binds no value).
+pub(super) fn require_import<'t>(statement: Node<'t>, text: &'t str) -> Option<(&'t str, Binding<'t>)> {
+    let mut cursor = statement.walk();
+    let clause = statement.named_children(&mut cursor).find(|c| c.kind() == "import_require_clause")?;
+    let mut cursor = clause.walk();
+    let name = clause.named_children(&mut cursor).find(|c| c.kind() == "identifier")?;
+    let type_only = (0..statement.child_count()).filter_map(|i| statement.child(i)).any(|c| c.kind() == "type");
+    let source = clause.child_by_field_name("source").and_then(|s| string_value(s, text)).filter(|_| !type_only);
+    Some((node_text(name, text), source.map_or(Binding::Unknown, Binding::RequireImport)))
 }
 
 /// `require("m")` with a literal module name: the name.
@@ -187,12 +228,24 @@ pub(super) fn read_export<'t>(
     let mut cursor = node.walk();
     let clause = node.named_children(&mut cursor).find(|c| c.kind() == "export_clause");
     let Some(clause) = clause else {
-        // `export * from "m"` (`export * as ns from "m"` names a namespace: not followed).
-        let named = (0..node.named_child_count())
-            .filter_map(|i| node.named_child(i as u32))
-            .any(|c| c.kind() == "namespace_export");
-        if let (Some(source), false) = (source, named) {
-            star_exports.push(source);
+        let mut cursor = node.walk();
+        let namespace = node.named_children(&mut cursor).find(|c| c.kind() == "namespace_export");
+        match (source, namespace) {
+            // `export * as ns from "m"`: the module's namespace, under one name.
+            (Some(source), Some(namespace)) => {
+                let mut cursor = namespace.walk();
+                let name = namespace.named_children(&mut cursor).find(|c| c.kind() != "comment");
+                let name = name.and_then(|n| match n.kind() {
+                    "string" => string_value(n, text),
+                    _ => Some(node_text(n, text).to_owned()),
+                });
+                if let Some(name) = name {
+                    add(name, ExportEntry::From(source, Imported::Namespace));
+                }
+            }
+            // `export * from "m"`.
+            (Some(source), None) => star_exports.push(source),
+            (None, _) => {}
         }
         return;
     };

@@ -178,3 +178,81 @@ impl Lookup<'_> {
         }
     }
 }
+
+/// A linker that answers every import with a string naming what was asked for.
+struct Echo;
+
+impl Linker for Echo {
+    fn imported(&self, _from: FileId, source: &str, name: &Imported, _depth: usize) -> Option<Value> {
+        let kind = ValueKind::String(format!("{source} {name:?}"));
+        Some(Value { kind, range: TextRange::new(0, 0), file: Some(1) })
+    }
+
+    fn namespace_member(&self, _: FileId, source: &str, name: &Imported, key: &str, _: usize) -> Option<Value> {
+        let kind = ValueKind::String(format!("{source} {name:?} .{key}"));
+        (source == "./config").then_some(Value { kind, range: TextRange::new(0, 0), file: Some(1) })
+    }
+}
+
+/// What each `const probe_… = …` of a TypeScript file evaluates to through [`Echo`].
+fn linked(text: &str) -> Vec<ValueKind> {
+    let (tree, errors) = parse(text, Dialect::TypeScript);
+    assert!(errors.is_empty(), "{text}: {errors:?}");
+    let tree = tree.unwrap();
+    let evaluator = Evaluator::for_file(tree.root(), text, 0);
+    (1..)
+        .map_while(|i| evaluator.constant(&format!("probe{i}")))
+        .map(|node| evaluator.eval_linked(node, &Echo, 0).kind)
+        .collect()
+}
+
+#[test]
+fn typescript_import_require_is_the_whole_module_or_its_members() {
+    let text = "import settings = require('./settings');\nimport type T = require('./types');\n\
+                const probe1 = settings;\nconst probe2 = settings.corsOptions;\nconst probe3 = settings['origin'];\n\
+                const probe4 = T.x;\n";
+    assert_eq!(
+        linked(text),
+        [
+            string("./settings Default"),
+            string("./settings Named(\"corsOptions\")"),
+            string("./settings Named(\"origin\")"),
+            ValueKind::Unknown,
+        ]
+    );
+    let (tree, _) = parse(text, Dialect::TypeScript);
+    let tree = tree.unwrap();
+    let evaluator = Evaluator::new(tree.root(), text);
+    assert_eq!(evaluator.import_of("settings"), Some(("./settings", &Imported::Default)));
+    assert_eq!(evaluator.import_of("T"), None, "a type import binds no value");
+}
+
+#[test]
+fn a_member_of_an_imported_name_asks_whether_it_is_a_namespace() {
+    let text = "import { security } from './config';\nimport { other } from './other';\n\
+                const probe1 = security.cors;\nconst probe2 = other.cors;\nconst probe3 = security;\n";
+    assert_eq!(
+        linked(text),
+        [
+            string("./config Named(\"security\") .cors"),
+            // Not a namespace: the object is evaluated as before (here a string, which has no `cors`).
+            ValueKind::Unknown,
+            string("./config Named(\"security\")"),
+        ]
+    );
+}
+
+#[test]
+fn a_namespace_reexport_is_an_export_of_its_name() {
+    let text = "export * as security from './security';\nexport * as 'quoted' from './q';\nexport * from './all';\n";
+    let (tree, _) = parse(text, Dialect::TypeScript);
+    let tree = tree.unwrap();
+    let evaluator = Evaluator::new(tree.root(), text);
+    let from = |name: &str| match evaluator.export(&Imported::Named(name.into())) {
+        Some(Export::From(source, imported)) => Some((source.to_owned(), imported.clone())),
+        _ => None,
+    };
+    assert_eq!(from("security"), Some(("./security".into(), Imported::Namespace)));
+    assert_eq!(from("quoted"), Some(("./q".into(), Imported::Namespace)));
+    assert_eq!(evaluator.star_exports(), ["./all".to_owned()]);
+}

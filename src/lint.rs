@@ -378,9 +378,10 @@ fn select_javascript(mut files: Vec<Found>, passed_over: Vec<PathBuf>, notes: &m
 }
 
 /// Follows the relative imports of the parsed JavaScript files that set up a CORS layer, one step
-/// ([`parse::javascript_scope::sets_up_cors`]): a candidate the scope dropped is kept, and a file
-/// the prefilter passed over is read and added (its `keep` entry pushed). How many modules that
-/// added, at most [`MAX_IMPORTED_MODULES`].
+/// ([`parse::javascript_scope::sets_up_cors`]), and the relative re-exports of the modules that
+/// adds, one more: a candidate the scope dropped is kept, and a file the prefilter passed over is
+/// read and added (its `keep` entry pushed). How many modules that added, at most
+/// [`MAX_IMPORTED_MODULES`].
 fn imported_by_cors_setups(files: &mut Vec<Found>, keep: &mut Vec<bool>, passed_over: Vec<PathBuf>) -> usize {
     use crate::source::normalize_path;
     let mut passed_over: HashMap<PathBuf, PathBuf> =
@@ -396,26 +397,50 @@ fn imported_by_cors_setups(files: &mut Vec<Found>, keep: &mut Vec<bool>, passed_
         }
     }
     let mut added = 0;
-    for index in setups {
+    // The index in `files` of each JavaScript file, by its `keep` slot.
+    let mut indices: Vec<usize> =
+        files.iter().enumerate().filter(|(_, f)| f.kind == FileKind::JavaScript).map(|(index, _)| index).collect();
+    // The setups' imports, then what those modules re-export (an index's `export * as ns from`):
+    // the module behind an index holds the options as often as the index does.
+    let mut importers: Vec<(usize, bool)> = setups.into_iter().map(|index| (index, false)).collect();
+    let mut reexporters_read = HashSet::new();
+    while let Some((index, reexports_only)) = importers.pop() {
         let Some(file) = files.get(index) else { continue };
-        for tries in parse::javascript_scope::relative_imports(&file.path, &file.bytes) {
+        let specifiers = if reexports_only {
+            parse::javascript_scope::relative_reexports(&file.path, &file.bytes)
+        } else {
+            parse::javascript_scope::relative_imports(&file.path, &file.bytes)
+        };
+        for tries in specifiers {
             if added >= MAX_IMPORTED_MODULES {
                 return added;
             }
             for path in tries {
-                if let Some(&slot) = javascript.get(&path) {
-                    if let Some(kept @ false) = keep.get_mut(slot) {
-                        *kept = true;
-                        added += 1;
+                let slot = match javascript.get(&path) {
+                    Some(&slot) => {
+                        if let Some(kept @ false) = keep.get_mut(slot) {
+                            *kept = true;
+                            added += 1;
+                        }
+                        slot
                     }
-                    break;
+                    None => {
+                        let Some(shown) = passed_over.remove(&path) else { continue };
+                        let Ok(bytes) = crate::source::read_file(&shown) else { break };
+                        files.push(Found { path: shown, kind: FileKind::JavaScript, bytes, explicit: false });
+                        indices.push(files.len() - 1);
+                        javascript.insert(path, keep.len());
+                        keep.push(true);
+                        added += 1;
+                        keep.len() - 1
+                    }
+                };
+                if !reexports_only
+                    && let Some(&imported) = indices.get(slot)
+                    && reexporters_read.insert(imported)
+                {
+                    importers.push((imported, true));
                 }
-                let Some(shown) = passed_over.remove(&path) else { continue };
-                let Ok(bytes) = crate::source::read_file(&shown) else { break };
-                files.push(Found { path: shown, kind: FileKind::JavaScript, bytes, explicit: false });
-                javascript.insert(path, keep.len());
-                keep.push(true);
-                added += 1;
                 break;
             }
         }

@@ -90,6 +90,17 @@ pub fn sets_up_cors(bytes: &[u8]) -> bool {
 /// file with each extension, then `index.*` inside it. A byte scan, not a parse: a string that only
 /// looks like an import adds a file to parse, never removes one.
 pub fn relative_imports(importer: &Path, bytes: &[u8]) -> Vec<Vec<PathBuf>> {
+    relative_specifiers(importer, bytes, false)
+}
+
+/// The modules a file re-exports by a relative specifier (`export * as ns from "./security"`,
+/// `export { cors } from "./cors"`), as [`relative_imports`] gives them: what an index module
+/// passes on from the modules behind it.
+pub fn relative_reexports(importer: &Path, bytes: &[u8]) -> Vec<Vec<PathBuf>> {
+    relative_specifiers(importer, bytes, true)
+}
+
+fn relative_specifiers(importer: &Path, bytes: &[u8], reexports_only: bool) -> Vec<Vec<PathBuf>> {
     const EXTENSIONS: &[&str] = &["js", "ts", "mjs", "cjs", "mts", "cts", "jsx", "tsx"];
     let directory = importer.parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
@@ -98,7 +109,8 @@ pub fn relative_imports(importer: &Path, bytes: &[u8]) -> Vec<Vec<PathBuf>> {
         let Some(close) = rest.iter().position(|&b| b == mark || b == b'\n') else { continue };
         let Some(spec) = rest.get(..close).and_then(|s| std::str::from_utf8(s).ok()) else { continue };
         let relative = spec == "." || spec == ".." || spec.starts_with("./") || spec.starts_with("../");
-        if !relative || !imports_at(bytes.get(..quote).unwrap_or_default()) {
+        let before = bytes.get(..quote).unwrap_or_default();
+        if !relative || !imports_at(before) || (reexports_only && !in_export_statement(before)) {
             continue;
         }
         let base = crate::source::normalize_path(&directory.join(spec));
@@ -113,6 +125,16 @@ pub fn relative_imports(importer: &Path, bytes: &[u8]) -> Vec<Vec<PathBuf>> {
         out.push(tries);
     }
     out
+}
+
+/// Whether the statement a `from "…"` ends is an `export`: the nearer of the words `export` and
+/// `import` before it is `export`.
+fn in_export_statement(before: &[u8]) -> bool {
+    let last = |word: &[u8]| memchr::memmem::rfind(before, word);
+    match (last(b"export"), last(b"import")) {
+        (Some(export), Some(import)) => export > import,
+        (export, _) => export.is_some(),
+    }
 }
 
 /// Whether the bytes before a string end with what puts a module specifier there: `from`,
@@ -140,6 +162,19 @@ mod tests {
             .map(|(path, kind, text)| Candidate { path: Path::new(path), kind: *kind, bytes: text.as_bytes() })
             .collect();
         worth_parsing(&candidates)
+    }
+
+    #[test]
+    fn reexports_are_the_relative_specifiers_of_export_statements() {
+        let index = "import { a } from \"./a\";\nexport * as security from \"./security\";\nexport {\n  cors,\n} from './cors';\nexport const x = require(\"./b\");\n";
+        let found: Vec<PathBuf> = relative_reexports(Path::new("src/config/index.ts"), index.as_bytes())
+            .into_iter()
+            .filter_map(|t| t.first().cloned())
+            .collect();
+        // `export const x = require("./b")` passes `b` on too.
+        let expected = ["src/config/security", "src/config/cors", "src/config/b"].map(PathBuf::from);
+        assert_eq!(found, expected);
+        assert_eq!(relative_imports(Path::new("src/config/index.ts"), index.as_bytes()).len(), 4);
     }
 
     #[test]

@@ -386,20 +386,20 @@ fn imported_by_cors_setups(files: &mut Vec<Found>, keep: &mut Vec<bool>, passed_
     use crate::source::normalize_path;
     let mut passed_over: HashMap<PathBuf, PathBuf> =
         passed_over.into_iter().map(|path| (normalize_path(&path), path)).collect();
-    // The `keep` entry of each JavaScript file, by normalized path.
+    // The `keep` entry of each JavaScript file, by normalized path, and its index in `files`, by
+    // that entry.
     let mut javascript: HashMap<PathBuf, usize> = HashMap::new();
+    let mut indices: Vec<usize> = Vec::new();
     let mut setups: Vec<usize> = Vec::new();
     let javascript_files = files.iter().enumerate().filter(|(_, f)| f.kind == FileKind::JavaScript);
     for (slot, (index, file)) in javascript_files.enumerate() {
         javascript.entry(normalize_path(&file.path)).or_insert(slot);
+        indices.push(index);
         if keep.get(slot) == Some(&true) && parse::javascript_scope::sets_up_cors(&file.bytes) {
             setups.push(index);
         }
     }
     let mut added = 0;
-    // The index in `files` of each JavaScript file, by its `keep` slot.
-    let mut indices: Vec<usize> =
-        files.iter().enumerate().filter(|(_, f)| f.kind == FileKind::JavaScript).map(|(index, _)| index).collect();
     // The setups' imports, then what those modules re-export (an index's `export * as ns from`):
     // the module behind an index holds the options as often as the index does.
     let mut importers: Vec<(usize, bool)> = setups.into_iter().map(|index| (index, false)).collect();

@@ -156,15 +156,20 @@ fn file_layers(project: &Project, file: usize) -> BTreeSet<&'static str> {
 /// How the rule pages name an app whose CORS corslint only recognises.
 const OWN_CORS: &str = "apps with their own CORS";
 
+/// Every fixture with its expectations, linted once for all the tests that read them.
+fn runs() -> &'static [(PathBuf, Findings, Run)] {
+    static RUNS: std::sync::OnceLock<Vec<(PathBuf, Findings, Run)>> = std::sync::OnceLock::new();
+    RUNS.get_or_init(|| targets().into_iter().map(|t| (t.clone(), expectations(&t), actual(&t))).collect())
+}
+
 #[test]
 fn every_fixture_produces_exactly_its_expected_findings() {
-    let targets = targets();
-    assert!(!targets.is_empty(), "no fixtures found under {}", fixtures_root().display());
+    let runs = runs();
+    assert!(!runs.is_empty(), "no fixtures found under {}", fixtures_root().display());
     let mut problems = Vec::new();
-    for target in &targets {
-        let expected = expectations(target);
-        let found = actual(target).found;
-        let keys: std::collections::BTreeSet<_> = expected.keys().chain(found.keys()).collect();
+    for (_, expected, run) in runs {
+        let found = &run.found;
+        let keys: BTreeSet<_> = expected.keys().chain(found.keys()).collect();
         for key in keys {
             let (want, got) = (expected.get(key).copied().unwrap_or(0), found.get(key).copied().unwrap_or(0));
             if want != got {
@@ -265,15 +270,14 @@ fn shown(code: &str, runs: &[(PathBuf, Findings, Run)]) -> Shown {
 /// layer is named exactly when the rule's fixtures show it both ways.
 #[test]
 fn rule_pages_name_the_layers_their_fixtures_cover_both_ways() {
-    let runs: Vec<(PathBuf, Findings, Run)> =
-        targets().into_iter().map(|t| (t.clone(), expectations(&t), actual(&t))).collect();
+    let runs = runs();
     let mut problems = Vec::new();
     for rule in corslint::rules::RULES {
         let named: BTreeSet<&str> = corslint::docs::layers(rule.code).into_iter().collect();
         if named == BTreeSet::from(["all"]) {
             continue;
         }
-        let shown = shown(rule.code, &runs);
+        let shown = shown(rule.code, runs);
         let both: BTreeSet<&str> = shown.fired.intersection(&shown.silent).copied().collect();
         for layer in named.difference(&both) {
             let lacks = if shown.fired.contains(layer) { "a silent fixture" } else { "a fixture that fires" };

@@ -34,6 +34,10 @@ pub struct Options {
     pub overlays: Vec<(PathBuf, String)>,
     /// Counters for the progress line on long runs.
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
+    /// The caller reads only the findings and the files (`corslint check`, `--fix`): a project of
+    /// nothing but nginx is then checked a group of configurations at a time, and
+    /// [`Outcome::project`] keeps no nginx model.
+    pub findings_only: bool,
 }
 
 /// Where the baseline comes from.
@@ -122,6 +126,11 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
     let kept = select_javascript(kept, selected.passed_over_javascript, &mut notes);
+    // A project of nothing but nginx can be checked a group of configurations at a time: only an
+    // outline of each tree is kept after the parse, and each group is parsed whole again.
+    let outlined = options.findings_only
+        && !cache.enabled
+        && kept.iter().all(|f| matches!(f.kind, FileKind::Nginx | FileKind::Dotenv));
 
     // Files are compared by path (a compose `build` context holds an app): when the walk reaches
     // above the working directory, every path is absolute, not some relative and some not.
@@ -158,7 +167,10 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         .into_par_iter()
         .zip(reused.into_par_iter())
         .map(|((file, hash), reused)| {
-            let parsed = reused.unwrap_or_else(|| parse::parse_source(&file));
+            let mut parsed = reused.unwrap_or_else(|| parse::parse_source(&file));
+            if outlined && let Parsed::Nginx(config) = parsed.tree {
+                parsed.tree = Parsed::Nginx(config.outline());
+            }
             if let Some(progress) = &options.progress {
                 progress.parsed();
             }
@@ -199,8 +211,27 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         project.files.push(SourceFile::new(path, skipped.kind, String::new()));
         trees.push(Parsed::Nothing);
     }
+    // Before extraction, which checks a project of nothing but nginx as it reads it.
+    let mut declaring = HashSet::new();
+    let mut declared = Vec::new();
+    for (id, file) in project.files.iter().enumerate() {
+        let config = resolver.for_file(&file.path)?;
+        if let Some(origins) = config.allowed_origins(&file.path) {
+            project.allowed_origins.insert(id, origins.into_iter().map(str::to_owned).collect());
+        }
+        if !config.frontends.is_empty() && declaring.insert(config.path.clone()) {
+            declared.extend(config.frontends.iter().map(crate::extract::frontend::declared));
+        }
+    }
+    let runs = rules_that_run(&project, &mut resolver, &options.cli)?;
+    let selected = |rule: &rules::RuleMeta| runs.contains(rule.code);
+    let mut findings = Vec::new();
     if cache.enabled {
         crate::extract::extract(&mut project, &trees);
+    } else if outlined {
+        let mut check = |project: &Project| findings.extend(rules::check_selected(project, selected));
+        let check: Option<&mut dyn FnMut(&Project)> = if declared.is_empty() { Some(&mut check) } else { None };
+        crate::extract::extract_outlined(&mut project, &mut trees, check);
     } else {
         crate::extract::extract_releasing(&mut project, &mut trees);
     }
@@ -228,22 +259,12 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     for chain in project.chains() {
         notes.push(format!("stack: {}", project.describe_link(&chain)));
     }
-    let mut declaring = HashSet::new();
-    let mut declared = Vec::new();
-    for (id, file) in project.files.iter().enumerate() {
-        let config = resolver.for_file(&file.path)?;
-        if let Some(origins) = config.allowed_origins(&file.path) {
-            project.allowed_origins.insert(id, origins.into_iter().map(str::to_owned).collect());
-        }
-        if !config.frontends.is_empty() && declaring.insert(config.path.clone()) {
-            declared.extend(config.frontends.iter().map(crate::extract::frontend::declared));
-        }
-    }
     project.frontends.extend(declared);
 
     let mut baselines = Baselines::new(&options.baseline);
-    let runs = rules_that_run(&project, &mut resolver, &options.cli)?;
-    let findings = rules::check_selected(&project, |rule| runs.contains(rule.code));
+    // After a check group by group, what is left: the files' own findings (parse errors, what was
+    // not analysed), with no model.
+    findings.extend(rules::check_selected(&project, selected));
     if let Some(progress) = &options.progress {
         progress.findings(findings.len());
     }

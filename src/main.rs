@@ -535,6 +535,7 @@ fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
         project_context: !args.no_project,
         overlays: Vec::new(),
         progress: None,
+        findings_only: true,
     };
     if let Some(file) = &args.show_settings {
         let text = corslint::show::settings(file, &options, &options.cli).map_err(|e| e.to_string())?;

@@ -34,6 +34,60 @@ pub fn extract_releasing(project: &mut Project, parsed: &mut [Parsed]) {
     extract_after_nginx(project);
 }
 
+/// [`extract_releasing`] for a project whose nginx trees are outlines ([`Config::outline`]), read
+/// whole again where they are needed. When nginx is its only layer and `check` is given, `check`
+/// runs over each group of configurations that share no file while that group's trees and model
+/// are alive ([`nginx::extract_in_groups`]), and the project is left without a model: the caller's
+/// own check then sees only what is not the model's (parse errors, what was not analysed).
+///
+/// [`Config::outline`]: crate::parse::nginx::Config::outline
+pub fn extract_outlined(project: &mut Project, parsed: &mut [Parsed], check: Option<&mut dyn FnMut(&Project)>) {
+    extract_before_nginx(project, parsed);
+    match check {
+        Some(check) if nothing_but_nginx(project, parsed) => {
+            let parse_errors = std::mem::take(&mut project.parse_errors);
+            let mut not_analysed = std::mem::take(&mut project.not_analysed);
+            let startup_refusals = std::mem::take(&mut project.startup_refusals);
+            let outlines = nginx::take_trees(parsed);
+            nginx::extract_in_groups(project, parsed, outlines, check);
+            not_analysed.append(&mut project.not_analysed);
+            project.not_analysed = not_analysed;
+            project.parse_errors = parse_errors;
+            project.startup_refusals = startup_refusals;
+        }
+        _ => {
+            let whole = nginx::parse_whole(project, nginx::take_trees(parsed).into_iter().map(|(id, _)| id).collect());
+            nginx::extract(project, parsed, whole);
+        }
+    }
+    extract_after_nginx(project);
+}
+
+/// Whether nginx is the project's only layer: every tree is nginx (or a dotenv file, which only
+/// apps and compose read), no source of an unmodelled app waits for a build context, and the other
+/// extractors found nothing.
+fn nothing_but_nginx(project: &Project, parsed: &[Parsed]) -> bool {
+    let only_nginx_files = project.files.iter().zip(parsed).all(|(file, tree)| match tree {
+        Parsed::Nginx(_) | Parsed::Dotenv(_) => true,
+        Parsed::Nothing => file.kind != crate::source::FileKind::AppSource || file.text.is_empty(),
+        _ => false,
+    });
+    let deploy = &project.deploy;
+    only_nginx_files
+        && project.policies.is_empty()
+        && project.apps.is_empty()
+        && project.own_cors.is_empty()
+        && project.hand_written_cors.is_empty()
+        && project.frontends.is_empty()
+        && project.written_headers.is_empty()
+        && deploy.ingresses.is_empty()
+        && deploy.traefik_middlewares.is_empty()
+        && deploy.traefik_routers.is_empty()
+        && deploy.compose_services.is_empty()
+        && deploy.k8s_services.is_empty()
+        && deploy.workloads.is_empty()
+}
+
 /// Everything that reads syntax trees other than through the nginx model: the frontends read the
 /// nginx `server` that serves a build, so they run while the nginx trees are still there.
 fn extract_before_nginx(project: &mut Project, parsed: &[Parsed]) {

@@ -21,8 +21,11 @@ use mounts::Mounts;
 use refusals::Place;
 use std::path::Path;
 
+mod groups;
 mod mounts;
 mod refusals;
+
+pub use groups::parse_whole;
 
 /// Blocks nested deeper than this are not read (the parser keeps at most 200 levels; includes
 /// add to the depth).
@@ -140,6 +143,31 @@ pub fn take_trees(parsed: &mut [Parsed]) -> Vec<(FileId, Config)> {
 /// Fills `project.nginx` from every parsed nginx file (those of `parsed`, and `owned`, the trees
 /// [`take_trees`] took, dropped as soon as they are read), and adds the nginx CORS policies.
 pub fn extract(project: &mut Project, parsed: &[Parsed], owned: Vec<(FileId, Config)>) {
+    read(project, parsed, owned, None);
+}
+
+/// [`extract`] for a project that holds nothing but nginx, from the outlines of its trees
+/// ([`Config::outline`]): main configurations that share no file cannot change each other's
+/// findings, so they are read a group at a time (their files parsed whole again), `check` runs
+/// over the project holding that group's model and policies, and trees, model and policies are
+/// dropped before the next group is read. Afterwards `project.nginx` holds only the includes not
+/// followed. On a monorepo of thousands of nginx services the trees, the model and its policies
+/// were most of the peak memory.
+pub fn extract_in_groups(
+    project: &mut Project,
+    parsed: &[Parsed],
+    owned: Vec<(FileId, Config)>,
+    check: &mut dyn FnMut(&Project),
+) {
+    read(project, parsed, owned, Some(check));
+}
+
+fn read(
+    project: &mut Project,
+    parsed: &[Parsed],
+    owned: Vec<(FileId, Config)>,
+    mut check: Option<&mut dyn FnMut(&Project)>,
+) {
     let mut model = std::mem::take(&mut project.nginx);
     let mut cut_short = Vec::new();
     {
@@ -153,7 +181,12 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], owned: Vec<(FileId, Con
         let mut files: Vec<NginxFile<'_>> = trees
             .into_iter()
             .filter_map(|(id, tree)| {
-                project.file(id).map(|f| NginxFile { file: id, path: f.path.as_path(), text: f.text.as_str(), tree })
+                project.files.get(id).map(|f| NginxFile {
+                    file: id,
+                    path: f.path.as_path(),
+                    text: f.text.as_str(),
+                    tree,
+                })
             })
             .collect();
         // ConfigMap entries: their ranges are already offsets in the YAML file.
@@ -197,50 +230,80 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], owned: Vec<(FileId, Con
                 }
             }
         }
+        let groups = match check {
+            Some(_) => groups::independent(resolution.roots.iter().map(|r| r.files.as_slice()), &last_reader),
+            None => std::iter::once(0..resolution.roots.len()).collect(),
+        };
         let mut total = MAX_TOTAL_DIRECTIVES;
         let mut released = 0;
-        for (at, root) in resolution.roots.iter().enumerate() {
-            let own = files.get(root.main).and_then(NginxFile::config).map_or(0, |c| c.walk().count());
-            let budget = MAX_DIRECTIVES.min(total.max(own));
-            let first_block = model.blocks.len();
-            let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
-            model.shrink_blocks_from(first_block);
-            total = total.saturating_sub(read);
-            if let (Some(stopped), Some(main)) = (stopped, files.get(root.main)) {
-                cut_short.push(NotAnalysed {
-                    span: stopped,
-                    message: format!(
-                        "`{}` and the files it includes add up to more than {budget} directives, the most corslint \
-                         reads for one configuration: from this directive on, nothing is analysed",
-                        main.path.display()
-                    ),
-                    help: "split the configuration, or exclude the files that include each other by glob".into(),
-                });
+        let mut unfollowed = Vec::new();
+        for group in groups {
+            let roots = resolution.roots.get(group.clone()).unwrap_or_default();
+            if check.is_some() {
+                groups::parse_whole_trees(project, roots, &mut files);
             }
-            let mut dropped = 0;
-            for &file in &root.files {
-                if last_reader.get(file) == Some(&at)
-                    && let Some(f) = files.get_mut(file)
-                    && matches!(f.tree, Tree::Owned(_))
-                {
-                    f.tree = Tree::Dropped;
-                    dropped += 1;
+            for (at, root) in group.zip(roots) {
+                let own = files.get(root.main).and_then(NginxFile::config).map_or(0, |c| c.walk().count());
+                let budget = MAX_DIRECTIVES.min(total.max(own));
+                let first_block = model.blocks.len();
+                let (_, read, stopped) = read_config(&mut model, &files, Some(root), root.main, budget);
+                model.shrink_blocks_from(first_block);
+                total = total.saturating_sub(read);
+                if let (Some(stopped), Some(main)) = (stopped, files.get(root.main)) {
+                    cut_short.push(NotAnalysed {
+                        span: stopped,
+                        message: format!(
+                            "`{}` and the files it includes add up to more than {budget} directives, the most corslint \
+                             reads for one configuration: from this directive on, nothing is analysed",
+                            main.path.display()
+                        ),
+                        help: "split the configuration, or exclude the files that include each other by glob".into(),
+                    });
+                }
+                let mut dropped = 0;
+                for &file in &root.files {
+                    if last_reader.get(file) == Some(&at)
+                        && let Some(f) = files.get_mut(file)
+                        && matches!(f.tree, Tree::Owned(_))
+                    {
+                        f.tree = Tree::Dropped;
+                        dropped += 1;
+                    }
+                }
+                released += dropped;
+                if released >= RELEASE_EVERY {
+                    released = 0;
+                    return_freed_memory();
                 }
             }
-            released += dropped;
-            if released >= RELEASE_EVERY {
-                released = 0;
+            if let Some(check) = check.as_mut() {
+                let base = project.policies.len();
+                finish(&mut model, &mut project.policies);
+                project.nginx = std::mem::take(&mut model);
+                check(project);
+                project.policies.truncate(base);
+                unfollowed.append(&mut project.nginx.unfollowed);
+                project.nginx = NginxModel::default();
                 return_freed_memory();
             }
         }
+        model.unfollowed.append(&mut unfollowed);
     }
     project.not_analysed.extend(cut_short);
-    let duplicates = refusals::duplicate_locations(&model);
+    if check.is_none() {
+        finish(&mut model, &mut project.policies);
+    }
+    project.nginx = model;
+}
+
+/// What the model knows once every configuration is read: the duplicate `location`s nginx refuses,
+/// and the CORS policies, added to `policies`.
+fn finish(model: &mut NginxModel, policies: &mut Vec<crate::model::CorsPolicy>) {
+    let duplicates = refusals::duplicate_locations(model);
     model.refusals.extend(duplicates);
     model.blocks.shrink_to_fit();
-    project.policies.extend(model.cors_policies());
-    project.policies.shrink_to_fit();
-    project.nginx = model;
+    policies.extend(model.cors_policies());
+    policies.shrink_to_fit();
 }
 
 /// Trees dropped between two [`return_freed_memory`] calls.

@@ -130,6 +130,18 @@ impl Directive {
         Walk::new(self.children())
     }
 
+    /// The name, its ranges and line, without arguments or block.
+    fn clone_head(&self) -> Directive {
+        Directive {
+            name: self.name.clone(),
+            name_range: self.name_range,
+            args: Vec::new(),
+            block: None,
+            range: self.range,
+            line: self.line,
+        }
+    }
+
     /// From the name to the end of the last argument (the directive without `;` or block).
     pub fn head_range(&self) -> TextRange {
         let end = self.args.last().map_or(self.name_range.end, |a| a.range.end);
@@ -145,6 +157,24 @@ impl Config {
 
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
+    }
+
+    /// What [`include::resolve`] reads of the file, kept while the whole tree is not: its
+    /// top-level `http` or `events` (which make it a real main configuration), childless, and its
+    /// `include` directives in walk order. A monorepo of nginx services holds this of every file
+    /// and the whole tree only of the configurations being read.
+    pub fn outline(self) -> Config {
+        let mut directives: Vec<Directive> = self
+            .directives
+            .iter()
+            .filter(|d| d.is("http") || d.is("events"))
+            .take(1)
+            .map(Directive::clone_head)
+            .collect();
+        let includes = self.walk().filter(|d| d.is("include"));
+        directives.extend(includes.map(|d| Directive { args: d.args.clone(), ..d.clone_head() }));
+        directives.shrink_to_fit();
+        Config { directives, comments: Vec::new(), errors: self.errors, error_lines: self.error_lines }
     }
 
     /// The errors with their crossplane lines.

@@ -1,0 +1,107 @@
+//! A project of nothing but nginx is checked a group of configurations at a time when only the
+//! findings are wanted (`corslint check`): the findings, the notes and the counts must be those of
+//! the run that holds the whole model, on a generated tree whose groups are cut around shared
+//! includes, and on the real configurations of the corpus.
+
+use corslint::lint::{Options, Outcome, lint};
+use std::path::{Path, PathBuf};
+
+fn run(paths: Vec<PathBuf>, findings_only: bool) -> Outcome {
+    lint(&Options { paths, findings_only, ..Options::default() }).expect("lint")
+}
+
+/// Both runs, with what each reports; and whether the grouped one really dropped its model.
+fn compare(paths: Vec<PathBuf>) -> (Outcome, bool) {
+    let whole = run(paths.clone(), false);
+    let grouped = run(paths, true);
+    let shown = |o: &Outcome| {
+        format!("{:#?}\n{:#?}\n{} {} {}", o.diagnostics, o.notes, o.failing, o.files_linted, o.files_not_analysed)
+    };
+    assert!(shown(&whole) == shown(&grouped), "{}", first_difference(&shown(&whole), &shown(&grouped)));
+    let dropped = grouped.project.nginx.blocks.is_empty() && grouped.project.policies.is_empty();
+    (whole, dropped)
+}
+
+fn first_difference(a: &str, b: &str) -> String {
+    let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+    let near = |s: &str| s.lines().skip(at.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
+    format!("the grouped run differs at line {at}:\n--- whole model\n{}\n--- grouped\n{}", near(a), near(b))
+}
+
+/// 150 services. Services 5 and 100 include one fragment, so no group may end between them; 20
+/// to 29 share another; one fragment no configuration includes is a context of its own; one
+/// configuration does not parse; suppressions are used and unused.
+fn write_tree(root: &Path) {
+    std::fs::create_dir_all(root.join("shared")).expect("dirs");
+    let shared = "add_header Access-Control-Allow-Origin $http_origin always;\nadd_header Access-Control-Allow-Credentials true always;\n";
+    std::fs::write(root.join("shared/reflect.conf"), shared).expect("fragment");
+    std::fs::write(root.join("shared/wildcard.conf"), "add_header Access-Control-Allow-Origin * always;\n")
+        .expect("fragment");
+    let alone = "location /lonely/ {\n    add_header Access-Control-Allow-Origin https://a.example.com/;\n}\n";
+    std::fs::write(root.join("shared/alone.conf"), alone).expect("fragment");
+    for i in 0..150 {
+        let dir = root.join(format!("svc{i:04}"));
+        std::fs::create_dir_all(&dir).expect("dirs");
+        let include = match i {
+            5 | 100 => "            include ../shared/reflect.conf;\n",
+            20..=29 => "            include ../shared/wildcard.conf;\n",
+            _ => "",
+        };
+        let suppression = if i % 9 == 0 { "  # corslint: ignore[CORS102, CORS207]" } else { "" };
+        let nginx = format!(
+            "http {{\n    map $http_origin $cors_origin {{\n        default \"\";\n        \"~^https://app{i}.example.com\" $http_origin;\n    }}\n    server {{\n        listen 80;\n        server_name svc{i}.example.com;\n        location /api/ {{\n{include}            if ($request_method = OPTIONS) {{\n                add_header Access-Control-Allow-Origin $cors_origin;\n                add_header Access-Control-Max-Age 86400;\n                return 204;\n            }}\n            add_header Access-Control-Allow-Origin $http_origin always;{suppression}\n            proxy_pass http://10.0.0.{}:8000;\n        }}\n    }}\n}}\n",
+            i % 250
+        );
+        std::fs::write(dir.join("nginx.conf"), nginx).expect("nginx.conf");
+    }
+    std::fs::write(root.join("svc0077/broken.conf"), "server {\n    location / {\n        add_header X 1\n")
+        .expect("broken");
+}
+
+#[test]
+fn groups_of_nginx_configurations_report_what_the_whole_model_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path());
+    let (whole, dropped) = compare(vec![dir.path().to_path_buf()]);
+    assert!(dropped, "a project of nothing but nginx is checked group by group");
+    let count = |code: &str| whole.diagnostics.iter().filter(|d| d.code == code).count();
+    let in_file = |code: &str, name: &str| {
+        let path = |d: &corslint::diagnostic::Diagnostic| whole.project.file(d.span.file).map(|f| f.path.clone());
+        whole.diagnostics.iter().filter(|d| d.code == code && path(d).is_some_and(|p| p.ends_with(name))).count()
+    };
+    // Checked for real: two causes in every map's regex, every preflight's Max-Age capped, the
+    // fragment of services 5 and 100 reported once, the fragment no configuration includes read
+    // on its own, the broken file reported once.
+    assert_eq!((count("CORS106"), count("CORS207")), (300, 150));
+    assert_eq!(in_file("CORS102", "shared/reflect.conf"), 1);
+    assert_eq!(in_file("CORS104", "shared/alone.conf"), 1);
+    assert_eq!(in_file("CORS901", "svc0077/broken.conf"), 1);
+    assert_eq!(count("CORS902"), 17 + 1, "each unused CORS207 suppression, and the CORS102 one of service 27");
+    assert_eq!(in_file("CORS902", "svc0027/nginx.conf"), 2);
+}
+
+#[test]
+fn another_layer_keeps_the_whole_model() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path());
+    let app = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\n\
+               app.add_middleware(CORSMiddleware, allow_origins=[\"https://app1.example.com\"])\n";
+    std::fs::write(dir.path().join("svc0001/main.py"), app).expect("app");
+    let (_, dropped) = compare(vec![dir.path().to_path_buf()]);
+    assert!(!dropped, "an app behind a proxy_pass may meet any configuration");
+}
+
+#[test]
+fn the_corpus_reports_the_same_in_groups() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    for folder in ["nginx", "nginx-broken"] {
+        let path = corpus.join(folder);
+        if !path.is_dir() {
+            eprintln!("note: {} is absent: the corpus comparison is skipped", path.display());
+            continue;
+        }
+        let (whole, dropped) = compare(vec![path]);
+        assert!(dropped, "{folder} holds nothing but nginx");
+        assert!(!whole.diagnostics.is_empty(), "{folder}: the corpus has findings");
+    }
+}

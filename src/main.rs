@@ -630,14 +630,17 @@ fn check_and_report(args: &CheckArgs) -> Result<bool, String> {
         quiet: args.quiet,
         hyperlinks: corslint::terminal::hyperlinks(to_terminal),
     };
-    let mut buffer = Vec::new();
-    report::write(&mut buffer, &outcome, &report_options).map_err(|e| format!("cannot write the report: {e}"))?;
+    // Written as it is rendered: the report of a large monorepo is as large as its findings.
+    let mut write = |out: &mut dyn Write| report::write(out, &outcome, &report_options);
     match &args.output_file {
-        Some(path) => {
-            report::output_file::replace(path, &buffer).map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        Some(path) => report::output_file::replace_with(path, &mut write)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        // Rendered all the same: the github format also writes the step summary.
+        None if args.silent => write(&mut std::io::sink()).map_err(|e| format!("cannot write the report: {e}"))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut out).and_then(|()| out.flush()).map_err(|e| format!("cannot write to stdout: {e}"))?
         }
-        None if args.silent => {}
-        None => write_stdout(&buffer)?,
     }
     Ok(outcome.has_failures())
 }

@@ -10,8 +10,15 @@ use std::path::{Path, PathBuf};
 /// corslint writing the same file see the old report or a whole new one, never a mix, and a
 /// symlink at `path` is replaced, never followed.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let (temporary, mut file) = create_beside(path)?;
-    let written = file.write_all(bytes).and_then(|()| file.flush());
+    replace_with(path, &mut |out| out.write_all(bytes))
+}
+
+/// [`replace`], with what `write` writes: a report of tens of thousands of findings goes to the
+/// file as it is written, never whole in memory.
+pub fn replace_with(path: &Path, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let (temporary, file) = create_beside(path)?;
+    let mut file = io::BufWriter::new(file);
+    let written = write(&mut file).and_then(|()| file.flush());
     drop(file);
     let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
     if renamed.is_err() {

@@ -34,8 +34,8 @@ pub struct Options {
     pub overlays: Vec<(PathBuf, String)>,
     /// Counters for the progress line on long runs.
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
-    /// The caller reads only the findings and the files (`corslint check`, `--fix`): a project of
-    /// nothing but nginx is then checked a group of configurations at a time, and
+    /// The caller reads only the findings and the files (`corslint check`, `--fix`): a project
+    /// whose only CORS layer is nginx is then checked a group of configurations at a time, and
     /// [`Outcome::project`] keeps no nginx model.
     pub findings_only: bool,
 }
@@ -126,11 +126,11 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let files_not_analysed = selected.skipped.len();
     let kept = select_python(selected.found, &mut notes);
     let kept = select_javascript(kept, selected.passed_over_javascript, &mut notes);
-    // A project of nothing but nginx can be checked a group of configurations at a time: only an
-    // outline of each tree is kept after the parse, and each group is parsed whole again.
+    // A project whose only CORS layer is nginx can be checked a group of configurations at a time:
+    // only an outline of each tree is kept after the parse, and each group is parsed whole again.
     let outlined = options.findings_only
         && !cache.enabled
-        && kept.iter().all(|f| matches!(f.kind, FileKind::Nginx | FileKind::Dotenv));
+        && kept.iter().all(|f| matches!(f.kind, FileKind::Nginx | FileKind::Dotenv | FileKind::Yaml));
 
     // Files are compared by path (a compose `build` context holds an app): when the walk reaches
     // above the working directory, every path is absolute, not some relative and some not.
@@ -211,7 +211,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         project.files.push(SourceFile::new(path, skipped.kind, String::new()));
         trees.push(Parsed::Nothing);
     }
-    // Before extraction, which checks a project of nothing but nginx as it reads it.
+    // Before extraction, which checks a project whose only CORS layer is nginx as it reads it.
     let mut declaring = HashSet::new();
     let mut declared = Vec::new();
     for (id, file) in project.files.iter().enumerate() {

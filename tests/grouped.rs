@@ -1,5 +1,5 @@
-//! A project of nothing but nginx is checked a group of configurations at a time when only the
-//! findings are wanted (`corslint check`): the findings, the notes and the counts must be those of
+//! A project whose only CORS layer is nginx is checked a group of configurations at a time when
+//! only the findings are wanted (`corslint check`): the findings, the notes and the counts must be those of
 //! the run that holds the whole model, on a generated tree whose groups are cut around shared
 //! includes, and on the real configurations of the corpus.
 
@@ -63,7 +63,7 @@ fn groups_of_nginx_configurations_report_what_the_whole_model_reports() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_tree(dir.path());
     let (whole, dropped) = compare(vec![dir.path().to_path_buf()]);
-    assert!(dropped, "a project of nothing but nginx is checked group by group");
+    assert!(dropped, "a project whose only CORS layer is nginx is checked group by group");
     let count = |code: &str| whole.diagnostics.iter().filter(|d| d.code == code).count();
     let in_file = |code: &str, name: &str| {
         let path = |d: &corslint::diagnostic::Diagnostic| whole.project.file(d.span.file).map(|f| f.path.clone());
@@ -81,6 +81,22 @@ fn groups_of_nginx_configurations_report_what_the_whole_model_reports() {
 }
 
 #[test]
+fn compose_files_that_run_the_configurations_still_let_them_be_checked_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path());
+    for i in 0..150 {
+        let compose = format!(
+            "services:\n  web{i}:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n      - ../shared:/etc/nginx/shared:ro\n    ports:\n      - \"{}:80\"\n",
+            8000 + i
+        );
+        std::fs::write(dir.path().join(format!("svc{i:04}/compose.yaml")), compose).expect("compose");
+    }
+    let (whole, dropped) = compare(vec![dir.path().to_path_buf()]);
+    assert!(dropped, "compose services link a proxy to an app, and there is none");
+    assert!(!whole.project.deploy.compose_services.is_empty(), "the compose files were read");
+}
+
+#[test]
 fn another_layer_keeps_the_whole_model() {
     let dir = tempfile::tempdir().expect("tempdir");
     write_tree(dir.path());
@@ -91,9 +107,34 @@ fn another_layer_keeps_the_whole_model() {
     assert!(!dropped, "an app behind a proxy_pass may meet any configuration");
 }
 
+/// Each fixture folder (most mix layers, and keep the whole model), and each nginx fixture alone.
+#[test]
+fn every_fixture_reports_the_same_in_groups() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> =
+            std::fs::read_dir(dir).expect("readable").filter_map(|e| Some(e.ok()?.path())).collect();
+        paths.sort();
+        paths
+    };
+    let (mut nginx, mut grouped) = (0, 0);
+    for folder in entries(&fixtures).into_iter().filter(|p| p.is_dir()) {
+        compare(vec![folder.clone()]);
+        for conf in entries(&folder).into_iter().filter(|p| p.extension().is_some_and(|e| e == "conf")) {
+            nginx += 1;
+            grouped += usize::from(compare(vec![conf]).1);
+        }
+    }
+    assert!(nginx >= 80, "{nginx} nginx fixtures");
+    assert_eq!(grouped, nginx, "a single nginx file is checked in a group of its own");
+}
+
 #[test]
 fn the_corpus_reports_the_same_in_groups() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if corpus.is_dir() {
+        compare(vec![corpus.clone()]);
+    }
     for folder in ["nginx", "nginx-broken"] {
         let path = corpus.join(folder);
         if !path.is_dir() {

@@ -35,16 +35,16 @@ pub fn extract_releasing(project: &mut Project, parsed: &mut [Parsed]) {
 }
 
 /// [`extract_releasing`] for a project whose nginx trees are outlines ([`Config::outline`]), read
-/// whole again where they are needed. When nginx is its only layer and `check` is given, `check`
-/// runs over each group of configurations that share no file while that group's trees and model
-/// are alive ([`nginx::extract_in_groups`]), and the project is left without a model: the caller's
-/// own check then sees only what is not the model's (parse errors, what was not analysed).
+/// whole again where they are needed. When nginx is its only CORS layer and `check` is given,
+/// `check` runs over each group of configurations that share no file while that group's trees and
+/// model are alive ([`nginx::extract_in_groups`]), and the project is left without a model: the
+/// caller's own check then sees only what is not the model's (parse errors, what was not analysed).
 ///
 /// [`Config::outline`]: crate::parse::nginx::Config::outline
 pub fn extract_outlined(project: &mut Project, parsed: &mut [Parsed], check: Option<&mut dyn FnMut(&Project)>) {
     extract_before_nginx(project, parsed);
     match check {
-        Some(check) if nothing_but_nginx(project, parsed) => {
+        Some(check) if nginx_stands_alone(project, parsed) => {
             let parse_errors = std::mem::take(&mut project.parse_errors);
             let mut not_analysed = std::mem::take(&mut project.not_analysed);
             let startup_refusals = std::mem::take(&mut project.startup_refusals);
@@ -63,17 +63,19 @@ pub fn extract_outlined(project: &mut Project, parsed: &mut [Parsed], check: Opt
     extract_after_nginx(project);
 }
 
-/// Whether nginx is the project's only layer: every tree is nginx (or a dotenv file, which only
-/// apps and compose read), no source of an unmodelled app waits for a build context, and the other
-/// extractors found nothing.
-fn nothing_but_nginx(project: &Project, parsed: &[Parsed]) -> bool {
-    let only_nginx_files = project.files.iter().zip(parsed).all(|(file, tree)| match tree {
-        Parsed::Nginx(_) | Parsed::Dotenv(_) => true,
+/// Whether the nginx configurations meet nothing but each other: no app or source of an
+/// unmodelled one (which a `proxy_pass` may reach), no policy of another layer, no Ingress or
+/// Traefik declaration, no frontend, no header rules of a hosting platform. Compose services,
+/// Kubernetes Services and workloads may stand beside them: they only link a proxy to an app, and
+/// where they mount a configuration, the include resolution, which sees every file, reads it.
+fn nginx_stands_alone(project: &Project, parsed: &[Parsed]) -> bool {
+    let no_other_files = project.files.iter().zip(parsed).all(|(file, tree)| match tree {
+        Parsed::Nginx(_) | Parsed::Dotenv(_) | Parsed::Yaml(_) => true,
         Parsed::Nothing => file.kind != crate::source::FileKind::AppSource || file.text.is_empty(),
         _ => false,
     });
     let deploy = &project.deploy;
-    only_nginx_files
+    no_other_files
         && project.policies.is_empty()
         && project.apps.is_empty()
         && project.own_cors.is_empty()
@@ -83,9 +85,6 @@ fn nothing_but_nginx(project: &Project, parsed: &[Parsed]) -> bool {
         && deploy.ingresses.is_empty()
         && deploy.traefik_middlewares.is_empty()
         && deploy.traefik_routers.is_empty()
-        && deploy.compose_services.is_empty()
-        && deploy.k8s_services.is_empty()
-        && deploy.workloads.is_empty()
 }
 
 /// Everything that reads syntax trees other than through the nginx model: the frontends read the

@@ -146,7 +146,7 @@ pub fn extract(project: &mut Project, parsed: &[Parsed], owned: Vec<(FileId, Con
     read(project, parsed, owned, None);
 }
 
-/// [`extract`] for a project that holds nothing but nginx, from the outlines of its trees
+/// [`extract`] for a project whose only CORS layer is nginx, from the outlines of its trees
 /// ([`Config::outline`]): main configurations that share no file cannot change each other's
 /// findings, so they are read a group at a time (their files parsed whole again), `check` runs
 /// over the project holding that group's model and policies, and trees, model and policies are

@@ -1,4 +1,4 @@
-//! A project of nothing but nginx, read a group of main configurations at a time
+//! A project whose only CORS layer is nginx, read a group of main configurations at a time
 //! ([`super::extract_in_groups`]): which configurations can be read apart, and their files parsed
 //! whole again from the outlines the pipeline kept.
 

@@ -9,7 +9,8 @@
 //! `nginx.conf` with `http {}`, maps on `$http_origin` and the content type, several servers and
 //! locations sending CORS headers), at `BENCH_NGINX=500,2000,4000` (the default; empty skips it).
 //! Prints CPU per project and peak RSS, medians of `BENCH_RUNS` runs; the cost per project should
-//! stay flat as N grows. The same for N FastAPI apps of a few modules each (`BENCH_FASTAPI=500,2000`,
+//! stay flat as N grows; then the same 2,000 projects each with the compose file that runs its nginx
+//! (`BENCH_NGINX_COMPOSE=2000`, the default). The same for N FastAPI apps of a few modules each (`BENCH_FASTAPI=500,2000`,
 //! the default), and for Django's sdist (a large Python tree without CORS) against `rg`, when it
 //! has been unpacked under `target/bench-trees/` (`BENCH_PEERS=install` fetches it with pip).
 //!
@@ -277,7 +278,18 @@ fn nginx_project(rng: &mut Rng, i: usize) -> String {
 }
 
 fn nginx_tree_for(projects: usize) -> std::io::Result<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-nginx-{projects}"));
+    nginx_tree(projects, false)
+}
+
+/// The same projects, each with the compose file that runs its nginx (its configuration mounted),
+/// as services of a monorepo have: linking a proxy to its deployment must not scan every service.
+fn nginx_compose_tree_for(projects: usize) -> std::io::Result<PathBuf> {
+    nginx_tree(projects, true)
+}
+
+fn nginx_tree(projects: usize, compose: bool) -> std::io::Result<PathBuf> {
+    let name = if compose { "nginx-compose" } else { "nginx" };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{name}-{projects}"));
     let marker = root.join(".complete");
     if !marker.exists() {
         let _ = std::fs::remove_dir_all(&root);
@@ -286,16 +298,23 @@ fn nginx_tree_for(projects: usize) -> std::io::Result<PathBuf> {
             let dir = root.join(format!("svc{i:05}"));
             std::fs::create_dir_all(&dir)?;
             std::fs::write(dir.join("nginx.conf"), nginx_project(&mut rng, i))?;
+            if compose {
+                let service = format!(
+                    "services:\n  proxy{i}:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - \"80\"\n"
+                );
+                std::fs::write(dir.join("compose.yaml"), service)?;
+            }
         }
         std::fs::write(&marker, "")?;
     }
     Ok(root)
 }
 
-/// The tree where every file matters: the cost per project must not grow with the tree.
+/// The tree where every file matters: the cost per project must not grow with the tree, with or
+/// without the compose files (`BENCH_NGINX_COMPOSE`, default 2000; gixy-ng reads only the nginx).
 fn nginx_projects_cost(corslint: &str, runs: usize) {
     let gixy = peer("gixy");
-    projects_cost("nginx", "BENCH_NGINX", "500,2000,4000", corslint, runs, nginx_tree_for, |root| {
+    let gixy_command = |root: &Path| {
         let gixy = gixy.as_ref()?;
         let mut configs: Vec<PathBuf> = std::fs::read_dir(root)
             .ok()?
@@ -307,7 +326,9 @@ fn nginx_projects_cost(corslint: &str, runs: usize) {
         let mut cmd = Command::new(gixy);
         cmd.args(["-f", "json"]).args(configs);
         Some(("gixy-ng", cmd))
-    });
+    };
+    projects_cost("nginx", "BENCH_NGINX", "500,2000,4000", corslint, runs, nginx_tree_for, gixy_command);
+    projects_cost("+compose", "BENCH_NGINX_COMPOSE", "2000", corslint, runs, nginx_compose_tree_for, gixy_command);
 }
 
 /// N FastAPI apps, each a package of a few modules with its CORSMiddleware.

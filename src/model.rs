@@ -167,6 +167,8 @@ pub struct Project {
     pub versions: versions::Versions,
     /// Setups the framework refuses when the app starts (CORS901): the app does not run at all.
     pub startup_refusals: Vec<app::StartupRefusal>,
+    /// Which directories each compose service holds, indexed on first use by the stack linking.
+    pub compose_holdings: std::sync::OnceLock<stack::Holdings>,
 }
 
 /// A response header as a configuration writes it; `value` is `None` when it is not a literal.

@@ -28,6 +28,7 @@
 
 mod apps;
 mod deployments;
+pub use deployments::Holdings;
 mod fronts;
 
 use crate::model::Project;

@@ -19,7 +19,7 @@ use crate::model::Project;
 use crate::parse::Parsed;
 use crate::parse::yaml::Node;
 use crate::source::normalize_path;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Dockerfiles read at most.
@@ -42,6 +42,11 @@ struct Mount {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mounts {
     mounts: Vec<Mount>,
+    /// Positions in `mounts` by container path and by host path: a path is looked up by its
+    /// ancestors, never against every mount (a monorepo has one per service, and every include of
+    /// every configuration asks).
+    by_container: HashMap<PathBuf, Vec<usize>>,
+    by_host: HashMap<PathBuf, Vec<usize>>,
 }
 
 impl Mounts {
@@ -100,14 +105,34 @@ impl Mounts {
         }
         // The most specific container path first.
         mounts.sort_by_key(|m| std::cmp::Reverse(m.container.components().count()));
-        Mounts { mounts }
+        Mounts::new(mounts)
+    }
+
+    fn new(mounts: Vec<Mount>) -> Mounts {
+        let mut by_container: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        let mut by_host: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (at, m) in mounts.iter().enumerate() {
+            by_container.entry(m.container.clone()).or_default().push(at);
+            by_host.entry(m.host.clone()).or_default().push(at);
+        }
+        Mounts { mounts, by_container, by_host }
+    }
+
+    /// The mounts whose `side` path is `path` or a directory above it, in order.
+    fn above<'m>(&'m self, index: &HashMap<PathBuf, Vec<usize>>, path: &Path) -> impl Iterator<Item = &'m Mount> {
+        // Every path starts with the empty one (a mount of `.` beside a compose file at the top).
+        let dirs = path.ancestors().chain(std::iter::once(Path::new("")));
+        let mut at: Vec<usize> = dirs.filter_map(|dir| index.get(dir)).flatten().copied().collect();
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().filter_map(|at| self.mounts.get(at))
     }
 
     /// The repository paths `container` may come from, the most specific mount first.
     pub fn map(&self, container: &Path) -> Vec<PathBuf> {
         let container = normalize_path(container);
         let mut out = Vec::new();
-        for m in &self.mounts {
+        for m in self.above(&self.by_container, &container) {
             let Ok(rest) = container.strip_prefix(&m.container) else { continue };
             let path = if rest.as_os_str().is_empty() { m.host.clone() } else { m.host.join(rest) };
             if m.template {
@@ -124,7 +149,7 @@ impl Mounts {
     /// `/etc/nginx/nginx.conf` is in `/etc/nginx`).
     pub fn container_dir(&self, host: &Path) -> Option<PathBuf> {
         let host = normalize_path(host);
-        self.mounts.iter().find_map(|m| {
+        self.above(&self.by_host, &host).find_map(|m| {
             let rest = host.strip_prefix(&m.host).ok()?;
             let container = if rest.as_os_str().is_empty() { m.container.clone() } else { m.container.join(rest) };
             container.parent().map(Path::to_path_buf)
@@ -232,7 +257,7 @@ mod tests {
         add(&mut mounts, Path::new("/etc/nginx/templates/default.conf.template"), Path::new("proxy/default.conf.tpl"));
         add(&mut mounts, Path::new("relative/path"), Path::new("x"));
         mounts.sort_by_key(|m| std::cmp::Reverse(m.container.components().count()));
-        let m = Mounts { mounts };
+        let m = Mounts::new(mounts);
         assert_eq!(m.map(Path::new("/etc/nginx/conf.d/cors.conf")), [PathBuf::from("deploy/nginx/conf.d/cors.conf")]);
         assert_eq!(m.map(Path::new("/etc/nginx/conf.d/default.conf"))[0], PathBuf::from("proxy/default.conf.tpl"));
         assert!(m.map(Path::new("/etc/other.conf")).is_empty());

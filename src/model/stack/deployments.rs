@@ -7,6 +7,7 @@ use crate::model::Project;
 use crate::model::deploy::ComposeService;
 use crate::source::FileId;
 use crate::source::normalize_path as normalize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// How a compose service holds a file of the repository.
@@ -44,31 +45,59 @@ pub(super) fn build_context(project: &Project, service: &ComposeService) -> Opti
     Some((normalize(&compose_dir(project, service)?.join(written)), written.to_string()))
 }
 
-/// How `service` holds the file at `path` (absolute), if it does.
-fn holds(project: &Project, service: &ComposeService, path: &Path) -> Option<Holds> {
-    let dir = compose_dir(project, service)?;
-    for volume in &service.volumes {
-        let (Some(source), Some(target)) = (&volume.source, &volume.target) else { continue };
-        if !source.starts_with(['.', '/']) {
-            continue; // a named volume or an interpolated path
+/// Which directories of the repository each compose service mounts or builds, built once per
+/// project: in a monorepo of thousands of services, every `proxy_pass` of every configuration asks
+/// which services hold its file, and scanning them all per question made linking quadratic.
+#[derive(Debug, Default)]
+pub struct Holdings {
+    /// Each directory a service mounts (with the volume's position) or builds (`usize::MAX`).
+    by_dir: HashMap<PathBuf, Vec<(usize, usize, Holds)>>,
+}
+
+impl Holdings {
+    fn new(project: &Project) -> Holdings {
+        let mut by_dir: HashMap<PathBuf, Vec<(usize, usize, Holds)>> = HashMap::new();
+        for (i, service) in project.deploy.compose_services.iter().enumerate() {
+            let Some(dir) = compose_dir(project, service) else { continue };
+            for (v, volume) in service.volumes.iter().enumerate() {
+                let (Some(source), Some(target)) = (&volume.source, &volume.target) else { continue };
+                if !source.starts_with(['.', '/']) {
+                    continue; // a named volume or an interpolated path
+                }
+                let holds = Holds::Mount { source: source.clone(), target: target.clone() };
+                by_dir.entry(normalize(&dir.join(source))).or_default().push((i, v, holds));
+            }
+            if let Some((context, written)) = build_context(project, service) {
+                by_dir.entry(context).or_default().push((i, usize::MAX, Holds::Build { context: written }));
+            }
         }
-        if path.starts_with(normalize(&dir.join(source))) {
-            return Some(Holds::Mount { source: source.clone(), target: target.clone() });
-        }
+        Holdings { by_dir }
     }
-    let (context, written) = build_context(project, service)?;
-    path.starts_with(&context).then_some(Holds::Build { context: written })
+
+    /// How each service that holds the file at `path` (absolute) holds it, in service order: its
+    /// first volume that mounts the file or a directory above it, else its build context.
+    fn of(&self, path: &Path) -> Vec<(usize, Holds)> {
+        let mut found: Vec<&(usize, usize, Holds)> =
+            path.ancestors().filter_map(|dir| self.by_dir.get(dir)).flatten().collect();
+        found.sort_by_key(|(service, volume, _)| (*service, *volume));
+        found.dedup_by_key(|(service, _, _)| *service);
+        found.into_iter().map(|(service, _, holds)| (*service, holds.clone())).collect()
+    }
+}
+
+/// The project's [`Holdings`], built on first use (after extraction: the rules and the linking ask).
+fn holdings(project: &Project) -> &Holdings {
+    project.compose_holdings.get_or_init(|| Holdings::new(project))
 }
 
 /// The compose files whose deployment holds `file` (a service mounts it or builds it).
 pub(super) fn deployments_of(project: &Project, file: FileId) -> Vec<FileId> {
     let Some(path) = project.absolute_path(file) else { return Vec::new() };
-    let mut out: Vec<FileId> = project
-        .deploy
-        .compose_services
-        .iter()
-        .filter(|s| holds(project, s, &path).is_some())
-        .map(|s| s.name.span.file)
+    let services = &project.deploy.compose_services;
+    let mut out: Vec<FileId> = holdings(project)
+        .of(&path)
+        .into_iter()
+        .filter_map(|(i, _)| services.get(i).map(|s| s.name.span.file))
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -81,8 +110,7 @@ pub(super) fn deployments_of(project: &Project, file: FileId) -> Vec<FileId> {
 pub(super) fn services_running(project: &Project, file: FileId) -> Vec<(usize, Holds)> {
     let Some(path) = project.absolute_path(file) else { return Vec::new() };
     let services = &project.deploy.compose_services;
-    let held: Vec<(usize, Holds)> =
-        services.iter().enumerate().filter_map(|(i, s)| Some((i, holds(project, s, &path)?))).collect();
+    let held = holdings(project).of(&path);
     let mounts: Vec<(usize, Holds)> = held.iter().filter(|(_, h)| matches!(h, Holds::Mount { .. })).cloned().collect();
     if !mounts.is_empty() {
         return mounts;

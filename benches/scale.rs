@@ -10,7 +10,8 @@
 //! locations sending CORS headers), at `BENCH_NGINX=500,2000,4000` (the default; empty skips it).
 //! Prints CPU per project and peak RSS, medians of `BENCH_RUNS` runs; the cost per project should
 //! stay flat as N grows; then the same 2,000 projects each with the compose file that runs its nginx
-//! (`BENCH_NGINX_COMPOSE=2000`, the default). The same for N FastAPI apps of a few modules each (`BENCH_FASTAPI=500,2000`,
+//! (`BENCH_NGINX_COMPOSE=2000`, the default), and 2,000 whole stacks (`BENCH_STACK=2000`: nginx,
+//! the compose file and the FastAPI app it proxies to). The same for N FastAPI apps of a few modules each (`BENCH_FASTAPI=500,2000`,
 //! the default), and for Django's sdist (a large Python tree without CORS) against `rg`, when it
 //! has been unpacked under `target/bench-trees/` (`BENCH_PEERS=install` fetches it with pip).
 //!
@@ -310,8 +311,41 @@ fn nginx_tree(projects: usize, compose: bool) -> std::io::Result<PathBuf> {
     Ok(root)
 }
 
+/// N services of a monorepo, each the whole stack: its nginx proxies to the compose service `api`,
+/// which builds a FastAPI app (every deployment has its own `proxy` and `api`).
+fn stack_tree_for(projects: usize) -> std::io::Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-stack-{projects}"));
+    let marker = root.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        let mut rng = Rng(0x57ac_c0de_0000_0001);
+        for i in 0..projects {
+            let dir = root.join(format!("svc{i:05}"));
+            let nginx: Vec<String> = nginx_project(&mut rng, i)
+                .lines()
+                .map(|line| if line.starts_with("        server 10.0.") { "        server api:8000;" } else { line })
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let mut files = vec![("nginx.conf", nginx.concat())];
+            files.extend(fastapi_project(&mut rng, i));
+            files.push((
+                "compose.yaml",
+                "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - \"80\"\n  api:\n    build: .\n".to_string(),
+            ));
+            for (path, text) in files {
+                let path = dir.join(path);
+                std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
+                std::fs::write(path, text)?;
+            }
+        }
+        std::fs::write(&marker, "")?;
+    }
+    Ok(root)
+}
+
 /// The tree where every file matters: the cost per project must not grow with the tree, with or
-/// without the compose files (`BENCH_NGINX_COMPOSE`, default 2000; gixy-ng reads only the nginx).
+/// without the compose files (`BENCH_NGINX_COMPOSE`, default 2000; gixy-ng reads only the nginx),
+/// and for whole stacks (`BENCH_STACK`, default 2000; no peer reads all three layers).
 fn nginx_projects_cost(corslint: &str, runs: usize) {
     let gixy = peer("gixy");
     let gixy_command = |root: &Path| {
@@ -329,6 +363,7 @@ fn nginx_projects_cost(corslint: &str, runs: usize) {
     };
     projects_cost("nginx", "BENCH_NGINX", "500,2000,4000", corslint, runs, nginx_tree_for, gixy_command);
     projects_cost("+compose", "BENCH_NGINX_COMPOSE", "2000", corslint, runs, nginx_compose_tree_for, gixy_command);
+    projects_cost("stack", "BENCH_STACK", "2000", corslint, runs, stack_tree_for, |_| None);
 }
 
 /// N FastAPI apps, each a package of a few modules with its CORSMiddleware.

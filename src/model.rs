@@ -167,8 +167,10 @@ pub struct Project {
     pub versions: versions::Versions,
     /// Setups the framework refuses when the app starts (CORS901): the app does not run at all.
     pub startup_refusals: Vec<app::StartupRefusal>,
-    /// Which directories each compose service holds, indexed on first use by the stack linking.
-    pub compose_holdings: std::sync::OnceLock<stack::Holdings>,
+    /// What the stack linking looks up, indexed on its first use.
+    pub stack_index: std::sync::OnceLock<stack::Index>,
+    /// Positions in `links` by their front node, indexed on first use (after linking).
+    pub links_by_front: std::sync::OnceLock<HashMap<stack::Node, Vec<usize>>>,
 }
 
 /// A response header as a configuration writes it; `value` is `None` when it is not a literal.

@@ -68,7 +68,7 @@ pub fn extract(project: &mut Project) {
     for service in 0..project.deploy.compose_services.len() {
         let Some(context) = project.compose_build_context(service) else { continue };
         let under_context = |file| project.absolute_path(file).is_some_and(|p| p.starts_with(&context));
-        let modelled: Vec<_> = project.apps.iter().filter(|a| under_context(a.span.file)).collect();
+        let modelled: Vec<_> = project.apps_under(&context).iter().filter_map(|&a| project.apps.get(a)).collect();
         if !modelled.is_empty() {
             // A CORS component of the app speaks for it (CORS304 names that); else its own header code.
             if modelled.iter().all(|a| a.cors.is_empty())

@@ -28,13 +28,13 @@
 
 mod apps;
 mod deployments;
-pub use deployments::Holdings;
 mod fronts;
 
 use crate::model::Project;
 use crate::model::app::{App, OwnCors};
 use crate::model::deploy::TraefikMiddleware;
 use crate::model::nginx::BlockId;
+use std::collections::HashMap;
 
 /// One element of a chain from the outside in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,8 +85,21 @@ impl Link {
 impl Project {
     /// Links whose front is `front`, with their app.
     pub fn apps_behind(&self, front: Node) -> impl Iterator<Item = (&App, &Link)> {
-        self.links
+        // Rules ask for every proxy of a monorepo: the links by front, indexed on first use (after
+        // linking).
+        let by_front = self.links_by_front.get_or_init(|| {
+            let mut by_front: HashMap<Node, Vec<usize>> = HashMap::new();
+            for (at, link) in self.links.iter().enumerate() {
+                if let Some(front) = link.front() {
+                    by_front.entry(front).or_default().push(at);
+                }
+            }
+            by_front
+        });
+        let positions = by_front.get(&front).map_or(&[][..], Vec::as_slice);
+        positions
             .iter()
+            .filter_map(|&at| self.links.get(at))
             .filter(move |l| l.front() == Some(front))
             .filter_map(|l| self.apps.get(l.app).map(|app| (app, l)))
     }
@@ -94,10 +107,7 @@ impl Project {
     /// The apps behind nginx context `block` (a location, an `if` in it): those its `*_pass` reaches.
     pub fn apps_behind_nginx(&self, block: BlockId) -> impl Iterator<Item = (&App, &Link)> {
         let front = self.nginx.pass_of(block).map(|p| Node::Nginx(p.block));
-        self.links
-            .iter()
-            .filter(move |l| front.is_some() && l.front() == front)
-            .filter_map(|l| self.apps.get(l.app).map(|app| (app, l)))
+        front.into_iter().flat_map(|front| self.apps_behind(front))
     }
 
     /// The apps behind `project.deploy.ingresses[ingress]`.
@@ -225,6 +235,11 @@ impl Project {
 }
 
 impl Project {
+    /// The apps whose file lies in directory `dir` (absolute) or below it, in order.
+    pub fn apps_under(&self, dir: &std::path::Path) -> &[usize] {
+        index(self).names.apps_under(dir)
+    }
+
     /// The absolute `build` context of `project.deploy.compose_services[service]`, if it is a
     /// directory of the repository.
     pub fn compose_build_context(&self, service: usize) -> Option<std::path::PathBuf> {
@@ -321,12 +336,30 @@ impl Project {
     }
 }
 
+/// What the linking looks up for every `proxy_pass`, Ingress backend and Traefik router, built once
+/// per project on first use (after extraction): in a monorepo of thousands of services, scanning
+/// every service and app per question made linking quadratic.
+#[derive(Debug, Default)]
+pub struct Index {
+    holdings: deployments::Holdings,
+    names: apps::Names,
+}
+
+fn index(project: &Project) -> &Index {
+    project
+        .stack_index
+        .get_or_init(|| Index { holdings: deployments::Holdings::new(project), names: apps::Names::new(project) })
+}
+
 /// Computes every link the repository justifies.
 pub fn link(project: &Project) -> Vec<Link> {
     let mut links = Vec::new();
     fronts::nginx_links(project, &mut links);
     fronts::ingress_links(project, &mut links);
     fronts::traefik_links(project, &mut links);
+    // One link per chain of nodes, the first found (the same app reached the same way twice).
+    let mut seen = std::collections::HashSet::new();
+    links.retain(|link| seen.insert(link.nodes.clone()));
     if links.is_empty() {
         fronts::last_resort(project, &mut links);
     }

@@ -37,8 +37,7 @@ mod walk;
 use crate::model::app::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Route};
 use crate::model::{CorsPolicy, Project};
 use crate::parse::Parsed;
-use crate::parse::dotenv::DotenvFile;
-use crate::source::{FileId, SourceFile};
+use crate::source::SourceFile;
 use modules::{ModId, Module, ModuleIndex};
 use objects::{Objects, Op, OpKind};
 use std::cell::RefCell;
@@ -52,7 +51,7 @@ pub struct Ctx<'t> {
     pub services: service::Services<'t>,
     pub modules: Vec<Module<'t>>,
     pub index: ModuleIndex,
-    pub dotenvs: Vec<(FileId, &'t DotenvFile)>,
+    pub dotenvs: service::Dotenvs<'t>,
     memo: RefCell<HashMap<(ModId, String), Val<'t>>>,
     active: RefCell<HashSet<(ModId, String)>>,
     budget: budget::Budget,
@@ -91,13 +90,13 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
 impl<'t> Ctx<'t> {
     fn new(files: &'t [SourceFile], parsed: &'t [Parsed], services: service::Services<'t>) -> Option<Self> {
         let mut modules = Vec::new();
-        let mut dotenvs = Vec::new();
+        let mut dotenvs = service::Dotenvs::default();
         for (id, (file, tree)) in files.iter().zip(parsed).enumerate() {
             match tree {
                 Parsed::Python(tree) => {
                     modules.push(Module::new(id, &services.absolute(&file.path), &file.text, tree.root()))
                 }
-                Parsed::Dotenv(env) => dotenvs.push((id, env)),
+                Parsed::Dotenv(env) => dotenvs.add(services.absolute(&file.path), id, env),
                 _ => {}
             }
         }

@@ -42,9 +42,27 @@ pub enum EnvSource<'t> {
 #[derive(Debug)]
 pub struct Services<'t> {
     root: PathBuf,
-    files: &'t [SourceFile],
     builds: Vec<Build<'t>>,
+    /// Positions in `builds` by build context: a directory is looked up by its ancestors, never
+    /// against every service of a monorepo.
+    by_context: HashMap<PathBuf, Vec<usize>>,
     project_roots: RefCell<HashMap<PathBuf, PathBuf>>,
+}
+
+/// The dotenv files of the project by absolute path, in file order.
+#[derive(Debug, Default)]
+pub struct Dotenvs<'t>(HashMap<PathBuf, Vec<(FileId, &'t DotenvFile)>>);
+
+impl<'t> Dotenvs<'t> {
+    pub fn add(&mut self, path: PathBuf, file: FileId, env: &'t DotenvFile) {
+        self.0.entry(path).or_default().push((file, env));
+    }
+
+    /// The entry `key` of the first dotenv file at `path` (absolute) that sets it.
+    fn entry(&self, path: &Path, key: &str, case_sensitive: bool) -> Option<(FileId, &'t DotenvEntry)> {
+        let files = self.0.get(path)?;
+        files.iter().find_map(|(file, env)| Some((*file, env.get(key, case_sensitive)?)))
+    }
 }
 
 impl<'t> Services<'t> {
@@ -61,17 +79,17 @@ impl<'t> Services<'t> {
                 }
                 Some(Build { service, context: absolute(&compose_dir, Path::new(context)), compose_dir })
             })
-            .collect();
-        Services { root: root.to_path_buf(), files, builds, project_roots: RefCell::default() }
+            .collect::<Vec<Build<'t>>>();
+        let mut by_context: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (at, build) in builds.iter().enumerate() {
+            by_context.entry(build.context.clone()).or_default().push(at);
+        }
+        Services { root: root.to_path_buf(), builds, by_context, project_roots: RefCell::default() }
     }
 
     /// A displayed path made absolute (cwd-independent, see [`absolute`]).
     pub fn absolute(&self, path: &Path) -> PathBuf {
         absolute(&self.root, path)
-    }
-
-    fn file_path(&self, file: FileId) -> Option<PathBuf> {
-        self.files.get(file).map(|f| self.absolute(&f.path))
     }
 
     /// The project root of code in `dir`: the nearest directory (from `dir` up) with a project
@@ -89,7 +107,7 @@ impl<'t> Services<'t> {
                 found = known.clone();
                 break;
             }
-            let built = self.builds.iter().any(|b| b.context == candidate);
+            let built = self.by_context.contains_key(candidate);
             if built || is_project_root(candidate) {
                 found = candidate.to_path_buf();
                 break;
@@ -112,17 +130,15 @@ impl<'t> Services<'t> {
         key: &str,
         case_sensitive: bool,
         env_files: &[String],
-        dotenvs: &[(FileId, &'t DotenvFile)],
+        dotenvs: &Dotenvs<'t>,
     ) -> EnvSource<'t> {
         let same = |a: &str| if case_sensitive { a == key } else { a.eq_ignore_ascii_case(key) };
-        let entry_in = |path: &Path| {
-            dotenvs.iter().find_map(|(file, env)| {
-                let entry = env.get(key, case_sensitive)?;
-                (self.file_path(*file).as_deref() == Some(path)).then_some((*file, entry))
-            })
-        };
+        let entry_in = |path: &Path| dotenvs.entry(path, key, case_sensitive);
         // Compose: `environment:` wins over `env_file:`, which wins over pydantic's own `.env`.
-        let builds: Vec<&Build<'t>> = self.builds.iter().filter(|b| dir.starts_with(&b.context)).collect();
+        let mut building: Vec<usize> =
+            dir.ancestors().filter_map(|context| self.by_context.get(context)).flatten().copied().collect();
+        building.sort_unstable();
+        let builds: Vec<&Build<'t>> = building.into_iter().filter_map(|at| self.builds.get(at)).collect();
         for build in &builds {
             let Some(var) = build.service.environment.iter().rev().find(|v| same(&v.name.value)) else { continue };
             // `- NAME`, `NAME: ${NAME}`: compose takes it from the shell or its own `.env`.

@@ -15,9 +15,69 @@ use crate::model::Project;
 use crate::model::deploy::{Workload, image_repo};
 use crate::source::FileId;
 use crate::source::normalize_path as normalize;
-use std::path::{Component, Path};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
 type Found = Vec<(Vec<Node>, usize, Vec<String>)>;
+
+/// The apps under each directory (every directory above an app's file), and the compose services
+/// each name reaches (its name, container name or a network alias), in order: in all compose
+/// files, and in each (thousands of deployments may each have an `api`).
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    apps_under: HashMap<PathBuf, Vec<usize>>,
+    compose: HashMap<String, Vec<usize>>,
+    compose_in: HashMap<(FileId, String), Vec<usize>>,
+}
+
+impl Names {
+    pub(super) fn new(project: &Project) -> Names {
+        let mut apps_under: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (i, app) in project.apps.iter().enumerate() {
+            let Some(path) = project.absolute_path(app.span.file) else { continue };
+            for dir in path.ancestors() {
+                apps_under.entry(dir.to_path_buf()).or_default().push(i);
+            }
+        }
+        let mut compose: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut compose_in: HashMap<(FileId, String), Vec<usize>> = HashMap::new();
+        for (i, service) in project.deploy.compose_services.iter().enumerate() {
+            let names = std::iter::once(&service.name.value).chain(service.aliases.iter().map(|a| &a.value));
+            for name in names {
+                for services in [
+                    compose.entry(name.clone()).or_default(),
+                    compose_in.entry((service.name.span.file, name.clone())).or_default(),
+                ] {
+                    if services.last() != Some(&i) {
+                        services.push(i);
+                    }
+                }
+            }
+        }
+        Names { apps_under, compose, compose_in }
+    }
+
+    pub(super) fn apps_under(&self, dir: &Path) -> &[usize] {
+        self.apps_under.get(dir).map_or(&[], Vec::as_slice)
+    }
+
+    /// The compose services `name` reaches, in order; only those of compose files `deployments`
+    /// when there are any.
+    fn compose_named(&self, name: &str, deployments: &[FileId]) -> Vec<usize> {
+        if deployments.is_empty() {
+            return self.compose.get(name).cloned().unwrap_or_default();
+        }
+        let mut found: Vec<usize> = deployments
+            .iter()
+            .filter_map(|&file| self.compose_in.get(&(file, name.to_owned())))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
 
 /// The apps a host name reaches: a compose service or a Kubernetes Service of that name.
 pub(super) fn apps_by_name(project: &Project, host: &str, near: FileId) -> Found {
@@ -62,7 +122,9 @@ pub(super) fn compose_named(
 ) -> Vec<(usize, String)> {
     let services = &project.deploy.compose_services;
     let mut all: Vec<(usize, String)> = Vec::new();
-    for (i, service) in services.iter().enumerate() {
+    // Outside `deployments`, a service is dropped below: it is not looked at.
+    let named = super::index(project).names.compose_named(name, deployments);
+    for (i, service) in named.into_iter().filter_map(|i| Some((i, services.get(i)?))) {
         if service.name.value == name {
             all.push((i, format!("compose service \"{name}\"")));
         } else if service.aliases.iter().any(|a| a.value == name) {
@@ -115,15 +177,7 @@ pub(super) fn compose_named(
 pub(super) fn apps_of_compose(project: &Project, service: usize) -> Vec<(usize, String)> {
     let Some(svc) = project.deploy.compose_services.get(service) else { return Vec::new() };
     let Some((context, written)) = build_context(project, svc) else { return Vec::new() };
-    let inside = |dir: &Path| -> Vec<usize> {
-        project
-            .apps
-            .iter()
-            .enumerate()
-            .filter(|(_, app)| project.absolute_path(app.span.file).is_some_and(|p| p.starts_with(dir)))
-            .map(|(i, _)| i)
-            .collect()
-    };
+    let inside = |dir: &Path| -> Vec<usize> { project.apps_under(dir).to_vec() };
     let mut apps = inside(&context);
     let dockerfile_dir = svc
         .build

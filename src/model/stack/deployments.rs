@@ -55,7 +55,7 @@ pub struct Holdings {
 }
 
 impl Holdings {
-    fn new(project: &Project) -> Holdings {
+    pub(super) fn new(project: &Project) -> Holdings {
         let mut by_dir: HashMap<PathBuf, Vec<(usize, usize, Holds)>> = HashMap::new();
         for (i, service) in project.deploy.compose_services.iter().enumerate() {
             let Some(dir) = compose_dir(project, service) else { continue };
@@ -85,9 +85,8 @@ impl Holdings {
     }
 }
 
-/// The project's [`Holdings`], built on first use (after extraction: the rules and the linking ask).
 fn holdings(project: &Project) -> &Holdings {
-    project.compose_holdings.get_or_init(|| Holdings::new(project))
+    &super::index(project).holdings
 }
 
 /// The compose files whose deployment holds `file` (a service mounts it or builds it).

@@ -48,7 +48,7 @@ pub(super) fn nginx_links(project: &Project, links: &mut Vec<Link>) {
                 nodes.push(Node::App(app));
                 let mut all = vec![why.clone()];
                 all.extend(reasons);
-                push(links, Link { nodes, app, reasons: all, last_resort: false });
+                links.push(Link { nodes, app, reasons: all, last_resort: false });
             }
         }
     }
@@ -79,7 +79,7 @@ pub(super) fn ingress_links(project: &Project, links: &mut Vec<Link>) {
                 nodes.push(Node::App(app));
                 let mut all = vec![reason.clone()];
                 all.extend(reasons);
-                push(links, Link { nodes, app, reasons: all, last_resort: false });
+                links.push(Link { nodes, app, reasons: all, last_resort: false });
             }
         }
     }
@@ -160,7 +160,7 @@ pub(super) fn traefik_links(project: &Project, links: &mut Vec<Link>) {
             let mut nodes = vec![Node::TraefikRouter(r)];
             nodes.extend(hops);
             nodes.push(Node::App(app));
-            push(links, Link { nodes, app, reasons, last_resort: false });
+            links.push(Link { nodes, app, reasons, last_resort: false });
         }
     }
 }
@@ -276,12 +276,6 @@ fn is_local_host(host: &str) -> bool {
         || host.starts_with('/')
         || host == "0.0.0.0"
         || host.starts_with("[::1]")
-}
-
-fn push(links: &mut Vec<Link>, link: Link) {
-    if !links.iter().any(|l| l.nodes == link.nodes) {
-        links.push(link);
-    }
 }
 
 #[cfg(test)]

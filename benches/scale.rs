@@ -290,20 +290,38 @@ fn nginx_compose_tree_for(projects: usize) -> std::io::Result<PathBuf> {
 
 fn nginx_tree(projects: usize, compose: bool) -> std::io::Result<PathBuf> {
     let name = if compose { "nginx-compose" } else { "nginx" };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{name}-{projects}"));
-    let marker = root.join(".complete");
+    tree(&format!("{name}-{projects}"), ".complete", 0x0a11_f11e_5da7_7e25, projects, |rng, i| {
+        let mut files = vec![("nginx.conf", nginx_project(rng, i))];
+        if compose {
+            let service = format!(
+                "services:\n  proxy{i}:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - \"80\"\n"
+            );
+            files.push(("compose.yaml", service));
+        }
+        files
+    })
+}
+
+/// `target/bench-{name}`, built unless a `marker` file says it is complete: project `i` is the
+/// files `project` gives, in `svc{i:05}`; the same tree on every machine.
+fn tree(
+    name: &str,
+    marker: &str,
+    seed: u64,
+    projects: usize,
+    mut project: impl FnMut(&mut Rng, usize) -> Vec<(&'static str, String)>,
+) -> std::io::Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-{name}"));
+    let marker = root.join(marker);
     if !marker.exists() {
         let _ = std::fs::remove_dir_all(&root);
-        let mut rng = Rng(0x0a11_f11e_5da7_7e25);
+        let mut rng = Rng(seed);
         for i in 0..projects {
             let dir = root.join(format!("svc{i:05}"));
-            std::fs::create_dir_all(&dir)?;
-            std::fs::write(dir.join("nginx.conf"), nginx_project(&mut rng, i))?;
-            if compose {
-                let service = format!(
-                    "services:\n  proxy{i}:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - \"80\"\n"
-                );
-                std::fs::write(dir.join("compose.yaml"), service)?;
+            for (path, text) in project(&mut rng, i) {
+                let path = dir.join(path);
+                std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
+                std::fs::write(path, text)?;
             }
         }
         std::fs::write(&marker, "")?;
@@ -314,33 +332,18 @@ fn nginx_tree(projects: usize, compose: bool) -> std::io::Result<PathBuf> {
 /// N services of a monorepo, each the whole stack: its nginx proxies to the compose service `api`,
 /// which builds a FastAPI app (every deployment has its own `proxy` and `api`).
 fn stack_tree_for(projects: usize) -> std::io::Result<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-stack-{projects}"));
-    let marker = root.join(".complete");
-    if !marker.exists() {
-        let _ = std::fs::remove_dir_all(&root);
-        let mut rng = Rng(0x57ac_c0de_0000_0001);
-        for i in 0..projects {
-            let dir = root.join(format!("svc{i:05}"));
-            let nginx: Vec<String> = nginx_project(&mut rng, i)
-                .lines()
-                .map(|line| if line.starts_with("        server 10.0.") { "        server api:8000;" } else { line })
-                .map(|line| format!("{line}\n"))
-                .collect();
-            let mut files = vec![("nginx.conf", nginx.concat())];
-            files.extend(fastapi_project(&mut rng, i));
-            files.push((
-                "compose.yaml",
-                "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - \"80\"\n  api:\n    build: .\n".to_string(),
-            ));
-            for (path, text) in files {
-                let path = dir.join(path);
-                std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
-                std::fs::write(path, text)?;
-            }
-        }
-        std::fs::write(&marker, "")?;
-    }
-    Ok(root)
+    tree(&format!("stack-{projects}"), ".complete", 0x57ac_c0de_0000_0001, projects, |rng, i| {
+        let nginx: Vec<String> = nginx_project(rng, i)
+            .lines()
+            .map(|line| if line.starts_with("        server 10.0.") { "        server api:8000;" } else { line })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let mut files = vec![("nginx.conf", nginx.concat())];
+        files.extend(fastapi_project(rng, i));
+        let compose = "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - \"80\"\n  api:\n    build: .\n";
+        files.push(("compose.yaml", compose.to_string()));
+        files
+    })
 }
 
 /// The tree where every file matters: the cost per project must not grow with the tree, with or
@@ -565,23 +568,8 @@ fn fastapi_project(rng: &mut Rng, i: usize) -> Vec<(&'static str, String)> {
 }
 
 fn fastapi_tree_for(projects: usize) -> std::io::Result<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-fastapi-{projects}"));
-    // Named by the generator's version: a tree an older generator left is built again.
-    let marker = root.join(".complete-absolute-imports");
-    if !marker.exists() {
-        let _ = std::fs::remove_dir_all(&root);
-        let mut rng = Rng(0xfa57_a991_0000_0001);
-        for i in 0..projects {
-            let dir = root.join(format!("svc{i:05}"));
-            for (path, text) in fastapi_project(&mut rng, i) {
-                let path = dir.join(path);
-                std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
-                std::fs::write(path, text)?;
-            }
-        }
-        std::fs::write(&marker, "")?;
-    }
-    Ok(root)
+    // The marker is named by the generator's version: a tree an older generator left is built again.
+    tree(&format!("fastapi-{projects}"), ".complete-absolute-imports", 0xfa57_a991_0000_0001, projects, fastapi_project)
 }
 
 fn main() {

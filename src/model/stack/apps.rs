@@ -122,7 +122,7 @@ pub(super) fn compose_named(
 ) -> Vec<(usize, String)> {
     let services = &project.deploy.compose_services;
     let mut all: Vec<(usize, String)> = Vec::new();
-    // Outside `deployments`, a service is dropped below: it is not looked at.
+    // A service of a compose file outside `deployments` would be dropped below: it is not looked up.
     let named = super::index(project).names.compose_named(name, deployments);
     for (i, service) in named.into_iter().filter_map(|i| Some((i, services.get(i)?))) {
         if service.name.value == name {

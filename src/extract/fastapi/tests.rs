@@ -503,3 +503,18 @@ app.include_router(admin, prefix="/admin")
     let names: Vec<_> = route.headers.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(names, ["X-Key", "Authorization", "X-Key"]);
 }
+
+/// Function bodies are walked wherever the `def` sits: under an `if`, and in a class whose body
+/// tree-sitter had to recover from a syntax error.
+#[test]
+fn functions_are_walked_under_blocks_and_inside_syntax_errors() {
+    let body = "    def create_app():\n        app = FastAPI()\n        app.add_middleware(CORSMiddleware, allow_origins=[\"*\"], allow_credentials=True)\n        return app\n";
+    let imports = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n";
+    let nested = format!("{imports}import os\nif os.environ.get(\"X\"):\n{body}");
+    let broken = format!("{imports}class Factory:\n    x = ]\n{body}");
+    for source in [nested, broken] {
+        let (p, _d) = project(&[("main.py", &source)]);
+        assert_eq!(p.policies.len(), 1, "{source}");
+        assert_eq!(origins(&p, 0), ["*"]);
+    }
+}

@@ -14,6 +14,32 @@ use tree_sitter::Node;
 /// How many project functions deep an app is followed into (`main` → `create_app` → `setup_cors`).
 const MAX_CALL_DEPTH: usize = 5;
 
+/// Whether a `def` can sit inside `node`. Expressions and simple statements hold none, unless
+/// tree-sitter's error recovery put one there; not entering them halves the search for function
+/// bodies, which looked at every node of every module.
+fn may_hold_definition(node: Node<'_>) -> bool {
+    node.has_error()
+        || !matches!(
+            node.kind(),
+            "expression_statement"
+                | "return_statement"
+                | "import_statement"
+                | "import_from_statement"
+                | "future_import_statement"
+                | "assert_statement"
+                | "delete_statement"
+                | "raise_statement"
+                | "global_statement"
+                | "nonlocal_statement"
+                | "pass_statement"
+                | "type_alias_statement"
+                | "decorator"
+                | "parameters"
+                | "argument_list"
+                | "type"
+        )
+}
+
 impl<'t> Ctx<'t> {
     /// Walks every module body, then every function body on its own.
     pub fn walk_all(&self) {
@@ -30,7 +56,7 @@ impl<'t> Ctx<'t> {
                 if n.kind() == "function_definition" {
                     defs.push(n);
                 }
-                true
+                may_hold_definition(n)
             });
             for def in defs {
                 let frame = self.frame_for(module, def, None, None);

@@ -10,11 +10,13 @@ use crate::project;
 use crate::rules::{self, Rule};
 use crate::source::{FileId, FileKind, SourceFile};
 use crate::suppress;
+use deferred_python::DeferredPython;
 use rayon::prelude::*;
 use select::{not_analysed, select};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
+mod deferred_python;
 mod select;
 
 #[derive(Clone, Debug, Default)]
@@ -85,6 +87,9 @@ pub struct Outcome {
     pub files_linted: usize,
     /// Files selected but not analysed (each one a CORS903 finding unless switched off).
     pub files_not_analysed: usize,
+    /// The groups of connected Python modules read one after the other; 0 when the Python files
+    /// were read together ([`crate::extract::extract_parsing_python`]).
+    pub python_groups: usize,
 }
 
 impl Outcome {
@@ -131,6 +136,12 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let outlined = options.findings_only
         && !cache.enabled
         && kept.iter().all(|f| matches!(f.kind, FileKind::Nginx | FileKind::Dotenv | FileKind::Yaml));
+    // A project of Python apps alone is read a group of connected modules at a time: its Python
+    // files are parsed as each group is read, and each group's trees dropped after it.
+    let python_grouped = options.findings_only
+        && !cache.enabled
+        && kept.iter().any(|f| f.kind == FileKind::Python)
+        && kept.iter().all(|f| matches!(f.kind, FileKind::Python | FileKind::Dotenv));
 
     // Files are compared by path (a compose `build` context holds an app): when the walk reaches
     // above the working directory, every path is absolute, not some relative and some not.
@@ -167,7 +178,11 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         .into_par_iter()
         .zip(reused.into_par_iter())
         .map(|((file, hash), reused)| {
-            let mut parsed = reused.unwrap_or_else(|| parse::parse_source(&file));
+            let mut parsed = match reused {
+                Some(reused) => reused,
+                None if python_grouped && file.kind == FileKind::Python => parse::ParsedFile::deferred(),
+                None => parse::parse_source(&file),
+            };
             if outlined && let Parsed::Nginx(config) = parsed.tree {
                 parsed.tree = Parsed::Nginx(config.outline());
             }
@@ -187,18 +202,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         }
         project.parse_errors.extend(parsed.errors.into_iter().map(|e| (id, e)));
         if let Some(problem) = parsed.not_analysed {
-            if parse::template::may_hold_cors(&file.text) {
-                let help = "render the template (`helm template`, `envsubst`, `cookiecutter`) and lint the output, or exclude the \
-                            template explicitly (`exclude` in corslint.toml)";
-                let span = problem.range.in_file(id);
-                project.not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });
-            } else {
-                notes.push(format!(
-                    "{}: not read, and holds nothing about CORS: {}",
-                    file.path.display(),
-                    problem.message
-                ));
-            }
+            template_not_analysed(&mut project.not_analysed, &mut notes, id, &file, problem);
         }
         project.files.push(file);
         trees.push(parsed.tree);
@@ -226,8 +230,22 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
     let runs = rules_that_run(&project, &mut resolver, &options.cli)?;
     let selected = |rule: &rules::RuleMeta| runs.contains(rule.code);
     let mut findings = Vec::new();
+    let mut python_groups = 0;
     if cache.enabled {
         crate::extract::extract(&mut project, &trees);
+    } else if python_grouped {
+        let deferred: Vec<FileId> = project
+            .files
+            .iter()
+            .enumerate()
+            .take(analysed)
+            .filter(|(_, f)| f.kind == FileKind::Python)
+            .map(|(id, _)| id)
+            .collect();
+        let mut python = DeferredPython::new(project.files.len());
+        let mut parse = |files: &[SourceFile], ids: &[FileId]| python.parse(files, ids);
+        python_groups = crate::extract::extract_parsing_python(&mut project, &mut trees, &deferred, &mut parse);
+        python.record(&mut project, &mut notes);
     } else if outlined {
         let mut check = |project: &Project| findings.extend(rules::check_selected(project, selected));
         let check: Option<&mut dyn FnMut(&Project)> = if declared.is_empty() { Some(&mut check) } else { None };
@@ -280,6 +298,7 @@ pub fn lint_cached(options: &Options, cache: &mut ParseCache) -> Result<Outcome,
         notes,
         failing: filtered.failing,
         baselined: baselines.hidden,
+        python_groups,
     })
 }
 
@@ -669,6 +688,24 @@ fn filter(
         (file.map(|f| f.path.clone()), position, d.code, d.message.clone())
     });
     Ok(Filtered { diagnostics: kept, failing })
+}
+
+/// A template its parser cannot read: not analysed (CORS903) where it may hold CORS, a note otherwise.
+fn template_not_analysed(
+    not_analysed: &mut Vec<NotAnalysed>,
+    notes: &mut Vec<String>,
+    id: FileId,
+    file: &SourceFile,
+    problem: parse::ParseError,
+) {
+    if parse::template::may_hold_cors(&file.text) {
+        let help = "render the template (`helm template`, `envsubst`, `cookiecutter`) and lint the output, or exclude the \
+                    template explicitly (`exclude` in corslint.toml)";
+        let span = problem.range.in_file(id);
+        not_analysed.push(NotAnalysed { span, message: problem.message, help: help.to_owned() });
+    } else {
+        notes.push(format!("{}: not read, and holds nothing about CORS: {}", file.path.display(), problem.message));
+    }
 }
 
 /// Whether `diagnostic` fails the run: `--fail-on` decides for every file, otherwise its config.

@@ -93,6 +93,28 @@ fn extract_before_nginx(project: &mut Project, parsed: &[Parsed]) {
     extract_deploy(project, parsed);
     // After compose: a settings module reads the `.env` files of its own service (its build context).
     fastapi::extract(project, parsed);
+    extract_after_python(project, parsed);
+}
+
+/// [`extract_releasing`] for a project whose Python files `deferred` are not parsed yet: `parse`
+/// parses them a group of connected modules at a time, and each group's trees are dropped once it
+/// is read ([`fastapi::extract_in_groups`]). Answers how many groups were read apart (0: together).
+pub fn extract_parsing_python(
+    project: &mut Project,
+    parsed: &mut [Parsed],
+    deferred: &[crate::source::FileId],
+    parse: &mut fastapi::ParsePython,
+) -> usize {
+    extract_deploy(project, parsed);
+    let groups = fastapi::extract_in_groups(project, parsed, deferred, parse);
+    extract_after_python(project, parsed);
+    let nginx_trees = nginx::take_trees(parsed);
+    nginx::extract(project, parsed, nginx_trees);
+    extract_after_nginx(project);
+    groups
+}
+
+fn extract_after_python(project: &mut Project, parsed: &[Parsed]) {
     let mut releases = versions::Resolver::new(&project.root);
     javascript::express::extract(project, parsed, &mut releases);
     versions::pin_apps(project, &mut releases);

@@ -190,6 +190,13 @@ pub struct ParsedFile {
     pub not_analysed: Option<ParseError>,
 }
 
+impl ParsedFile {
+    /// A file whose parse is left to extraction ([`crate::extract::extract_parsing_python`]).
+    pub fn deferred() -> Self {
+        ParsedFile { tree: Parsed::Nothing, errors: Vec::new(), not_analysed: None }
+    }
+}
+
 /// [`parse_file`], telling template problems apart from syntax errors. Template syntax
 /// (`{{ }}`, `{% %}`) is masked first ([`template`]): the parsers see text of the same length,
 /// with placeholders for the values the template fills in.

@@ -152,7 +152,7 @@ pub fn module_of(path: &Path) -> (Vec<String>, Vec<String>) {
 /// `a.b`, `a.b.c` and `a.b.d` (a name may be a submodule). Relative imports are made absolute
 /// against `package`. A byte scan, not a parse: a line that only looks like an import adds a
 /// module to parse, never removes one.
-fn imported_modules(bytes: &[u8], package: &[String]) -> Vec<Vec<String>> {
+pub fn imported_modules(bytes: &[u8], package: &[String]) -> Vec<Vec<String>> {
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
     let mut lines = text.lines();

@@ -51,6 +51,8 @@ pub struct Budget {
     pending: RefCell<Vec<NotAnalysed>>,
     reported: RefCell<HashSet<Span>>,
     project_reported: Cell<bool>,
+    /// An evaluation asked for more steps than the project had left.
+    project_ran_out: Cell<bool>,
     ran_dry: RefCell<Vec<NotAnalysed>>,
 }
 
@@ -65,15 +67,32 @@ impl Default for Budget {
             pending: RefCell::default(),
             reported: RefCell::default(),
             project_reported: Cell::new(false),
+            project_ran_out: Cell::new(false),
             ran_dry: RefCell::default(),
         }
     }
 }
 
 impl Budget {
+    /// The budget of a group's extraction: the project's steps that earlier groups left.
+    pub fn continuing(project_left: u64) -> Self {
+        Budget { total: Cell::new(project_left), ..Budget::default() }
+    }
+
+    /// The project's steps not spent yet.
+    pub fn project_left(&self) -> u64 {
+        self.total.get()
+    }
+
+    /// Whether an evaluation found the project's steps spent.
+    pub fn project_ran_out(&self) -> bool {
+        self.project_ran_out.get()
+    }
+
     fn spend(&self, steps: u64, statement: bool) -> bool {
         let (left, total) = (self.left.get(), self.total.get());
         if total < steps {
+            self.project_ran_out.set(true);
             self.stop(Stop::Project);
             return false;
         }

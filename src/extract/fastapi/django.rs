@@ -55,7 +55,7 @@ impl<'t> Ctx<'t> {
                 for captures in re.captures_iter(module.text) {
                     let Some(dotted) = captures.get(1) else { continue };
                     let path: Vec<String> = dotted.as_str().split('.').map(str::to_string).collect();
-                    let Some(found) = self.index.find(&self.modules, &path, false, id) else { continue };
+                    let Some(found) = self.index.find(&path, false, id) else { continue };
                     if !named.contains(&found) {
                         named.push(found);
                     }
@@ -76,10 +76,7 @@ impl<'t> Ctx<'t> {
             candidates.iter().any(|&other| {
                 other != base
                     && self.modules.get(other).is_some_and(|m| {
-                        m.symbols
-                            .stars
-                            .iter()
-                            .any(|s| self.index.find(&self.modules, &s.module, s.relative, other) == Some(base))
+                        m.symbols.stars.iter().any(|s| self.index.find(&s.module, s.relative, other) == Some(base))
                     })
             })
         };

@@ -47,24 +47,43 @@ enum Sent {
 }
 
 impl<'t> Ctx<'t> {
-    /// Every function of the project that sets `Access-Control-Allow-Origin` on a response, as a
-    /// policy (local indices) and what it applies to.
-    pub(super) fn hand_written_cors(&self, policies: &mut Vec<CorsPolicy>, apps: &[App]) -> Vec<HandWrittenCors> {
-        let with_component: Vec<std::path::PathBuf> = apps
-            .iter()
+    /// The project roots of the apps that install a CORS component: hand-written headers there are
+    /// not read as a policy of their own.
+    pub(super) fn cors_roots(&self, apps: &[App]) -> Vec<std::path::PathBuf> {
+        apps.iter()
             .filter(|a| !a.cors.is_empty())
             .filter_map(|a| self.modules.iter().find(|m| m.file == a.span.file))
             .map(|m| self.services.project_root(&m.dir))
-            .collect();
-        let mut out = Vec::new();
+            .collect()
+    }
+
+    /// The modules read for hand-written CORS, with their project roots: those that name the header,
+    /// outside tests and outside the roots of `cors_roots`.
+    pub(super) fn hand_written_modules(&self, cors_roots: &[std::path::PathBuf]) -> Vec<(ModId, std::path::PathBuf)> {
+        let mut read = Vec::new();
         for (module, m) in self.modules.iter().enumerate() {
             let in_tests = self.files.get(m.file).is_some_and(|f| is_test_path(&f.path));
-            if in_tests
-                || !m.text.to_ascii_lowercase().contains(ALLOW_ORIGIN)
-                || with_component.contains(&self.services.project_root(&m.dir))
-            {
+            if in_tests || !m.text.to_ascii_lowercase().contains(ALLOW_ORIGIN) {
                 continue;
             }
+            let root = self.services.project_root(&m.dir);
+            if !cors_roots.contains(&root) {
+                read.push((module, root));
+            }
+        }
+        read
+    }
+
+    /// Every function of the modules read ([`Self::hand_written_modules`]) that sets
+    /// `Access-Control-Allow-Origin` on a response, as a policy (local indices) and what it applies to.
+    pub(super) fn hand_written_cors(
+        &self,
+        policies: &mut Vec<CorsPolicy>,
+        read: &[(ModId, std::path::PathBuf)],
+    ) -> Vec<HandWrittenCors> {
+        let mut out = Vec::new();
+        for &(module, _) in read {
+            let Some(m) = self.modules.get(module) else { continue };
             let setters = setters(m.root, m.text);
             let mut functions: Vec<Option<Node<'t>>> = Vec::new();
             for s in setters.iter().filter(|s| s.name == ALLOW_ORIGIN) {

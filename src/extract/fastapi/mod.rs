@@ -21,6 +21,7 @@ mod cors;
 mod django;
 mod eval;
 mod flask;
+mod groups;
 mod hand_written;
 mod middleware;
 mod modules;
@@ -38,6 +39,7 @@ use crate::model::app::{App, HeaderNeed, Install, Middleware, MiddlewareKind, Ro
 use crate::model::{CorsPolicy, Project};
 use crate::parse::Parsed;
 use crate::source::SourceFile;
+pub use groups::{ParsePython, extract_in_groups};
 use modules::{ModId, Module, ModuleIndex};
 use objects::{Objects, Op, OpKind};
 use std::cell::RefCell;
@@ -48,10 +50,10 @@ use value::{Arg, CallV, V, Val};
 pub struct Ctx<'t> {
     pub files: &'t [SourceFile],
     /// Where each service of the repository begins, and what its compose services give it.
-    pub services: service::Services<'t>,
+    pub services: &'t service::Services<'t>,
     pub modules: Vec<Module<'t>>,
     pub index: ModuleIndex,
-    pub dotenvs: service::Dotenvs<'t>,
+    pub dotenvs: &'t service::Dotenvs<'t>,
     memo: RefCell<HashMap<(ModId, String), Val<'t>>>,
     active: RefCell<HashSet<(ModId, String)>>,
     budget: budget::Budget,
@@ -63,48 +65,88 @@ pub struct Ctx<'t> {
 
 /// Adds the FastAPI/Starlette facts of the project: policies and apps.
 pub fn extract(project: &mut Project, parsed: &[Parsed]) {
-    let (policies, mut apps, mut hand_written, not_analysed) = {
+    let found = {
         let services = service::Services::new(&project.root, &project.files, &project.deploy.compose_services);
-        let Some(ctx) = Ctx::new(&project.files, parsed, services) else { return };
-        ctx.walk_all();
-        let (mut policies, mut apps) = ctx.finish();
-        ctx.django_apps(&mut policies, &mut apps);
-        let hand_written = ctx.hand_written_cors(&mut policies, &apps);
-        (policies, apps, hand_written, ctx.budget.into_findings())
+        let dotenvs = service::Dotenvs::of(&project.files, parsed, &services);
+        let mut modules = Vec::new();
+        for (id, (file, tree)) in project.files.iter().zip(parsed).enumerate() {
+            if let Parsed::Python(tree) = tree {
+                modules.push(Module::new(id, &services.absolute(&file.path), &file.text, tree.root()));
+            }
+        }
+        if modules.is_empty() {
+            return;
+        }
+        let index = ModuleIndex::new(&modules);
+        let ctx = Ctx::new(&project.files, modules, index, &services, &dotenvs, budget::Budget::default());
+        ctx.run()
     };
-    project.not_analysed.extend(not_analysed);
-    let base = project.policies.len();
-    for found in &mut hand_written {
+    found.add_to(project);
+}
+
+/// What extraction found in some modules, with policy indices local to `policies`.
+#[derive(Default)]
+struct Found {
+    policies: Vec<CorsPolicy>,
+    apps: Vec<App>,
+    hand_written: Vec<crate::model::app::HandWrittenCors>,
+    not_analysed: Vec<crate::model::NotAnalysed>,
+}
+
+impl Found {
+    fn append(&mut self, mut more: Found) {
+        let base = self.policies.len();
+        renumber(&mut more.apps, &mut more.hand_written, base);
+        self.policies.append(&mut more.policies);
+        self.apps.append(&mut more.apps);
+        self.hand_written.append(&mut more.hand_written);
+        self.not_analysed.append(&mut more.not_analysed);
+    }
+
+    fn add_to(mut self, project: &mut Project) {
+        renumber(&mut self.apps, &mut self.hand_written, project.policies.len());
+        project.not_analysed.extend(self.not_analysed);
+        project.hand_written_cors.extend(self.hand_written);
+        project.policies.extend(self.policies);
+        project.apps.extend(self.apps);
+    }
+}
+
+/// A run of the extraction over some modules.
+struct Run {
+    found: Found,
+    /// The project roots of the apps with a CORS component ([`Ctx::cors_roots`]).
+    cors_roots: Vec<std::path::PathBuf>,
+    /// The project roots of the modules read for hand-written CORS.
+    read_roots: Vec<std::path::PathBuf>,
+    /// A lookup named a module the run did not hold.
+    escaped: bool,
+    project_ran_out: bool,
+    project_left: u64,
+}
+
+/// Moves the policy indices of `apps` and `hand_written` past `base` earlier policies.
+fn renumber(apps: &mut [App], hand_written: &mut [crate::model::app::HandWrittenCors], base: usize) {
+    for found in hand_written {
         found.policy += base;
     }
-    project.hand_written_cors.extend(hand_written);
-    for app in &mut apps {
+    for app in apps {
         for setup in &mut app.cors {
             setup.policy += base;
         }
     }
-    project.policies.extend(policies);
-    project.apps.extend(apps);
 }
 
 impl<'t> Ctx<'t> {
-    fn new(files: &'t [SourceFile], parsed: &'t [Parsed], services: service::Services<'t>) -> Option<Self> {
-        let mut modules = Vec::new();
-        let mut dotenvs = service::Dotenvs::default();
-        for (id, (file, tree)) in files.iter().zip(parsed).enumerate() {
-            match tree {
-                Parsed::Python(tree) => {
-                    modules.push(Module::new(id, &services.absolute(&file.path), &file.text, tree.root()))
-                }
-                Parsed::Dotenv(env) => dotenvs.add(services.absolute(&file.path), id, env),
-                _ => {}
-            }
-        }
-        if modules.is_empty() {
-            return None;
-        }
-        let index = ModuleIndex::new(&modules);
-        Some(Ctx {
+    fn new(
+        files: &'t [SourceFile],
+        modules: Vec<Module<'t>>,
+        index: ModuleIndex,
+        services: &'t service::Services<'t>,
+        dotenvs: &'t service::Dotenvs<'t>,
+        budget: budget::Budget,
+    ) -> Self {
+        Ctx {
             files,
             services,
             modules,
@@ -112,11 +154,36 @@ impl<'t> Ctx<'t> {
             dotenvs,
             memo: RefCell::default(),
             active: RefCell::default(),
-            budget: budget::Budget::default(),
+            budget,
             objects: RefCell::default(),
             returns: RefCell::default(),
             locals: RefCell::default(),
-        })
+        }
+    }
+
+    /// Walks the modules and turns what was recorded into apps, policies and hand-written CORS.
+    fn run(self) -> Found {
+        self.run_reporting().found
+    }
+
+    /// [`Self::run`], and what tells whether a group's run is the project's ([`groups`]).
+    fn run_reporting(self) -> Run {
+        self.walk_all();
+        let (mut policies, mut apps) = self.finish();
+        self.django_apps(&mut policies, &mut apps);
+        let cors_roots = self.cors_roots(&apps);
+        let read = self.hand_written_modules(&cors_roots);
+        let hand_written = self.hand_written_cors(&mut policies, &read);
+        let escaped = self.index.escaped();
+        let (project_ran_out, project_left) = (self.budget.project_ran_out(), self.budget.project_left());
+        Run {
+            found: Found { policies, apps, hand_written, not_analysed: self.budget.into_findings() },
+            cors_roots,
+            read_roots: read.into_iter().map(|(_, root)| root).collect(),
+            escaped,
+            project_ran_out,
+            project_left,
+        }
     }
 
     /// Turns the recorded objects into model apps and their policies (indices local to the returned

@@ -48,31 +48,105 @@ impl<'t> Module<'t> {
     }
 }
 
-/// Finds project modules by dotted path.
+/// Every module's dotted path, and how a dotted path finds one; ids are positions in the project's
+/// Python files with a tree, in file order.
 #[derive(Debug, Default)]
-pub struct ModuleIndex {
+pub struct ModulePaths {
     by_suffix: ModuleSuffixes,
     /// The first module of each whole dotted path: what a relative import names exactly.
     by_path: HashMap<Vec<String>, ModId>,
 }
 
-impl ModuleIndex {
-    pub fn new(modules: &[Module<'_>]) -> Self {
+impl ModulePaths {
+    pub fn new(paths: Vec<Vec<String>>) -> Self {
         let mut by_path = HashMap::new();
-        for (id, module) in modules.iter().enumerate().filter(|(_, m)| !m.path.is_empty()) {
-            by_path.entry(module.path.clone()).or_insert(id);
+        for (id, path) in paths.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
+            by_path.entry(path.clone()).or_insert(id);
         }
-        let by_suffix = ModuleSuffixes::new(modules.iter().map(|m| m.path.clone()).collect());
-        ModuleIndex { by_suffix, by_path }
+        ModulePaths { by_suffix: ModuleSuffixes::new(paths), by_path }
+    }
+
+    fn path(&self, id: ModId) -> &[String] {
+        self.by_suffix.paths().get(id).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The module a dotted path names: exactly for relative imports, by suffix for absolute ones,
     /// the nearest to `from` in the tree ([`ModuleSuffixes`]).
-    pub fn find(&self, modules: &[Module<'_>], path: &[String], relative: bool, from: ModId) -> Option<ModId> {
+    pub fn find(&self, path: &[String], relative: bool, from: ModId) -> Option<ModId> {
         if relative {
             return self.by_path.get(path).copied();
         }
-        let from_path = modules.get(from).map(|m| m.path.as_slice()).unwrap_or_default();
-        self.by_suffix.nearest(path, from_path).first().copied()
+        self.by_suffix.nearest(path, self.path(from)).first().copied()
+    }
+
+    /// Every module an import of `path` from `from` may load: what [`Self::find`] answers, and
+    /// the modules that tie with it.
+    pub fn candidates(&self, path: &[String], from: ModId) -> impl Iterator<Item = ModId> {
+        let exact = self.by_path.get(path).copied();
+        exact.into_iter().chain(self.by_suffix.nearest(path, self.path(from)))
+    }
+}
+
+/// Finds project modules by dotted path, for an extraction that holds every module or one group of
+/// them ([`ModuleIndex::group`]).
+#[derive(Debug, Default)]
+pub struct ModuleIndex {
+    paths: std::rc::Rc<ModulePaths>,
+    group: Option<Group>,
+}
+
+/// The modules a group's extraction holds: their ids among every module, and whether a lookup
+/// named a module outside the group (the group was cut wrong, and its facts are not the project's).
+#[derive(Debug, Default)]
+struct Group {
+    members: Vec<ModId>,
+    local: HashMap<ModId, ModId>,
+    escaped: std::cell::Cell<bool>,
+}
+
+impl ModuleIndex {
+    pub fn new(modules: &[Module<'_>]) -> Self {
+        let paths = ModulePaths::new(modules.iter().map(|m| m.path.clone()).collect());
+        ModuleIndex { paths: std::rc::Rc::new(paths), group: None }
+    }
+
+    /// The index of a group's extraction: `members` are ids among `paths`, and local id `i` is
+    /// `members[i]`.
+    pub fn group(paths: std::rc::Rc<ModulePaths>, members: Vec<ModId>) -> Self {
+        let local = members.iter().enumerate().map(|(local, &global)| (global, local)).collect();
+        ModuleIndex { paths, group: Some(Group { members, local, escaped: std::cell::Cell::new(false) }) }
+    }
+
+    /// The module a dotted path names, seen from module `from` ([`ModulePaths::find`]).
+    pub fn find(&self, path: &[String], relative: bool, from: ModId) -> Option<ModId> {
+        match &self.group {
+            None => self.paths.find(path, relative, from),
+            Some(group) => {
+                let found = self.paths.find(path, relative, *group.members.get(from)?)?;
+                self.local(group, found)
+            }
+        }
+    }
+
+    /// [`Self::find`] seen from the project's first module, wherever the group is.
+    pub fn find_from_first(&self, path: &[String]) -> Option<ModId> {
+        let found = self.paths.find(path, false, 0)?;
+        match &self.group {
+            None => Some(found),
+            Some(group) => self.local(group, found),
+        }
+    }
+
+    fn local(&self, group: &Group, global: ModId) -> Option<ModId> {
+        let local = group.local.get(&global).copied();
+        if local.is_none() {
+            group.escaped.set(true);
+        }
+        local
+    }
+
+    /// Whether a lookup named a module outside the group.
+    pub fn escaped(&self) -> bool {
+        self.group.as_ref().is_some_and(|g| g.escaped.get())
     }
 }

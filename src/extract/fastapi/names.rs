@@ -99,7 +99,7 @@ impl<'t> Ctx<'t> {
         let stars = self.modules.get(module).map(|m| m.symbols.stars.clone()).unwrap_or_default();
         // The last star import that binds the name wins, as in Python.
         for star in stars.into_iter().rev() {
-            match self.index.find(&self.modules, &star.module, star.relative, module) {
+            match self.index.find(&star.module, star.relative, module) {
                 Some(target) => {
                     let Some(symbols) = self.modules.get(target).map(|m| &m.symbols) else { continue };
                     if symbols.get(name).is_none() && symbols.stars.is_empty() {
@@ -132,7 +132,7 @@ impl<'t> Ctx<'t> {
             return None;
         }
         for star in symbols.stars.iter().rev() {
-            match self.index.find(&self.modules, &star.module, star.relative, module) {
+            match self.index.find(&star.module, star.relative, module) {
                 Some(target) => {
                     if let Some(found) = self.binding_module(target, name, depth + 1) {
                         return Some(found);
@@ -290,16 +290,16 @@ impl<'t> Ctx<'t> {
 
     fn eval_import(&self, import: &ImportRef, module: ModId, at: Span, depth: usize) -> Val<'t> {
         match &import.name {
-            None => match self.index.find(&self.modules, &import.module, import.relative, module) {
+            None => match self.index.find(&import.module, import.relative, module) {
                 Some(target) => Val { v: V::Module(target), span: at },
                 None => Val { v: V::Path(import.module.join(".")), span: at },
             },
-            Some(name) => match self.index.find(&self.modules, &import.module, import.relative, module) {
+            Some(name) => match self.index.find(&import.module, import.relative, module) {
                 Some(target) => {
                     let has_name = self.modules.get(target).is_some_and(|m| m.symbols.get(name).is_some());
                     let mut sub = import.module.clone();
                     sub.push(name.clone());
-                    match self.index.find(&self.modules, &sub, import.relative, module) {
+                    match self.index.find(&sub, import.relative, module) {
                         Some(submodule) if !has_name => Val { v: V::Module(submodule), span: at },
                         _ => self.module_name(target, name, at, depth + 1),
                     }
@@ -307,7 +307,7 @@ impl<'t> Ctx<'t> {
                 None => {
                     let mut sub = import.module.clone();
                     sub.push(name.clone());
-                    match self.index.find(&self.modules, &sub, import.relative, module) {
+                    match self.index.find(&sub, import.relative, module) {
                         Some(submodule) => Val { v: V::Module(submodule), span: at },
                         None if import.relative => Val::unknown(at),
                         None => Val { v: V::Path(sub.join(".")), span: at },
@@ -323,7 +323,7 @@ impl<'t> Ctx<'t> {
     /// project is an installed package and is taken as it stands.
     pub(super) fn chosen_import<'a>(&self, imports: &'a [ImportRef], module: ModId) -> Option<&'a ImportRef> {
         imports.iter().find(|import| {
-            let found = self.index.find(&self.modules, &import.module, import.relative, module);
+            let found = self.index.find(&import.module, import.relative, module);
             let holds_name = |target: ModId| match &import.name {
                 None => true,
                 Some(name) => self
@@ -334,7 +334,7 @@ impl<'t> Ctx<'t> {
             let submodule = import.name.as_ref().and_then(|name| {
                 let mut sub = import.module.clone();
                 sub.push(name.clone());
-                self.index.find(&self.modules, &sub, import.relative, module)
+                self.index.find(&sub, import.relative, module)
             });
             match found {
                 Some(target) => holds_name(target) || submodule.is_some(),
@@ -379,7 +379,7 @@ impl<'t> Ctx<'t> {
                 let components: Vec<String> = path.split('.').map(str::to_string).collect();
                 match components.first().map(String::as_str) {
                     Some("?") => V::Path(path),
-                    _ => match self.index.find(&self.modules, &components, false, 0) {
+                    _ => match self.index.find_from_first(&components) {
                         Some(module) if self.external_looking(&components) => V::Module(module),
                         _ => V::Path(path),
                     },
@@ -391,7 +391,7 @@ impl<'t> Ctx<'t> {
                 }
                 let mut sub = self.modules.get(module).map(|m| m.path.clone()).unwrap_or_default();
                 sub.push(attr.to_string());
-                match self.index.find(&self.modules, &sub, true, module) {
+                match self.index.find(&sub, true, module) {
                     Some(submodule) => V::Module(submodule),
                     None => V::Unknown,
                 }

@@ -241,7 +241,7 @@ impl<'t> Ctx<'t> {
             super::modules::Binding::ImportChoice(imports) => self.chosen_import(imports, module)?,
             _ => return None,
         };
-        let target = self.index.find(&self.modules, &import.module, import.relative, module)?;
+        let target = self.index.find(&import.module, import.relative, module)?;
         let real = import.name.as_deref()?;
         match self.modules.get(target)?.symbols.get(real)? {
             super::modules::Binding::Value { value: Some(value), .. } if unparen(*value).kind() == "subscript" => {

@@ -54,6 +54,17 @@ pub struct Services<'t> {
 pub struct Dotenvs<'t>(HashMap<PathBuf, Vec<(FileId, &'t DotenvFile)>>);
 
 impl<'t> Dotenvs<'t> {
+    /// The project's dotenv files, by the absolute paths `services` gives them.
+    pub fn of(files: &[SourceFile], parsed: &'t [crate::parse::Parsed], services: &Services<'_>) -> Self {
+        let mut dotenvs = Dotenvs::default();
+        for (id, (file, tree)) in files.iter().zip(parsed).enumerate() {
+            if let crate::parse::Parsed::Dotenv(env) = tree {
+                dotenvs.add(services.absolute(&file.path), id, env);
+            }
+        }
+        dotenvs
+    }
+
     pub fn add(&mut self, path: PathBuf, file: FileId, env: &'t DotenvFile) {
         self.0.entry(path).or_default().push((file, env));
     }

@@ -166,7 +166,7 @@ impl<'t> Ctx<'t> {
     fn env_source(&self, module: ModId, config: &EnvConfig, field_name: &str) -> EnvSource<'t> {
         let key = format!("{}{field_name}", config.prefix);
         let Some(dir) = self.modules.get(module).map(|m| m.dir.as_path()) else { return EnvSource::NotSet };
-        self.services.env_source(dir, &key, config.case_sensitive, &config.files, &self.dotenvs)
+        self.services.env_source(dir, &key, config.case_sensitive, &config.files, self.dotenvs)
     }
 
     fn field_type(&self, module: ModId, annotation: Option<Node<'t>>) -> FieldType {

@@ -3,12 +3,12 @@
 //! never holds every syntax tree at once (a tree costs about 40 times its file).
 //!
 //! A group is what the modules' import lines connect ([`imported_modules`], resolved as the
-//! extractor resolves them). What the extractor knows only from text is checked as it runs: a
-//! group whose lookups name a module outside it, a file that does not parse into a tree, the
-//! project's evaluation budget running out, a module read for hand-written CORS in the project of
-//! another group's CORS app, or a Django settings module named by a string. Any of these, and the
-//! project is read whole, as if it had never been grouped: the groups are an optimisation that
-//! never changes a finding.
+//! extractor resolves them). A Django settings module named by a string (`DJANGO_SETTINGS_MODULE`)
+//! is not an import: such a project is not grouped. The rest is checked as the groups are read: a
+//! lookup that names a module outside its group, a file that does not parse into a tree, the
+//! project's evaluation budget running out, or a module read for hand-written CORS in the project
+//! of another group's CORS app. Any of these, and the project is read whole, as if it had never
+//! been grouped: the groups are an optimisation that never changes a finding.
 
 use super::budget::Budget;
 use super::modules::{ModId, Module, ModuleIndex, ModulePaths};

@@ -3,29 +3,16 @@
 //! the run that holds the whole model, on a generated tree whose groups are cut around shared
 //! includes, and on the real configurations of the corpus.
 
-use corslint::lint::{Options, Outcome, lint};
+mod common;
+
+use corslint::lint::Outcome;
 use std::path::{Path, PathBuf};
 
-fn run(paths: Vec<PathBuf>, findings_only: bool) -> Outcome {
-    lint(&Options { paths, findings_only, ..Options::default() }).expect("lint")
-}
-
-/// Both runs, with what each reports; and whether the grouped one really dropped its model.
+/// Both runs, which must report the same; and whether the grouped one really dropped its model.
 fn compare(paths: Vec<PathBuf>) -> (Outcome, bool) {
-    let whole = run(paths.clone(), false);
-    let grouped = run(paths, true);
-    let shown = |o: &Outcome| {
-        format!("{:#?}\n{:#?}\n{} {} {}", o.diagnostics, o.notes, o.failing, o.files_linted, o.files_not_analysed)
-    };
-    assert!(shown(&whole) == shown(&grouped), "{}", first_difference(&shown(&whole), &shown(&grouped)));
+    let (whole, grouped) = common::whole_and_findings_only(paths);
     let dropped = grouped.project.nginx.blocks.is_empty() && grouped.project.policies.is_empty();
     (whole, dropped)
-}
-
-fn first_difference(a: &str, b: &str) -> String {
-    let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-    let near = |s: &str| s.lines().skip(at.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
-    format!("the grouped run differs at line {at}:\n--- whole model\n{}\n--- grouped\n{}", near(a), near(b))
 }
 
 /// 150 services. Services 5 and 100 include one fragment, so no group may end between them; 20
@@ -131,16 +118,11 @@ fn every_fixture_reports_the_same_in_groups() {
 
 #[test]
 fn the_corpus_reports_the_same_in_groups() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if corpus.is_dir() {
-        compare(vec![corpus.clone()]);
+    if let Some(corpus) = common::corpus("") {
+        compare(vec![corpus]);
     }
     for folder in ["nginx", "nginx-broken"] {
-        let path = corpus.join(folder);
-        if !path.is_dir() {
-            eprintln!("note: {} is absent: the corpus comparison is skipped", path.display());
-            continue;
-        }
+        let Some(path) = common::corpus(folder) else { continue };
         let (whole, dropped) = compare(vec![path]);
         assert!(dropped, "{folder} holds nothing but nginx");
         assert!(!whole.diagnostics.is_empty(), "{folder}: the corpus has findings");

@@ -3,30 +3,16 @@
 //! the run that parses every module first, and whatever a group cannot answer alone makes the run
 //! read the project whole.
 
-use corslint::lint::{Options, Outcome, lint};
-use std::path::{Path, PathBuf};
+mod common;
 
-fn run(paths: Vec<PathBuf>, findings_only: bool) -> Outcome {
-    lint(&Options { paths, findings_only, ..Options::default() }).expect("lint")
-}
+use corslint::lint::Outcome;
+use std::path::Path;
 
-/// Both runs, with what each reports; and how many groups the grouped one read apart.
+/// Both runs, which must report the same; and how many groups the grouped one read apart.
 fn compare(root: &Path) -> (Outcome, usize) {
-    let whole = run(vec![root.to_path_buf()], false);
-    let grouped = run(vec![root.to_path_buf()], true);
+    let (whole, grouped) = common::whole_and_findings_only(vec![root.to_path_buf()]);
     assert_eq!(whole.python_groups, 0, "a run that keeps its model reads the modules together");
-    let shown = |o: &Outcome| {
-        format!("{:#?}\n{:#?}\n{} {} {}", o.diagnostics, o.notes, o.failing, o.files_linted, o.files_not_analysed)
-    };
-    assert!(shown(&whole) == shown(&grouped), "{}", first_difference(&shown(&whole), &shown(&grouped)));
-    let groups = grouped.python_groups;
-    (whole, groups)
-}
-
-fn first_difference(a: &str, b: &str) -> String {
-    let at = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-    let near = |s: &str| s.lines().skip(at.saturating_sub(3)).take(8).collect::<Vec<_>>().join("\n");
-    format!("the grouped run differs at line {at}:\n--- whole\n{}\n--- grouped\n{}", near(a), near(b))
+    (whole, grouped.python_groups)
 }
 
 fn write(root: &Path, path: &str, text: &str) {

@@ -29,6 +29,11 @@ pub fn extract(project: &mut Project, parsed: &[Parsed]) {
 /// configuration that reads it has been read, for runs that keep no trees afterwards.
 pub fn extract_releasing(project: &mut Project, parsed: &mut [Parsed]) {
     extract_before_nginx(project, parsed);
+    extract_nginx_releasing(project, parsed);
+}
+
+/// The nginx model and what follows it, each nginx tree dropped once it is read.
+fn extract_nginx_releasing(project: &mut Project, parsed: &mut [Parsed]) {
     let nginx_trees = nginx::take_trees(parsed);
     nginx::extract(project, parsed, nginx_trees);
     extract_after_nginx(project);
@@ -108,9 +113,7 @@ pub fn extract_parsing_python(
     extract_deploy(project, parsed);
     let groups = fastapi::extract_in_groups(project, parsed, deferred, parse);
     extract_after_python(project, parsed);
-    let nginx_trees = nginx::take_trees(parsed);
-    nginx::extract(project, parsed, nginx_trees);
-    extract_after_nginx(project);
+    extract_nginx_releasing(project, parsed);
     groups
 }
 

@@ -65,7 +65,7 @@ impl<'t> Dotenvs<'t> {
         dotenvs
     }
 
-    pub fn add(&mut self, path: PathBuf, file: FileId, env: &'t DotenvFile) {
+    fn add(&mut self, path: PathBuf, file: FileId, env: &'t DotenvFile) {
         self.0.entry(path).or_default().push((file, env));
     }
 
